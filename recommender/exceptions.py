@@ -1,0 +1,66 @@
+"""Every error the library raises.
+
+::
+
+    RecommenderError
+    ├── MapError (ValueError)           a chain-map folder or file is invalid
+    ├── InputFileError (ValueError)     an input table cannot be read
+    │   └── EncodingError               undecodable bytes, names the line
+    ├── ProfileError (ValueError)       a single firm profile is invalid
+    └── ModelError (ValueError)         a landing model cannot be trained, saved or loaded
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "EncodingError",
+    "InputFileError",
+    "MapError",
+    "ModelError",
+    "ProfileError",
+    "RecommenderError",
+]
+
+
+class RecommenderError(Exception):
+    """Base class for every error this library raises."""
+
+
+class MapError(RecommenderError, ValueError):
+    """A chain-map folder or file is invalid.
+
+    ``problems`` holds every failure found, each as ``(path, entry, field, message)``.
+    """
+
+    def __init__(self, problems: list[tuple[str, str, str, str]]):
+        self.problems = list(problems)
+        lines = [f"{p}: {e}.{f}: {m}" if f else f"{p}: {e}: {m}" for p, e, f, m in self.problems]
+        super().__init__("invalid chain map:\n" + "\n".join("  " + line for line in lines))
+
+
+class InputFileError(RecommenderError, ValueError):
+    """An input table cannot be read (missing, wrong type, too large, bad header)."""
+
+    def __init__(self, path: str, message: str):
+        super().__init__(f"{path}: {message}")
+        self.path = path
+
+
+class EncodingError(InputFileError):
+    """An input file holds bytes that no accepted encoding decodes."""
+
+    def __init__(self, path: str, line: int, message: str):
+        super().__init__(path, f"line {line}: {message}")
+        self.line = line
+
+
+class ProfileError(RecommenderError, ValueError):
+    """A firm profile passed as a mapping is invalid."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(f"{field}: {message}")
+        self.field = field
+
+
+class ModelError(RecommenderError, ValueError):
+    """A landing model or its training history is unusable."""

@@ -1,0 +1,287 @@
+"""Firm descriptions and industry codes → affinity to each chain link, with evidence.
+
+:class:`LinkMatcher` is a scikit-learn transformer. ``fit`` takes a vocabulary table (one row
+per term: the link it names, its kind and weight; :func:`link_vocabulary` builds it from a
+chain map) and compiles every term, together with the generic, trade and make words of
+:mod:`recommender.vocabulary`, into one Aho–Corasick automaton (``pyahocorasick``).
+``transform`` scans each description once, leftmost-longest, clause by clause:
+
+* generic scope items (技术开发, 货物进出口 …) occupy their span and count for nothing;
+* a clause with a trade word (销售, 批发, distributor …) and no make word (制造, 生产,
+  manufacture …) names products the firm only sells: its terms are discarded, except for
+  service links (logistics, e-commerce …), where trading is the service;
+* English terms match on word boundaries (a trailing plural ``s`` allowed).
+
+A link's affinity is the noisy-or of the weights of its distinct matched terms and of the
+firm's industry code (exact 4-digit code, or a 3- or 2-digit prefix), so two independent
+pieces of evidence raise it and one weak one does not saturate it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import ahocorasick
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.utils.validation import check_is_fitted
+
+from .chainmap import ChainMap
+from .vocabulary import CLAUSE_DELIMITERS, GENERIC_TERMS, MAKE_TERMS, TRADE_TERMS
+
+__all__ = ["VOCABULARY_COLUMNS", "LinkMatcher", "MatchResult", "PhraseSet", "link_vocabulary"]
+
+#: Columns of the vocabulary table that :meth:`LinkMatcher.fit` takes.
+VOCABULARY_COLUMNS = ("link_id", "term", "kind", "weight", "service")
+
+_TERM, _GENERIC, _TRADE, _MAKE, _DELIM = 0, 1, 2, 3, 4
+
+#: Default term weights by kind; a term's weight is its evidence strength in the noisy-or.
+TERM_WEIGHTS = {"name": 0.9, "long": 0.8, "mid": 0.7, "short": 0.55, "en_phrase": 0.8, "en_word": 0.6}
+CODE_WEIGHTS = {4: 0.6, 3: 0.4, 2: 0.2}
+
+
+def _term_kind(term: str) -> str:
+    if term.isascii():
+        return "en_phrase" if " " in term or "-" in term else "en_word"
+    return "long" if len(term) >= 4 else "mid" if len(term) == 3 else "short"
+
+
+def link_vocabulary(chain_map: ChainMap) -> pd.DataFrame:
+    """The vocabulary table of a chain map: names, keywords and industry codes of every link.
+
+    Returns
+    -------
+    DataFrame with columns :data:`VOCABULARY_COLUMNS`; ``kind`` is ``"code"`` for industry
+    codes, else the term kind that sets its weight.
+    """
+    rows: list[tuple[str, str, str, float, bool]] = []
+    for link in chain_map.links:
+        service = link.stage == "service"
+        for name in (link.name.zh, link.name.en):
+            rows.append((link.id, name, "name", TERM_WEIGHTS["name"], service))
+        for term in (*link.keywords.zh, *link.keywords.en):
+            kind = _term_kind(term)
+            rows.append((link.id, term, kind, TERM_WEIGHTS[kind], service))
+        for code in link.industry_codes:
+            rows.append((link.id, code, "code", CODE_WEIGHTS[len(code)], service))
+    return pd.DataFrame(rows, columns=list(VOCABULARY_COLUMNS))
+
+
+@dataclass(frozen=True)
+class MatchResult:
+    """Affinities of n firms to L links.
+
+    Attributes
+    ----------
+    affinity : scipy.sparse.csr_matrix, shape (n, L)
+        Values in (0, 1]; absent entries are 0.
+    evidence : ndarray of object, shape (nnz,)
+        For each stored entry of ``affinity`` (in CSR order), the strongest matched term,
+        or ``"code:3841"`` for an industry-code match.
+    trade_only : ndarray of bool, shape (n,)
+        True where the description named link terms only in trade clauses.
+    """
+
+    affinity: sp.csr_matrix
+    evidence: np.ndarray
+    trade_only: np.ndarray
+
+    def evidence_for(self, row: int, col: int) -> str:
+        start, end = self.affinity.indptr[row], self.affinity.indptr[row + 1]
+        hit = np.searchsorted(self.affinity.indices[start:end], col)
+        if hit < end - start and self.affinity.indices[start + hit] == col:
+            return str(self.evidence[start + hit])
+        return ""
+
+
+class LinkMatcher(TransformerMixin, BaseEstimator):
+    """Affinity of each firm description (and industry code) to each chain link.
+
+    Parameters
+    ----------
+    min_affinity : float, default=0.3
+        Affinities below this are dropped (e.g. a 2-digit industry code alone).
+    use_trade_rule : bool, default=True
+        Discard terms named only in trade clauses (销售, 批发, distributor …).
+    """
+
+    def __init__(self, min_affinity: float = 0.3, use_trade_rule: bool = True):
+        self.min_affinity = min_affinity
+        self.use_trade_rule = use_trade_rule
+
+    def fit(self, vocabulary: pd.DataFrame, y: object = None) -> LinkMatcher:
+        """Compile the vocabulary table (columns :data:`VOCABULARY_COLUMNS`)."""
+        missing = set(VOCABULARY_COLUMNS) - set(vocabulary.columns)
+        if missing:
+            raise ValueError(f"The 'vocabulary' parameter of LinkMatcher.fit must have columns {VOCABULARY_COLUMNS}; missing {sorted(missing)}.")
+        if not 0 <= self.min_affinity < 1:
+            raise ValueError(f"The 'min_affinity' parameter of LinkMatcher must be in [0, 1). Got {self.min_affinity!r} instead.")
+        self.link_ids_ = np.array(list(dict.fromkeys(vocabulary["link_id"])), dtype=object)
+        index = {link: i for i, link in enumerate(self.link_ids_)}
+        self.service_ = np.zeros(len(self.link_ids_), dtype=bool)
+        terms: dict[str, dict[int, float]] = {}
+        codes: dict[str, dict[int, float]] = {}
+        for link, term, kind, weight, service in vocabulary[list(VOCABULARY_COLUMNS)].itertuples(index=False):
+            col = index[link]
+            self.service_[col] = bool(service)
+            table = codes if kind == "code" else terms
+            key = str(term).strip().lower()
+            if key:
+                slot = table.setdefault(key, {})
+                slot[col] = max(slot.get(col, 0.0), float(weight))
+        automaton = ahocorasick.Automaton()
+        # Order matters where a word is in several lists: a link term wins over the word lists.
+        for words, kind in ((CLAUSE_DELIMITERS, _DELIM), (GENERIC_TERMS, _GENERIC), (TRADE_TERMS, _TRADE), (MAKE_TERMS, _MAKE)):
+            for word in words:
+                automaton.add_word(word.lower(), (kind, word, len(word), word.isascii(), ()))
+        for key, slot in terms.items():
+            automaton.add_word(key, (_TERM, key, len(key), key.isascii(), tuple(slot.items())))
+        automaton.make_automaton()
+        self.automaton_ = automaton
+        self.codes_ = {k: tuple(v.items()) for k, v in codes.items()}
+        self.n_terms_ = len(terms)
+        return self
+
+    def transform(self, X: pd.DataFrame | Sequence[str]) -> sp.csr_matrix:
+        """Affinity matrix, shape (n_firms, n_links)."""
+        return self.match(X).affinity
+
+    def match(self, X: pd.DataFrame | Sequence[str]) -> MatchResult:
+        """Affinities with the evidence behind each.
+
+        Parameters
+        ----------
+        X : DataFrame with a ``description`` column (and optionally ``industry_code``),
+            or a sequence of descriptions.
+        """
+        check_is_fitted(self, "automaton_")
+        if isinstance(X, pd.DataFrame):
+            descriptions: Iterable = X["description"].tolist() if "description" in X else [""] * len(X)
+            industry = X["industry_code"].tolist() if "industry_code" in X else [""] * len(X)
+        else:
+            descriptions = list(X)
+            industry = [""] * len(descriptions)
+        indptr = [0]
+        indices: list[int] = []
+        data: list[float] = []
+        evidence: list[str] = []
+        trade_only: list[bool] = []
+        scan = self._scan
+        floor = self.min_affinity
+        for text, code in zip(descriptions, industry, strict=True):
+            hits, traded = scan(text if isinstance(text, str) else "", code if isinstance(code, str) else "")
+            kept = sorted((col, strength, term) for col, (strength, _, term) in hits.items() if strength >= floor)
+            for col, strength, term in kept:
+                indices.append(col)
+                data.append(strength)
+                evidence.append(term)
+            indptr.append(len(indices))
+            trade_only.append(traded and not kept)
+        shape = (len(indptr) - 1, len(self.link_ids_))
+        affinity = sp.csr_matrix(
+            (np.asarray(data, dtype=np.float64), np.asarray(indices, dtype=np.int32), np.asarray(indptr, dtype=np.int64)),
+            shape=shape,
+        )
+        return MatchResult(affinity, np.asarray(evidence, dtype=object), np.asarray(trade_only, dtype=bool))
+
+    def _scan(self, text: str, code: str) -> tuple[dict[int, list], bool]:
+        """One description: ``{col: [affinity, best weight, best term]}`` and whether a trade
+        clause was discarded."""
+        hits: dict[int, list] = {}
+        counted: set[str] = set()
+        service = self.service_
+        trade_rule = self.use_trade_rule
+        discarded = False
+        lowered = text.lower()
+        clause: list = []
+        has_trade = has_make = False
+
+        def flush() -> bool:
+            drop = trade_rule and has_trade and not has_make
+            for key, payload in clause:
+                if key in counted:
+                    continue
+                kept = [(col, weight) for col, weight in payload if not (drop and not service[col])]
+                if kept:
+                    counted.add(key)
+                    for col, weight in kept:
+                        _add(hits, col, weight, key)
+            return drop and bool(clause)
+
+        for end, (kind, key, size, ascii_word, payload) in self.automaton_.iter_long(lowered):
+            if ascii_word and not _on_word_boundary(lowered, end - size + 1, end):
+                continue
+            if kind == _TERM:
+                clause.append((key, payload))
+            elif kind == _TRADE:
+                has_trade = True
+            elif kind == _MAKE:
+                has_make = True
+            elif kind == _DELIM:
+                discarded |= flush()
+                clause, has_trade, has_make = [], False, False
+        discarded |= flush()
+        code = code.strip()
+        if code:
+            for digits in (4, 3, 2):
+                payload = self.codes_.get(code[:digits]) if len(code) >= digits else None
+                if payload:
+                    for col, weight in payload:
+                        _add(hits, col, weight, f"code:{code[:digits]}")
+                    break
+        return hits, discarded
+
+
+def _add(hits: dict[int, list], col: int, weight: float, term: str) -> None:
+    slot = hits.get(col)
+    if slot is None:
+        hits[col] = [weight, weight, term]
+    else:
+        slot[0] = 1.0 - (1.0 - slot[0]) * (1.0 - weight)
+        if weight > slot[1]:
+            slot[1], slot[2] = weight, term
+
+
+def _on_word_boundary(text: str, start: int, end: int) -> bool:
+    """True when ``text[start:end+1]`` is a whole word (a trailing plural ``s``/``es`` allowed)."""
+    if start > 0 and text[start - 1].isascii() and text[start - 1].isalnum():
+        return False
+    after = end + 1
+    if after < len(text) and text[after] == "s":
+        after += 1
+    elif after + 1 < len(text) and text[after : after + 2] == "es":
+        after += 2
+    return not (after < len(text) and text[after].isascii() and text[after].isalnum())
+
+
+class PhraseSet:
+    """A fixed set of phrases found in text by one Aho–Corasick pass.
+
+    ``find(text)`` returns the payloads of the phrases present (each once, in order of first
+    appearance); ASCII phrases match whole words, case-insensitively.
+    """
+
+    def __init__(self, phrases: Iterable[tuple[str, object]]):
+        self._automaton = ahocorasick.Automaton()
+        for phrase, payload in phrases:
+            key = phrase.strip().lower()
+            if key:
+                self._automaton.add_word(key, (len(key), key.isascii(), key, payload))
+        self._empty = len(self._automaton) == 0
+        if not self._empty:
+            self._automaton.make_automaton()
+
+    def find(self, text: str) -> list[tuple[str, object]]:
+        """``[(phrase, payload), …]`` for the phrases in ``text``."""
+        if self._empty or not text:
+            return []
+        lowered = text.lower()
+        found: dict[str, object] = {}
+        for end, (size, ascii_word, key, payload) in self._automaton.iter(lowered):
+            if key not in found and (not ascii_word or _on_word_boundary(lowered, end - size + 1, end)):
+                found[key] = payload
+        return list(found.items())

@@ -1,0 +1,137 @@
+"""The public entry point: a chain map and its scorer, scoring one profile or ranking many.
+
+``Recommender`` ties the stages together (profile → link affinities → features → score →
+explanation → ranking) and is what the command line, the service and notebooks call, so a
+firm gets the same score whichever way it comes in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from .chainmap import COMPONENTS, ChainMap, load_map
+from .explanation import explain_row
+from .profile import profile_frame
+from .ranking import Coverage, RankReport, rank_file, rank_frame
+from .scoring import Scorer
+
+__all__ = ["Component", "Recommender", "Result"]
+
+
+@dataclass(frozen=True)
+class Component:
+    """One named part of a score."""
+
+    name: str
+    points: float
+    max_points: float
+
+
+@dataclass(frozen=True)
+class Result:
+    """The score of one firm, its parts and its reasons."""
+
+    firm: str
+    score: float  # == sum(c.points for c in components), to 0.01
+    chain_id: str | None
+    chain: str | None
+    link_id: str | None
+    link: str | None
+    action: str | None
+    park: str | None
+    confidence: float
+    components: tuple[Component, ...]
+    reasons: tuple[str, ...]
+    errors: tuple[str, ...]
+    map_version: str
+
+    def as_dict(self) -> dict:
+        """A JSON-ready dict."""
+        return {
+            "firm": self.firm,
+            "score": self.score,
+            "chain_id": self.chain_id,
+            "chain": self.chain,
+            "link_id": self.link_id,
+            "link": self.link,
+            "action": self.action,
+            "park": self.park,
+            "confidence": self.confidence,
+            "components": {c.name: c.points for c in self.components},
+            "reasons": list(self.reasons),
+            "errors": list(self.errors),
+            "map_version": self.map_version,
+        }
+
+
+class Recommender:
+    """Scores and ranks firms against one chain map.
+
+    Parameters
+    ----------
+    chain_map : ChainMap or path, optional
+        A loaded map, a map folder, or None for the embedded map.
+    """
+
+    def __init__(self, chain_map: ChainMap | str | Path | None = None):
+        self.chain_map = chain_map if isinstance(chain_map, ChainMap) else load_map(chain_map)
+        self.scorer = Scorer(self.chain_map)
+
+    @property
+    def map_version(self) -> str:
+        return self.chain_map.version
+
+    def results(self, frame: pd.DataFrame, *, lang: str = "zh") -> list[Result]:
+        """Score firms with canonical text columns; one :class:`Result` per row."""
+        scored = self.scorer.score_frame(frame)
+        points = self.scorer.points
+        out = []
+        for row in scored.to_dict("records"):
+            has = bool(row["link_id"])
+            en = lang == "en"
+            out.append(Result(
+                firm=row["name"],
+                score=float(row["score"]),
+                chain_id=row["chain_id"] or None,
+                chain=(row["chain_en"] if en else row["chain"]) if has else None,
+                link_id=row["link_id"] or None,
+                link=(row["link_en"] if en else row["link"]) if has else None,
+                action=row["action"] or None,
+                park=(row["park_en"] if en else row["park"]) or None if has else None,
+                confidence=float(row["confidence"]),
+                components=tuple(Component(name, float(row[f"score_{name}"]), float(points[name])) for name in COMPONENTS),
+                reasons=tuple(explain_row(row, self.chain_map, lang)),
+                errors=tuple(e for e in row["errors"].split("；") if e),
+                map_version=self.map_version,
+            ))
+        return out
+
+    def score(self, profile: Mapping[str, object], *, lang: str = "zh") -> Result:
+        """Score one firm profile given as a mapping of canonical field names."""
+        return self.results(profile_frame(profile), lang=lang)[0]
+
+    def rank(self, firms: pd.DataFrame, *, lang: str = "zh", shortlist: int = 0) -> tuple[pd.DataFrame, Coverage | None]:
+        """Rank a DataFrame of firms (canonical column names) in memory; see :func:`rank_frame`."""
+        return rank_frame(self.scorer, firms, lang=lang, shortlist_k=shortlist)
+
+    def rank_file(
+        self,
+        source: str | Path,
+        target: str | Path,
+        *,
+        lang: str = "zh",
+        top: int = 10,
+        shortlist: int = 0,
+        chunk_rows: int = 50_000,
+        max_rows: int | None = None,
+        progress: Callable[[int], None] | None = None,
+    ) -> RankReport:
+        """Rank a CSV/XLSX file into another; see :func:`rank_file`."""
+        return rank_file(
+            self.scorer, source, target, lang=lang, top=top, shortlist_k=shortlist,
+            chunk_rows=chunk_rows, max_rows=max_rows, progress=progress,
+        )

@@ -1,0 +1,312 @@
+"""Scored firms → a ranking, a shortlist, and ranked files.
+
+Order: rows without errors first, then score (high first), then confidence, then input
+order. Bad rows (no name, an unparsable number) keep their place in the output, marked in
+``errors``, and rank last.
+
+Files are ranked in bounded memory: each chunk is scored, sorted and spilled to a temporary
+file; the sorted runs are merged (``heapq.merge``) into the output. Only the shortlist pool
+(the best rows of each chunk, with their link affinities) stays in memory.
+
+The shortlist (按图索骥) picks K firms greedily by marginal gain: a firm's chain value on each
+link it serves, times the share of that link's need still open, plus its firm traits; once
+a firm is picked, the need left on its links shrinks by its affinity, so a second firm for a
+gap already covered is worth less than a first firm for another gap.
+"""
+
+from __future__ import annotations
+
+import csv
+import heapq
+import tempfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from .explanation import explain_frame
+from .io import TableWriter, open_table
+from .scoring import COMPONENT_COLUMNS, RESULT_COLUMNS, Scorer
+
+__all__ = ["OUTPUT_COLUMNS", "Coverage", "RankReport", "rank_file", "rank_frame", "shortlist"]
+
+#: Columns appended to the input columns of a ranked table, in order.
+OUTPUT_COLUMNS = ("rank", *RESULT_COLUMNS, "shortlist")
+_NUMERIC = ("rank", "score", "confidence", *COMPONENT_COLUMNS, "shortlist")
+_GAP_STATUSES = ("missing", "weak")
+_COVERED = 0.5
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """How much of the map's gaps (missing and weak links) a shortlist serves."""
+
+    gap_links: int
+    covered_links: int
+    covered_need: float  # share of the gaps' need served, 0-1
+    by_chain: dict[str, tuple[int, int]]  # chain id -> (covered, gaps)
+
+    def summary(self, lang: str = "zh") -> str:
+        if lang == "zh":
+            return f"短名单覆盖 {self.covered_links}/{self.gap_links} 个缺口环节（缺失或薄弱），覆盖缺口需求的 {self.covered_need:.0%}"
+        return f"the shortlist serves {self.covered_links} of {self.gap_links} gap links (missing or weak), {self.covered_need:.0%} of their need"
+
+
+@dataclass(frozen=True)
+class RankReport:
+    """What :func:`rank_file` did."""
+
+    rows: int
+    bad_rows: int
+    matched_rows: int
+    top: pd.DataFrame
+    shortlist: pd.DataFrame
+    coverage: Coverage | None
+
+
+def _sort_key(scored: pd.DataFrame, row_numbers: np.ndarray) -> np.ndarray:
+    """Positions that sort rows: error-free first, score desc, confidence desc, input order."""
+    bad = (scored["errors"].to_numpy(dtype=object) != "").astype(np.int8)
+    return np.lexsort((row_numbers, -scored["confidence"].to_numpy(), -scored["score"].to_numpy(), bad))
+
+
+class _Pool:
+    """The best rows seen so far, with their affinities, for the shortlist."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self.frames: list[pd.DataFrame] = []
+        self.affinity: list[sp.csr_matrix] = []
+
+    def add(self, scored: pd.DataFrame, affinity: sp.csr_matrix, row_numbers: np.ndarray) -> None:
+        ok = np.flatnonzero((scored["errors"].to_numpy(dtype=object) == "") & (scored["link_id"].to_numpy(dtype=object) != ""))
+        keep = ok[np.argsort(-scored["score"].to_numpy()[ok], kind="stable")[: self.size]]
+        frame = scored.iloc[keep][["name", "score", "link_id", "chain_id", *COMPONENT_COLUMNS]].copy()
+        frame["row"] = row_numbers[keep]
+        self.frames.append(frame)
+        self.affinity.append(affinity[keep])
+        if sum(len(f) for f in self.frames) > 4 * self.size:
+            self._compact()
+
+    def _compact(self) -> None:
+        frame, affinity = self.result()
+        keep = np.argsort(-frame["score"].to_numpy(), kind="stable")[: self.size]
+        self.frames, self.affinity = [frame.iloc[keep]], [affinity[keep]]
+
+    def result(self) -> tuple[pd.DataFrame, sp.csr_matrix]:
+        if not self.frames:
+            return pd.DataFrame(columns=["name", "score", "link_id", "chain_id", *COMPONENT_COLUMNS, "row"]), sp.csr_matrix((0, 0))
+        return pd.concat(self.frames), sp.vstack(self.affinity).tocsr()
+
+
+def shortlist(scorer: Scorer, pool: pd.DataFrame, affinity: sp.csr_matrix, k: int) -> tuple[pd.DataFrame, Coverage]:
+    """Pick ``k`` firms of ``pool`` that together serve the most need.
+
+    Parameters
+    ----------
+    pool : DataFrame with ``score``, the component columns and ``row`` (input row number).
+    affinity : sparse matrix, shape (len(pool), n_links), in the scorer's link order.
+
+    Returns
+    -------
+    The picked rows in pick order (with ``gain``) and the coverage of the map's gaps.
+    """
+    features = scorer._features
+    value = scorer._value
+    firm_part = pool[["score_firm_strength", "score_origin", "score_leader_supply"]].sum(axis=1).to_numpy()
+    open_need = np.ones(affinity.shape[1] if affinity.shape[0] else len(value))
+    picked: list[int] = []
+    gains: list[float] = []
+    dense = affinity.toarray() if affinity.shape[0] else np.zeros((0, len(value)))
+    available = np.ones(len(pool), dtype=bool)
+    for _ in range(min(k, len(pool))):
+        gain = (dense * (value * open_need)).max(axis=1) + firm_part
+        gain[~available] = -np.inf
+        best = int(np.argmax(gain))
+        picked.append(best)
+        gains.append(float(gain[best]))
+        available[best] = False
+        open_need *= 1.0 - dense[best]
+    chosen = pool.iloc[picked].copy()
+    chosen["gain"] = np.round(gains, 2)
+    gap = features["status"].isin(_GAP_STATUSES).to_numpy()
+    served = dense[picked].max(axis=0) if picked else np.zeros(len(value))
+    covered = gap & (served >= _COVERED)
+    need = features["need"].to_numpy()
+    by_chain: dict[str, tuple[int, int]] = {}
+    for chain_id, is_gap, is_covered in zip(features["chain_id"], gap, covered, strict=True):
+        if is_gap:
+            c, g = by_chain.get(chain_id, (0, 0))
+            by_chain[chain_id] = (c + int(is_covered), g + 1)
+    total_need = float(need[gap].sum())
+    coverage = Coverage(
+        gap_links=int(gap.sum()),
+        covered_links=int(covered.sum()),
+        covered_need=float((need * np.minimum(served, 1.0))[gap].sum() / total_need) if total_need else 0.0,
+        by_chain=by_chain,
+    )
+    return chosen, coverage
+
+
+def _result_frame(scorer: Scorer, scored: pd.DataFrame, lang: str) -> pd.DataFrame:
+    out = scored[[c for c in RESULT_COLUMNS if c != "reasons"]].copy()
+    out.insert(RESULT_COLUMNS.index("reasons"), "reasons", explain_frame(scored, scorer.chain_map, lang))
+    if lang == "en":
+        has = scored["link_id"].to_numpy(dtype=object) != ""
+        out["chain"] = np.where(has, scored["chain_en"], "")
+        out["link"] = np.where(has, scored["link_en"], "")
+        out["park"] = np.where(has, scored["park_en"], "")
+    return out
+
+
+def _output_names(columns: tuple[str, ...]) -> dict[str, str]:
+    """Output column names that do not clash with input columns (``score`` → ``score_1``)."""
+    names: dict[str, str] = {}
+    taken = set(columns)
+    for col in OUTPUT_COLUMNS:
+        name = col
+        suffix = 1
+        while name in taken:
+            name = f"{col}_{suffix}"
+            suffix += 1
+        taken.add(name)
+        names[col] = name
+    return names
+
+
+def rank_frame(scorer: Scorer, frame: pd.DataFrame, *, lang: str = "zh", shortlist_k: int = 0) -> tuple[pd.DataFrame, Coverage | None]:
+    """Rank a DataFrame of firms with canonical column names, in memory.
+
+    Returns
+    -------
+    The input columns plus :data:`OUTPUT_COLUMNS`, in rank order, and the shortlist coverage
+    (None when ``shortlist_k`` is 0).
+    """
+    text = frame.astype(str).where(frame.notna(), "")
+    scored, match = scorer.score_with_match(text)
+    names = _output_names(tuple(map(str, frame.columns)))
+    result = _result_frame(scorer, scored, lang)
+    order = _sort_key(scored, np.arange(len(frame)))
+    out = pd.concat([frame.reset_index(drop=True), result.reset_index(drop=True)], axis=1).iloc[order]
+    out.insert(len(frame.columns), "rank", np.arange(1, len(frame) + 1))
+    out["shortlist"] = pd.array([pd.NA] * len(out), dtype="Int64")
+    coverage = None
+    if shortlist_k > 0:
+        pool = scored.assign(row=np.arange(len(frame)))
+        ok = (pool["errors"] == "") & (pool["link_id"] != "")
+        chosen, coverage = shortlist(scorer, pool[ok], match.affinity[np.flatnonzero(ok.to_numpy())], shortlist_k)
+        position = {row: i + 1 for i, row in enumerate(chosen["row"])}
+        out["shortlist"] = pd.array([position.get(i) for i in out.index], dtype="Int64")
+    out.columns = [*map(str, frame.columns), *(names[c] for c in OUTPUT_COLUMNS)]
+    return out.reset_index(drop=True), coverage
+
+
+def rank_file(
+    scorer: Scorer,
+    source: str | Path,
+    target: str | Path,
+    *,
+    lang: str = "zh",
+    top: int = 10,
+    shortlist_k: int = 0,
+    chunk_rows: int = 50_000,
+    max_rows: int | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> RankReport:
+    """Rank a CSV/XLSX file of firms into a CSV/XLSX file, every row exactly once.
+
+    Parameters
+    ----------
+    source, target : paths; the format follows each file's extension.
+    lang : "zh" or "en", the language of reasons and names.
+    top : how many of the best rows to return in the report.
+    shortlist_k : pick this many firms for the shortlist (0: none).
+    progress : called with the number of rows done after each chunk.
+    """
+    table = open_table(source, chunk_rows=chunk_rows, max_rows=max_rows)
+    names = _output_names(table.columns)
+    pool = _Pool(max(2_000, 20 * shortlist_k)) if shortlist_k else None
+    rows = bad = matched = 0
+    with tempfile.TemporaryDirectory(prefix="rank-") as tmp:
+        runs: list[Path] = []
+        for chunk in table.chunks():
+            scored, match = scorer.score_with_match(chunk.profiles)
+            row_numbers = np.arange(chunk.start_row, chunk.start_row + len(chunk.raw))
+            result = _result_frame(scorer, scored, lang)
+            order = _sort_key(scored, row_numbers)
+            keys = pd.DataFrame({
+                "_bad": (scored["errors"].to_numpy(dtype=object) != "").astype(np.int8),
+                "_score": scored["score"].to_numpy(),
+                "_confidence": scored["confidence"].to_numpy(),
+                "_row": row_numbers,
+            })
+            run = pd.concat([keys, chunk.raw.reset_index(drop=True), result.reset_index(drop=True)], axis=1).iloc[order]
+            path = Path(tmp) / f"run{len(runs):05d}.csv"
+            run.to_csv(path, index=False, header=False, encoding="utf-8", lineterminator="\n")
+            runs.append(path)
+            if pool is not None:
+                pool.add(scored, match.affinity, row_numbers)
+            rows += len(scored)
+            bad += int(keys["_bad"].sum())
+            matched += int((scored["link_id"] != "").sum())
+            if progress is not None:
+                progress(len(scored))
+        chosen = pd.DataFrame()
+        coverage = None
+        position: dict[int, int] = {}
+        if pool is not None:
+            frame, affinity = pool.result()
+            chosen, coverage = shortlist(scorer, frame, affinity, shortlist_k)
+            position = {int(row): i + 1 for i, row in enumerate(chosen["row"])}
+        columns = [*table.columns, *(names[c] for c in OUTPUT_COLUMNS)]
+        numeric = [names[c] for c in _NUMERIC]
+        top_rows: list[pd.DataFrame] = []
+        with TableWriter(target, columns, numeric_columns=numeric) as writer:
+            for batch in _merge(runs, len(table.columns) + len(RESULT_COLUMNS), chunk_rows):
+                first_rank = batch.attrs["first_rank"]
+                frame = batch.iloc[:, 4:]
+                frame.insert(len(table.columns), "rank", np.arange(first_rank, first_rank + len(batch)))
+                frame["shortlist"] = [position.get(int(r), "") for r in batch["_row"]]
+                frame.columns = columns
+                for col in numeric:
+                    frame[col] = pd.to_numeric(frame[col], errors="coerce")
+                writer.write(frame)
+                if sum(len(t) for t in top_rows) < top:
+                    top_rows.append(frame.head(top))
+    top_frame = pd.concat(top_rows).head(top) if top_rows else pd.DataFrame(columns=columns)
+    return RankReport(rows=rows, bad_rows=bad, matched_rows=matched, top=top_frame.reset_index(drop=True), shortlist=chosen, coverage=coverage)
+
+
+def _merge(runs: list[Path], width: int, batch_rows: int) -> Iterator[pd.DataFrame]:
+    """Merge sorted runs into batches of rows (as text, key columns first)."""
+    handles = [path.open(newline="", encoding="utf-8") for path in runs]
+    try:
+        readers = [csv.reader(h) for h in handles]
+
+        def key(row: list[str]) -> tuple:
+            return (int(row[0]), -float(row[1]), -float(row[2]), int(row[3]))
+
+        merged = heapq.merge(*readers, key=key) if len(readers) > 1 else readers[0] if readers else iter(())
+        rank = 1
+        batch: list[list[str]] = []
+        for row in merged:
+            batch.append(row)
+            if len(batch) >= batch_rows:
+                yield _batch(batch, width, rank)
+                rank += len(batch)
+                batch = []
+        if batch or rank == 1:
+            yield _batch(batch, width, rank)
+    finally:
+        for h in handles:
+            h.close()
+
+
+def _batch(rows: list[list[str]], width: int, first_rank: int) -> pd.DataFrame:
+    frame = pd.DataFrame(rows, columns=range(width + 4), dtype=object).fillna("")
+    frame = frame.rename(columns={0: "_bad", 1: "_score", 2: "_confidence", 3: "_row"})
+    frame.attrs["first_rank"] = first_rank
+    return frame

@@ -1,0 +1,279 @@
+"""Link affinities + link features + firm traits → a 0–100 score made of named components.
+
+For a firm with affinity ``a_l`` to link ``l`` (from :mod:`recommender.matching`) the best
+link is the one of highest ``a_l × value_l``, where ``value_l`` weighs the link's features
+(:mod:`recommender.encoding`) by the strategy's component points. On that link:
+
+==============  ==============================================================================
+component       points
+==============  ==============================================================================
+chain_need      P × a × need (status × priority; the action is the link's 补链/强链/延链/建链)
+stage           P × a × stage weight ("waist" first)
+maturity        P × a × maturity weight (follow strategy)
+relatedness     P × a × share of the link's supply neighbourhood present locally
+park_fit        P × a × fit of the park that hosts the link
+green           P × a for a green link, else P × g × ½ when the firm describes green work
+firm_strength   P × g × (0.4 size + 0.4 certifications + 0.2 patents)
+origin          P × g × the best origin share (east bank, GBA core, 侨资, foreign, local)
+leader_supply   P × g × (1 for a named chain leader among customers, 0.8 a terminal maker)
+==============  ==============================================================================
+
+with P the component's points from strategy.yaml and ``g = 0.25 + 0.75 a``: firm traits
+count fully only for a firm that serves a link, so a firm that matches nothing scores low.
+Components are rounded to 0.01 and the score is their exact sum.
+
+A missing field (blank) takes a documented prior (:data:`PRIORS`), neither good nor bad, is
+listed in ``missing`` and lowers ``confidence``.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from .chainmap import COMPONENTS, ChainMap
+from .encoding import encode_links
+from .matching import LinkMatcher, MatchResult, PhraseSet, link_vocabulary
+from .profile import prepare_profiles
+
+__all__ = ["COMPONENT_COLUMNS", "DETAIL_COLUMNS", "PRIORS", "RESULT_COLUMNS", "Scorer"]
+
+#: Output column of each component, in report order.
+COMPONENT_COLUMNS = tuple(f"score_{name}" for name in COMPONENTS)
+#: The result columns every scored row carries (``reasons`` is added by explanation).
+RESULT_COLUMNS = ("score", "chain", "link", "action", "park", "confidence", "reasons", "errors", *COMPONENT_COLUMNS)
+#: Columns of :meth:`Scorer.score_frame`: the result columns (without reasons) and the details
+#: that explanation and shortlisting read.
+DETAIL_COLUMNS = (
+    "score", "chain", "link", "action", "park", "confidence", "errors", *COMPONENT_COLUMNS,
+    "chain_id", "link_id", "chain_en", "link_en", "park_en", "stage", "status", "maturity",
+    "affinity", "evidence", "trade_only", "size", "tags_found", "origin_group", "origin_place",
+    "leader", "leader_kind", "firm_green", "missing", "name", "employees", "revenue", "patents",
+)
+
+#: Values taken by a sub-score whose field is blank: a typical candidate, neither good nor bad.
+PRIORS = {"size": 0.3, "tags": 0.15, "patents": 0.2, "origin": 0.3, "leader_supply": 0.1}
+
+_COMPLETENESS_FIELDS = ("description", "place", "size", "tags", "customers", "patents", "industry_code")
+_CHINA = {"中国", "中华人民共和国", "china", "prc", "cn", "中国大陆", "p.r.china", "people's republic of china"}
+
+
+def _size_score(employees: np.ndarray, revenue: np.ndarray) -> np.ndarray:
+    with np.errstate(invalid="ignore", divide="ignore"):
+        by_staff = np.clip(np.log10(np.maximum(employees, 1)) / math.log10(5_000), 0, 1)
+        by_revenue = np.clip(np.log10(np.maximum(revenue, 1)) / math.log10(500_000), 0, 1)
+    size = np.fmax(by_staff, by_revenue)  # NaN only where both are missing
+    return size
+
+
+class Scorer:
+    """Scores firm profiles against one chain map.
+
+    Parameters
+    ----------
+    chain_map : ChainMap
+        The validated map whose links, parks, leaders and strategy define the score.
+    matcher : LinkMatcher, optional
+        An unfitted matcher to fit on the map's vocabulary (default ``LinkMatcher()``).
+    """
+
+    def __init__(self, chain_map: ChainMap, *, matcher: LinkMatcher | None = None):
+        self.chain_map = chain_map
+        strategy = chain_map.strategy
+        self.points = {name: strategy.components[name].points for name in COMPONENTS}
+        self.links = encode_links(chain_map)
+        self.matcher = (matcher or LinkMatcher()).fit(link_vocabulary(chain_map))
+        order = [self.links.index.get_loc(link_id) for link_id in self.matcher.link_ids_]
+        self._features = self.links.iloc[order]
+        f = self._features
+        p = self.points
+        self._value = (
+            p["chain_need"] * f["need"] + p["stage"] * f["stage_weight"] + p["maturity"] * f["maturity_weight"]
+            + p["relatedness"] * f["relatedness"] + p["park_fit"] * f["park_fit"] + p["green"] * f["green"]
+        ).to_numpy(dtype=np.float64)
+        self._tags = PhraseSet((alias, (key, tag.share)) for key, tag in strategy.firm_tags.items() for alias in tag.aliases)
+        self._places = PhraseSet((place, (key, group.share)) for key, group in strategy.origins.items() for place in group.places)
+        self._origin_tags = PhraseSet((tag, (key, group.share)) for key, group in strategy.origins.items() for tag in group.tags)
+        self._foreign = max(((g.share, k) for k, g in strategy.origins.items() if g.foreign_country), default=None)
+        shares = {"local_leader": 1.0, "terminal_maker": 0.8}
+        self._leaders = PhraseSet(
+            (alias, (leader.name.zh, leader.kind, shares[leader.kind]))
+            for leader in chain_map.leaders
+            for alias in (leader.name.zh, leader.name.en, *leader.aliases)
+        )
+        self._green = PhraseSet((w, True) for w in (*strategy.green_keywords.zh, *strategy.green_keywords.en))
+
+    # -- firm traits -------------------------------------------------------------------
+    def _tag_scores(self, tags: np.ndarray) -> tuple[np.ndarray, list[str]]:
+        scores = np.full(len(tags), np.nan)
+        found: list[str] = []
+        for i, text in enumerate(tags):
+            hits = self._tags.find(text)
+            keys = {key: share for _, (key, share) in hits}
+            if text:
+                scores[i] = 1.0 - float(np.prod([1.0 - s for s in keys.values()])) if keys else 0.0
+            found.append("、".join(dict.fromkeys(phrase for phrase, _ in hits)))
+        return scores, found
+
+    def _origins(self, city: np.ndarray, country: np.ndarray, tags: np.ndarray) -> tuple[np.ndarray, list[str], list[str]]:
+        scores = np.full(len(city), np.nan)
+        groups: list[str] = []
+        places: list[str] = []
+        for i, (c, k, t) in enumerate(zip(city, country, tags, strict=True)):
+            best = (0.0, "", "")
+            for phrase, (key, share) in (*self._places.find(f"{c} {k}"), *self._origin_tags.find(t)):
+                if share > best[0]:
+                    best = (share, key, phrase)
+            if self._foreign and k and k.strip().lower() not in _CHINA and self._foreign[0] > best[0]:
+                best = (self._foreign[0], self._foreign[1], k)
+            if c or k or best[0] > 0:
+                scores[i] = best[0]
+            groups.append(best[1])
+            places.append(best[2])
+        return scores, groups, places
+
+    def _leader_supply(self, customers: np.ndarray) -> tuple[np.ndarray, list[str], list[str]]:
+        scores = np.full(len(customers), np.nan)
+        names: list[str] = []
+        kinds: list[str] = []
+        for i, text in enumerate(customers):
+            hits = self._leaders.find(text)
+            best = max((payload for _, payload in hits), key=lambda p: p[2], default=None)
+            if text:
+                scores[i] = best[2] if best else 0.0
+            names.append(best[0] if best else "")
+            kinds.append(best[1] if best else "")
+        return scores, names, kinds
+
+    # -- the score ---------------------------------------------------------------------
+    def score_frame(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """Score a table of canonical text columns (any subset of the profile fields).
+
+        Returns
+        -------
+        DataFrame with :data:`DETAIL_COLUMNS`, same index as ``frame``.
+        """
+        return self.score_with_match(frame)[0]
+
+    def score_with_match(self, frame: pd.DataFrame) -> tuple[pd.DataFrame, MatchResult]:
+        """:meth:`score_frame` and the link affinities behind it (for shortlists)."""
+        profiles = prepare_profiles(frame)
+        match = self.matcher.match(profiles)
+        return self._score(profiles, match), match
+
+    def _best_links(self, match: MatchResult) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        affinity = match.affinity
+        n = affinity.shape[0]
+        best = np.full(n, -1, dtype=np.int64)
+        strength = np.zeros(n)
+        evidence = np.full(n, "", dtype=object)
+        if affinity.nnz:
+            # entries are stored row by row, in the order of match.evidence
+            weighted = affinity.data * self._value[affinity.indices]
+            rows = np.repeat(np.arange(n), np.diff(affinity.indptr))
+            order = np.lexsort((-weighted, rows))
+            first = order[np.r_[True, rows[order][1:] != rows[order][:-1]]]
+            hit_rows = rows[first]
+            best[hit_rows] = affinity.indices[first]
+            strength[hit_rows] = affinity.data[first]
+            evidence[hit_rows] = match.evidence[first]
+        return best, strength, evidence
+
+    def _score(self, profiles: pd.DataFrame, match: MatchResult) -> pd.DataFrame:
+        n = len(profiles)
+        p = self.points
+        best, a, evidence = self._best_links(match)
+        has = best >= 0
+        f = self._features
+        take = np.where(has, best, 0)
+
+        def feature(column: str) -> np.ndarray:
+            return np.where(has, f[column].to_numpy()[take], 0.0).astype(np.float64)
+
+        gate = 0.25 + 0.75 * a
+        col = profiles.__getitem__
+        employees, revenue, patents = col("employees").to_numpy(), col("revenue").to_numpy(), col("patents").to_numpy()
+        size = _size_score(employees, revenue)
+        tag_score, tags_found = self._tag_scores(col("tags").to_numpy())
+        with np.errstate(invalid="ignore"):
+            patent_score = np.clip(np.log1p(np.maximum(patents, 0)) / math.log1p(100), 0, 1)
+        origin, origin_group, origin_place = self._origins(col("city").to_numpy(), col("country").to_numpy(), col("tags").to_numpy())
+        leader, leader_name, leader_kind = self._leader_supply(col("customers").to_numpy())
+        firm_green = np.array([bool(self._green.find(t)) for t in col("description").to_numpy()])
+
+        missing_masks = {
+            "description": col("description").to_numpy() == "",
+            "place": np.isnan(origin),
+            "size": np.isnan(size),
+            "tags": np.isnan(tag_score),
+            "customers": np.isnan(leader),
+            "patents": np.isnan(patent_score),
+            "industry_code": col("industry_code").to_numpy() == "",
+        }
+        strength = (
+            0.4 * np.where(np.isnan(size), PRIORS["size"], size)
+            + 0.4 * np.where(np.isnan(tag_score), PRIORS["tags"], tag_score)
+            + 0.2 * np.where(np.isnan(patent_score), PRIORS["patents"], patent_score)
+        )
+        green_link = feature("green")
+        parts = {
+            "chain_need": p["chain_need"] * a * feature("need"),
+            "stage": p["stage"] * a * feature("stage_weight"),
+            "maturity": p["maturity"] * a * feature("maturity_weight"),
+            "relatedness": p["relatedness"] * a * feature("relatedness"),
+            "firm_strength": p["firm_strength"] * gate * strength,
+            "origin": p["origin"] * gate * np.where(np.isnan(origin), PRIORS["origin"], origin),
+            "leader_supply": p["leader_supply"] * gate * np.where(np.isnan(leader), PRIORS["leader_supply"], leader),
+            "park_fit": p["park_fit"] * a * feature("park_fit"),
+            "green": p["green"] * np.where(green_link > 0, a, 0.5 * gate * firm_green),
+        }
+        rounded = {name: np.round(values, 2) for name, values in parts.items()}
+        score = np.round(np.sum([rounded[name] for name in COMPONENTS], axis=0), 2)
+        completeness = 1.0 - np.mean([missing_masks[k] for k in _COMPLETENESS_FIELDS], axis=0)
+        confidence = np.round(a * (0.6 + 0.4 * completeness), 2)
+        missing = [
+            ",".join(k for k in _COMPLETENESS_FIELDS if missing_masks[k][i]) for i in range(n)
+        ]
+
+        def text(column: str) -> np.ndarray:
+            return np.where(has, f[column].to_numpy(dtype=object)[take], "")
+
+        out = pd.DataFrame(
+            {
+                "score": score,
+                "chain": text("chain_zh"),
+                "link": text("link_zh"),
+                "action": text("action"),
+                "park": text("park_zh"),
+                "confidence": confidence,
+                "errors": profiles["errors"].to_numpy(),
+                **{f"score_{name}": rounded[name] for name in COMPONENTS},
+                "chain_id": text("chain_id"),
+                "link_id": np.where(has, self.matcher.link_ids_[take], ""),
+                "chain_en": text("chain_en"),
+                "link_en": text("link_en"),
+                "park_en": text("park_en"),
+                "stage": text("stage"),
+                "status": text("status"),
+                "maturity": text("maturity"),
+                "affinity": np.round(a, 3),
+                "evidence": evidence,
+                "trade_only": match.trade_only,
+                "size": size,
+                "tags_found": tags_found,
+                "origin_group": origin_group,
+                "origin_place": origin_place,
+                "leader": leader_name,
+                "leader_kind": leader_kind,
+                "firm_green": firm_green,
+                "missing": missing,
+                "name": profiles["name"].to_numpy(),
+                "employees": employees,
+                "revenue": revenue,
+                "patents": patents,
+            },
+            index=profiles.index,
+        )
+        return out[list(DETAIL_COLUMNS)]

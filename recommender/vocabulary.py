@@ -1,0 +1,46 @@
+"""Domain vocabulary that is not specific to one city: how business scopes are written.
+
+Chinese business scopes (经营范围) list generic items that say nothing about what a firm makes,
+and trade items (销售, 批发, 进出口 …) that say it sells a product without making it. English
+profiles of foreign investors use the same two kinds of words. The matcher uses these lists to
+ignore generic items and to discard products named only in a trade clause.
+"""
+
+from __future__ import annotations
+
+__all__ = ["CLAUSE_DELIMITERS", "GENERIC_TERMS", "MAKE_TERMS", "TRADE_TERMS"]
+
+#: Items present in most registered business scopes; they carry no weight.
+GENERIC_TERMS: tuple[str, ...] = (
+    "技术开发", "技术咨询", "技术服务", "技术转让", "技术推广", "技术交流", "技术进出口",
+    "货物进出口", "进出口业务", "一般项目", "许可项目", "依法须经批准的项目",
+    "经相关部门批准后方可开展经营活动", "凭营业执照依法自主开展经营活动", "信息咨询服务",
+    "企业管理咨询", "商务信息咨询", "会议及展览服务", "市场营销策划", "软件开发",
+    "信息技术咨询服务", "专业设计服务", "办公用品", "日用百货", "五金交电", "非居住房地产租赁",
+    "住房租赁", "物业管理", "广告制作", "广告发布", "广告设计", "互联网销售",
+    "technical consulting", "technology development", "import and export", "general trading",
+)
+
+#: Words that mark a clause as selling, not making (the trade rule).
+TRADE_TERMS: tuple[str, ...] = (
+    "销售", "批发", "零售", "贸易", "进出口", "经销", "代理", "代销", "分销", "采购", "租赁",
+    "sale", "sales", "sell", "sells", "selling", "seller", "distributor", "distributors",
+    "distribution", "distributes", "distribute", "wholesale", "wholesaler", "retail", "retailer",
+    "trading", "trader", "trade", "import", "imports", "importer", "reseller", "resell", "agent",
+    "agency", "sourcing",
+)
+
+#: Words that mark a clause as making, processing or serving (they override the trade rule).
+MAKE_TERMS: tuple[str, ...] = (
+    "制造", "生产", "加工", "研发", "研制", "设计", "回收", "拆解", "再生", "利用", "处理",
+    "冶炼", "铸造", "组装", "装配", "制备", "提炼", "精炼", "开发", "制作", "建设", "运营",
+    "manufacture", "manufactures", "manufacturer", "manufacturers", "manufacturing", "produce",
+    "produces", "producer", "producing", "production", "maker", "makes", "make", "fabricate",
+    "fabricates", "fabrication", "develop", "develops", "developer", "developing", "design",
+    "designs", "designer", "recycling", "recycle", "recycles", "recycler", "processing",
+    "processor", "refine", "refines", "refining", "assembly", "assembles", "oem", "foundry",
+    "operate", "operates", "operator",
+)
+
+#: Characters that end a clause of a business scope or profile.
+CLAUSE_DELIMITERS: tuple[str, ...] = ("；", ";", "。", "，", "\n", "\r", "｜", "|", "．", ". ")
