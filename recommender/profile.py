@@ -56,8 +56,8 @@ def _parse_messy(value: str) -> float | None:
 
 def _parse_numbers(column: pd.Series, field: str) -> tuple[np.ndarray, list[str]]:
     """Parse one numeric column; return values (NaN where missing or bad) and per-row errors."""
-    text = column.astype(str).str.strip()
-    values = pd.to_numeric(text, errors="coerce").to_numpy(dtype=np.float64)
+    text = _text(column)
+    values = pd.to_numeric(text, errors="coerce").to_numpy(dtype=np.float64, copy=True)
     errors = [""] * len(text)
     bad = np.flatnonzero(np.isnan(values) & (text != "").to_numpy())
     low, high = _BOUNDS[field]
@@ -75,6 +75,10 @@ def _parse_numbers(column: pd.Series, field: str) -> tuple[np.ndarray, list[str]
         errors[i] = f"{_FIELD_ZH[field]}超出合理范围：{text.iat[i][:30]!r} / {field}: out of range"
         values[i] = np.nan
     return values, errors
+
+
+def _text(column: pd.Series) -> pd.Series:
+    return column.where(column.notna(), "").astype(str).str.strip()
 
 
 def prepare_profiles(frame: pd.DataFrame) -> pd.DataFrame:
@@ -95,7 +99,7 @@ def prepare_profiles(frame: pd.DataFrame) -> pd.DataFrame:
     out: dict[str, object] = {}
     for field in TEXT_FIELDS:
         if field in frame:
-            out[field] = frame[field].astype(str).str.strip().to_numpy(dtype=object)
+            out[field] = _text(frame[field]).to_numpy(dtype=object)
         else:
             out[field] = np.full(n, "", dtype=object)
     row_errors: list[list[str]] = [[] for _ in range(n)]
@@ -134,4 +138,4 @@ def profile_frame(profile: Mapping[str, object]) -> pd.DataFrame:
             raise ProfileError(key, f"must be text or a number, got {type(value).__name__}")
         else:
             row[key] = str(value)
-    return pd.DataFrame([row], columns=list(FIELDS)).fillna("")
+    return pd.DataFrame([{field: row.get(field, "") for field in FIELDS}], dtype=object)

@@ -1,0 +1,23 @@
+from pathlib import Path
+
+import pytest
+
+from recommender import Recommender, load_map
+
+DATA = Path(__file__).parent / "data"
+TINY_MAP = DATA / "tiny_map"
+
+
+@pytest.fixture(scope="session")
+def tiny_map():
+    return load_map(TINY_MAP)
+
+
+@pytest.fixture(scope="session")
+def tiny():
+    return Recommender(TINY_MAP)
+
+
+@pytest.fixture(scope="session")
+def jiangmen():
+    return Recommender()

@@ -1,0 +1,86 @@
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.utils.validation import check_is_fitted
+
+from recommender import LinkMatcher, link_vocabulary
+
+
+@pytest.fixture(scope="module")
+def matcher(tiny_map):
+    return LinkMatcher().fit(link_vocabulary(tiny_map))
+
+
+def _affinity(matcher, text, code=""):
+    result = matcher.match(pd.DataFrame({"description": [text], "industry_code": [code]}))
+    dense = result.affinity.toarray()[0]
+    return dict(zip(matcher.link_ids_, dense, strict=True)), result
+
+
+def test_match_finds_a_product_in_a_make_clause(matcher):
+    affinity, result = _affinity(matcher, "锂电铜箔的研发、生产；技术开发；技术咨询")
+    assert affinity["foil"] == pytest.approx(0.8)
+    assert affinity["cells"] == 0
+    assert result.evidence_for(0, 0) == "锂电铜箔"
+
+
+def test_match_ignores_a_product_only_sold(matcher):
+    affinity, result = _affinity(matcher, "锂电铜箔销售；货物进出口")
+    assert affinity["foil"] == 0
+    assert result.trade_only[0]
+
+
+def test_match_counts_a_product_made_after_it_is_sold(matcher):
+    affinity, _ = _affinity(matcher, "锂电铜箔销售；锂电铜箔生产")
+    assert affinity["foil"] == pytest.approx(0.8)
+
+
+def test_match_generic_scope_items_carry_no_weight(matcher):
+    affinity, result = _affinity(matcher, "技术开发、技术咨询、技术服务、技术转让；货物进出口")
+    assert result.affinity.nnz == 0
+    assert not result.trade_only[0]
+
+
+def test_match_english_profile_on_word_boundaries(matcher):
+    affinity, _ = _affinity(matcher, "We manufacture copper foils for EV makers.")
+    assert affinity["foil"] == pytest.approx(0.9)  # the link's English name
+    affinity, _ = _affinity(matcher, "Producer of supercopper foilage")
+    assert affinity["foil"] == 0
+
+
+def test_match_english_distributor_fills_no_link(matcher):
+    affinity, result = _affinity(matcher, "Distributor of copper foil and battery cells in Asia")
+    assert affinity["foil"] == 0 and affinity["cells"] == 0
+    assert result.trade_only[0]
+
+
+def test_match_noisy_or_combines_terms_and_code(matcher):
+    affinity, _ = _affinity(matcher, "电解铜箔、锂电铜箔制造", code="3252")
+    assert affinity["foil"] == pytest.approx(1 - (1 - 0.8) * (1 - 0.8) * (1 - 0.6))
+
+
+def test_match_code_prefix_alone(matcher):
+    affinity, result = _affinity(matcher, "", code="3841")
+    assert affinity["cells"] == pytest.approx(0.6)
+    assert result.evidence_for(0, 1) == "code:3841"
+
+
+def test_match_each_row_kept_in_order(matcher):
+    texts = ["", "锂离子电池制造", "锂电铜箔生产", "餐饮服务"]
+    result = matcher.match(texts)
+    assert result.affinity.shape == (4, 2)
+    assert np.flatnonzero(result.affinity.toarray().sum(axis=1)).tolist() == [1, 2]
+
+
+def test_matcher_follows_sklearn_conventions(tiny_map):
+    matcher = LinkMatcher(min_affinity=0.5)
+    assert matcher.get_params() == {"min_affinity": 0.5, "use_trade_rule": True}
+    fitted = matcher.fit(link_vocabulary(tiny_map))
+    assert fitted is matcher
+    check_is_fitted(matcher)
+    assert matcher.transform(["锂电铜箔生产"]).shape == (1, 2)
+
+
+def test_matcher_rejects_bad_min_affinity(tiny_map):
+    with pytest.raises(ValueError, match="The 'min_affinity' parameter of LinkMatcher must be in"):
+        LinkMatcher(min_affinity=1.5).fit(link_vocabulary(tiny_map))
