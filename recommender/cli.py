@@ -149,3 +149,7 @@ def validate_map(directory: Annotated[Path, typer.Argument(help="The chain-map f
 
 def main() -> None:  # pragma: no cover - the console-script entry point
     app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

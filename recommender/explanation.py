@@ -108,5 +108,9 @@ def explain_frame(scored: pd.DataFrame, chain_map: ChainMap, lang: str = "zh") -
     """Reasons for every scored row, each joined with :data:`REASON_SEPARATOR`."""
     if lang not in LANGUAGES:
         raise ValueError(f"The 'lang' parameter of explain_frame must be one of {LANGUAGES}. Got {lang!r} instead.")
-    records = scored.to_dict("records")
-    return pd.Series([REASON_SEPARATOR.join(explain_row(r, chain_map, lang)) for r in records], index=scored.index, dtype=object)
+    columns = ("link_id", "stage", "status", "action", "chain", "link", "chain_en", "link_en", "evidence", "maturity",
+               "trade_only", "tags_found", "employees", "revenue", "patents", "origin_group", "origin_place", "leader",
+               "leader_kind", "park", "park_en", "missing", "confidence")
+    arrays = [scored[c].tolist() for c in columns]
+    reasons = [REASON_SEPARATOR.join(explain_row(dict(zip(columns, values, strict=True)), chain_map, lang)) for values in zip(*arrays, strict=True)]
+    return pd.Series(reasons, index=scored.index, dtype=object)
