@@ -1,13 +1,22 @@
 """The ``recommender`` command line.
 
 Exit codes: 0 success; 2 wrong usage; 3 an input file is missing or unreadable; 4 the chain
-map is invalid; 5 an input file holds bytes no accepted encoding decodes; 6 a bad profile.
+map is invalid; 5 an input file holds bytes no accepted encoding decodes; 6 a bad profile;
+7 a landing model or a training history is unusable (ModelError).
+
+The landing model (``--model``): a name in the package's models folder (``default``), a
+``.skops`` file or a model folder, or ``prior``. Without ``--model``, ``rank`` and ``score`` use
+the shipped ``default`` model on the embedded map and the prior with ``--map``; every output
+names the model version it used. ``train`` builds a model from a history::
+
+    recommender train seeds/examples/history.csv -o recommender/models/default
 Errors go to standard error, one line per problem, without a traceback.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -19,17 +28,22 @@ import typer
 
 from .chainmap import load_map
 from .encoding import encode_links
-from .exceptions import EncodingError, InputFileError, MapError, ProfileError
+from .exceptions import EncodingError, InputFileError, MapError, ModelError, ProfileError
 from .explanation import LANGUAGES
 from .pipeline import Recommender
 from .ranking import OUTPUT_COLUMNS
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Investment-targeting recommender: rank firms against industry-chain maps.")
 
-EXIT_INPUT, EXIT_MAP, EXIT_ENCODING, EXIT_PROFILE = 3, 4, 5, 6
+EXIT_INPUT, EXIT_MAP, EXIT_ENCODING, EXIT_PROFILE, EXIT_MODEL = 3, 4, 5, 6, 7
 
 MapOption = Annotated[Path | None, typer.Option("--map", help="Chain-map folder (default: the embedded Jiangmen map).")]
 LangOption = Annotated[str, typer.Option("--lang", help="Language of names and reasons: zh or en.")]
+ModelOption = Annotated[str | None, typer.Option(
+    "--model",
+    help="Landing model: a name (default), a .skops file or model folder, or 'prior'. "
+         "Default: the shipped 'default' model with the embedded map, the prior with --map.",
+)]
 
 
 def _fail(message: str, code: int) -> typer.Exit:
@@ -50,6 +64,15 @@ def _errors() -> Iterator[None]:
         raise _fail(f"产业链图谱无效 / {exc}", EXIT_MAP) from None
     except ProfileError as exc:
         raise _fail(f"企业信息无效 / invalid profile: {exc}", EXIT_PROFILE) from None
+    except ModelError as exc:
+        raise _fail(f"落地模型不可用 / landing model error: {exc}", EXIT_MODEL) from None
+
+
+def _model_ref(model: str | None, map_dir: Path | None) -> str | None:
+    """The model to use: as given, else ``default`` for the embedded map and the prior for another."""
+    if model is not None:
+        return model
+    return "default" if map_dir is None else None
 
 
 def _check_lang(lang: str) -> None:
@@ -75,14 +98,19 @@ def rank(
     shortlist: Annotated[int, typer.Option("--shortlist", min=0, help="Pick K firms that together serve the most need.")] = 0,
     lang: LangOption = "zh",
     chunk_rows: Annotated[int, typer.Option("--chunk-rows", min=1, help="Rows read per chunk.")] = 50_000,
+    workers: Annotated[int, typer.Option("--workers", min=0, help="Processes that score chunks (0: one per CPU).")] = 0,
+    model: ModelOption = None,
 ) -> None:
-    """Rank a file of candidate firms; every input row comes back, best first."""
+    """Rank a file of candidate firms by priority (score × likelihood); every input row comes back, best first."""
     _check_lang(lang)
     with _errors():
-        recommender = Recommender(map_dir)
+        recommender = Recommender(map_dir, model=_model_ref(model, map_dir))
         update, close = _progress(None)
         try:
-            report = recommender.rank_file(input, output, lang=lang, top=top, shortlist=shortlist, chunk_rows=chunk_rows, progress=update)
+            report = recommender.rank_file(
+                input, output, lang=lang, top=top, shortlist=shortlist, chunk_rows=chunk_rows,
+                workers=workers or os.cpu_count() or 1, progress=update,
+            )
         finally:
             close()
     zh = lang == "zh"
@@ -90,10 +118,15 @@ def rank(
         f"已排序 {report.rows} 行（匹配到环节 {report.matched_rows} 行，问题行 {report.bad_rows} 行）→ {output}"
         if zh else f"ranked {report.rows} rows ({report.matched_rows} matched a link, {report.bad_rows} with problems) → {output}"
     )
+    typer.echo(f"落地模型 / landing model: {report.model_version}")
     if top and len(report.top):
         names = _output_columns(report.top)
+        typer.echo("rank  priority  score  likelihood")
         for _, row in report.top.iterrows():
-            typer.echo(f"{int(row[names['rank']]):>4}  {row[names['score']]:>6.2f}  {row[names['action']] or '-'}  {row[names['chain']] or '-'}·{row[names['link']] or '-'}  {row.iloc[0]}")
+            typer.echo(
+                f"{int(row[names['rank']]):>4}  {row[names['priority']]:>8.2f}  {row[names['score']]:>5.2f}  {row[names['likelihood']]:>10.2f}  "
+                f"{row[names['action']] or '-'}  {row[names['chain']] or '-'}·{row[names['link']] or '-'}  {row.iloc[0]}"
+            )
     if report.coverage is not None:
         typer.echo(report.coverage.summary(lang))
 
@@ -108,8 +141,9 @@ def score(
     json_text: Annotated[str | None, typer.Option("--json", help="The profile as JSON (default: read standard input).")] = None,
     map_dir: MapOption = None,
     lang: LangOption = "zh",
+    model: ModelOption = None,
 ) -> None:
-    """Score one firm profile given as JSON; print the result as JSON."""
+    """Score one firm profile given as JSON; print the result (score, likelihood, priority) as JSON."""
     _check_lang(lang)
     raw = json_text if json_text is not None else sys.stdin.read()
     try:
@@ -119,8 +153,33 @@ def score(
     if not isinstance(profile, dict):
         raise _fail("JSON 必须是对象 / the profile must be a JSON object", EXIT_PROFILE)
     with _errors():
-        result = Recommender(map_dir).score(profile, lang=lang)
+        result = Recommender(map_dir, model=_model_ref(model, map_dir)).score(profile, lang=lang)
     typer.echo(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
+
+
+@app.command()
+def train(
+    history: Annotated[Path, typer.Argument(help="Past candidates: profile columns, 首次接触日期 (contact date) and 结果 (签约/落地/未落地).")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="Model folder, e.g. models/<name>; a new version is written into it.")],
+    map_dir: MapOption = None,
+    test_share: Annotated[float, typer.Option("--test-share", min=0.05, max=0.5, help="Share of the latest firms held out for validation.")] = 0.25,
+) -> None:
+    """Train a landing model on a history; validate on the latest firms; save it with a model card."""
+    from .evaluation import model_card, train_landing
+    from .history import read_history
+    from .modelstore import load_model, save_model
+
+    with _errors():
+        chain_map = load_map(map_dir)
+        records = read_history(history)
+        model, evaluation = train_landing(records, chain_map, name=output.name, test_share=test_share)
+        path = save_model(model, output, card=model_card(model, evaluation))
+        load_model(path).check_map(chain_map)  # what was written loads and fits the map
+    typer.echo(f"trained on {len(records)} firms ({int(records.label.sum())} landed or signed), map {chain_map.id} {chain_map.version}")
+    typer.echo(f"validation: train {evaluation.train_period[0]} – {evaluation.train_period[1]} ({evaluation.train_rows}), "
+               f"test {evaluation.test_period[0]} – {evaluation.test_period[1]} ({evaluation.test_rows})")
+    typer.echo(evaluation.table.to_string(float_format=lambda v: f"{v:.3f}"))
+    typer.echo(f"saved {model.version} → {path}")
 
 
 @app.command()
@@ -145,6 +204,31 @@ def validate_map(directory: Annotated[Path, typer.Argument(help="The chain-map f
     with _errors():
         chain_map = load_map(directory)
     typer.echo(f"OK: {chain_map.id} {chain_map.version}: {len(chain_map.chains)} chains, {len(chain_map.links)} links, {len(chain_map.parks)} parks, {len(chain_map.leaders)} leaders")
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option("--host", help="Address to listen on (default: this machine only).")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=1, max=65535, help="TCP port.")] = 8000,
+    workers: Annotated[int, typer.Option("--workers", min=1, help="Worker processes.")] = 1,
+    map_dir: MapOption = None,
+    log_level: Annotated[str, typer.Option("--log-level", help="critical, error, warning, info or debug.")] = "info",
+) -> None:
+    """Serve the REST API (docs at /docs); settings from RECOMMENDER_* environment variables."""
+    if log_level not in ("critical", "error", "warning", "info", "debug"):
+        raise typer.BadParameter("must be one of critical, error, warning, info, debug", param_hint="--log-level")
+    try:
+        import uvicorn
+
+        from api.server import http_protocol
+    except ImportError as exc:
+        raise _fail(f"the service needs the 'api' extra (pip install 'recommender[api]'): {exc}", 2) from None
+    if map_dir is not None:
+        with _errors():
+            load_map(map_dir)  # fail here, with exit code 4, rather than in every worker
+        os.environ["RECOMMENDER_MAP_DIR"] = str(map_dir.resolve())
+    # workers import the library before they answer the supervisor's health check: allow for a slow start
+    uvicorn.run("api.main:app", host=host, port=port, workers=workers, log_level=log_level, http=http_protocol(), timeout_worker_healthcheck=60)
 
 
 def main() -> None:  # pragma: no cover - the console-script entry point

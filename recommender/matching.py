@@ -19,6 +19,8 @@ pieces of evidence raise it and one weak one does not saturate it.
 
 from __future__ import annotations
 
+import re
+from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -37,7 +39,8 @@ __all__ = ["VOCABULARY_COLUMNS", "LinkMatcher", "MatchResult", "PhraseSet", "lin
 #: Columns of the vocabulary table that :meth:`LinkMatcher.fit` takes.
 VOCABULARY_COLUMNS = ("link_id", "term", "kind", "weight", "service")
 
-_TERM, _GENERIC, _TRADE, _MAKE, _DELIM = 0, 1, 2, 3, 4
+_TERM, _GENERIC, _TRADE = 0, 1, 2
+_DELIMITER_RE = re.compile("|".join(re.escape(d) for d in CLAUSE_DELIMITERS))
 
 #: Default term weights by kind; a term's weight is its evidence strength in the noisy-or.
 TERM_WEIGHTS = {"name": 0.9, "long": 0.8, "mid": 0.7, "short": 0.55, "en_phrase": 0.8, "en_word": 0.6}
@@ -134,10 +137,20 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
                 slot = table.setdefault(key, {})
                 slot[col] = max(slot.get(col, 0.0), float(weight))
         automaton = ahocorasick.Automaton()
-        # Order matters where a word is in several lists: a link term wins over the word lists.
-        for words, kind in ((CLAUSE_DELIMITERS, _DELIM), (GENERIC_TERMS, _GENERIC), (TRADE_TERMS, _TRADE), (MAKE_TERMS, _MAKE)):
+        # Generic items only matter to the term pass where they would hide a term inside them
+        # (they occupy their span); the others are left out, which keeps the pass short.
+        for word in GENERIC_TERMS:
+            if any(key in word.lower() for key in terms):
+                automaton.add_word(word.lower(), (_GENERIC, word, len(word), word.isascii(), ()))
+        for word in TRADE_TERMS:
+            automaton.add_word(word.lower(), (_TRADE, word, len(word), word.isascii(), ()))
+        # Make words, with generic items as occluders (技术开发 is not 开发), for trade clauses.
+        make = ahocorasick.Automaton()
+        for words, is_make in ((GENERIC_TERMS, False), (MAKE_TERMS, True)):
             for word in words:
-                automaton.add_word(word.lower(), (kind, word, len(word), word.isascii(), ()))
+                make.add_word(word.lower(), (len(word), word.isascii(), is_make))
+        make.make_automaton()
+        self.make_automaton_ = make
         for key, slot in terms.items():
             automaton.add_word(key, (_TERM, key, len(key), key.isascii(), tuple(slot.items())))
         automaton.make_automaton()
@@ -190,41 +203,35 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
 
     def _scan(self, text: str, code: str) -> tuple[dict[int, list], bool]:
         """One description: ``{col: [affinity, best weight, best term]}`` and whether a trade
-        clause was discarded."""
+        clause was discarded.
+
+        One leftmost-longest pass finds link terms, generic items and trade words. Most rows
+        hold no trade word and take every term. A row with one is split into clauses; make
+        words (a second automaton) outside the spans of terms and generic items decide
+        whether each trade clause also makes what it names.
+        """
         hits: dict[int, list] = {}
-        counted: set[str] = set()
-        service = self.service_
-        trade_rule = self.use_trade_rule
-        discarded = False
         lowered = text.lower()
-        clause: list = []
-        has_trade = has_make = False
-
-        def flush() -> bool:
-            drop = trade_rule and has_trade and not has_make
-            for key, payload in clause:
-                if key in counted:
-                    continue
-                kept = [(col, weight) for col, weight in payload if not (drop and not service[col])]
-                if kept:
-                    counted.add(key)
-                    for col, weight in kept:
-                        _add(hits, col, weight, key)
-            return drop and bool(clause)
-
+        terms: list[tuple[int, int, str, tuple]] = []
+        trades: list[int] = []
         for end, (kind, key, size, ascii_word, payload) in self.automaton_.iter_long(lowered):
-            if ascii_word and not _on_word_boundary(lowered, end - size + 1, end):
+            start = end - size + 1
+            if ascii_word and not _on_word_boundary(lowered, start, end):
                 continue
             if kind == _TERM:
-                clause.append((key, payload))
+                terms.append((start, end, key, payload))
             elif kind == _TRADE:
-                has_trade = True
-            elif kind == _MAKE:
-                has_make = True
-            elif kind == _DELIM:
-                discarded |= flush()
-                clause, has_trade, has_make = [], False, False
-        discarded |= flush()
+                trades.append(start)
+        discarded = False
+        if terms:
+            if trades and self.use_trade_rule:
+                terms, discarded = self._drop_traded(lowered, terms, trades)
+            counted: set[str] = set()
+            for _, _, key, payload in terms:
+                if key not in counted:
+                    counted.add(key)
+                    for col, weight in payload:
+                        _add(hits, col, weight, key)
         code = code.strip()
         if code:
             for digits in (4, 3, 2):
@@ -234,6 +241,34 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
                         _add(hits, col, weight, f"code:{code[:digits]}")
                     break
         return hits, discarded
+
+    def _drop_traded(self, lowered: str, terms: list, trades: list[int]) -> tuple[list, bool]:
+        """Terms of a row with trade words: drop those of clauses that trade without making
+        (except for service links)."""
+        bounds = [m.end() for m in _DELIMITER_RE.finditer(lowered)]
+        trade_clauses = {bisect_right(bounds, pos) for pos in trades}
+        make_clauses: set[int] = set()
+        for end, (size, ascii_word, is_make) in self.make_automaton_.iter_long(lowered):
+            start = end - size + 1
+            if not is_make or any(s <= start and end <= e for s, e, _, _ in terms):
+                continue
+            if ascii_word and not _on_word_boundary(lowered, start, end):
+                continue
+            make_clauses.add(bisect_right(bounds, start))
+        selling = trade_clauses - make_clauses
+        if not selling:
+            return terms, False
+        service = self.service_
+        kept = []
+        discarded = False
+        for start, end, key, payload in terms:
+            if bisect_right(bounds, start) in selling:
+                discarded = True
+                payload = tuple((col, w) for col, w in payload if service[col])
+                if not payload:
+                    continue
+            kept.append((start, end, key, payload))
+        return kept, discarded
 
 
 def _add(hits: dict[int, list], col: int, weight: float, term: str) -> None:

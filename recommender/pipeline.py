@@ -3,6 +3,11 @@
 ``Recommender`` ties the stages together (profile → link affinities → features → score →
 explanation → ranking) and is what the command line, the service and notebooks call, so a
 firm gets the same score whichever way it comes in.
+
+Beside the strategic ``score`` every result carries the landing ``likelihood`` (0–1) from a
+landing model (:mod:`recommender.landing`; the documented prior when none is given, model
+version ``"prior"``), its per-feature parts, and ``priority`` = 100 × √(score/100 ×
+likelihood), which orders rankings.
 """
 
 from __future__ import annotations
@@ -15,6 +20,8 @@ import pandas as pd
 
 from .chainmap import COMPONENTS, ChainMap, load_map
 from .explanation import explain_row
+from .landing import PRIOR_VERSION, Factor, estimate_landing, priority
+from .modelstore import LandingModel, load_model
 from .profile import profile_frame
 from .ranking import Coverage, RankReport, rank_file, rank_frame
 from .scoring import Scorer
@@ -48,6 +55,11 @@ class Result:
     reasons: tuple[str, ...]
     errors: tuple[str, ...]
     map_version: str
+    likelihood: float  # 0-1, from the landing model (or the prior)
+    priority: float  # 100 × √(score/100 × likelihood), 0-100
+    likelihood_baseline: float  # log-odds; logit(likelihood) == baseline + Σ factor.log_odds
+    likelihood_factors: tuple[Factor, ...]  # largest first; empty under the prior
+    model_version: str  # "name/version" of the landing model, or "prior"
 
     def as_dict(self) -> dict:
         """A JSON-ready dict."""
@@ -65,6 +77,11 @@ class Result:
             "reasons": list(self.reasons),
             "errors": list(self.errors),
             "map_version": self.map_version,
+            "likelihood": self.likelihood,
+            "priority": self.priority,
+            "likelihood_baseline": self.likelihood_baseline,
+            "likelihood_factors": [{"feature": f.feature, "level": f.level, "log_odds": f.log_odds} for f in self.likelihood_factors],
+            "model_version": self.model_version,
         }
 
 
@@ -75,22 +92,50 @@ class Recommender:
     ----------
     chain_map : ChainMap or path, optional
         A loaded map, a map folder, or None for the embedded map.
+    model : LandingModel, str, path or None, optional
+        The landing model: a loaded one, a ``.skops`` file or model folder, a name in
+        ``models_dir`` (``"default"``: the model shipped for the embedded map), or None /
+        ``"prior"`` for the documented prior (every likelihood
+        :data:`~recommender.landing.PRIOR_LIKELIHOOD`, model version ``"prior"``).
+    models_dir : path, optional
+        Where model names are looked up (default: the package's ``recommender/models``).
+
+    Raises
+    ------
+    ModelError
+        The model cannot be loaded, or was trained for a map whose links differ.
     """
 
-    def __init__(self, chain_map: ChainMap | str | Path | None = None):
+    def __init__(
+        self,
+        chain_map: ChainMap | str | Path | None = None,
+        *,
+        model: LandingModel | str | Path | None = None,
+        models_dir: str | Path | None = None,
+    ):
         self.chain_map = chain_map if isinstance(chain_map, ChainMap) else load_map(chain_map)
         self.scorer = Scorer(self.chain_map)
+        self.model = None if model is None or str(model) == PRIOR_VERSION else load_model(model, models_dir=models_dir)
+        if self.model is not None:
+            self.model.check_map(self.chain_map)
 
     @property
     def map_version(self) -> str:
         return self.chain_map.version
 
+    @property
+    def model_version(self) -> str:
+        """The landing model's ``name/version``, or ``"prior"``."""
+        return self.model.version if self.model is not None else PRIOR_VERSION
+
     def results(self, frame: pd.DataFrame, *, lang: str = "zh") -> list[Result]:
         """Score firms with canonical text columns; one :class:`Result` per row."""
         scored = self.scorer.score_frame(frame)
         points = self.scorer.points
+        landing = estimate_landing(scored, points, self.model)
+        priorities = priority(scored["score"].to_numpy(), landing.likelihood)
         out = []
-        for row in scored.to_dict("records"):
+        for i, row in enumerate(scored.to_dict("records")):
             has = bool(row["link_id"])
             en = lang == "en"
             out.append(Result(
@@ -107,6 +152,11 @@ class Recommender:
                 reasons=tuple(explain_row(row, self.chain_map, lang)),
                 errors=tuple(e for e in row["errors"].split("；") if e),
                 map_version=self.map_version,
+                likelihood=round(float(landing.likelihood[i]), 4),
+                priority=float(priorities[i]),
+                likelihood_baseline=round(landing.baseline, 4),
+                likelihood_factors=landing.factors(i),
+                model_version=landing.version,
             ))
         return out
 
@@ -116,7 +166,7 @@ class Recommender:
 
     def rank(self, firms: pd.DataFrame, *, lang: str = "zh", shortlist: int = 0) -> tuple[pd.DataFrame, Coverage | None]:
         """Rank a DataFrame of firms (canonical column names) in memory; see :func:`rank_frame`."""
-        return rank_frame(self.scorer, firms, lang=lang, shortlist_k=shortlist)
+        return rank_frame(self.scorer, firms, lang=lang, shortlist_k=shortlist, model=self.model)
 
     def rank_file(
         self,
@@ -128,10 +178,11 @@ class Recommender:
         shortlist: int = 0,
         chunk_rows: int = 50_000,
         max_rows: int | None = None,
+        workers: int = 1,
         progress: Callable[[int], None] | None = None,
     ) -> RankReport:
         """Rank a CSV/XLSX file into another; see :func:`rank_file`."""
         return rank_file(
             self.scorer, source, target, lang=lang, top=top, shortlist_k=shortlist,
-            chunk_rows=chunk_rows, max_rows=max_rows, progress=progress,
+            chunk_rows=chunk_rows, max_rows=max_rows, workers=workers, progress=progress, model=self.model,
         )

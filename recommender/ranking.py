@@ -1,7 +1,10 @@
 """Scored firms → a ranking, a shortlist, and ranked files.
 
-Order: rows without errors first, then score (high first), then confidence, then input
-order. Bad rows (no name, an unparsable number) keep their place in the output, marked in
+Order: rows without errors first, then priority (high first; priority = 100 × √(score/100 ×
+likelihood), see :mod:`recommender.landing`), then score, then confidence, then input order.
+Every ranked row shows ``score`` (strategic value), ``likelihood`` (landing model, or the
+prior) and ``priority``, the likelihood's main parts (``likelihood_reasons``) and the
+``model_version``. Bad rows (no name, an unparsable number) keep their place in the output, marked in
 ``errors``, and rank last.
 
 Files are ranked in bounded memory: each chunk is scored, sorted and spilled to a temporary
@@ -19,9 +22,13 @@ from __future__ import annotations
 import csv
 import heapq
 import tempfile
+from collections import deque
 from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from multiprocessing import get_all_start_methods, get_context
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -29,13 +36,24 @@ import scipy.sparse as sp
 
 from .explanation import explain_frame
 from .io import TableWriter, open_table
+from .landing import PRIOR_VERSION, estimate_landing, factor_text, priority
 from .scoring import COMPONENT_COLUMNS, RESULT_COLUMNS, Scorer
 
-__all__ = ["OUTPUT_COLUMNS", "Coverage", "RankReport", "rank_file", "rank_frame", "shortlist"]
+if TYPE_CHECKING:
+    from .modelstore import LandingModel
 
+__all__ = ["OUTPUT_COLUMNS", "RANKED_RESULT_COLUMNS", "Coverage", "RankReport", "rank_file", "rank_frame", "shortlist"]
+
+_AFTER_REASONS = RESULT_COLUMNS.index("reasons") + 1
+#: The scorer's result columns with the landing model's: likelihood and priority after the
+#: score, the likelihood's main parts after the reasons.
+RANKED_RESULT_COLUMNS = (
+    RESULT_COLUMNS[0], "likelihood", "priority", *RESULT_COLUMNS[1:_AFTER_REASONS], "likelihood_reasons", *RESULT_COLUMNS[_AFTER_REASONS:],
+)
 #: Columns appended to the input columns of a ranked table, in order.
-OUTPUT_COLUMNS = ("rank", *RESULT_COLUMNS, "shortlist")
-_NUMERIC = ("rank", "score", "confidence", *COMPONENT_COLUMNS, "shortlist")
+OUTPUT_COLUMNS = ("rank", *RANKED_RESULT_COLUMNS, "shortlist", "model_version")
+_NUMERIC = ("rank", "score", "likelihood", "priority", "confidence", *COMPONENT_COLUMNS, "shortlist")
+_KEYS = 5  # _bad, _priority, _score, _confidence, _row: the sort key columns of a run
 _GAP_STATUSES = ("missing", "weak")
 _COVERED = 0.5
 
@@ -65,12 +83,13 @@ class RankReport:
     top: pd.DataFrame
     shortlist: pd.DataFrame
     coverage: Coverage | None
+    model_version: str = PRIOR_VERSION
 
 
-def _sort_key(scored: pd.DataFrame, row_numbers: np.ndarray) -> np.ndarray:
-    """Positions that sort rows: error-free first, score desc, confidence desc, input order."""
+def _sort_key(scored: pd.DataFrame, row_numbers: np.ndarray, priorities: np.ndarray) -> np.ndarray:
+    """Positions that sort rows: error-free first, priority desc, score desc, confidence desc, input order."""
     bad = (scored["errors"].to_numpy(dtype=object) != "").astype(np.int8)
-    return np.lexsort((row_numbers, -scored["confidence"].to_numpy(), -scored["score"].to_numpy(), bad))
+    return np.lexsort((row_numbers, -scored["confidence"].to_numpy(), -scored["score"].to_numpy(), -priorities, bad))
 
 
 class _Pool:
@@ -86,8 +105,11 @@ class _Pool:
         keep = ok[np.argsort(-scored["score"].to_numpy()[ok], kind="stable")[: self.size]]
         frame = scored.iloc[keep][["name", "score", "link_id", "chain_id", *COMPONENT_COLUMNS]].copy()
         frame["row"] = row_numbers[keep]
+        self.merge(frame, affinity[keep])
+
+    def merge(self, frame: pd.DataFrame, affinity: sp.csr_matrix) -> None:
         self.frames.append(frame)
-        self.affinity.append(affinity[keep])
+        self.affinity.append(affinity)
         if sum(len(f) for f in self.frames) > 4 * self.size:
             self._compact()
 
@@ -151,9 +173,14 @@ def shortlist(scorer: Scorer, pool: pd.DataFrame, affinity: sp.csr_matrix, k: in
     return chosen, coverage
 
 
-def _result_frame(scorer: Scorer, scored: pd.DataFrame, lang: str) -> pd.DataFrame:
+def _result_frame(scorer: Scorer, scored: pd.DataFrame, lang: str, model: LandingModel | None = None) -> pd.DataFrame:
+    """:data:`RANKED_RESULT_COLUMNS` of scored rows."""
+    landing = estimate_landing(scored, scorer.points, model)
     out = scored[[c for c in RESULT_COLUMNS if c != "reasons"]].copy()
     out.insert(RESULT_COLUMNS.index("reasons"), "reasons", explain_frame(scored, scorer.chain_map, lang))
+    out.insert(1, "likelihood", np.round(landing.likelihood, 4))
+    out.insert(2, "priority", priority(scored["score"].to_numpy(), landing.likelihood))
+    out.insert(out.columns.get_loc("reasons") + 1, "likelihood_reasons", factor_text(landing, lang=lang))
     if lang == "en":
         has = scored["link_id"].to_numpy(dtype=object) != ""
         out["chain"] = np.where(has, scored["chain_en"], "")
@@ -177,8 +204,12 @@ def _output_names(columns: tuple[str, ...]) -> dict[str, str]:
     return names
 
 
-def rank_frame(scorer: Scorer, frame: pd.DataFrame, *, lang: str = "zh", shortlist_k: int = 0) -> tuple[pd.DataFrame, Coverage | None]:
+def rank_frame(
+    scorer: Scorer, frame: pd.DataFrame, *, lang: str = "zh", shortlist_k: int = 0, model: LandingModel | None = None,
+) -> tuple[pd.DataFrame, Coverage | None]:
     """Rank a DataFrame of firms with canonical column names, in memory.
+
+    ``model`` is the landing model (checked against the scorer's map), None for the prior.
 
     Returns
     -------
@@ -188,8 +219,8 @@ def rank_frame(scorer: Scorer, frame: pd.DataFrame, *, lang: str = "zh", shortli
     text = frame.astype(str).where(frame.notna(), "")
     scored, match = scorer.score_with_match(text)
     names = _output_names(tuple(map(str, frame.columns)))
-    result = _result_frame(scorer, scored, lang)
-    order = _sort_key(scored, np.arange(len(frame)))
+    result = _result_frame(scorer, scored, lang, model)
+    order = _sort_key(scored, np.arange(len(frame)), result["priority"].to_numpy())
     out = pd.concat([frame.reset_index(drop=True), result.reset_index(drop=True)], axis=1).iloc[order]
     out.insert(len(frame.columns), "rank", np.arange(1, len(frame) + 1))
     out["shortlist"] = pd.array([pd.NA] * len(out), dtype="Int64")
@@ -200,8 +231,58 @@ def rank_frame(scorer: Scorer, frame: pd.DataFrame, *, lang: str = "zh", shortli
         chosen, coverage = shortlist(scorer, pool[ok], match.affinity[np.flatnonzero(ok.to_numpy())], shortlist_k)
         position = {row: i + 1 for i, row in enumerate(chosen["row"])}
         out["shortlist"] = pd.array([position.get(i) for i in out.index], dtype="Int64")
+    out["model_version"] = model.version if model is not None else PRIOR_VERSION
     out.columns = [*map(str, frame.columns), *(names[c] for c in OUTPUT_COLUMNS)]
     return out.reset_index(drop=True), coverage
+
+
+@dataclass(frozen=True)
+class _ChunkDone:
+    """What scoring one chunk leaves behind: its sorted run on disk and a few figures."""
+
+    rows: int
+    bad: int
+    matched: int
+    pool: tuple[pd.DataFrame, sp.csr_matrix] | None
+
+
+def _score_chunk(
+    scorer: Scorer, raw: pd.DataFrame, profiles: pd.DataFrame, start_row: int, lang: str, run: Path, pool_size: int,
+    model: LandingModel | None = None,
+) -> _ChunkDone:
+    """Score one chunk, sort it and spill it to ``run`` (CSV, the :data:`_KEYS` key columns first)."""
+    scored, match = scorer.score_with_match(profiles)
+    row_numbers = np.arange(start_row, start_row + len(raw))
+    result = _result_frame(scorer, scored, lang, model)
+    bad = (scored["errors"].to_numpy(dtype=object) != "").astype(np.int8)
+    priorities = result["priority"].to_numpy()
+    keys = pd.DataFrame({
+        "_bad": bad, "_priority": priorities, "_score": scored["score"].to_numpy(),
+        "_confidence": scored["confidence"].to_numpy(), "_row": row_numbers,
+    })
+    frame = pd.concat([keys, raw.reset_index(drop=True), result.reset_index(drop=True)], axis=1)
+    frame.iloc[_sort_key(scored, row_numbers, priorities)].to_csv(run, index=False, header=False, encoding="utf-8", lineterminator="\n")
+    pool = None
+    if pool_size:
+        best = _Pool(pool_size)
+        best.add(scored, match.affinity, row_numbers)
+        pool = best.result()
+    return _ChunkDone(len(scored), int(bad.sum()), int((scored["link_id"] != "").sum()), pool)
+
+
+_WORKER_SCORER: Scorer | None = None
+_WORKER_MODEL: LandingModel | None = None
+
+
+def _init_worker(scorer: Scorer, model: LandingModel | None = None) -> None:
+    global _WORKER_SCORER, _WORKER_MODEL
+    _WORKER_SCORER = scorer
+    _WORKER_MODEL = model
+
+
+def _score_chunk_in_worker(*args: object) -> _ChunkDone:
+    assert _WORKER_SCORER is not None
+    return _score_chunk(_WORKER_SCORER, *args, model=_WORKER_MODEL)  # type: ignore[arg-type]
 
 
 def rank_file(
@@ -214,7 +295,9 @@ def rank_file(
     shortlist_k: int = 0,
     chunk_rows: int = 50_000,
     max_rows: int | None = None,
+    workers: int = 1,
     progress: Callable[[int], None] | None = None,
+    model: LandingModel | None = None,
 ) -> RankReport:
     """Rank a CSV/XLSX file of firms into a CSV/XLSX file, every row exactly once.
 
@@ -224,36 +307,42 @@ def rank_file(
     lang : "zh" or "en", the language of reasons and names.
     top : how many of the best rows to return in the report.
     shortlist_k : pick this many firms for the shortlist (0: none).
+    workers : processes that score chunks (1: in this process).
     progress : called with the number of rows done after each chunk.
+    model : the landing model (checked against the scorer's map); None for the prior.
     """
+    version = model.version if model is not None else PRIOR_VERSION
     table = open_table(source, chunk_rows=chunk_rows, max_rows=max_rows)
     names = _output_names(table.columns)
-    pool = _Pool(max(2_000, 20 * shortlist_k)) if shortlist_k else None
+    pool_size = max(2_000, 20 * shortlist_k) if shortlist_k else 0
+    pool = _Pool(pool_size) if shortlist_k else None
     rows = bad = matched = 0
     with tempfile.TemporaryDirectory(prefix="rank-") as tmp:
         runs: list[Path] = []
-        for chunk in table.chunks():
-            scored, match = scorer.score_with_match(chunk.profiles)
-            row_numbers = np.arange(chunk.start_row, chunk.start_row + len(chunk.raw))
-            result = _result_frame(scorer, scored, lang)
-            order = _sort_key(scored, row_numbers)
-            keys = pd.DataFrame({
-                "_bad": (scored["errors"].to_numpy(dtype=object) != "").astype(np.int8),
-                "_score": scored["score"].to_numpy(),
-                "_confidence": scored["confidence"].to_numpy(),
-                "_row": row_numbers,
-            })
-            run = pd.concat([keys, chunk.raw.reset_index(drop=True), result.reset_index(drop=True)], axis=1).iloc[order]
-            path = Path(tmp) / f"run{len(runs):05d}.csv"
-            run.to_csv(path, index=False, header=False, encoding="utf-8", lineterminator="\n")
-            runs.append(path)
-            if pool is not None:
-                pool.add(scored, match.affinity, row_numbers)
-            rows += len(scored)
-            bad += int(keys["_bad"].sum())
-            matched += int((scored["link_id"] != "").sum())
-            if progress is not None:
-                progress(len(scored))
+
+        def jobs() -> Iterator[tuple]:
+            for chunk in table.chunks():
+                runs.append(Path(tmp) / f"run{len(runs):05d}.csv")
+                yield chunk.raw, chunk.profiles, chunk.start_row, lang, runs[-1], pool_size
+
+        if workers > 1:
+            executor = ProcessPoolExecutor(workers, mp_context=get_context("spawn"), initializer=_init_worker, initargs=(scorer, model))
+            done: Iterator[_ChunkDone] = _bounded_map(executor, _score_chunk_in_worker, jobs(), ahead=workers + 1)
+        else:
+            executor = None
+            done = (_score_chunk(scorer, *job, model=model) for job in jobs())
+        try:
+            for chunk_done in done:
+                rows += chunk_done.rows
+                bad += chunk_done.bad
+                matched += chunk_done.matched
+                if pool is not None and chunk_done.pool is not None:
+                    pool.merge(*chunk_done.pool)
+                if progress is not None:
+                    progress(chunk_done.rows)
+        finally:
+            if executor is not None:
+                executor.shutdown(cancel_futures=True)
         chosen = pd.DataFrame()
         coverage = None
         position: dict[int, int] = {}
@@ -265,11 +354,12 @@ def rank_file(
         numeric = [names[c] for c in _NUMERIC]
         top_rows: list[pd.DataFrame] = []
         with TableWriter(target, columns, numeric_columns=numeric) as writer:
-            for batch in _merge(runs, len(table.columns) + len(RESULT_COLUMNS), chunk_rows):
+            for batch in _merge(runs, len(table.columns) + len(RANKED_RESULT_COLUMNS), chunk_rows):
                 first_rank = batch.attrs["first_rank"]
-                frame = batch.iloc[:, 4:]
+                frame = batch.iloc[:, _KEYS:]
                 frame.insert(len(table.columns), "rank", np.arange(first_rank, first_rank + len(batch)))
-                frame["shortlist"] = [position.get(int(r), "") for r in batch["_row"]]
+                frame["shortlist"] = [position.get(int(r), "") for r in batch["_row"]] if position else ""
+                frame["model_version"] = version
                 frame.columns = columns
                 for col in numeric:
                     frame[col] = pd.to_numeric(frame[col], errors="coerce")
@@ -277,7 +367,18 @@ def rank_file(
                 if sum(len(t) for t in top_rows) < top:
                     top_rows.append(frame.head(top))
     top_frame = pd.concat(top_rows).head(top) if top_rows else pd.DataFrame(columns=columns)
-    return RankReport(rows=rows, bad_rows=bad, matched_rows=matched, top=top_frame.reset_index(drop=True), shortlist=chosen, coverage=coverage)
+    return RankReport(rows=rows, bad_rows=bad, matched_rows=matched, top=top_frame.reset_index(drop=True), shortlist=chosen, coverage=coverage, model_version=version)
+
+
+def _bounded_map(executor: ProcessPoolExecutor, fn: Callable, jobs: Iterator[tuple], *, ahead: int) -> Iterator:
+    """``executor.map`` in order, with at most ``ahead`` jobs submitted at once (bounded memory)."""
+    pending: deque = deque()
+    for job in jobs:
+        pending.append(executor.submit(fn, *job))
+        if len(pending) >= ahead:
+            yield pending.popleft().result()
+    while pending:
+        yield pending.popleft().result()
 
 
 def _merge(runs: list[Path], width: int, batch_rows: int) -> Iterator[pd.DataFrame]:
@@ -287,7 +388,7 @@ def _merge(runs: list[Path], width: int, batch_rows: int) -> Iterator[pd.DataFra
         readers = [csv.reader(h) for h in handles]
 
         def key(row: list[str]) -> tuple:
-            return (int(row[0]), -float(row[1]), -float(row[2]), int(row[3]))
+            return (int(row[0]), -float(row[1]), -float(row[2]), -float(row[3]), int(row[4]))
 
         merged = heapq.merge(*readers, key=key) if len(readers) > 1 else readers[0] if readers else iter(())
         rank = 1
@@ -306,7 +407,7 @@ def _merge(runs: list[Path], width: int, batch_rows: int) -> Iterator[pd.DataFra
 
 
 def _batch(rows: list[list[str]], width: int, first_rank: int) -> pd.DataFrame:
-    frame = pd.DataFrame(rows, columns=range(width + 4), dtype=object).fillna("")
-    frame = frame.rename(columns={0: "_bad", 1: "_score", 2: "_confidence", 3: "_row"})
+    frame = pd.DataFrame(rows, columns=range(width + _KEYS), dtype=object).fillna("")
+    frame = frame.rename(columns={0: "_bad", 1: "_priority", 2: "_score", 3: "_confidence", 4: "_row"})
     frame.attrs["first_rank"] = first_rank
     return frame
