@@ -76,14 +76,14 @@ __all__ = [
 #: spaces, a BOM, full-/half-width differences and ``_``; a trailing unit in brackets is
 #: accepted only where it names the expected unit (e.g. ``营业收入（万元）``, not ``营业收入(元)``).
 CANONICAL_COLUMNS: dict[str, tuple[str, ...]] = {
-    "name": ("企业名称", "公司名称", "名称", "company", "company name", "firm", "enterprise"),
+    "name": ("企业名称", "公司名称", "名称", "name", "company", "company name", "firm", "enterprise"),
     "description": (
         "主营业务", "经营范围", "主营产品", "业务描述", "简介", "企业简介", "business scope",
         "main business", "products", "description", "profile",
     ),
     "city": ("所在城市", "所在地", "城市", "注册地", "地区", "location", "city", "headquarters"),
     "country": ("国家", "国家/地区", "country"),
-    "industry_code": ("行业代码", "国标行业代码", "行业分类代码", "industry code", "gb/t 4754"),
+    "industry_code": ("行业代码", "国标行业代码", "行业分类代码", "industry_code", "industry code", "gb/t 4754"),
     "employees": ("员工人数", "从业人数", "参保人数", "人员规模", "employees", "headcount", "staff"),
     "revenue": ("营业收入", "营收", "年营业额", "revenue"),
     "founded": ("成立年份", "成立日期", "成立时间", "founded", "year founded", "established"),

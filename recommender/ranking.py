@@ -326,7 +326,9 @@ def rank_file(
                 yield chunk.raw, chunk.profiles, chunk.start_row, lang, runs[-1], pool_size
 
         if workers > 1:
-            executor = ProcessPoolExecutor(workers, mp_context=get_context("spawn"), initializer=_init_worker, initargs=(scorer, model))
+            # fork shares the fitted scorer and model without re-importing; spawn where fork is unavailable
+            context = get_context("fork" if "fork" in get_all_start_methods() else "spawn")
+            executor = ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker, initargs=(scorer, model))
             done: Iterator[_ChunkDone] = _bounded_map(executor, _score_chunk_in_worker, jobs(), ahead=workers + 1)
         else:
             executor = None
