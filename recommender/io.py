@@ -64,6 +64,7 @@ from .exceptions import EncodingError, InputFileError
 __all__ = [
     "CANONICAL_COLUMNS",
     "XLSX_MAX_ROWS",
+    "encode_csv_rows",
     "InputTable",
     "TableChunk",
     "TableWriter",
@@ -681,6 +682,24 @@ def _csv_text(values: list[str], lone: bool) -> list[str]:
             else v for v in values]
 
 
+def _csv_lines(columns: list[tuple[bool, list[Any]]], lone: bool) -> list[str]:
+    cells = [_csv_numbers(values) if numeric else _csv_text(values, lone) for numeric, values in columns]
+    return list(map(",".join, zip(*cells, strict=True))) if cells and cells[0] else []
+
+
+def encode_csv_rows(frame: pd.DataFrame, *, numeric_columns: Collection[str] = ()) -> list[str]:
+    """Each row of ``frame`` as CSV text (no line end), neutralised as :class:`TableWriter` does.
+
+    For callers that assemble output rows from parts before writing them in another order
+    (:meth:`TableWriter.write_lines`); a part is joined to its neighbours with ``","``.
+    """
+    columns = [
+        (True, _numeric_cells(frame[c], str(c))) if c in numeric_columns else (False, _text_cells(frame[c]))
+        for c in frame.columns
+    ]
+    return _csv_lines(columns, lone=False)
+
+
 class _CsvSink:
     def __init__(self, path: Path, header: list[str]):
         self._file = path.open("x", encoding="utf-8-sig", newline="")
@@ -688,10 +707,11 @@ class _CsvSink:
         self._file.write(",".join(_csv_text(header, self._lone)) + "\r\n")
 
     def write(self, columns: list[tuple[bool, list[Any]]]) -> None:
-        cells = [_csv_numbers(values) if numeric else _csv_text(values, self._lone)
-                 for numeric, values in columns]
-        if cells and cells[0]:
-            self._file.write("\r\n".join(map(",".join, zip(*cells, strict=True))) + "\r\n")
+        self.write_lines(_csv_lines(columns, self._lone))
+
+    def write_lines(self, lines: list[str]) -> None:
+        if lines:
+            self._file.write("\r\n".join(lines) + "\r\n")
 
     def close(self) -> None:
         self._file.close()
@@ -819,6 +839,13 @@ class TableWriter:
                 columns.append((False, values))
             self._sink.write(columns)
             self.rows_written += len(part)
+
+    def write_lines(self, lines: list[str]) -> None:
+        """Append CSV rows already encoded by :func:`encode_csv_rows` (CSV output only)."""
+        if not isinstance(self._sink, _CsvSink):
+            raise ValueError(f"{self.path}: write_lines needs an open CSV writer")
+        self._sink.write_lines(lines)
+        self.rows_written += len(lines)
 
     def close(self) -> None:
         """Finish the file and move it to ``path``. Closing twice does nothing."""

@@ -2,8 +2,8 @@
 
 :class:`LinkMatcher` is a scikit-learn transformer. ``fit`` takes a vocabulary table (one row
 per term: the link it names, its kind and weight; :func:`link_vocabulary` builds it from a
-chain map) and compiles every term, together with the generic, trade and make words of
-:mod:`recommender.vocabulary`, into one Aho–Corasick automaton (``pyahocorasick``).
+chain map) and compiles every term, together with the generic and trade words of
+:mod:`recommender.vocabulary`, into one Aho–Corasick automaton (``ahocorasick_rs``).
 ``transform`` scans each description once, leftmost-longest, clause by clause:
 
 * generic scope items (技术开发, 货物进出口 …) occupy their span and count for nothing;
@@ -24,7 +24,7 @@ from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-import ahocorasick
+import ahocorasick_rs
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
@@ -136,25 +136,23 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
             if key:
                 slot = table.setdefault(key, {})
                 slot[col] = max(slot.get(col, 0.0), float(weight))
-        automaton = ahocorasick.Automaton()
+        entries: dict[str, tuple[int, tuple]] = {}
         # Generic items only matter to the term pass where they would hide a term inside them
         # (they occupy their span); the others are left out, which keeps the pass short.
         for word in GENERIC_TERMS:
             if any(key in word.lower() for key in terms):
-                automaton.add_word(word.lower(), (_GENERIC, word, len(word), word.isascii(), ()))
+                entries[word.lower()] = (_GENERIC, ())
         for word in TRADE_TERMS:
-            automaton.add_word(word.lower(), (_TRADE, word, len(word), word.isascii(), ()))
-        # Make words, with generic items as occluders (技术开发 is not 开发), for trade clauses.
-        make = ahocorasick.Automaton()
-        for words, is_make in ((GENERIC_TERMS, False), (MAKE_TERMS, True)):
-            for word in words:
-                make.add_word(word.lower(), (len(word), word.isascii(), is_make))
-        make.make_automaton()
-        self.make_automaton_ = make
-        for key, slot in terms.items():
-            automaton.add_word(key, (_TERM, key, len(key), key.isascii(), tuple(slot.items())))
-        automaton.make_automaton()
-        self.automaton_ = automaton
+            entries[word.lower()] = (_TRADE, ())
+        for key, slot in terms.items():  # a link term wins over the word lists
+            entries[key] = (_TERM, tuple(slot.items()))
+        self.automaton_ = _Automaton(entries)
+        # Make words for trade clauses, with generic items and link terms as occluders: 开发 in
+        # 技术开发 or 再生 in 再生纸 is not a make word.
+        make = {word.lower(): False for word in GENERIC_TERMS}
+        make.update(dict.fromkeys(terms, False))
+        make.update({word.lower(): True for word in MAKE_TERMS})
+        self.make_automaton_ = _Automaton(make)
         self.codes_ = {k: tuple(v.items()) for k, v in codes.items()}
         self.n_terms_ = len(terms)
         return self
@@ -214,10 +212,8 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         lowered = text.lower()
         terms: list[tuple[int, int, str, tuple]] = []
         trades: list[int] = []
-        for end, (kind, key, size, ascii_word, payload) in self.automaton_.iter_long(lowered):
-            start = end - size + 1
-            if ascii_word and not _on_word_boundary(lowered, start, end):
-                continue
+        automaton = self.automaton_
+        for start, end, key, (kind, payload) in automaton.find(lowered):
             if kind == _TERM:
                 terms.append((start, end, key, payload))
             elif kind == _TRADE:
@@ -247,14 +243,7 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         (except for service links)."""
         bounds = [m.end() for m in _DELIMITER_RE.finditer(lowered)]
         trade_clauses = {bisect_right(bounds, pos) for pos in trades}
-        make_clauses: set[int] = set()
-        for end, (size, ascii_word, is_make) in self.make_automaton_.iter_long(lowered):
-            start = end - size + 1
-            if not is_make or any(s <= start and end <= e for s, e, _, _ in terms):
-                continue
-            if ascii_word and not _on_word_boundary(lowered, start, end):
-                continue
-            make_clauses.add(bisect_right(bounds, start))
+        make_clauses = {bisect_right(bounds, start) for start, _, _, is_make in self.make_automaton_.find(lowered) if is_make}
         selling = trade_clauses - make_clauses
         if not selling:
             return terms, False
@@ -293,6 +282,45 @@ def _on_word_boundary(text: str, start: int, end: int) -> bool:
     return not (after < len(text) and text[after].isascii() and text[after].isalnum())
 
 
+class _Automaton:
+    """Leftmost-longest multi-pattern search (``ahocorasick_rs``, compiled Rust) over lowered
+    text, each pattern with a payload; ASCII patterns match whole words only (a trailing plural
+    ``s``/``es`` allowed). Pickles by its patterns (the compiled automaton is rebuilt)."""
+
+    def __init__(self, entries: dict[str, object]):
+        self.patterns = [key for key in entries if key]
+        self.payloads = [entries[key] for key in self.patterns]
+        self.ascii = [key.isascii() for key in self.patterns]
+        self._compile()
+
+    def _compile(self) -> None:
+        self._automaton = (
+            ahocorasick_rs.AhoCorasick(self.patterns, matchkind=ahocorasick_rs.MatchKind.LeftmostLongest)
+            if self.patterns else None
+        )
+
+    def __getstate__(self) -> dict:
+        return {"patterns": self.patterns, "payloads": self.payloads, "ascii": self.ascii}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._compile()
+
+    def __len__(self) -> int:
+        return len(self.patterns)
+
+    def find(self, lowered: str) -> list[tuple[int, int, str, object]]:
+        """``[(start, end, pattern, payload), …]`` (``end`` exclusive) in ``lowered``."""
+        if self._automaton is None or not lowered:
+            return []
+        patterns, payloads, ascii_ = self.patterns, self.payloads, self.ascii
+        return [
+            (start, end, patterns[i], payloads[i])
+            for i, start, end in self._automaton.find_matches_as_indexes(lowered)
+            if not ascii_[i] or _on_word_boundary(lowered, start, end - 1)
+        ]
+
+
 class PhraseSet:
     """A fixed set of phrases found in text by one Aho–Corasick pass.
 
@@ -301,22 +329,16 @@ class PhraseSet:
     """
 
     def __init__(self, phrases: Iterable[tuple[str, object]]):
-        self._automaton = ahocorasick.Automaton()
+        entries: dict[str, object] = {}
         for phrase, payload in phrases:
-            key = phrase.strip().lower()
-            if key:
-                self._automaton.add_word(key, (len(key), key.isascii(), key, payload))
-        self._empty = len(self._automaton) == 0
-        if not self._empty:
-            self._automaton.make_automaton()
+            entries.setdefault(phrase.strip().lower(), payload)
+        self._automaton = _Automaton(entries)
 
     def find(self, text: str) -> list[tuple[str, object]]:
         """``[(phrase, payload), …]`` for the phrases in ``text``."""
-        if self._empty or not text:
+        if not text:
             return []
-        lowered = text.lower()
         found: dict[str, object] = {}
-        for end, (size, ascii_word, key, payload) in self._automaton.iter(lowered):
-            if key not in found and (not ascii_word or _on_word_boundary(lowered, end - size + 1, end)):
-                found[key] = payload
+        for _, _, key, payload in self._automaton.find(text.lower()):
+            found.setdefault(key, payload)
         return list(found.items())

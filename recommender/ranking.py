@@ -7,9 +7,11 @@ prior) and ``priority``, the likelihood's main parts (``likelihood_reasons``) an
 ``model_version``. Bad rows (no name, an unparsable number) keep their place in the output, marked in
 ``errors``, and rank last.
 
-Files are ranked in bounded memory: each chunk is scored, sorted and spilled to a temporary
-file; the sorted runs are merged (``heapq.merge``) into the output. Only the shortlist pool
-(the best rows of each chunk, with their link affinities) stays in memory.
+Files are read in chunks; each chunk is scored (in worker processes when ``workers > 1``) and
+its rows are encoded for output at once, so what waits for the global sort is compact: for
+CSV output one line of text per row and five sort keys (about half a kilobyte per row), for
+XLSX the rows themselves. The shortlist pool keeps only the best rows of each chunk with their
+link affinities.
 
 The shortlist (按图索骥) picks K firms greedily by marginal gain: a firm's chain value on each
 link it serves, times the share of that link's need still open, plus its firm traits; once
@@ -19,9 +21,7 @@ gap already covered is worth less than a first firm for another gap.
 
 from __future__ import annotations
 
-import csv
-import heapq
-import tempfile
+import gc
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -35,7 +35,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from .explanation import explain_frame
-from .io import TableWriter, open_table
+from .io import TableWriter, encode_csv_rows, open_table
 from .landing import PRIOR_VERSION, estimate_landing, factor_text, priority
 from .scoring import COMPONENT_COLUMNS, RESULT_COLUMNS, Scorer
 
@@ -53,7 +53,6 @@ RANKED_RESULT_COLUMNS = (
 #: Columns appended to the input columns of a ranked table, in order.
 OUTPUT_COLUMNS = ("rank", *RANKED_RESULT_COLUMNS, "shortlist", "model_version")
 _NUMERIC = ("rank", "score", "likelihood", "priority", "confidence", *COMPONENT_COLUMNS, "shortlist")
-_KEYS = 5  # _bad, _priority, _score, _confidence, _row: the sort key columns of a run
 _GAP_STATUSES = ("missing", "weak")
 _COVERED = 0.5
 
@@ -238,36 +237,59 @@ def rank_frame(
 
 @dataclass(frozen=True)
 class _ChunkDone:
-    """What scoring one chunk leaves behind: its sorted run on disk and a few figures."""
+    """What ranking one chunk leaves for the final write.
 
-    rows: int
-    bad: int
+    ``keys`` holds the sort key columns (bad, priority, score, confidence, row). For CSV
+    output ``body`` is two lists of encoded text per row, the input columns and the result
+    columns; for XLSX it is the chunk's frame (input and result columns). ``top`` is the
+    chunk's best rows as a frame, for the report.
+    """
+
+    keys: np.ndarray
+    body: tuple[list[str], list[str]] | pd.DataFrame
+    top: pd.DataFrame
     matched: int
     pool: tuple[pd.DataFrame, sp.csr_matrix] | None
 
 
 def _score_chunk(
-    scorer: Scorer, raw: pd.DataFrame, profiles: pd.DataFrame, start_row: int, lang: str, run: Path, pool_size: int,
-    model: LandingModel | None = None,
+    scorer: Scorer, raw: pd.DataFrame, profiles: pd.DataFrame, start_row: int, lang: str, csv_out: bool,
+    pool_size: int, top: int, model: LandingModel | None = None,
 ) -> _ChunkDone:
-    """Score one chunk, sort it and spill it to ``run`` (CSV, the :data:`_KEYS` key columns first)."""
+    """Score one chunk and encode its rows for output."""
+    gc_was_enabled = gc.isenabled()
+    gc.disable()  # a chunk makes millions of short-lived objects and no reference cycles worth a pass
+    try:
+        return _score_chunk_body(scorer, raw, profiles, start_row, lang, csv_out, pool_size, top, model)
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+
+
+def _score_chunk_body(
+    scorer: Scorer, raw: pd.DataFrame, profiles: pd.DataFrame, start_row: int, lang: str, csv_out: bool,
+    pool_size: int, top: int, model: LandingModel | None,
+) -> _ChunkDone:
     scored, match = scorer.score_with_match(profiles)
     row_numbers = np.arange(start_row, start_row + len(raw))
-    result = _result_frame(scorer, scored, lang, model)
-    bad = (scored["errors"].to_numpy(dtype=object) != "").astype(np.int8)
-    priorities = result["priority"].to_numpy()
-    keys = pd.DataFrame({
-        "_bad": bad, "_priority": priorities, "_score": scored["score"].to_numpy(),
-        "_confidence": scored["confidence"].to_numpy(), "_row": row_numbers,
-    })
-    frame = pd.concat([keys, raw.reset_index(drop=True), result.reset_index(drop=True)], axis=1)
-    frame.iloc[_sort_key(scored, row_numbers, priorities)].to_csv(run, index=False, header=False, encoding="utf-8", lineterminator="\n")
+    result = _result_frame(scorer, scored, lang, model).reset_index(drop=True)
+    raw = raw.reset_index(drop=True)
+    bad = (scored["errors"].to_numpy(dtype=object) != "").astype(np.float64)
+    priorities = result["priority"].to_numpy(dtype=np.float64)
+    keys = np.column_stack([bad, priorities, scored["score"].to_numpy(), scored["confidence"].to_numpy(), row_numbers])
+    best = _sort_key(scored, row_numbers, priorities)[:top]
+    top_rows = pd.concat([raw.iloc[best], result.iloc[best]], axis=1).assign(_row=row_numbers[best])
+    if csv_out:
+        body: tuple[list[str], list[str]] | pd.DataFrame = (
+            encode_csv_rows(raw), encode_csv_rows(result, numeric_columns=_NUMERIC))
+    else:
+        body = pd.concat([raw, result], axis=1)
     pool = None
     if pool_size:
-        best = _Pool(pool_size)
-        best.add(scored, match.affinity, row_numbers)
-        pool = best.result()
-    return _ChunkDone(len(scored), int(bad.sum()), int((scored["link_id"] != "").sum()), pool)
+        chosen = _Pool(pool_size)
+        chosen.add(scored, match.affinity, row_numbers)
+        pool = chosen.result()
+    return _ChunkDone(keys, body, top_rows, int((scored["link_id"] != "").sum()), pool)
 
 
 _WORKER_SCORER: Scorer | None = None
@@ -283,6 +305,12 @@ def _init_worker(scorer: Scorer, model: LandingModel | None = None) -> None:
 def _score_chunk_in_worker(*args: object) -> _ChunkDone:
     assert _WORKER_SCORER is not None
     return _score_chunk(_WORKER_SCORER, *args, model=_WORKER_MODEL)  # type: ignore[arg-type]
+
+
+def _global_order(keys: np.ndarray) -> np.ndarray:
+    """Positions of rows in rank order: error-free first, priority, score, confidence desc, input order."""
+    bad, prio, score, confidence, row = keys.T
+    return np.lexsort((row, -confidence, -score, -prio, bad))
 
 
 def rank_file(
@@ -314,62 +342,100 @@ def rank_file(
     version = model.version if model is not None else PRIOR_VERSION
     table = open_table(source, chunk_rows=chunk_rows, max_rows=max_rows)
     names = _output_names(table.columns)
-    pool_size = max(2_000, 20 * shortlist_k) if shortlist_k else 0
-    pool = _Pool(pool_size) if shortlist_k else None
-    rows = bad = matched = 0
-    with tempfile.TemporaryDirectory(prefix="rank-") as tmp:
-        runs: list[Path] = []
-
-        def jobs() -> Iterator[tuple]:
-            for chunk in table.chunks():
-                runs.append(Path(tmp) / f"run{len(runs):05d}.csv")
-                yield chunk.raw, chunk.profiles, chunk.start_row, lang, runs[-1], pool_size
-
+    columns = [*table.columns, *(names[c] for c in OUTPUT_COLUMNS)]
+    numeric = [names[c] for c in _NUMERIC]
+    csv_out = Path(target).suffix.lower() == ".csv"
+    # the writer checks the output type before any work; it replaces the target only on success
+    with TableWriter(target, columns, numeric_columns=numeric) as writer:
+        pool_size = max(2_000, 20 * shortlist_k) if shortlist_k else 0
+        pool = _Pool(pool_size) if shortlist_k else None
+        jobs = ((c.raw, c.profiles, c.start_row, lang, csv_out, pool_size, top) for c in table.chunks())
         if workers > 1:
             # fork shares the fitted scorer and model without re-importing; spawn where fork is unavailable
             context = get_context("fork" if "fork" in get_all_start_methods() else "spawn")
+            gc.freeze()  # forked workers then never touch (and copy) the parent's objects in a collection
             executor = ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker, initargs=(scorer, model))
-            done: Iterator[_ChunkDone] = _bounded_map(executor, _score_chunk_in_worker, jobs(), ahead=workers + 1)
+            done: Iterator[_ChunkDone] = _bounded_map(executor, _score_chunk_in_worker, jobs, ahead=workers + 1)
         else:
             executor = None
-            done = (_score_chunk(scorer, *job, model=model) for job in jobs())
+            done = (_score_chunk(scorer, *job, model=model) for job in jobs)
+        keys: list[np.ndarray] = []
+        heads: list[list[str]] = []
+        tails: list[list[str]] = []
+        frames: list[pd.DataFrame] = []
+        tops: list[pd.DataFrame] = []
+        matched = 0
         try:
-            for chunk_done in done:
-                rows += chunk_done.rows
-                bad += chunk_done.bad
-                matched += chunk_done.matched
-                if pool is not None and chunk_done.pool is not None:
-                    pool.merge(*chunk_done.pool)
+            for chunk in done:
+                keys.append(chunk.keys)
+                if isinstance(chunk.body, pd.DataFrame):
+                    frames.append(chunk.body)
+                else:
+                    heads.append(chunk.body[0])
+                    tails.append(chunk.body[1])
+                tops.append(chunk.top)
+                matched += chunk.matched
+                if pool is not None and chunk.pool is not None:
+                    pool.merge(*chunk.pool)
                 if progress is not None:
-                    progress(chunk_done.rows)
+                    progress(len(chunk.keys))
         finally:
             if executor is not None:
                 executor.shutdown(cancel_futures=True)
+        all_keys = np.concatenate(keys) if keys else np.zeros((0, 5))
+        order = _global_order(all_keys)
+        rows = len(order)
         chosen = pd.DataFrame()
         coverage = None
-        position: dict[int, int] = {}
+        slot = np.zeros(rows, dtype=np.int64)  # shortlist position by input row, 0 = not picked
         if pool is not None:
             frame, affinity = pool.result()
             chosen, coverage = shortlist(scorer, frame, affinity, shortlist_k)
-            position = {int(row): i + 1 for i, row in enumerate(chosen["row"])}
-        columns = [*table.columns, *(names[c] for c in OUTPUT_COLUMNS)]
-        numeric = [names[c] for c in _NUMERIC]
-        top_rows: list[pd.DataFrame] = []
-        with TableWriter(target, columns, numeric_columns=numeric) as writer:
-            for batch in _merge(runs, len(table.columns) + len(RANKED_RESULT_COLUMNS), chunk_rows):
-                first_rank = batch.attrs["first_rank"]
-                frame = batch.iloc[:, _KEYS:]
-                frame.insert(len(table.columns), "rank", np.arange(first_rank, first_rank + len(batch)))
-                frame["shortlist"] = [position.get(int(r), "") for r in batch["_row"]] if position else ""
-                frame["model_version"] = version
-                frame.columns = columns
-                for col in numeric:
-                    frame[col] = pd.to_numeric(frame[col], errors="coerce")
-                writer.write(frame)
-                if sum(len(t) for t in top_rows) < top:
-                    top_rows.append(frame.head(top))
-    top_frame = pd.concat(top_rows).head(top) if top_rows else pd.DataFrame(columns=columns)
-    return RankReport(rows=rows, bad_rows=bad, matched_rows=matched, top=top_frame.reset_index(drop=True), shortlist=chosen, coverage=coverage, model_version=version)
+            slot[chosen["row"].to_numpy(dtype=np.int64)] = np.arange(1, len(chosen) + 1)
+        input_rows = all_keys[:, 4].astype(np.int64)
+        picked = slot[input_rows[order]]
+        if csv_out:
+            head = [line for part in heads for line in part]
+            tail = [line for part in tails for line in part]
+            for start in range(0, rows, 100_000):
+                part = order[start:start + 100_000]
+                writer.write_lines([
+                    f"{head[i]},{start + k + 1},{tail[i]},{p or ''},{version}"
+                    for k, (i, p) in enumerate(zip(part.tolist(), picked[start:start + 100_000].tolist(), strict=True))
+                ])
+        else:
+            body = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=[*table.columns, *RANKED_RESULT_COLUMNS])
+            body = body.iloc[order].reset_index(drop=True)
+            body.insert(len(table.columns), "rank", np.arange(1, rows + 1))
+            body["shortlist"] = pd.array(np.where(picked > 0, picked, 0), dtype="Int64").astype(object)
+            body.loc[picked == 0, "shortlist"] = None
+            body["model_version"] = version
+            body.columns = columns
+            writer.write(body)
+    top_frame = _report_top(tops, all_keys, top, slot, version, columns)
+    bad = int(all_keys[:, 0].sum())
+    return RankReport(rows=rows, bad_rows=bad, matched_rows=matched, top=top_frame, shortlist=chosen, coverage=coverage, model_version=version)
+
+
+def _report_top(tops: list[pd.DataFrame], keys: np.ndarray, top: int, slot: np.ndarray, version: str, columns: list[str]) -> pd.DataFrame:
+    """The ``top`` best rows as a frame with the output columns, from each chunk's best rows.
+
+    Rows are numbered 0…n-1 in file order, so a row's number is also its position in ``keys``.
+    """
+    if not tops or not top:
+        return pd.DataFrame(columns=columns)
+    frame = pd.concat(tops, ignore_index=True)
+    rows = frame.pop("_row").to_numpy(dtype=np.int64)
+    rank_of = np.empty(len(keys), dtype=np.int64)
+    rank_of[_global_order(keys)] = np.arange(1, len(keys) + 1)
+    best = np.argsort(rank_of[rows], kind="stable")[:top]
+    frame = frame.iloc[best].reset_index(drop=True)
+    rows = rows[best]
+    frame.insert(len(columns) - len(OUTPUT_COLUMNS), "rank", rank_of[rows])
+    frame["shortlist"] = [int(slot[r]) or None for r in rows]
+    frame["model_version"] = version
+    frame.columns = columns
+    return frame
 
 
 def _bounded_map(executor: ProcessPoolExecutor, fn: Callable, jobs: Iterator[tuple], *, ahead: int) -> Iterator:
@@ -381,35 +447,3 @@ def _bounded_map(executor: ProcessPoolExecutor, fn: Callable, jobs: Iterator[tup
             yield pending.popleft().result()
     while pending:
         yield pending.popleft().result()
-
-
-def _merge(runs: list[Path], width: int, batch_rows: int) -> Iterator[pd.DataFrame]:
-    """Merge sorted runs into batches of rows (as text, key columns first)."""
-    handles = [path.open(newline="", encoding="utf-8") for path in runs]
-    try:
-        readers = [csv.reader(h) for h in handles]
-
-        def key(row: list[str]) -> tuple:
-            return (int(row[0]), -float(row[1]), -float(row[2]), -float(row[3]), int(row[4]))
-
-        merged = heapq.merge(*readers, key=key) if len(readers) > 1 else readers[0] if readers else iter(())
-        rank = 1
-        batch: list[list[str]] = []
-        for row in merged:
-            batch.append(row)
-            if len(batch) >= batch_rows:
-                yield _batch(batch, width, rank)
-                rank += len(batch)
-                batch = []
-        if batch or rank == 1:
-            yield _batch(batch, width, rank)
-    finally:
-        for h in handles:
-            h.close()
-
-
-def _batch(rows: list[list[str]], width: int, first_rank: int) -> pd.DataFrame:
-    frame = pd.DataFrame(rows, columns=range(width + _KEYS), dtype=object).fillna("")
-    frame = frame.rename(columns={0: "_bad", 1: "_priority", 2: "_score", 3: "_confidence", 4: "_row"})
-    frame.attrs["first_rank"] = first_rank
-    return frame

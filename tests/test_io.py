@@ -47,7 +47,7 @@ def sheet_rows(path: Path) -> dict[str, list[tuple]]:
 
 def test_io_all_is_pinned():
     assert sorted(io.__all__) == sorted([
-        "CANONICAL_COLUMNS", "XLSX_MAX_ROWS", "InputTable", "TableChunk", "TableWriter",
+        "CANONICAL_COLUMNS", "XLSX_MAX_ROWS", "encode_csv_rows", "InputTable", "TableChunk", "TableWriter",
         "neutralise", "open_table", "write_table",
     ])
 
@@ -242,7 +242,7 @@ def test_open_table_refuses_missing_file(tmp_path):
 
 
 def test_open_table_refuses_header_without_name_column(tmp_path):
-    with pytest.raises(InputFileError, match=r"no firm-name column; the header \(the first non-blank row\) needs one of 企业名称, 公司名称, 名称, company"):
+    with pytest.raises(InputFileError, match=r"no firm-name column; the header \(the first non-blank row\) needs one of 企业名称, 公司名称, 名称, name, company"):
         open_table(write_bytes(tmp_path / "f.csv", "城市,行业代码\n江门,0601\n".encode()))
 
 
