@@ -8,11 +8,11 @@ fields that were missing. Reasons are joined with "；" in output files.
 
 from __future__ import annotations
 
-import math
-
+import numpy as np
 import pandas as pd
 
 from .chainmap import ChainMap
+from .memo import per_value
 
 __all__ = ["LANGUAGES", "REASON_SEPARATOR", "explain_frame", "explain_row"]
 
@@ -46,71 +46,120 @@ def _number(value: float) -> str:
     return f"{value:,.0f}" if value >= 100 else f"{value:g}"
 
 
-def explain_row(row: pd.Series | dict, chain_map: ChainMap, lang: str = "zh") -> list[str]:
-    """The reasons for one scored row (a row of :meth:`Scorer.score_frame`)."""
+def _match_reason(link_id: str, action: str, chain: str, link: str, chain_en: str, link_en: str, stage: str,
+                  status: str, evidence: str, trade_only: bool, lang: str) -> str:
     zh = lang == "zh"
-    reasons: list[str] = []
-    if row["link_id"]:
-        stage = _STAGE[lang][row["stage"]]
-        status = _STATUS[lang][row["status"]]
+    if link_id:
+        stage_text, status_text = _STAGE[lang][stage], _STATUS[lang][status]
         if zh:
-            reasons.append(f"{row['action']}：{row['chain']}·{row['link']}（{stage}，本地{status}），依据{_evidence(row['evidence'], lang)}")
-        else:
-            reasons.append(f"{_ACTION_EN.get(row['action'], row['action'])}: {row['chain_en']} · {row['link_en']} ({stage}, locally {status}), matched {_evidence(row['evidence'], lang)}")
-        fit = []
-        if row["stage"] == "midstream":
-            fit.append("中游“腰部”环节" if zh else 'midstream "waist" link')
-        if row["maturity"] == "maturing":
-            fit.append("技术趋于成熟，合乎跟随策略" if zh else "maturing technology (follow strategy)")
-        elif row["maturity"] == "frontier":
-            fit.append("前沿技术，产业化风险较高" if zh else "frontier technology, higher risk")
-        if fit:
-            reasons.append("，".join(fit) if zh else "; ".join(fit))
-    elif row["trade_only"]:
-        reasons.append("仅销售或贸易相关产品，不构成产业链环节，得分低" if zh else "only sells or trades the products; fills no chain link, so it scores low")
-    else:
-        reasons.append("未匹配到任何产业链环节，得分低" if zh else "matches no chain link, so it scores low")
-    strength = []
-    if row["tags_found"]:
-        strength.append(row["tags_found"])
-    employees, revenue, patents = row["employees"], row["revenue"], row["patents"]
-    if not math.isnan(employees):
-        strength.append(f"员工{_number(employees)}人" if zh else f"{_number(employees)} staff")
-    if not math.isnan(revenue):
-        strength.append(f"营收{_number(revenue)}万元" if zh else f"revenue {_number(revenue)} (10k CNY)")
-    if not math.isnan(patents) and patents > 0:
-        strength.append(f"专利{_number(patents)}项" if zh else f"{_number(patents)} patents")
-    if strength:
-        reasons.append(("企业实力：" if zh else "strength: ") + ("，".join(strength) if zh else ", ".join(strength)))
+            return f"{action}：{chain}·{link}（{stage_text}，本地{status_text}），依据{_evidence(evidence, lang)}"
+        return f"{_ACTION_EN.get(action, action)}: {chain_en} · {link_en} ({stage_text}, locally {status_text}), matched {_evidence(evidence, lang)}"
+    if trade_only:
+        return "仅销售或贸易相关产品，不构成产业链环节，得分低" if zh else "only sells or trades the products; fills no chain link, so it scores low"
+    return "未匹配到任何产业链环节，得分低" if zh else "matches no chain link, so it scores low"
+
+
+def _fit_reason(link_id: str, stage: str, maturity: str, lang: str) -> str:
+    if not link_id:
+        return ""
+    zh = lang == "zh"
+    fit = []
+    if stage == "midstream":
+        fit.append("中游“腰部”环节" if zh else 'midstream "waist" link')
+    if maturity == "maturing":
+        fit.append("技术趋于成熟，合乎跟随策略" if zh else "maturing technology (follow strategy)")
+    elif maturity == "frontier":
+        fit.append("前沿技术，产业化风险较高" if zh else "frontier technology, higher risk")
+    return ("，" if zh else "; ").join(fit)
+
+
+def _quantity(value: float, field: str, lang: str) -> str:
+    if value != value or (field == "patents" and value <= 0):  # NaN, or no patents
+        return ""
+    number = _number(value)
+    if lang == "zh":
+        return {"employees": f"员工{number}人", "revenue": f"营收{number}万元", "patents": f"专利{number}项"}[field]
+    return {"employees": f"{number} staff", "revenue": f"revenue {number} (10k CNY)", "patents": f"{number} patents"}[field]
+
+
+def _strength_reason(tags_found: str, employees: str, revenue: str, patents: str, lang: str) -> str:
+    parts = [p for p in (tags_found, employees, revenue, patents) if p]
+    if not parts:
+        return ""
+    return ("企业实力：" + "，".join(parts)) if lang == "zh" else ("strength: " + ", ".join(parts))
+
+
+def _ties_reason(origin_group: str, origin_place: str, leader: str, leader_kind: str, chain_map: ChainMap, lang: str) -> str:
+    zh = lang == "zh"
     ties = []
-    if row["origin_group"]:
-        group = chain_map.strategy.origins.get(row["origin_group"])
-        label = (group.name.zh if zh else group.name.en) if group else row["origin_group"]
-        ties.append(f"来自{row['origin_place']}（{label}）" if zh else f"from {row['origin_place']} ({label})")
-    if row["leader"]:
-        kind = {"local_leader": ("链主", "a chain leader"), "terminal_maker": ("终端龙头", "a terminal maker")}[row["leader_kind"]]
-        ties.append(f"客户含{row['leader']}（{kind[0]}，跟大王）" if zh else f"supplies {row['leader']} ({kind[1]})")
-    if ties:
-        reasons.append("，".join(ties) if zh else "; ".join(ties))
-    if row["link_id"] and row["park"]:
-        reasons.append(f"建议落户{row['park']}" if zh else f"suggested park: {row['park_en']}")
-    if row["missing"]:
-        fields = [_MISSING[lang][k] for k in row["missing"].split(",")]
-        reasons.append(("缺少" + "、".join(fields) + "，按中性值计，置信度下调") if zh else ("missing " + ", ".join(fields) + ": neutral values used, lower confidence"))
+    if origin_group:
+        group = chain_map.strategy.origins.get(origin_group)
+        label = (group.name.zh if zh else group.name.en) if group else origin_group
+        ties.append(f"来自{origin_place}（{label}）" if zh else f"from {origin_place} ({label})")
+    if leader:
+        kind = {"local_leader": ("链主", "a chain leader"), "terminal_maker": ("终端龙头", "a terminal maker")}[leader_kind]
+        ties.append(f"客户含{leader}（{kind[0]}，跟大王）" if zh else f"supplies {leader} ({kind[1]})")
+    return ("，" if zh else "; ").join(ties)
+
+
+def _park_reason(link_id: str, park: str, park_en: str, lang: str) -> str:
+    if not (link_id and park):
+        return ""
+    return f"建议落户{park}" if lang == "zh" else f"suggested park: {park_en}"
+
+
+def _missing_reason(missing: str, lang: str) -> str:
+    if not missing:
+        return ""
+    fields = [_MISSING[lang][k] for k in missing.split(",")]
+    if lang == "zh":
+        return "缺少" + "、".join(fields) + "，按中性值计，置信度下调"
+    return "missing " + ", ".join(fields) + ": neutral values used, lower confidence"
+
+
+def _assemble(parts: tuple[str, ...], confidence: float, lang: str) -> list[str]:
+    reasons = [p for p in parts if p]
     if len(reasons) < 2:
-        reasons.append(f"匹配置信度{row['confidence']:.2f}" if zh else f"match confidence {row['confidence']:.2f}")
+        reasons.append(f"匹配置信度{confidence:.2f}" if lang == "zh" else f"match confidence {confidence:.2f}")
     if len(reasons) > 5:
         reasons = reasons[:4] + reasons[-1:]
     return reasons
 
 
-def explain_frame(scored: pd.DataFrame, chain_map: ChainMap, lang: str = "zh") -> pd.Series:
-    """Reasons for every scored row, each joined with :data:`REASON_SEPARATOR`."""
+def _reason_columns(scored: pd.DataFrame, chain_map: ChainMap, lang: str) -> list[np.ndarray]:
+    """Each kind of reason for every row, computed once per distinct input."""
+    col = scored.__getitem__
+
+    def once(fn, *names: str) -> np.ndarray:
+        return per_value(lambda *values: (fn(*values, lang),), *(col(n) for n in names))[0]
+
+    quantities = [per_value(lambda v, f=field: (_quantity(v, f, lang),), col(field))[0] for field in ("employees", "revenue", "patents")]
+    strength = np.array([
+        _strength_reason(t, e, r, p, lang) if (t or e or r or p) else ""
+        for t, e, r, p in zip(col("tags_found").tolist(), *(q.tolist() for q in quantities), strict=True)
+    ], dtype=object)
+    return [
+        once(_match_reason, "link_id", "action", "chain", "link", "chain_en", "link_en", "stage", "status", "evidence", "trade_only"),
+        once(_fit_reason, "link_id", "stage", "maturity"),
+        strength,
+        per_value(lambda g, p, n, k: (_ties_reason(g, p, n, k, chain_map, lang),), col("origin_group"), col("origin_place"), col("leader"), col("leader_kind"))[0],
+        once(_park_reason, "link_id", "park", "park_en"),
+        once(_missing_reason, "missing"),
+    ]
+
+
+def explain_row(row: pd.Series | dict, chain_map: ChainMap, lang: str = "zh") -> list[str]:
+    """The reasons for one scored row (a row of :meth:`Scorer.score_frame`)."""
+    return explain_frame(pd.DataFrame([dict(row)]), chain_map, lang, joined=False).iat[0]
+
+
+def explain_frame(scored: pd.DataFrame, chain_map: ChainMap, lang: str = "zh", *, joined: bool = True) -> pd.Series:
+    """Reasons for every scored row: joined with :data:`REASON_SEPARATOR`, or as lists."""
     if lang not in LANGUAGES:
         raise ValueError(f"The 'lang' parameter of explain_frame must be one of {LANGUAGES}. Got {lang!r} instead.")
-    columns = ("link_id", "stage", "status", "action", "chain", "link", "chain_en", "link_en", "evidence", "maturity",
-               "trade_only", "tags_found", "employees", "revenue", "patents", "origin_group", "origin_place", "leader",
-               "leader_kind", "park", "park_en", "missing", "confidence")
-    arrays = [scored[c].tolist() for c in columns]
-    reasons = [REASON_SEPARATOR.join(explain_row(dict(zip(columns, values, strict=True)), chain_map, lang)) for values in zip(*arrays, strict=True)]
+    columns = [c.tolist() for c in _reason_columns(scored, chain_map, lang)]
+    confidence = scored["confidence"].tolist()
+    reasons = [_assemble(parts, c, lang) for *parts, c in zip(*columns, confidence, strict=True)]
+    if joined:
+        reasons = [REASON_SEPARATOR.join(r) for r in reasons]
     return pd.Series(reasons, index=scored.index, dtype=object)

@@ -159,7 +159,9 @@ def _blank(value: object) -> bool:
 
 
 def _is_missing(values: np.ndarray) -> np.ndarray:
-    return np.fromiter((_blank(v) for v in values), dtype=bool, count=len(values))
+    """:func:`_blank` over an array, vectorised."""
+    values = np.asarray(values, dtype=object)
+    return np.asarray(pd.isna(values), dtype=bool) | (values == "")
 
 
 class AdditiveBinner(TransformerMixin, BaseEstimator):

@@ -39,7 +39,7 @@ __all__ = ["VOCABULARY_COLUMNS", "LinkMatcher", "MatchResult", "PhraseSet", "lin
 #: Columns of the vocabulary table that :meth:`LinkMatcher.fit` takes.
 VOCABULARY_COLUMNS = ("link_id", "term", "kind", "weight", "service")
 
-_TERM, _GENERIC, _TRADE = 0, 1, 2
+_TERM, _GENERIC, _TRADE, _GREEN = 0, 1, 2, 3
 _DELIMITER_RE = re.compile("|".join(re.escape(d) for d in CLAUSE_DELIMITERS))
 
 #: Default term weights by kind; a term's weight is its evidence strength in the noisy-or.
@@ -87,11 +87,14 @@ class MatchResult:
         or ``"code:3841"`` for an industry-code match.
     trade_only : ndarray of bool, shape (n,)
         True where the description named link terms only in trade clauses.
+    green : ndarray of bool, shape (n,)
+        True where the description names green or circular work (the ``green_terms``).
     """
 
     affinity: sp.csr_matrix
     evidence: np.ndarray
     trade_only: np.ndarray
+    green: np.ndarray
 
     def evidence_for(self, row: int, col: int) -> str:
         start, end = self.affinity.indptr[row], self.affinity.indptr[row + 1]
@@ -110,11 +113,15 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         Affinities below this are dropped (e.g. a 2-digit industry code alone).
     use_trade_rule : bool, default=True
         Discard terms named only in trade clauses (销售, 批发, distributor …).
+    green_terms : tuple of str, default=()
+        Words that mark a description as green or circular work (无废城市); found in the same
+        pass and reported in :attr:`MatchResult.green`.
     """
 
-    def __init__(self, min_affinity: float = 0.3, use_trade_rule: bool = True):
+    def __init__(self, min_affinity: float = 0.3, use_trade_rule: bool = True, green_terms: tuple[str, ...] = ()):
         self.min_affinity = min_affinity
         self.use_trade_rule = use_trade_rule
+        self.green_terms = green_terms
 
     def fit(self, vocabulary: pd.DataFrame, y: object = None) -> LinkMatcher:
         """Compile the vocabulary table (columns :data:`VOCABULARY_COLUMNS`)."""
@@ -136,16 +143,19 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
             if key:
                 slot = table.setdefault(key, {})
                 slot[col] = max(slot.get(col, 0.0), float(weight))
-        entries: dict[str, tuple[int, tuple]] = {}
+        green = {word.strip().lower() for word in self.green_terms}
+        entries: dict[str, tuple[int, tuple, bool]] = {}
         # Generic items only matter to the term pass where they would hide a term inside them
         # (they occupy their span); the others are left out, which keeps the pass short.
         for word in GENERIC_TERMS:
             if any(key in word.lower() for key in terms):
-                entries[word.lower()] = (_GENERIC, ())
+                entries[word.lower()] = (_GENERIC, (), False)
+        for word in green:
+            entries[word] = (_GREEN, (), True)
         for word in TRADE_TERMS:
-            entries[word.lower()] = (_TRADE, ())
+            entries[word.lower()] = (_TRADE, (), word.lower() in green)
         for key, slot in terms.items():  # a link term wins over the word lists
-            entries[key] = (_TERM, tuple(slot.items()))
+            entries[key] = (_TERM, tuple(slot.items()), key in green)
         self.automaton_ = _Automaton(entries)
         # Make words for trade clauses, with generic items and link terms as occluders: 开发 in
         # 技术开发 or 再生 in 再生纸 is not a make word.
@@ -181,10 +191,12 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         data: list[float] = []
         evidence: list[str] = []
         trade_only: list[bool] = []
+        green: list[bool] = []
         scan = self._scan
         floor = self.min_affinity
         for text, code in zip(descriptions, industry, strict=True):
-            hits, traded = scan(text if isinstance(text, str) else "", code if isinstance(code, str) else "")
+            hits, traded, is_green = scan(text if isinstance(text, str) else "", code if isinstance(code, str) else "")
+            green.append(is_green)
             kept = sorted((col, strength, term) for col, (strength, _, term) in hits.items() if strength >= floor)
             for col, strength, term in kept:
                 indices.append(col)
@@ -197,11 +209,11 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
             (np.asarray(data, dtype=np.float64), np.asarray(indices, dtype=np.int32), np.asarray(indptr, dtype=np.int64)),
             shape=shape,
         )
-        return MatchResult(affinity, np.asarray(evidence, dtype=object), np.asarray(trade_only, dtype=bool))
+        return MatchResult(affinity, np.asarray(evidence, dtype=object), np.asarray(trade_only, dtype=bool), np.asarray(green, dtype=bool))
 
-    def _scan(self, text: str, code: str) -> tuple[dict[int, list], bool]:
-        """One description: ``{col: [affinity, best weight, best term]}`` and whether a trade
-        clause was discarded.
+    def _scan(self, text: str, code: str) -> tuple[dict[int, list], bool, bool]:
+        """One description: ``{col: [affinity, best weight, best term]}``, whether a trade
+        clause was discarded, and whether a green word was named.
 
         One leftmost-longest pass finds link terms, generic items and trade words. Most rows
         hold no trade word and take every term. A row with one is split into clauses; make
@@ -213,7 +225,9 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         terms: list[tuple[int, int, str, tuple]] = []
         trades: list[int] = []
         automaton = self.automaton_
-        for start, end, key, (kind, payload) in automaton.find(lowered):
+        green = False
+        for start, end, key, (kind, payload, is_green) in automaton.find(lowered):
+            green |= is_green
             if kind == _TERM:
                 terms.append((start, end, key, payload))
             elif kind == _TRADE:
@@ -236,7 +250,7 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
                     for col, weight in payload:
                         _add(hits, col, weight, f"code:{code[:digits]}")
                     break
-        return hits, discarded
+        return hits, discarded, green
 
     def _drop_traded(self, lowered: str, terms: list, trades: list[int]) -> tuple[list, bool]:
         """Terms of a row with trade words: drop those of clauses that trade without making

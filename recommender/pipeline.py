@@ -19,7 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 from .chainmap import COMPONENTS, ChainMap, load_map
-from .explanation import explain_row
+from .explanation import explain_frame
 from .landing import PRIOR_VERSION, Factor, estimate_landing, priority
 from .modelstore import LandingModel, load_model
 from .profile import profile_frame
@@ -134,6 +134,7 @@ class Recommender:
         points = self.scorer.points
         landing = estimate_landing(scored, points, self.model)
         priorities = priority(scored["score"].to_numpy(), landing.likelihood)
+        reasons = explain_frame(scored, self.chain_map, lang, joined=False).tolist()
         out = []
         for i, row in enumerate(scored.to_dict("records")):
             has = bool(row["link_id"])
@@ -149,7 +150,7 @@ class Recommender:
                 park=(row["park_en"] if en else row["park"]) or None if has else None,
                 confidence=float(row["confidence"]),
                 components=tuple(Component(name, float(row[f"score_{name}"]), float(points[name])) for name in COMPONENTS),
-                reasons=tuple(explain_row(row, self.chain_map, lang)),
+                reasons=tuple(reasons[i]),
                 errors=tuple(e for e in row["errors"].split("；") if e),
                 map_version=self.map_version,
                 likelihood=round(float(landing.likelihood[i]), 4),

@@ -36,6 +36,7 @@ import pandas as pd
 from .chainmap import COMPONENTS, ChainMap
 from .encoding import encode_links
 from .matching import LinkMatcher, MatchResult, PhraseSet, link_vocabulary
+from .memo import per_value
 from .profile import prepare_profiles
 
 __all__ = ["COMPONENT_COLUMNS", "DETAIL_COLUMNS", "PRIORS", "RESULT_COLUMNS", "Scorer"]
@@ -76,7 +77,8 @@ class Scorer:
     chain_map : ChainMap
         The validated map whose links, parks, leaders and strategy define the score.
     matcher : LinkMatcher, optional
-        An unfitted matcher to fit on the map's vocabulary (default ``LinkMatcher()``).
+        An unfitted matcher to fit on the map's vocabulary (default: ``LinkMatcher`` with the
+        strategy's green keywords).
     """
 
     def __init__(self, chain_map: ChainMap, *, matcher: LinkMatcher | None = None):
@@ -84,7 +86,8 @@ class Scorer:
         strategy = chain_map.strategy
         self.points = {name: strategy.components[name].points for name in COMPONENTS}
         self.links = encode_links(chain_map)
-        self.matcher = (matcher or LinkMatcher()).fit(link_vocabulary(chain_map))
+        green_terms = (*strategy.green_keywords.zh, *strategy.green_keywords.en)
+        self.matcher = (matcher or LinkMatcher(green_terms=green_terms)).fit(link_vocabulary(chain_map))
         order = [self.links.index.get_loc(link_id) for link_id in self.matcher.link_ids_]
         self._features = self.links.iloc[order]
         f = self._features
@@ -103,49 +106,29 @@ class Scorer:
             for leader in chain_map.leaders
             for alias in (leader.name.zh, leader.name.en, *leader.aliases)
         )
-        self._green = PhraseSet((w, True) for w in (*strategy.green_keywords.zh, *strategy.green_keywords.en))
 
-    # -- firm traits -------------------------------------------------------------------
-    def _tag_scores(self, tags: np.ndarray) -> tuple[np.ndarray, list[str]]:
-        scores = np.full(len(tags), np.nan)
-        found: list[str] = []
-        for i, text in enumerate(tags):
-            hits = self._tags.find(text)
-            keys = {key: share for _, (key, share) in hits}
-            if text:
-                scores[i] = 1.0 - float(np.prod([1.0 - s for s in keys.values()])) if keys else 0.0
-            found.append("、".join(dict.fromkeys(phrase for phrase, _ in hits)))
-        return scores, found
+    # -- firm traits: computed once per distinct value (vendor lists repeat cities and tags) --
+    def _tag_score(self, text: str) -> tuple[float, str]:
+        hits = self._tags.find(text)
+        shares = {key: share for _, (key, share) in hits}
+        score = (1.0 - math.prod(1.0 - v for v in shares.values())) if text else math.nan
+        return score, "、".join(phrase for phrase, _ in hits)
 
-    def _origins(self, city: np.ndarray, country: np.ndarray, tags: np.ndarray) -> tuple[np.ndarray, list[str], list[str]]:
-        scores = np.full(len(city), np.nan)
-        groups: list[str] = []
-        places: list[str] = []
-        for i, (c, k, t) in enumerate(zip(city, country, tags, strict=True)):
-            best = (0.0, "", "")
-            for phrase, (key, share) in (*self._places.find(f"{c} {k}"), *self._origin_tags.find(t)):
-                if share > best[0]:
-                    best = (share, key, phrase)
-            if self._foreign and k and k.strip().lower() not in _CHINA and self._foreign[0] > best[0]:
-                best = (self._foreign[0], self._foreign[1], k)
-            if c or k or best[0] > 0:
-                scores[i] = best[0]
-            groups.append(best[1])
-            places.append(best[2])
-        return scores, groups, places
+    def _origin(self, city: str, country: str, tags: str) -> tuple[float, str, str]:
+        best = (0.0, "", "")
+        for phrase, (key, share) in (*self._places.find(f"{city} {country}"), *self._origin_tags.find(tags)):
+            if share > best[0]:
+                best = (share, key, phrase)
+        if self._foreign and country and country.strip().lower() not in _CHINA and self._foreign[0] > best[0]:
+            best = (self._foreign[0], self._foreign[1], country)
+        return (best[0] if city or country or best[0] > 0 else math.nan), best[1], best[2]
 
-    def _leader_supply(self, customers: np.ndarray) -> tuple[np.ndarray, list[str], list[str]]:
-        scores = np.full(len(customers), np.nan)
-        names: list[str] = []
-        kinds: list[str] = []
-        for i, text in enumerate(customers):
-            hits = self._leaders.find(text)
-            best = max((payload for _, payload in hits), key=lambda p: p[2], default=None)
-            if text:
-                scores[i] = best[2] if best else 0.0
-            names.append(best[0] if best else "")
-            kinds.append(best[1] if best else "")
-        return scores, names, kinds
+    def _leader(self, customers: str) -> tuple[float, str, str]:
+        hits = self._leaders.find(customers)
+        best = max((payload for _, payload in hits), key=lambda p: p[2], default=None)
+        if best is None:
+            return (0.0 if customers else math.nan), "", ""
+        return best[2], best[0], best[1]
 
     # -- the score ---------------------------------------------------------------------
     def score_frame(self, frame: pd.DataFrame) -> pd.DataFrame:
@@ -196,12 +179,12 @@ class Scorer:
         col = profiles.__getitem__
         employees, revenue, patents = col("employees").to_numpy(), col("revenue").to_numpy(), col("patents").to_numpy()
         size = _size_score(employees, revenue)
-        tag_score, tags_found = self._tag_scores(col("tags").to_numpy())
+        tag_score, tags_found = per_value(self._tag_score, col("tags"), dtypes=(float, object))
         with np.errstate(invalid="ignore"):
             patent_score = np.clip(np.log1p(np.maximum(patents, 0)) / math.log1p(100), 0, 1)
-        origin, origin_group, origin_place = self._origins(col("city").to_numpy(), col("country").to_numpy(), col("tags").to_numpy())
-        leader, leader_name, leader_kind = self._leader_supply(col("customers").to_numpy())
-        firm_green = np.array([bool(self._green.find(t)) for t in col("description").to_numpy()])
+        origin, origin_group, origin_place = per_value(self._origin, col("city"), col("country"), col("tags"), dtypes=(float, object, object))
+        leader, leader_name, leader_kind = per_value(self._leader, col("customers"), dtypes=(float, object, object))
+        firm_green = match.green
 
         missing_masks = {
             "description": col("description").to_numpy() == "",

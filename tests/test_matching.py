@@ -74,7 +74,7 @@ def test_match_each_row_kept_in_order(matcher):
 
 def test_matcher_follows_sklearn_conventions(tiny_map):
     matcher = LinkMatcher(min_affinity=0.5)
-    assert matcher.get_params() == {"min_affinity": 0.5, "use_trade_rule": True}
+    assert matcher.get_params() == {"green_terms": (), "min_affinity": 0.5, "use_trade_rule": True}
     fitted = matcher.fit(link_vocabulary(tiny_map))
     assert fitted is matcher
     check_is_fitted(matcher)
@@ -84,3 +84,9 @@ def test_matcher_follows_sklearn_conventions(tiny_map):
 def test_matcher_rejects_bad_min_affinity(tiny_map):
     with pytest.raises(ValueError, match="The 'min_affinity' parameter of LinkMatcher must be in"):
         LinkMatcher(min_affinity=1.5).fit(link_vocabulary(tiny_map))
+
+
+def test_match_flags_green_words_in_the_same_pass(tiny_map):
+    matcher = LinkMatcher(green_terms=("循环利用", "recycling")).fit(link_vocabulary(tiny_map))
+    result = matcher.match(["废塑料循环利用", "餐饮服务", "Battery recycling plant"])
+    assert result.green.tolist() == [True, False, True]
