@@ -7,10 +7,11 @@ prior) and ``priority``, the likelihood's main parts (``likelihood_reasons``) an
 ``model_version``. Bad rows (no name, an unparsable number) keep their place in the output, marked in
 ``errors``, and rank last.
 
-Files are read in chunks; each chunk is scored (in worker processes when ``workers > 1``) and
-its rows are encoded for output at once, so what waits for the global sort is compact: for
-CSV output one line of text per row and five sort keys (about half a kilobyte per row), for
-XLSX the rows themselves. The shortlist pool keeps only the best rows of each chunk with their
+Files are read in chunks; each chunk is scored (in worker processes when ``workers > 1``) and,
+for CSV output, its rows are encoded at once and spilled to a temporary file, so what waits
+in memory for the global sort is 64 bytes per row (five sort keys and where the row lies);
+the output is then written in rank order, reading each row back. XLSX output (for lists an
+officer opens in Excel, not millions of rows) keeps the rows in memory. The shortlist pool keeps only the best rows of each chunk with their
 link affinities.
 
 The shortlist (按图索骥) picks K firms greedily by marginal gain: a firm's chain value on each
@@ -22,6 +23,8 @@ gap already covered is worth less than a first firm for another gap.
 from __future__ import annotations
 
 import gc
+import os
+import tempfile
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -240,34 +243,35 @@ class _ChunkDone:
     """What ranking one chunk leaves for the final write.
 
     ``keys`` holds the sort key columns (bad, priority, score, confidence, row). For CSV
-    output ``body`` is two lists of encoded text per row, the input columns and the result
-    columns; for XLSX it is the chunk's frame (input and result columns). ``top`` is the
-    chunk's best rows as a frame, for the report.
+    output the chunk's rows were written, encoded, to its spill file and ``body`` holds each
+    row's (offset, length of the input part, length of the result part) there; for XLSX it is
+    the chunk's frame (input and result columns). ``top`` is the chunk's best rows as a frame,
+    for the report.
     """
 
     keys: np.ndarray
-    body: tuple[list[str], list[str]] | pd.DataFrame
+    body: np.ndarray | pd.DataFrame
     top: pd.DataFrame
     matched: int
     pool: tuple[pd.DataFrame, sp.csr_matrix] | None
 
 
 def _score_chunk(
-    scorer: Scorer, raw: pd.DataFrame, profiles: pd.DataFrame, start_row: int, lang: str, csv_out: bool,
+    scorer: Scorer, raw: pd.DataFrame, profiles: pd.DataFrame, start_row: int, lang: str, spill: Path | None,
     pool_size: int, top: int, model: LandingModel | None = None,
 ) -> _ChunkDone:
-    """Score one chunk and encode its rows for output."""
+    """Score one chunk and encode its rows for output (to ``spill`` for CSV output)."""
     gc_was_enabled = gc.isenabled()
     gc.disable()  # a chunk makes millions of short-lived objects and no reference cycles worth a pass
     try:
-        return _score_chunk_body(scorer, raw, profiles, start_row, lang, csv_out, pool_size, top, model)
+        return _score_chunk_body(scorer, raw, profiles, start_row, lang, spill, pool_size, top, model)
     finally:
         if gc_was_enabled:
             gc.enable()
 
 
 def _score_chunk_body(
-    scorer: Scorer, raw: pd.DataFrame, profiles: pd.DataFrame, start_row: int, lang: str, csv_out: bool,
+    scorer: Scorer, raw: pd.DataFrame, profiles: pd.DataFrame, start_row: int, lang: str, spill: Path | None,
     pool_size: int, top: int, model: LandingModel | None,
 ) -> _ChunkDone:
     scored, match = scorer.score_with_match(profiles)
@@ -279,9 +283,8 @@ def _score_chunk_body(
     keys = np.column_stack([bad, priorities, scored["score"].to_numpy(), scored["confidence"].to_numpy(), row_numbers])
     best = _sort_key(scored, row_numbers, priorities)[:top]
     top_rows = pd.concat([raw.iloc[best], result.iloc[best]], axis=1).assign(_row=row_numbers[best])
-    if csv_out:
-        body: tuple[list[str], list[str]] | pd.DataFrame = (
-            encode_csv_rows(raw), encode_csv_rows(result, numeric_columns=_NUMERIC))
+    if spill is not None:
+        body: np.ndarray | pd.DataFrame = _spill(spill, encode_csv_rows(raw), encode_csv_rows(result, numeric_columns=_NUMERIC))
     else:
         body = pd.concat([raw, result], axis=1)
     pool = None
@@ -290,6 +293,32 @@ def _score_chunk_body(
         chosen.add(scored, match.affinity, row_numbers)
         pool = chosen.result()
     return _ChunkDone(keys, body, top_rows, int((scored["link_id"] != "").sum()), pool)
+
+
+def _spill(path: Path, heads: list[str], tails: list[str]) -> np.ndarray:
+    """Write each row's encoded input and result parts to ``path``; return, per row, its
+    offset and the byte lengths of the two parts."""
+    head_bytes = [h.encode() for h in heads]
+    tail_bytes = [t.encode() for t in tails]
+    spans = np.empty((len(heads), 3), dtype=np.int64)
+    spans[:, 1] = [len(b) for b in head_bytes]
+    spans[:, 2] = [len(b) for b in tail_bytes]
+    sizes = spans[:, 1] + spans[:, 2]
+    spans[:, 0] = np.cumsum(sizes) - sizes
+    with path.open("wb") as fh:
+        fh.write(b"".join(b for pair in zip(head_bytes, tail_bytes, strict=True) for b in pair))
+    return spans
+
+
+def _spilled_lines(fds: list[int], spans: np.ndarray, spill_of: np.ndarray, rows: np.ndarray, picked: np.ndarray,
+                   first_rank: int, version: str) -> list[str]:
+    """Output lines for ``rows`` (in rank order), read back from the spill files."""
+    lines = []
+    for k, (i, p) in enumerate(zip(rows.tolist(), picked.tolist(), strict=True)):
+        offset, head, tail = spans[i].tolist()
+        data = os.pread(fds[spill_of[i]], head + tail, offset)
+        lines.append(f"{data[:head].decode()},{first_rank + k},{data[head:].decode()},{p or ''},{version}")
+    return lines
 
 
 _WORKER_SCORER: Scorer | None = None
@@ -346,33 +375,35 @@ def rank_file(
     numeric = [names[c] for c in _NUMERIC]
     csv_out = Path(target).suffix.lower() == ".csv"
     # the writer checks the output type before any work; it replaces the target only on success
-    with TableWriter(target, columns, numeric_columns=numeric) as writer:
+    with TableWriter(target, columns, numeric_columns=numeric) as writer, tempfile.TemporaryDirectory(prefix="rank-") as tmp:
         pool_size = max(2_000, 20 * shortlist_k) if shortlist_k else 0
         pool = _Pool(pool_size) if shortlist_k else None
-        jobs = ((c.raw, c.profiles, c.start_row, lang, csv_out, pool_size, top) for c in table.chunks())
+        spills: list[Path] = []
+
+        def jobs() -> Iterator[tuple]:
+            for chunk in table.chunks():
+                spill = Path(tmp) / f"chunk{len(spills):05d}.bin" if csv_out else None
+                if spill is not None:
+                    spills.append(spill)
+                yield chunk.raw, chunk.profiles, chunk.start_row, lang, spill, pool_size, top
+
         if workers > 1:
             # fork shares the fitted scorer and model without re-importing; spawn where fork is unavailable
             context = get_context("fork" if "fork" in get_all_start_methods() else "spawn")
             gc.freeze()  # forked workers then never touch (and copy) the parent's objects in a collection
             executor = ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker, initargs=(scorer, model))
-            done: Iterator[_ChunkDone] = _bounded_map(executor, _score_chunk_in_worker, jobs, ahead=workers + 1)
+            done: Iterator[_ChunkDone] = _bounded_map(executor, _score_chunk_in_worker, jobs(), ahead=workers + 1)
         else:
             executor = None
-            done = (_score_chunk(scorer, *job, model=model) for job in jobs)
+            done = (_score_chunk(scorer, *job, model=model) for job in jobs())
         keys: list[np.ndarray] = []
-        heads: list[list[str]] = []
-        tails: list[list[str]] = []
-        frames: list[pd.DataFrame] = []
+        bodies: list[np.ndarray | pd.DataFrame] = []
         tops: list[pd.DataFrame] = []
         matched = 0
         try:
             for chunk in done:
                 keys.append(chunk.keys)
-                if isinstance(chunk.body, pd.DataFrame):
-                    frames.append(chunk.body)
-                else:
-                    heads.append(chunk.body[0])
-                    tails.append(chunk.body[1])
+                bodies.append(chunk.body)
                 tops.append(chunk.top)
                 matched += chunk.matched
                 if pool is not None and chunk.pool is not None:
@@ -392,23 +423,24 @@ def rank_file(
             frame, affinity = pool.result()
             chosen, coverage = shortlist(scorer, frame, affinity, shortlist_k)
             slot[chosen["row"].to_numpy(dtype=np.int64)] = np.arange(1, len(chosen) + 1)
-        input_rows = all_keys[:, 4].astype(np.int64)
-        picked = slot[input_rows[order]]
+        picked = slot[all_keys[:, 4].astype(np.int64)[order]]
         if csv_out:
-            head = [line for part in heads for line in part]
-            tail = [line for part in tails for line in part]
-            for start in range(0, rows, 100_000):
-                part = order[start:start + 100_000]
-                writer.write_lines([
-                    f"{head[i]},{start + k + 1},{tail[i]},{p or ''},{version}"
-                    for k, (i, p) in enumerate(zip(part.tolist(), picked[start:start + 100_000].tolist(), strict=True))
-                ])
+            spans = np.concatenate(bodies) if bodies else np.zeros((0, 3), dtype=np.int64)
+            spill_of = np.repeat(np.arange(len(bodies)), [len(b) for b in bodies])
+            handles = [path.open("rb") for path in spills]
+            try:
+                fds = [h.fileno() for h in handles]
+                for start in range(0, rows, 50_000):
+                    stop = min(start + 50_000, rows)
+                    writer.write_lines(_spilled_lines(fds, spans, spill_of, order[start:stop], picked[start:stop], start + 1, version))
+            finally:
+                for h in handles:
+                    h.close()
         else:
-            body = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=[*table.columns, *RANKED_RESULT_COLUMNS])
+            body = pd.concat(bodies, ignore_index=True) if bodies else pd.DataFrame(columns=[*table.columns, *RANKED_RESULT_COLUMNS])
             body = body.iloc[order].reset_index(drop=True)
             body.insert(len(table.columns), "rank", np.arange(1, rows + 1))
-            body["shortlist"] = pd.array(np.where(picked > 0, picked, 0), dtype="Int64").astype(object)
-            body.loc[picked == 0, "shortlist"] = None
+            body["shortlist"] = [int(p) if p else None for p in picked]
             body["model_version"] = version
             body.columns = columns
             writer.write(body)
