@@ -95,7 +95,11 @@ def _ties_reason(origin_group: str, origin_place: str, leader: str, leader_kind:
     if origin_group:
         group = chain_map.strategy.origins.get(origin_group)
         label = (group.name.zh if zh else group.name.en) if group else origin_group
-        ties.append(f"来自{origin_place}（{label}）" if zh else f"from {origin_place} ({label})")
+        if origin_place.startswith("tag:"):
+            tag = origin_place[4:]
+            ties.append(f"{label}（企业标签“{tag}”）" if zh else f"{label} (tag \"{tag}\")")
+        else:
+            ties.append(f"来自{origin_place}（{label}）" if zh else f"from {origin_place} ({label})")
     if leader:
         kind = {"local_leader": ("链主", "a chain leader"), "terminal_maker": ("终端龙头", "a terminal maker")}[leader_kind]
         ties.append(f"客户含{leader}（{kind[0]}，跟大王）" if zh else f"supplies {leader} ({kind[1]})")

@@ -116,9 +116,12 @@ class Scorer:
 
     def _origin(self, city: str, country: str, tags: str) -> tuple[float, str, str]:
         best = (0.0, "", "")
-        for phrase, (key, share) in (*self._places.find(f"{city} {country}"), *self._origin_tags.find(tags)):
+        for phrase, (key, share) in self._places.find(f"{city} {country}"):
             if share > best[0]:
                 best = (share, key, phrase)
+        for phrase, (key, share) in self._origin_tags.find(tags):
+            if share > best[0]:
+                best = (share, key, f"tag:{phrase}")
         if self._foreign and country and country.strip().lower() not in _CHINA and self._foreign[0] > best[0]:
             best = (self._foreign[0], self._foreign[1], country)
         return (best[0] if city or country or best[0] > 0 else math.nan), best[1], best[2]
