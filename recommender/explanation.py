@@ -142,12 +142,20 @@ def _reason_columns(scored: pd.DataFrame, chain_map: ChainMap, lang: str) -> lis
         _strength_reason(t, e, r, p, lang) if (t or e or r or p) else ""
         for t, e, r, p in zip(col("tags_found").tolist(), *(q.tolist() for q in quantities), strict=True)
     ], dtype=object)
+    # chain, link, stage, status, action, maturity and park follow from the link: key on it alone
+    first = dict(zip(col("link_id").tolist(), range(len(scored)), strict=False))
+    link_row = {link: scored.iloc[i] for link, i in first.items()}
+
+    def by_link(fn, *names: str):
+        return lambda link, *rest: (fn(link, *(link_row[link][n] for n in names), *rest, lang),)
+
     return [
-        once(_match_reason, "link_id", "action", "chain", "link", "chain_en", "link_en", "stage", "status", "evidence", "trade_only"),
-        once(_fit_reason, "link_id", "stage", "maturity"),
+        per_value(by_link(_match_reason, "action", "chain", "link", "chain_en", "link_en", "stage", "status"),
+                  col("link_id"), col("evidence"), col("trade_only"))[0],
+        per_value(by_link(_fit_reason, "stage", "maturity"), col("link_id"))[0],
         strength,
         per_value(lambda g, p, n, k: (_ties_reason(g, p, n, k, chain_map, lang),), col("origin_group"), col("origin_place"), col("leader"), col("leader_kind"))[0],
-        once(_park_reason, "link_id", "park", "park_en"),
+        per_value(by_link(_park_reason, "park", "park_en"), col("link_id"))[0],
         once(_missing_reason, "missing"),
     ]
 

@@ -49,6 +49,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
 from .chainmap import COMPONENTS
+from .memo import per_value
 
 __all__ = [
     "CATEGORICAL_FEATURES",
@@ -596,12 +597,16 @@ def factor_text(estimate: LandingEstimate, *, lang: str = "zh", top: int = 3) ->
     if lang == "zh":
         levels = np.where(levels == "missing", "缺失", np.where(levels == "other", "其他", levels))
     order = np.argsort(-np.abs(parts), axis=1, kind="stable")[:, :top]
+    rows = np.arange(n)[:, np.newaxis]
+    chosen = np.round(parts[rows, order], 2)
+    chosen_levels = levels[rows, order]
+
+    def item(k: int, level: object, part: float) -> tuple[str]:
+        if abs(part) < 0.005:
+            return ("",)
+        return (f"{'↑' if part > 0 else '↓'} {label[k]} {level} ({part:+.2f})",)
+
+    # the same (feature, level, part) recurs across firms: format each once
+    texts = [per_value(item, order[:, j], chosen_levels[:, j], chosen[:, j])[0].tolist() for j in range(order.shape[1])]
     sep = "；" if lang == "zh" else "; "
-    out = []
-    for i in range(n):
-        items = [
-            f"{'↑' if parts[i, k] > 0 else '↓'} {label[k]} {levels[i, k]} ({parts[i, k]:+.2f})"
-            for k in order[i] if abs(parts[i, k]) >= 0.005
-        ]
-        out.append(sep.join(items))
-    return out
+    return [sep.join(t for t in items if t) for items in zip(*texts, strict=True)] if texts else [""] * n
