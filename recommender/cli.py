@@ -212,6 +212,7 @@ def serve(
     port: Annotated[int, typer.Option("--port", min=1, max=65535, help="TCP port.")] = 8000,
     workers: Annotated[int, typer.Option("--workers", min=1, help="Worker processes.")] = 1,
     map_dir: MapOption = None,
+    model: ModelOption = None,
     log_level: Annotated[str, typer.Option("--log-level", help="critical, error, warning, info or debug.")] = "info",
 ) -> None:
     """Serve the REST API (docs at /docs); settings from RECOMMENDER_* environment variables."""
@@ -227,6 +228,8 @@ def serve(
         with _errors():
             load_map(map_dir)  # fail here, with exit code 4, rather than in every worker
         os.environ["RECOMMENDER_MAP_DIR"] = str(map_dir.resolve())
+    if model is not None:
+        os.environ["RECOMMENDER_MODEL"] = model
     # workers import the library before they answer the supervisor's health check: allow for a slow start
     uvicorn.run("api.main:app", host=host, port=port, workers=workers, log_level=log_level, http=http_protocol(), timeout_worker_healthcheck=60)
 

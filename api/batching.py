@@ -1,0 +1,119 @@
+"""Adaptive batching of single-profile scores: concurrent requests are scored as one table.
+
+The library scores a table of firms at nearly the cost of one firm: pandas pays a fixed cost
+per call, not per row. While one batch is being scored, the requests that arrive queue up. The
+next batch takes all of them, up to ``max_batch``. No timer holds a request back: a request that
+arrives when the scorer is idle is scored at once. Each queued item keeps the ``Recommender``
+its request started with. A batch holds items of one Recommender and one language only, so
+during a map update each answer comes wholly from the old map or wholly from the new one.
+
+The rows go through ``Recommender.results``, the same code as ``Recommender.score``, ``POST
+/v1/score/batch`` and ``recommender score``. The result for a profile is the same whatever it
+was batched with. If a batch fails, its items are retried one by one, so one bad profile cannot
+fail the others.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import pandas as pd
+from starlette.concurrency import run_in_threadpool
+
+from recommender import Recommender, Result
+from recommender.profile import profile_frame
+
+__all__ = ["ScoreBatcher"]
+
+log = logging.getLogger("api")
+
+
+@dataclass
+class _Item:
+    recommender: Recommender
+    profile: Mapping[str, object]
+    lang: str
+    future: asyncio.Future
+
+
+def _score_rows(recommender: Recommender, items: list[_Item], lang: str) -> list[Result | BaseException]:
+    """Score the items as one table; on failure, one by one (an error for each one that fails)."""
+    try:
+        frame = pd.concat([profile_frame(item.profile) for item in items], ignore_index=True)
+        return list(recommender.results(frame, lang=lang))
+    except Exception:  # noqa: BLE001 - isolate the failing profile below
+        if len(items) == 1:
+            return [_one(recommender, items[0], lang)]
+        return [_one(recommender, item, lang) for item in items]
+
+
+def _one(recommender: Recommender, item: _Item, lang: str) -> Result | BaseException:
+    try:
+        return recommender.results(profile_frame(item.profile), lang=lang)[0]
+    except Exception as exc:  # noqa: BLE001 - handed to the request that sent this profile
+        return exc
+
+
+class ScoreBatcher:
+    """Scores queued profiles in batches, one batch at a time, in the thread pool.
+
+    Parameters
+    ----------
+    max_batch : int
+        The most profiles scored in one call.
+    """
+
+    def __init__(self, *, max_batch: int = 64):
+        self.max_batch = max_batch
+        self._queue: asyncio.Queue[_Item] | None = None
+        self._task: asyncio.Task | None = None
+
+    async def start(self) -> None:
+        self._queue = asyncio.Queue()
+        self._task = asyncio.create_task(self._run(), name="score-batcher")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        while self._queue is not None and not self._queue.empty():
+            item = self._queue.get_nowait()
+            if not item.future.done():
+                item.future.set_exception(RuntimeError("the service is shutting down"))
+
+    async def score(self, recommender: Recommender, profile: Mapping[str, object], *, lang: str = "zh") -> Result:
+        """The result for one profile, scored together with whatever else is waiting."""
+        if self._queue is None or self._task is None or self._task.done():
+            raise RuntimeError("the score batcher is not running")
+        future = asyncio.get_running_loop().create_future()
+        self._queue.put_nowait(_Item(recommender, profile, lang, future))
+        return await future
+
+    async def _run(self) -> None:
+        assert self._queue is not None
+        while True:
+            items = [await self._queue.get()]
+            while len(items) < self.max_batch and not self._queue.empty():
+                items.append(self._queue.get_nowait())
+            groups: dict[tuple[int, str], list[_Item]] = {}
+            for item in items:
+                if not item.future.done():  # the client may have gone away
+                    groups.setdefault((id(item.recommender), item.lang), []).append(item)
+            for group in groups.values():
+                try:
+                    results = await run_in_threadpool(_score_rows, group[0].recommender, group, group[0].lang)
+                except Exception as exc:  # noqa: BLE001 - never let the batcher die
+                    log.exception("score batch failed")
+                    results = [exc] * len(group)
+                for item, result in zip(group, results, strict=True):
+                    if item.future.done():
+                        continue
+                    if isinstance(result, BaseException):
+                        item.future.set_exception(result)
+                    else:
+                        item.future.set_result(result)

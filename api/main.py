@@ -1,0 +1,118 @@
+"""The app factory: ``create_app(settings)``; ``app`` for ``uvicorn api.main:app``.
+
+The map is loaded in the lifespan (never at import): until it is, ``/readyz`` answers 503.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import Depends, FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from starlette.concurrency import run_in_threadpool
+
+import recommender
+
+from .batching import ScoreBatcher
+from .deps import reject_unknown_query
+from .errors import install_error_handlers
+from .middleware import BodyLimitMiddleware, RequestIdMiddleware
+from .routes import admin, chains, health, rank, score
+from .schemas import ErrorResponse
+from .settings import Settings, get_settings
+from .state import RecommenderStore
+
+__all__ = ["app", "create_app"]
+
+log = logging.getLogger("api")
+
+_DESCRIPTION = """\
+招商引资目标企业推荐服务 / Investment-targeting recommender.
+
+Scores firm profiles against the city's industry-chain map (补链、强链、延链), ranks uploaded
+candidate files, and serves the map. The same code as the `recommender` command line: a firm
+gets the same score either way. Map updates need an API key (header `X-API-Key`).
+"""
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the service.
+
+    Parameters
+    ----------
+    settings : Settings, optional
+        Default: :func:`~api.settings.get_settings` (the environment, read once).
+    """
+    settings = settings if settings is not None else get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        store = RecommenderStore(settings.map_dir, model=settings.model, models_dir=settings.models_dir, watch=settings.watch_map)
+        app.state.store = store
+        app.state.rank_slots = asyncio.Semaphore(settings.max_concurrent_ranks)
+        batcher = ScoreBatcher(max_batch=settings.score_batch_max) if settings.score_batching else None
+        app.state.batcher = batcher
+        await run_in_threadpool(store.load)
+        if batcher is not None:
+            await batcher.start()
+        try:
+            yield
+        finally:
+            if batcher is not None:
+                await batcher.stop()
+
+    app = FastAPI(
+        dependencies=[Depends(reject_unknown_query)],
+        responses={
+            400: {"model": ErrorResponse, "description": "the body cannot be parsed (not UTF-8 JSON, broken multipart)"},
+            413: {"model": ErrorResponse, "description": "the body is over the limit"},
+            422: {"model": ErrorResponse, "description": "a parameter or field is invalid, unknown or missing (loc says where)"},
+        },
+        title="Recommender API / 招商推荐服务",
+        version=recommender.__version__,
+        description=_DESCRIPTION,
+        lifespan=lifespan,
+        docs_url="/docs" if settings.docs else None,
+        redoc_url="/redoc" if settings.docs else None,
+        openapi_url="/openapi.json" if settings.docs else None,
+    )
+    app.state.settings = settings  # read per request by api.deps.app_settings
+    _document_limits(app, settings)
+    install_error_handlers(app)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=list(settings.cors_origins),
+            allow_methods=["GET", "POST", "PATCH"],
+            allow_headers=["Content-Type", "X-API-Key", "X-Request-ID"],
+            expose_headers=["X-Request-ID", "X-Rows", "X-Bad-Rows", "X-Matched-Rows", "X-Map-Version", "X-Model-Version", "Content-Disposition"],
+        )
+    app.add_middleware(BodyLimitMiddleware, default=settings.max_body_bytes, limits={"/v1/rank": settings.max_upload_bytes})
+    app.add_middleware(RequestIdMiddleware)  # outermost: every response carries the id
+    app.include_router(health.router)
+    app.include_router(health.versioned, prefix="/v1")
+    app.include_router(score.router, prefix="/v1")
+    app.include_router(rank.router, prefix="/v1")
+    app.include_router(chains.router, prefix="/v1")
+    app.include_router(admin.router, prefix="/v1")
+    return app
+
+
+def _document_limits(app: FastAPI, settings: Settings) -> None:
+    """State the configured limits in the served schema (clients and fuzzers see the real bounds)."""
+    build = app.openapi
+
+    def openapi() -> dict:
+        if app.openapi_schema is None:
+            schema = build()
+            batch = schema["components"]["schemas"]["ScoreBatchRequest"]["properties"]["profiles"]
+            batch["maxItems"] = settings.max_batch
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+app = create_app()

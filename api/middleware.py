@@ -1,0 +1,124 @@
+"""Pure-ASGI middleware: the request id in and out (with headers every response carries), and body limits."""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from .errors import ApiError
+from .schemas import ErrorItem
+
+__all__ = ["BodyLimitMiddleware", "BodyTooLargeError", "RequestIdMiddleware"]
+
+_VALID_ID = re.compile(rb"^[A-Za-z0-9._:\-]{1,128}$")
+_HEADER = b"x-request-id"
+_EXTRA = [(b"x-content-type-options", b"nosniff")]
+
+
+class RequestIdMiddleware:
+    """Take ``X-Request-ID`` from the request (if well-formed) or make one; echo it back.
+
+    The id is kept in ``scope["state"]["request_id"]`` for handlers and the audit log.
+    """
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        rid = b""
+        for name, value in scope["headers"]:
+            if name == _HEADER:
+                rid = value
+                break
+        if not _VALID_ID.match(rid):
+            rid = uuid.uuid4().hex.encode()
+        scope.setdefault("state", {})["request_id"] = rid.decode()
+
+        async def send_with_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != _HEADER]
+                headers.append((_HEADER, rid))
+                headers.extend(_EXTRA)
+                message["headers"] = headers
+            await send(message)
+
+        await self.app(scope, receive, send_with_id)
+
+
+class BodyTooLargeError(ApiError):
+    """The request body is over its limit (raised from ``receive``, answered with a JSON 413).
+
+    An HTTPException, so FastAPI passes it through its body parsing to the error handlers.
+    """
+
+    def __init__(self, limit: int):
+        item = ErrorItem(loc=["body"], msg=f"the body is over the limit of {limit} bytes", type="too_large")
+        super().__init__(413, f"请求体过大 / request body too large (limit {limit} bytes)", detail=[item], headers={"Connection": "close"})
+        self.limit = limit
+
+
+class BodyLimitMiddleware:
+    """Refuse bodies over a limit: at once when ``Content-Length`` says so, else while reading.
+
+    Parameters
+    ----------
+    default : int
+        The limit in bytes for every path not in ``limits``.
+    limits : mapping of path → int
+        Larger (or smaller) limits for exact paths, e.g. the upload endpoint.
+    """
+
+    def __init__(self, app: ASGIApp, *, default: int, limits: dict[str, int] | None = None):
+        self.app = app
+        self.default = default
+        self.limits = dict(limits or {})
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        limit = self.limits.get(scope["path"], self.default)
+        for name, value in scope["headers"]:
+            if name == b"content-length":
+                try:
+                    declared = int(value)
+                except ValueError:
+                    declared = 0
+                if declared > limit:
+                    await _too_large(scope, send, limit)
+                    return
+                break
+        received = 0
+
+        async def receive_with_limit() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    raise BodyTooLargeError(limit)
+            return message
+
+        await self.app(scope, receive_with_limit, send)
+
+
+async def _too_large(scope: Scope, send: Send, limit: int) -> None:
+    rid = (scope.get("state") or {}).get("request_id")
+    body = json.dumps({
+        "error": "too_large",
+        "message": f"请求体过大 / request body too large (limit {limit} bytes)",
+        "detail": [{"loc": ["body"], "msg": f"the body is over the limit of {limit} bytes", "type": "too_large"}],
+        "request_id": rid,
+    }, ensure_ascii=False).encode()
+    await send({
+        "type": "http.response.start",
+        "status": 413,
+        "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()), (b"connection", b"close")],
+    })
+    await send({"type": "http.response.body", "body": body})

@@ -1,0 +1,117 @@
+"""The service's settings, read from ``RECOMMENDER_*`` environment variables.
+
+Every setting has a default, so ``recommender serve`` starts with no configuration: the
+embedded Jiangmen map, read-only, no API keys (map updates and the audit log refused).
+See ``api/README.md`` for the table of variables.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+__all__ = ["MIN_KEY_LENGTH", "Settings", "get_settings"]
+
+#: API keys shorter than this are refused at start-up.
+MIN_KEY_LENGTH = 16
+
+
+def _split(value: object) -> object:
+    """``"a, b"`` → ``["a", "b"]``; a list passes through."""
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    return value
+
+
+class Settings(BaseSettings):
+    """Settings of the REST service.
+
+    Each field is read from the environment variable ``RECOMMENDER_<FIELD>`` (upper case).
+    """
+
+    model_config = SettingsConfigDict(env_prefix="RECOMMENDER_", extra="ignore", frozen=True)
+
+    map_dir: Path | None = Field(
+        None,
+        description="Chain-map folder. Unset: the embedded Jiangmen map, read-only (updates are refused with 409). "
+        "Set it to a writable copy to allow PATCH updates; previous versions go to <map_dir>/history/.",
+    )
+    model: str | None = Field(
+        None,
+        description="Landing model: 'prior' (none: every likelihood is the documented prior), a name in models_dir "
+        "(e.g. 'default'), a model folder (its newest version) or a .skops file. Unset: as the command line, the shipped "
+        "'default' model with the embedded map and the prior with RECOMMENDER_MAP_DIR. The service is not ready until it loads.",
+    )
+    models_dir: Path | None = Field(None, description="Where model names are looked up. Unset: the models shipped with the package.")
+    audit_db: Path | None = Field(None, description="SQLite audit database. Unset: <map_dir>/history/audit.sqlite3.")
+    api_keys: Annotated[dict[str, SecretStr], NoDecode] = Field(
+        default_factory=dict,
+        description="Keys for map updates and the audit log, as 'name:key' pairs separated by commas; "
+        "the name is recorded as the actor. Empty: every key is refused (deny by default).",
+    )
+    cors_origins: Annotated[tuple[str, ...], NoDecode] = Field(
+        (), description="Origins allowed by CORS, separated by commas (e.g. 'https://crm.example.cn'). Empty: no CORS."
+    )
+    max_body_bytes: int = Field(1_000_000, ge=1, description="Largest JSON request body, in bytes (413 above).")
+    max_upload_bytes: int = Field(20_000_000, ge=1, description="Largest /v1/rank request body (the file with its multipart framing), in bytes (413 above).")
+    max_upload_rows: int = Field(100_000, ge=1, description="Most data rows in an uploaded file (413 above).")
+    max_batch: int = Field(100, ge=1, le=1000, description="Most profiles in one /v1/score/batch request (413 above; at most 1000).")
+    max_concurrent_ranks: int = Field(2, ge=1, description="Uploads ranked at the same time per worker; more get 429 with Retry-After.")
+    score_batching: bool = Field(
+        True,
+        description="Score concurrent /v1/score requests together, in the thread pool (adaptive batching: no added wait when idle). "
+        "Off: each request is scored on the event loop, the least overhead when scoring one profile is fast.",
+    )
+    score_batch_max: int = Field(64, ge=1, le=1000, description="The most /v1/score requests scored in one batch.")
+    watch_map: bool = Field(True, description="Reload the map when its files change (other workers' updates, hand edits).")
+    docs: bool = Field(True, description="Serve /docs, /redoc and /openapi.json.")
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _origins(cls, value: object) -> object:
+        origins = _split(value)
+        if isinstance(origins, list) and "*" in origins:
+            raise ValueError("'*' is not allowed; list the origins explicitly")
+        return origins
+
+    @field_validator("api_keys", mode="before")
+    @classmethod
+    def _keys(cls, value: object) -> object:
+        if not isinstance(value, str):
+            return value
+        keys: dict[str, str] = {}
+        for i, part in enumerate(_split(value), start=1):
+            name, sep, key = part.partition(":")
+            if not sep:
+                raise ValueError(f"entry {i} must be 'name:key'")
+            name, key = name.strip(), key.strip()
+            if not name or name in keys:
+                raise ValueError(f"entry {i}: the name must be non-empty and unique")
+            keys[name] = key
+        return keys
+
+    @field_validator("api_keys")
+    @classmethod
+    def _strong_keys(cls, value: dict[str, SecretStr]) -> dict[str, SecretStr]:
+        for name, key in value.items():
+            secret = key.get_secret_value()
+            if len(secret) < MIN_KEY_LENGTH:
+                raise ValueError(f"the key of {name!r} must have at least {MIN_KEY_LENGTH} characters")
+        return value
+
+    @property
+    def audit_path(self) -> Path | None:
+        """Where the audit log lives (None when there is no writable map and no audit_db)."""
+        if self.audit_db is not None:
+            return self.audit_db
+        return self.map_dir / "history" / "audit.sqlite3" if self.map_dir is not None else None
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The settings from the environment, read once (tests pass their own to ``create_app``)."""
+    return Settings()

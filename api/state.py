@@ -1,0 +1,189 @@
+"""The service's live state: the current ``Recommender``, swapped whole on a change.
+
+The store holds one reference to a :class:`~recommender.Recommender` (map + landing model); a
+request takes it once (:meth:`RecommenderStore.get`) and uses only that object, so a request
+that overlaps an update sees the old map and model or the new ones, never a mix. A swap is a
+single attribute assignment.
+
+With several worker processes each has its own store: the worker that applies an update swaps
+at once; the others notice the changed files (a few ``stat`` calls per request) and reload
+before serving their next request. A reload that fails (an invalid map, a corrupt model)
+keeps the last good Recommender serving; before the first good load the service is not ready.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from pathlib import Path
+
+from starlette.concurrency import run_in_threadpool
+
+from recommender import ChainMap, MapError, ModelError, Recommender, default_map_dir, load_map
+from recommender.landing import PRIOR_VERSION
+from recommender.modelstore import LandingModel, default_models_dir, load_model
+
+__all__ = ["NotReadyError", "RecommenderStore"]
+
+log = logging.getLogger("api")
+
+DEFAULT_MODEL = "default"
+_WATCHED = ("map.yaml", "parks.yaml", "leaders.yaml", "strategy.yaml", "chains", "sources")
+
+
+class NotReadyError(RuntimeError):
+    """No map or model is loaded (yet, or it failed to load)."""
+
+
+def _stat(path: str) -> tuple | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_mtime_ns, st.st_size, st.st_ino)
+
+
+class RecommenderStore:
+    """Holds the current Recommender of one map folder and one landing model.
+
+    Parameters
+    ----------
+    map_dir : path or None
+        The map folder; None for the embedded map.
+    model : str or None
+        The landing model: ``"prior"`` (none), a ``.skops`` file, a model folder or a name in
+        ``models_dir``; None: ``"default"`` for the embedded map, the prior for another (as the
+        command line does).
+    models_dir : path or None
+        Where model names are looked up (None: the package's models).
+    watch : bool
+        Reload when the map's or the model's files change.
+    """
+
+    def __init__(self, map_dir: Path | None, *, model: str | None = None, models_dir: Path | None = None, watch: bool = True):
+        self.map_dir = map_dir
+        self.model_ref = model if model is not None else (DEFAULT_MODEL if map_dir is None else PRIOR_VERSION)
+        self.models_dir = models_dir
+        self.watch = watch
+        self.current: Recommender | None = None
+        self.map_error: str | None = None
+        self.model_error: str | None = None
+        self._stamp: tuple | None = None
+        self._tried: tuple | None = None
+        self._lock = threading.Lock()
+        self._watch_paths: tuple[str, ...] | None = None
+
+    # -- what is watched -------------------------------------------------------------------
+    @property
+    def folder(self) -> Path:
+        return self.map_dir if self.map_dir is not None else default_map_dir()
+
+    def _watched(self) -> tuple[str, ...]:
+        """The files and folders whose change means a reload (computed once)."""
+        if self._watch_paths is None:
+            folder = self.folder
+            paths = [str(folder / name) for name in _WATCHED]
+            if self.model_ref != PRIOR_VERSION:
+                models = self.models_dir if self.models_dir is not None else default_models_dir()
+                paths += [self.model_ref, str(models / self.model_ref.partition("/")[0])]
+            self._watch_paths = tuple(paths)
+        return self._watch_paths
+
+    def _read_stamp(self) -> tuple:
+        try:
+            paths = self._watched()
+        except MapError:
+            return ()
+        return tuple(_stat(p) for p in paths)
+
+    # -- loading ---------------------------------------------------------------------------
+    @property
+    def lock(self) -> threading.Lock:
+        """Held while the map or model is reloaded or updated."""
+        return self._lock
+
+    @property
+    def model_version(self) -> str:
+        return self.current.model_version if self.current is not None else PRIOR_VERSION
+
+    def _load_model(self) -> LandingModel | None:
+        if self.model_ref == PRIOR_VERSION:
+            return None
+        return load_model(self.model_ref, models_dir=self.models_dir)
+
+    def load(self) -> None:
+        """Load the map and the model (blocking); on failure keep the last good Recommender."""
+        with self._lock:
+            self._load_locked(self._read_stamp())
+
+    def _load_locked(self, stamp: tuple) -> None:
+        self._tried = stamp
+        try:
+            chain_map = load_map(self.map_dir)
+        except (MapError, OSError) as exc:
+            self.map_error = f"chain map invalid or unreadable ({len(getattr(exc, 'problems', [])) or 1} problems; see the server log)"
+            log.error("chain map not loaded: %s", exc)
+            return
+        self.map_error = None
+        try:
+            recommender = Recommender(chain_map, model=self._load_model())
+        except (ModelError, OSError) as exc:
+            self.model_error = "landing model not loaded (see the server log)"
+            log.error("landing model not loaded: %s", exc)
+            return
+        self.model_error = None
+        self.current = recommender
+        self._stamp = stamp
+        log.info("serving map %s %s with model %s", chain_map.id, recommender.map_version, recommender.model_version)
+
+    def _reload_if_changed(self) -> None:
+        with self._lock:
+            stamp = self._read_stamp()
+            if stamp != self._stamp and stamp != self._tried:
+                self._load_locked(stamp)
+
+    def swap(self, chain_map: ChainMap) -> Recommender:
+        """Serve ``chain_map`` with the current model from the next request on (hold :attr:`lock`)."""
+        model = self.current.model if self.current is not None else self._load_model()
+        recommender = Recommender(chain_map, model=model)
+        self.current = recommender
+        self._stamp = self._tried = self._read_stamp()
+        self.map_error = None
+        return recommender
+
+    def reload_model(self) -> tuple[str, str]:
+        """Load the model again (its newest version) and serve it; (version before, after).
+
+        Raises
+        ------
+        NotReadyError
+            No map is loaded.
+        ModelError
+            The model cannot be loaded or does not fit the map; the last good one keeps serving.
+        """
+        with self._lock:
+            current = self.current
+            if current is None:
+                raise NotReadyError(self.map_error or "chain map not loaded yet")
+            before = current.model_version
+            recommender = Recommender(current.chain_map, model=self._load_model())
+            self.current = recommender
+            self._stamp = self._tried = self._read_stamp()
+            self.model_error = None
+            return before, recommender.model_version
+
+    async def get(self) -> Recommender:
+        """The Recommender to serve this request with (reloaded first if the files changed)."""
+        if self.watch:
+            stamp = self._read_stamp()
+            if stamp != self._stamp and stamp != self._tried:
+                await run_in_threadpool(self._reload_if_changed)
+        current = self.current
+        if current is None:
+            raise NotReadyError(self.map_error or self.model_error or "loading")
+        return current
+
+    @property
+    def ready(self) -> bool:
+        return self.current is not None
