@@ -2,7 +2,7 @@
 
 Every setting has a default, so ``recommender serve`` starts with no configuration: the
 embedded Jiangmen map, read-only, no API keys (map updates and the audit log refused).
-See ``api/README.md`` for the table of variables.
+See the "REST service" section of README.md for the table of variables.
 """
 
 from __future__ import annotations
