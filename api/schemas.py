@@ -72,7 +72,7 @@ def _number(low: float, high: float) -> Any:
 
 _LIST_TEXT = Annotated[list[_text(100)], Field(max_length=50)]
 
-_SCORE_EXAMPLE = {
+SCORE_EXAMPLE = {
     "name": "广东某铜箔科技有限公司",
     "description": "锂电铜箔、电解铜箔的研发、生产和销售",
     "city": "深圳",
@@ -90,7 +90,7 @@ _SCORE_EXAMPLE = {
 class ScoreRequest(BaseModel):
     """One firm profile; the same field names as the columns of a candidate file."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [_SCORE_EXAMPLE]})
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [SCORE_EXAMPLE]})
 
     name: _text(200, min_length=1) = Field(description="企业名称 / firm name")
     description: _text(5000) | None = Field(None, description="经营范围、主营产品 / business scope, main products")
@@ -114,7 +114,7 @@ class ScoreRequest(BaseModel):
 class ScoreBatchRequest(BaseModel):
     """Several firm profiles; at most the configured ``max_batch`` (the served schema states it)."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"profiles": [_SCORE_EXAMPLE]}]})
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"profiles": [SCORE_EXAMPLE]}]})
 
     profiles: list[ScoreRequest] = Field(min_length=1, max_length=BATCH_CEILING)
 

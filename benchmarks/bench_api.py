@@ -34,20 +34,10 @@ from pathlib import Path
 
 import httpx
 
+from api.schemas import SCORE_EXAMPLE
+
 ROOT = Path(__file__).resolve().parent.parent
-PROFILE = {
-    "name": "广东某铜箔科技有限公司",
-    "description": "锂电铜箔、电解铜箔的研发、生产和销售",
-    "city": "深圳",
-    "country": "中国",
-    "industry_code": "3252",
-    "employees": 300,
-    "revenue": 50000,
-    "founded": 2012,
-    "tags": ["高新技术企业", "专精特新"],
-    "customers": "宁德时代",
-    "patents": 25,
-}
+PROFILE = dict(SCORE_EXAMPLE)  # the example profile of the OpenAPI docs
 FIXED_HTTP = "api.server:HttpToolsProtocol"  # httptools + TCP_NODELAY on every accepted socket
 
 

@@ -33,7 +33,8 @@ DATA = HERE / "_data"
 def _run(argv: list[str]) -> tuple[float, float]:
     """Run a process; return (wall seconds, peak RSS in MiB)."""
     start = time.perf_counter()
-    pid = os.posix_spawn(argv[0], argv, os.environ)
+    quiet = [(os.POSIX_SPAWN_OPEN, 1, os.devnull, os.O_WRONLY, 0)]
+    pid = os.posix_spawn(argv[0], argv, os.environ, file_actions=quiet)
     _, status, usage = os.wait4(pid, 0)
     wall = time.perf_counter() - start
     if os.waitstatus_to_exitcode(status) != 0:

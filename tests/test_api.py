@@ -20,6 +20,7 @@ with warnings.catch_warnings():  # starlette suggests httpx2; httpx is what is i
     from fastapi.testclient import TestClient
 
 from api.main import create_app
+from api.schemas import SCORE_EXAMPLE
 from api.settings import Settings
 from recommender import Recommender
 from recommender.cli import app as cli_app
@@ -30,19 +31,7 @@ KEY = "alice-0123456789abcdef"
 OTHER_KEY = "crm-feed-0123456789abcdef"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
-FOIL = {
-    "name": "广东某铜箔科技有限公司",
-    "description": "锂电铜箔、电解铜箔的研发、生产和销售",
-    "city": "深圳",
-    "country": "中国",
-    "industry_code": "3252",
-    "employees": 300,
-    "revenue": 50000,
-    "founded": 2012,
-    "tags": ["高新技术企业", "专精特新"],
-    "customers": "宁德时代",
-    "patents": 25,
-}
+FOIL = dict(SCORE_EXAMPLE)  # the example profile of the OpenAPI docs
 CELLS = {"name": "某电芯公司", "description": "锂离子电池电芯制造", "employees": 1200}
 
 
