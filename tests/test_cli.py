@@ -185,3 +185,21 @@ def test_chains_gap_report():
 def test_validate_map_ok_and_bad(tmp_path):
     assert runner.invoke(app, ["validate-map", str(TINY_MAP)]).exit_code == 0
     assert runner.invoke(app, ["validate-map", str(tmp_path)]).exit_code == 4
+
+
+def test_rank_a_50k_row_file_keeps_every_row_once_in_rank_order(tmp_path):
+    from recommender.synthetic import synthetic_firms
+
+    firms = synthetic_firms(50_000, seed=7)
+    firms.insert(0, "firm_id", [f"F{i:06d}" for i in range(len(firms))])
+    source = tmp_path / "firms.csv"
+    firms.to_csv(source, index=False, encoding="gb18030")
+    result = runner.invoke(app, ["rank", str(source), "-o", str(tmp_path / "out.csv"), "--chunk-rows", "20000", "--workers", "2", "--shortlist", "5"])
+    assert result.exit_code == 0, result.output
+    out = _read_output(tmp_path / "out.csv")
+    assert len(out) == 50_000
+    assert sorted(out["firm_id"]) == firms["firm_id"].tolist()
+    assert out["rank"].tolist() == [str(i) for i in range(1, 50_001)]
+    priorities = out["priority"].astype(float).tolist()
+    assert priorities == sorted(priorities, reverse=True)
+    assert sorted(out.loc[out["shortlist"] != "", "shortlist"].astype(int)) == [1, 2, 3, 4, 5]
