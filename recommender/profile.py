@@ -57,12 +57,12 @@ def _parse_messy(value: str) -> float | None:
 def _parse_numbers(column: pd.Series, field: str) -> tuple[np.ndarray, list[str]]:
     """Parse one numeric column; return values (NaN where missing or bad) and per-row errors."""
     text = _text(column)
-    values = pd.to_numeric(text, errors="coerce").to_numpy(dtype=np.float64, copy=True)
+    values = pd.to_numeric(pd.Series(text, dtype=object), errors="coerce").to_numpy(dtype=np.float64, copy=True)
     errors = [""] * len(text)
-    bad = np.flatnonzero(np.isnan(values) & (text != "").to_numpy())
+    bad = np.flatnonzero(np.isnan(values) & (text != ""))
     low, high = _BOUNDS[field]
     for i in bad:
-        raw = text.iat[i]
+        raw = text[i]
         if raw.lower() in _UNKNOWN:
             continue
         parsed = _parse_messy(raw)
@@ -72,13 +72,16 @@ def _parse_numbers(column: pd.Series, field: str) -> tuple[np.ndarray, list[str]
             values[i] = parsed
     out_of_range = np.flatnonzero(~np.isnan(values) & ((values < low) | (values > high)))
     for i in out_of_range:
-        errors[i] = f"{_FIELD_ZH[field]}超出合理范围：{text.iat[i][:30]!r} / {field}: out of range"
+        errors[i] = f"{_FIELD_ZH[field]}超出合理范围：{text[i][:30]!r} / {field}: out of range"
         values[i] = np.nan
     return values, errors
 
 
-def _text(column: pd.Series) -> pd.Series:
-    return column.where(column.notna(), "").astype(str).str.strip()
+def _text(column: pd.Series) -> np.ndarray:
+    """Stripped text per row ("" for a missing value), as an object array."""
+    return np.array([
+        "" if v is None or v is pd.NA or (isinstance(v, float) and v != v) else str(v).strip() for v in column.tolist()
+    ], dtype=object)
 
 
 def prepare_profiles(frame: pd.DataFrame) -> pd.DataFrame:
@@ -99,7 +102,7 @@ def prepare_profiles(frame: pd.DataFrame) -> pd.DataFrame:
     out: dict[str, object] = {}
     for field in TEXT_FIELDS:
         if field in frame:
-            out[field] = _text(frame[field]).to_numpy(dtype=object)
+            out[field] = _text(frame[field])
         else:
             out[field] = np.full(n, "", dtype=object)
     row_errors: list[list[str]] = [[] for _ in range(n)]

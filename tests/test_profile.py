@@ -42,3 +42,10 @@ def test_profile_frame_accepts_tag_lists_and_numbers():
     frame = profile_frame({"name": "x", "tags": ["专精特新", "高新技术企业"], "employees": 120})
     assert frame.loc[0, "tags"] == "专精特新；高新技术企业"
     assert frame.loc[0, "employees"] == "120"
+
+
+def test_prepare_profiles_treats_every_missing_marker_as_blank():
+    frame = pd.DataFrame({"name": pd.array(["x", pd.NA, None], dtype=object), "employees": [float("nan"), None, pd.NA]})
+    out = prepare_profiles(frame)
+    assert out["name"].tolist() == ["x", "", ""]
+    assert out["employees"].isna().all()
