@@ -306,7 +306,7 @@ def _dedupe(names: list[str]) -> tuple[str, ...]:
 def _profiles(raw: pd.DataFrame, sources: dict[str, list[str]]) -> pd.DataFrame:
     out = {}
     for canon in CANONICAL_COLUMNS:
-        parts = [raw[col].str.strip() for col in sources.get(canon, ())]
+        parts = [pd.Series([v.strip() for v in raw[col].tolist()], index=raw.index, dtype=object) for col in sources.get(canon, ())]
         if not parts:
             out[canon] = pd.Series("", index=raw.index, dtype="str")
             continue
@@ -713,6 +713,11 @@ class _CsvSink:
         if lines:
             self._file.write("\r\n".join(lines) + "\r\n")
 
+    def write_encoded_lines(self, lines: list[bytes]) -> None:
+        if lines:
+            self._file.flush()
+            self._file.buffer.write(b"\r\n".join(lines) + b"\r\n")
+
     def close(self) -> None:
         self._file.close()
 
@@ -845,6 +850,13 @@ class TableWriter:
         if not isinstance(self._sink, _CsvSink):
             raise ValueError(f"{self.path}: write_lines needs an open CSV writer")
         self._sink.write_lines(lines)
+        self.rows_written += len(lines)
+
+    def write_encoded_lines(self, lines: list[bytes]) -> None:
+        """Append CSV rows encoded by :func:`encode_csv_rows` and then as UTF-8 (CSV output only)."""
+        if not isinstance(self._sink, _CsvSink):
+            raise ValueError(f"{self.path}: write_encoded_lines needs an open CSV writer")
+        self._sink.write_encoded_lines(lines)
         self.rows_written += len(lines)
 
     def close(self) -> None:
