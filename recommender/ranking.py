@@ -23,7 +23,7 @@ gap already covered is worth less than a first firm for another gap.
 from __future__ import annotations
 
 import gc
-import mmap
+import os
 import tempfile
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -311,17 +311,21 @@ def _spill(path: Path, heads: list[str], tails: list[str]) -> np.ndarray:
     return spans
 
 
-def _spilled_lines(maps: list[mmap.mmap], spans: np.ndarray, spill_of: np.ndarray, rows: np.ndarray, picked: np.ndarray,
+def _spilled_lines(fds: list[int], spans: np.ndarray, spill_of: np.ndarray, rows: np.ndarray, picked: np.ndarray,
                    first_rank: int, version: str) -> list[bytes]:
-    """Output lines (UTF-8) for ``rows`` (in rank order), read back from the mapped spill files."""
+    """Output lines (UTF-8) for ``rows`` (in rank order), read back from the spill files.
+
+    ``os.pread`` rather than a memory map: rows in rank order are scattered over the files, and
+    each page fault of a map brings its neighbours into the process's resident memory too.
+    """
     tail_end = f",{version}".encode()
+    pread = os.pread
     lines = []
     for rank, (p, f, (offset, head, tail)) in enumerate(
         zip(picked.tolist(), spill_of[rows].tolist(), spans[rows].tolist(), strict=True), start=first_rank,
     ):
-        data = maps[f]
-        middle = offset + head
-        lines.append(b"%s,%d,%s,%s%s" % (data[offset:middle], rank, data[middle:middle + tail], b"%d" % p if p else b"", tail_end))
+        data = pread(fds[f], head + tail, offset)
+        lines.append(b"%s,%d,%s,%s%s" % (data[:head], rank, data[head:], b"%d" % p if p else b"", tail_end))
     return lines
 
 
@@ -432,14 +436,10 @@ def rank_file(
             spans = np.concatenate(bodies) if bodies else np.zeros((0, 3), dtype=np.int64)
             spill_of = np.repeat(np.arange(len(bodies)), [len(b) for b in bodies])
             with ExitStack() as stack:
-                maps = [
-                    stack.enter_context(mmap.mmap(stack.enter_context(path.open("rb")).fileno(), 0, access=mmap.ACCESS_READ))
-                    if path.stat().st_size else b""
-                    for path in spills
-                ]
+                fds = [stack.enter_context(path.open("rb")).fileno() for path in spills]
                 for start in range(0, rows, 50_000):
                     stop = min(start + 50_000, rows)
-                    writer.write_encoded_lines(_spilled_lines(maps, spans, spill_of, order[start:stop], picked[start:stop], start + 1, version))
+                    writer.write_encoded_lines(_spilled_lines(fds, spans, spill_of, order[start:stop], picked[start:stop], start + 1, version))
         else:
             body = pd.concat(bodies, ignore_index=True) if bodies else pd.DataFrame(columns=[*table.columns, *RANKED_RESULT_COLUMNS])
             body = body.iloc[order].reset_index(drop=True)
