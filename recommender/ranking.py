@@ -139,8 +139,8 @@ def shortlist(scorer: Scorer, pool: pd.DataFrame, affinity: sp.csr_matrix, k: in
     -------
     The picked rows in pick order (with ``gain``) and the coverage of the map's gaps.
     """
-    features = scorer._features
-    value = scorer._value
+    features = scorer.link_features
+    value = scorer.link_value
     firm_part = pool[["score_firm_strength", "score_origin", "score_leader_supply"]].sum(axis=1).to_numpy()
     open_need = np.ones(affinity.shape[1] if affinity.shape[0] else len(value))
     picked: list[int] = []

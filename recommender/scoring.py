@@ -89,10 +89,12 @@ class Scorer:
         green_terms = (*strategy.green_keywords.zh, *strategy.green_keywords.en)
         self.matcher = (matcher or LinkMatcher(green_terms=green_terms)).fit(link_vocabulary(chain_map))
         order = [self.links.index.get_loc(link_id) for link_id in self.matcher.link_ids_]
-        self._features = self.links.iloc[order]
-        f = self._features
+        #: the link features in the matcher's column order, and each link's chain value
+        #: (the strategy's points × the link's features): what one unit of affinity is worth
+        self.link_features = self.links.iloc[order]
+        f = self.link_features
         p = self.points
-        self._value = (
+        self.link_value = (
             p["chain_need"] * f["need"] + p["stage"] * f["stage_weight"] + p["maturity"] * f["maturity_weight"]
             + p["relatedness"] * f["relatedness"] + p["park_fit"] * f["park_fit"] + p["green"] * f["green"]
         ).to_numpy(dtype=np.float64)
@@ -157,7 +159,7 @@ class Scorer:
         evidence = np.full(n, "", dtype=object)
         if affinity.nnz:
             # entries are stored row by row, in the order of match.evidence
-            weighted = affinity.data * self._value[affinity.indices]
+            weighted = affinity.data * self.link_value[affinity.indices]
             rows = np.repeat(np.arange(n), np.diff(affinity.indptr))
             order = np.lexsort((-weighted, rows))
             first = order[np.r_[True, rows[order][1:] != rows[order][:-1]]]
@@ -172,7 +174,7 @@ class Scorer:
         p = self.points
         best, a, evidence = self._best_links(match)
         has = best >= 0
-        f = self._features
+        f = self.link_features
         take = np.where(has, best, 0)
 
         def feature(column: str) -> np.ndarray:

@@ -106,4 +106,7 @@ def test_embedded_jiangmen_map_quotes_every_entry(jiangmen):
     for link in chain_map.links:
         assert link.status_quote.text
         assert link.keywords.zh and link.keywords.en, link.id
-    assert {"nanyang_ship", "dachangjiang"} & {leader.id for leader in chain_map.leaders} or len(chain_map.leaders) >= 3
+    leaders = {leader.id: leader for leader in chain_map.leaders}
+    assert {"nanyang_ship", "dachangjiang"} <= set(leaders)
+    assert leaders["dachangjiang"].kind == "local_leader"
+    assert any(leader.kind == "terminal_maker" for leader in leaders.values())
