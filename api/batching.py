@@ -1,13 +1,13 @@
 """Adaptive batching of single-profile scores: concurrent requests are scored as one table.
 
-The library scores a table of firms at nearly the cost of one firm: pandas pays a fixed cost
-per call, not per row. While one batch is being scored, the requests that arrive queue up. The
+The library scores a table of firms for much less than the sum of its firms: numpy pays a
+fixed cost per call, not per row. While one batch is being scored, the requests that arrive queue up. The
 next batch takes all of them, up to ``max_batch``. No timer holds a request back: a request that
 arrives when the scorer is idle is scored at once. Each queued item keeps the ``Recommender``
 its request started with. A batch holds items of one Recommender and one language only, so
 during a map update each answer comes wholly from the old map or wholly from the new one.
 
-The rows go through ``Recommender.results``, the same code as ``Recommender.score``, ``POST
+The rows go through ``Recommender.score_many``, the same code as ``Recommender.score``, ``POST
 /v1/score/batch`` and ``recommender score``. The result for a profile is the same whatever it
 was batched with. If a batch fails, its items are retried one by one, so one bad profile cannot
 fail the others.
@@ -21,11 +21,9 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-import pandas as pd
 from starlette.concurrency import run_in_threadpool
 
 from recommender import Recommender, Result
-from recommender.profile import profile_frame
 
 __all__ = ["ScoreBatcher"]
 
@@ -43,8 +41,7 @@ class _Item:
 def _score_rows(recommender: Recommender, items: list[_Item], lang: str) -> list[Result | BaseException]:
     """Score the items as one table; on failure, one by one (an error for each one that fails)."""
     try:
-        frame = pd.concat([profile_frame(item.profile) for item in items], ignore_index=True)
-        return list(recommender.results(frame, lang=lang))
+        return list(recommender.score_many([item.profile for item in items], lang=lang))
     except Exception:  # noqa: BLE001 - isolate the failing profile below
         if len(items) == 1:
             return [_one(recommender, items[0], lang)]
@@ -53,7 +50,7 @@ def _score_rows(recommender: Recommender, items: list[_Item], lang: str) -> list
 
 def _one(recommender: Recommender, item: _Item, lang: str) -> Result | BaseException:
     try:
-        return recommender.results(profile_frame(item.profile), lang=lang)[0]
+        return recommender.score(item.profile, lang=lang)
     except Exception as exc:  # noqa: BLE001 - handed to the request that sent this profile
         return exc
 

@@ -12,9 +12,10 @@ import numpy as np
 import pandas as pd
 
 from .chainmap import ChainMap
+from .columns import Columns, as_list, n_rows
 from .memo import per_value
 
-__all__ = ["LANGUAGES", "REASON_SEPARATOR", "explain_frame", "explain_row"]
+__all__ = ["LANGUAGES", "REASON_SEPARATOR", "explain_columns", "explain_frame", "explain_row"]
 
 LANGUAGES = ("zh", "en")
 REASON_SEPARATOR = "；"
@@ -34,6 +35,14 @@ _MISSING = {
     "en": {"description": "description", "place": "location", "size": "size (staff/revenue)", "tags": "tags",
            "customers": "customers", "patents": "patents", "industry_code": "industry code"},
 }
+
+
+#: The scored columns that reasons read.
+_READ = (
+    "link_id", "evidence", "trade_only", "action", "chain", "link", "chain_en", "link_en", "stage", "status", "maturity",
+    "park", "park_en", "tags_found", "employees", "revenue", "patents", "origin_group", "origin_place", "leader",
+    "leader_kind", "missing",
+)
 
 
 def _evidence(term: str, lang: str) -> str:
@@ -130,9 +139,10 @@ def _assemble(parts: tuple[str, ...], confidence: float, lang: str) -> list[str]
     return reasons
 
 
-def _reason_columns(scored: pd.DataFrame, chain_map: ChainMap, lang: str) -> list[np.ndarray]:
+def _reason_columns(scored: pd.DataFrame | Columns, chain_map: ChainMap, lang: str) -> list[np.ndarray]:
     """Each kind of reason for every row, computed once per distinct input."""
-    col = scored.__getitem__
+    columns = {name: as_list(scored[name]) for name in _READ}
+    col = columns.__getitem__
 
     def once(fn, *names: str) -> np.ndarray:
         return per_value(lambda *values: (fn(*values, lang),), *(col(n) for n in names))[0]
@@ -140,14 +150,13 @@ def _reason_columns(scored: pd.DataFrame, chain_map: ChainMap, lang: str) -> lis
     quantities = [per_value(lambda v, f=field: (_quantity(v, f, lang),), col(field))[0] for field in ("employees", "revenue", "patents")]
     strength = np.array([
         _strength_reason(t, e, r, p, lang) if (t or e or r or p) else ""
-        for t, e, r, p in zip(col("tags_found").tolist(), *(q.tolist() for q in quantities), strict=True)
+        for t, e, r, p in zip(col("tags_found"), *(q.tolist() for q in quantities), strict=True)
     ], dtype=object)
     # chain, link, stage, status, action, maturity and park follow from the link: key on it alone
-    first = dict(zip(col("link_id").tolist(), range(len(scored)), strict=False))
-    link_row = {link: scored.iloc[i] for link, i in first.items()}
+    first = dict(zip(col("link_id"), range(n_rows(scored)), strict=False))
 
     def by_link(fn, *names: str):
-        return lambda link, *rest: (fn(link, *(link_row[link][n] for n in names), *rest, lang),)
+        return lambda link, *rest: (fn(link, *(columns[n][first[link]] for n in names), *rest, lang),)
 
     return [
         per_value(by_link(_match_reason, "action", "chain", "link", "chain_en", "link_en", "stage", "status"),
@@ -162,16 +171,22 @@ def _reason_columns(scored: pd.DataFrame, chain_map: ChainMap, lang: str) -> lis
 
 def explain_row(row: pd.Series | dict, chain_map: ChainMap, lang: str = "zh") -> list[str]:
     """The reasons for one scored row (a row of :meth:`Scorer.score_frame`)."""
-    return explain_frame(pd.DataFrame([dict(row)]), chain_map, lang, joined=False).iat[0]
+    return explain_columns({name: [value] for name, value in dict(row).items()}, chain_map, lang, joined=False)[0]
 
 
 def explain_frame(scored: pd.DataFrame, chain_map: ChainMap, lang: str = "zh", *, joined: bool = True) -> pd.Series:
     """Reasons for every scored row: joined with :data:`REASON_SEPARATOR`, or as lists."""
+    return pd.Series(explain_columns(scored, chain_map, lang, joined=joined), index=scored.index, dtype=object)
+
+
+def explain_columns(scored: pd.DataFrame | Columns, chain_map: ChainMap, lang: str = "zh", *, joined: bool = True) -> list:
+    """:func:`explain_frame` on columns (a DataFrame or the dict of
+    :meth:`~recommender.scoring.Scorer.score_columns`): one item per row."""
     if lang not in LANGUAGES:
         raise ValueError(f"The 'lang' parameter of explain_frame must be one of {LANGUAGES}. Got {lang!r} instead.")
     columns = [c.tolist() for c in _reason_columns(scored, chain_map, lang)]
-    confidence = scored["confidence"].tolist()
+    confidence = as_list(scored["confidence"])
     reasons = [_assemble(parts, c, lang) for *parts, c in zip(*columns, confidence, strict=True)]
     if joined:
         reasons = [REASON_SEPARATOR.join(r) for r in reasons]
-    return pd.Series(reasons, index=scored.index, dtype=object)
+    return reasons

@@ -35,6 +35,7 @@ but serves nothing, ranks low.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -49,6 +50,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
 from .chainmap import COMPONENTS
+from .columns import as_list, n_rows
 from .memo import per_value
 
 __all__ = [
@@ -64,6 +66,7 @@ __all__ = [
     "LandingEstimate",
     "estimate_landing",
     "factor_text",
+    "feature_columns",
     "feature_frame",
     "make_landing_pipeline",
     "prior_estimate",
@@ -133,24 +136,33 @@ def feature_frame(scored: pd.DataFrame, points: Mapping[str, float]) -> pd.DataF
     DataFrame of shape (n_rows, len(FEATURE_COLUMNS)), same index: numeric columns as float
     (NaN when missing), categorical columns as object (None when missing).
     """
+    return pd.DataFrame(feature_columns(scored, points), index=scored.index)
+
+
+def feature_columns(scored: Mapping[str, Sequence], points: Mapping[str, float]) -> dict[str, np.ndarray]:
+    """:func:`feature_frame` on columns (a DataFrame or the dict of
+    :meth:`~recommender.scoring.Scorer.score_columns`) → a dict of :data:`FEATURE_COLUMNS`."""
+    def numbers(name: str) -> np.ndarray:
+        return np.asarray(scored[name], dtype=np.float64)
+
+    n = n_rows(scored)
     out: dict[str, object] = {}
     for name in COMPONENTS:
-        value = scored[f"score_{name}"].to_numpy(dtype=np.float64)
-        out[f"fit_{name}"] = value / points[name] if points[name] > 0 else np.zeros(len(scored))
+        value = numbers(f"score_{name}")
+        out[f"fit_{name}"] = value / points[name] if points[name] > 0 else np.zeros(n)
     with np.errstate(invalid="ignore", divide="ignore"):
-        out["affinity"] = scored["affinity"].to_numpy(dtype=np.float64)
-        out["size"] = scored["size"].to_numpy(dtype=np.float64)
-        out["employees_log"] = np.log10(np.maximum(scored["employees"].to_numpy(dtype=np.float64), 0) + 1)
-        out["revenue_log"] = np.log10(np.maximum(scored["revenue"].to_numpy(dtype=np.float64), 0) + 1)
-        out["patents_log"] = np.log10(np.maximum(scored["patents"].to_numpy(dtype=np.float64), 0) + 1)
-    missing = scored["missing"].to_numpy(dtype=object)
-    out["profile_gaps"] = np.array([len([m for m in str(v).split(",") if m]) for v in missing], dtype=np.float64)
-    out["firm_green"] = scored["firm_green"].to_numpy(dtype=np.float64)
-    out["trade_only"] = scored["trade_only"].to_numpy(dtype=np.float64)
+        out["affinity"] = numbers("affinity")
+        out["size"] = numbers("size")
+        for name in ("employees", "revenue", "patents"):
+            out[f"{name}_log"] = np.log10(np.maximum(numbers(name), 0) + 1)
+    out["profile_gaps"] = np.array([len([m for m in str(v).split(",") if m]) for v in as_list(scored["missing"])], dtype=np.float64)
+    out["firm_green"] = numbers("firm_green")
+    out["trade_only"] = numbers("trade_only")
     for name in CATEGORICAL_FEATURES:
-        values = scored[name].to_numpy(dtype=object)
-        out[name] = np.array([v if isinstance(v, str) and v else None for v in values], dtype=object)
-    return pd.DataFrame(out, index=scored.index)[list(FEATURE_COLUMNS)]
+        values = np.empty(n, dtype=object)
+        values[:] = [v if isinstance(v, str) and v else None for v in as_list(scored[name])]
+        out[name] = values
+    return {name: out[name] for name in FEATURE_COLUMNS}
 
 
 # -- the binner ----------------------------------------------------------------------------
@@ -503,69 +515,132 @@ class Factor:
 class LandingEstimate:
     """Likelihoods of a batch of firms and their exact per-feature parts.
 
-    ``logit(likelihood[i]) == baseline + contributions.iloc[i].sum()`` (before rounding);
-    for the prior, ``contributions`` has no columns.
+    ``logit(likelihood[i]) == baseline + parts[i].sum()`` (before rounding); for the prior,
+    ``parts`` has no columns.
     """
 
     likelihood: np.ndarray  # (n,), 0-1
     baseline: float  # log-odds
-    contributions: pd.DataFrame  # (n, n_features) log-odds, columns FEATURE_COLUMNS
-    levels: pd.DataFrame  # (n, n_features) the label of each feature's bin or category
+    parts: np.ndarray  # (n, n_features) log-odds, columns ``names``
+    labels: np.ndarray  # (n, n_features) of object: the label of each feature's bin or category
+    names: tuple[str, ...]  # the features (FEATURE_COLUMNS), or () under the prior
     version: str
+    index: pd.Index | None = None  # the scored rows' index, for the frames below
+
+    @property
+    def contributions(self) -> pd.DataFrame:
+        """``parts`` as a frame: one column per feature, indexed like the scored rows."""
+        return pd.DataFrame(self.parts, columns=list(self.names), index=self._index())
+
+    @property
+    def levels(self) -> pd.DataFrame:
+        """``labels`` as a frame: one column per feature, indexed like the scored rows."""
+        return pd.DataFrame(self.labels, columns=list(self.names), index=self._index())
+
+    def _index(self) -> pd.Index:
+        return self.index if self.index is not None else pd.RangeIndex(len(self.likelihood))
 
     def factors(self, i: int) -> tuple[Factor, ...]:
         """Row ``i``'s parts, largest in size first."""
-        parts = self.contributions.iloc[i]
-        order = np.argsort(-np.abs(parts.to_numpy()), kind="stable")
-        return tuple(Factor(str(parts.index[k]), str(self.levels.iat[i, k]), round(float(parts.iat[k]), 4)) for k in order)
+        parts = self.parts[i]
+        order = np.argsort(-np.abs(parts), kind="stable")
+        labels = self.labels[i]
+        return tuple(Factor(self.names[k], str(labels[k]), round(float(parts[k]), 4)) for k in order)
 
 
-def _estimate_pipeline(pipeline: Pipeline, features: pd.DataFrame, version: str) -> LandingEstimate:
-    binner: AdditiveBinner = pipeline.named_steps["bin"]
-    model: AdditiveLogisticClassifier = pipeline.named_steps["model"]
-    names = list(binner.feature_names_in_)
-    codes = binner.transform(features[names])
-    parts = model.contributions(codes)
-    index = features.index
-    labels = pd.DataFrame(
-        {name: np.asarray(binner.labels_[j], dtype=object)[codes[:, j].astype(np.intp)] for j, name in enumerate(names)}, index=index
-    )
+class _Compiled:
+    """A fitted landing pipeline as lookup tables, for estimates at numpy speed.
+
+    Computes what ``binner.transform`` then ``model.contributions`` compute, for the columns
+    of :func:`feature_columns` (no input checks needed): each feature's bin code, then every
+    part and label by one lookup in flat tables indexed by (feature, code).
+    """
+
+    def __init__(self, binner: AdditiveBinner, model: AdditiveLogisticClassifier):
+        self.names = tuple(map(str, binner.feature_names_in_))
+        self.numeric = [(j, name, binner.edges_[j]) for j, name in enumerate(self.names) if not binner.is_categorical_[j]]
+        self.categorical = [
+            (j, name, {value: _FIRST_CODE + i for i, value in enumerate(binner.categories_[j])})
+            for j, name in enumerate(self.names) if binner.is_categorical_[j]
+        ]
+        self.numeric_positions = np.array([j for j, _, _ in self.numeric], dtype=np.intp)
+        sizes = [len(labels) for labels in binner.labels_]  # codes run 0 … len(labels) - 1
+        self.offsets = np.cumsum([0, *sizes[:-1]]).astype(np.intp)
+        self.parts = np.zeros(sum(sizes))
+        self.labels = np.concatenate([np.asarray(labels, dtype=object) for labels in binner.labels_])
+        for j, (levels, shape) in enumerate(zip(model.levels_, model.shapes_, strict=True)):
+            seen = (levels >= 0) & (levels < sizes[j]) & (levels == np.round(levels))
+            self.parts[self.offsets[j] + levels[seen].astype(np.intp)] = shape[seen]
+        self.baseline = model.baseline_
+        self.source = (binner.edges_, model.shapes_)  # refitting replaces these: then recompile
+
+    def estimate(self, features: Mapping[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+        """(parts, labels), each of shape (n, n_features)."""
+        n = len(features[self.names[0]])
+        codes = np.empty((n, len(self.names)), dtype=np.intp)
+        values = np.column_stack([features[name] for _, name, _ in self.numeric] or [np.empty(n)])[:, : len(self.numeric)]
+        missing = np.isnan(values)
+        values[missing] = 0.0
+        bins = np.empty(values.shape, dtype=np.intp)
+        for k, (_, _, edges) in enumerate(self.numeric):
+            bins[:, k] = np.searchsorted(edges, values[:, k], side="right")
+        codes[:, self.numeric_positions] = np.where(missing, _MISSING_CODE, _FIRST_CODE + bins)
+        for j, name, lookup in self.categorical:
+            codes[:, j] = [_MISSING_CODE if v is None else lookup.get(v, _OTHER_CODE) for v in features[name].tolist()]
+        flat = codes + self.offsets
+        return self.parts[flat], self.labels[flat]
+
+
+_COMPILED: weakref.WeakKeyDictionary[Pipeline, _Compiled] = weakref.WeakKeyDictionary()
+
+
+def _estimate_pipeline(pipeline: Pipeline, features: Mapping[str, np.ndarray], version: str, index: pd.Index | None) -> LandingEstimate:
+    compiled = _COMPILED.get(pipeline)
+    binner, model = pipeline.named_steps["bin"], pipeline.named_steps["model"]
+    if compiled is None or compiled.source[0] is not binner.edges_ or compiled.source[1] is not model.shapes_:
+        compiled = _COMPILED[pipeline] = _Compiled(binner, model)
+    parts, labels = compiled.estimate(features)
     return LandingEstimate(
-        likelihood=expit(model.baseline_ + parts.sum(axis=1)),
-        baseline=model.baseline_,
-        contributions=pd.DataFrame(parts, columns=names, index=index),
-        levels=labels,
+        likelihood=expit(compiled.baseline + parts.sum(axis=1)),
+        baseline=compiled.baseline,
+        parts=parts,
+        labels=labels,
+        names=compiled.names,
         version=version,
+        index=index,
     )
 
 
-def estimate_landing(scored: pd.DataFrame, points: Mapping[str, float], model=None) -> LandingEstimate:
+def estimate_landing(scored: pd.DataFrame | Mapping[str, np.ndarray], points: Mapping[str, float], model=None) -> LandingEstimate:
     """Likelihoods of scored firms under a trained model, or the documented prior.
 
     Parameters
     ----------
-    scored : DataFrame
-        Rows of :meth:`recommender.scoring.Scorer.score_frame`.
+    scored : DataFrame or mapping of columns
+        Rows of :meth:`recommender.scoring.Scorer.score_frame` (or the columns of
+        :meth:`~recommender.scoring.Scorer.score_columns`).
     points : mapping
         The scorer's component points (``Scorer.points``).
     model : LandingModel or None
         A loaded model (:func:`recommender.modelstore.load_model`) already checked against
         the map; None for :func:`prior_estimate`.
     """
+    index = scored.index if isinstance(scored, pd.DataFrame) else None
     if model is None:
-        return prior_estimate(len(scored), scored.index)
-    return _estimate_pipeline(model.pipeline, feature_frame(scored, points), model.version)
+        return prior_estimate(n_rows(scored), index)
+    return _estimate_pipeline(model.pipeline, feature_columns(scored, points), model.version, index)
 
 
 def prior_estimate(n: int, index: Sequence | None = None) -> LandingEstimate:
     """The documented prior for ``n`` firms: :data:`PRIOR_LIKELIHOOD` each, no parts."""
-    index = pd.RangeIndex(n) if index is None else index
     return LandingEstimate(
         likelihood=np.full(n, PRIOR_LIKELIHOOD),
         baseline=float(np.log(PRIOR_LIKELIHOOD / (1 - PRIOR_LIKELIHOOD))),
-        contributions=pd.DataFrame(index=index),
-        levels=pd.DataFrame(index=index),
+        parts=np.zeros((n, 0)),
+        labels=np.empty((n, 0), dtype=object),
+        names=(),
         version=PRIOR_VERSION,
+        index=None if index is None else pd.Index(index),
     )
 
 
@@ -588,11 +663,11 @@ def factor_text(estimate: LandingEstimate, *, lang: str = "zh", top: int = 3) ->
     Rows under the prior get "先验（无训练模型）" / "prior (no trained model)".
     """
     n = len(estimate.likelihood)
-    if estimate.contributions.shape[1] == 0:
+    if not estimate.names:
         return ["先验（无训练模型）" if lang == "zh" else "prior (no trained model)"] * n
-    parts = estimate.contributions.to_numpy()
-    levels = estimate.levels.to_numpy()
-    names = list(estimate.contributions.columns)
+    parts = estimate.parts
+    levels = estimate.labels
+    names = estimate.names
     label = [FEATURE_LABELS.get(name, (name, name))[0 if lang == "zh" else 1] for name in names]
     if lang == "zh":
         levels = np.where(levels == "missing", "缺失", np.where(levels == "other", "其他", levels))

@@ -21,8 +21,9 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import ahocorasick_rs
 import numpy as np
@@ -32,6 +33,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
 from .chainmap import ChainMap
+from .columns import as_list, n_rows
 from .vocabulary import CLAUSE_DELIMITERS, GENERIC_TERMS, MAKE_TERMS, TRADE_TERMS
 
 __all__ = ["VOCABULARY_COLUMNS", "LinkMatcher", "MatchResult", "PhraseSet", "link_vocabulary"]
@@ -80,8 +82,11 @@ class MatchResult:
 
     Attributes
     ----------
-    affinity : scipy.sparse.csr_matrix, shape (n, L)
-        Values in (0, 1]; absent entries are 0.
+    data, indices, indptr : ndarray
+        The affinities in compressed sparse row form (values in (0, 1], columns sorted in
+        each row); :attr:`affinity` is the same as a ``scipy.sparse.csr_matrix``.
+    n_links : int
+        L.
     evidence : ndarray of object, shape (nnz,)
         For each stored entry of ``affinity`` (in CSR order), the strongest matched term,
         or ``"code:3841"`` for an industry-code match.
@@ -91,15 +96,23 @@ class MatchResult:
         True where the description names green or circular work (the ``green_terms``).
     """
 
-    affinity: sp.csr_matrix
+    data: np.ndarray
+    indices: np.ndarray
+    indptr: np.ndarray
+    n_links: int
     evidence: np.ndarray
     trade_only: np.ndarray
     green: np.ndarray
 
+    @cached_property
+    def affinity(self) -> sp.csr_matrix:
+        """shape (n, L); absent entries are 0."""
+        return sp.csr_matrix((self.data, self.indices, self.indptr), shape=(len(self.indptr) - 1, self.n_links))
+
     def evidence_for(self, row: int, col: int) -> str:
-        start, end = self.affinity.indptr[row], self.affinity.indptr[row + 1]
-        hit = np.searchsorted(self.affinity.indices[start:end], col)
-        if hit < end - start and self.affinity.indices[start + hit] == col:
+        start, end = self.indptr[row], self.indptr[row + 1]
+        hit = np.searchsorted(self.indices[start:end], col)
+        if hit < end - start and self.indices[start + hit] == col:
             return str(self.evidence[start + hit])
         return ""
 
@@ -176,13 +189,14 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : DataFrame with a ``description`` column (and optionally ``industry_code``),
-            or a sequence of descriptions.
+        X : DataFrame or mapping of columns with a ``description`` column (and optionally
+            ``industry_code``), or a sequence of descriptions.
         """
         check_is_fitted(self, "automaton_")
-        if isinstance(X, pd.DataFrame):
-            descriptions: Iterable = X["description"].tolist() if "description" in X else [""] * len(X)
-            industry = X["industry_code"].tolist() if "industry_code" in X else [""] * len(X)
+        if isinstance(X, (pd.DataFrame, Mapping)):
+            n = n_rows(X)
+            descriptions: Iterable = as_list(X["description"]) if "description" in X else [""] * n
+            industry = as_list(X["industry_code"]) if "industry_code" in X else [""] * n
         else:
             descriptions = list(X)
             industry = [""] * len(descriptions)
@@ -204,12 +218,10 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
                 evidence.append(term)
             indptr.append(len(indices))
             trade_only.append(traded and not kept)
-        shape = (len(indptr) - 1, len(self.link_ids_))
-        affinity = sp.csr_matrix(
-            (np.asarray(data, dtype=np.float64), np.asarray(indices, dtype=np.int32), np.asarray(indptr, dtype=np.int64)),
-            shape=shape,
+        return MatchResult(
+            np.asarray(data, dtype=np.float64), np.asarray(indices, dtype=np.int32), np.asarray(indptr, dtype=np.int64),
+            len(self.link_ids_), np.asarray(evidence, dtype=object), np.asarray(trade_only, dtype=bool), np.asarray(green, dtype=bool),
         )
-        return MatchResult(affinity, np.asarray(evidence, dtype=object), np.asarray(trade_only, dtype=bool), np.asarray(green, dtype=bool))
 
     def _scan(self, text: str, code: str) -> tuple[dict[int, list], bool, bool]:
         """One description: ``{col: [affinity, best weight, best term]}``, whether a trade

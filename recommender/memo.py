@@ -7,10 +7,12 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import pandas as pd
 
+from .columns import as_list
+
 __all__ = ["per_value"]
 
 
-def per_value(fn: Callable[..., tuple], *columns: pd.Series | np.ndarray, dtypes: Sequence[type] = (object,)) -> tuple[np.ndarray, ...]:
+def per_value(fn: Callable[..., tuple], *columns: pd.Series | np.ndarray | list, dtypes: Sequence[type] = (object,)) -> tuple[np.ndarray, ...]:
     """``fn`` applied once per distinct combination of the columns' values, spread back to rows.
 
     Parameters
@@ -23,7 +25,7 @@ def per_value(fn: Callable[..., tuple], *columns: pd.Series | np.ndarray, dtypes
     -------
     One array per item of ``fn``'s result, each as long as the columns.
     """
-    lists = [c.tolist() for c in columns]
+    lists = [as_list(c) for c in columns]
     cache: dict[tuple, tuple] = {}
     results = []
     for key in zip(*lists, strict=True):

@@ -12,21 +12,26 @@ likelihood), which orders rankings.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from .chainmap import COMPONENTS, ChainMap, load_map
-from .explanation import explain_frame
+from .columns import Columns, as_list
+from .explanation import LANGUAGES, explain_columns
 from .landing import PRIOR_VERSION, Factor, estimate_landing, priority
 from .modelstore import LandingModel, load_model
-from .profile import profile_frame
+from .profile import profile_columns, profile_records
 from .ranking import Coverage, RankReport, rank_file, rank_frame
 from .scoring import Scorer
 
 __all__ = ["Component", "Recommender", "Result"]
+
+#: The scored columns a Result reads (chain, link and park in the asked language).
+_RESULT_READ = ("name", "score", "chain_id", "chain", "link_id", "link", "action", "park", "confidence", "errors")
 
 
 @dataclass(frozen=True)
@@ -128,34 +133,44 @@ class Recommender:
         """The landing model's ``name/version``, or ``"prior"``."""
         return self.model.version if self.model is not None else PRIOR_VERSION
 
-    def results(self, frame: pd.DataFrame, *, lang: str = "zh") -> list[Result]:
-        """Score firms with canonical text columns; one :class:`Result` per row."""
-        scored = self.scorer.score_frame(frame)
+    def results(self, frame: pd.DataFrame | Columns, *, lang: str = "zh") -> list[Result]:
+        """Score firms given as canonical text columns (a DataFrame or a dict of columns,
+        e.g. :func:`~recommender.profile.profile_records`); one :class:`Result` per row."""
+        if lang not in LANGUAGES:
+            raise ValueError(f"The 'lang' parameter of Recommender.results must be one of {LANGUAGES}. Got {lang!r} instead.")
+        scored, _ = self.scorer.score_columns(profile_columns(frame))
         points = self.scorer.points
         landing = estimate_landing(scored, points, self.model)
-        priorities = priority(scored["score"].to_numpy(), landing.likelihood)
-        reasons = explain_frame(scored, self.chain_map, lang, joined=False).tolist()
+        priorities = priority(scored["score"], landing.likelihood).tolist()
+        likelihoods = np.round(landing.likelihood, 4).tolist()
+        reasons = explain_columns(scored, self.chain_map, lang, joined=False)
+        en = lang == "en"
+        names = {"chain": "chain_en", "link": "link_en", "park": "park_en"} if en else {}
+        rows = {name: as_list(scored[names.get(name, name)]) for name in _RESULT_READ}
+        component_points = [as_list(scored[f"score_{name}"]) for name in COMPONENTS]
+        baseline = round(landing.baseline, 4)
         out = []
-        for i, row in enumerate(scored.to_dict("records")):
-            has = bool(row["link_id"])
-            en = lang == "en"
+        for i, link_id in enumerate(rows["link_id"]):
+            has = bool(link_id)
             out.append(Result(
-                firm=row["name"],
-                score=float(row["score"]),
-                chain_id=row["chain_id"] or None,
-                chain=(row["chain_en"] if en else row["chain"]) if has else None,
-                link_id=row["link_id"] or None,
-                link=(row["link_en"] if en else row["link"]) if has else None,
-                action=row["action"] or None,
-                park=(row["park_en"] if en else row["park"]) or None if has else None,
-                confidence=float(row["confidence"]),
-                components=tuple(Component(name, float(row[f"score_{name}"]), float(points[name])) for name in COMPONENTS),
+                firm=rows["name"][i],
+                score=float(rows["score"][i]),
+                chain_id=rows["chain_id"][i] or None,
+                chain=rows["chain"][i] if has else None,
+                link_id=link_id or None,
+                link=rows["link"][i] if has else None,
+                action=rows["action"][i] or None,
+                park=(rows["park"][i] or None) if has else None,
+                confidence=float(rows["confidence"][i]),
+                components=tuple(
+                    Component(name, float(values[i]), float(points[name])) for name, values in zip(COMPONENTS, component_points, strict=True)
+                ),
                 reasons=tuple(reasons[i]),
-                errors=tuple(e for e in row["errors"].split("；") if e),
+                errors=tuple(e for e in rows["errors"][i].split("；") if e),
                 map_version=self.map_version,
-                likelihood=round(float(landing.likelihood[i]), 4),
-                priority=float(priorities[i]),
-                likelihood_baseline=round(landing.baseline, 4),
+                likelihood=likelihoods[i],
+                priority=priorities[i],
+                likelihood_baseline=baseline,
                 likelihood_factors=landing.factors(i),
                 model_version=landing.version,
             ))
@@ -163,7 +178,11 @@ class Recommender:
 
     def score(self, profile: Mapping[str, object], *, lang: str = "zh") -> Result:
         """Score one firm profile given as a mapping of canonical field names."""
-        return self.results(profile_frame(profile), lang=lang)[0]
+        return self.results(profile_records([profile]), lang=lang)[0]
+
+    def score_many(self, profiles: Sequence[Mapping[str, object]], *, lang: str = "zh") -> list[Result]:
+        """Score firm profiles given as mappings of canonical field names, in one pass."""
+        return self.results(profile_records(profiles), lang=lang)
 
     def rank(self, firms: pd.DataFrame, *, lang: str = "zh", shortlist: int = 0) -> tuple[pd.DataFrame, Coverage | None]:
         """Rank a DataFrame of firms (canonical column names) in memory; see :func:`rank_frame`."""

@@ -29,6 +29,7 @@ listed in ``missing`` and lowers ``confidence``.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
@@ -37,7 +38,7 @@ from .chainmap import COMPONENTS, ChainMap
 from .encoding import encode_links
 from .matching import LinkMatcher, MatchResult, PhraseSet, link_vocabulary
 from .memo import per_value
-from .profile import prepare_profiles
+from .profile import profile_columns
 
 __all__ = ["COMPONENT_COLUMNS", "DETAIL_COLUMNS", "PRIORS", "RESULT_COLUMNS", "Scorer"]
 
@@ -58,6 +59,9 @@ DETAIL_COLUMNS = (
 PRIORS = {"size": 0.3, "tags": 0.15, "patents": 0.2, "origin": 0.3, "leader_supply": 0.1}
 
 _COMPLETENESS_FIELDS = ("description", "place", "size", "tags", "customers", "patents", "industry_code")
+#: Link features a score reads: numbers and texts (``link_id`` last, from the matcher).
+_LINK_NUMBERS = ("need", "stage_weight", "maturity_weight", "relatedness", "park_fit", "green")
+_LINK_TEXTS = ("chain_zh", "link_zh", "action", "park_zh", "chain_id", "chain_en", "link_en", "park_en", "stage", "status", "maturity", "link_id")
 _CHINA = {"中国", "中华人民共和国", "china", "prc", "cn", "中国大陆", "p.r.china", "people's republic of china"}
 
 
@@ -98,6 +102,11 @@ class Scorer:
             p["chain_need"] * f["need"] + p["stage"] * f["stage_weight"] + p["maturity"] * f["maturity_weight"]
             + p["relatedness"] * f["relatedness"] + p["park_fit"] * f["park_fit"] + p["green"] * f["green"]
         ).to_numpy(dtype=np.float64)
+        # the link's numbers and texts by matcher column, with a last row for "no link"
+        self._link_numbers = np.vstack([f[list(_LINK_NUMBERS)].to_numpy(dtype=np.float64), np.zeros(len(_LINK_NUMBERS))])
+        texts = f[list(_LINK_TEXTS[:-1])].to_numpy(dtype=object)
+        texts = np.column_stack([texts, np.asarray(self.matcher.link_ids_, dtype=object)])
+        self._link_texts = np.vstack([texts, np.full(len(_LINK_TEXTS), "", dtype=object)])
         self._tags = PhraseSet((alias, (key, tag.share)) for key, tag in strategy.firm_tags.items() for alias in tag.aliases)
         self._places = PhraseSet((place, (key, group.share)) for key, group in strategy.origins.items() for place in group.places)
         self._origin_tags = PhraseSet((tag, (key, group.share)) for key, group in strategy.origins.items() for tag in group.tags)
@@ -147,42 +156,46 @@ class Scorer:
 
     def score_with_match(self, frame: pd.DataFrame) -> tuple[pd.DataFrame, MatchResult]:
         """:meth:`score_frame` and the link affinities behind it (for shortlists)."""
-        profiles = prepare_profiles(frame)
+        scored, match = self.score_columns(profile_columns(frame))
+        return pd.DataFrame(scored, index=frame.index), match
+
+    def score_columns(self, profiles: Mapping[str, np.ndarray]) -> tuple[dict[str, np.ndarray], MatchResult]:
+        """:meth:`score_with_match` on columns: prepared profiles
+        (:func:`~recommender.profile.profile_columns`) → a dict of :data:`DETAIL_COLUMNS`.
+
+        The columnar form has no per-call cost beyond numpy's, so scoring one firm is cheap.
+        """
         match = self.matcher.match(profiles)
         return self._score(profiles, match), match
 
     def _best_links(self, match: MatchResult) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        affinity = match.affinity
-        n = affinity.shape[0]
+        n = len(match.indptr) - 1
         best = np.full(n, -1, dtype=np.int64)
         strength = np.zeros(n)
         evidence = np.full(n, "", dtype=object)
-        if affinity.nnz:
+        if len(match.data):
             # entries are stored row by row, in the order of match.evidence
-            weighted = affinity.data * self.link_value[affinity.indices]
-            rows = np.repeat(np.arange(n), np.diff(affinity.indptr))
+            weighted = match.data * self.link_value[match.indices]
+            rows = np.repeat(np.arange(n), np.diff(match.indptr))
             order = np.lexsort((-weighted, rows))
             first = order[np.r_[True, rows[order][1:] != rows[order][:-1]]]
             hit_rows = rows[first]
-            best[hit_rows] = affinity.indices[first]
-            strength[hit_rows] = affinity.data[first]
+            best[hit_rows] = match.indices[first]
+            strength[hit_rows] = match.data[first]
             evidence[hit_rows] = match.evidence[first]
         return best, strength, evidence
 
-    def _score(self, profiles: pd.DataFrame, match: MatchResult) -> pd.DataFrame:
-        n = len(profiles)
+    def _score(self, profiles: Mapping[str, np.ndarray], match: MatchResult) -> dict[str, np.ndarray]:
+        n = len(profiles["name"])
         p = self.points
         best, a, evidence = self._best_links(match)
-        has = best >= 0
-        f = self.link_features
-        take = np.where(has, best, 0)
-
-        def feature(column: str) -> np.ndarray:
-            return np.where(has, f[column].to_numpy()[take], 0.0).astype(np.float64)
+        take = np.where(best >= 0, best, len(self._link_numbers) - 1)
+        need, stage, maturity, relatedness, park_fit, green_link = self._link_numbers[take].T
+        texts = dict(zip(_LINK_TEXTS, self._link_texts[take].T, strict=True))
 
         gate = 0.25 + 0.75 * a
         col = profiles.__getitem__
-        employees, revenue, patents = col("employees").to_numpy(), col("revenue").to_numpy(), col("patents").to_numpy()
+        employees, revenue, patents = col("employees"), col("revenue"), col("patents")
         size = _size_score(employees, revenue)
         tag_score, tags_found = per_value(self._tag_score, col("tags"), dtypes=(float, object))
         with np.errstate(invalid="ignore"):
@@ -191,77 +204,65 @@ class Scorer:
         leader, leader_name, leader_kind = per_value(self._leader, col("customers"), dtypes=(float, object, object))
         firm_green = match.green
 
-        missing_masks = {
-            "description": col("description").to_numpy() == "",
-            "place": np.isnan(origin),
-            "size": np.isnan(size),
-            "tags": np.isnan(tag_score),
-            "customers": np.isnan(leader),
-            "patents": np.isnan(patent_score),
-            "industry_code": col("industry_code").to_numpy() == "",
-        }
+        # one row per field of _COMPLETENESS_FIELDS
+        missing_mask = np.array([
+            col("description") == "", np.isnan(origin), np.isnan(size), np.isnan(tag_score), np.isnan(leader),
+            np.isnan(patent_score), col("industry_code") == "",
+        ])
         strength = (
             0.4 * np.where(np.isnan(size), PRIORS["size"], size)
             + 0.4 * np.where(np.isnan(tag_score), PRIORS["tags"], tag_score)
             + 0.2 * np.where(np.isnan(patent_score), PRIORS["patents"], patent_score)
         )
-        green_link = feature("green")
         parts = {
-            "chain_need": p["chain_need"] * a * feature("need"),
-            "stage": p["stage"] * a * feature("stage_weight"),
-            "maturity": p["maturity"] * a * feature("maturity_weight"),
-            "relatedness": p["relatedness"] * a * feature("relatedness"),
+            "chain_need": p["chain_need"] * a * need,
+            "stage": p["stage"] * a * stage,
+            "maturity": p["maturity"] * a * maturity,
+            "relatedness": p["relatedness"] * a * relatedness,
             "firm_strength": p["firm_strength"] * gate * strength,
             "origin": p["origin"] * gate * np.where(np.isnan(origin), PRIORS["origin"], origin),
             "leader_supply": p["leader_supply"] * gate * np.where(np.isnan(leader), PRIORS["leader_supply"], leader),
-            "park_fit": p["park_fit"] * a * feature("park_fit"),
+            "park_fit": p["park_fit"] * a * park_fit,
             "green": p["green"] * np.where(green_link > 0, a, 0.5 * gate * firm_green),
         }
-        rounded = {name: np.round(values, 2) for name, values in parts.items()}
-        score = np.round(np.sum([rounded[name] for name in COMPONENTS], axis=0), 2)
-        completeness = 1.0 - np.mean([missing_masks[k] for k in _COMPLETENESS_FIELDS], axis=0)
+        rounded = np.round(np.array([parts[name] for name in COMPONENTS]), 2)
+        score = np.round(rounded.sum(axis=0), 2)
+        completeness = 1.0 - missing_mask.mean(axis=0)
         confidence = np.round(a * (0.6 + 0.4 * completeness), 2)
-        missing = [
-            ",".join(k for k in _COMPLETENESS_FIELDS if missing_masks[k][i]) for i in range(n)
-        ]
+        missing = np.empty(n, dtype=object)
+        missing[:] = [",".join(k for k, m in zip(_COMPLETENESS_FIELDS, row, strict=True) if m) for row in missing_mask.T.tolist()]
 
-        def text(column: str) -> np.ndarray:
-            return np.where(has, f[column].to_numpy(dtype=object)[take], "")
-
-        out = pd.DataFrame(
-            {
-                "score": score,
-                "chain": text("chain_zh"),
-                "link": text("link_zh"),
-                "action": text("action"),
-                "park": text("park_zh"),
-                "confidence": confidence,
-                "errors": profiles["errors"].to_numpy(),
-                **{f"score_{name}": rounded[name] for name in COMPONENTS},
-                "chain_id": text("chain_id"),
-                "link_id": np.where(has, self.matcher.link_ids_[take], ""),
-                "chain_en": text("chain_en"),
-                "link_en": text("link_en"),
-                "park_en": text("park_en"),
-                "stage": text("stage"),
-                "status": text("status"),
-                "maturity": text("maturity"),
-                "affinity": np.round(a, 3),
-                "evidence": evidence,
-                "trade_only": match.trade_only,
-                "size": size,
-                "tags_found": tags_found,
-                "origin_group": origin_group,
-                "origin_place": origin_place,
-                "leader": leader_name,
-                "leader_kind": leader_kind,
-                "firm_green": firm_green,
-                "missing": missing,
-                "name": profiles["name"].to_numpy(),
-                "employees": employees,
-                "revenue": revenue,
-                "patents": patents,
-            },
-            index=profiles.index,
-        )
-        return out[list(DETAIL_COLUMNS)]
+        out = {
+            "score": score,
+            "chain": texts["chain_zh"],
+            "link": texts["link_zh"],
+            "action": texts["action"],
+            "park": texts["park_zh"],
+            "confidence": confidence,
+            "errors": profiles["errors"],
+            **{f"score_{name}": rounded[k] for k, name in enumerate(COMPONENTS)},
+            "chain_id": texts["chain_id"],
+            "link_id": texts["link_id"],
+            "chain_en": texts["chain_en"],
+            "link_en": texts["link_en"],
+            "park_en": texts["park_en"],
+            "stage": texts["stage"],
+            "status": texts["status"],
+            "maturity": texts["maturity"],
+            "affinity": np.round(a, 3),
+            "evidence": evidence,
+            "trade_only": match.trade_only,
+            "size": size,
+            "tags_found": tags_found,
+            "origin_group": origin_group,
+            "origin_place": origin_place,
+            "leader": leader_name,
+            "leader_kind": leader_kind,
+            "firm_green": firm_green,
+            "missing": missing,
+            "name": profiles["name"],
+            "employees": employees,
+            "revenue": revenue,
+            "patents": patents,
+        }
+        return {name: out[name] for name in DETAIL_COLUMNS}

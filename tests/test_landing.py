@@ -162,6 +162,11 @@ def test_estimate_parts_reproduce_the_likelihood(tiny_scored):
     np.testing.assert_allclose(estimate.likelihood, pipeline.predict_proba(features)[:, 1], atol=1e-12)
     factors = estimate.factors(0)
     assert abs(factors[0].log_odds) >= abs(factors[-1].log_odds)
+    # refitting the same pipeline object: the estimate follows the new fit, not a stale one
+    pipeline.fit(pd.concat([features] * 5), [0, 1, 1, 0] * 5)
+    refitted = estimate_landing(scored, scorer.points, _Model())
+    np.testing.assert_allclose(refitted.likelihood, pipeline.predict_proba(features)[:, 1], atol=1e-12)
+    assert not np.allclose(refitted.likelihood, estimate.likelihood)
 
 
 # -- recovering what the generator hid ------------------------------------------------------

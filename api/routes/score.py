@@ -4,11 +4,8 @@ from __future__ import annotations
 
 from typing import Annotated
 
-import pandas as pd
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
-
-from recommender.profile import profile_frame
 
 from ..deps import RecommenderDep, SettingsDep
 from ..errors import ApiError
@@ -47,8 +44,7 @@ def score_batch(
     if len(body.profiles) > settings.max_batch:
         item = ErrorItem(loc=["body", "profiles"], msg=f"List should have at most {settings.max_batch} items after validation, not {len(body.profiles)}", type="too_long")
         raise ApiError(422, f"批量过大 / more than {settings.max_batch} profiles", detail=[item], code="invalid_request")
-    frame = pd.concat([profile_frame(p.profile()) for p in body.profiles], ignore_index=True)
-    results = recommender.results(frame, lang=lang)
+    results = recommender.score_many([p.profile() for p in body.profiles], lang=lang)
     return ScoreBatchResponse(
         results=[ScoreResponse.from_result(r) for r in results],
         map_version=recommender.map_version,
