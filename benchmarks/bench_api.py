@@ -69,6 +69,7 @@ def stub_app():  # pragma: no cover - run by uvicorn with --stub-library
     """
     from api.main import create_app
     from recommender import Recommender
+    from recommender.columns import n_rows
 
     results = Recommender.results
     cache: dict = {}
@@ -76,8 +77,8 @@ def stub_app():  # pragma: no cover - run by uvicorn with --stub-library
     def cached(self, frame, *, lang="zh"):
         key = (id(self), lang)
         if key not in cache:
-            cache[key] = results(self, frame.iloc[:1], lang=lang)[0]
-        return [cache[key]] * len(frame)
+            cache[key] = results(self, {name: list(values)[:1] for name, values in frame.items()}, lang=lang)[0]
+        return [cache[key]] * n_rows(frame)
 
     Recommender.results = cached
     return create_app()

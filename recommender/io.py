@@ -46,6 +46,7 @@ import zlib
 from collections.abc import Collection, Iterator, Sequence
 from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -156,11 +157,22 @@ class TableChunk:
     profiles : pandas.DataFrame
         One text column per key of :data:`CANONICAL_COLUMNS`, in that order, stripped of
         surrounding whitespace, ``""`` where the file has no such column. Same index as ``raw``.
+        Made from ``raw`` on first use (a chunk sent to another process carries ``raw`` only).
     """
 
     start_row: int
     raw: pd.DataFrame
-    profiles: pd.DataFrame
+    sources: dict[str, list[str]] = field(repr=False)  # canonical column -> the file's columns
+
+    @cached_property
+    def profiles(self) -> pd.DataFrame:
+        return _profiles(self.raw, self.sources)
+
+    def __getstate__(self) -> dict:
+        return {"start_row": self.start_row, "raw": self.raw, "sources": self.sources}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
 
 
 @dataclass(frozen=True)
@@ -217,7 +229,7 @@ class InputTable:
         for column, canon in self.mapping.items():
             sources.setdefault(canon, []).append(column)
         for start, raw in rows:
-            yield TableChunk(start, raw, _profiles(raw, sources))
+            yield TableChunk(start, raw, sources)
 
 
 def open_table(path: str | os.PathLike[str], *, chunk_rows: int = 50_000,
@@ -718,6 +730,13 @@ class _CsvSink:
             self._file.flush()
             self._file.buffer.write(b"\r\n".join(lines) + b"\r\n")
 
+    def reserve(self, nbytes: int) -> int:
+        self._file.flush()
+        offset = self._file.buffer.tell()
+        os.ftruncate(self._file.fileno(), offset + nbytes)
+        self._file.seek(0, os.SEEK_END)
+        return offset
+
     def close(self) -> None:
         self._file.close()
 
@@ -858,6 +877,21 @@ class TableWriter:
             raise ValueError(f"{self.path}: write_encoded_lines needs an open CSV writer")
         self._sink.write_encoded_lines(lines)
         self.rows_written += len(lines)
+
+    def reserve_encoded(self, nbytes: int, rows: int) -> tuple[Path, int]:
+        """Leave ``nbytes`` for ``rows`` CSV rows that other processes write in place, encoded
+        as :meth:`write_encoded_lines` writes them (CSV output only).
+
+        Returns
+        -------
+        The file being written and the offset of the room; the rows go there with
+        ``os.pwrite`` before this writer is closed.
+        """
+        if not isinstance(self._sink, _CsvSink):
+            raise ValueError(f"{self.path}: reserve_encoded needs an open CSV writer")
+        offset = self._sink.reserve(nbytes)
+        self.rows_written += rows
+        return self._tmp, offset
 
     def close(self) -> None:
         """Finish the file and move it to ``path``. Closing twice does nothing."""

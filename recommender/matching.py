@@ -20,10 +20,10 @@ pieces of evidence raise it and one weak one does not saturate it.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
+from itertools import chain
 
 import ahocorasick_rs
 import numpy as np
@@ -42,7 +42,29 @@ __all__ = ["VOCABULARY_COLUMNS", "LinkMatcher", "MatchResult", "PhraseSet", "lin
 VOCABULARY_COLUMNS = ("link_id", "term", "kind", "weight", "service")
 
 _TERM, _GENERIC, _TRADE, _GREEN = 0, 1, 2, 3
-_DELIMITER_RE = re.compile("|".join(re.escape(d) for d in CLAUSE_DELIMITERS))
+_DELIMITERS = sorted({d.encode() for d in CLAUSE_DELIMITERS})
+
+
+def _clause_ends(data: bytes) -> np.ndarray:
+    """Sorted byte offsets just after each :data:`CLAUSE_DELIMITERS` in UTF-8 ``data`` (the
+    delimiters never overlap, so this is where a left-to-right scan would cut)."""
+    if len(data) < 4096:  # a few descriptions: a regular expression, with less fixed cost
+        return np.fromiter((m.end() for m in _DELIMITER_RE.finditer(data)), dtype=np.int64)
+    array = np.frombuffer(data, dtype=np.uint8)
+    candidates = np.flatnonzero(_DELIMITER_FIRST[array])
+    first = array[candidates]
+    ends = []
+    for delimiter in _DELIMITERS:
+        hit = candidates[(first == delimiter[0]) & (candidates + len(delimiter) <= len(array))]
+        for k in range(1, len(delimiter)):
+            hit = hit[array[hit + k] == delimiter[k]]
+        ends.append(hit + len(delimiter))
+    return np.sort(np.concatenate(ends)) if ends else np.zeros(0, dtype=np.int64)
+
+
+_DELIMITER_RE = re.compile(b"|".join(re.escape(d) for d in _DELIMITERS))
+_DELIMITER_FIRST = np.zeros(256, dtype=bool)
+_DELIMITER_FIRST[[d[0] for d in _DELIMITERS]] = True
 
 #: Default term weights by kind; a term's weight is its evidence strength in the noisy-or.
 TERM_WEIGHTS = {"name": 0.9, "long": 0.8, "mid": 0.7, "short": 0.55, "en_phrase": 0.8, "en_word": 0.6}
@@ -170,12 +192,22 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         for key, slot in terms.items():  # a link term wins over the word lists
             entries[key] = (_TERM, tuple(slot.items()), key in green)
         self.automaton_ = _Automaton(entries)
+        # per pattern of the pass: its kind, whether it is green, and its links as flat arrays
+        payloads = self.automaton_.payloads
+        self.kinds_ = np.array([kind for kind, _, _ in payloads], dtype=np.int8)
+        self.greens_ = np.array([is_green for _, _, is_green in payloads], dtype=bool)
+        sizes = [len(links) for _, links, _ in payloads]
+        self.link_ptr_ = np.r_[0, np.cumsum(sizes)].astype(np.int64)
+        self.link_col_ = np.array([col for _, links, _ in payloads for col, _ in links], dtype=np.int64)
+        self.link_weight_ = np.array([w for _, links, _ in payloads for _, w in links], dtype=np.float64)
+        self.has_service_ = np.array([any(self.service_[col] for col, _ in links) for _, links, _ in payloads], dtype=bool)
         # Make words for trade clauses, with generic items and link terms as occluders: 开发 in
         # 技术开发 or 再生 in 再生纸 is not a make word.
         make = {word.lower(): False for word in GENERIC_TERMS}
         make.update(dict.fromkeys(terms, False))
         make.update({word.lower(): True for word in MAKE_TERMS})
         self.make_automaton_ = _Automaton(make)
+        self.make_words_ = np.array(self.make_automaton_.payloads, dtype=bool)
         self.codes_ = {k: tuple(v.items()) for k, v in codes.items()}
         self.n_terms_ = len(terms)
         return self
@@ -200,100 +232,128 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         else:
             descriptions = list(X)
             industry = [""] * len(descriptions)
-        indptr = [0]
-        indices: list[int] = []
-        data: list[float] = []
-        evidence: list[str] = []
-        trade_only: list[bool] = []
-        green: list[bool] = []
-        scan = self._scan
-        floor = self.min_affinity
-        for text, code in zip(descriptions, industry, strict=True):
-            hits, traded, is_green = scan(text if isinstance(text, str) else "", code if isinstance(code, str) else "")
-            green.append(is_green)
-            kept = sorted((col, strength, term) for col, (strength, _, term) in hits.items() if strength >= floor)
-            for col, strength, term in kept:
-                indices.append(col)
-                data.append(strength)
-                evidence.append(term)
-            indptr.append(len(indices))
-            trade_only.append(traded and not kept)
-        return MatchResult(
-            np.asarray(data, dtype=np.float64), np.asarray(indices, dtype=np.int32), np.asarray(indptr, dtype=np.int64),
-            len(self.link_ids_), np.asarray(evidence, dtype=object), np.asarray(trade_only, dtype=bool), np.asarray(green, dtype=bool),
-        )
-
-    def _scan(self, text: str, code: str) -> tuple[dict[int, list], bool, bool]:
-        """One description: ``{col: [affinity, best weight, best term]}``, whether a trade
-        clause was discarded, and whether a green word was named.
-
-        One leftmost-longest pass finds link terms, generic items and trade words. Most rows
-        hold no trade word and take every term. A row with one is split into clauses; make
-        words (a second automaton) outside the spans of terms and generic items decide
-        whether each trade clause also makes what it names.
-        """
-        hits: dict[int, list] = {}
-        lowered = text.lower()
-        terms: list[tuple[int, int, str, tuple]] = []
-        trades: list[int] = []
-        automaton = self.automaton_
-        green = False
-        for start, end, key, (kind, payload, is_green) in automaton.find(lowered):
-            green |= is_green
-            if kind == _TERM:
-                terms.append((start, end, key, payload))
-            elif kind == _TRADE:
-                trades.append(start)
-        discarded = False
-        if terms:
-            if trades and self.use_trade_rule:
-                terms, discarded = self._drop_traded(lowered, terms, trades)
-            counted: set[str] = set()
-            for _, _, key, payload in terms:
-                if key not in counted:
-                    counted.add(key)
-                    for col, weight in payload:
-                        _add(hits, col, weight, key)
-        code = code.strip()
-        if code:
-            for digits in (4, 3, 2):
+        n = len(descriptions)
+        encoded = [text.lower().encode() if isinstance(text, str) else b"" for text in descriptions]
+        # every description in one UTF-8 string, one per line: one pass of each automaton per call
+        row_start = np.zeros(n, dtype=np.int64)
+        if n > 1:
+            row_start[1:] = np.cumsum(np.fromiter(map(len, encoded), dtype=np.int64, count=n)[:-1] + 1)
+        haystack = b"\n".join(encoded)
+        pattern, start, _ = self.automaton_.find_all(haystack)
+        row = np.searchsorted(row_start, start, side="right") - 1
+        kind = self.kinds_[pattern]
+        green = np.zeros(n, dtype=bool)
+        green[row[self.greens_[pattern]]] = True
+        is_term = kind == _TERM
+        term, term_start, term_row = pattern[is_term], start[is_term], row[is_term]
+        service_only = np.zeros(len(term), dtype=bool)
+        discarded = np.zeros(n, dtype=bool)
+        is_trade = kind == _TRADE
+        if self.use_trade_rule and len(term) and is_trade.any():
+            service_only, dropped = self._traded(haystack, term, term_start, start[is_trade])
+            discarded[term_row[service_only | dropped]] = True
+            keep = ~dropped
+            term, term_row, service_only = term[keep], term_row[keep], service_only[keep]
+        # a term counts once per description: its first occurrence (in text order)
+        first = _first_occurrences(term_row * len(self.kinds_) + term)
+        term, term_row, service_only = term[first], term_row[first], service_only[first]
+        # each term's links, in text order then the term's own link order
+        counts = self.link_ptr_[term + 1] - self.link_ptr_[term]
+        owner = np.repeat(np.arange(len(term)), counts)
+        entry = self.link_ptr_[term][owner] + np.arange(len(owner)) - np.repeat(np.cumsum(counts) - counts, counts)
+        col = self.link_col_[entry]
+        ok = ~service_only[owner] | self.service_[col]
+        rows, cols, weights = [term_row[owner][ok]], [col[ok]], [self.link_weight_[entry][ok]]
+        evidence = [self.automaton_.pattern_array[term[owner][ok]]]
+        code_rows, code_cols, code_weights, code_terms = [], [], [], []
+        for i, code in enumerate(industry):
+            code = code.strip() if isinstance(code, str) else ""
+            for digits in (4, 3, 2) if code else ():
                 payload = self.codes_.get(code[:digits]) if len(code) >= digits else None
                 if payload:
-                    for col, weight in payload:
-                        _add(hits, col, weight, f"code:{code[:digits]}")
+                    for c, w in payload:
+                        code_rows.append(i)
+                        code_cols.append(c)
+                        code_weights.append(w)
+                        code_terms.append(f"code:{code[:digits]}")
                     break
-        return hits, discarded, green
+        rows.append(np.asarray(code_rows, dtype=np.int64))
+        cols.append(np.asarray(code_cols, dtype=np.int64))
+        weights.append(np.asarray(code_weights, dtype=np.float64))
+        evidence.append(np.asarray(code_terms, dtype=object))
+        return self._combine(n, *(np.concatenate(parts) for parts in (rows, cols, weights, evidence)), discarded, green)
 
-    def _drop_traded(self, lowered: str, terms: list, trades: list[int]) -> tuple[list, bool]:
-        """Terms of a row with trade words: drop those of clauses that trade without making
-        (except for service links)."""
-        bounds = [m.end() for m in _DELIMITER_RE.finditer(lowered)]
-        trade_clauses = {bisect_right(bounds, pos) for pos in trades}
-        make_clauses = {bisect_right(bounds, start) for start, _, _, is_make in self.make_automaton_.find(lowered) if is_make}
-        selling = trade_clauses - make_clauses
-        if not selling:
-            return terms, False
-        service = self.service_
-        kept = []
-        discarded = False
-        for start, end, key, payload in terms:
-            if bisect_right(bounds, start) in selling:
-                discarded = True
-                payload = tuple((col, w) for col, w in payload if service[col])
-                if not payload:
-                    continue
-            kept.append((start, end, key, payload))
-        return kept, discarded
+    def _traded(self, haystack: bytes, term: np.ndarray, term_start: np.ndarray, trade_start: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """For each term match: whether it stands in a clause that trades without making, and
+        has service links to keep there (``service_only``) or none (``dropped``).
+
+        Clauses end at :data:`CLAUSE_DELIMITERS` (a line break, so at every description too);
+        make words found by a second automaton, outside the spans of generic items and link
+        terms, mark the clauses that also make what they name.
+        """
+        bounds = _clause_ends(haystack)
+        make, make_start, _ = self.make_automaton_.find_all(haystack)
+        is_make = self.make_words_[make]
+        selling = np.zeros(len(bounds) + 1, dtype=bool)  # by clause: the clause ends before bounds[k]
+        selling[np.searchsorted(bounds, trade_start, side="right")] = True
+        selling[np.searchsorted(bounds, make_start[is_make], side="right")] = False
+        in_selling = selling[np.searchsorted(bounds, term_start, side="right")]
+        service = self.has_service_[term]
+        return in_selling & service, in_selling & ~service
+
+    def _combine(self, n: int, row: np.ndarray, col: np.ndarray, weight: np.ndarray, term: np.ndarray,
+                 discarded: np.ndarray, green: np.ndarray) -> MatchResult:
+        """Evidence entries (in order within each row) → affinities: a noisy-or per (row, link),
+        the first strongest term as its evidence, affinities below ``min_affinity`` dropped."""
+        order = np.lexsort((np.arange(len(row)), col, row))
+        row, col, weight, term = row[order], col[order], weight[order], term[order]
+        new = np.r_[True, (row[1:] != row[:-1]) | (col[1:] != col[:-1])] if len(row) else np.zeros(0, dtype=bool)
+        group = np.flatnonzero(new)
+        size = np.diff(np.r_[group, len(row)])
+        affinity = weight[group].copy()
+        values = weight.tolist()
+        for g in np.flatnonzero(size > 1).tolist():  # in the order of the evidence, as floats add up
+            a = values[group[g]]
+            for w in values[group[g] + 1: group[g] + size[g]]:
+                a = 1.0 - (1.0 - a) * (1.0 - w)
+            affinity[g] = a
+        best = np.maximum.reduceat(weight, group) if len(group) else weight
+        position = np.where(weight == np.repeat(best, size), np.arange(len(row)), len(row))
+        evidence = term[np.minimum.reduceat(position, group)] if len(group) else term
+        kept = affinity >= self.min_affinity
+        kept_rows = row[group][kept]
+        indptr = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(np.bincount(kept_rows, minlength=n), out=indptr[1:])
+        trade_only = discarded & (np.diff(indptr) == 0)
+        return MatchResult(
+            affinity[kept].astype(np.float64), col[group][kept].astype(np.int32), indptr, len(self.link_ids_),
+            np.asarray(evidence[kept], dtype=object), trade_only, green,
+        )
 
 
-def _add(hits: dict[int, list], col: int, weight: float, term: str) -> None:
-    slot = hits.get(col)
-    if slot is None:
-        hits[col] = [weight, weight, term]
-    else:
-        slot[0] = 1.0 - (1.0 - slot[0]) * (1.0 - weight)
-        if weight > slot[1]:
-            slot[1], slot[2] = weight, term
+def _first_occurrences(keys: np.ndarray) -> np.ndarray:
+    """Mask of the first occurrence of each key, in order (hashing for many keys, sorting for few)."""
+    if len(keys) > 4096:
+        return ~pd.Series(keys).duplicated().to_numpy()
+    first = np.zeros(len(keys), dtype=bool)
+    first[np.unique(keys, return_index=True)[1]] = True
+    return first
+
+
+def _whole_word_bytes(data: bytes, start: int, end: int) -> bool:
+    """:func:`_on_word_boundary` for the match ``data[start:end]`` of UTF-8 bytes (end exclusive):
+    a byte below 0x80 is an ASCII character, and every byte of any other character is above."""
+    if start > 0 and data[start - 1] in _ASCII_ALNUM:
+        return False
+    after = end
+    if after < len(data) and data[after] == 0x73:  # s
+        after += 1
+    elif data[after : after + 2] == b"es":
+        after += 2
+    return not (after < len(data) and data[after] in _ASCII_ALNUM)
+
+
+_ASCII_ALNUM = frozenset(b"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
 
 
 def _on_word_boundary(text: str, start: int, end: int) -> bool:
@@ -311,7 +371,13 @@ def _on_word_boundary(text: str, start: int, end: int) -> bool:
 class _Automaton:
     """Leftmost-longest multi-pattern search (``ahocorasick_rs``, compiled Rust) over lowered
     text, each pattern with a payload; ASCII patterns match whole words only (a trailing plural
-    ``s``/``es`` allowed). Pickles by its patterns (the compiled automaton is rebuilt)."""
+    ``s``/``es`` allowed). Pickles by its patterns (the compiled automata are rebuilt).
+
+    :meth:`find` searches one text and reports character offsets; :meth:`find_all` searches
+    UTF-8 bytes (many texts joined) and reports byte offsets. Over UTF-8 both find the same
+    matches: a pattern's bytes can only match at a character boundary, and of two patterns
+    matching at one place the longer in characters is the longer in bytes.
+    """
 
     def __init__(self, entries: dict[str, object]):
         self.patterns = [key for key in entries if key]
@@ -320,10 +386,9 @@ class _Automaton:
         self._compile()
 
     def _compile(self) -> None:
-        self._automaton = (
-            ahocorasick_rs.AhoCorasick(self.patterns, matchkind=ahocorasick_rs.MatchKind.LeftmostLongest)
-            if self.patterns else None
-        )
+        self._ascii = np.array(self.ascii, dtype=bool)
+        self.pattern_array = np.array(self.patterns, dtype=object)
+        self._text_automaton = self._bytes_automaton = None
 
     def __getstate__(self) -> dict:
         return {"patterns": self.patterns, "payloads": self.payloads, "ascii": self.ascii}
@@ -335,14 +400,39 @@ class _Automaton:
     def __len__(self) -> int:
         return len(self.patterns)
 
+    def find_all(self, data: bytes) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Pattern indexes, starts and ends (exclusive) of the matches in lowered UTF-8
+        ``data``, in byte offsets, as arrays."""
+        empty = np.zeros(0, dtype=np.int64)
+        if not self.patterns or not data:
+            return empty, empty, empty
+        if self._bytes_automaton is None:
+            self._bytes_automaton = ahocorasick_rs.BytesAhoCorasick(
+                [p.encode() for p in self.patterns], matchkind=ahocorasick_rs.MatchKind.LeftmostLongest,
+                implementation=ahocorasick_rs.Implementation.ContiguousNFA,
+            )
+        found = self._bytes_automaton.find_matches_as_indexes(data)
+        flat = np.fromiter(chain.from_iterable(found), dtype=np.int64, count=3 * len(found)).reshape(-1, 3)
+        pattern, start, end = flat[:, 0], flat[:, 1], flat[:, 2]
+        ascii_ = self._ascii[pattern]
+        if ascii_.any():
+            check = np.flatnonzero(ascii_)
+            whole = [_whole_word_bytes(data, s, e) for s, e in zip(start[check].tolist(), end[check].tolist(), strict=True)]
+            keep = np.ones(len(pattern), dtype=bool)
+            keep[check] = whole
+            pattern, start, end = pattern[keep], start[keep], end[keep]
+        return pattern, start, end
+
     def find(self, lowered: str) -> list[tuple[int, int, str, object]]:
         """``[(start, end, pattern, payload), …]`` (``end`` exclusive) in ``lowered``."""
-        if self._automaton is None or not lowered:
+        if not self.patterns or not lowered:
             return []
+        if self._text_automaton is None:
+            self._text_automaton = ahocorasick_rs.AhoCorasick(self.patterns, matchkind=ahocorasick_rs.MatchKind.LeftmostLongest)
         patterns, payloads, ascii_ = self.patterns, self.payloads, self.ascii
         return [
             (start, end, patterns[i], payloads[i])
-            for i, start, end in self._automaton.find_matches_as_indexes(lowered)
+            for i, start, end in self._text_automaton.find_matches_as_indexes(lowered)
             if not ascii_[i] or _on_word_boundary(lowered, start, end - 1)
         ]
 

@@ -39,7 +39,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from .explanation import explain_frame
-from .io import TableWriter, encode_csv_rows, open_table
+from .io import TableChunk, TableWriter, encode_csv_rows, open_table
 from .landing import PRIOR_VERSION, estimate_landing, factor_text, priority
 from .scoring import COMPONENT_COLUMNS, RESULT_COLUMNS, Scorer
 
@@ -258,14 +258,14 @@ class _ChunkDone:
 
 
 def _score_chunk(
-    scorer: Scorer, raw: pd.DataFrame, profiles: pd.DataFrame, start_row: int, lang: str, spill: Path | None,
+    scorer: Scorer, chunk: TableChunk, lang: str, spill: Path | None,
     pool_size: int, top: int, model: LandingModel | None = None,
 ) -> _ChunkDone:
     """Score one chunk and encode its rows for output (to ``spill`` for CSV output)."""
     gc_was_enabled = gc.isenabled()
     gc.disable()  # a chunk makes millions of short-lived objects and no reference cycles worth a pass
     try:
-        return _score_chunk_body(scorer, raw, profiles, start_row, lang, spill, pool_size, top, model)
+        return _score_chunk_body(scorer, chunk.raw, chunk.profiles, chunk.start_row, lang, spill, pool_size, top, model)
     finally:
         if gc_was_enabled:
             gc.enable()
@@ -311,23 +311,64 @@ def _spill(path: Path, heads: list[str], tails: list[str]) -> np.ndarray:
     return spans
 
 
-def _spilled_lines(fds: list[int], spans: np.ndarray, spill_of: np.ndarray, rows: np.ndarray, picked: np.ndarray,
-                   first_rank: int, version: str) -> list[bytes]:
-    """Output lines (UTF-8) for ``rows`` (in rank order), read back from the spill files.
+def _spilled_lines(fds: list[int], where: np.ndarray, picked: np.ndarray, first_rank: int, version: str) -> list[bytes]:
+    """Output lines (UTF-8) read back from the spill files, in rank order.
 
-    ``os.pread`` rather than a memory map: rows in rank order are scattered over the files, and
-    each page fault of a map brings its neighbours into the process's resident memory too.
+    ``where`` holds, per line, its spill file, offset, and the lengths of its input and result
+    parts. ``os.pread`` rather than a memory map: rows in rank order are scattered over the
+    files, and each page fault of a map brings its neighbours into resident memory too.
     """
     tail_end = f",{version}".encode()
     pread = os.pread
     lines = []
-    for rank, (p, f, (offset, head, tail)) in enumerate(
-        zip(picked.tolist(), spill_of[rows].tolist(), spans[rows].tolist(), strict=True), start=first_rank,
-    ):
+    for rank, (p, (f, offset, head, tail)) in enumerate(zip(picked.tolist(), where.tolist(), strict=True), start=first_rank):
         data = pread(fds[f], head + tail, offset)
         lines.append(b"%s,%d,%s,%s%s" % (data[:head], rank, data[head:], b"%d" % p if p else b"", tail_end))
     return lines
 
+
+def _write_ranked(target: TableWriter | tuple[Path, int, int], spills: list[Path], where: np.ndarray, picked: np.ndarray,
+                  first_rank: int, version: str) -> int:
+    """Write lines ``first_rank, …`` (see :func:`_spilled_lines`) to the writer, or into a file
+    at an offset, ``(path, offset, nbytes)``, room that another process reserved; return the
+    count of lines."""
+    with ExitStack() as stack:
+        fds = [stack.enter_context(path.open("rb")).fileno() for path in spills]
+        if isinstance(target, tuple):
+            path, position, nbytes = target
+            end = position + nbytes
+            out = os.open(path, os.O_WRONLY)
+            stack.callback(os.close, out)
+        for start in range(0, len(where), 50_000):
+            stop = min(start + 50_000, len(where))
+            lines = _spilled_lines(fds, where[start:stop], picked[start:stop], first_rank + start, version)
+            if isinstance(target, tuple):
+                data = b"\r\n".join(lines) + b"\r\n"
+                os.pwrite(out, data, position)
+                position += len(data)
+            else:
+                target.write_encoded_lines(lines)
+        if isinstance(target, tuple) and position != end:
+            raise RuntimeError(f"ranked rows took {position - end:+d} bytes more than reserved")
+    return len(where)
+
+
+def _line_bytes(where: np.ndarray, picked: np.ndarray, first_rank: int, version: str) -> np.ndarray:
+    """The length in bytes of each line :func:`_spilled_lines` makes, with its CRLF."""
+    ranks = np.arange(first_rank, first_rank + len(where), dtype=np.int64)
+    return (
+        where[:, 2] + where[:, 3] + 3 + _digits(ranks) + np.where(picked > 0, _digits(picked), 0)
+        + len(f",{version}".encode()) + 2
+    )
+
+
+def _digits(values: np.ndarray) -> np.ndarray:
+    """Decimal digits of non-negative integers (1 for 0)."""
+    return 1 + sum((values >= 10**k).astype(np.int64) for k in range(1, 19))
+
+
+#: From this many rows, worker processes format the ranked CSV output in parallel runs.
+PARALLEL_WRITE_ROWS = 100_000
 
 _WORKER_SCORER: Scorer | None = None
 _WORKER_MODEL: LandingModel | None = None
@@ -393,7 +434,7 @@ def rank_file(
                 spill = Path(tmp) / f"chunk{len(spills):05d}.bin" if csv_out else None
                 if spill is not None:
                     spills.append(spill)
-                yield chunk.raw, chunk.profiles, chunk.start_row, lang, spill, pool_size, top
+                yield chunk, lang, spill, pool_size, top
 
         if workers > 1:
             # fork shares the fitted scorer and model without re-importing; spawn where fork is unavailable
@@ -408,7 +449,10 @@ def rank_file(
         bodies: list[np.ndarray | pd.DataFrame] = []
         tops: list[pd.DataFrame] = []
         matched = 0
-        try:
+        stack = ExitStack()
+        if executor is not None:
+            stack.callback(executor.shutdown, cancel_futures=True)
+        with stack:
             for chunk in done:
                 keys.append(chunk.keys)
                 bodies.append(chunk.body)
@@ -418,36 +462,43 @@ def rank_file(
                     pool.merge(*chunk.pool)
                 if progress is not None:
                     progress(len(chunk.keys))
-        finally:
-            if executor is not None:
-                executor.shutdown(cancel_futures=True)
-        all_keys = np.concatenate(keys) if keys else np.zeros((0, 5))
-        order = _global_order(all_keys)
-        rows = len(order)
-        chosen = pd.DataFrame()
-        coverage = None
-        slot = np.zeros(rows, dtype=np.int64)  # shortlist position by input row, 0 = not picked
-        if pool is not None:
-            frame, affinity = pool.result()
-            chosen, coverage = shortlist(scorer, frame, affinity, shortlist_k)
-            slot[chosen["row"].to_numpy(dtype=np.int64)] = np.arange(1, len(chosen) + 1)
-        picked = slot[all_keys[:, 4].astype(np.int64)[order]]
-        if csv_out:
-            spans = np.concatenate(bodies) if bodies else np.zeros((0, 3), dtype=np.int64)
-            spill_of = np.repeat(np.arange(len(bodies)), [len(b) for b in bodies])
-            with ExitStack() as stack:
-                fds = [stack.enter_context(path.open("rb")).fileno() for path in spills]
-                for start in range(0, rows, 50_000):
-                    stop = min(start + 50_000, rows)
-                    writer.write_encoded_lines(_spilled_lines(fds, spans, spill_of, order[start:stop], picked[start:stop], start + 1, version))
-        else:
-            body = pd.concat(bodies, ignore_index=True) if bodies else pd.DataFrame(columns=[*table.columns, *RANKED_RESULT_COLUMNS])
-            body = body.iloc[order].reset_index(drop=True)
-            body.insert(len(table.columns), "rank", np.arange(1, rows + 1))
-            body["shortlist"] = [int(p) if p else None for p in picked]
-            body["model_version"] = version
-            body.columns = columns
-            writer.write(body)
+            all_keys = np.concatenate(keys) if keys else np.zeros((0, 5))
+            order = _global_order(all_keys)
+            rows = len(order)
+            chosen = pd.DataFrame()
+            coverage = None
+            slot = np.zeros(rows, dtype=np.int64)  # shortlist position by input row, 0 = not picked
+            if pool is not None:
+                frame, affinity = pool.result()
+                chosen, coverage = shortlist(scorer, frame, affinity, shortlist_k)
+                slot[chosen["row"].to_numpy(dtype=np.int64)] = np.arange(1, len(chosen) + 1)
+            picked = slot[all_keys[:, 4].astype(np.int64)[order]]
+            if csv_out:
+                spans = np.concatenate(bodies) if bodies else np.zeros((0, 3), dtype=np.int64)
+                spill_of = np.repeat(np.arange(len(bodies)), [len(b) for b in bodies])
+                where = np.column_stack([spill_of[order], spans[order]])
+                if executor is None or rows < PARALLEL_WRITE_ROWS:
+                    _write_ranked(writer, spills, where, picked, 1, version)
+                else:  # each worker reads back, formats and writes a run of ranks in its place
+                    sizes = _line_bytes(where, picked, 1, version)
+                    path, offset = writer.reserve_encoded(int(sizes.sum()), rows)
+                    bounds = np.linspace(0, rows, workers + 1).astype(int)
+                    starts = offset + np.r_[0, np.cumsum(sizes)][bounds]
+                    runs = [
+                        executor.submit(_write_ranked, (path, int(starts[k]), int(starts[k + 1] - starts[k])), spills,
+                                        where[a:b], picked[a:b], a + 1, version)
+                        for k, (a, b) in enumerate(zip(bounds[:-1], bounds[1:], strict=True))
+                    ]
+                    for run in runs:
+                        run.result()
+            else:
+                body = pd.concat(bodies, ignore_index=True) if bodies else pd.DataFrame(columns=[*table.columns, *RANKED_RESULT_COLUMNS])
+                body = body.iloc[order].reset_index(drop=True)
+                body.insert(len(table.columns), "rank", np.arange(1, rows + 1))
+                body["shortlist"] = [int(p) if p else None for p in picked]
+                body["model_version"] = version
+                body.columns = columns
+                writer.write(body)
     top_frame = _report_top(tops, all_keys, top, slot, version, columns)
     bad = int(all_keys[:, 0].sum())
     return RankReport(rows=rows, bad_rows=bad, matched_rows=matched, top=top_frame, shortlist=chosen, coverage=coverage, model_version=version)

@@ -203,3 +203,20 @@ def test_rank_a_50k_row_file_keeps_every_row_once_in_rank_order(tmp_path):
     priorities = out["priority"].astype(float).tolist()
     assert priorities == sorted(priorities, reverse=True)
     assert sorted(out.loc[out["shortlist"] != "", "shortlist"].astype(int)) == [1, 2, 3, 4, 5]
+
+
+def test_rank_with_workers_writes_the_same_bytes_as_one_process(tmp_path, monkeypatch):
+    from recommender import ranking
+    from recommender.synthetic import synthetic_firms
+
+    source = tmp_path / "firms.csv"
+    synthetic_firms(6_000, seed=11).to_csv(source, index=False, encoding="utf-8-sig")
+    monkeypatch.setattr(ranking, "PARALLEL_WRITE_ROWS", 1_000)  # two workers format two runs of ranks
+    outputs = []
+    for workers in ("1", "2"):
+        target = tmp_path / f"out{workers}.csv"
+        result = runner.invoke(app, ["rank", str(source), "-o", str(target), "--chunk-rows", "1500", "--workers", workers, "--shortlist", "3"])
+        assert result.exit_code == 0, result.output
+        outputs.append(target.read_bytes())
+    assert outputs[0] == outputs[1]
+    assert outputs[0].count(b"\r\n") == 6_001 and outputs[0].startswith(b"\xef\xbb\xbf")

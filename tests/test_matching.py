@@ -90,3 +90,43 @@ def test_match_flags_green_words_in_the_same_pass(tiny_map):
     matcher = LinkMatcher(green_terms=("循环利用", "recycling")).fit(link_vocabulary(tiny_map))
     result = matcher.match(["废塑料循环利用", "餐饮服务", "Battery recycling plant"])
     assert result.green.tolist() == [True, False, True]
+
+
+def test_match_of_a_table_equals_each_row_matched_alone(jiangmen):
+    """The matcher scans a whole table at once; no row may see its neighbours' words."""
+    from pathlib import Path
+
+    firms = pd.read_csv(Path(__file__).resolve().parents[1] / "seeds" / "eval" / "firms.csv", dtype=str, keep_default_na=False)
+    tricky = pd.DataFrame({
+        "description": ["", "销售锂电池", "Distributor of lithium batteries; we also manufacture cathodes.",
+                        "İstanbul BATTERY maker\nsales of copper foil", "技术开发；销售：铜箔。生产：铜箔", "lithium", "batteries"],
+        "industry_code": ["3841", "", "38", "", " 3985 ", "", "33"],
+    })
+    table = pd.concat([firms[["description", "industry_code"]], tricky], ignore_index=True)
+    matcher = jiangmen.scorer.matcher
+    together = matcher.match(table)
+    dense = together.affinity.toarray()
+    for i in range(len(table)):
+        alone = matcher.match(table.iloc[[i]])
+        np.testing.assert_array_equal(alone.affinity.toarray()[0], dense[i])
+        start, end = together.indptr[i], together.indptr[i + 1]
+        assert alone.evidence.tolist() == together.evidence[start:end].tolist()
+        assert alone.trade_only[0] == together.trade_only[i] and alone.green[0] == together.green[i]
+    assert together.trade_only.any() and together.green.any() and (np.diff(together.indptr) > 1).any()
+
+
+def test_clause_ends_are_the_same_for_short_and_long_text():
+    import random
+
+    from recommender.matching import _clause_ends
+
+    rng = random.Random(1)
+    alphabet = ["；", ";", "。", "，", "\n", "\r", "｜", "|", "．", ". ", ".", " ", "a", "锂", "池", "İ", "ß"]
+    for _ in range(200):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 1500)))
+        data = text.encode()
+        short = _clause_ends(data)  # under the regex threshold
+        long = _clause_ends(data + b"x" * 5000)  # the same delimiters, found by numpy
+        assert short.tolist() == long.tolist()
+        expected = [i + 1 for i, ch in enumerate(text) if ch in "；;。，\n\r｜|．"] + [i + 2 for i in range(len(text) - 1) if text[i : i + 2] == ". "]
+        assert sorted(len(text[:e].encode()) for e in expected) == short.tolist()
