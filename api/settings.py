@@ -63,8 +63,8 @@ class Settings(BaseSettings):
     max_concurrent_ranks: int = Field(2, ge=1, description="Uploads ranked at the same time per worker; more get 429 with Retry-After.")
     score_batching: bool = Field(
         True,
-        description="Score concurrent /v1/score requests together, in the thread pool (adaptive batching: no added wait when idle). "
-        "Off: each request is scored on the event loop, the least overhead when scoring one profile is fast.",
+        description="Score concurrent /v1/score requests together, on the event loop (adaptive batching: no added wait when idle). "
+        "Off: each request is scored on its own, on the event loop.",
     )
     score_batch_max: int = Field(64, ge=1, le=1000, description="The most /v1/score requests scored in one batch.")
     watch_map: bool = Field(True, description="Reload the map when its files change (other workers' updates, hand edits).")

@@ -11,7 +11,7 @@ Reading (:func:`open_table`) treats every file as hostile:
   The delimiter is ``,`` unless the first line holds no comma but tabs or semicolons (Excel's
   "Unicode Text" export is tab-separated UTF-16).
 * XLSX: the declared uncompressed size of the archive is capped before openpyxl opens it;
-  openpyxl parses through defusedxml (checked at import); the first worksheet is streamed
+  openpyxl parses through defusedxml (checked before parsing); the first worksheet is streamed
   read-only with cached values, never formulas.
 * Every value is text, exactly as in the file (``"0601"`` keeps its zero, nothing is parsed as
   a number or NA, ``""`` for empty). Blank lines / empty sheet rows are skipped; the header is
@@ -52,13 +52,8 @@ from types import TracebackType
 from typing import Any
 from xml.etree.ElementTree import ParseError
 
-import defusedxml
 import numpy as np
-import openpyxl
 import pandas as pd
-import xlsxwriter
-from openpyxl.utils import get_column_letter
-from openpyxl.utils.exceptions import InvalidFileException
 
 from .exceptions import EncodingError, InputFileError
 
@@ -114,8 +109,15 @@ _EXCEL_ROWS = 1_048_576
 # What a damaged archive or workbook raises from zipfile / openpyxl (RuntimeError: encrypted member).
 _ZIP_ERRORS = (zipfile.BadZipFile, NotImplementedError, RuntimeError, ValueError, EOFError, OSError,
                zlib.error)
-_XLSX_ERRORS = (*_ZIP_ERRORS, InvalidFileException, KeyError, TypeError, IndexError, AttributeError,
-                ParseError)
+
+
+def _xlsx_errors() -> tuple[type[BaseException], ...]:
+    """What a damaged workbook raises (openpyxl is imported only when a workbook is read)."""
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    return (*_ZIP_ERRORS, InvalidFileException, KeyError, TypeError, IndexError, AttributeError, ParseError)
+
+
 _TRIGGERS = frozenset("=+-@\t\r\n＝＋－＠")
 _NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 _INTEGER = re.compile(r"[+-]?[0-9]+")
@@ -502,12 +504,15 @@ def _check_zip(path: Path, cap: int) -> None:
 
 @contextmanager
 def _first_sheet(path: Path) -> Iterator[Any]:
+    import defusedxml
+    import openpyxl
+
     if not openpyxl.DEFUSEDXML:  # pragma: no cover - OPENPYXL_DEFUSEDXML=False in the environment
         raise InputFileError(str(path), f"refusing to parse XLSX without defusedxml "
                                         f"{defusedxml.__version__}; unset OPENPYXL_DEFUSEDXML")
     try:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except _XLSX_ERRORS as exc:
+    except _xlsx_errors() as exc:
         raise InputFileError(str(path), f"not a readable .xlsx workbook ({exc})") from None
     try:
         if not workbook.worksheets:
@@ -529,7 +534,7 @@ def _xlsx_rows(path: Path, limits: _Limits) -> Iterator[tuple[int, list[str]]]:
                 texts = [_cell_text(v) for v in values]
             except StopIteration:
                 return
-            except _XLSX_ERRORS as exc:
+            except _xlsx_errors() as exc:
                 raise InputFileError(str(path), f"corrupt .xlsx worksheet ({exc})") from None
             while texts and not texts[-1]:
                 texts.pop()
@@ -537,7 +542,7 @@ def _xlsx_rows(path: Path, limits: _Limits) -> Iterator[tuple[int, list[str]]]:
                 continue
             if max(map(len, texts)) > limits.max_cell_chars:
                 column = next(j for j, t in enumerate(texts) if len(t) > limits.max_cell_chars)
-                raise InputFileError(str(path), f"row {number}, column {get_column_letter(column + 1)}: "
+                raise InputFileError(str(path), f"row {number}, column {_column_letter(column + 1)}: "
                                      f"cell longer than max_cell_chars={limits.max_cell_chars}")
             yield number, texts
 
@@ -557,7 +562,7 @@ def _xlsx_frames(table: InputTable) -> Iterator[tuple[int, pd.DataFrame]]:
         next(rows, None)  # the header, read by open_table
         for number, texts in rows:
             if len(texts) > width:
-                raise InputFileError(str(path), f"row {number}, column {get_column_letter(len(texts))}: "
+                raise InputFileError(str(path), f"row {number}, column {_column_letter(len(texts))}: "
                                      f"a value beyond the header's {width} columns")
             _check_row_count(path, start, len(batch) + 1, limits.max_rows)
             batch.append(texts + [""] * (width - len(texts)))
@@ -743,6 +748,8 @@ class _CsvSink:
 
 class _XlsxSink:
     def __init__(self, path: Path, header: list[str]):
+        import xlsxwriter
+
         self._book = xlsxwriter.Workbook(str(path), {
             "constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
             "strings_to_numbers": False})
@@ -939,3 +946,9 @@ def write_table(path: str | os.PathLike[str], frame: pd.DataFrame, *,
     """
     with TableWriter(path, list(frame.columns), numeric_columns=numeric_columns) as writer:
         writer.write(frame)
+
+
+def _column_letter(number: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(number)

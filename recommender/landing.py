@@ -44,7 +44,6 @@ import pandas as pd
 import scipy.sparse as sp
 from scipy.special import expit
 from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin
-from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
@@ -64,10 +63,12 @@ __all__ = [
     "AdditiveLogisticClassifier",
     "Factor",
     "LandingEstimate",
+    "LandingTables",
     "estimate_landing",
     "factor_text",
     "feature_columns",
     "feature_frame",
+    "landing_tables",
     "make_landing_pipeline",
     "prior_estimate",
     "priority",
@@ -434,6 +435,8 @@ class AdditiveLogisticClassifier(ClassifierMixin, BaseEstimator):
             )
         self.levels_ = [np.unique(X[:, j]) for j in range(X.shape[1])]
         design = self._design(X)
+        from sklearn.linear_model import LogisticRegression  # here: importing it costs a few tenths of a second
+
         self.logit_ = LogisticRegression(C=self.C, max_iter=self.max_iter, tol=self.tol, random_state=self.random_state)
         self.logit_.fit(design, y_index)
         self.n_iter_ = self.logit_.n_iter_
@@ -548,31 +551,76 @@ class LandingEstimate:
         return tuple(Factor(self.names[k], str(labels[k]), round(float(parts[k]), 4)) for k in order)
 
 
-class _Compiled:
-    """A fitted landing pipeline as lookup tables, for estimates at numpy speed.
+class LandingTables:
+    """A fitted landing pipeline as lookup tables: what it computes, at numpy speed, without it.
 
     Computes what ``binner.transform`` then ``model.contributions`` compute, for the columns
-    of :func:`feature_columns` (no input checks needed): each feature's bin code, then every
-    part and label by one lookup in flat tables indexed by (feature, code).
+    of :func:`feature_columns`: each feature's bin code, then every part and label by one
+    lookup in flat tables indexed by (feature, code). Plain data (:meth:`to_dict`), so a saved
+    model scores without loading its pipeline.
     """
 
-    def __init__(self, binner: AdditiveBinner, model: AdditiveLogisticClassifier):
-        self.names = tuple(map(str, binner.feature_names_in_))
-        self.numeric = [(j, name, binner.edges_[j]) for j, name in enumerate(self.names) if not binner.is_categorical_[j]]
-        self.categorical = [
-            (j, name, {value: _FIRST_CODE + i for i, value in enumerate(binner.categories_[j])})
-            for j, name in enumerate(self.names) if binner.is_categorical_[j]
-        ]
+    def __init__(self, names, numeric, categorical, offsets, parts, labels, baseline):
+        self.names = tuple(names)
+        self.numeric = [(int(j), str(name), np.asarray(edges, dtype=np.float64)) for j, name, edges in numeric]
+        self.categorical = [(int(j), str(name), {str(k): int(v) for k, v in lookup.items()}) for j, name, lookup in categorical]
         self.numeric_positions = np.array([j for j, _, _ in self.numeric], dtype=np.intp)
+        self.offsets = np.asarray(offsets, dtype=np.intp)
+        self.parts = np.asarray(parts, dtype=np.float64)
+        self.labels = np.asarray(labels, dtype=object)
+        self.baseline = float(baseline)
+
+    @classmethod
+    def from_pipeline(cls, pipeline: Pipeline) -> LandingTables:
+        """The tables of a fitted :func:`make_landing_pipeline`."""
+        binner: AdditiveBinner = pipeline.named_steps["bin"]
+        model: AdditiveLogisticClassifier = pipeline.named_steps["model"]
+        names = tuple(map(str, binner.feature_names_in_))
         sizes = [len(labels) for labels in binner.labels_]  # codes run 0 … len(labels) - 1
-        self.offsets = np.cumsum([0, *sizes[:-1]]).astype(np.intp)
-        self.parts = np.zeros(sum(sizes))
-        self.labels = np.concatenate([np.asarray(labels, dtype=object) for labels in binner.labels_])
+        offsets = np.cumsum([0, *sizes[:-1]]).astype(np.intp)
+        parts = np.zeros(sum(sizes))
         for j, (levels, shape) in enumerate(zip(model.levels_, model.shapes_, strict=True)):
             seen = (levels >= 0) & (levels < sizes[j]) & (levels == np.round(levels))
-            self.parts[self.offsets[j] + levels[seen].astype(np.intp)] = shape[seen]
-        self.baseline = model.baseline_
-        self.source = (binner.edges_, model.shapes_)  # refitting replaces these: then recompile
+            parts[offsets[j] + levels[seen].astype(np.intp)] = shape[seen]
+        tables = cls(
+            names,
+            [(j, name, binner.edges_[j]) for j, name in enumerate(names) if not binner.is_categorical_[j]],
+            [(j, name, {value: _FIRST_CODE + i for i, value in enumerate(binner.categories_[j])})
+             for j, name in enumerate(names) if binner.is_categorical_[j]],
+            offsets, parts, [str(label) for labels in binner.labels_ for label in labels], model.baseline_,
+        )
+        tables.source = (binner.edges_, model.shapes_)  # refitting replaces these: then recompile
+        return tables
+
+    def to_dict(self) -> dict:
+        """JSON-ready (floats round-trip exactly through JSON)."""
+        return {
+            "names": list(self.names),
+            "numeric": [[j, name, edges.tolist()] for j, name, edges in self.numeric],
+            "categorical": [[j, name, lookup] for j, name, lookup in self.categorical],
+            "offsets": self.offsets.tolist(),
+            "parts": self.parts.tolist(),
+            "labels": self.labels.tolist(),
+            "baseline": self.baseline,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping) -> LandingTables:
+        """Tables from :meth:`to_dict`.
+
+        Raises
+        ------
+        ValueError
+            A key is missing, or the tables do not fit together.
+        """
+        try:
+            tables = cls(**{key: data[key] for key in ("names", "numeric", "categorical", "offsets", "parts", "labels", "baseline")})
+        except (KeyError, TypeError, AttributeError) as exc:
+            raise ValueError(f"landing tables are incomplete ({exc!r})") from None
+        columns = sorted([j for j, _, _ in tables.numeric] + [j for j, _, _ in tables.categorical])
+        if columns != list(range(len(tables.names))) or len(tables.offsets) != len(tables.names) or len(tables.parts) != len(tables.labels):
+            raise ValueError("landing tables do not fit together")
+        return tables
 
     def estimate(self, features: Mapping[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
         """(parts, labels), each of shape (n, n_features)."""
@@ -591,21 +639,26 @@ class _Compiled:
         return self.parts[flat], self.labels[flat]
 
 
-_COMPILED: weakref.WeakKeyDictionary[Pipeline, _Compiled] = weakref.WeakKeyDictionary()
+_TABLES: weakref.WeakKeyDictionary[Pipeline, LandingTables] = weakref.WeakKeyDictionary()
 
 
-def _estimate_pipeline(pipeline: Pipeline, features: Mapping[str, np.ndarray], version: str, index: pd.Index | None) -> LandingEstimate:
-    compiled = _COMPILED.get(pipeline)
+def landing_tables(pipeline: Pipeline) -> LandingTables:
+    """The :class:`LandingTables` of a fitted pipeline, made once per fit."""
+    tables = _TABLES.get(pipeline)
     binner, model = pipeline.named_steps["bin"], pipeline.named_steps["model"]
-    if compiled is None or compiled.source[0] is not binner.edges_ or compiled.source[1] is not model.shapes_:
-        compiled = _COMPILED[pipeline] = _Compiled(binner, model)
-    parts, labels = compiled.estimate(features)
+    if tables is None or tables.source[0] is not binner.edges_ or tables.source[1] is not model.shapes_:
+        tables = _TABLES[pipeline] = LandingTables.from_pipeline(pipeline)
+    return tables
+
+
+def _estimate(tables: LandingTables, features: Mapping[str, np.ndarray], version: str, index: pd.Index | None) -> LandingEstimate:
+    parts, labels = tables.estimate(features)
     return LandingEstimate(
-        likelihood=expit(compiled.baseline + parts.sum(axis=1)),
-        baseline=compiled.baseline,
+        likelihood=expit(tables.baseline + parts.sum(axis=1)),
+        baseline=tables.baseline,
         parts=parts,
         labels=labels,
-        names=compiled.names,
+        names=tables.names,
         version=version,
         index=index,
     )
@@ -628,7 +681,8 @@ def estimate_landing(scored: pd.DataFrame | Mapping[str, np.ndarray], points: Ma
     index = scored.index if isinstance(scored, pd.DataFrame) else None
     if model is None:
         return prior_estimate(n_rows(scored), index)
-    return _estimate_pipeline(model.pipeline, feature_columns(scored, points), model.version, index)
+    tables = model.tables if hasattr(model, "tables") else landing_tables(model.pipeline)
+    return _estimate(tables, feature_columns(scored, points), model.version, index)
 
 
 def prior_estimate(n: int, index: Sequence | None = None) -> LandingEstimate:

@@ -5,8 +5,14 @@ A models folder holds one folder per model name and, in it, one set of files per
     models/
       default/
         20241231-3fa2c1d0.skops           the fitted pipeline and its info (skops, no pickle)
-        20241231-3fa2c1d0.json            the info again, with the .skops file's sha256
+        20241231-3fa2c1d0.json            the info again, with the sha256 of the .skops and tables files
+        20241231-3fa2c1d0.tables.json     the pipeline as scoring tables (plain JSON data)
         20241231-3fa2c1d0.model-card.md   data, dates, metrics, baselines, features, limits
+
+Scoring reads the tables (:class:`~recommender.landing.LandingTables`): loading a model
+checks its files and reads them, and the pipeline itself (skops, scikit-learn estimators) is
+read only when asked for (training reports, notebooks). A model saved without tables is read
+whole at once.
 
 A model is referred to by a path (a ``.skops`` file, or a model folder: its newest version),
 by a name in a models folder (``default``, the one shipped in ``recommender/models``), or by
@@ -15,10 +21,10 @@ by a name in a models folder (``default``, the one shipped in ``recommender/mode
 Loading refuses, with a :class:`~recommender.exceptions.ModelError` that says what to do:
 
 * a file whose bytes differ from the sha256 recorded beside it (tampered or damaged), or
-  whose embedded info differs from the sidecar's;
+  whose embedded info differs from the sidecar's (both files, the tables too);
 * a file holding any type outside :data:`ALLOWED_TYPES` (every node of the skops schema is
-  checked, and ``skops.io.get_untrusted_types`` must name only :data:`TRUSTED_TYPES`); no
-  pickle is ever loaded;
+  checked at load; when the pipeline is read, ``skops.io.get_untrusted_types`` must also name
+  only :data:`TRUSTED_TYPES`); no pickle is ever loaded;
 * a model saved under another scikit-learn version, or for other feature columns;
 * (:meth:`LandingModel.check_map`) a model trained for another map: another map id or links.
 
@@ -30,6 +36,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import importlib.metadata
 import io
 import json
 import re
@@ -39,13 +46,11 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import pandas as pd
-import sklearn
-import skops.io as sio
 from sklearn.pipeline import Pipeline
 
 from .chainmap import ChainMap
 from .exceptions import ModelError
-from .landing import FEATURE_COLUMNS, LandingEstimate, estimate_landing
+from .landing import FEATURE_COLUMNS, LandingEstimate, LandingTables, estimate_landing, landing_tables
 
 __all__ = [
     "ALLOWED_TYPES",
@@ -76,6 +81,8 @@ ALLOWED_TYPES = frozenset({
 
 MODEL_SUFFIX = ".skops"
 INFO_SUFFIX = ".json"
+#: The model's scoring tables (:class:`~recommender.landing.LandingTables`), plain JSON.
+TABLES_SUFFIX = ".tables.json"
 CARD_SUFFIX = ".model-card.md"
 _FORMAT = 1
 _VERSION = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
@@ -128,12 +135,36 @@ class ModelInfo:
             raise ModelError(f"{where}: the model info is not valid ({exc}); retrain the model with `recommender train`") from None
 
 
-@dataclass(frozen=True)
 class LandingModel:
-    """A fitted landing pipeline and its :class:`ModelInfo`."""
+    """A fitted landing pipeline and its :class:`ModelInfo`.
 
-    pipeline: Pipeline
-    info: ModelInfo
+    Scoring reads :attr:`tables`. A model loaded from a folder that holds its tables does not
+    read its pipeline (skops, scikit-learn) until :attr:`pipeline` is asked for.
+    """
+
+    def __init__(self, pipeline: Pipeline | None, info: ModelInfo, *, tables: LandingTables | None = None, source: Path | None = None):
+        if pipeline is None and (tables is None or source is None):
+            raise ValueError("LandingModel needs a pipeline, or tables and the model file to read the pipeline from")
+        self._pipeline = pipeline
+        self.info = info
+        self._tables = tables
+        self._source = source
+
+    @property
+    def pipeline(self) -> Pipeline:
+        """The fitted pipeline (read and checked on first use when the model was loaded from tables)."""
+        if self._pipeline is None:
+            assert self._source is not None
+            self._pipeline = _read_pipeline(self._source, self.info)
+        return self._pipeline
+
+    @property
+    def tables(self) -> LandingTables:
+        """What scoring reads: the pipeline as lookup tables."""
+        if self._pipeline is None:
+            assert self._tables is not None
+            return self._tables
+        return landing_tables(self._pipeline)
 
     @property
     def version(self) -> str:
@@ -185,14 +216,19 @@ def save_model(model: LandingModel, folder: str | Path, *, card: str | None = No
     if not _VERSION.match(version):
         raise ModelError(f"invalid model version {version!r}")
     folder.mkdir(parents=True, exist_ok=True)
+    import skops.io as sio  # here, not at import: scoring with a saved model does not need skops
+
     data = sio.dumps({"format": _FORMAT, "info": model.info.to_json(), "pipeline": model.pipeline})
     target = folder / f"{version}{MODEL_SUFFIX}"
+    tables = (json.dumps(landing_tables(model.pipeline).to_dict(), ensure_ascii=False) + "\n").encode()
     sidecar = {
         "sha256": hashlib.sha256(data).hexdigest(),
+        "tables_sha256": hashlib.sha256(tables).hexdigest(),
         "saved_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "info": json.loads(model.info.to_json()),
     }
     _write_atomic(target, data)
+    _write_atomic(folder / f"{version}{TABLES_SUFFIX}", tables)
     _write_atomic(folder / f"{version}{INFO_SUFFIX}", (json.dumps(sidecar, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode())
     if card is not None:
         _write_atomic(folder / f"{version}{CARD_SUFFIX}", card.encode())
@@ -246,14 +282,18 @@ def _resolve(ref: str | Path, models_dir: Path) -> Path:
     raise ModelError(f"model {text!r} not found: not a {MODEL_SUFFIX} file or model folder, nor a model in {models_dir} (available: {', '.join(names) or 'none'})")
 
 
-def _schema_types(data: bytes, where: str) -> set[str]:
+def _schema(data: bytes, where: str) -> dict:
+    """The ``schema.json`` of a skops file: every object's type, and the plain values inline."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            schema = json.loads(archive.read("schema.json"))
+            return json.loads(archive.read("schema.json"))
     except (zipfile.BadZipFile, KeyError, ValueError) as exc:
         raise ModelError(f"{where}: not a skops model file ({exc})") from None
+
+
+def _schema_types(schema: dict) -> set[str]:
     types: set[str] = set()
-    stack = [schema]
+    stack: list = [schema]
     while stack:
         node = stack.pop()
         if isinstance(node, dict):
@@ -263,6 +303,24 @@ def _schema_types(data: bytes, where: str) -> set[str]:
         elif isinstance(node, list):
             stack.extend(node)
     return types
+
+
+def _check_schema(schema: dict, info: ModelInfo, where: str, info_name: str) -> None:
+    """Refuse types outside the allow-list, another format and an edited inner info (read from
+    the schema, without loading anything)."""
+    foreign = sorted(_schema_types(schema) - ALLOWED_TYPES)
+    if foreign:
+        raise ModelError(f"{where}: refused, the file holds types outside the allow-list: {foreign}")
+    try:
+        content = schema["content"]
+        fmt = json.loads(content["format"]["content"])
+        inner = json.loads(content["info"]["content"])
+    except (KeyError, TypeError, ValueError):
+        raise ModelError(f"{where}: not a landing model of format {_FORMAT}") from None
+    if fmt != _FORMAT or not isinstance(inner, str) or "pipeline" not in content:
+        raise ModelError(f"{where}: not a landing model of format {_FORMAT}")
+    if ModelInfo.from_json(inner, where=where) != info:
+        raise ModelError(f"{where}: the info inside the model differs from {info_name}; the files were modified and are refused")
 
 
 def load_model(ref: str | Path | LandingModel, *, models_dir: str | Path | None = None) -> LandingModel:
@@ -302,18 +360,54 @@ def load_model(ref: str | Path | LandingModel, *, models_dir: str | Path | None 
             "it was modified or damaged and is refused. Restore it or retrain with `recommender train`."
         )
     info = ModelInfo.from_json(info_json, where=where)
-    if info.sklearn_version != sklearn.__version__:
+    installed = _sklearn_version()
+    if info.sklearn_version != installed:
         raise ModelError(
-            f"{where}: saved under scikit-learn {info.sklearn_version}, but {sklearn.__version__} is installed; "
+            f"{where}: saved under scikit-learn {info.sklearn_version}, but {installed} is installed; "
             "a model is only loaded by the version that saved it. Retrain it with `recommender train`."
         )
     if tuple(info.feature_columns) != FEATURE_COLUMNS:
         raise ModelError(f"{where}: trained on other feature columns than this version of the library computes; retrain it with `recommender train`")
-    types = _schema_types(data, where)
-    foreign = sorted(types - ALLOWED_TYPES)
+    _check_schema(_schema(data, where), info, where, sidecar_path.name)  # now, whether or not the pipeline is read
+    tables = _read_tables(path, sidecar)
+    if tables is not None:
+        return LandingModel(None, info, tables=tables, source=path)
+    return LandingModel(_read_pipeline(path, info, data), info)
+
+
+def _sklearn_version() -> str:
+    return importlib.metadata.version("scikit-learn")
+
+
+def _read_tables(path: Path, sidecar: dict) -> LandingTables | None:
+    """The scoring tables saved beside the model, if present and the ones recorded with it."""
+    tables_path = path.with_name(path.stem + TABLES_SUFFIX)
+    recorded = sidecar.get("tables_sha256")
+    if not recorded or not tables_path.is_file():
+        return None
+    data = tables_path.read_bytes()
+    if hashlib.sha256(data).hexdigest() != recorded:
+        raise ModelError(f"{tables_path}: differs from the tables recorded when the model was saved; it was modified and is refused")
+    try:
+        return LandingTables.from_dict(json.loads(data))
+    except ValueError as exc:
+        raise ModelError(f"{tables_path}: not valid landing tables ({exc})") from None
+
+
+def _read_pipeline(path: Path, info: ModelInfo, data: bytes | None = None) -> Pipeline:
+    """Read and check the pipeline in a ``.skops`` file whose info was checked."""
+    import skops.io as sio  # here, not at import: only training, evaluation and old models need it
+
+    where = str(path)
+    if data is None:
+        data = path.read_bytes()
+        recorded = json.loads(path.with_suffix(INFO_SUFFIX).read_text(encoding="utf-8"))["sha256"]
+        if hashlib.sha256(data).hexdigest() != recorded:
+            raise ModelError(f"{where}: the file changed since the model was loaded; it is refused")
+    _check_schema(_schema(data, where), info, where, path.with_suffix(INFO_SUFFIX).name)
     untrusted = sorted(set(sio.get_untrusted_types(data=data)) - set(TRUSTED_TYPES))
-    if foreign or untrusted:
-        raise ModelError(f"{where}: refused, the file holds types outside the allow-list: {sorted(set(foreign) | set(untrusted))}")
+    if untrusted:
+        raise ModelError(f"{where}: refused, the file holds types outside the allow-list: {untrusted}")
     try:
         content = sio.loads(data, trusted=list(TRUSTED_TYPES))
     except (ValueError, TypeError, KeyError, AttributeError, ImportError, zipfile.BadZipFile, sio.exceptions.UntrustedTypesFoundException) as exc:
@@ -322,5 +416,5 @@ def load_model(ref: str | Path | LandingModel, *, models_dir: str | Path | None 
         raise ModelError(f"{where}: not a landing model of format {_FORMAT}")
     embedded = ModelInfo.from_json(str(content.get("info")), where=where)
     if embedded != info:
-        raise ModelError(f"{where}: the info inside the model differs from {sidecar_path.name}; the files were modified and are refused")
-    return LandingModel(pipeline=content["pipeline"], info=info)
+        raise ModelError(f"{where}: the info inside the model differs from {path.with_suffix(INFO_SUFFIX).name}; the files were modified and are refused")
+    return content["pipeline"]

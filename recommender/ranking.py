@@ -26,7 +26,7 @@ import gc
 import os
 import tempfile
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -430,7 +430,7 @@ def rank_file(
         spills: list[Path] = []
 
         def jobs() -> Iterator[tuple]:
-            for chunk in table.chunks():
+            for chunk in _even_out(table.chunks(), 2 * workers if workers > 1 else 1):
                 spill = Path(tmp) / f"chunk{len(spills):05d}.bin" if csv_out else None
                 if spill is not None:
                     spills.append(spill)
@@ -523,6 +523,26 @@ def _report_top(tops: list[pd.DataFrame], keys: np.ndarray, top: int, slot: np.n
     frame["model_version"] = version
     frame.columns = columns
     return frame
+
+
+def _even_out(chunks: Iterable[TableChunk], parts: int) -> Iterator[TableChunk]:
+    """The chunks, with the first and the last cut into ``parts`` pieces: every worker starts at
+    once, and they finish together (a small file is one chunk, both first and last)."""
+    held: TableChunk | None = None
+    first = True
+    for chunk in chunks:
+        if held is not None:
+            yield from _cut(held, parts) if first else (held,)
+            first = False
+        held = chunk
+    if held is not None:
+        yield from _cut(held, parts)
+
+
+def _cut(chunk: TableChunk, parts: int) -> Iterator[TableChunk]:
+    size = max(1, -(-len(chunk.raw) // parts))
+    for start in range(0, len(chunk.raw), size):
+        yield TableChunk(chunk.start_row + start, chunk.raw.iloc[start : start + size], chunk.sources)
 
 
 def _bounded_map(executor: ProcessPoolExecutor, fn: Callable, jobs: Iterator[tuple], *, ahead: int) -> Iterator:

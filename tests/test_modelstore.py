@@ -212,3 +212,57 @@ def test_cli_reports_a_bad_history_and_a_refused_model(tmp_path, saved):
     assert "unknown outcome '待定' in data rows 2" in result.output and "Traceback" not in result.output
     refused = runner.invoke(app, ["score", "--model", str(saved), "--json", '{"name": "甲"}'])
     assert refused.exit_code == 7 and "trained for map 'tiny', not 'jiangmen'" in refused.output
+
+
+# -- scoring tables: a saved model scores without reading its pipeline -----------------------
+def test_saved_model_scores_from_its_tables_and_reads_the_pipeline_on_demand(saved, tiny_model, tiny):
+    from recommender.landing import estimate_landing, feature_frame, landing_tables
+
+    model, _ = tiny_model
+    loaded = load_model(saved)
+    assert loaded._pipeline is None  # nothing read with skops yet
+    firms = pd.DataFrame({"name": ["a", "b", "c"], "description": ["锂电铜箔的研发、生产", "销售铜箔", "锂离子电池电芯制造"],
+                          "city": ["深圳", "", "江门"], "employees": ["300", "", "12"]})
+    scored = tiny.scorer.score_frame(firms)
+    from_tables = estimate_landing(scored, tiny.scorer.points, loaded)
+    from_pipeline = estimate_landing(scored, tiny.scorer.points, model)
+    np.testing.assert_array_equal(from_tables.likelihood, from_pipeline.likelihood)
+    assert from_tables.labels.tolist() == from_pipeline.labels.tolist()
+    features = feature_frame(scored, tiny.scorer.points)
+    np.testing.assert_allclose(from_tables.likelihood, model.pipeline.predict_proba(features)[:, 1], atol=1e-12)
+    assert loaded.pipeline is not None and loaded._pipeline is not None  # read now, with every check
+    assert landing_tables(loaded.pipeline).to_dict() == loaded._tables.to_dict()
+
+
+def test_edited_tables_are_refused(saved):
+    from recommender.modelstore import TABLES_SUFFIX
+
+    tables = saved.with_name(saved.stem + TABLES_SUFFIX)
+    data = json.loads(tables.read_text(encoding="utf-8"))
+    data["baseline"] += 1.0
+    tables.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(ModelError, match="differs from the tables recorded"):
+        load_model(saved)
+
+
+def test_model_saved_without_tables_still_loads_from_its_pipeline(saved, tiny_model):
+    from recommender.modelstore import TABLES_SUFFIX
+
+    saved.with_name(saved.stem + TABLES_SUFFIX).unlink()
+    loaded = load_model(saved)
+    assert loaded._pipeline is not None
+    assert loaded.tables.to_dict() == tiny_model[0].tables.to_dict()
+
+
+def test_scoring_with_the_default_model_does_not_import_skops():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from recommender import Recommender; r = Recommender(model='default'); "
+        "res = r.score({'name': 'x', 'description': '锂电池正极材料的研发、生产'}); "
+        "assert 0 < res.likelihood < 1 and res.model_version.startswith('default/'); "
+        "print(sorted(m for m in ('skops', 'skops.io', 'openpyxl', 'xlsxwriter') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=Path(__file__).parents[1])
+    assert out.stdout.strip() == "[]", out.stderr
