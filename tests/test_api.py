@@ -780,3 +780,40 @@ def test_api_scores_without_batching(map_dir):
     with _client(Settings(map_dir=map_dir, score_batching=False)) as c:
         assert c.app.state.batcher is None
         assert c.post("/v1/score", json=FOIL).json()["link_id"] == "foil"
+
+
+def test_api_batcher_gathers_requests_arriving_together_under_load(monkeypatch):
+    import asyncio
+
+    import api.batching as batching
+
+    rec = Recommender(TINY_MAP)
+    sizes = []
+    score_rows = batching._score_rows
+
+    def recording(recommender, items, lang):
+        sizes.append(len(items))
+        return score_rows(recommender, items, lang)
+
+    monkeypatch.setattr(batching, "_score_rows", recording)
+
+    async def late(batcher, passes, profile):
+        for _ in range(passes):  # arrives a few loop passes after the others, as requests do
+            await asyncio.sleep(0)
+        return await batcher.score(rec, profile)
+
+    async def run():
+        batcher = batching.ScoreBatcher(max_batch=16)
+        await batcher.start()
+        try:
+            alone = await batcher.score(rec, CELLS)  # idle: scored at once, alone
+            burst = await asyncio.gather(*(batcher.score(rec, {**CELLS, "name": f"b{i}"}) for i in range(8)))
+            staggered = await asyncio.gather(*(late(batcher, k % 4, {**FOIL, "name": f"s{k}"}) for k in range(6)))
+            return alone, burst, staggered
+        finally:
+            await batcher.stop()
+
+    alone, burst, staggered = asyncio.run(run())
+    assert sizes == [1, 8, 6]  # the six staggered requests waited for each other, in one batch
+    assert [r.firm for r in staggered] == [f"s{k}" for k in range(6)] and alone.firm == CELLS["name"]
+    assert all(r.score == staggered[0].score for r in staggered)
