@@ -545,10 +545,20 @@ class LandingEstimate:
 
     def factors(self, i: int) -> tuple[Factor, ...]:
         """Row ``i``'s parts, largest in size first."""
-        parts = self.parts[i]
-        order = np.argsort(-np.abs(parts), kind="stable")
-        labels = self.labels[i]
-        return tuple(Factor(self.names[k], str(labels[k]), round(float(parts[k]), 4)) for k in order)
+        return self._factors(slice(i, i + 1))[0]
+
+    def all_factors(self) -> list[tuple[Factor, ...]]:
+        """:meth:`factors` of every row."""
+        return self._factors(slice(None))
+
+    def _factors(self, rows: slice) -> list[tuple[Factor, ...]]:
+        parts = self.parts[rows]
+        order = np.argsort(-np.abs(parts), axis=1, kind="stable").tolist()
+        names = self.names
+        return [
+            tuple(Factor(names[k], str(labels[k]), round(values[k], 4)) for k in row_order)
+            for values, labels, row_order in zip(parts.tolist(), self.labels[rows].tolist(), order, strict=True)
+        ]
 
 
 class LandingTables:

@@ -149,6 +149,7 @@ class Recommender:
         rows = {name: as_list(scored[names.get(name, name)]) for name in _RESULT_READ}
         component_points = [as_list(scored[f"score_{name}"]) for name in COMPONENTS]
         baseline = round(landing.baseline, 4)
+        factors = landing.all_factors()
         out = []
         for i, link_id in enumerate(rows["link_id"]):
             has = bool(link_id)
@@ -171,7 +172,7 @@ class Recommender:
                 likelihood=likelihoods[i],
                 priority=priorities[i],
                 likelihood_baseline=baseline,
-                likelihood_factors=landing.factors(i),
+                likelihood_factors=factors[i],
                 model_version=landing.version,
             ))
         return out
