@@ -16,6 +16,7 @@ Errors go to standard error, one line per problem, without a traceback.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import sys
 from collections.abc import Callable, Iterator
@@ -235,7 +236,23 @@ def serve(
 
 
 def main() -> None:  # pragma: no cover - the console-script entry point
-    app()
+    """Run the command, then end the process at once.
+
+    Tearing the interpreter down (the modules and objects of pandas, SciPy and scikit-learn)
+    takes 0.3–0.4 s and does nothing useful once the command has finished: every file is
+    closed by then, and the temporary files removed.
+    """
+    try:
+        app()  # click's standalone mode ends with SystemExit
+    except SystemExit as exc:
+        code = exc.code
+        if isinstance(code, str):
+            print(code, file=sys.stderr)
+            code = 1
+        logging.shutdown()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code or 0)
 
 
 if __name__ == "__main__":  # pragma: no cover
