@@ -8,14 +8,18 @@ fields that were missing. Reasons are joined with "；" in output files.
 
 from __future__ import annotations
 
+import math
+import re
+
 import numpy as np
 import pandas as pd
 
-from .chainmap import ChainMap
+from .chainmap import COMPONENTS, ChainMap
 from .columns import Columns, as_list, n_rows
+from .landing import FEATURE_LABELS, LandingEstimate
 from .memo import per_value
 
-__all__ = ["LANGUAGES", "REASON_SEPARATOR", "explain_columns", "explain_frame", "explain_row"]
+__all__ = ["LANGUAGES", "REASON_SEPARATOR", "explain_columns", "explain_frame", "explain_row", "level_text", "likelihood_reasons"]
 
 LANGUAGES = ("zh", "en")
 REASON_SEPARATOR = "；"
@@ -28,6 +32,7 @@ _STATUS = {
     "zh": {"missing": "缺失", "weak": "薄弱", "present": "已有", "strong": "优势"},
     "en": {"missing": "missing", "weak": "weak", "present": "present", "strong": "strong"},
 }
+_LEADER_KIND = {"local_leader": ("链主", "chain leader"), "terminal_maker": ("终端龙头", "terminal maker")}
 _ACTION_EN = {"补链": "fill a gap (补链)", "强链": "strengthen (强链)", "延链": "extend (延链)", "建链": "build (建链)"}
 _MISSING = {
     "zh": {"description": "主营业务", "place": "所在地", "size": "规模（员工/营收）", "tags": "企业标签",
@@ -110,8 +115,8 @@ def _ties_reason(origin_group: str, origin_place: str, leader: str, leader_kind:
         else:
             ties.append(f"来自{origin_place}（{label}）" if zh else f"from {origin_place} ({label})")
     if leader:
-        kind = {"local_leader": ("链主", "a chain leader"), "terminal_maker": ("终端龙头", "a terminal maker")}[leader_kind]
-        ties.append(f"客户含{leader}（{kind[0]}，跟大王）" if zh else f"supplies {leader} ({kind[1]})")
+        kind = _LEADER_KIND[leader_kind]
+        ties.append(f"客户含{leader}（{kind[0]}，跟大王）" if zh else f"supplies {leader} (a {kind[1]})")
     return ("，" if zh else "; ").join(ties)
 
 
@@ -190,3 +195,105 @@ def explain_columns(scored: pd.DataFrame | Columns, chain_map: ChainMap, lang: s
     if joined:
         reasons = [REASON_SEPARATOR.join(r) for r in reasons]
     return reasons
+
+
+# -- the landing likelihood's largest parts ----------------------------------------------------
+#: Numeric landing features shown as percentages (shares of 0-1), counts after log10(x + 1)
+#: with their unit, plain counts, and yes/no flags.
+_SHARES = frozenset({*(f"fit_{name}" for name in COMPONENTS), "affinity", "size"})
+_LOGS = {"employees_log": ("人", " staff"), "revenue_log": ("万元", " (10k CNY)"), "patents_log": ("项", "")}
+_COUNTS = {"profile_gaps": ("项", " fields")}
+_FLAGS = frozenset({"firm_green", "trade_only"})
+_BIN = re.compile(r"^(?:< (?P<below>\S+)|≥ (?P<above>\S+)|\[(?P<low>\S+), (?P<high>\S+)\))$")
+_WORDS = {"missing": ("缺失", "missing"), "other": ("其他", "other"), "all": ("全部", "all")}
+
+
+def level_text(feature: str, label: str, chain_map: ChainMap | None = None, lang: str = "zh") -> str:
+    """A landing feature's bin or category label as officers read it.
+
+    ``fit_chain_need`` ``[0.696, 0.85)`` → ``70%–85%``; ``employees_log`` ``< 1.23`` → ``< 16人``;
+    ``trade_only`` ``≥ 0.5`` → ``是``; ``stage`` ``upstream`` → ``上游``; a chain id → its name.
+    """
+    zh = lang == "zh"
+    if label in _WORDS:
+        return _WORDS[label][0 if zh else 1]
+    match = _BIN.match(label)
+    if match is None:
+        return _category_text(feature, label, chain_map, zh)
+    if feature in _FLAGS:
+        yes = match["above"] is not None or (match["low"] is not None and float(match["low"]) >= 0.5)
+        return ("是" if yes else "否") if zh else ("yes" if yes else "no")
+    if feature in _COUNTS or feature in _LOGS:
+        unit = (_COUNTS.get(feature) or _LOGS[feature])[0 if zh else 1]
+        log = feature in _LOGS
+
+        def whole(edge: str) -> int:  # the least whole count at or above a bin edge
+            value = 10 ** float(edge) - 1 if log else float(edge)
+            return max(0, math.ceil(value - 1e-9))
+
+        if match["below"] is not None:
+            return f"< {whole(match['below'])}{unit}"
+        if match["above"] is not None:
+            return f"≥ {whole(match['above'])}{unit}"
+        low, high = whole(match["low"]), whole(match["high"]) - 1
+        return f"{low}{unit}" if high <= low else f"{low}–{high}{unit}"
+    if feature in _SHARES:
+        def pct(edge: str) -> str:
+            value = float(edge) * 100
+            text = f"{value:.0f}"
+            if text in ("0", "100") and abs(value - round(value)) >= 0.05:  # 99.8% is not 100%
+                text = f"{value:.1f}"
+            return f"{text}%"
+
+        if match["below"] is not None:
+            return f"< {pct(match['below'])}"
+        if match["above"] is not None:
+            return f"≥ {pct(match['above'])}"
+        return f"{pct(match['low'])}–{pct(match['high'])}"
+    return label
+
+
+def _category_text(feature: str, label: str, chain_map: ChainMap | None, zh: bool) -> str:
+    if feature == "stage":
+        return _STAGE["zh" if zh else "en"].get(label, label)
+    if feature == "leader_kind" and label in _LEADER_KIND:
+        return _LEADER_KIND[label][0 if zh else 1]
+    if feature == "action" and not zh:
+        return _ACTION_EN.get(label, label)
+    if chain_map is not None:
+        if feature == "chain_id":
+            chain = next((c for c in chain_map.chains if c.id == label), None)
+            if chain is not None:
+                return chain.name.zh if zh else chain.name.en
+        if feature == "origin_group" and label in chain_map.strategy.origins:
+            name = chain_map.strategy.origins[label].name
+            return name.zh if zh else name.en
+    return label
+
+
+def likelihood_reasons(estimate: LandingEstimate, chain_map: ChainMap | None = None, *, lang: str = "zh", top: int = 3) -> list[str]:
+    """Per row, the ``top`` largest parts of the landing likelihood as text, e.g.
+    ``↑ 来源 本地 (+0.62)``, the levels as :func:`level_text` writes them.
+
+    Rows under the prior get "先验（无训练模型）" / "prior (no trained model)".
+    """
+    n = len(estimate.likelihood)
+    if not estimate.names:
+        return ["先验（无训练模型）" if lang == "zh" else "prior (no trained model)"] * n
+    parts = estimate.parts
+    names = estimate.names
+    label = [FEATURE_LABELS.get(name, (name, name))[0 if lang == "zh" else 1] for name in names]
+    order = np.argsort(-np.abs(parts), axis=1, kind="stable")[:, :top]
+    rows = np.arange(n)[:, np.newaxis]
+    chosen = np.round(parts[rows, order], 2)
+    chosen_levels = estimate.labels[rows, order]
+
+    def item(k: int, level: str, part: float) -> tuple[str]:
+        if abs(part) < 0.005:
+            return ("",)
+        return (f"{'↑' if part > 0 else '↓'} {label[k]} {level_text(names[k], level, chain_map, lang)} ({part:+.2f})",)
+
+    # the same (feature, level, part) recurs across firms: format each once
+    texts = [per_value(item, order[:, j], chosen_levels[:, j], chosen[:, j])[0].tolist() for j in range(order.shape[1])]
+    sep = "；" if lang == "zh" else "; "
+    return [sep.join(t for t in items if t) for items in zip(*texts, strict=True)] if texts else [""] * n

@@ -50,7 +50,6 @@ from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
 from .chainmap import COMPONENTS
 from .columns import as_list, n_rows
-from .memo import per_value
 
 __all__ = [
     "CATEGORICAL_FEATURES",
@@ -65,7 +64,6 @@ __all__ = [
     "LandingEstimate",
     "LandingTables",
     "estimate_landing",
-    "factor_text",
     "feature_columns",
     "feature_frame",
     "landing_tables",
@@ -719,33 +717,3 @@ def priority(score, likelihood):
     s = np.clip(np.asarray(score, dtype=np.float64) / 100.0, 0.0, 1.0)
     p = np.clip(np.asarray(likelihood, dtype=np.float64), 0.0, 1.0)
     return np.round(100.0 * np.sqrt(s * p), 2)
-
-
-def factor_text(estimate: LandingEstimate, *, lang: str = "zh", top: int = 3) -> list[str]:
-    """Per row, the ``top`` largest parts of the likelihood as text, e.g. ``↑ 来源 local (+0.62)``.
-
-    Rows under the prior get "先验（无训练模型）" / "prior (no trained model)".
-    """
-    n = len(estimate.likelihood)
-    if not estimate.names:
-        return ["先验（无训练模型）" if lang == "zh" else "prior (no trained model)"] * n
-    parts = estimate.parts
-    levels = estimate.labels
-    names = estimate.names
-    label = [FEATURE_LABELS.get(name, (name, name))[0 if lang == "zh" else 1] for name in names]
-    if lang == "zh":
-        levels = np.where(levels == "missing", "缺失", np.where(levels == "other", "其他", levels))
-    order = np.argsort(-np.abs(parts), axis=1, kind="stable")[:, :top]
-    rows = np.arange(n)[:, np.newaxis]
-    chosen = np.round(parts[rows, order], 2)
-    chosen_levels = levels[rows, order]
-
-    def item(k: int, level: object, part: float) -> tuple[str]:
-        if abs(part) < 0.005:
-            return ("",)
-        return (f"{'↑' if part > 0 else '↓'} {label[k]} {level} ({part:+.2f})",)
-
-    # the same (feature, level, part) recurs across firms: format each once
-    texts = [per_value(item, order[:, j], chosen_levels[:, j], chosen[:, j])[0].tolist() for j in range(order.shape[1])]
-    sep = "；" if lang == "zh" else "; "
-    return [sep.join(t for t in items if t) for items in zip(*texts, strict=True)] if texts else [""] * n

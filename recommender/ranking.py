@@ -38,9 +38,9 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from .explanation import explain_frame
+from .explanation import explain_frame, likelihood_reasons
 from .io import TableChunk, TableWriter, encode_csv_rows, open_table
-from .landing import PRIOR_VERSION, estimate_landing, factor_text, priority
+from .landing import PRIOR_VERSION, estimate_landing, priority
 from .scoring import COMPONENT_COLUMNS, RESULT_COLUMNS, Scorer
 
 if TYPE_CHECKING:
@@ -183,7 +183,7 @@ def _result_frame(scorer: Scorer, scored: pd.DataFrame, lang: str, model: Landin
     out.insert(RESULT_COLUMNS.index("reasons"), "reasons", explain_frame(scored, scorer.chain_map, lang))
     out.insert(1, "likelihood", np.round(landing.likelihood, 4))
     out.insert(2, "priority", priority(scored["score"].to_numpy(), landing.likelihood))
-    out.insert(out.columns.get_loc("reasons") + 1, "likelihood_reasons", factor_text(landing, lang=lang))
+    out.insert(out.columns.get_loc("reasons") + 1, "likelihood_reasons", likelihood_reasons(landing, scorer.chain_map, lang=lang))
     if lang == "en":
         has = scored["link_id"].to_numpy(dtype=object) != ""
         out["chain"] = np.where(has, scored["chain_en"], "")

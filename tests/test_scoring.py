@@ -87,3 +87,35 @@ def test_score_green_link_earns_green_points(scorer):
     row = _score(scorer, **{**FULL, "description": "锂离子电池制造"})
     assert row["link_id"] == "cells"
     assert row["score_green"] == pytest.approx(round(5 * 0.8, 2))  # 5 points × affinity of 锂离子电池
+
+
+@pytest.mark.parametrize(("feature", "label", "lang", "text"), [
+    ("fit_chain_need", "[0.696, 0.85)", "zh", "70%–85%"),
+    ("affinity", "≥ 0.998", "zh", "≥ 99.8%"),
+    ("fit_park_fit", "< 0.8", "en", "< 80%"),
+    ("employees_log", "< 1.23", "zh", "< 16人"),
+    ("revenue_log", "[3, 4)", "en", "999–9998 (10k CNY)"),
+    ("patents_log", "[1.53, 1.78)", "zh", "33–59项"),
+    ("profile_gaps", "[1.5, 2.5)", "zh", "2项"),
+    ("profile_gaps", "≥ 2.5", "en", "≥ 3 fields"),
+    ("trade_only", "≥ 0.5", "zh", "是"),
+    ("firm_green", "< 0.5", "en", "no"),
+    ("stage", "upstream", "zh", "上游"),
+    ("leader_kind", "terminal_maker", "en", "terminal maker"),
+    ("action", "补链", "en", "fill a gap (补链)"),
+    ("patents_log", "missing", "zh", "缺失"),
+    ("chain_id", "other", "en", "other"),
+])
+def test_likelihood_levels_read_as_officers_read_them(feature, label, lang, text):
+    from recommender.explanation import level_text
+
+    assert level_text(feature, label, None, lang) == text
+
+
+def test_likelihood_levels_name_chains_and_origins_from_the_map(jiangmen):
+    from recommender.explanation import level_text
+
+    chain = jiangmen.chain_map.chains[0]
+    assert level_text("chain_id", chain.id, jiangmen.chain_map, "zh") == chain.name.zh
+    key, group = next(iter(jiangmen.chain_map.strategy.origins.items()))
+    assert level_text("origin_group", key, jiangmen.chain_map, "en") == group.name.en
