@@ -250,8 +250,11 @@ def main() -> None:  # pragma: no cover - the console-script entry point
             print(code, file=sys.stderr)
             code = 1
         logging.shutdown()
-        sys.stdout.flush()
-        sys.stderr.flush()
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except OSError:  # a closed pipe (`recommender chains | head`): nothing more to say
+                pass
         os._exit(code or 0)
 
 
