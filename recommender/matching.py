@@ -233,7 +233,7 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
             descriptions = list(X)
             industry = [""] * len(descriptions)
         n = len(descriptions)
-        encoded = [text.lower().encode() if isinstance(text, str) else b"" for text in descriptions]
+        encoded = [text.lower().encode("utf-8", "surrogatepass") if isinstance(text, str) else b"" for text in descriptions]
         # every description in one UTF-8 string, one per line: one pass of each automaton per call
         row_start = np.zeros(n, dtype=np.int64)
         if n > 1:

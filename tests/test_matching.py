@@ -130,3 +130,10 @@ def test_clause_ends_are_the_same_for_short_and_long_text():
         assert short.tolist() == long.tolist()
         expected = [i + 1 for i, ch in enumerate(text) if ch in "；;。，\n\r｜|．"] + [i + 2 for i in range(len(text) - 1) if text[i : i + 2] == ". "]
         assert sorted(len(text[:e].encode()) for e in expected) == short.tolist()
+
+
+def test_match_survives_text_that_is_not_valid_unicode(jiangmen):
+    """A lone surrogate (possible in a DataFrame from anywhere) neither crashes nor hides a term."""
+    result = jiangmen.scorer.matcher.match(["锂电池正极材料\ud800的生产", "\ud800", "NUL\x00铜箔生产"])
+    assert result.indptr.tolist()[1:] == sorted(result.indptr.tolist()[1:])
+    assert np.diff(result.indptr).tolist()[1] == 0 and np.diff(result.indptr)[0] > 0 and np.diff(result.indptr)[2] > 0
