@@ -38,6 +38,7 @@ from __future__ import annotations
 import weakref
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -503,9 +504,11 @@ def make_landing_pipeline(*, n_bins: int = 8, min_frequency: int = 10, C: float 
 
 
 # -- estimates -------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Factor:
-    """One feature's part of a likelihood: its value's label and its log-odds contribution."""
+class Factor(NamedTuple):
+    """One feature's part of a likelihood: its value's label and its log-odds contribution.
+
+    A named tuple: every answer carries one per feature, and making them is a cost per firm.
+    """
 
     feature: str
     level: str

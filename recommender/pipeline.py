@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -34,8 +35,7 @@ __all__ = ["Component", "Recommender", "Result"]
 _RESULT_READ = ("name", "score", "chain_id", "chain", "link_id", "link", "action", "park", "confidence", "errors")
 
 
-@dataclass(frozen=True)
-class Component:
+class Component(NamedTuple):
     """One named part of a score."""
 
     name: str
