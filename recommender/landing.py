@@ -22,6 +22,11 @@ to come. It is a scikit-learn :class:`~sklearn.pipeline.Pipeline` of two estimat
   training period without a separate calibration step; :mod:`recommender.evaluation` checks
   it on a later period (Brier score, calibration curve), where drift can still shift it.
 
+Scoring does not run the pipeline: :class:`LandingTables` holds what the fitted pipeline
+computes as lookup tables (bin edges, category codes, one part and one label per level), plain
+data that a saved model carries beside its skops file. Estimates from the tables equal the
+pipeline's (tested), at numpy speed and without loading scikit-learn estimators from disk.
+
 Without a trained model, :data:`PRIOR_LIKELIHOOD` (model version ``"prior"``) is used.
 
 ``priority`` combines the two: the geometric mean of the score's share and the likelihood,

@@ -4,7 +4,10 @@
 per term: the link it names, its kind and weight; :func:`link_vocabulary` builds it from a
 chain map) and compiles every term, together with the generic and trade words of
 :mod:`recommender.vocabulary`, into one Aho–Corasick automaton (``ahocorasick_rs``).
-``transform`` scans each description once, leftmost-longest, clause by clause:
+``transform`` joins the descriptions it is given into one UTF-8 string (one per line) and
+scans it once, leftmost-longest; rows, clauses, links and the noisy-or are then numpy work
+over all the matches, so a file of firms costs a few passes, not one Python loop per firm.
+Clause by clause:
 
 * generic scope items (技术开发, 货物进出口 …) occupy their span and count for nothing;
 * a clause with a trade word (销售, 批发, distributor …) and no make word (制造, 生产,

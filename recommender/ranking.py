@@ -7,12 +7,15 @@ prior) and ``priority``, the likelihood's main parts (``likelihood_reasons``) an
 ``model_version``. Bad rows (no name, an unparsable number) keep their place in the output, marked in
 ``errors``, and rank last.
 
-Files are read in chunks; each chunk is scored (in worker processes when ``workers > 1``) and,
-for CSV output, its rows are encoded at once and spilled to a temporary file, so what waits
-in memory for the global sort is 64 bytes per row (five sort keys and where the row lies);
-the output is then written in rank order, reading each row back. XLSX output (for lists an
-officer opens in Excel, not millions of rows) keeps the rows in memory. The shortlist pool keeps only the best rows of each chunk with their
-link affinities.
+Files are read in chunks; each chunk is scored (in worker processes when ``workers > 1``; the
+first and last chunks cut in pieces so that every worker starts at once and they finish
+together) and, for CSV output, its rows are encoded at once and spilled to a temporary file,
+so what waits in memory for the global sort is 64 bytes per row (five sort keys and where the
+row lies). The output is then written in rank order, reading each row back; for large files
+the workers write runs of ranks in place, into room the main process reserved from the
+lines' known lengths. XLSX output (for lists an officer opens in Excel, not millions of rows)
+keeps the rows in memory. The shortlist pool keeps only the best rows of each chunk with
+their link affinities.
 
 The shortlist (按图索骥) picks K firms greedily by marginal gain: a firm's chain value on each
 link it serves, times the share of that link's need still open, plus its firm traits; once
