@@ -230,9 +230,9 @@ for _ in range({repeat}): r.score(p)
 profiler.disable()
 stats = pstats.Stats(profiler).stats
 total = sum(v[3] for k, v in stats.items() if k[2] == "score" and k[0].endswith("pipeline.py"))
-wanted = ("prepare_profiles", "match", "_score", "explain_frame", "explain_row", "estimate_landing", "to_dict", "profile_frame")
+wanted = ("profile_columns", "match", "_score", "estimate_landing", "explain_columns", "all_factors")
 for (path, _, name), (_, _, _, cum, _) in stats.items():
-    if name in wanted and ("recommender" in path or name == "to_dict"):
+    if name in wanted and "recommender" in path:
         out[name] = out.get(name, 0) + cum / total * out["Recommender.score"]
 print(json.dumps(out))
 """

@@ -708,7 +708,7 @@ def encode_csv_rows(frame: pd.DataFrame, *, numeric_columns: Collection[str] = (
     """Each row of ``frame`` as CSV text (no line end), neutralised as :class:`TableWriter` does.
 
     For callers that assemble output rows from parts before writing them in another order
-    (:meth:`TableWriter.write_lines`); a part is joined to its neighbours with ``","``.
+    (:meth:`TableWriter.write_encoded_lines`, once UTF-8); a part is joined to its neighbours with ``","``.
     """
     columns = [
         (True, _numeric_cells(frame[c], str(c))) if c in numeric_columns else (False, _text_cells(frame[c]))
@@ -870,13 +870,6 @@ class TableWriter:
                 columns.append((False, values))
             self._sink.write(columns)
             self.rows_written += len(part)
-
-    def write_lines(self, lines: list[str]) -> None:
-        """Append CSV rows already encoded by :func:`encode_csv_rows` (CSV output only)."""
-        if not isinstance(self._sink, _CsvSink):
-            raise ValueError(f"{self.path}: write_lines needs an open CSV writer")
-        self._sink.write_lines(lines)
-        self.rows_written += len(lines)
 
     def write_encoded_lines(self, lines: list[bytes]) -> None:
         """Append CSV rows encoded by :func:`encode_csv_rows` and then as UTF-8 (CSV output only)."""

@@ -585,6 +585,7 @@ class LandingTables:
         self.parts = np.asarray(parts, dtype=np.float64)
         self.labels = np.asarray(labels, dtype=object)
         self.baseline = float(baseline)
+        self.source: tuple | None = None  # the fitted arrays the tables were made from (from_pipeline)
 
     @classmethod
     def from_pipeline(cls, pipeline: Pipeline) -> LandingTables:
@@ -642,7 +643,7 @@ class LandingTables:
         """(parts, labels), each of shape (n, n_features)."""
         n = len(features[self.names[0]])
         codes = np.empty((n, len(self.names)), dtype=np.intp)
-        values = np.column_stack([features[name] for _, name, _ in self.numeric] or [np.empty(n)])[:, : len(self.numeric)]
+        values = np.column_stack([features[name] for _, name, _ in self.numeric]) if self.numeric else np.empty((n, 0))
         missing = np.isnan(values)
         values[missing] = 0.0
         bins = np.empty(values.shape, dtype=np.intp)

@@ -314,8 +314,9 @@ def _spill(path: Path, heads: list[str], tails: list[str]) -> np.ndarray:
     return spans
 
 
-def _spilled_lines(fds: list[int], where: np.ndarray, picked: np.ndarray, first_rank: int, version: str) -> list[bytes]:
-    """Output lines (UTF-8) read back from the spill files, in rank order.
+def _ranked_blocks(spills: list[Path], where: np.ndarray, picked: np.ndarray, first_rank: int, version: str) -> Iterator[list[bytes]]:
+    """Output lines (UTF-8, no line end) ranked ``first_rank, …``, read back from the spill
+    files 50,000 at a time.
 
     ``where`` holds, per line, its spill file, offset, and the lengths of its input and result
     parts. ``os.pread`` rather than a memory map: rows in rank order are scattered over the
@@ -323,41 +324,37 @@ def _spilled_lines(fds: list[int], where: np.ndarray, picked: np.ndarray, first_
     """
     tail_end = f",{version}".encode()
     pread = os.pread
-    lines = []
-    for rank, (p, (f, offset, head, tail)) in enumerate(zip(picked.tolist(), where.tolist(), strict=True), start=first_rank):
-        data = pread(fds[f], head + tail, offset)
-        lines.append(b"%s,%d,%s,%s%s" % (data[:head], rank, data[head:], b"%d" % p if p else b"", tail_end))
-    return lines
-
-
-def _write_ranked(target: TableWriter | tuple[Path, int, int], spills: list[Path], where: np.ndarray, picked: np.ndarray,
-                  first_rank: int, version: str) -> int:
-    """Write lines ``first_rank, …`` (see :func:`_spilled_lines`) to the writer, or into a file
-    at an offset, ``(path, offset, nbytes)``, room that another process reserved; return the
-    count of lines."""
     with ExitStack() as stack:
         fds = [stack.enter_context(path.open("rb")).fileno() for path in spills]
-        if isinstance(target, tuple):
-            path, position, nbytes = target
-            end = position + nbytes
-            out = os.open(path, os.O_WRONLY)
-            stack.callback(os.close, out)
         for start in range(0, len(where), 50_000):
             stop = min(start + 50_000, len(where))
-            lines = _spilled_lines(fds, where[start:stop], picked[start:stop], first_rank + start, version)
-            if isinstance(target, tuple):
-                data = b"\r\n".join(lines) + b"\r\n"
-                os.pwrite(out, data, position)
-                position += len(data)
-            else:
-                target.write_encoded_lines(lines)
-        if isinstance(target, tuple) and position != end:
-            raise RuntimeError(f"ranked rows took {position - end:+d} bytes more than reserved")
-    return len(where)
+            rows = zip(picked[start:stop].tolist(), where[start:stop].tolist(), strict=True)
+            yield [
+                b"%s,%d,%s,%s%s" % (data[:head], rank, data[head:], b"%d" % p if p else b"", tail_end)
+                for rank, (p, (f, offset, head, tail)) in enumerate(rows, start=first_rank + start)
+                for data in (pread(fds[f], head + tail, offset),)
+            ]
+
+
+def _write_ranked_at(path: Path, position: int, nbytes: int, spills: list[Path], where: np.ndarray, picked: np.ndarray,
+                     first_rank: int, version: str) -> None:
+    """Write lines ``first_rank, …`` (:func:`_ranked_blocks`) into ``path`` at ``position``,
+    room of ``nbytes`` that the main process reserved (:meth:`TableWriter.reserve_encoded`)."""
+    end = position + nbytes
+    out = os.open(path, os.O_WRONLY)
+    try:
+        for lines in _ranked_blocks(spills, where, picked, first_rank, version):
+            data = b"\r\n".join(lines) + b"\r\n"
+            os.pwrite(out, data, position)
+            position += len(data)
+    finally:
+        os.close(out)
+    if position != end:
+        raise RuntimeError(f"ranked rows took {position - end:+d} bytes more than reserved")
 
 
 def _line_bytes(where: np.ndarray, picked: np.ndarray, first_rank: int, version: str) -> np.ndarray:
-    """The length in bytes of each line :func:`_spilled_lines` makes, with its CRLF."""
+    """The length in bytes of each line :func:`_ranked_blocks` makes, with its CRLF."""
     ranks = np.arange(first_rank, first_rank + len(where), dtype=np.int64)
     return (
         where[:, 2] + where[:, 3] + 3 + _digits(ranks) + np.where(picked > 0, _digits(picked), 0)
@@ -481,14 +478,15 @@ def rank_file(
                 spill_of = np.repeat(np.arange(len(bodies)), [len(b) for b in bodies])
                 where = np.column_stack([spill_of[order], spans[order]])
                 if executor is None or rows < PARALLEL_WRITE_ROWS:
-                    _write_ranked(writer, spills, where, picked, 1, version)
+                    for lines in _ranked_blocks(spills, where, picked, 1, version):
+                        writer.write_encoded_lines(lines)
                 else:  # each worker reads back, formats and writes a run of ranks in its place
                     sizes = _line_bytes(where, picked, 1, version)
                     path, offset = writer.reserve_encoded(int(sizes.sum()), rows)
                     bounds = np.linspace(0, rows, workers + 1).astype(int)
                     starts = offset + np.r_[0, np.cumsum(sizes)][bounds]
                     runs = [
-                        executor.submit(_write_ranked, (path, int(starts[k]), int(starts[k + 1] - starts[k])), spills,
+                        executor.submit(_write_ranked_at, path, int(starts[k]), int(starts[k + 1] - starts[k]), spills,
                                         where[a:b], picked[a:b], a + 1, version)
                         for k, (a, b) in enumerate(zip(bounds[:-1], bounds[1:], strict=True))
                     ]

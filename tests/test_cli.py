@@ -212,11 +212,22 @@ def test_rank_with_workers_writes_the_same_bytes_as_one_process(tmp_path, monkey
     source = tmp_path / "firms.csv"
     synthetic_firms(6_000, seed=11).to_csv(source, index=False, encoding="utf-8-sig")
     monkeypatch.setattr(ranking, "PARALLEL_WRITE_ROWS", 1_000)  # two workers format two runs of ranks
+    from recommender.io import TableWriter
+
+    reserved = []
+    reserve = TableWriter.reserve_encoded
+
+    def spy(self, nbytes, rows):
+        reserved.append(rows)
+        return reserve(self, nbytes, rows)
+
+    monkeypatch.setattr(TableWriter, "reserve_encoded", spy)
     outputs = []
     for workers in ("1", "2"):
         target = tmp_path / f"out{workers}.csv"
         result = runner.invoke(app, ["rank", str(source), "-o", str(target), "--chunk-rows", "1500", "--workers", workers, "--shortlist", "3"])
         assert result.exit_code == 0, result.output
         outputs.append(target.read_bytes())
+    assert reserved == [6_000]  # only the two-worker run wrote in place, all its rows
     assert outputs[0] == outputs[1]
     assert outputs[0].count(b"\r\n") == 6_001 and outputs[0].startswith(b"\xef\xbb\xbf")
