@@ -14,19 +14,21 @@ from contextlib import asynccontextmanager
 from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from starlette.concurrency import run_in_threadpool
+from starlette.types import Receive, Scope, Send
 
 import recommender
 
 from .batching import ScoreBatcher
 from .deps import reject_unknown_query
 from .errors import install_error_handlers
+from .fastpath import ScoreFastPath
 from .middleware import BodyLimitMiddleware, RequestIdMiddleware
 from .routes import admin, chains, health, rank, score
 from .schemas import ErrorResponse
 from .settings import Settings, get_settings
 from .state import RecommenderStore
 
-__all__ = ["app", "create_app"]
+__all__ = ["Service", "app", "create_app"]
 
 log = logging.getLogger("api")
 
@@ -39,7 +41,23 @@ gets the same score either way. Map updates need an API key (header `X-API-Key`)
 """
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+class Service(FastAPI):
+    """The FastAPI app, with the plain ``POST /v1/score`` answered ahead of it (:mod:`api.fastpath`)."""
+
+    fast_path: ScoreFastPath | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        fast = self.fast_path
+        if fast is not None and fast.handles(scope):
+            await fast(scope, receive, send)
+        else:
+            await super().__call__(scope, receive, send)
+
+    async def _full(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await super().__call__(scope, receive, send)
+
+
+def create_app(settings: Settings | None = None) -> Service:
     """Build the service.
 
     Parameters
@@ -68,7 +86,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             if batcher is not None:
                 await batcher.stop()
 
-    app = FastAPI(
+    app = Service(
         dependencies=[Depends(reject_unknown_query)],
         responses={
             400: {"model": ErrorResponse, "description": "the body cannot be parsed (not UTF-8 JSON, broken multipart)"},
@@ -102,6 +120,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(rank.router, prefix="/v1")
     app.include_router(chains.router, prefix="/v1")
     app.include_router(admin.router, prefix="/v1")
+    if settings.score_fast_path:
+        app.fast_path = ScoreFastPath(app._full, app.state, max_body=settings.max_body_bytes)
     return app
 
 

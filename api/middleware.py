@@ -11,11 +11,29 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from .errors import ApiError
 from .schemas import ErrorItem
 
-__all__ = ["BodyLimitMiddleware", "BodyTooLargeError", "RequestIdMiddleware"]
+__all__ = ["BodyLimitMiddleware", "BodyTooLargeError", "RequestIdMiddleware", "response_headers", "take_request_id"]
 
 _VALID_ID = re.compile(rb"^[A-Za-z0-9._:\-]{1,128}$")
 _HEADER = b"x-request-id"
 _EXTRA = [(b"x-content-type-options", b"nosniff")]
+
+
+def take_request_id(headers: list[tuple[bytes, bytes]]) -> bytes:
+    """The request's ``X-Request-ID`` if well-formed, else a new random one."""
+    for name, value in headers:
+        if name == _HEADER:
+            if _VALID_ID.match(value):
+                return value
+            break
+    return uuid.uuid4().hex.encode()
+
+
+def response_headers(rid: bytes, headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
+    """A response's headers with the request id and the headers every response carries."""
+    out = [(k, v) for k, v in headers if k.lower() != _HEADER]
+    out.append((_HEADER, rid))
+    out.extend(_EXTRA)
+    return out
 
 
 class RequestIdMiddleware:
@@ -31,21 +49,12 @@ class RequestIdMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        rid = b""
-        for name, value in scope["headers"]:
-            if name == _HEADER:
-                rid = value
-                break
-        if not _VALID_ID.match(rid):
-            rid = uuid.uuid4().hex.encode()
+        rid = take_request_id(scope["headers"])
         scope.setdefault("state", {})["request_id"] = rid.decode()
 
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != _HEADER]
-                headers.append((_HEADER, rid))
-                headers.extend(_EXTRA)
-                message["headers"] = headers
+                message["headers"] = response_headers(rid, message.get("headers", []))
             await send(message)
 
         await self.app(scope, receive, send_with_id)

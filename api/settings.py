@@ -66,6 +66,11 @@ class Settings(BaseSettings):
         description="Score concurrent /v1/score requests together, on the event loop (adaptive batching: no added wait when idle). "
         "Off: each request is scored on its own, on the event loop.",
     )
+    score_fast_path: bool = Field(
+        True,
+        description="Answer well-formed POST /v1/score requests without FastAPI's per-request routing and dependencies "
+        "(same validation, scoring and body; anything else, errors included, goes through FastAPI). Off: FastAPI answers all.",
+    )
     score_batch_max: int = Field(64, ge=1, le=1000, description="The most /v1/score requests scored in one batch.")
     watch_map: bool = Field(True, description="Reload the map when its files change (other workers' updates, hand edits).")
     docs: bool = Field(True, description="Serve /docs, /redoc and /openapi.json.")

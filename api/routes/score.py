@@ -7,6 +7,9 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
+from recommender import Recommender
+
+from ..batching import ScoreBatcher
 from ..deps import RecommenderDep, SettingsDep
 from ..errors import ApiError
 from ..schemas import ErrorItem, ErrorResponse, Lang, ScoreBatchRequest, ScoreBatchResponse, ScoreRequest, ScoreResponse
@@ -27,13 +30,18 @@ async def score(request: Request, body: ScoreRequest, recommender: RecommenderDe
 
     The same code as ``recommender score``: a firm gets the same score either way.
     """
-    batcher = request.app.state.batcher
+    content = await score_json(request.app.state.batcher, recommender, body.profile(), lang)
+    return Response(content, media_type="application/json")
+
+
+async def score_json(batcher: ScoreBatcher | None, recommender: Recommender, profile: dict[str, object], lang: str) -> bytes:
+    """The JSON body of ``POST /v1/score`` for one profile (the route and :mod:`api.fastpath` both answer with it)."""
     if batcher is not None:  # scored together with concurrent requests (see api.batching)
-        result = await batcher.score(recommender, body.profile(), lang=lang)
+        result = await batcher.score(recommender, profile, lang=lang)
     else:  # on the event loop: no thread hop, for a fast library (a slow score delays this worker's other requests)
-        result = recommender.score(body.profile(), lang=lang)
+        result = recommender.score(profile, lang=lang)
     # validated once (from_result) and serialised by pydantic-core, not validated again
-    return Response(ScoreResponse.from_result(result).model_dump_json(), media_type="application/json")
+    return ScoreResponse.from_result(result).model_dump_json().encode()
 
 
 @router.post("/score/batch", response_model=ScoreBatchResponse, responses=_ERRORS, summary="Score several profiles / 批量评分")
