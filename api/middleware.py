@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-import uuid
+import secrets
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -25,7 +25,7 @@ def take_request_id(headers: list[tuple[bytes, bytes]]) -> bytes:
             if _VALID_ID.match(value):
                 return value
             break
-    return uuid.uuid4().hex.encode()
+    return secrets.token_hex(16).encode()
 
 
 def response_headers(rid: bytes, headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:

@@ -6,8 +6,10 @@ that overlaps an update sees the old map and model or the new ones, never a mix.
 single attribute assignment.
 
 With several worker processes each has its own store: the worker that applies an update swaps
-at once; the others notice the changed files (a few ``stat`` calls per request) and reload
-before serving their next request. A reload that fails (an invalid map, a corrupt model)
+at once; the others notice the changed files and reload before serving their next request.
+Each request stats the ``chains`` folder (where every update writes); every watched file is
+stat'ed at most once per :data:`WATCH_SECONDS` (every request while nothing is served), so a
+hand edit elsewhere (``parks.yaml``, a new model version) is served within about a second. A reload that fails (an invalid map, a corrupt model)
 keeps the last good Recommender serving; before the first good load the service is not ready.
 """
 
@@ -16,6 +18,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import time
 from pathlib import Path
 
 from starlette.concurrency import run_in_threadpool
@@ -24,12 +27,15 @@ from recommender import ChainMap, MapError, ModelError, Recommender, default_map
 from recommender.landing import PRIOR_VERSION
 from recommender.modelstore import LandingModel, default_models_dir, load_model
 
-__all__ = ["NotReadyError", "RecommenderStore"]
+__all__ = ["WATCH_SECONDS", "NotReadyError", "RecommenderStore"]
 
 log = logging.getLogger("api")
 
 DEFAULT_MODEL = "default"
-_WATCHED = ("map.yaml", "parks.yaml", "leaders.yaml", "strategy.yaml", "chains", "sources")
+#: The longest a hand edit outside ``chains/`` waits to be noticed.
+WATCH_SECONDS = 1.0
+_WATCHED = ("chains", "map.yaml", "parks.yaml", "leaders.yaml", "strategy.yaml", "sources")
+_CHAINS = 0  # the index of the chains folder in the watched paths
 
 
 class NotReadyError(RuntimeError):
@@ -73,6 +79,8 @@ class RecommenderStore:
         self._tried: tuple | None = None
         self._lock = threading.Lock()
         self._watch_paths: tuple[str, ...] | None = None
+        self._quick: tuple | None = None  # the chains folder's stat at the last full check
+        self._next_full = 0.0  # monotonic time of the next full check
 
     # -- what is watched -------------------------------------------------------------------
     @property
@@ -173,12 +181,20 @@ class RecommenderStore:
             self.model_error = None
             return before, recommender.model_version
 
+    def _changed(self) -> bool:
+        """Whether the watched files differ from what is served (or last tried)."""
+        quick = _stat(self._watched()[_CHAINS]) if self._watch_paths is not None else None
+        now = time.monotonic()
+        if self.current is not None and quick is not None and quick == self._quick and now < self._next_full:
+            return False  # serving, chains/ unchanged, and the full check is not due (not ready: check every time)
+        self._quick, self._next_full = quick, now + WATCH_SECONDS
+        stamp = self._read_stamp()
+        return stamp != self._stamp and stamp != self._tried
+
     async def get(self) -> Recommender:
         """The Recommender to serve this request with (reloaded first if the files changed)."""
-        if self.watch:
-            stamp = self._read_stamp()
-            if stamp != self._stamp and stamp != self._tried:
-                await run_in_threadpool(self._reload_if_changed)
+        if self.watch and self._changed():
+            await run_in_threadpool(self._reload_if_changed)
         current = self.current
         if current is None:
             raise NotReadyError(self.map_error or self.model_error or "loading")

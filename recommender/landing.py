@@ -559,11 +559,16 @@ class LandingEstimate:
 
     def _factors(self, rows: slice) -> list[tuple[Factor, ...]]:
         parts = self.parts[rows]
-        order = np.argsort(-np.abs(parts), axis=1, kind="stable").tolist()
-        names = self.names
+        if not self.names:
+            return [()] * len(parts)
+        order = np.argsort(-np.abs(parts), axis=1, kind="stable")
+        names = np.asarray(self.names, dtype=object)[order].tolist()
+        labels = np.take_along_axis(self.labels[rows], order, axis=1).tolist()
+        values = np.take_along_axis(parts, order, axis=1).tolist()
+        fours = [4] * len(self.names)
         return [
-            tuple(Factor(names[k], str(labels[k]), round(values[k], 4)) for k in row_order)
-            for values, labels, row_order in zip(parts.tolist(), self.labels[rows].tolist(), order, strict=True)
+            tuple(map(Factor, row_names, map(str, row_labels), map(round, row_values, fours)))
+            for row_names, row_labels, row_values in zip(names, labels, values, strict=True)
         ]
 
 

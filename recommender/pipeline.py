@@ -67,7 +67,7 @@ class Result:
     model_version: str  # "name/version" of the landing model, or "prior"
 
     def as_dict(self) -> dict:
-        """A JSON-ready dict."""
+        """A JSON-ready dict (keys in the order of the service's ``ScoreResponse``)."""
         return {
             "firm": self.firm,
             "score": self.score,
@@ -81,11 +81,11 @@ class Result:
             "components": {c.name: c.points for c in self.components},
             "reasons": list(self.reasons),
             "errors": list(self.errors),
-            "map_version": self.map_version,
             "likelihood": self.likelihood,
             "priority": self.priority,
             "likelihood_baseline": self.likelihood_baseline,
             "likelihood_factors": [{"feature": f.feature, "level": f.level, "log_odds": f.log_odds} for f in self.likelihood_factors],
+            "map_version": self.map_version,
             "model_version": self.model_version,
         }
 

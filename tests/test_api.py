@@ -817,3 +817,21 @@ def test_api_batcher_gathers_requests_arriving_together_under_load(monkeypatch):
     assert sizes == [1, 8, 6]  # the six staggered requests waited for each other, in one batch
     assert [r.firm for r in staggered] == [f"s{k}" for k in range(6)] and alone.firm == CELLS["name"]
     assert all(r.score == staggered[0].score for r in staggered)
+
+
+def test_api_a_hand_edit_outside_chains_is_served_without_a_restart(client, map_dir):
+    """Requests stat only ``chains/`` each time; the other files are checked about once a second."""
+    import time
+
+    assert client.get("/v1/parks").json()["parks"][0]["name"]["zh"] == "生态园"
+    parks = map_dir / "parks.yaml"
+    parks.write_text(parks.read_text(encoding="utf-8").replace("name: {zh: 生态园,", "name: {zh: 江门生态园,"), encoding="utf-8")
+    deadline = time.monotonic() + 10
+    names = []
+    while time.monotonic() < deadline:
+        names.append(client.get("/v1/parks").json()["parks"][0]["name"]["zh"])
+        if names[-1] == "江门生态园":
+            break
+        time.sleep(0.05)
+    assert names[-1] == "江门生态园"
+    assert client.post("/v1/score", json=FOIL).json()["map_version"] == client.get("/v1/version").json()["map_version"]

@@ -168,3 +168,21 @@ def test_a_scoring_error_falls_through_to_the_error_handlers(pair, monkeypatch):
     assert response.status_code == 500 and response.json()["error"] == "internal_error"
     assert "boom" not in response.text and "Traceback" not in response.text
     assert counter.calls == before + 1
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_score_body_is_the_response_model_serialised(jiangmen, lang):
+    """The body is serialised from the result's dict without validation: the bytes of the
+    validated ``ScoreResponse`` for every evaluation firm, under the prior and the default model."""
+    from pydantic_core import to_json
+
+    from api.routes.score import ScoreResponse
+    from recommender import Recommender
+
+    with EVAL.open(encoding="utf-8") as f:
+        profiles = [{k: v for k, v in row.items() if k != "gold" and v} for row in csv.DictReader(f)]
+    for recommender in (jiangmen, Recommender(model="default")):
+        results = recommender.score_many(profiles, lang=lang)
+        assert len(results) > 200
+        for result in results:
+            assert to_json(result.as_dict()) == ScoreResponse.from_result(result).model_dump_json().encode()
