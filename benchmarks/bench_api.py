@@ -6,6 +6,11 @@ asyncio + httpx load generator, and prints a Markdown table with the exact comma
 ``GET /v1/version`` (the HTTP stack without the library's scoring) and times the library's
 ``Recommender.score`` in-process, so the two costs can be told apart.
 
+Each configuration is loaded ``--repeat`` times; the table gives the medians and every run.
+A probe thread beside the load counts the pauses of the whole machine (a 5 ms sleep that
+overruns by 50 ms or more; on these shared virtual machines the host stops the vCPUs for about
+100 ms now and then, with or without the service), so a run's p99 can be read against them.
+
 Not a test: runs are bounded (``--duration`` seconds each) and only ever touch 127.0.0.1.
 
     .venv/bin/python benchmarks/bench_api.py                       # defaults: embedded map, 10 s runs
@@ -28,6 +33,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,16 +49,45 @@ FIXED_HTTP = "api.server:HttpToolsProtocol"  # httptools + TCP_NODELAY on every 
 
 @dataclass
 class Run:
+    """One configuration, loaded ``len(rps)`` times (the lists: one entry per run)."""
+
     label: str
     workers: int
     server: str
     path: str
     concurrency: int
-    rps: float
-    p50_ms: float
-    p99_ms: float
+    rps: list[float]
+    p50_ms: list[float]
+    p99_ms: list[float]
     errors: int
+    pauses: list[int]
     command: str
+
+
+class PauseProbe:
+    """Counts the machine's pauses while it runs: a 5 ms sleep that takes 50 ms more or longer."""
+
+    def __init__(self, threshold_ms: float = 50.0):
+        self.threshold = threshold_ms / 1000
+        self.pauses: list[float] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            start = time.perf_counter()
+            time.sleep(0.005)
+            late = time.perf_counter() - start - 0.005
+            if late >= self.threshold:
+                self.pauses.append(late * 1000)
+
+    def __enter__(self) -> PauseProbe:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
 
 
 def _free_port() -> int:
@@ -261,11 +296,17 @@ def markdown(runs: list[Run], lib: dict[str, float] | None, args: argparse.Names
         f"Machine: {_machine()}. Map: {args.map or 'a copy of the embedded Jiangmen map'}, model `{args.model}`. Load: {tool}, {args.duration} s per run after a "
         f"{args.warmup} s warm-up, on 127.0.0.1 (the load generator shares the CPUs with the server).",
         "",
-        "| endpoint | workers | server | concurrency | requests/s | p50 ms | p99 ms | errors |",
-        "|---|---:|---|---:|---:|---:|---:|---:|",
+        f"Medians of {args.repeat} runs; then each run as requests/s / p99 ms, with the machine's pauses (≥ 50 ms) seen during it in brackets.",
+        "",
+        "| endpoint | workers | server | concurrency | requests/s | p50 ms | p99 ms | errors | runs: req/s / p99 ms [pauses] |",
+        "|---|---:|---|---:|---:|---:|---:|---:|---|",
     ]
     for r in runs:
-        lines.append(f"| {r.path} | {r.workers} | {r.server} | {r.concurrency} | {r.rps:,.0f} | {r.p50_ms:.2f} | {r.p99_ms:.2f} | {r.errors} |")
+        each = ", ".join(f"{rps:,.0f} / {p99:.1f}" + (f" [{n}]" if n else "") for rps, p99, n in zip(r.rps, r.p99_ms, r.pauses, strict=True))
+        lines.append(
+            f"| {r.path} | {r.workers} | {r.server} | {r.concurrency} | {statistics.median(r.rps):,.0f} | {statistics.median(r.p50_ms):.2f} "
+            f"| {statistics.median(r.p99_ms):.2f} | {r.errors} | {each} |"
+        )
     if lib:
         lines += [
             "",
@@ -290,6 +331,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 16, 64])
     parser.add_argument("--duration", type=int, default=10)
     parser.add_argument("--warmup", type=int, default=2)
+    parser.add_argument("--repeat", type=int, default=3, help="runs per configuration (the table reports medians)")
     parser.add_argument("--loop", default="uvloop")
     parser.add_argument("--http", default=FIXED_HTTP)
     parser.add_argument("--tool", choices=["auto", "wrk", "python"], default="auto")
@@ -336,12 +378,20 @@ def _bench(args: argparse.Namespace, tool: str, workdir: Path) -> int:
                 targets.append(("/v1/version", None))
             for path, payload in targets:
                 for c in ([1] if args.nodelay_demo else args.concurrency):
-                    drain(server.url)
-                    rps, p50, p99, errors, cmd = load(server.url, path, c, args.duration, payload, tool)
-                    run = Run(label, workers, server_name, path, c, rps, p50, p99, errors, cmd)
+                    run = Run(label, workers, server_name, path, c, [], [], [], 0, [], "")
+                    for _ in range(args.repeat):
+                        drain(server.url)
+                        with PauseProbe() as probe:
+                            rps, p50, p99, errors, command = load(server.url, path, c, args.duration, payload, tool)
+                        run.command = command.replace(f":{server.port}/", ":PORT/")
+                        run.rps.append(rps)
+                        run.p50_ms.append(p50)
+                        run.p99_ms.append(p99)
+                        run.pauses.append(len(probe.pauses))
+                        run.errors += errors
+                        print(f"{path:12s} workers={workers} {server_name:26s} c={c:<3d} {rps:9.0f} req/s  p50 {p50:7.2f} ms  p99 {p99:7.2f} ms  "
+                              f"errors {errors}  pauses {[round(p) for p in probe.pauses]}", flush=True)
                     runs.append(run)
-                    print(f"{path:12s} workers={workers} {server_name:26s} c={c:<3d} {rps:9.0f} req/s  p50 {p50:7.2f} ms  p99 {p99:7.2f} ms  errors {errors}",
-                          flush=True)
     lib = None if args.no_library or args.nodelay_demo or args.stub_library else library_ms(map_dir, args.model)
     report = markdown(runs, lib, args, tool)
     print()

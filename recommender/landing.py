@@ -43,6 +43,7 @@ from __future__ import annotations
 import weakref
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from itertools import repeat
 from typing import NamedTuple
 
 import numpy as np
@@ -565,9 +566,11 @@ class LandingEstimate:
         names = np.asarray(self.names, dtype=object)[order].tolist()
         labels = np.take_along_axis(self.labels[rows], order, axis=1).tolist()
         values = np.take_along_axis(parts, order, axis=1).tolist()
-        fours = [4] * len(self.names)
+        width = len(self.names)
+        fours = [4] * width
+        # tuple.__new__ builds each Factor without a Python-level call (one per feature per answer)
         return [
-            tuple(map(Factor, row_names, map(str, row_labels), map(round, row_values, fours)))
+            tuple(map(tuple.__new__, repeat(Factor, width), zip(row_names, row_labels, map(round, row_values, fours), strict=True)))
             for row_names, row_labels, row_values in zip(names, labels, values, strict=True)
         ]
 
