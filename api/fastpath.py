@@ -24,7 +24,6 @@ from __future__ import annotations
 import json
 from collections.abc import Awaitable, Callable
 
-from pydantic import ValidationError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .middleware import response_headers, take_request_id
@@ -93,14 +92,8 @@ class ScoreFastPath:
     async def _answer(self, body: bytes, lang: str) -> bytes | None:
         """The 200 body for this request, or None when the full app must answer it."""
         try:
-            data = json.loads(body)
-        except ValueError:  # JSONDecodeError, UnicodeDecodeError
-            return None
-        if not isinstance(data, dict):
-            return None
-        try:
-            request = ScoreRequest.model_validate(data)
-        except ValidationError:
+            request = ScoreRequest.model_validate(json.loads(body))
+        except Exception:  # noqa: BLE001 - not JSON, too deeply nested, not an object, an invalid field: the route says which
             return None
         store: RecommenderStore | None = getattr(self.state, "store", None)
         if store is None or store.current is None:

@@ -114,6 +114,8 @@ BODY = json.dumps(SCORE_EXAMPLE, ensure_ascii=False).encode()
         ("", {"Content-Type": "application/json"}, b'["name"]', 422),  # not an object
         ("", {"Content-Type": "application/json"}, b'\xff\xfe{}', 422),  # not UTF-8
         ("", {"Content-Type": "application/json"}, b'{"name": "x", "revenue": NaN}', 422),  # json.loads allows NaN; the model does not
+        ("", {"Content-Type": "application/json"}, b"[" * 2_400 + b"]" * 2_400, 400),  # deeper than json.loads recurses
+        ("", {"Content-Type": "application/json"}, b'{"name": "x\\ud800"}', 422),  # a lone surrogate
         ("?lang=fr", {"Content-Type": "application/json"}, BODY, 422),  # bad language
         ("?top=3", {"Content-Type": "application/json"}, BODY, 422),  # unknown query parameter
         ("?lang=en&lang=zh", {"Content-Type": "application/json"}, BODY, 200),  # FastAPI takes the last
