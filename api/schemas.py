@@ -139,6 +139,7 @@ class ScoreResponse(BaseModel):
                                "origin": 9.4, "leader_supply": 0.0, "park_fit": 4.6, "green": 0.0},
                 "reasons": ["补链：新能源电池·锂电铜箔（上游，本地缺失），依据“锂电铜箔”", "来自深圳（东岸）"],
                 "errors": [], "likelihood": 0.2, "priority": 37.66, "likelihood_baseline": -1.3863, "likelihood_factors": [],
+                "likelihood_reasons": ["先验（无训练模型）"],
                 "map_version": "2026.11-3fa2c1d0", "model_version": "prior",
             }]
         }
@@ -160,6 +161,9 @@ class ScoreResponse(BaseModel):
     priority: float | None = Field(None, description="0–100: 100 × √(score/100 × likelihood); orders rankings")
     likelihood_baseline: float | None = Field(None, description="log-odds; logit(likelihood) = baseline + Σ factors' log_odds")
     likelihood_factors: list[FactorOut] = Field(default_factory=list, description="each feature's part of the likelihood, largest first; empty under the prior")
+    likelihood_reasons: list[str] = Field(
+        default_factory=list, description="the three parts that move the likelihood most, as officers read them (as in ranked files)"
+    )
     map_version: str
     model_version: str = Field(description="the landing model's name/version, or 'prior'")
 

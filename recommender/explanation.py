@@ -271,15 +271,19 @@ def _category_text(feature: str, label: str, chain_map: ChainMap | None, zh: boo
     return label
 
 
-def likelihood_reasons(estimate: LandingEstimate, chain_map: ChainMap | None = None, *, lang: str = "zh", top: int = 3) -> list[str]:
+def likelihood_reasons(
+    estimate: LandingEstimate, chain_map: ChainMap | None = None, *, lang: str = "zh", top: int = 3, joined: bool = True
+) -> list[str] | list[list[str]]:
     """Per row, the ``top`` largest parts of the landing likelihood as text, e.g.
-    ``↑ 来源 本地 (+0.62)``, the levels as :func:`level_text` writes them.
+    ``↑ 来源 本地 (+0.62)``, the levels as :func:`level_text` writes them; joined with "；"
+    ("; " in English), or as a list per row with ``joined=False``. Parts under 0.005 are left out.
 
     Rows under the prior get "先验（无训练模型）" / "prior (no trained model)".
     """
     n = len(estimate.likelihood)
     if not estimate.names:
-        return ["先验（无训练模型）" if lang == "zh" else "prior (no trained model)"] * n
+        prior = "先验（无训练模型）" if lang == "zh" else "prior (no trained model)"
+        return [prior] * n if joined else [[prior] for _ in range(n)]
     parts = estimate.parts
     names = estimate.names
     label = [FEATURE_LABELS.get(name, (name, name))[0 if lang == "zh" else 1] for name in names]
@@ -295,5 +299,8 @@ def likelihood_reasons(estimate: LandingEstimate, chain_map: ChainMap | None = N
 
     # the same (feature, level, part) recurs across firms: format each once
     texts = [per_value(item, order[:, j], chosen_levels[:, j], chosen[:, j])[0].tolist() for j in range(order.shape[1])]
+    rows_text = [[t for t in items if t] for items in zip(*texts, strict=True)] if texts else [[] for _ in range(n)]
+    if not joined:
+        return rows_text
     sep = "；" if lang == "zh" else "; "
-    return [sep.join(t for t in items if t) for items in zip(*texts, strict=True)] if texts else [""] * n
+    return [sep.join(items) for items in rows_text]

@@ -22,7 +22,7 @@ import pandas as pd
 
 from .chainmap import COMPONENTS, ChainMap, load_map
 from .columns import Columns, as_list
-from .explanation import LANGUAGES, explain_columns
+from .explanation import LANGUAGES, explain_columns, likelihood_reasons
 from .landing import PRIOR_VERSION, Factor, estimate_landing, priority
 from .modelstore import LandingModel, load_model
 from .profile import profile_columns, profile_records
@@ -64,6 +64,7 @@ class Result:
     priority: float  # 100 × √(score/100 × likelihood), 0-100
     likelihood_baseline: float  # log-odds; logit(likelihood) == baseline + Σ factor.log_odds
     likelihood_factors: tuple[Factor, ...]  # largest first; empty under the prior
+    likelihood_reasons: tuple[str, ...]  # the largest parts as officers read them (as in ranked files)
     model_version: str  # "name/version" of the landing model, or "prior"
 
     def as_dict(self) -> dict:
@@ -85,6 +86,7 @@ class Result:
             "priority": self.priority,
             "likelihood_baseline": self.likelihood_baseline,
             "likelihood_factors": [{"feature": f.feature, "level": f.level, "log_odds": f.log_odds} for f in self.likelihood_factors],
+            "likelihood_reasons": list(self.likelihood_reasons),
             "map_version": self.map_version,
             "model_version": self.model_version,
         }
@@ -144,6 +146,7 @@ class Recommender:
         priorities = priority(scored["score"], landing.likelihood).tolist()
         likelihoods = np.round(landing.likelihood, 4).tolist()
         reasons = explain_columns(scored, self.chain_map, lang, joined=False)
+        landing_reasons = likelihood_reasons(landing, self.chain_map, lang=lang, joined=False)
         en = lang == "en"
         names = {"chain": "chain_en", "link": "link_en", "park": "park_en"} if en else {}
         rows = {name: as_list(scored[names.get(name, name)]) for name in _RESULT_READ}
@@ -173,6 +176,7 @@ class Recommender:
                 priority=priorities[i],
                 likelihood_baseline=baseline,
                 likelihood_factors=factors[i],
+                likelihood_reasons=tuple(landing_reasons[i]),
                 model_version=landing.version,
             ))
         return out

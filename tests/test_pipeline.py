@@ -57,3 +57,17 @@ def test_compiled_landing_model_matches_the_pipeline(trained, eval_firms):
     expected = [[labels[j][int(c)] for j, c in enumerate(row)] for row in codes]
     assert estimate.labels.tolist() == expected
     assert list(estimate.contributions.index) == list(scored.index)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_results_likelihood_reasons_are_those_of_the_ranked_file(trained, eval_firms, lang):
+    """The score (API, ``recommender score``) and the ranked file explain the likelihood alike."""
+    results = trained.results(eval_firms, lang=lang)
+    ranked, _ = trained.rank(eval_firms, lang=lang)
+    sep = "；" if lang == "zh" else "; "
+    joined = [sep.join(r.likelihood_reasons) for r in results]
+    assert all(r.likelihood_reasons and len(r.likelihood_reasons) <= 3 for r in results)
+    by_name = ranked.set_index("name")["likelihood_reasons"]  # ranked rows are in rank order
+    assert eval_firms["name"].is_unique
+    assert [by_name[r.firm] for r in results] == joined
+    assert sum(("↑" in text or "↓" in text) for text in joined) > len(joined) / 2
