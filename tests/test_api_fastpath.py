@@ -188,3 +188,48 @@ def test_score_body_is_the_response_model_serialised(jiangmen, lang):
         assert len(results) > 200
         for result in results:
             assert to_json(result.as_dict()) == ScoreResponse.from_result(result).model_dump_json().encode()
+
+
+def _raw_call(client, body: bytes, messages: list[dict]) -> list[dict]:
+    """Call the app with ASGI messages of our own (on the client's event loop); what it sent."""
+    scope = {
+        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST", "scheme": "http",
+        "path": "/v1/score", "raw_path": b"/v1/score", "root_path": "", "query_string": b"",
+        "headers": [(b"host", b"testserver"), (b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
+        "client": ("127.0.0.1", 5000), "server": ("127.0.0.1", 80),
+    }
+    sent: list[dict] = []
+
+    async def run() -> None:
+        queue = list(messages)
+
+        async def receive() -> dict:
+            return queue.pop(0)
+
+        async def send(message: dict) -> None:
+            sent.append(message)
+
+        await client.app(scope, receive, send)
+
+    client.portal.call(run)
+    return sent
+
+
+def test_a_body_that_arrives_in_pieces_is_read_whole(pair):
+    """uvicorn hands a long body over in several messages; the fast path joins them."""
+    fast, counter, full = pair
+    profile = {**SCORE_EXAMPLE, "description": "锂电铜箔、电解铜箔的研发、生产和销售。" * 20}
+    body = json.dumps(profile, ensure_ascii=False).encode()
+    pieces = [body[:7], body[7:1000], body[1000:]]
+    before = counter.calls
+    sent = _raw_call(fast, body, [{"type": "http.request", "body": p, "more_body": i < 2} for i, p in enumerate(pieces)])
+    assert counter.calls == before  # answered by the fast path
+    assert sent[0]["status"] == 200
+    assert json.loads(sent[1]["body"]) == full.post("/v1/score", json=profile).json()
+
+
+def test_a_client_that_leaves_mid_body_gets_nothing_and_costs_nothing(pair):
+    fast, counter, _ = pair
+    before = counter.calls
+    sent = _raw_call(fast, BODY, [{"type": "http.request", "body": BODY[:20], "more_body": True}, {"type": "http.disconnect"}])
+    assert sent == [] and counter.calls == before
