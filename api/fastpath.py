@@ -78,7 +78,7 @@ class ScoreFastPath:
         if not plain:
             await self.app(scope, receive, send)
             return
-        body = await _read(receive, length)
+        body = await _read(receive)
         if body is None:  # the client went away
             return
         answer = await self._answer(body, lang)
@@ -105,8 +105,8 @@ class ScoreFastPath:
             return None
 
 
-async def _read(receive: Receive, length: int) -> bytes | None:
-    """The whole body (``length`` bytes declared); None on a disconnect."""
+async def _read(receive: Receive) -> bytes | None:
+    """The whole body (uvicorn holds it to the declared length); None on a disconnect."""
     parts: list[bytes] = []
     while True:
         message = await receive()

@@ -53,7 +53,8 @@ class Service(FastAPI):
         else:
             await super().__call__(scope, receive, send)
 
-    async def _full(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def serve_full(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """The FastAPI app alone, middleware and all: what the fast path falls through to."""
         await super().__call__(scope, receive, send)
 
 
@@ -121,7 +122,7 @@ def create_app(settings: Settings | None = None) -> Service:
     app.include_router(chains.router, prefix="/v1")
     app.include_router(admin.router, prefix="/v1")
     if settings.score_fast_path:
-        app.fast_path = ScoreFastPath(app._full, app.state, max_body=settings.max_body_bytes)
+        app.fast_path = ScoreFastPath(app.serve_full, app.state, max_body=settings.max_body_bytes)
     return app
 
 
