@@ -233,3 +233,20 @@ def test_a_client_that_leaves_mid_body_gets_nothing_and_costs_nothing(pair):
     before = counter.calls
     sent = _raw_call(fast, BODY, [{"type": "http.request", "body": BODY[:20], "more_body": True}, {"type": "http.disconnect"}])
     assert sent == [] and counter.calls == before
+
+
+def test_batch_body_is_the_response_model_serialised(pair):
+    """``POST /v1/score/batch`` is serialised the same way: the bytes of the validated model."""
+    from api.schemas import ScoreBatchResponse
+    from recommender import Recommender
+
+    _, _, full = pair
+    profiles = _profiles()[:5]
+    response = full.post("/v1/score/batch?lang=en", json={"profiles": profiles})
+    assert response.status_code == 200
+    recommender = Recommender(model="default")
+    results = recommender.score_many(profiles, lang="en")
+    model = ScoreBatchResponse.model_validate(
+        {"results": [r.as_dict() for r in results], "map_version": recommender.map_version, "model_version": recommender.model_version}
+    )
+    assert response.content == model.model_dump_json().encode()
