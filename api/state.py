@@ -7,10 +7,12 @@ single attribute assignment.
 
 With several worker processes each has its own store: the worker that applies an update swaps
 at once; the others notice the changed files and reload before serving their next request.
-Each request stats the ``chains`` folder (where every update writes); every watched file is
-stat'ed at most once per :data:`WATCH_SECONDS` (every request while nothing is served), so a
-hand edit elsewhere (``parks.yaml``, a new model version) is served within about a second. A reload that fails (an invalid map, a corrupt model)
-keeps the last good Recommender serving; before the first good load the service is not ready.
+Each request stats the ``chains`` folder (where every update writes a new file); every watched
+file, and each file in the watched folders, is stat'ed at most once per :data:`WATCH_SECONDS`
+(every request while nothing is served), so a hand edit (``parks.yaml``, a chain file edited in
+place, a new model version) is served within about a second. A
+reload that fails (an invalid map, a corrupt model) keeps the last good Recommender serving;
+before the first good load the service is not ready.
 """
 
 from __future__ import annotations
@@ -48,6 +50,16 @@ def _stat(path: str) -> tuple | None:
     except OSError:
         return None
     return (st.st_mtime_ns, st.st_size, st.st_ino)
+
+
+def _stamp(path: str) -> tuple:
+    """A file's stat, or a folder's and each of its files' (a file edited in place changes no folder)."""
+    try:
+        with os.scandir(path) as entries:
+            files = sorted((entry.name, _stat(entry.path)) for entry in entries if entry.is_file())
+    except OSError:  # not a folder, or gone
+        return (_stat(path),)
+    return (_stat(path), *files)
 
 
 class RecommenderStore:
@@ -103,7 +115,7 @@ class RecommenderStore:
             paths = self._watched()
         except MapError:
             return ()
-        return tuple(_stat(p) for p in paths)
+        return tuple(_stamp(p) for p in paths)
 
     # -- loading ---------------------------------------------------------------------------
     @property

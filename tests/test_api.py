@@ -819,19 +819,45 @@ def test_api_batcher_gathers_requests_arriving_together_under_load(monkeypatch):
     assert all(r.score == staggered[0].score for r in staggered)
 
 
-def test_api_a_hand_edit_outside_chains_is_served_without_a_restart(client, map_dir):
-    """Requests stat only ``chains/`` each time; the other files are checked about once a second."""
+def _edit_in_place(path: Path, old: str, new: str) -> None:
+    """Rewrite a file's text in place (same inode: its folder's stat does not change)."""
+    inode = path.stat().st_ino
+    with path.open("r+", encoding="utf-8") as f:
+        text = f.read().replace(old, new)
+        f.seek(0)
+        f.write(text)
+        f.truncate()
+    assert path.stat().st_ino == inode
+
+
+def _served_within(client, read, expected, seconds: float = 10.0):
     import time
 
-    assert client.get("/v1/parks").json()["parks"][0]["name"]["zh"] == "生态园"
-    parks = map_dir / "parks.yaml"
-    parks.write_text(parks.read_text(encoding="utf-8").replace("name: {zh: 生态园,", "name: {zh: 江门生态园,"), encoding="utf-8")
-    deadline = time.monotonic() + 10
-    names = []
-    while time.monotonic() < deadline:
-        names.append(client.get("/v1/parks").json()["parks"][0]["name"]["zh"])
-        if names[-1] == "江门生态园":
-            break
+    deadline = time.monotonic() + seconds
+    seen = read(client)
+    while seen != expected and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert names[-1] == "江门生态园"
+        seen = read(client)
+    return seen
+
+
+def test_api_a_hand_edit_outside_chains_is_served_without_a_restart(client, map_dir):
+    """Requests stat only ``chains/`` each time; the other files are checked about once a second."""
+    def first_park(c):
+        return c.get("/v1/parks").json()["parks"][0]["name"]["zh"]
+
+    assert first_park(client) == "生态园"
+    _edit_in_place(map_dir / "parks.yaml", "name: {zh: 生态园,", "name: {zh: 江门生态园,")
+    assert _served_within(client, first_park, "江门生态园") == "江门生态园"
     assert client.post("/v1/score", json=FOIL).json()["map_version"] == client.get("/v1/version").json()["map_version"]
+
+
+def test_api_a_chain_file_edited_in_place_is_served_without_a_restart(client, map_dir):
+    """An edit in place leaves ``chains/`` unchanged; the once-a-second check stats each file in it."""
+    def foil_status(c):
+        return next(link["status"] for link in c.get("/v1/chains/battery").json()["links"] if link["id"] == "foil")
+
+    before = foil_status(client)
+    assert before == "missing"
+    _edit_in_place(map_dir / "chains" / "battery.yaml", "status: missing", "status: present")
+    assert _served_within(client, foil_status, "present") == "present"
