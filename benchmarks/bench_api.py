@@ -2,14 +2,17 @@
 
 Starts ``uvicorn api.main:app`` (1 and 2 workers by default), loads it at concurrency 1, 16 and
 64 with ``wrk`` (a Lua script for the POST; ``apt-get install -y wrk``) or, without wrk, an
-asyncio + httpx load generator, and prints a Markdown table with the exact commands. Also loads
+asyncio + httpx load generator, and prints a Markdown table with the exact commands. The POST
+bodies are the firms of the sample candidate list in turn (``--bodies sample``: names,
+descriptions and numbers that differ from request to request, as a CRM's would), or the docs'
+one example profile every time (``--bodies example``). Also loads
 ``GET /v1/version`` (the HTTP stack without the library's scoring) and times the library's
 ``Recommender.score`` in-process, so the two costs can be told apart.
 
 Each configuration is loaded ``--repeat`` times; the table gives the medians and every run.
 A probe thread beside the load counts the pauses of the whole machine (a 5 ms sleep that
-overruns by 50 ms or more; on these shared virtual machines the host stops the vCPUs for about
-100 ms now and then, with or without the service), so a run's p99 can be read against them.
+overruns by 50 ms or more; under load these shared virtual machines stop a process for about
+100 ms now and then), so a run's p99 can be read against them.
 
 Not a test: runs are bounded (``--duration`` seconds each) and only ever touch 127.0.0.1.
 
@@ -162,19 +165,61 @@ class Server:
 
 
 # -- load generators ------------------------------------------------------------------------------
-_LUA = """wrk.method = "POST"
-wrk.headers["Content-Type"] = "application/json"
-wrk.body = [==[{body}]==]
+_LUA = """local bodies = {{{bodies}}}
+local requests = {{}}
+local i = 0
+init = function(args)  -- each request formatted once, not per send
+  for k, body in ipairs(bodies) do
+    requests[k] = wrk.format("POST", nil, {{["Content-Type"] = "application/json"}}, body)
+  end
+end
+request = function()
+  i = i % #requests + 1
+  return requests[i]
+end
 """
 
 
-def _wrk(url: str, path: str, concurrency: int, duration: int, body: bytes | None) -> tuple[float, float, float, int, str]:
+def sample_bodies() -> list[bytes]:
+    """The sample candidate list (``seeds/examples/candidates.csv``) as ``POST /v1/score`` bodies:
+    its rows read by the library's own reader, numbers as JSON numbers, each checked by the
+    service's model (rows it would refuse are left out)."""
+    from api.schemas import ScoreRequest
+    from recommender.io import open_table
+    from recommender.profile import FIELDS, NUMERIC_FIELDS
+
+    bodies = []
+    for chunk in open_table(ROOT / "seeds" / "examples" / "candidates.csv").chunks():
+        for row in chunk.profiles.to_dict("records"):
+            profile: dict[str, object] = {}
+            for name in FIELDS:
+                text = str(row.get(name) or "").strip()
+                if not text:
+                    continue
+                if name in NUMERIC_FIELDS:
+                    try:
+                        number = float(text.replace(",", ""))
+                    except ValueError:
+                        continue
+                    profile[name] = int(number) if name in ("founded", "patents") and number.is_integer() else number
+                else:
+                    profile[name] = text
+            try:
+                ScoreRequest.model_validate(profile)
+            except ValueError:
+                continue
+            bodies.append(json.dumps(profile, ensure_ascii=False).encode("utf-8"))
+    return bodies
+
+
+def _wrk(url: str, path: str, concurrency: int, duration: int, bodies: list[bytes] | None) -> tuple[float, float, float, int, str]:
     threads = max(1, min(2, concurrency))
     argv = ["wrk", f"-t{threads}", f"-c{concurrency}", f"-d{duration}s", "--latency", "--timeout", "10s"]
     script = None
-    if body is not None:
+    if bodies:
         script = tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False, encoding="utf-8")
-        script.write(_LUA.format(body=body.decode("utf-8")))  # a Lua long string: raw UTF-8, no escapes
+        # Lua long strings: raw UTF-8, no escapes
+        script.write(_LUA.format(bodies=", ".join(f"[==[{body.decode('utf-8')}]==]" for body in bodies)))
         script.close()
         argv += ["-s", script.name]
     argv.append(url + path)
@@ -197,7 +242,7 @@ def _wrk_ms(text: str) -> float:
     return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}[unit]
 
 
-async def _python_load(url: str, path: str, concurrency: int, duration: int, body: bytes | None) -> tuple[float, float, float, int]:
+async def _python_load(url: str, path: str, concurrency: int, duration: int, bodies: list[bytes] | None) -> tuple[float, float, float, int]:
     latencies: list[float] = []
     errors = 0
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
@@ -209,6 +254,7 @@ async def _python_load(url: str, path: str, concurrency: int, duration: int, bod
             while time.perf_counter() < stop:
                 start = time.perf_counter()
                 try:
+                    body = bodies[len(latencies) % len(bodies)] if bodies else None
                     if body is None:
                         response = await client.get(path)
                     else:
@@ -239,11 +285,12 @@ def drain(url: str, timeout: float = 60.0) -> None:
             time.sleep(0.2)
 
 
-def load(url: str, path: str, concurrency: int, duration: int, body: bytes | None, tool: str) -> tuple[float, float, float, int, str]:
+def load(url: str, path: str, concurrency: int, duration: int, bodies: list[bytes] | None, tool: str) -> tuple[float, float, float, int, str]:
+    """Load ``path`` (POST the ``bodies`` in turn, or GET without them) for ``duration`` seconds."""
     if tool == "wrk":
-        return _wrk(url, path, concurrency, duration, body)
-    rps, p50, p99, errors = asyncio.run(_python_load(url, path, concurrency, duration, body))
-    return rps, p50, p99, errors, f"asyncio+httpx load generator, {concurrency} connections, {duration} s, {'POST' if body else 'GET'} {path}"
+        return _wrk(url, path, concurrency, duration, bodies)
+    rps, p50, p99, errors = asyncio.run(_python_load(url, path, concurrency, duration, bodies))
+    return rps, p50, p99, errors, f"asyncio+httpx load generator, {concurrency} connections, {duration} s, {'POST' if bodies else 'GET'} {path}"
 
 
 # -- the library alone ------------------------------------------------------------------------------
@@ -294,7 +341,8 @@ def markdown(runs: list[Run], lib: dict[str, float] | None, args: argparse.Names
         "## REST service benchmark (`benchmarks/bench_api.py`)",
         "",
         f"Machine: {_machine()}. Map: {args.map or 'a copy of the embedded Jiangmen map'}, model `{args.model}`. Load: {tool}, {args.duration} s per run after a "
-        f"{args.warmup} s warm-up, on 127.0.0.1 (the load generator shares the CPUs with the server).",
+        f"{args.warmup} s warm-up, on 127.0.0.1 (the load generator shares the CPUs with the server). POST bodies: "
+        + ("the firms of the sample candidate list, in turn." if args.bodies == "sample" else "the docs' example profile, every time."),
         "",
         f"Medians of {args.repeat} runs; then each run as requests/s / p99 ms, with the machine's pauses (≥ 50 ms) seen during it in brackets.",
         "",
@@ -332,6 +380,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--duration", type=int, default=10)
     parser.add_argument("--warmup", type=int, default=2)
     parser.add_argument("--repeat", type=int, default=3, help="runs per configuration (the table reports medians)")
+    parser.add_argument("--bodies", choices=["sample", "example"], default="sample",
+                        help="POST the sample candidate list's firms in turn (default), or the docs' one example profile every time")
     parser.add_argument("--loop", default="uvloop")
     parser.add_argument("--http", default=FIXED_HTTP)
     parser.add_argument("--tool", choices=["auto", "wrk", "python"], default="auto")
@@ -360,7 +410,11 @@ def _bench(args: argparse.Namespace, tool: str, workdir: Path) -> int:
 
         map_dir = str(workdir / "map")
         shutil.copytree(default_map_dir(), map_dir, ignore=shutil.ignore_patterns("history"))
-    body = json.dumps(PROFILE, ensure_ascii=False).encode("utf-8")
+    if args.bodies == "example":
+        bodies = [json.dumps(PROFILE, ensure_ascii=False).encode("utf-8")]
+    else:
+        bodies = sample_bodies()
+    print(f"POST bodies: {len(bodies)} ({args.bodies})", flush=True)
     runs: list[Run] = []
 
     configs = [(w, args.loop, args.http) for w in args.workers]
@@ -372,8 +426,8 @@ def _bench(args: argparse.Namespace, tool: str, workdir: Path) -> int:
         env = dict(item.split("=", 1) for item in args.env)
         with Server(workers, loop, http, map_dir, args.model, stub=args.stub_library, env=env) as server:
             label = " ".join([*args.env, shlex.join(["python", *server.argv[1:]]).replace(f"--port {server.port}", "--port PORT")])
-            load(server.url, "/v1/score", 16, args.warmup, body, tool)
-            targets = [("/v1/score", body)]
+            load(server.url, "/v1/score", 16, args.warmup, bodies, tool)
+            targets = [("/v1/score", bodies)]
             if not args.no_baseline or args.nodelay_demo:
                 targets.append(("/v1/version", None))
             for path, payload in targets:
