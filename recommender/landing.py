@@ -43,7 +43,6 @@ from __future__ import annotations
 import weakref
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from itertools import repeat
 from typing import NamedTuple
 
 import numpy as np
@@ -533,6 +532,7 @@ class LandingEstimate:
     baseline: float  # log-odds
     parts: np.ndarray  # (n, n_features) log-odds, columns ``names``
     labels: np.ndarray  # (n, n_features) of object: the label of each feature's bin or category
+    cells: np.ndarray  # (n, n_features) of object: each part as a Factor (its rounded log-odds)
     names: tuple[str, ...]  # the features (FEATURE_COLUMNS), or () under the prior
     version: str
     index: pd.Index | None = None  # the scored rows' index, for the frames below
@@ -563,16 +563,7 @@ class LandingEstimate:
         if not self.names:
             return [()] * len(parts)
         order = np.argsort(-np.abs(parts), axis=1, kind="stable")
-        names = np.asarray(self.names, dtype=object)[order].tolist()
-        labels = np.take_along_axis(self.labels[rows], order, axis=1).tolist()
-        values = np.take_along_axis(parts, order, axis=1).tolist()
-        width = len(self.names)
-        fours = [4] * width
-        # tuple.__new__ builds each Factor without a Python-level call (one per feature per answer)
-        return [
-            tuple(map(tuple.__new__, repeat(Factor, width), zip(row_names, row_labels, map(round, row_values, fours), strict=True)))
-            for row_names, row_labels, row_values in zip(names, labels, values, strict=True)
-        ]
+        return list(map(tuple, np.take_along_axis(self.cells[rows], order, axis=1).tolist()))
 
 
 class LandingTables:
@@ -594,6 +585,11 @@ class LandingTables:
         self.labels = np.asarray(labels, dtype=object)
         self.baseline = float(baseline)
         self.source: tuple | None = None  # the fitted arrays the tables were made from (from_pipeline)
+        # each entry as the Factor an answer shows (log-odds rounded to 4 places), made once
+        feature_of = np.repeat(np.arange(len(self.names)), np.diff(np.r_[self.offsets, len(self.parts)]))
+        self.factors = np.empty(len(self.parts), dtype=object)
+        for i, (k, label, part) in enumerate(zip(feature_of.tolist(), self.labels.tolist(), self.parts.tolist(), strict=True)):
+            self.factors[i] = Factor(self.names[k], str(label), round(part, 4))
 
     @classmethod
     def from_pipeline(cls, pipeline: Pipeline) -> LandingTables:
@@ -647,8 +643,8 @@ class LandingTables:
             raise ValueError("landing tables do not fit together")
         return tables
 
-    def estimate(self, features: Mapping[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-        """(parts, labels), each of shape (n, n_features)."""
+    def estimate(self, features: Mapping[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(parts, labels, factors), each of shape (n, n_features)."""
         n = len(features[self.names[0]])
         codes = np.empty((n, len(self.names)), dtype=np.intp)
         values = np.column_stack([features[name] for _, name, _ in self.numeric]) if self.numeric else np.empty((n, 0))
@@ -661,7 +657,7 @@ class LandingTables:
         for j, name, lookup in self.categorical:
             codes[:, j] = [_MISSING_CODE if v is None else lookup.get(v, _OTHER_CODE) for v in features[name].tolist()]
         flat = codes + self.offsets
-        return self.parts[flat], self.labels[flat]
+        return self.parts[flat], self.labels[flat], self.factors[flat]
 
 
 _TABLES: weakref.WeakKeyDictionary[Pipeline, LandingTables] = weakref.WeakKeyDictionary()
@@ -677,12 +673,13 @@ def landing_tables(pipeline: Pipeline) -> LandingTables:
 
 
 def _estimate(tables: LandingTables, features: Mapping[str, np.ndarray], version: str, index: pd.Index | None) -> LandingEstimate:
-    parts, labels = tables.estimate(features)
+    parts, labels, cells = tables.estimate(features)
     return LandingEstimate(
         likelihood=expit(tables.baseline + parts.sum(axis=1)),
         baseline=tables.baseline,
         parts=parts,
         labels=labels,
+        cells=cells,
         names=tables.names,
         version=version,
         index=index,
@@ -717,6 +714,7 @@ def prior_estimate(n: int, index: Sequence | None = None) -> LandingEstimate:
         baseline=float(np.log(PRIOR_LIKELIHOOD / (1 - PRIOR_LIKELIHOOD))),
         parts=np.zeros((n, 0)),
         labels=np.empty((n, 0), dtype=object),
+        cells=np.empty((n, 0), dtype=object),
         names=(),
         version=PRIOR_VERSION,
         index=None if index is None else pd.Index(index),

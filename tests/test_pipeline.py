@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from recommender import Recommender
-from recommender.landing import feature_frame
+from recommender.landing import Factor, feature_frame
 from recommender.profile import FIELDS, profile_columns
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -57,6 +57,11 @@ def test_compiled_landing_model_matches_the_pipeline(trained, eval_firms):
     expected = [[labels[j][int(c)] for j, c in enumerate(row)] for row in codes]
     assert estimate.labels.tolist() == expected
     assert list(estimate.contributions.index) == list(scored.index)
+    # each row's factors: every part, largest in size first (ties in feature order), rounded to 4 places
+    names = estimate.names
+    for row, factors in zip(range(len(scored)), estimate.all_factors(), strict=True):
+        order = sorted(range(len(names)), key=lambda k: -abs(estimate.parts[row, k]))
+        assert factors == tuple(Factor(names[k], expected[row][k], round(float(estimate.parts[row, k]), 4)) for k in order)
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
