@@ -271,6 +271,11 @@ def _category_text(feature: str, label: str, chain_map: ChainMap | None, zh: boo
     return label
 
 
+#: Texts of likelihood reasons by (language, map version, feature, level, part): a few hundred per model.
+_ITEM_TEXTS: dict[tuple, str] = {}
+_ITEM_TEXTS_MAX = 50_000
+
+
 def likelihood_reasons(
     estimate: LandingEstimate, chain_map: ChainMap | None = None, *, lang: str = "zh", top: int = 3, joined: bool = True
 ) -> list[str] | list[list[str]]:
@@ -289,17 +294,25 @@ def likelihood_reasons(
     label = [FEATURE_LABELS.get(name, (name, name))[0 if lang == "zh" else 1] for name in names]
     order = np.argsort(-np.abs(parts), axis=1, kind="stable")[:, :top]
     rows = np.arange(n)[:, np.newaxis]
-    chosen = np.round(parts[rows, order], 2)
-    chosen_levels = estimate.labels[rows, order]
-
-    def item(k: int, level: str, part: float) -> tuple[str]:
-        if abs(part) < 0.005:
-            return ("",)
-        return (f"{'↑' if part > 0 else '↓'} {label[k]} {level_text(names[k], level, chain_map, lang)} ({part:+.2f})",)
-
-    # the same (feature, level, part) recurs across firms: format each once
-    texts = [per_value(item, order[:, j], chosen_levels[:, j], chosen[:, j])[0].tolist() for j in range(order.shape[1])]
-    rows_text = [[t for t in items if t] for items in zip(*texts, strict=True)] if texts else [[] for _ in range(n)]
+    chosen = np.round(parts[rows, order], 2).tolist()
+    chosen_levels = estimate.labels[rows, order].tolist()
+    # the same (feature, level, part) recurs across firms and requests: each text is made once
+    # per language and map version (the map names chains and origins)
+    version = chain_map.version if chain_map is not None else None
+    if len(_ITEM_TEXTS) > _ITEM_TEXTS_MAX:
+        _ITEM_TEXTS.clear()
+    rows_text = []
+    for ks, levels, values in zip(order.tolist(), chosen_levels, chosen, strict=True):
+        items = []
+        for k, level, part in zip(ks, levels, values, strict=True):
+            if abs(part) < 0.005:
+                continue
+            key = (lang, version, names[k], level, part)
+            text = _ITEM_TEXTS.get(key)
+            if text is None:
+                text = _ITEM_TEXTS[key] = f"{'↑' if part > 0 else '↓'} {label[k]} {level_text(names[k], level, chain_map, lang)} ({part:+.2f})"
+            items.append(text)
+        rows_text.append(items)
     if not joined:
         return rows_text
     sep = "；" if lang == "zh" else "; "
