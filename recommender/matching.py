@@ -227,7 +227,8 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         X : DataFrame or mapping of columns with a ``description`` column (and optionally
             ``industry_code``), or a sequence of descriptions.
         """
-        check_is_fitted(self, "automaton_")
+        if not hasattr(self, "automaton_"):  # sklearn's check costs more than a small match
+            check_is_fitted(self, "automaton_")
         if isinstance(X, (pd.DataFrame, Mapping)):
             n = n_rows(X)
             descriptions: Iterable = as_list(X["description"]) if "description" in X else [""] * n

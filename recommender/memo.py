@@ -9,10 +9,16 @@ import pandas as pd
 
 from .columns import as_list
 
-__all__ = ["per_value"]
+__all__ = ["CACHE_MAX", "per_value"]
 
 
-def per_value(fn: Callable[..., tuple], *columns: pd.Series | np.ndarray | list, dtypes: Sequence[type] = (object,)) -> tuple[np.ndarray, ...]:
+#: A cache passed to :func:`per_value` is emptied when it holds more entries than this.
+CACHE_MAX = 100_000
+
+
+def per_value(
+    fn: Callable[..., tuple], *columns: pd.Series | np.ndarray | list, dtypes: Sequence[type] = (object,), cache: dict | None = None
+) -> tuple[np.ndarray, ...]:
     """``fn`` applied once per distinct combination of the columns' values, spread back to rows.
 
     Parameters
@@ -20,13 +26,19 @@ def per_value(fn: Callable[..., tuple], *columns: pd.Series | np.ndarray | list,
     fn : callable taking one value per column and returning a tuple of ``len(dtypes)`` items.
     columns : equal-length columns (values must be hashable; NaN is passed through to ``fn``).
     dtypes : the dtype of each returned array.
+    cache : dict, optional
+        Results kept across calls (for a pure ``fn`` whose values recur from call to call);
+        emptied beyond :data:`CACHE_MAX` entries. Default: a new one per call.
 
     Returns
     -------
     One array per item of ``fn``'s result, each as long as the columns.
     """
     lists = [as_list(c) for c in columns]
-    cache: dict[tuple, tuple] = {}
+    if cache is None:
+        cache = {}
+    elif len(cache) > CACHE_MAX:
+        cache.clear()
     results = []
     for key in zip(*lists, strict=True):
         result = cache.get(key)

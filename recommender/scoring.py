@@ -111,6 +111,9 @@ class Scorer:
         self._places = PhraseSet((place, (key, group.share)) for key, group in strategy.origins.items() for place in group.places)
         self._origin_tags = PhraseSet((tag, (key, group.share)) for key, group in strategy.origins.items() for tag in group.tags)
         self._foreign = max(((g.share, k) for k, g in strategy.origins.items() if g.foreign_country), default=None)
+        # firm traits by value, kept across calls: vendor lists and the service's callers repeat
+        # cities, countries, tags and customers (pure functions of the map, which never changes here)
+        self._trait_cache: dict[str, dict] = {"tags": {}, "origin": {}, "leader": {}}
         shares = {"local_leader": 1.0, "terminal_maker": 0.8}
         self._leaders = PhraseSet(
             (alias, (leader.name.zh, leader.kind, shares[leader.kind]))
@@ -197,11 +200,14 @@ class Scorer:
         col = profiles.__getitem__
         employees, revenue, patents = col("employees"), col("revenue"), col("patents")
         size = _size_score(employees, revenue)
-        tag_score, tags_found = per_value(self._tag_score, col("tags"), dtypes=(float, object))
+        traits = self._trait_cache
+        tag_score, tags_found = per_value(self._tag_score, col("tags"), dtypes=(float, object), cache=traits["tags"])
         with np.errstate(invalid="ignore"):
             patent_score = np.clip(np.log1p(np.maximum(patents, 0)) / math.log1p(100), 0, 1)
-        origin, origin_group, origin_place = per_value(self._origin, col("city"), col("country"), col("tags"), dtypes=(float, object, object))
-        leader, leader_name, leader_kind = per_value(self._leader, col("customers"), dtypes=(float, object, object))
+        origin, origin_group, origin_place = per_value(
+            self._origin, col("city"), col("country"), col("tags"), dtypes=(float, object, object), cache=traits["origin"]
+        )
+        leader, leader_name, leader_kind = per_value(self._leader, col("customers"), dtypes=(float, object, object), cache=traits["leader"])
         firm_green = match.green
 
         # one row per field of _COMPLETENESS_FIELDS
