@@ -311,9 +311,9 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         the first strongest term as its evidence, affinities below ``min_affinity`` dropped."""
         order = np.lexsort((np.arange(len(row)), col, row))
         row, col, weight, term = row[order], col[order], weight[order], term[order]
-        new = np.r_[True, (row[1:] != row[:-1]) | (col[1:] != col[:-1])] if len(row) else np.zeros(0, dtype=bool)
+        new = np.concatenate(([True], (row[1:] != row[:-1]) | (col[1:] != col[:-1]))) if len(row) else np.zeros(0, dtype=bool)
         group = np.flatnonzero(new)
-        size = np.diff(np.r_[group, len(row)])
+        size = np.diff(group, append=len(row))
         affinity = weight[group].copy()
         values = weight.tolist()
         for g in np.flatnonzero(size > 1).tolist():  # in the order of the evidence, as floats add up

@@ -181,7 +181,8 @@ class Scorer:
             weighted = match.data * self.link_value[match.indices]
             rows = np.repeat(np.arange(n), np.diff(match.indptr))
             order = np.lexsort((-weighted, rows))
-            first = order[np.r_[True, rows[order][1:] != rows[order][:-1]]]
+            sorted_rows = rows[order]
+            first = order[np.concatenate(([True], sorted_rows[1:] != sorted_rows[:-1]))]
             hit_rows = rows[first]
             best[hit_rows] = match.indices[first]
             strength[hit_rows] = match.data[first]
