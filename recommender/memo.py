@@ -13,7 +13,7 @@ __all__ = ["CACHE_MAX", "per_value"]
 
 
 #: A cache passed to :func:`per_value` is emptied when it holds more entries than this.
-CACHE_MAX = 100_000
+CACHE_MAX = 20_000
 
 
 def per_value(
