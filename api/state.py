@@ -52,7 +52,7 @@ def _stat(path: str) -> tuple | None:
     return (st.st_mtime_ns, st.st_size, st.st_ino)
 
 
-def _stamp(path: str) -> tuple:
+def _path_stamp(path: str) -> tuple:
     """A file's stat, or a folder's and each of its files' (a file edited in place changes no folder)."""
     try:
         with os.scandir(path) as entries:
@@ -115,7 +115,7 @@ class RecommenderStore:
             paths = self._watched()
         except MapError:
             return ()
-        return tuple(_stamp(p) for p in paths)
+        return tuple(_path_stamp(p) for p in paths)
 
     # -- loading ---------------------------------------------------------------------------
     @property

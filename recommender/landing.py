@@ -559,10 +559,7 @@ class LandingEstimate:
         return self._factors(slice(None))
 
     def _factors(self, rows: slice) -> list[tuple[Factor, ...]]:
-        parts = self.parts[rows]
-        if not self.names:
-            return [()] * len(parts)
-        order = np.argsort(-np.abs(parts), axis=1, kind="stable")
+        order = np.argsort(-np.abs(self.parts[rows]), axis=1, kind="stable")  # no columns under the prior: ()
         return list(map(tuple, np.take_along_axis(self.cells[rows], order, axis=1).tolist()))
 
 

@@ -395,7 +395,8 @@ def _read_tables(path: Path, sidecar: dict) -> LandingTables | None:
 
 
 def _read_pipeline(path: Path, info: ModelInfo, data: bytes | None = None) -> Pipeline:
-    """Read and check the pipeline in a ``.skops`` file whose info was checked."""
+    """Read and check the pipeline in a ``.skops`` file whose info was checked (``data``: its
+    bytes, already checked against the sidecar and the schema; None: read and check them here)."""
     import skops.io as sio  # here, not at import: only training, evaluation and old models need it
 
     where = str(path)
@@ -404,7 +405,7 @@ def _read_pipeline(path: Path, info: ModelInfo, data: bytes | None = None) -> Pi
         recorded = json.loads(path.with_suffix(INFO_SUFFIX).read_text(encoding="utf-8"))["sha256"]
         if hashlib.sha256(data).hexdigest() != recorded:
             raise ModelError(f"{where}: the file changed since the model was loaded; it is refused")
-    _check_schema(_schema(data, where), info, where, path.with_suffix(INFO_SUFFIX).name)
+        _check_schema(_schema(data, where), info, where, path.with_suffix(INFO_SUFFIX).name)
     untrusted = sorted(set(sio.get_untrusted_types(data=data)) - set(TRUSTED_TYPES))
     if untrusted:
         raise ModelError(f"{where}: refused, the file holds types outside the allow-list: {untrusted}")

@@ -183,7 +183,7 @@ class Recommender:
 
     def score(self, profile: Mapping[str, object], *, lang: str = "zh") -> Result:
         """Score one firm profile given as a mapping of canonical field names."""
-        return self.results(profile_records([profile]), lang=lang)[0]
+        return self.score_many([profile], lang=lang)[0]
 
     def score_many(self, profiles: Sequence[Mapping[str, object]], *, lang: str = "zh") -> list[Result]:
         """Score firm profiles given as mappings of canonical field names, in one pass."""
