@@ -14,7 +14,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.security import APIKeyHeader
 
 from recommender import Recommender
-from recommender.audit import AuditLog
+from recommender.chainmap import AuditLog
 
 from .errors import ApiError
 from .settings import Settings

@@ -26,8 +26,7 @@ from pathlib import Path
 from starlette.concurrency import run_in_threadpool
 
 from recommender import ChainMap, MapError, ModelError, Recommender, default_map_dir, load_map
-from recommender.landing import PRIOR_VERSION
-from recommender.modelstore import LandingModel, default_models_dir, load_model
+from recommender.likelihood import PRIOR_VERSION, LandingModel, default_models_dir, load_model
 
 __all__ = ["WATCH_SECONDS", "NotReadyError", "RecommenderStore"]
 

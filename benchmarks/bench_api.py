@@ -47,7 +47,7 @@ from api.schemas import SCORE_EXAMPLE
 
 ROOT = Path(__file__).resolve().parent.parent
 PROFILE = dict(SCORE_EXAMPLE)  # the example profile of the OpenAPI docs
-FIXED_HTTP = "api.server:HttpToolsProtocol"  # httptools + TCP_NODELAY on every accepted socket
+FIXED_HTTP = "api.protocols:HttpToolsProtocol"  # httptools + TCP_NODELAY on every accepted socket
 
 
 @dataclass
@@ -107,7 +107,7 @@ def stub_app():  # pragma: no cover - run by uvicorn with --stub-library
     """
     from api.main import create_app
     from recommender import Recommender
-    from recommender.columns import n_rows
+    from recommender._columnar import n_rows
 
     results = Recommender.results
     cache: dict = {}
@@ -185,8 +185,8 @@ def sample_bodies() -> list[bytes]:
     its rows read by the library's own reader, numbers as JSON numbers, each checked by the
     service's model (rows it would refuse are left out)."""
     from api.schemas import ScoreRequest
-    from recommender.io import open_table
-    from recommender.profile import FIELDS, NUMERIC_FIELDS
+    from recommender.scoring import FIELDS, NUMERIC_FIELDS
+    from recommender.tables import open_table
 
     bodies = []
     for chunk in open_table(ROOT / "seeds" / "examples" / "candidates.csv").chunks():

@@ -1,6 +1,6 @@
 """Throughput and peak memory of ``recommender rank`` beside a pandas read/write floor.
 
-For each size N it writes N synthetic firms (``recommender.synthetic.synthetic_firms``,
+For each size N it writes N synthetic firms (``recommender.datasets.synthetic_firms``,
 经营范围-style descriptions of 100–300 characters) to a UTF-8 CSV, then times, as whole
 processes, R times each:
 
@@ -45,7 +45,7 @@ def _run(argv: list[str]) -> tuple[float, float]:
 def _make(n: int) -> Path:
     path = DATA / f"firms_{n}.csv"
     if not path.exists():
-        from recommender.synthetic import synthetic_firms
+        from recommender.datasets import synthetic_firms
 
         DATA.mkdir(exist_ok=True)
         t = time.perf_counter()

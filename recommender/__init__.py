@@ -10,13 +10,13 @@ The public API::
     rec.rank_file("candidates.csv", "ranked.xlsx")
 """
 
-from .chainmap import ACTIONS, COMPONENTS, STAGES, STATUSES, ChainMap, default_map_dir, load_map
-from .encoding import encode_links
+from ._recommender import Component, Recommender, Result
+from .chainmap._links import encode_links
+from .chainmap._schema import ACTIONS, COMPONENTS, STAGES, STATUSES, ChainMap, default_map_dir, load_map
 from .exceptions import EncodingError, InputFileError, MapError, ModelError, ProfileError, RecommenderError
-from .matching import LinkMatcher, link_vocabulary
-from .pipeline import Component, Recommender, Result
-from .ranking import OUTPUT_COLUMNS, Coverage, RankReport
-from .scoring import Scorer
+from .matching._matcher import LinkMatcher, link_vocabulary
+from .ranking._rank import OUTPUT_COLUMNS, Coverage, RankReport
+from .scoring._scorer import Scorer
 
 __version__ = "0.1.0"
 

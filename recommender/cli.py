@@ -27,12 +27,12 @@ from typing import Annotated
 import pandas as pd
 import typer
 
-from .chainmap import load_map
-from .encoding import encode_links
+from ._recommender import Recommender
+from .chainmap._links import encode_links
+from .chainmap._schema import load_map
 from .exceptions import EncodingError, InputFileError, MapError, ModelError, ProfileError
-from .explanation import LANGUAGES
-from .pipeline import Recommender
-from .ranking import OUTPUT_COLUMNS
+from .ranking._rank import OUTPUT_COLUMNS
+from .scoring._explanation import LANGUAGES
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Investment-targeting recommender: rank firms against industry-chain maps.")
 
@@ -166,9 +166,9 @@ def train(
     test_share: Annotated[float, typer.Option("--test-share", min=0.05, max=0.5, help="Share of the latest firms held out for validation.")] = 0.25,
 ) -> None:
     """Train a landing model on a history; validate on the latest firms; save it with a model card."""
-    from .evaluation import model_card, train_landing
-    from .history import read_history
-    from .modelstore import load_model, save_model
+    from .likelihood._modelstore import load_model, save_model
+    from .likelihood._outcomes import read_history
+    from .likelihood._training import model_card, train_landing
 
     with _errors():
         chain_map = load_map(map_dir)
@@ -222,7 +222,7 @@ def serve(
     try:
         import uvicorn
 
-        from api.server import http_protocol
+        from api.protocols import http_protocol
     except ImportError as exc:
         raise _fail(f"the service needs the 'api' extra (pip install 'recommender[api]'): {exc}", 2) from None
     if map_dir is not None:

@@ -188,7 +188,7 @@ def test_validate_map_ok_and_bad(tmp_path):
 
 
 def test_rank_a_50k_row_file_keeps_every_row_once_in_rank_order(tmp_path):
-    from recommender.synthetic import synthetic_firms
+    from recommender.datasets import synthetic_firms
 
     firms = synthetic_firms(50_000, seed=7)
     firms.insert(0, "firm_id", [f"F{i:06d}" for i in range(len(firms))])
@@ -206,13 +206,13 @@ def test_rank_a_50k_row_file_keeps_every_row_once_in_rank_order(tmp_path):
 
 
 def test_rank_with_workers_writes_the_same_bytes_as_one_process(tmp_path, monkeypatch):
-    from recommender import ranking
-    from recommender.synthetic import synthetic_firms
+    from recommender.datasets import synthetic_firms
+    from recommender.ranking import _rank as ranking
 
     source = tmp_path / "firms.csv"
     synthetic_firms(6_000, seed=11).to_csv(source, index=False, encoding="utf-8-sig")
     monkeypatch.setattr(ranking, "PARALLEL_WRITE_ROWS", 1_000)  # two workers format two runs of ranks
-    from recommender.io import TableWriter
+    from recommender.tables import TableWriter
 
     reserved = []
     reserve = TableWriter.reserve_encoded

@@ -14,7 +14,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Request
 
 from recommender import MapError, ModelError
-from recommender.mapstore import LinkNotFoundError, update_link
+from recommender.chainmap import LinkNotFoundError, update_link
 
 from ..deps import ActorDep, AuditDep, SettingsDep, StoreDep
 from ..errors import ApiError, request_id_of

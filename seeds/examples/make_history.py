@@ -1,7 +1,7 @@
 """Write ``history.csv``: a SYNTHETIC record of firms a bureau courted and what came of it.
 
 No city publishes its 招商 outcomes, so the demo history is generated. Each row is a fictional
-firm from :func:`recommender.synthetic.synthetic_firms`, a first-contact date and an outcome
+firm from :func:`recommender.datasets.synthetic_firms`, a first-contact date and an outcome
 (签约 / 落地 / 未落地) drawn from a hidden propensity that mixes:
 
 * **chain fit**, from the scorer of the embedded map: the link's need (补链/强链), its local
@@ -44,8 +44,8 @@ import numpy as np
 import pandas as pd
 
 from recommender.chainmap import ChainMap, load_map
+from recommender.datasets import synthetic_firms
 from recommender.scoring import Scorer
-from recommender.synthetic import synthetic_firms
 
 SEED = 20_241_231
 ROWS = 4_000

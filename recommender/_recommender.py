@@ -1,0 +1,213 @@
+"""The public entry point: a chain map and its scorer, scoring one profile or ranking many.
+
+``Recommender`` ties the stages together (profile → link affinities → features → score →
+explanation → ranking) and is what the command line, the service and notebooks call, so a
+firm gets the same score whichever way it comes in.
+
+Beside the strategic ``score`` every result carries the landing ``likelihood`` (0–1) from a
+landing model (:mod:`recommender.likelihood`; the documented prior when none is given, model
+version ``"prior"``), its per-feature parts, and ``priority`` = 100 × √(score/100 ×
+likelihood), which orders rankings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import NamedTuple
+
+import numpy as np
+import pandas as pd
+
+from ._columnar import Columns, as_list
+from .chainmap._schema import COMPONENTS, ChainMap, load_map
+from .likelihood._estimators import PRIOR_VERSION, Factor, estimate_landing, priority
+from .likelihood._modelstore import LandingModel, load_model
+from .ranking._rank import Coverage, RankReport, rank_file, rank_frame
+from .scoring._explanation import LANGUAGES, explain_columns, likelihood_reasons
+from .scoring._profile import profile_columns, profile_records
+from .scoring._scorer import Scorer
+
+__all__ = ["Component", "Recommender", "Result"]
+
+#: The scored columns a Result reads (chain, link and park in the asked language).
+_RESULT_READ = ("name", "score", "chain_id", "chain", "link_id", "link", "action", "park", "confidence", "errors")
+
+
+class Component(NamedTuple):
+    """One named part of a score."""
+
+    name: str
+    points: float
+    max_points: float
+
+
+@dataclass(frozen=True)
+class Result:
+    """The score of one firm, its parts and its reasons."""
+
+    firm: str
+    score: float  # == sum(c.points for c in components), to 0.01
+    chain_id: str | None
+    chain: str | None
+    link_id: str | None
+    link: str | None
+    action: str | None
+    park: str | None
+    confidence: float
+    components: tuple[Component, ...]
+    reasons: tuple[str, ...]
+    errors: tuple[str, ...]
+    map_version: str
+    likelihood: float  # 0-1, from the landing model (or the prior)
+    priority: float  # 100 × √(score/100 × likelihood), 0-100
+    likelihood_baseline: float  # log-odds; logit(likelihood) == baseline + Σ factor.log_odds
+    likelihood_factors: tuple[Factor, ...]  # largest first; empty under the prior
+    likelihood_reasons: tuple[str, ...]  # the largest parts as officers read them (as in ranked files)
+    model_version: str  # "name/version" of the landing model, or "prior"
+
+    def as_dict(self) -> dict:
+        """A JSON-ready dict (keys in the order of the service's ``ScoreResponse``)."""
+        return {
+            "firm": self.firm,
+            "score": self.score,
+            "chain_id": self.chain_id,
+            "chain": self.chain,
+            "link_id": self.link_id,
+            "link": self.link,
+            "action": self.action,
+            "park": self.park,
+            "confidence": self.confidence,
+            "components": {c.name: c.points for c in self.components},
+            "reasons": list(self.reasons),
+            "errors": list(self.errors),
+            "likelihood": self.likelihood,
+            "priority": self.priority,
+            "likelihood_baseline": self.likelihood_baseline,
+            "likelihood_factors": [{"feature": f.feature, "level": f.level, "log_odds": f.log_odds} for f in self.likelihood_factors],
+            "likelihood_reasons": list(self.likelihood_reasons),
+            "map_version": self.map_version,
+            "model_version": self.model_version,
+        }
+
+
+class Recommender:
+    """Scores and ranks firms against one chain map.
+
+    Parameters
+    ----------
+    chain_map : ChainMap or path, optional
+        A loaded map, a map folder, or None for the embedded map.
+    model : LandingModel, str, path or None, optional
+        The landing model: a loaded one, a ``.skops`` file or model folder, a name in
+        ``models_dir`` (``"default"``: the model shipped for the embedded map), or None /
+        ``"prior"`` for the documented prior (every likelihood
+        :data:`~recommender.likelihood.PRIOR_LIKELIHOOD`, model version ``"prior"``).
+    models_dir : path, optional
+        Where model names are looked up (default: the package's ``recommender/models``).
+
+    Raises
+    ------
+    ModelError
+        The model cannot be loaded, or was trained for a map whose links differ.
+    """
+
+    def __init__(
+        self,
+        chain_map: ChainMap | str | Path | None = None,
+        *,
+        model: LandingModel | str | Path | None = None,
+        models_dir: str | Path | None = None,
+    ):
+        self.chain_map = chain_map if isinstance(chain_map, ChainMap) else load_map(chain_map)
+        self.scorer = Scorer(self.chain_map)
+        self.model = None if model is None or str(model) == PRIOR_VERSION else load_model(model, models_dir=models_dir)
+        if self.model is not None:
+            self.model.check_map(self.chain_map)
+
+    @property
+    def map_version(self) -> str:
+        return self.chain_map.version
+
+    @property
+    def model_version(self) -> str:
+        """The landing model's ``name/version``, or ``"prior"``."""
+        return self.model.version if self.model is not None else PRIOR_VERSION
+
+    def results(self, frame: pd.DataFrame | Columns, *, lang: str = "zh") -> list[Result]:
+        """Score firms given as canonical text columns (a DataFrame or a dict of columns,
+        e.g. :func:`~recommender.scoring.profile_records`); one :class:`Result` per row."""
+        if lang not in LANGUAGES:
+            raise ValueError(f"The 'lang' parameter of Recommender.results must be one of {LANGUAGES}. Got {lang!r} instead.")
+        scored, _ = self.scorer.score_columns(profile_columns(frame))
+        points = self.scorer.points
+        landing = estimate_landing(scored, points, self.model)
+        priorities = priority(scored["score"], landing.likelihood).tolist()
+        likelihoods = np.round(landing.likelihood, 4).tolist()
+        reasons = explain_columns(scored, self.chain_map, lang, joined=False)
+        landing_reasons = likelihood_reasons(landing, self.chain_map, lang=lang, joined=False)
+        en = lang == "en"
+        names = {"chain": "chain_en", "link": "link_en", "park": "park_en"} if en else {}
+        rows = {name: as_list(scored[names.get(name, name)]) for name in _RESULT_READ}
+        component_points = [as_list(scored[f"score_{name}"]) for name in COMPONENTS]
+        baseline = round(landing.baseline, 4)
+        factors = landing.all_factors()
+        out = []
+        for i, link_id in enumerate(rows["link_id"]):
+            has = bool(link_id)
+            out.append(Result(
+                firm=rows["name"][i],
+                score=float(rows["score"][i]),
+                chain_id=rows["chain_id"][i] or None,
+                chain=rows["chain"][i] if has else None,
+                link_id=link_id or None,
+                link=rows["link"][i] if has else None,
+                action=rows["action"][i] or None,
+                park=(rows["park"][i] or None) if has else None,
+                confidence=float(rows["confidence"][i]),
+                components=tuple(
+                    Component(name, float(values[i]), float(points[name])) for name, values in zip(COMPONENTS, component_points, strict=True)
+                ),
+                reasons=tuple(reasons[i]),
+                errors=tuple(e for e in rows["errors"][i].split("；") if e),
+                map_version=self.map_version,
+                likelihood=likelihoods[i],
+                priority=priorities[i],
+                likelihood_baseline=baseline,
+                likelihood_factors=factors[i],
+                likelihood_reasons=tuple(landing_reasons[i]),
+                model_version=landing.version,
+            ))
+        return out
+
+    def score(self, profile: Mapping[str, object], *, lang: str = "zh") -> Result:
+        """Score one firm profile given as a mapping of canonical field names."""
+        return self.score_many([profile], lang=lang)[0]
+
+    def score_many(self, profiles: Sequence[Mapping[str, object]], *, lang: str = "zh") -> list[Result]:
+        """Score firm profiles given as mappings of canonical field names, in one pass."""
+        return self.results(profile_records(profiles), lang=lang)
+
+    def rank(self, firms: pd.DataFrame, *, lang: str = "zh", shortlist: int = 0) -> tuple[pd.DataFrame, Coverage | None]:
+        """Rank a DataFrame of firms (canonical column names) in memory; see :func:`rank_frame`."""
+        return rank_frame(self.scorer, firms, lang=lang, shortlist_k=shortlist, model=self.model)
+
+    def rank_file(
+        self,
+        source: str | Path,
+        target: str | Path,
+        *,
+        lang: str = "zh",
+        top: int = 10,
+        shortlist: int = 0,
+        chunk_rows: int = 50_000,
+        max_rows: int | None = None,
+        workers: int = 1,
+        progress: Callable[[int], None] | None = None,
+    ) -> RankReport:
+        """Rank a CSV/XLSX file into another; see :func:`rank_file`."""
+        return rank_file(
+            self.scorer, source, target, lang=lang, top=top, shortlist_k=shortlist,
+            chunk_rows=chunk_rows, max_rows=max_rows, workers=workers, progress=progress, model=self.model,
+        )

@@ -1,0 +1,475 @@
+"""Chain maps as data: load, validate and query a city's industry-chain map.
+
+A map is a folder::
+
+    map.yaml          id, city, version, the source documents
+    chains/*.yaml     one chain per file, its links with status, keywords, codes, edges
+    parks.yaml        parks and platforms, what they host and exclude
+    leaders.yaml      chain-leader firms (链主) and big-city terminal makers
+    strategy.yaml     the weights of the score, each with the sentence it rests on
+    sources/*.txt     the source documents every quote is checked against
+
+Every file is validated on load (unknown keys, wrong types and dangling references are
+errors); all problems are reported at once in a :class:`MapError` naming file, entry and
+field. Nothing here is specific to one city.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from functools import cached_property
+from pathlib import Path
+from typing import Annotated, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
+
+from ..exceptions import MapError
+
+__all__ = [
+    "ACTIONS",
+    "COMPONENTS",
+    "STAGES",
+    "STATUSES",
+    "Chain",
+    "ChainMap",
+    "Leader",
+    "Link",
+    "Park",
+    "Quote",
+    "Strategy",
+    "default_map_dir",
+    "load_map",
+]
+
+STAGES = ("upstream", "midstream", "downstream", "service")
+STATUSES = ("strong", "present", "weak", "missing")
+ACTIONS = ("补链", "强链", "延链", "建链")
+#: The components of the score, in the order they are reported; strategy.yaml weighs each.
+COMPONENTS = (
+    "chain_need", "stage", "maturity", "relatedness", "firm_strength", "origin",
+    "leader_supply", "park_fit", "green",
+)
+
+Ident = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
+Text = Annotated[str, StringConstraints(min_length=1, max_length=2000, strip_whitespace=True)]
+Code = Annotated[str, StringConstraints(pattern=r"^[0-9]{2,4}$")]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class Quote(_Strict):
+    """A sentence of a source document that an entry rests on."""
+
+    doc: Ident
+    text: Text
+
+
+class Names(_Strict):
+    zh: Text
+    en: Text
+
+
+class Keywords(_Strict):
+    zh: list[Text] = Field(default_factory=list)
+    en: list[Text] = Field(default_factory=list)
+
+
+class Link(_Strict):
+    """One link (环节) of a chain."""
+
+    id: Ident
+    name: Names
+    stage: Literal["upstream", "midstream", "downstream", "service"]
+    status: Literal["strong", "present", "weak", "missing"]
+    status_quote: Quote
+    priority: Literal["key_target", "target", "normal"] = "normal"
+    priority_quote: Quote | None = None
+    maturity: Literal["mature", "maturing", "frontier"]
+    role: Literal["core", "extension"] = "core"
+    green: bool = False
+    heavy: bool = False
+    keywords: Keywords
+    industry_codes: list[Code] = Field(default_factory=list)
+    supplies: list[Ident] = Field(default_factory=list)
+    parks: list[Ident] = Field(default_factory=list)
+
+
+class Chain(_Strict):
+    """An industry chain (产业链) and its links."""
+
+    id: Ident
+    name: Names
+    group: Literal["emerging", "traditional", "circular", "future", "service"]
+    quote: Quote
+    links: list[Link] = Field(min_length=1)
+
+
+class Park(_Strict):
+    """A park or platform that hosts links."""
+
+    id: Ident
+    name: Names
+    district: Text | None = None
+    specialises: list[Ident] = Field(default_factory=list)
+    excludes_heavy_industry: bool = False
+    quote: Quote
+
+
+class Leader(_Strict):
+    """A chain-leader firm (链主) or a big-city terminal maker that local firms supply."""
+
+    id: Ident
+    name: Names
+    aliases: list[Text] = Field(default_factory=list)
+    kind: Literal["local_leader", "terminal_maker"] = "local_leader"
+    city: Text | None = None
+    chains: list[Ident] = Field(default_factory=list)
+    quote: Quote
+
+
+class Weighted(_Strict):
+    points: float = Field(ge=0, le=100)
+    quote: Quote
+
+
+class OriginGroup(_Strict):
+    """Where a firm comes from: places in its city, tags, or (``foreign_country``) any
+    country other than China."""
+
+    name: Names
+    share: float = Field(ge=0, le=1)
+    places: list[Text] = Field(default_factory=list)
+    tags: list[Text] = Field(default_factory=list)
+    foreign_country: bool = False
+    quote: Quote
+
+
+class TagWeight(_Strict):
+    share: float = Field(ge=0, le=1)
+    aliases: list[Text] = Field(min_length=1)
+    quote: Quote | None = None
+
+
+class Strategy(_Strict):
+    """The weights of the score; each rests on a quote."""
+
+    components: dict[Ident, Weighted]
+    status_need: dict[Literal["strong", "present", "weak", "missing"], float]
+    priority_weight: dict[Literal["key_target", "target", "normal"], float]
+    stage_weight: dict[Literal["upstream", "midstream", "downstream", "service"], float]
+    maturity_weight: dict[Literal["mature", "maturing", "frontier"], float]
+    origins: dict[Ident, OriginGroup]
+    firm_tags: dict[Ident, TagWeight]
+    green_keywords: Keywords
+    stage_quote: Quote
+    maturity_quote: Quote
+    relatedness_quote: Quote
+
+    @model_validator(mode="after")
+    def _complete(self) -> Strategy:
+        problems = []
+        if set(self.components) != set(COMPONENTS):
+            problems.append(f"components must be exactly {list(COMPONENTS)}")
+        elif abs(sum(w.points for w in self.components.values()) - 100) > 1e-6:
+            problems.append("component points must add up to 100")
+        for name, keys in (
+            ("status_need", STATUSES),
+            ("priority_weight", ("key_target", "target", "normal")),
+            ("stage_weight", STAGES),
+            ("maturity_weight", ("mature", "maturing", "frontier")),
+        ):
+            table = getattr(self, name)
+            if set(table) != set(keys):
+                problems.append(f"{name} must give a value for each of {list(keys)}")
+            elif not all(0 <= v <= 1 for v in table.values()):
+                problems.append(f"{name} values must be in [0, 1]")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+
+class Source(_Strict):
+    id: Ident
+    file: Text
+    title: Text
+
+
+class Manifest(_Strict):
+    id: Ident
+    city: Names
+    version: Text
+    sources: list[Source] = Field(min_length=1)
+
+
+class ChainMap:
+    """A validated chain map. Build it with :func:`load_map`."""
+
+    def __init__(
+        self,
+        *,
+        directory: Path,
+        manifest: Manifest,
+        chains: tuple[Chain, ...],
+        parks: tuple[Park, ...],
+        leaders: tuple[Leader, ...],
+        strategy: Strategy,
+        digest: str,
+    ):
+        self.directory = directory
+        self.manifest = manifest
+        self.chains = chains
+        self.parks = parks
+        self.leaders = leaders
+        self.strategy = strategy
+        self.digest = digest
+
+    @property
+    def id(self) -> str:
+        return self.manifest.id
+
+    @property
+    def version(self) -> str:
+        """The map's declared version and a digest of its files, e.g. ``2026.11-3fa2c1d0``."""
+        return f"{self.manifest.version}-{self.digest[:8]}"
+
+    @cached_property
+    def links(self) -> tuple[Link, ...]:
+        return tuple(link for chain in self.chains for link in chain.links)
+
+    @cached_property
+    def link_ids(self) -> tuple[str, ...]:
+        return tuple(link.id for link in self.links)
+
+    @cached_property
+    def chain_of(self) -> dict[str, Chain]:
+        return {link.id: chain for chain in self.chains for link in chain.links}
+
+    @cached_property
+    def link_by_id(self) -> dict[str, Link]:
+        return {link.id: link for link in self.links}
+
+    @cached_property
+    def chain_by_id(self) -> dict[str, Chain]:
+        return {chain.id: chain for chain in self.chains}
+
+    @cached_property
+    def park_by_id(self) -> dict[str, Park]:
+        return {park.id: park for park in self.parks}
+
+    def __repr__(self) -> str:
+        return f"ChainMap({self.id!r}, version={self.version!r}, chains={len(self.chains)}, links={len(self.links)})"
+
+
+def default_map_dir() -> Path:
+    """The embedded Jiangmen map shipped with the package."""
+    here = Path(__file__).resolve().parents[1]  # the recommender package
+    for candidate in (here / "_seeds" / "jiangmen", here.parent / "seeds" / "jiangmen"):
+        if (candidate / "map.yaml").is_file():
+            return candidate
+    raise MapError([(str(here.parent / "seeds" / "jiangmen"), "map", "", "embedded map not found")])
+
+
+class _SafeLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libyaml's parser when present: 10× faster
+    """Safe YAML that refuses duplicate keys."""
+
+
+def _construct_mapping(loader: _SafeLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
+    seen: set = set()
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=deep)
+        if key in seen:
+            raise yaml.constructor.ConstructorError(None, None, f"duplicate key {key!r}", key_node.start_mark)
+        seen.add(key)
+    return yaml.SafeLoader.construct_mapping(loader, node, deep=deep)
+
+
+_SafeLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+_SPACE = re.compile(r"\s+")
+
+
+def _squash(text: str) -> str:
+    return _SPACE.sub("", text)
+
+
+def _read_yaml(path: Path, problems: list) -> object:
+    try:
+        with path.open("rb") as fh:
+            return yaml.load(fh, Loader=_SafeLoader)  # noqa: S506 - a SafeLoader subclass
+    except FileNotFoundError:
+        problems.append((str(path), "file", "", "missing"))
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        problems.append((str(path), "file", "", f"not valid YAML: {exc}"))
+    return None
+
+
+def _entry_name(data: object, loc: tuple) -> str:
+    """Name the entry of a validation error by its ``id`` where it has one."""
+    parts: list[str] = []
+    node = data
+    for step in loc:
+        if isinstance(node, dict) and step in node:
+            node = node[step]
+            parts.append(str(step))
+        elif isinstance(node, list) and isinstance(step, int) and step < len(node):
+            node = node[step]
+            ident = node.get("id") if isinstance(node, dict) else None
+            parts.append(f"[{ident}]" if ident else f"[{step}]")
+        else:
+            parts.append(str(step))
+    return ".".join(parts).replace(".[", "[")
+
+
+def _parse(model: type[BaseModel], data: object, path: Path, problems: list):
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        for err in exc.errors():
+            loc = tuple(err["loc"])
+            entry = _entry_name(data, loc[:-1]) if len(loc) > 1 else model.__name__.lower()
+            field = str(loc[-1]) if loc else ""
+            problems.append((str(path), entry or model.__name__.lower(), field, err["msg"]))
+    return None
+
+
+def _check_references(
+    chains: list[Chain], parks: list[Park], leaders: list[Leader], files: dict[str, Path], problems: list
+) -> None:
+    link_ids: dict[str, str] = {}
+    for chain in chains:
+        for link in chain.links:
+            if link.id in link_ids:
+                problems.append((str(files[chain.id]), f"links[{link.id}]", "id", f"duplicate link id (also in chain {link_ids[link.id]})"))
+            link_ids[link.id] = chain.id
+            if link.priority != "normal" and link.priority_quote is None:
+                problems.append((str(files[chain.id]), f"links[{link.id}]", "priority_quote", "required when priority is not 'normal'"))
+            if not (link.keywords.zh or link.keywords.en or link.industry_codes):
+                problems.append((str(files[chain.id]), f"links[{link.id}]", "keywords", "a link needs keywords or industry codes"))
+    chain_ids = {c.id for c in chains}
+    park_ids = {p.id for p in parks}
+    for chain in chains:
+        for link in chain.links:
+            for target in link.supplies:
+                if target not in link_ids:
+                    problems.append((str(files[chain.id]), f"links[{link.id}]", "supplies", f"unknown link {target!r}"))
+            for park in link.parks:
+                if park not in park_ids:
+                    problems.append((str(files[chain.id]), f"links[{link.id}]", "parks", f"unknown park {park!r}"))
+    for park in parks:
+        for ref in park.specialises:
+            if ref not in chain_ids and ref not in link_ids:
+                problems.append((str(files["parks"]), f"parks[{park.id}]", "specialises", f"unknown chain or link {ref!r}"))
+    for leader in leaders:
+        for ref in leader.chains:
+            if ref not in chain_ids:
+                problems.append((str(files["leaders"]), f"leaders[{leader.id}]", "chains", f"unknown chain {ref!r}"))
+
+
+def _check_quotes(
+    entries: list[tuple[str, str, str, Quote]], sources: dict[str, str], problems: list
+) -> None:
+    for path, entry, field, quote in entries:
+        if quote.doc not in sources:
+            problems.append((path, entry, field, f"unknown source document {quote.doc!r}"))
+        elif _squash(quote.text) not in sources[quote.doc]:
+            problems.append((path, entry, field, f"quote not found in source {quote.doc!r}: {quote.text[:40]!r}"))
+
+
+def _quoted_entries(chains, files, parks, leaders, strategy, folder) -> list[tuple[str, str, str, Quote]]:
+    out: list[tuple[str, str, str, Quote]] = []
+    for chain in chains:
+        path = str(files[chain.id])
+        out.append((path, f"chain[{chain.id}]", "quote", chain.quote))
+        for link in chain.links:
+            out.append((path, f"links[{link.id}]", "status_quote", link.status_quote))
+            if link.priority_quote is not None:
+                out.append((path, f"links[{link.id}]", "priority_quote", link.priority_quote))
+    out += [(str(files["parks"]), f"parks[{p.id}]", "quote", p.quote) for p in parks]
+    out += [(str(files["leaders"]), f"leaders[{x.id}]", "quote", x.quote) for x in leaders]
+    if strategy is not None:
+        spath = str(folder / "strategy.yaml")
+        out += [(spath, f"components.{k}", "quote", w.quote) for k, w in strategy.components.items()]
+        out += [(spath, f"origins.{k}", "quote", o.quote) for k, o in strategy.origins.items()]
+        out += [(spath, f"firm_tags.{k}", "quote", t.quote) for k, t in strategy.firm_tags.items() if t.quote]
+        out += [(spath, name, "", getattr(strategy, name)) for name in ("stage_quote", "maturity_quote", "relatedness_quote")]
+    return out
+
+
+def _list_of(data: object, key: str, path: Path, problems: list) -> list:
+    if not isinstance(data, dict) or not isinstance(data.get(key), list):
+        problems.append((str(path), key, "", f"the file must hold a mapping with a list '{key}'"))
+        return []
+    extra = set(data) - {key}
+    if extra:
+        problems.append((str(path), key, "", f"unknown top-level keys: {sorted(extra)}"))
+    return data[key]
+
+
+def load_map(directory: str | Path | None = None) -> ChainMap:
+    """Load and validate a chain-map folder.
+
+    Parameters
+    ----------
+    directory : path, optional
+        The map folder; the embedded Jiangmen map when omitted.
+
+    Raises
+    ------
+    MapError
+        Listing every problem found, each naming file, entry and field.
+    """
+    folder = Path(directory) if directory is not None else default_map_dir()
+    if not folder.is_dir():
+        raise MapError([(str(folder), "map", "", "not a folder")])
+    problems: list[tuple[str, str, str, str]] = []
+    digest = hashlib.sha256()
+
+    def read(path: Path) -> object:
+        if path.is_file():
+            digest.update(path.name.encode() + b"\0" + path.read_bytes())
+        return _read_yaml(path, problems)
+
+    manifest = _parse(Manifest, read(folder / "map.yaml"), folder / "map.yaml", problems)
+    chain_files = sorted((folder / "chains").glob("*.yaml"))
+    if not chain_files:
+        problems.append((str(folder / "chains"), "chains", "", "no chain files (*.yaml)"))
+    chains: list[Chain] = []
+    files: dict[str, Path] = {"parks": folder / "parks.yaml", "leaders": folder / "leaders.yaml"}
+    for path in chain_files:
+        chain = _parse(Chain, read(path), path, problems)
+        if chain is not None:
+            if chain.id in files:
+                problems.append((str(path), f"chain[{chain.id}]", "id", "duplicate chain id"))
+            files[chain.id] = path
+            chains.append(chain)
+    parks_data = read(files["parks"])
+    parks = [p for p in (_parse(Park, d, files["parks"], problems) for d in _list_of(parks_data, "parks", files["parks"], problems)) if p]
+    leaders_data = read(files["leaders"])
+    leaders = [x for x in (_parse(Leader, d, files["leaders"], problems) for d in _list_of(leaders_data, "leaders", files["leaders"], problems)) if x]
+    strategy = _parse(Strategy, read(folder / "strategy.yaml"), folder / "strategy.yaml", problems)
+    _check_references(chains, parks, leaders, files, problems)
+    if manifest is not None:
+        sources: dict[str, str] = {}
+        for src in manifest.sources:
+            path = folder / "sources" / src.file
+            try:
+                sources[src.id] = _squash(path.read_text(encoding="utf-8"))
+            except (OSError, UnicodeDecodeError) as exc:
+                problems.append((str(folder / "map.yaml"), f"sources[{src.id}]", "file", f"cannot read {path.name}: {exc}"))
+        _check_quotes(_quoted_entries(chains, files, parks, leaders, strategy, folder), sources, problems)
+    if problems:
+        raise MapError(problems)
+    assert manifest is not None and strategy is not None
+    return ChainMap(
+        directory=folder,
+        manifest=manifest,
+        chains=tuple(chains),
+        parks=tuple(parks),
+        leaders=tuple(leaders),
+        strategy=strategy,
+        digest=digest.hexdigest(),
+    )

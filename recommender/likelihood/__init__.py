@@ -1,0 +1,51 @@
+"""How likely a firm is to land: the estimators, their scoring tables, the model store, outcome histories and training.
+
+Imports :mod:`recommender.chainmap`, :mod:`recommender.scoring` (training only) and :mod:`recommender.tables`.
+"""
+
+from ._estimators import (
+    CATEGORICAL_FEATURES,
+    FEATURE_COLUMNS,
+    FEATURE_LABELS,
+    NUMERIC_FEATURES,
+    PRIOR_LIKELIHOOD,
+    PRIOR_VERSION,
+    AdditiveBinner,
+    AdditiveLogisticClassifier,
+    Factor,
+    LandingEstimate,
+    LandingTables,
+    estimate_landing,
+    feature_columns,
+    feature_frame,
+    landing_tables,
+    make_landing_pipeline,
+    prior_estimate,
+    priority,
+)
+from ._modelstore import (
+    ALLOWED_TYPES,
+    TRUSTED_TYPES,
+    LandingModel,
+    ModelInfo,
+    default_models_dir,
+    link_fingerprint,
+    list_versions,
+    load_model,
+    save_model,
+)
+from ._outcomes import DATE_HEADERS, NEGATIVE_OUTCOMES, OUTCOME_HEADERS, POSITIVE_OUTCOMES, History, read_history
+from ._training import (
+    BASELINES,
+    METRICS,
+    Evaluation,
+    TimeSplit,
+    calibration_table,
+    model_card,
+    precision_at_k,
+    ranking_metrics,
+    time_split,
+    train_landing,
+)
+
+__all__ = ['ALLOWED_TYPES', 'AdditiveBinner', 'AdditiveLogisticClassifier', 'BASELINES', 'CATEGORICAL_FEATURES', 'DATE_HEADERS', 'Evaluation', 'FEATURE_COLUMNS', 'FEATURE_LABELS', 'Factor', 'History', 'LandingEstimate', 'LandingModel', 'LandingTables', 'METRICS', 'ModelInfo', 'NEGATIVE_OUTCOMES', 'NUMERIC_FEATURES', 'OUTCOME_HEADERS', 'POSITIVE_OUTCOMES', 'PRIOR_LIKELIHOOD', 'PRIOR_VERSION', 'TRUSTED_TYPES', 'TimeSplit', 'calibration_table', 'default_models_dir', 'estimate_landing', 'feature_columns', 'feature_frame', 'landing_tables', 'link_fingerprint', 'list_versions', 'load_model', 'make_landing_pipeline', 'model_card', 'precision_at_k', 'prior_estimate', 'priority', 'ranking_metrics', 'read_history', 'save_model', 'time_split', 'train_landing']

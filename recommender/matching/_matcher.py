@@ -1,0 +1,464 @@
+"""Firm descriptions and industry codes → affinity to each chain link, with evidence.
+
+:class:`LinkMatcher` is a scikit-learn transformer. ``fit`` takes a vocabulary table (one row
+per term: the link it names, its kind and weight; :func:`link_vocabulary` builds it from a
+chain map) and compiles every term, together with the generic and trade words of
+:mod:`recommender.matching`, into one Aho–Corasick automaton (``ahocorasick_rs``).
+``transform`` joins the descriptions it is given into one UTF-8 string (one per line) and
+scans it once, leftmost-longest; rows, clauses, links and the noisy-or are then numpy work
+over all the matches, so a file of firms costs a few passes, not one Python loop per firm.
+Clause by clause:
+
+* generic scope items (技术开发, 货物进出口 …) occupy their span and count for nothing;
+* a clause with a trade word (销售, 批发, distributor …) and no make word (制造, 生产,
+  manufacture …) names products the firm only sells: its terms are discarded, except for
+  service links (logistics, e-commerce …), where trading is the service;
+* English terms match on word boundaries (a trailing plural ``s`` allowed).
+
+A link's affinity is the noisy-or of the weights of its distinct matched terms and of the
+firm's industry code (exact 4-digit code, or a 3- or 2-digit prefix), so two independent
+pieces of evidence raise it and one weak one does not saturate it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import cached_property
+from itertools import chain
+
+import ahocorasick_rs
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.utils.validation import check_is_fitted
+
+from .._columnar import as_list, n_rows
+from ..chainmap._schema import ChainMap
+from ._vocabulary import CLAUSE_DELIMITERS, GENERIC_TERMS, MAKE_TERMS, TRADE_TERMS
+
+__all__ = ["VOCABULARY_COLUMNS", "LinkMatcher", "MatchResult", "PhraseSet", "link_vocabulary"]
+
+#: Columns of the vocabulary table that :meth:`LinkMatcher.fit` takes.
+VOCABULARY_COLUMNS = ("link_id", "term", "kind", "weight", "service")
+
+_TERM, _GENERIC, _TRADE, _GREEN = 0, 1, 2, 3
+_DELIMITERS = sorted({d.encode() for d in CLAUSE_DELIMITERS})
+
+
+def _clause_ends(data: bytes) -> np.ndarray:
+    """Sorted byte offsets just after each :data:`CLAUSE_DELIMITERS` in UTF-8 ``data`` (the
+    delimiters never overlap, so this is where a left-to-right scan would cut)."""
+    if len(data) < 4096:  # a few descriptions: a regular expression, with less fixed cost
+        return np.fromiter((m.end() for m in _DELIMITER_RE.finditer(data)), dtype=np.int64)
+    array = np.frombuffer(data, dtype=np.uint8)
+    candidates = np.flatnonzero(_DELIMITER_FIRST[array])
+    first = array[candidates]
+    ends = []
+    for delimiter in _DELIMITERS:
+        hit = candidates[(first == delimiter[0]) & (candidates + len(delimiter) <= len(array))]
+        for k in range(1, len(delimiter)):
+            hit = hit[array[hit + k] == delimiter[k]]
+        ends.append(hit + len(delimiter))
+    return np.sort(np.concatenate(ends)) if ends else np.zeros(0, dtype=np.int64)
+
+
+_DELIMITER_RE = re.compile(b"|".join(re.escape(d) for d in _DELIMITERS))
+_DELIMITER_FIRST = np.zeros(256, dtype=bool)
+_DELIMITER_FIRST[[d[0] for d in _DELIMITERS]] = True
+
+#: Default term weights by kind; a term's weight is its evidence strength in the noisy-or.
+TERM_WEIGHTS = {"name": 0.9, "long": 0.8, "mid": 0.7, "short": 0.55, "en_phrase": 0.8, "en_word": 0.6}
+CODE_WEIGHTS = {4: 0.6, 3: 0.4, 2: 0.2}
+
+
+def _term_kind(term: str) -> str:
+    if term.isascii():
+        return "en_phrase" if " " in term or "-" in term else "en_word"
+    return "long" if len(term) >= 4 else "mid" if len(term) == 3 else "short"
+
+
+def link_vocabulary(chain_map: ChainMap) -> pd.DataFrame:
+    """The vocabulary table of a chain map: names, keywords and industry codes of every link.
+
+    Returns
+    -------
+    DataFrame with columns :data:`VOCABULARY_COLUMNS`; ``kind`` is ``"code"`` for industry
+    codes, else the term kind that sets its weight.
+    """
+    rows: list[tuple[str, str, str, float, bool]] = []
+    for link in chain_map.links:
+        service = link.stage == "service"
+        for name in (link.name.zh, link.name.en):
+            rows.append((link.id, name, "name", TERM_WEIGHTS["name"], service))
+        for term in (*link.keywords.zh, *link.keywords.en):
+            kind = _term_kind(term)
+            rows.append((link.id, term, kind, TERM_WEIGHTS[kind], service))
+        for code in link.industry_codes:
+            rows.append((link.id, code, "code", CODE_WEIGHTS[len(code)], service))
+    return pd.DataFrame(rows, columns=list(VOCABULARY_COLUMNS))
+
+
+@dataclass(frozen=True)
+class MatchResult:
+    """Affinities of n firms to L links.
+
+    Attributes
+    ----------
+    data, indices, indptr : ndarray
+        The affinities in compressed sparse row form (values in (0, 1], columns sorted in
+        each row); :attr:`affinity` is the same as a ``scipy.sparse.csr_matrix``.
+    n_links : int
+        L.
+    evidence : ndarray of object, shape (nnz,)
+        For each stored entry of ``affinity`` (in CSR order), the strongest matched term,
+        or ``"code:3841"`` for an industry-code match.
+    trade_only : ndarray of bool, shape (n,)
+        True where the description named link terms only in trade clauses.
+    green : ndarray of bool, shape (n,)
+        True where the description names green or circular work (the ``green_terms``).
+    """
+
+    data: np.ndarray
+    indices: np.ndarray
+    indptr: np.ndarray
+    n_links: int
+    evidence: np.ndarray
+    trade_only: np.ndarray
+    green: np.ndarray
+
+    @cached_property
+    def affinity(self) -> sp.csr_matrix:
+        """shape (n, L); absent entries are 0."""
+        return sp.csr_matrix((self.data, self.indices, self.indptr), shape=(len(self.indptr) - 1, self.n_links))
+
+    def evidence_for(self, row: int, col: int) -> str:
+        start, end = self.indptr[row], self.indptr[row + 1]
+        hit = np.searchsorted(self.indices[start:end], col)
+        if hit < end - start and self.indices[start + hit] == col:
+            return str(self.evidence[start + hit])
+        return ""
+
+
+class LinkMatcher(TransformerMixin, BaseEstimator):
+    """Affinity of each firm description (and industry code) to each chain link.
+
+    Parameters
+    ----------
+    min_affinity : float, default=0.3
+        Affinities below this are dropped (e.g. a 2-digit industry code alone).
+    use_trade_rule : bool, default=True
+        Discard terms named only in trade clauses (销售, 批发, distributor …).
+    green_terms : tuple of str, default=()
+        Words that mark a description as green or circular work (无废城市); found in the same
+        pass and reported in :attr:`MatchResult.green`.
+    """
+
+    def __init__(self, min_affinity: float = 0.3, use_trade_rule: bool = True, green_terms: tuple[str, ...] = ()):
+        self.min_affinity = min_affinity
+        self.use_trade_rule = use_trade_rule
+        self.green_terms = green_terms
+
+    def fit(self, vocabulary: pd.DataFrame, y: object = None) -> LinkMatcher:
+        """Compile the vocabulary table (columns :data:`VOCABULARY_COLUMNS`)."""
+        missing = set(VOCABULARY_COLUMNS) - set(vocabulary.columns)
+        if missing:
+            raise ValueError(f"The 'vocabulary' parameter of LinkMatcher.fit must have columns {VOCABULARY_COLUMNS}; missing {sorted(missing)}.")
+        if not 0 <= self.min_affinity < 1:
+            raise ValueError(f"The 'min_affinity' parameter of LinkMatcher must be in [0, 1). Got {self.min_affinity!r} instead.")
+        self.link_ids_ = np.array(list(dict.fromkeys(vocabulary["link_id"])), dtype=object)
+        index = {link: i for i, link in enumerate(self.link_ids_)}
+        self.service_ = np.zeros(len(self.link_ids_), dtype=bool)
+        terms: dict[str, dict[int, float]] = {}
+        codes: dict[str, dict[int, float]] = {}
+        for link, term, kind, weight, service in vocabulary[list(VOCABULARY_COLUMNS)].itertuples(index=False):
+            col = index[link]
+            self.service_[col] = bool(service)
+            table = codes if kind == "code" else terms
+            key = str(term).strip().lower()
+            if key:
+                slot = table.setdefault(key, {})
+                slot[col] = max(slot.get(col, 0.0), float(weight))
+        green = {word.strip().lower() for word in self.green_terms}
+        entries: dict[str, tuple[int, tuple, bool]] = {}
+        # Generic items only matter to the term pass where they would hide a term inside them
+        # (they occupy their span); the others are left out, which keeps the pass short.
+        for word in GENERIC_TERMS:
+            if any(key in word.lower() for key in terms):
+                entries[word.lower()] = (_GENERIC, (), False)
+        for word in green:
+            entries[word] = (_GREEN, (), True)
+        for word in TRADE_TERMS:
+            entries[word.lower()] = (_TRADE, (), word.lower() in green)
+        for key, slot in terms.items():  # a link term wins over the word lists
+            entries[key] = (_TERM, tuple(slot.items()), key in green)
+        self.automaton_ = _Automaton(entries)
+        # per pattern of the pass: its kind, whether it is green, and its links as flat arrays
+        payloads = self.automaton_.payloads
+        self.kinds_ = np.array([kind for kind, _, _ in payloads], dtype=np.int8)
+        self.greens_ = np.array([is_green for _, _, is_green in payloads], dtype=bool)
+        sizes = [len(links) for _, links, _ in payloads]
+        self.link_ptr_ = np.r_[0, np.cumsum(sizes)].astype(np.int64)
+        self.link_col_ = np.array([col for _, links, _ in payloads for col, _ in links], dtype=np.int64)
+        self.link_weight_ = np.array([w for _, links, _ in payloads for _, w in links], dtype=np.float64)
+        self.has_service_ = np.array([any(self.service_[col] for col, _ in links) for _, links, _ in payloads], dtype=bool)
+        # Make words for trade clauses, with generic items and link terms as occluders: 开发 in
+        # 技术开发 or 再生 in 再生纸 is not a make word.
+        make = {word.lower(): False for word in GENERIC_TERMS}
+        make.update(dict.fromkeys(terms, False))
+        make.update({word.lower(): True for word in MAKE_TERMS})
+        self.make_automaton_ = _Automaton(make)
+        self.make_words_ = np.array(self.make_automaton_.payloads, dtype=bool)
+        self.codes_ = {k: tuple(v.items()) for k, v in codes.items()}
+        self.n_terms_ = len(terms)
+        return self
+
+    def transform(self, X: pd.DataFrame | Sequence[str]) -> sp.csr_matrix:
+        """Affinity matrix, shape (n_firms, n_links)."""
+        return self.match(X).affinity
+
+    def match(self, X: pd.DataFrame | Sequence[str]) -> MatchResult:
+        """Affinities with the evidence behind each.
+
+        Parameters
+        ----------
+        X : DataFrame or mapping of columns with a ``description`` column (and optionally
+            ``industry_code``), or a sequence of descriptions.
+        """
+        if not hasattr(self, "automaton_"):  # sklearn's check costs more than a small match
+            check_is_fitted(self, "automaton_")
+        if isinstance(X, (pd.DataFrame, Mapping)):
+            n = n_rows(X)
+            descriptions: Iterable = as_list(X["description"]) if "description" in X else [""] * n
+            industry = as_list(X["industry_code"]) if "industry_code" in X else [""] * n
+        else:
+            descriptions = list(X)
+            industry = [""] * len(descriptions)
+        n = len(descriptions)
+        encoded = [text.lower().encode("utf-8", "surrogatepass") if isinstance(text, str) else b"" for text in descriptions]
+        # every description in one UTF-8 string, one per line: one pass of each automaton per call
+        row_start = np.zeros(n, dtype=np.int64)
+        if n > 1:
+            row_start[1:] = np.cumsum(np.fromiter(map(len, encoded), dtype=np.int64, count=n)[:-1] + 1)
+        haystack = b"\n".join(encoded)
+        pattern, start, _ = self.automaton_.find_all(haystack)
+        row = np.searchsorted(row_start, start, side="right") - 1
+        kind = self.kinds_[pattern]
+        green = np.zeros(n, dtype=bool)
+        green[row[self.greens_[pattern]]] = True
+        is_term = kind == _TERM
+        term, term_start, term_row = pattern[is_term], start[is_term], row[is_term]
+        service_only = np.zeros(len(term), dtype=bool)
+        discarded = np.zeros(n, dtype=bool)
+        is_trade = kind == _TRADE
+        if self.use_trade_rule and len(term) and is_trade.any():
+            service_only, dropped = self._traded(haystack, term, term_start, start[is_trade])
+            discarded[term_row[service_only | dropped]] = True
+            keep = ~dropped
+            term, term_row, service_only = term[keep], term_row[keep], service_only[keep]
+        # a term counts once per description: its first occurrence (in text order)
+        first = _first_occurrences(term_row * len(self.kinds_) + term)
+        term, term_row, service_only = term[first], term_row[first], service_only[first]
+        # each term's links, in text order then the term's own link order
+        counts = self.link_ptr_[term + 1] - self.link_ptr_[term]
+        owner = np.repeat(np.arange(len(term)), counts)
+        entry = self.link_ptr_[term][owner] + np.arange(len(owner)) - np.repeat(np.cumsum(counts) - counts, counts)
+        col = self.link_col_[entry]
+        ok = ~service_only[owner] | self.service_[col]
+        rows, cols, weights = [term_row[owner][ok]], [col[ok]], [self.link_weight_[entry][ok]]
+        evidence = [self.automaton_.pattern_array[term[owner][ok]]]
+        code_rows, code_cols, code_weights, code_terms = [], [], [], []
+        for i, code in enumerate(industry):
+            code = code.strip() if isinstance(code, str) else ""
+            for digits in (4, 3, 2) if code else ():
+                payload = self.codes_.get(code[:digits]) if len(code) >= digits else None
+                if payload:
+                    for c, w in payload:
+                        code_rows.append(i)
+                        code_cols.append(c)
+                        code_weights.append(w)
+                        code_terms.append(f"code:{code[:digits]}")
+                    break
+        rows.append(np.asarray(code_rows, dtype=np.int64))
+        cols.append(np.asarray(code_cols, dtype=np.int64))
+        weights.append(np.asarray(code_weights, dtype=np.float64))
+        evidence.append(np.asarray(code_terms, dtype=object))
+        return self._combine(n, *(np.concatenate(parts) for parts in (rows, cols, weights, evidence)), discarded, green)
+
+    def _traded(self, haystack: bytes, term: np.ndarray, term_start: np.ndarray, trade_start: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """For each term match: whether it stands in a clause that trades without making, and
+        has service links to keep there (``service_only``) or none (``dropped``).
+
+        Clauses end at :data:`CLAUSE_DELIMITERS` (a line break, so at every description too);
+        make words found by a second automaton, outside the spans of generic items and link
+        terms, mark the clauses that also make what they name.
+        """
+        bounds = _clause_ends(haystack)
+        make, make_start, _ = self.make_automaton_.find_all(haystack)
+        is_make = self.make_words_[make]
+        selling = np.zeros(len(bounds) + 1, dtype=bool)  # by clause: the clause ends before bounds[k]
+        selling[np.searchsorted(bounds, trade_start, side="right")] = True
+        selling[np.searchsorted(bounds, make_start[is_make], side="right")] = False
+        in_selling = selling[np.searchsorted(bounds, term_start, side="right")]
+        service = self.has_service_[term]
+        return in_selling & service, in_selling & ~service
+
+    def _combine(self, n: int, row: np.ndarray, col: np.ndarray, weight: np.ndarray, term: np.ndarray,
+                 discarded: np.ndarray, green: np.ndarray) -> MatchResult:
+        """Evidence entries (in order within each row) → affinities: a noisy-or per (row, link),
+        the first strongest term as its evidence, affinities below ``min_affinity`` dropped."""
+        order = np.lexsort((np.arange(len(row)), col, row))
+        row, col, weight, term = row[order], col[order], weight[order], term[order]
+        new = np.concatenate(([True], (row[1:] != row[:-1]) | (col[1:] != col[:-1]))) if len(row) else np.zeros(0, dtype=bool)
+        group = np.flatnonzero(new)
+        size = np.diff(group, append=len(row))
+        affinity = weight[group].copy()
+        values = weight.tolist()
+        for g in np.flatnonzero(size > 1).tolist():  # in the order of the evidence, as floats add up
+            a = values[group[g]]
+            for w in values[group[g] + 1: group[g] + size[g]]:
+                a = 1.0 - (1.0 - a) * (1.0 - w)
+            affinity[g] = a
+        best = np.maximum.reduceat(weight, group) if len(group) else weight
+        position = np.where(weight == np.repeat(best, size), np.arange(len(row)), len(row))
+        evidence = term[np.minimum.reduceat(position, group)] if len(group) else term
+        kept = affinity >= self.min_affinity
+        kept_rows = row[group][kept]
+        indptr = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(np.bincount(kept_rows, minlength=n), out=indptr[1:])
+        trade_only = discarded & (np.diff(indptr) == 0)
+        return MatchResult(
+            affinity[kept].astype(np.float64), col[group][kept].astype(np.int32), indptr, len(self.link_ids_),
+            np.asarray(evidence[kept], dtype=object), trade_only, green,
+        )
+
+
+def _first_occurrences(keys: np.ndarray) -> np.ndarray:
+    """Mask of the first occurrence of each key, in order (hashing for many keys, sorting for few)."""
+    if len(keys) > 4096:
+        return ~pd.Series(keys).duplicated().to_numpy()
+    first = np.zeros(len(keys), dtype=bool)
+    first[np.unique(keys, return_index=True)[1]] = True
+    return first
+
+
+def _whole_word_bytes(data: bytes, start: int, end: int) -> bool:
+    """:func:`_on_word_boundary` for the match ``data[start:end]`` of UTF-8 bytes (end exclusive):
+    a byte below 0x80 is an ASCII character, and every byte of any other character is above."""
+    if start > 0 and data[start - 1] in _ASCII_ALNUM:
+        return False
+    after = end
+    if after < len(data) and data[after] == 0x73:  # s
+        after += 1
+    elif data[after : after + 2] == b"es":
+        after += 2
+    return not (after < len(data) and data[after] in _ASCII_ALNUM)
+
+
+_ASCII_ALNUM = frozenset(b"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+
+
+def _on_word_boundary(text: str, start: int, end: int) -> bool:
+    """True when ``text[start:end+1]`` is a whole word (a trailing plural ``s``/``es`` allowed)."""
+    if start > 0 and text[start - 1].isascii() and text[start - 1].isalnum():
+        return False
+    after = end + 1
+    if after < len(text) and text[after] == "s":
+        after += 1
+    elif after + 1 < len(text) and text[after : after + 2] == "es":
+        after += 2
+    return not (after < len(text) and text[after].isascii() and text[after].isalnum())
+
+
+class _Automaton:
+    """Leftmost-longest multi-pattern search (``ahocorasick_rs``, compiled Rust) over lowered
+    text, each pattern with a payload; ASCII patterns match whole words only (a trailing plural
+    ``s``/``es`` allowed). Pickles by its patterns (the compiled automata are rebuilt).
+
+    :meth:`find` searches one text and reports character offsets; :meth:`find_all` searches
+    UTF-8 bytes (many texts joined) and reports byte offsets. Over UTF-8 both find the same
+    matches: a pattern's bytes can only match at a character boundary, and of two patterns
+    matching at one place the longer in characters is the longer in bytes.
+    """
+
+    def __init__(self, entries: dict[str, object]):
+        self.patterns = [key for key in entries if key]
+        self.payloads = [entries[key] for key in self.patterns]
+        self.ascii = [key.isascii() for key in self.patterns]
+        self._compile()
+
+    def _compile(self) -> None:
+        self._ascii = np.array(self.ascii, dtype=bool)
+        self.pattern_array = np.array(self.patterns, dtype=object)
+        self._text_automaton = self._bytes_automaton = None
+
+    def __getstate__(self) -> dict:
+        return {"patterns": self.patterns, "payloads": self.payloads, "ascii": self.ascii}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._compile()
+
+    def __len__(self) -> int:
+        return len(self.patterns)
+
+    def find_all(self, data: bytes) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Pattern indexes, starts and ends (exclusive) of the matches in lowered UTF-8
+        ``data``, in byte offsets, as arrays."""
+        empty = np.zeros(0, dtype=np.int64)
+        if not self.patterns or not data:
+            return empty, empty, empty
+        if self._bytes_automaton is None:
+            self._bytes_automaton = ahocorasick_rs.BytesAhoCorasick(
+                [p.encode() for p in self.patterns], matchkind=ahocorasick_rs.MatchKind.LeftmostLongest,
+                implementation=ahocorasick_rs.Implementation.ContiguousNFA,
+            )
+        found = self._bytes_automaton.find_matches_as_indexes(data)
+        flat = np.fromiter(chain.from_iterable(found), dtype=np.int64, count=3 * len(found)).reshape(-1, 3)
+        pattern, start, end = flat[:, 0], flat[:, 1], flat[:, 2]
+        ascii_ = self._ascii[pattern]
+        if ascii_.any():
+            check = np.flatnonzero(ascii_)
+            whole = [_whole_word_bytes(data, s, e) for s, e in zip(start[check].tolist(), end[check].tolist(), strict=True)]
+            keep = np.ones(len(pattern), dtype=bool)
+            keep[check] = whole
+            pattern, start, end = pattern[keep], start[keep], end[keep]
+        return pattern, start, end
+
+    def find(self, lowered: str) -> list[tuple[int, int, str, object]]:
+        """``[(start, end, pattern, payload), …]`` (``end`` exclusive) in ``lowered``."""
+        if not self.patterns or not lowered:
+            return []
+        if self._text_automaton is None:
+            self._text_automaton = ahocorasick_rs.AhoCorasick(self.patterns, matchkind=ahocorasick_rs.MatchKind.LeftmostLongest)
+        patterns, payloads, ascii_ = self.patterns, self.payloads, self.ascii
+        return [
+            (start, end, patterns[i], payloads[i])
+            for i, start, end in self._text_automaton.find_matches_as_indexes(lowered)
+            if not ascii_[i] or _on_word_boundary(lowered, start, end - 1)
+        ]
+
+
+class PhraseSet:
+    """A fixed set of phrases found in text by one Aho–Corasick pass.
+
+    ``find(text)`` returns the payloads of the phrases present (each once, in order of first
+    appearance); ASCII phrases match whole words, case-insensitively.
+    """
+
+    def __init__(self, phrases: Iterable[tuple[str, object]]):
+        entries: dict[str, object] = {}
+        for phrase, payload in phrases:
+            entries.setdefault(phrase.strip().lower(), payload)
+        self._automaton = _Automaton(entries)
+
+    def find(self, text: str) -> list[tuple[str, object]]:
+        """``[(phrase, payload), …]`` for the phrases in ``text``."""
+        if not text:
+            return []
+        found: dict[str, object] = {}
+        for _, _, key, payload in self._automaton.find(text.lower()):
+            found.setdefault(key, payload)
+        return list(found.items())

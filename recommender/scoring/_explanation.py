@@ -1,0 +1,319 @@
+"""Scored rows → 2–5 short reasons an officer can read, in Chinese (default) or English.
+
+Reasons, in order, as far as they apply: the link served and the phrase that matched (or why
+nothing matched); the fit to the strategy (midstream "waist", follow strategy); the firm's
+strength; its origin and the chain leader or terminal maker it supplies; the park; and the
+fields that were missing. Reasons are joined with "；" in output files.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+import numpy as np
+import pandas as pd
+
+from .._cache import per_value
+from .._columnar import Columns, as_list, n_rows
+from ..chainmap._schema import COMPONENTS, ChainMap
+from ..likelihood._estimators import FEATURE_LABELS, LandingEstimate
+
+__all__ = ["LANGUAGES", "REASON_SEPARATOR", "explain_columns", "explain_frame", "explain_row", "level_text", "likelihood_reasons"]
+
+LANGUAGES = ("zh", "en")
+REASON_SEPARATOR = "；"
+
+_STAGE = {
+    "zh": {"upstream": "上游", "midstream": "中游", "downstream": "下游", "service": "服务"},
+    "en": {"upstream": "upstream", "midstream": "midstream", "downstream": "downstream", "service": "service"},
+}
+_STATUS = {
+    "zh": {"missing": "缺失", "weak": "薄弱", "present": "已有", "strong": "优势"},
+    "en": {"missing": "missing", "weak": "weak", "present": "present", "strong": "strong"},
+}
+_LEADER_KIND = {"local_leader": ("链主", "chain leader"), "terminal_maker": ("终端龙头", "terminal maker")}
+_ACTION_EN = {"补链": "fill a gap (补链)", "强链": "strengthen (强链)", "延链": "extend (延链)", "建链": "build (建链)"}
+_MISSING = {
+    "zh": {"description": "主营业务", "place": "所在地", "size": "规模（员工/营收）", "tags": "企业标签",
+           "customers": "主要客户", "patents": "专利数", "industry_code": "行业代码"},
+    "en": {"description": "description", "place": "location", "size": "size (staff/revenue)", "tags": "tags",
+           "customers": "customers", "patents": "patents", "industry_code": "industry code"},
+}
+
+
+#: The scored columns that reasons read.
+_READ = (
+    "link_id", "evidence", "trade_only", "action", "chain", "link", "chain_en", "link_en", "stage", "status", "maturity",
+    "park", "park_en", "tags_found", "employees", "revenue", "patents", "origin_group", "origin_place", "leader",
+    "leader_kind", "missing",
+)
+
+
+def _evidence(term: str, lang: str) -> str:
+    if term.startswith("code:"):
+        return f"行业代码{term[5:]}" if lang == "zh" else f"industry code {term[5:]}"
+    return f"“{term}”" if lang == "zh" else f'"{term}"'
+
+
+def _number(value: float) -> str:
+    return f"{value:,.0f}" if value >= 100 else f"{value:g}"
+
+
+def _match_reason(link_id: str, action: str, chain: str, link: str, chain_en: str, link_en: str, stage: str,
+                  status: str, evidence: str, trade_only: bool, lang: str) -> str:
+    zh = lang == "zh"
+    if link_id:
+        stage_text, status_text = _STAGE[lang][stage], _STATUS[lang][status]
+        if zh:
+            return f"{action}：{chain}·{link}（{stage_text}，本地{status_text}），依据{_evidence(evidence, lang)}"
+        return f"{_ACTION_EN.get(action, action)}: {chain_en} · {link_en} ({stage_text}, locally {status_text}), matched {_evidence(evidence, lang)}"
+    if trade_only:
+        return "仅销售或贸易相关产品，不构成产业链环节，得分低" if zh else "only sells or trades the products; fills no chain link, so it scores low"
+    return "未匹配到任何产业链环节，得分低" if zh else "matches no chain link, so it scores low"
+
+
+def _fit_reason(link_id: str, stage: str, maturity: str, lang: str) -> str:
+    if not link_id:
+        return ""
+    zh = lang == "zh"
+    fit = []
+    if stage == "midstream":
+        fit.append("中游“腰部”环节" if zh else 'midstream "waist" link')
+    if maturity == "maturing":
+        fit.append("技术趋于成熟，合乎跟随策略" if zh else "maturing technology (follow strategy)")
+    elif maturity == "frontier":
+        fit.append("前沿技术，产业化风险较高" if zh else "frontier technology, higher risk")
+    return ("，" if zh else "; ").join(fit)
+
+
+def _quantity(value: float, field: str, lang: str) -> str:
+    if value != value or (field == "patents" and value <= 0):  # NaN, or no patents
+        return ""
+    number = _number(value)
+    if lang == "zh":
+        return {"employees": f"员工{number}人", "revenue": f"营收{number}万元", "patents": f"专利{number}项"}[field]
+    return {"employees": f"{number} staff", "revenue": f"revenue {number} (10k CNY)", "patents": f"{number} patents"}[field]
+
+
+def _strength_reason(tags_found: str, employees: str, revenue: str, patents: str, lang: str) -> str:
+    parts = [p for p in (tags_found, employees, revenue, patents) if p]
+    if not parts:
+        return ""
+    return ("企业实力：" + "，".join(parts)) if lang == "zh" else ("strength: " + ", ".join(parts))
+
+
+def _ties_reason(origin_group: str, origin_place: str, leader: str, leader_kind: str, chain_map: ChainMap, lang: str) -> str:
+    zh = lang == "zh"
+    ties = []
+    if origin_group:
+        group = chain_map.strategy.origins.get(origin_group)
+        label = (group.name.zh if zh else group.name.en) if group else origin_group
+        if origin_place.startswith("tag:"):
+            tag = origin_place[4:]
+            ties.append(f"{label}（企业标签“{tag}”）" if zh else f"{label} (tag \"{tag}\")")
+        else:
+            ties.append(f"来自{origin_place}（{label}）" if zh else f"from {origin_place} ({label})")
+    if leader:
+        kind = _LEADER_KIND[leader_kind]
+        ties.append(f"客户含{leader}（{kind[0]}，跟大王）" if zh else f"supplies {leader} (a {kind[1]})")
+    return ("，" if zh else "; ").join(ties)
+
+
+def _park_reason(link_id: str, park: str, park_en: str, lang: str) -> str:
+    if not (link_id and park):
+        return ""
+    return f"建议落户{park}" if lang == "zh" else f"suggested park: {park_en}"
+
+
+def _missing_reason(missing: str, lang: str) -> str:
+    if not missing:
+        return ""
+    fields = [_MISSING[lang][k] for k in missing.split(",")]
+    if lang == "zh":
+        return "缺少" + "、".join(fields) + "，按中性值计，置信度下调"
+    return "missing " + ", ".join(fields) + ": neutral values used, lower confidence"
+
+
+def _assemble(parts: tuple[str, ...], confidence: float, lang: str) -> list[str]:
+    reasons = [p for p in parts if p]
+    if len(reasons) < 2:
+        reasons.append(f"匹配置信度{confidence:.2f}" if lang == "zh" else f"match confidence {confidence:.2f}")
+    if len(reasons) > 5:
+        reasons = reasons[:4] + reasons[-1:]
+    return reasons
+
+
+def _reason_columns(scored: pd.DataFrame | Columns, chain_map: ChainMap, lang: str) -> list[np.ndarray]:
+    """Each kind of reason for every row, computed once per distinct input."""
+    columns = {name: as_list(scored[name]) for name in _READ}
+    col = columns.__getitem__
+
+    def once(fn, *names: str) -> np.ndarray:
+        return per_value(lambda *values: (fn(*values, lang),), *(col(n) for n in names))[0]
+
+    quantities = [per_value(lambda v, f=field: (_quantity(v, f, lang),), col(field))[0] for field in ("employees", "revenue", "patents")]
+    strength = np.array([
+        _strength_reason(t, e, r, p, lang) if (t or e or r or p) else ""
+        for t, e, r, p in zip(col("tags_found"), *(q.tolist() for q in quantities), strict=True)
+    ], dtype=object)
+    # chain, link, stage, status, action, maturity and park follow from the link: key on it alone
+    first = dict(zip(col("link_id"), range(n_rows(scored)), strict=False))
+
+    def by_link(fn, *names: str):
+        return lambda link, *rest: (fn(link, *(columns[n][first[link]] for n in names), *rest, lang),)
+
+    return [
+        per_value(by_link(_match_reason, "action", "chain", "link", "chain_en", "link_en", "stage", "status"),
+                  col("link_id"), col("evidence"), col("trade_only"))[0],
+        per_value(by_link(_fit_reason, "stage", "maturity"), col("link_id"))[0],
+        strength,
+        per_value(lambda g, p, n, k: (_ties_reason(g, p, n, k, chain_map, lang),), col("origin_group"), col("origin_place"), col("leader"), col("leader_kind"))[0],
+        per_value(by_link(_park_reason, "park", "park_en"), col("link_id"))[0],
+        once(_missing_reason, "missing"),
+    ]
+
+
+def explain_row(row: pd.Series | dict, chain_map: ChainMap, lang: str = "zh") -> list[str]:
+    """The reasons for one scored row (a row of :meth:`Scorer.score_frame`)."""
+    return explain_columns({name: [value] for name, value in dict(row).items()}, chain_map, lang, joined=False)[0]
+
+
+def explain_frame(scored: pd.DataFrame, chain_map: ChainMap, lang: str = "zh", *, joined: bool = True) -> pd.Series:
+    """Reasons for every scored row: joined with :data:`REASON_SEPARATOR`, or as lists."""
+    return pd.Series(explain_columns(scored, chain_map, lang, joined=joined), index=scored.index, dtype=object)
+
+
+def explain_columns(scored: pd.DataFrame | Columns, chain_map: ChainMap, lang: str = "zh", *, joined: bool = True) -> list:
+    """:func:`explain_frame` on columns (a DataFrame or the dict of
+    :meth:`~recommender.scoring.Scorer.score_columns`): one item per row."""
+    if lang not in LANGUAGES:
+        raise ValueError(f"The 'lang' parameter of explain_frame must be one of {LANGUAGES}. Got {lang!r} instead.")
+    columns = [c.tolist() for c in _reason_columns(scored, chain_map, lang)]
+    confidence = as_list(scored["confidence"])
+    reasons = [_assemble(parts, c, lang) for *parts, c in zip(*columns, confidence, strict=True)]
+    if joined:
+        reasons = [REASON_SEPARATOR.join(r) for r in reasons]
+    return reasons
+
+
+# -- the landing likelihood's largest parts ----------------------------------------------------
+#: Numeric landing features shown as percentages (shares of 0-1), counts after log10(x + 1)
+#: with their unit, plain counts, and yes/no flags.
+_SHARES = frozenset({*(f"fit_{name}" for name in COMPONENTS), "affinity", "size"})
+_LOGS = {"employees_log": ("人", " staff"), "revenue_log": ("万元", " (10k CNY)"), "patents_log": ("项", "")}
+_COUNTS = {"profile_gaps": ("项", " fields")}
+_FLAGS = frozenset({"firm_green", "trade_only"})
+_BIN = re.compile(r"^(?:< (?P<below>\S+)|≥ (?P<above>\S+)|\[(?P<low>\S+), (?P<high>\S+)\))$")
+_WORDS = {"missing": ("缺失", "missing"), "other": ("其他", "other"), "all": ("全部", "all")}
+
+
+def level_text(feature: str, label: str, chain_map: ChainMap | None = None, lang: str = "zh") -> str:
+    """A landing feature's bin or category label as officers read it.
+
+    ``fit_chain_need`` ``[0.696, 0.85)`` → ``70%–85%``; ``employees_log`` ``< 1.23`` → ``< 16人``;
+    ``trade_only`` ``≥ 0.5`` → ``是``; ``stage`` ``upstream`` → ``上游``; a chain id → its name.
+    """
+    zh = lang == "zh"
+    if label in _WORDS:
+        return _WORDS[label][0 if zh else 1]
+    match = _BIN.match(label)
+    if match is None:
+        return _category_text(feature, label, chain_map, zh)
+    if feature in _FLAGS:
+        yes = match["above"] is not None or (match["low"] is not None and float(match["low"]) >= 0.5)
+        return ("是" if yes else "否") if zh else ("yes" if yes else "no")
+    if feature in _COUNTS or feature in _LOGS:
+        unit = (_COUNTS.get(feature) or _LOGS[feature])[0 if zh else 1]
+        log = feature in _LOGS
+
+        def whole(edge: str) -> int:  # the least whole count at or above a bin edge
+            value = 10 ** float(edge) - 1 if log else float(edge)
+            return max(0, math.ceil(value - 1e-9))
+
+        if match["below"] is not None:
+            return f"< {whole(match['below'])}{unit}"
+        if match["above"] is not None:
+            return f"≥ {whole(match['above'])}{unit}"
+        low, high = whole(match["low"]), whole(match["high"]) - 1
+        return f"{low}{unit}" if high <= low else f"{low}–{high}{unit}"
+    if feature in _SHARES:
+        def pct(edge: str) -> str:
+            value = float(edge) * 100
+            text = f"{value:.0f}"
+            if text in ("0", "100") and abs(value - round(value)) >= 0.05:  # 99.8% is not 100%
+                text = f"{value:.1f}"
+            return f"{text}%"
+
+        if match["below"] is not None:
+            return f"< {pct(match['below'])}"
+        if match["above"] is not None:
+            return f"≥ {pct(match['above'])}"
+        return f"{pct(match['low'])}–{pct(match['high'])}"
+    return label
+
+
+def _category_text(feature: str, label: str, chain_map: ChainMap | None, zh: bool) -> str:
+    if feature == "stage":
+        return _STAGE["zh" if zh else "en"].get(label, label)
+    if feature == "leader_kind" and label in _LEADER_KIND:
+        return _LEADER_KIND[label][0 if zh else 1]
+    if feature == "action" and not zh:
+        return _ACTION_EN.get(label, label)
+    if chain_map is not None:
+        if feature == "chain_id":
+            chain = next((c for c in chain_map.chains if c.id == label), None)
+            if chain is not None:
+                return chain.name.zh if zh else chain.name.en
+        if feature == "origin_group" and label in chain_map.strategy.origins:
+            name = chain_map.strategy.origins[label].name
+            return name.zh if zh else name.en
+    return label
+
+
+#: Texts of likelihood reasons by (language, map version, feature, level, part): a few hundred per model.
+_ITEM_TEXTS: dict[tuple, str] = {}
+_ITEM_TEXTS_MAX = 50_000
+
+
+def likelihood_reasons(
+    estimate: LandingEstimate, chain_map: ChainMap | None = None, *, lang: str = "zh", top: int = 3, joined: bool = True
+) -> list[str] | list[list[str]]:
+    """Per row, the ``top`` largest parts of the landing likelihood as text, e.g.
+    ``↑ 来源 本地 (+0.62)``, the levels as :func:`level_text` writes them; joined with "；"
+    ("; " in English), or as a list per row with ``joined=False``. Parts under 0.005 are left out.
+
+    Rows under the prior get "先验（无训练模型）" / "prior (no trained model)".
+    """
+    n = len(estimate.likelihood)
+    if not estimate.names:
+        prior = "先验（无训练模型）" if lang == "zh" else "prior (no trained model)"
+        return [prior] * n if joined else [[prior] for _ in range(n)]
+    parts = estimate.parts
+    names = estimate.names
+    label = [FEATURE_LABELS.get(name, (name, name))[0 if lang == "zh" else 1] for name in names]
+    order = np.argsort(-np.abs(parts), axis=1, kind="stable")[:, :top]
+    rows = np.arange(n)[:, np.newaxis]
+    chosen = np.round(parts[rows, order], 2).tolist()
+    chosen_levels = estimate.labels[rows, order].tolist()
+    # the same (feature, level, part) recurs across firms and requests: each text is made once
+    # per language and map version (the map names chains and origins)
+    version = chain_map.version if chain_map is not None else None
+    if len(_ITEM_TEXTS) > _ITEM_TEXTS_MAX:
+        _ITEM_TEXTS.clear()
+    rows_text = []
+    for ks, levels, values in zip(order.tolist(), chosen_levels, chosen, strict=True):
+        items = []
+        for k, level, part in zip(ks, levels, values, strict=True):
+            if abs(part) < 0.005:
+                continue
+            key = (lang, version, names[k], level, part)
+            text = _ITEM_TEXTS.get(key)
+            if text is None:
+                text = _ITEM_TEXTS[key] = f"{'↑' if part > 0 else '↓'} {label[k]} {level_text(names[k], level, chain_map, lang)} ({part:+.2f})"
+            items.append(text)
+        rows_text.append(items)
+    if not joined:
+        return rows_text
+    sep = "；" if lang == "zh" else "; "
+    return [sep.join(items) for items in rows_text]

@@ -1,0 +1,275 @@
+"""Link affinities + link features + firm traits → a 0–100 score made of named components.
+
+For a firm with affinity ``a_l`` to link ``l`` (from :mod:`recommender.matching`) the best
+link is the one of highest ``a_l × value_l``, where ``value_l`` weighs the link's features
+(:mod:`recommender.chainmap`) by the strategy's component points. On that link:
+
+==============  ==============================================================================
+component       points
+==============  ==============================================================================
+chain_need      P × a × need (status × priority; the action is the link's 补链/强链/延链/建链)
+stage           P × a × stage weight ("waist" first)
+maturity        P × a × maturity weight (follow strategy)
+relatedness     P × a × share of the link's supply neighbourhood present locally
+park_fit        P × a × fit of the park that hosts the link
+green           P × a for a green link, else P × g × ½ when the firm describes green work
+firm_strength   P × g × (0.4 size + 0.4 certifications + 0.2 patents)
+origin          P × g × the best origin share (east bank, GBA core, 侨资, foreign, local)
+leader_supply   P × g × (1 for a named chain leader among customers, 0.8 a terminal maker)
+==============  ==============================================================================
+
+with P the component's points from strategy.yaml and ``g = 0.25 + 0.75 a``: firm traits
+count fully only for a firm that serves a link, so a firm that matches nothing scores low.
+Components are rounded to 0.01 and the score is their exact sum.
+
+A missing field (blank) takes a documented prior (:data:`PRIORS`), neither good nor bad, is
+listed in ``missing`` and lowers ``confidence``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+
+from .._cache import per_value
+from ..chainmap._links import encode_links
+from ..chainmap._schema import COMPONENTS, ChainMap
+from ..matching._matcher import LinkMatcher, MatchResult, PhraseSet, link_vocabulary
+from ._profile import profile_columns
+
+__all__ = ["COMPONENT_COLUMNS", "DETAIL_COLUMNS", "PRIORS", "RESULT_COLUMNS", "Scorer"]
+
+#: Output column of each component, in report order.
+COMPONENT_COLUMNS = tuple(f"score_{name}" for name in COMPONENTS)
+#: The result columns every scored row carries (``reasons`` is added by explanation).
+RESULT_COLUMNS = ("score", "chain", "link", "action", "park", "confidence", "reasons", "errors", *COMPONENT_COLUMNS)
+#: Columns of :meth:`Scorer.score_frame`: the result columns (without reasons) and the details
+#: that explanation and shortlisting read.
+DETAIL_COLUMNS = (
+    "score", "chain", "link", "action", "park", "confidence", "errors", *COMPONENT_COLUMNS,
+    "chain_id", "link_id", "chain_en", "link_en", "park_en", "stage", "status", "maturity",
+    "affinity", "evidence", "trade_only", "size", "tags_found", "origin_group", "origin_place",
+    "leader", "leader_kind", "firm_green", "missing", "name", "employees", "revenue", "patents",
+)
+
+#: Values taken by a sub-score whose field is blank: a typical candidate, neither good nor bad.
+PRIORS = {"size": 0.3, "tags": 0.15, "patents": 0.2, "origin": 0.3, "leader_supply": 0.1}
+
+_COMPLETENESS_FIELDS = ("description", "place", "size", "tags", "customers", "patents", "industry_code")
+#: Link features a score reads: numbers and texts (``link_id`` last, from the matcher).
+_LINK_NUMBERS = ("need", "stage_weight", "maturity_weight", "relatedness", "park_fit", "green")
+_LINK_TEXTS = ("chain_zh", "link_zh", "action", "park_zh", "chain_id", "chain_en", "link_en", "park_en", "stage", "status", "maturity", "link_id")
+_CHINA = {"中国", "中华人民共和国", "china", "prc", "cn", "中国大陆", "p.r.china", "people's republic of china"}
+
+
+def _size_score(employees: np.ndarray, revenue: np.ndarray) -> np.ndarray:
+    with np.errstate(invalid="ignore", divide="ignore"):
+        by_staff = np.clip(np.log10(np.maximum(employees, 1)) / math.log10(5_000), 0, 1)
+        by_revenue = np.clip(np.log10(np.maximum(revenue, 1)) / math.log10(500_000), 0, 1)
+    size = np.fmax(by_staff, by_revenue)  # NaN only where both are missing
+    return size
+
+
+class Scorer:
+    """Scores firm profiles against one chain map.
+
+    Parameters
+    ----------
+    chain_map : ChainMap
+        The validated map whose links, parks, leaders and strategy define the score.
+    matcher : LinkMatcher, optional
+        An unfitted matcher to fit on the map's vocabulary (default: ``LinkMatcher`` with the
+        strategy's green keywords).
+    """
+
+    def __init__(self, chain_map: ChainMap, *, matcher: LinkMatcher | None = None):
+        self.chain_map = chain_map
+        strategy = chain_map.strategy
+        self.points = {name: strategy.components[name].points for name in COMPONENTS}
+        self.links = encode_links(chain_map)
+        green_terms = (*strategy.green_keywords.zh, *strategy.green_keywords.en)
+        self.matcher = (matcher or LinkMatcher(green_terms=green_terms)).fit(link_vocabulary(chain_map))
+        order = [self.links.index.get_loc(link_id) for link_id in self.matcher.link_ids_]
+        #: the link features in the matcher's column order, and each link's chain value
+        #: (the strategy's points × the link's features): what one unit of affinity is worth
+        self.link_features = self.links.iloc[order]
+        f = self.link_features
+        p = self.points
+        self.link_value = (
+            p["chain_need"] * f["need"] + p["stage"] * f["stage_weight"] + p["maturity"] * f["maturity_weight"]
+            + p["relatedness"] * f["relatedness"] + p["park_fit"] * f["park_fit"] + p["green"] * f["green"]
+        ).to_numpy(dtype=np.float64)
+        # the link's numbers and texts by matcher column, with a last row for "no link"
+        self._link_numbers = np.vstack([f[list(_LINK_NUMBERS)].to_numpy(dtype=np.float64), np.zeros(len(_LINK_NUMBERS))])
+        texts = f[list(_LINK_TEXTS[:-1])].to_numpy(dtype=object)
+        texts = np.column_stack([texts, np.asarray(self.matcher.link_ids_, dtype=object)])
+        self._link_texts = np.vstack([texts, np.full(len(_LINK_TEXTS), "", dtype=object)])
+        self._tags = PhraseSet((alias, (key, tag.share)) for key, tag in strategy.firm_tags.items() for alias in tag.aliases)
+        self._places = PhraseSet((place, (key, group.share)) for key, group in strategy.origins.items() for place in group.places)
+        self._origin_tags = PhraseSet((tag, (key, group.share)) for key, group in strategy.origins.items() for tag in group.tags)
+        self._foreign = max(((g.share, k) for k, g in strategy.origins.items() if g.foreign_country), default=None)
+        # firm traits by value, kept across calls: vendor lists and the service's callers repeat
+        # cities, countries, tags and customers (pure functions of the map, which never changes here)
+        self._trait_cache: dict[str, dict] = {"tags": {}, "origin": {}, "leader": {}}
+        shares = {"local_leader": 1.0, "terminal_maker": 0.8}
+        self._leaders = PhraseSet(
+            (alias, (leader.name.zh, leader.kind, shares[leader.kind]))
+            for leader in chain_map.leaders
+            for alias in (leader.name.zh, leader.name.en, *leader.aliases)
+        )
+
+    # -- firm traits: computed once per distinct value (vendor lists repeat cities and tags) --
+    def _tag_score(self, text: str) -> tuple[float, str]:
+        hits = self._tags.find(text)
+        shares = {key: share for _, (key, share) in hits}
+        score = (1.0 - math.prod(1.0 - v for v in shares.values())) if text else math.nan
+        return score, "、".join(phrase for phrase, _ in hits)
+
+    def _origin(self, city: str, country: str, tags: str) -> tuple[float, str, str]:
+        best = (0.0, "", "")
+        for phrase, (key, share) in self._places.find(f"{city} {country}"):
+            if share > best[0]:
+                best = (share, key, phrase)
+        for phrase, (key, share) in self._origin_tags.find(tags):
+            if share > best[0]:
+                best = (share, key, f"tag:{phrase}")
+        if self._foreign and country and country.strip().lower() not in _CHINA and self._foreign[0] > best[0]:
+            best = (self._foreign[0], self._foreign[1], country)
+        return (best[0] if city or country or best[0] > 0 else math.nan), best[1], best[2]
+
+    def _leader(self, customers: str) -> tuple[float, str, str]:
+        hits = self._leaders.find(customers)
+        best = max((payload for _, payload in hits), key=lambda p: p[2], default=None)
+        if best is None:
+            return (0.0 if customers else math.nan), "", ""
+        return best[2], best[0], best[1]
+
+    # -- the score ---------------------------------------------------------------------
+    def score_frame(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """Score a table of canonical text columns (any subset of the profile fields).
+
+        Returns
+        -------
+        DataFrame with :data:`DETAIL_COLUMNS`, same index as ``frame``.
+        """
+        return self.score_with_match(frame)[0]
+
+    def score_with_match(self, frame: pd.DataFrame) -> tuple[pd.DataFrame, MatchResult]:
+        """:meth:`score_frame` and the link affinities behind it (for shortlists)."""
+        scored, match = self.score_columns(profile_columns(frame))
+        return pd.DataFrame(scored, index=frame.index), match
+
+    def score_columns(self, profiles: Mapping[str, np.ndarray]) -> tuple[dict[str, np.ndarray], MatchResult]:
+        """:meth:`score_with_match` on columns: prepared profiles
+        (:func:`~recommender.scoring.profile_columns`) → a dict of :data:`DETAIL_COLUMNS`.
+
+        The columnar form has no per-call cost beyond numpy's, so scoring one firm is cheap.
+        """
+        match = self.matcher.match(profiles)
+        return self._score(profiles, match), match
+
+    def _best_links(self, match: MatchResult) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        n = len(match.indptr) - 1
+        best = np.full(n, -1, dtype=np.int64)
+        strength = np.zeros(n)
+        evidence = np.full(n, "", dtype=object)
+        if len(match.data):
+            # entries are stored row by row, in the order of match.evidence
+            weighted = match.data * self.link_value[match.indices]
+            rows = np.repeat(np.arange(n), np.diff(match.indptr))
+            order = np.lexsort((-weighted, rows))
+            sorted_rows = rows[order]
+            first = order[np.concatenate(([True], sorted_rows[1:] != sorted_rows[:-1]))]
+            hit_rows = rows[first]
+            best[hit_rows] = match.indices[first]
+            strength[hit_rows] = match.data[first]
+            evidence[hit_rows] = match.evidence[first]
+        return best, strength, evidence
+
+    def _score(self, profiles: Mapping[str, np.ndarray], match: MatchResult) -> dict[str, np.ndarray]:
+        n = len(profiles["name"])
+        p = self.points
+        best, a, evidence = self._best_links(match)
+        take = np.where(best >= 0, best, len(self._link_numbers) - 1)
+        need, stage, maturity, relatedness, park_fit, green_link = self._link_numbers[take].T
+        texts = dict(zip(_LINK_TEXTS, self._link_texts[take].T, strict=True))
+
+        gate = 0.25 + 0.75 * a
+        col = profiles.__getitem__
+        employees, revenue, patents = col("employees"), col("revenue"), col("patents")
+        size = _size_score(employees, revenue)
+        traits = self._trait_cache
+        tag_score, tags_found = per_value(self._tag_score, col("tags"), dtypes=(float, object), cache=traits["tags"])
+        with np.errstate(invalid="ignore"):
+            patent_score = np.clip(np.log1p(np.maximum(patents, 0)) / math.log1p(100), 0, 1)
+        origin, origin_group, origin_place = per_value(
+            self._origin, col("city"), col("country"), col("tags"), dtypes=(float, object, object), cache=traits["origin"]
+        )
+        leader, leader_name, leader_kind = per_value(self._leader, col("customers"), dtypes=(float, object, object), cache=traits["leader"])
+        firm_green = match.green
+
+        # one row per field of _COMPLETENESS_FIELDS
+        missing_mask = np.array([
+            col("description") == "", np.isnan(origin), np.isnan(size), np.isnan(tag_score), np.isnan(leader),
+            np.isnan(patent_score), col("industry_code") == "",
+        ])
+        strength = (
+            0.4 * np.where(np.isnan(size), PRIORS["size"], size)
+            + 0.4 * np.where(np.isnan(tag_score), PRIORS["tags"], tag_score)
+            + 0.2 * np.where(np.isnan(patent_score), PRIORS["patents"], patent_score)
+        )
+        parts = {
+            "chain_need": p["chain_need"] * a * need,
+            "stage": p["stage"] * a * stage,
+            "maturity": p["maturity"] * a * maturity,
+            "relatedness": p["relatedness"] * a * relatedness,
+            "firm_strength": p["firm_strength"] * gate * strength,
+            "origin": p["origin"] * gate * np.where(np.isnan(origin), PRIORS["origin"], origin),
+            "leader_supply": p["leader_supply"] * gate * np.where(np.isnan(leader), PRIORS["leader_supply"], leader),
+            "park_fit": p["park_fit"] * a * park_fit,
+            "green": p["green"] * np.where(green_link > 0, a, 0.5 * gate * firm_green),
+        }
+        rounded = np.round(np.array([parts[name] for name in COMPONENTS]), 2)
+        score = np.round(rounded.sum(axis=0), 2)
+        completeness = 1.0 - missing_mask.mean(axis=0)
+        confidence = np.round(a * (0.6 + 0.4 * completeness), 2)
+        missing = np.empty(n, dtype=object)
+        missing[:] = [",".join(k for k, m in zip(_COMPLETENESS_FIELDS, row, strict=True) if m) for row in missing_mask.T.tolist()]
+
+        out = {
+            "score": score,
+            "chain": texts["chain_zh"],
+            "link": texts["link_zh"],
+            "action": texts["action"],
+            "park": texts["park_zh"],
+            "confidence": confidence,
+            "errors": profiles["errors"],
+            **{f"score_{name}": rounded[k] for k, name in enumerate(COMPONENTS)},
+            "chain_id": texts["chain_id"],
+            "link_id": texts["link_id"],
+            "chain_en": texts["chain_en"],
+            "link_en": texts["link_en"],
+            "park_en": texts["park_en"],
+            "stage": texts["stage"],
+            "status": texts["status"],
+            "maturity": texts["maturity"],
+            "affinity": np.round(a, 3),
+            "evidence": evidence,
+            "trade_only": match.trade_only,
+            "size": size,
+            "tags_found": tags_found,
+            "origin_group": origin_group,
+            "origin_place": origin_place,
+            "leader": leader_name,
+            "leader_kind": leader_kind,
+            "firm_green": firm_green,
+            "missing": missing,
+            "name": profiles["name"],
+            "employees": employees,
+            "revenue": revenue,
+            "patents": patents,
+        }
+        return {name: out[name] for name in DETAIL_COLUMNS}

@@ -1,0 +1,39 @@
+import pandas as pd
+
+from recommender import Recommender
+
+from ..conftest import TINY_MAP
+
+FIRMS = pd.DataFrame({
+    "name": ["甲", "乙", "丙", "丁"],
+    "description": ["锂电铜箔的研发、生产", "电解铜箔生产", "锂离子电池制造", "餐饮服务"],
+    "city": ["深圳", "深圳", "深圳", "深圳"],
+    "employees": ["500", "500", "500", "500"],
+})
+
+
+def test_rank_frame_orders_by_priority_and_keeps_every_row():
+    ranked, coverage = Recommender(TINY_MAP).rank(FIRMS)
+    assert coverage is None
+    assert sorted(ranked["name"]) == sorted(FIRMS["name"])
+    assert ranked["rank"].tolist() == [1, 2, 3, 4]
+    assert ranked.iloc[-1]["name"] == "丁"
+
+
+def test_shortlist_prefers_a_new_gap_over_a_second_firm_for_a_covered_one():
+    ranked, coverage = Recommender(TINY_MAP).rank(FIRMS, shortlist=2)
+    by_name = ranked.set_index("name")
+    # 乙 scores above 丙 on its own, but 甲 already covers copper foil
+    assert by_name.loc["乙", "score"] > by_name.loc["丙", "score"]
+    picked = by_name["shortlist"].dropna().sort_values()
+    assert picked.index.tolist() == ["甲", "丙"]
+    assert coverage.gap_links == 1 and coverage.covered_links == 1
+    assert coverage.by_chain == {"battery": (1, 1)}
+    assert "1/1" in coverage.summary("zh")
+
+
+def test_rank_frame_renames_output_columns_that_clash_with_input():
+    firms = FIRMS.assign(score="vendor score")
+    ranked, _ = Recommender(TINY_MAP).rank(firms)
+    assert "score" in ranked and "score_1" in ranked
+    assert set(ranked["score"]) == {"vendor score"}

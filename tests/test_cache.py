@@ -1,0 +1,54 @@
+"""per_value: once per distinct value, in a call or (with a cache) across calls."""
+
+import numpy as np
+import pandas as pd
+
+from recommender import _cache as memo
+from recommender._cache import per_value
+from recommender.scoring import Scorer
+
+
+def test_per_value_spreads_each_distinct_result_back_to_its_rows():
+    calls = []
+
+    def fn(city, n):
+        calls.append((city, n))
+        return len(city) * n, city.upper()
+
+    sizes, upper = per_value(fn, ["ab", "c", "ab", "c", "ab"], np.array([2, 1, 2, 1, 3]), dtypes=(float, object))
+    assert sizes.tolist() == [4.0, 1.0, 4.0, 1.0, 6.0] and sizes.dtype == np.float64
+    assert upper.tolist() == ["AB", "C", "AB", "C", "AB"]
+    assert calls == [("ab", 2), ("c", 1), ("ab", 3)]
+    empty = per_value(fn, [], [], dtypes=(float, object))
+    assert [a.tolist() for a in empty] == [[], []]
+
+
+def test_a_cache_keeps_results_across_calls_and_is_bounded(monkeypatch):
+    calls = []
+
+    def fn(value):
+        calls.append(value)
+        return (value * 2,)
+
+    cache: dict = {}
+    assert per_value(fn, ["a", "b"], cache=cache)[0].tolist() == ["aa", "bb"]
+    assert per_value(fn, ["b", "c", "a"], cache=cache)[0].tolist() == ["bb", "cc", "aa"]
+    assert calls == ["a", "b", "c"]  # b and a came from the cache
+    monkeypatch.setattr(memo, "CACHE_MAX", 2)
+    assert per_value(fn, ["d"], cache=cache)[0].tolist() == ["dd"]
+    assert set(cache) == {("d",)}  # over the bound: emptied, then filled again
+    assert per_value(fn, ["a"])[0].tolist() == ["aa"] and calls[-1] == "a"  # no cache: computed again
+
+
+def test_a_scorers_trait_cache_gives_the_same_scores(tiny_map):
+    profiles = pd.DataFrame({
+        "name": ["甲", "乙", "丙"], "description": ["锂电铜箔", "电芯", "铜箔"], "city": ["深圳", "江门", "深圳"],
+        "country": ["中国", "中国", "中国"], "tags": ["专精特新", "", "专精特新"], "customers": ["", "某电池厂", ""],
+    })
+    warm = Scorer(tiny_map)
+    first = warm.score_frame(profiles)
+    assert all(warm._trait_cache.values())  # filled: tags, origin, leader
+    again = warm.score_frame(profiles.iloc[::-1].reset_index(drop=True))
+    cold = Scorer(tiny_map).score_frame(profiles.iloc[::-1].reset_index(drop=True))
+    assert again.equals(cold)
+    assert first["score"].tolist() == cold["score"].tolist()[::-1]
