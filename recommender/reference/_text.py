@@ -1,0 +1,41 @@
+"""Text normalisation shared by the reference look-ups."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+__all__ = ["compact", "normalise_name"]
+
+_SPACE = re.compile(r"\s+")
+
+
+def compact(text: str) -> str:
+    """``text`` in NFKC form (full-width letters, digits and brackets made half-width) without whitespace.
+
+    Parameters
+    ----------
+    text : str
+
+    Returns
+    -------
+    str
+    """
+    return _SPACE.sub("", unicodedata.normalize("NFKC", text))
+
+
+def normalise_name(text: str) -> str:
+    """The key two spellings of one official name share: :func:`compact`, then punctuation and symbols removed.
+
+    ``"羽毛（绒）加工及制品制造"`` and ``"羽毛(绒)加工及制品制造"`` both become ``"羽毛绒加工及制品制造"``;
+    ``"酒、饮料和精制茶制造业"`` becomes ``"酒饮料和精制茶制造业"``.
+
+    Parameters
+    ----------
+    text : str
+
+    Returns
+    -------
+    str
+    """
+    return "".join(ch for ch in compact(text) if unicodedata.category(ch)[0] not in "PS")
