@@ -12,7 +12,7 @@ PUBLIC = {
 @pytest.mark.parametrize(
     "package",
     ["recommender", "recommender.chainmap", "recommender.matching", "recommender.scoring", "recommender.likelihood",
-     "recommender.ranking", "recommender.tables", "recommender.analysis", "recommender.datasets"],
+     "recommender.ranking", "recommender.tables", "recommender.analysis", "recommender.datasets", "recommender.reference"],
 )
 def test_public_names_resolve_and_are_sorted(package):
     module = importlib.import_module(package)

@@ -11,7 +11,7 @@ The tables live in ``data/`` (sources in ``data/README.md``) and are read on fir
 import. Nothing else from :mod:`recommender` is imported here.
 """
 
-from .industry import (
+from ._industry import (
     INDUSTRY_LEVELS,
     IndustryClass,
     industry_class,
@@ -19,7 +19,7 @@ from .industry import (
     industry_code_for_name,
     industry_path,
 )
-from .places import Place, city_of, resolve_place
+from ._places import Place, city_of, resolve_place
 
 __all__ = [
     "INDUSTRY_LEVELS",

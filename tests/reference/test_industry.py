@@ -135,7 +135,7 @@ def test_table_matches_packaged_file():
 def test_loaders_do_not_run_at_import():
     code = (
         "import recommender.reference as r\n"
-        "from recommender.reference import industry, places\n"
+        "from recommender.reference import _industry as industry, _places as places\n"
         "assert industry._table.cache_info().currsize == 0\n"
         "assert places._index.cache_info().currsize == 0\n"
         "r.industry_class('C')\n"
