@@ -13,9 +13,9 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.security import APIKeyHeader
 
 from recommender import Recommender
+
 from .auth.guard import require_role
 from .db.audit import DbAuditLog
-from .errors import ApiError
 from .settings import Settings
 from .state import RecommenderStore
 
