@@ -61,7 +61,7 @@ def schema_state(engine: Engine) -> str:
     if current == head_revision():
         return "current"
     if current is None:
-        return "empty" if not inspect(engine).get_table_names() else "behind"
+        return "empty" if set(inspect(engine).get_table_names()) <= {"alembic_version"} else "behind"
     known = {script.revision for script in ScriptDirectory(str(MIGRATIONS)).walk_revisions()}
     return "behind" if current in known else "unknown"
 
