@@ -201,12 +201,12 @@ def _train_from_db(test_share: float) -> None:
     manage = _service()
     from api.leads.training import HistoryTooSmall
 
-    try:
-        with _errors():
+    with _errors():
+        try:
             result = manage.train_from_db(test_share=test_share)
-    except HistoryTooSmall as exc:  # not an error: nothing changes
-        typer.echo(str(exc))
-        return
+        except HistoryTooSmall as exc:  # not an error: nothing changes
+            typer.echo(str(exc))
+            return
     record = result.record
     typer.echo(f"candidate {record.id}: {record.outcomes} real outcomes ({record.positives} signed or landed), "
                f"first contact {record.first_date} – {record.last_date}")
