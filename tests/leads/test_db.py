@@ -18,7 +18,6 @@ from api.db.models import Base
 from api.leads import service as leads
 from api.leads.sheets import LeadImportError, export_xlsx, import_leads, new_lead_from_ranked_row
 from api.leads.stages import firm_key, normalise_name
-from recommender import load_map
 from recommender.mapstore import LinkChange
 
 FOIL = {"name": "江门市某铜箔科技（集团）股份有限公司", "description": "锂电铜箔的研发、生产", "city": "深圳"}
