@@ -6,7 +6,6 @@ dependency in the thread pool (a thread hop per dependency per request).
 
 from __future__ import annotations
 
-import secrets
 from typing import Annotated, Any
 
 from fastapi import Depends, Request, Security
@@ -14,9 +13,9 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.security import APIKeyHeader
 
 from recommender import Recommender
-from recommender.chainmap import AuditLog
 
-from .errors import ApiError
+from .auth.guard import require_role
+from .db.audit import DbAuditLog
 from .settings import Settings
 from .state import RecommenderStore
 
@@ -49,32 +48,23 @@ async def get_recommender(request: Request) -> Recommender:
 RecommenderDep = Annotated[Recommender, Depends(get_recommender)]
 
 
-async def require_key(settings: SettingsDep, key: Annotated[str | None, Security(_api_key_header)] = None) -> str:
-    """The name of the key's holder; 401 without a key, 403 for a wrong one (or when none is configured).
+def require_key(request: Request, key: Annotated[str | None, Security(_api_key_header)] = None) -> str:
+    """The name of the admin making this request (an admin's key or session; see :mod:`api.auth.guard`);
+    401 without credentials, 403 for a wrong key or a weaker role."""
+    return _require_admin(request).name
 
-    Every configured key is compared, in constant time, whatever matches first.
-    """
-    if not key:
-        raise ApiError(401, "缺少 API 密钥 / missing API key (header X-API-Key)", headers={"WWW-Authenticate": "APIKey"})
-    given = key.encode("utf-8", "surrogateescape")
-    actor = None
-    for name, secret in settings.api_keys.items():
-        if secrets.compare_digest(given, secret.get_secret_value().encode("utf-8")) and actor is None:
-            actor = name
-    if actor is None:
-        raise ApiError(403, "API 密钥无效 / invalid API key" if settings.api_keys else "未配置 API 密钥，更新已禁用 / no API keys configured; updates are disabled")
-    return actor
 
+_require_admin = require_role("admin")
 
 ActorDep = Annotated[str, Depends(require_key)]
 
 
-async def get_audit(settings: SettingsDep) -> AuditLog | None:
-    path = settings.audit_path
-    return AuditLog(path) if path is not None else None
+async def get_audit(request: Request) -> DbAuditLog:
+    """The map-change audit, kept in the service's database."""
+    return DbAuditLog(request.app.state.db)
 
 
-AuditDep = Annotated[AuditLog | None, Depends(get_audit)]
+AuditDep = Annotated[DbAuditLog, Depends(get_audit)]
 
 
 def _query_names(dependant: Any) -> frozenset[str]:

@@ -18,12 +18,15 @@ from starlette.types import Receive, Scope, Send
 
 import recommender
 
+from .auth.guard import CSRF_HEADER, AuthState, auth_gate
 from .batching import ScoreBatcher
+from .db import SchemaBehindError, ensure_schema, make_engine
 from .deps import reject_unknown_query
 from .errors import install_error_handlers
 from .fastpath import ScoreFastPath
+from .leads.training import promoted_dir
 from .middleware import BodyLimitMiddleware, RequestIdMiddleware
-from .routes import admin, chains, health, rank, score
+from .routes import admin, auth, chains, health, leads, models, rank, score
 from .schemas import ErrorResponse
 from .settings import Settings, get_settings
 from .state import RecommenderStore
@@ -48,7 +51,7 @@ class Service(FastAPI):
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         fast = self.fast_path
-        if fast is not None and fast.handles(scope):
+        if fast is not None and fast.handles(scope) and not self.state.auth.users_exist():
             await fast(scope, receive, send)
         else:
             await super().__call__(scope, receive, send)
@@ -70,7 +73,18 @@ def create_app(settings: Settings | None = None) -> Service:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        store = RecommenderStore(settings.map_dir, model=settings.model, models_dir=settings.models_dir, watch=settings.watch_map)
+        engine = make_engine(settings.database)
+        try:
+            await run_in_threadpool(ensure_schema, engine)
+        except SchemaBehindError as exc:
+            log.error("%s", exc)
+            engine.dispose()
+            raise
+        app.state.db = engine
+        app.state.auth = AuthState(engine)
+        promoted = promoted_dir(settings) if settings.model is None else None
+        store = RecommenderStore(settings.map_dir, model=settings.model, models_dir=settings.models_dir, watch=settings.watch_map,
+                                 promoted_dir=promoted)
         app.state.store = store
         app.state.rank_slots = asyncio.Semaphore(settings.max_concurrent_ranks)
         batcher = ScoreBatcher(max_batch=settings.score_batch_max) if settings.score_batching else None
@@ -86,9 +100,10 @@ def create_app(settings: Settings | None = None) -> Service:
         finally:
             if batcher is not None:
                 await batcher.stop()
+            engine.dispose()
 
     app = Service(
-        dependencies=[Depends(reject_unknown_query)],
+        dependencies=[Depends(reject_unknown_query), Depends(auth_gate)],
         responses={
             400: {"model": ErrorResponse, "description": "the body cannot be parsed (not UTF-8 JSON, broken multipart)"},
             413: {"model": ErrorResponse, "description": "the body is over the limit"},
@@ -110,7 +125,7 @@ def create_app(settings: Settings | None = None) -> Service:
             CORSMiddleware,
             allow_origins=list(settings.cors_origins),
             allow_methods=["GET", "POST", "PATCH"],
-            allow_headers=["Content-Type", "X-API-Key", "X-Request-ID"],
+            allow_headers=["Content-Type", "X-API-Key", "X-Request-ID", CSRF_HEADER],
             expose_headers=["X-Request-ID", "X-Rows", "X-Bad-Rows", "X-Matched-Rows", "X-Map-Version", "X-Model-Version", "Content-Disposition"],
         )
     app.add_middleware(BodyLimitMiddleware, default=settings.max_body_bytes, limits={"/v1/rank": settings.max_upload_bytes})
@@ -121,6 +136,9 @@ def create_app(settings: Settings | None = None) -> Service:
     app.include_router(rank.router, prefix="/v1")
     app.include_router(chains.router, prefix="/v1")
     app.include_router(admin.router, prefix="/v1")
+    app.include_router(auth.router, prefix="/v1")
+    app.include_router(leads.router, prefix="/v1")
+    app.include_router(models.router, prefix="/v1")
     if settings.score_fast_path:
         app.fast_path = ScoreFastPath(app.serve_full, app.state, max_body=settings.max_body_bytes)
     return app

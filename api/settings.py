@@ -7,6 +7,7 @@ See the "REST service" section of README.md for the table of variables.
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated
@@ -14,7 +15,10 @@ from typing import Annotated
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-__all__ = ["MIN_KEY_LENGTH", "Settings", "get_settings"]
+__all__ = ["MIN_KEY_LENGTH", "ROLES", "Settings", "get_settings"]
+
+#: The roles, weakest first: viewer (read), officer (rank, leads), admin (map edits, models, users).
+ROLES = ("viewer", "officer", "admin")
 
 #: API keys shorter than this are refused at start-up.
 MIN_KEY_LENGTH = 16
@@ -74,6 +78,25 @@ class Settings(BaseSettings):
     score_batch_max: int = Field(64, ge=1, le=1000, description="The most /v1/score requests scored in one batch.")
     watch_map: bool = Field(True, description="Reload the map when its files change (other workers' updates, hand edits).")
     docs: bool = Field(True, description="Serve /docs, /redoc and /openapi.json.")
+    data_dir: Path | None = Field(
+        None,
+        description="Where the service keeps its state (the SQLite database, trained landing models). Unset: "
+        "<map_dir>/history with RECOMMENDER_MAP_DIR, else $XDG_DATA_HOME/recommender (~/.local/share/recommender).",
+    )
+    database_url: SecretStr | None = Field(
+        None,
+        description="SQLAlchemy URL of the database, e.g. postgresql+psycopg://user@host/db. Unset: SQLite "
+        "<data_dir>/recommender.sqlite3 (write-ahead logging, foreign keys on).",
+    )
+    api_key_roles: Annotated[dict[str, str], NoDecode] = Field(
+        default_factory=dict,
+        description="The role of each key of RECOMMENDER_API_KEYS as 'name:role' pairs (viewer, officer, admin); "
+        "a key not listed is an admin (what every key could do before roles).",
+    )
+    session_hours: float = Field(8.0, gt=0, le=24 * 30, description="A sign-in session ends this many hours after sign-in.")
+    cookie_secure: bool | None = Field(
+        None, description="Mark the session cookie Secure. Unset: when the request came over HTTPS (behind a proxy: X-Forwarded-Proto)."
+    )
 
     @field_validator("cors_origins", mode="before")
     @classmethod
@@ -107,6 +130,40 @@ class Settings(BaseSettings):
             if len(secret) < MIN_KEY_LENGTH:
                 raise ValueError(f"the key of {name!r} must have at least {MIN_KEY_LENGTH} characters")
         return value
+
+    @field_validator("api_key_roles", mode="before")
+    @classmethod
+    def _key_roles(cls, value: object) -> object:
+        if not isinstance(value, str):
+            return value
+        roles: dict[str, str] = {}
+        for i, part in enumerate(_split(value), start=1):
+            name, sep, role = part.partition(":")
+            if not sep or role.strip() not in ROLES:
+                raise ValueError(f"entry {i} must be 'name:role' with a role of {', '.join(ROLES)}")
+            roles[name.strip()] = role.strip()
+        return roles
+
+    @property
+    def state_dir(self) -> Path:
+        """The folder of the service's state (see ``data_dir``)."""
+        if self.data_dir is not None:
+            return self.data_dir
+        if self.map_dir is not None:
+            return self.map_dir / "history"
+        base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+        return Path(base) / "recommender"
+
+    @property
+    def database(self) -> str:
+        """The database URL (``database_url``, else SQLite in :attr:`state_dir`)."""
+        if self.database_url is not None:
+            return self.database_url.get_secret_value()
+        return f"sqlite:///{self.state_dir / 'recommender.sqlite3'}"
+
+    def key_role(self, name: str) -> str:
+        """The role of the API key ``name`` (admin unless ``api_key_roles`` says otherwise)."""
+        return self.api_key_roles.get(name, "admin")
 
     @property
     def audit_path(self) -> Path | None:

@@ -26,7 +26,7 @@ from pathlib import Path
 from starlette.concurrency import run_in_threadpool
 
 from recommender import ChainMap, MapError, ModelError, Recommender, default_map_dir, load_map
-from recommender.likelihood import PRIOR_VERSION, LandingModel, default_models_dir, load_model
+from recommender.likelihood import PRIOR_VERSION, LandingModel, default_models_dir, list_versions, load_model
 
 __all__ = ["WATCH_SECONDS", "NotReadyError", "RecommenderStore"]
 
@@ -76,10 +76,15 @@ class RecommenderStore:
         Where model names are looked up (None: the package's models).
     watch : bool
         Reload when the map's or the model's files change.
+    promoted_dir : path or None
+        A model folder whose newest version, once there is one, is served instead of ``model``
+        (where an admin's promoted models go).
     """
 
-    def __init__(self, map_dir: Path | None, *, model: str | None = None, models_dir: Path | None = None, watch: bool = True):
+    def __init__(self, map_dir: Path | None, *, model: str | None = None, models_dir: Path | None = None, watch: bool = True,
+                 promoted_dir: Path | None = None):
         self.map_dir = map_dir
+        self.promoted_dir = promoted_dir
         self.model_ref = model if model is not None else (DEFAULT_MODEL if map_dir is None else PRIOR_VERSION)
         self.models_dir = models_dir
         self.watch = watch
@@ -106,6 +111,8 @@ class RecommenderStore:
             if self.model_ref != PRIOR_VERSION:
                 models = self.models_dir if self.models_dir is not None else default_models_dir()
                 paths += [self.model_ref, str(models / self.model_ref.partition("/")[0])]
+            if self.promoted_dir is not None:
+                paths.append(str(self.promoted_dir))
             self._watch_paths = tuple(paths)
         return self._watch_paths
 
@@ -127,6 +134,8 @@ class RecommenderStore:
         return self.current.model_version if self.current is not None else PRIOR_VERSION
 
     def _load_model(self) -> LandingModel | None:
+        if self.promoted_dir is not None and list_versions(self.promoted_dir):
+            return load_model(self.promoted_dir)
         if self.model_ref == PRIOR_VERSION:
             return None
         return load_model(self.model_ref, models_dir=self.models_dir)

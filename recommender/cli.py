@@ -160,15 +160,18 @@ def score(
 
 @app.command()
 def train(
-    history: Annotated[Path, typer.Argument(help="Past candidates: profile columns, 首次接触日期 (contact date) and 结果 (签约/落地/未落地).")],
-    output: Annotated[Path, typer.Option("-o", "--output", help="Model folder, e.g. models/<name>; a new version is written into it.")],
+    history: Annotated[Path | None, typer.Argument(help="Past candidates: profile columns, 首次接触日期 (contact date) and 结果 (签约/落地/未落地).")] = None,
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="Model folder, e.g. models/<name>; a new version is written into it.")] = None,
     map_dir: MapOption = None,
     test_share: Annotated[float, typer.Option("--test-share", min=0.05, max=0.5, help="Share of the latest firms held out for validation.")] = 0.25,
+    from_db: Annotated[bool, typer.Option("--from-db", help="Train a candidate on the service database's lead pipeline (promote it with `recommender models promote`).")] = False,
 ) -> None:
     """Train a landing model on a history; validate on the latest firms; save it with a model card."""
-    from .likelihood._modelstore import load_model, save_model
-    from .likelihood._outcomes import read_history
-    from .likelihood._training import model_card, train_landing
+    if from_db:
+        return _train_from_db(test_share)
+    if history is None or output is None:
+        raise typer.BadParameter("give HISTORY and -o MODEL_DIR, or --from-db", param_hint="HISTORY")
+    from .likelihood import load_model, model_card, read_history, save_model, train_landing
 
     with _errors():
         chain_map = load_map(map_dir)
@@ -181,6 +184,102 @@ def train(
                f"test {evaluation.test_period[0]} – {evaluation.test_period[1]} ({evaluation.test_rows})")
     typer.echo(evaluation.table.to_string(float_format=lambda v: f"{v:.3f}"))
     typer.echo(f"saved {model.version} → {path}")
+
+
+def _service() -> object:
+    """The service's management functions (``api.manage``), imported only when a command needs them."""
+    try:
+        from api import manage
+    except ImportError as exc:
+        raise _fail(f"this command needs the 'api' extra (pip install 'recommender[api]'): {exc}", 2) from None
+    return manage
+
+
+def _train_from_db(test_share: float) -> None:
+    manage = _service()
+    from api.leads.training import HistoryTooSmall
+
+    with _errors():
+        try:
+            result = manage.train_from_db(test_share=test_share)
+        except HistoryTooSmall as exc:  # not an error: nothing changes
+            typer.echo(str(exc))
+            return
+    record = result.record
+    typer.echo(f"candidate {record.id}: {record.outcomes} real outcomes ({record.positives} signed or landed), "
+               f"first contact {record.first_date} – {record.last_date}")
+    typer.echo(result.table.to_string(float_format=lambda v: f"{v:.3f}"))
+    typer.echo(f"promote it with: recommender models promote {record.id}")
+
+
+db_app = typer.Typer(no_args_is_help=True, help="The service's database (RECOMMENDER_DATABASE_URL, else SQLite in the data folder).")
+users_app = typer.Typer(no_args_is_help=True, help="Users of the service and their roles (viewer, officer, admin).")
+keys_app = typer.Typer(no_args_is_help=True, help="API keys for machine clients, each with a role.")
+models_app = typer.Typer(no_args_is_help=True, help="Landing models trained from the lead pipeline.")
+app.add_typer(db_app, name="db")
+app.add_typer(users_app, name="users")
+app.add_typer(keys_app, name="keys")
+app.add_typer(models_app, name="models")
+RoleOption = Annotated[str, typer.Option("--role", help="viewer, officer or admin.")]
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Apply the database migrations (the service refuses a database whose schema is behind)."""
+    before, after = _service().db_upgrade()
+    typer.echo(f"database schema: {before or 'empty'} → {after}")
+
+
+@db_app.command("status")
+def db_status() -> None:
+    """Say whether the database schema is current."""
+    state, current, head = _service().db_status()
+    typer.echo(f"{state}: at {current or 'empty'}, newest {head}")
+    if state != "current":
+        raise typer.Exit(1)
+
+
+@users_app.command("add")
+def users_add(
+    name: Annotated[str, typer.Argument(help="The user name.")],
+    role: RoleOption = "officer",
+    password_stdin: Annotated[bool, typer.Option("--password-stdin", help="Read the password from standard input.")] = False,
+) -> None:
+    """Add a user; the password comes from a prompt (asked twice) or --password-stdin."""
+    password = sys.stdin.readline().rstrip("\r\n") if password_stdin else typer.prompt("password", hide_input=True, confirmation_prompt=True)
+    try:
+        _service().create_user(name, role, password)
+    except ValueError as exc:
+        raise _fail(f"无法添加用户 / cannot add the user: {exc}", 2) from None
+    typer.echo(f"added user {name} ({role})")
+
+
+@keys_app.command("add")
+def keys_add(name: Annotated[str, typer.Argument(help="The client's name, recorded as the actor.")], role: RoleOption = "officer") -> None:
+    """Create an API key; it is printed once (only its hash is stored)."""
+    try:
+        key = _service().add_key(name, role)
+    except ValueError as exc:
+        raise _fail(f"无法添加密钥 / cannot add the key: {exc}", 2) from None
+    typer.echo(key)
+
+
+@models_app.command("list")
+def models_list() -> None:
+    """Models trained from the pipeline: id, status, outcomes, dates."""
+    for row in _service().list_models():
+        typer.echo(f"{row.id}  {row.status:<9}  {row.outcomes} outcomes ({row.positives} won)  {row.period}  trained {row.created}")
+
+
+@models_app.command("promote")
+def models_promote(model_id: Annotated[str, typer.Argument(help="The model's id (name/version), from `recommender models list`.")]) -> None:
+    """Make ranking use this model (the service picks it up within about a second)."""
+    try:
+        with _errors():
+            promoted = _service().promote_model(model_id)
+    except LookupError as exc:
+        raise _fail(str(exc), 2) from None
+    typer.echo(f"promoted {promoted}")
 
 
 @app.command()

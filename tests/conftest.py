@@ -1,8 +1,13 @@
+import os
+import tempfile
 from pathlib import Path
 
 import pytest
 
 from recommender import Recommender, load_map
+
+# The service keeps its database in the user's data folder when no map folder is given: keep the tests' apart.
+os.environ.setdefault("XDG_DATA_HOME", tempfile.mkdtemp(prefix="recommender-tests-"))
 
 DATA = Path(__file__).parent / "data"
 TINY_MAP = DATA / "tiny_map"

@@ -1,0 +1,82 @@
+"""The map-change audit kept in the service's database, with the interface of
+:class:`recommender.chainmap.AuditLog` (``transaction()`` → ``record`` / ``record_model``, ``entries``).
+
+The routes use it as they used the SQLite file: the change is made inside the transaction and
+its entry is committed only when the change succeeded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from recommender.chainmap import AuditEntry, LinkChange
+
+from .models import MapChange
+
+__all__ = ["DbAuditLog"]
+
+
+def _stamp(at: datetime) -> str:
+    return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _entry(row: MapChange) -> AuditEntry:
+    return AuditEntry(
+        row.id, _stamp(row.at), row.actor, row.action, row.chain_id, row.link_id, dict(row.before), dict(row.after),
+        row.map_version_before, row.map_version_after, row.request_id, row.note,
+    )
+
+
+class _Transaction:
+    def __init__(self, session: Session):
+        self._session = session
+        self.entries: list[AuditEntry] = []
+
+    def record(self, *, actor: str, change: LinkChange, request_id: str | None = None, note: str | None = None,
+               at: datetime | None = None) -> AuditEntry:
+        return self._insert(actor, "update_link", change.chain_id, change.link_id, change.before, change.after,
+                            change.map_version_before, change.map_version_after, request_id, note, at)
+
+    def record_model(self, *, actor: str, before: str, after: str, map_version: str, request_id: str | None = None,
+                     note: str | None = None, at: datetime | None = None) -> AuditEntry:
+        return self._insert(actor, "reload_model", None, None, {"model_version": before}, {"model_version": after},
+                            map_version, map_version, request_id, note, at)
+
+    def _insert(self, actor, action, chain_id, link_id, before, after, v_before, v_after, request_id, note, at) -> AuditEntry:
+        row = MapChange(
+            at=at or datetime.now(UTC), actor=actor, action=action, chain_id=chain_id, link_id=link_id,
+            before=before, after=after, map_version_before=v_before, map_version_after=v_after, request_id=request_id, note=note,
+        )
+        self._session.add(row)
+        self._session.flush()
+        entry = _entry(row)
+        self.entries.append(entry)
+        return entry
+
+
+class DbAuditLog:
+    """The audit log in the ``map_changes`` table."""
+
+    def __init__(self, engine: Engine):
+        self.engine = engine
+
+    @contextmanager
+    def transaction(self) -> Iterator[_Transaction]:
+        """Entries recorded inside are committed together when the block ends without error."""
+        with Session(self.engine, expire_on_commit=False) as session, session.begin():
+            yield _Transaction(session)
+
+    def entries(self, *, limit: int = 100, offset: int = 0, chain_id: str | None = None, link_id: str | None = None) -> list[AuditEntry]:
+        query = select(MapChange)
+        if chain_id is not None:
+            query = query.where(MapChange.chain_id == chain_id)
+        if link_id is not None:
+            query = query.where(MapChange.link_id == link_id)
+        with Session(self.engine) as session:
+            rows = session.scalars(query.order_by(MapChange.id.desc()).limit(limit).offset(offset)).all()
+            return [_entry(row) for row in rows]
