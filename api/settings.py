@@ -7,6 +7,7 @@ See the "REST service" section of README.md for the table of variables.
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated
@@ -74,6 +75,12 @@ class Settings(BaseSettings):
     score_batch_max: int = Field(64, ge=1, le=1000, description="The most /v1/score requests scored in one batch.")
     watch_map: bool = Field(True, description="Reload the map when its files change (other workers' updates, hand edits).")
     docs: bool = Field(True, description="Serve /docs, /redoc and /openapi.json.")
+    jobs_dir: Path | None = Field(
+        None,
+        description="Where the workbench keeps its ranking jobs (a folder per job: the upload, the ranked files, a status file). "
+        "Unset: $XDG_DATA_HOME/recommender/jobs (~/.local/share/recommender/jobs).",
+    )
+    jobs_retention_days: float = Field(30, gt=0, description="Workbench jobs older than this many days are deleted.")
 
     @field_validator("cors_origins", mode="before")
     @classmethod
@@ -107,6 +114,14 @@ class Settings(BaseSettings):
             if len(secret) < MIN_KEY_LENGTH:
                 raise ValueError(f"the key of {name!r} must have at least {MIN_KEY_LENGTH} characters")
         return value
+
+    @property
+    def jobs_path(self) -> Path:
+        """Where the workbench's jobs live."""
+        if self.jobs_dir is not None:
+            return self.jobs_dir
+        data = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+        return Path(data) / "recommender" / "jobs"
 
     @property
     def audit_path(self) -> Path | None:
