@@ -77,7 +77,7 @@ async def map_page(request: Request, lang: LangQuery = None) -> Response:
 
 
 def _api_message(exc: ApiError) -> str:
-    details = "; ".join(f"{'/'.join(map(str, item.loc))}: {item.msg}" for item in (exc.detail or []))
+    details = "; ".join(f"{'/'.join(map(str, item.loc))}: {item.msg}" for item in exc.items)
     return f"{exc.message}" + (f" ({details})" if details else "")
 
 
