@@ -109,6 +109,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "quote_keywords": ("原文与关键词", "Quote and keywords"),
     "keywords": ("关键词", "Keywords"),
     "supplies": ("供应", "supplies"),
+    "need": ("需求", "need"),
     "supply_edges": ("供应关系", "Supply edges"),
     "edit_link": ("修改环节", "Edit a link"),
     "edit_hint": ("需要 API 密钥；每次修改都记入变更记录。", "Needs an API key; every change goes into the audit log."),
