@@ -117,6 +117,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "priority_level": ("引进优先级", "Priority"),
     "unchanged": ("（不变）", "(unchanged)"),
     "note": ("修改说明（必填）", "Note (required)"),
+    "note_col": ("修改说明", "Note"),
     "api_key": ("API 密钥", "API key"),
     "save": ("保存", "Save"),
     "saved": ("已保存：{link} {before} → {after}", "Saved: {link} {before} → {after}"),

@@ -48,6 +48,7 @@ _NUMBERS = {"rank": pa.int64(), "score": pa.float64(), "likelihood": pa.float64(
             "confidence": pa.float64(), "shortlist": pa.int64()}
 _ID_CHARS = set("0123456789abcdef-")
 _STATUS_EVERY = 0.25  # seconds between progress writes
+_GUARDED = "^'[=+\\-@\t\r\n＝＋－＠]"  # a cell the CSV writer neutralised (recommender.io.neutralise)
 
 
 @dataclass(frozen=True)
@@ -208,6 +209,20 @@ def _public_message(exc: Exception, source: Path) -> str:
     return str(exc).replace(str(source), source.name).replace(str(source.parent), "")
 
 
+def _unguarded(table: pa.Table) -> pa.Table:
+    """Text cells as the firm wrote them: the ``'`` the CSV put before formula-like text taken off.
+
+    (Text that itself began with ``'`` and a formula sign loses its ``'`` too; the files keep it.)
+    """
+    for i, name in enumerate(table.column_names):
+        column = table.column(i)
+        if pa.types.is_string(column.type):
+            guarded = pc.match_substring_regex(column, _GUARDED)
+            if pc.any(guarded).as_py():
+                table = table.set_column(i, name, pc.if_else(guarded, pc.utf8_slice_codeunits(column, 1), column))
+    return table
+
+
 def _csv_header(path: Path) -> list[str]:
     return pacsv.open_csv(path, read_options=pacsv.ReadOptions(block_size=1 << 16)).schema.names
 
@@ -226,6 +241,7 @@ def _to_parquet(csv_path: Path, target: Path, columns: dict[str, str]) -> dict[s
         read_options=pacsv.ReadOptions(block_size=1 << 22),
         convert_options=pacsv.ConvertOptions(column_types=types, strings_can_be_null=False, quoted_strings_can_be_null=False),
     )
+    table = _unguarded(table)
     pq.write_table(table, target, row_group_size=ROW_GROUP, compression="zstd")
     values = {}
     for column in FILTER_COLUMNS:

@@ -82,22 +82,35 @@ def test_officer_flow_in_chromium(server, browser, tmp_path):
     def shot(name: str) -> None:
         page.screenshot(path=str(shots / f"{name}.png"), full_page=False)
 
-    # 1. upload a GBK vendor export, watch the progress, land on the results
-    upload = vendor_csv(tmp_path / "名单-导出.csv")
+    # 1. upload a GBK vendor export (the sample list 25 times: long enough to watch), watch the progress, land on the results
+    rows = candidate_rows()
+    rows = [rows[0], *(rows[1:] * 25)]
+    upload = vendor_csv(tmp_path / "名单-导出.csv", rows)
+    polls: list[int] = []
+    page.on("response", lambda response: polls.append(response.status) if response.url.endswith("/status") else None)
     page.goto(f"{server}/")
     assert page.get_by_label("候选企业文件").is_visible()
     shot("01-rank")
     page.get_by_label("候选企业文件").set_input_files(str(upload))
     page.get_by_label("短名单数量（0 为不选）").fill("5")
     page.get_by_role("button", name="开始排序").click()
-    page.wait_for_url(f"{server}/jobs/*")
-    progress_seen = page.locator("#job-progress").count() > 0
-    page.wait_for_selector("table#results", timeout=120_000)
-    shot("02-results")
+    page.wait_for_selector("#job-progress progress")
+    shot("02-progress")
+    shown = []  # the bar's values while the job runs
+    while page.locator("table#results").count() == 0:
+        try:
+            shown.append(page.evaluate("(document.getElementById('bar') || {}).value"))
+        except Exception:  # the page navigated to the results meanwhile
+            pass
+        page.wait_for_timeout(200)
+    page.wait_for_selector("table#results")
+    shot("03-results")
     job_url = page.url.split("?")[0]
     status = httpx.get(f"{job_url}/status").json()
-    assert status["state"] == "done" and status["rows"] == len(candidate_rows()) - 1
-    assert progress_seen or status["rows"] > 0
+    assert status["state"] == "done" and status["rows"] == len(rows) - 1
+    assert polls and set(polls) == {200}  # the page polled the JSON status until the job was done
+    values = [v for v in shown if v is not None]
+    assert values == sorted(values) and len(set(values)) >= 2, values  # the bar moved forward
     top = page.locator("table#results tbody tr").first.locator("a.firm").inner_text()
     assert top
 
@@ -109,7 +122,7 @@ def test_officer_flow_in_chromium(server, browser, tmp_path):
     page.wait_for_url("**chain=*")
     cells = page.locator("table#results tbody tr td:nth-child(3)").all_inner_texts()
     assert cells and all(cell.startswith(chain) for cell in cells)
-    shot("03-filtered")
+    shot("04-filtered")
 
     # 3. keyboard: focus the first firm, arrow down moves to the second, Enter opens it
     first = page.locator("table#results a.firm").first
@@ -121,7 +134,7 @@ def test_officer_flow_in_chromium(server, browser, tmp_path):
     page.wait_for_selector("#firm-name")
     assert page.locator("#firm-name").inner_text() == second_name
     assert page.locator("svg.bars rect.bar-got").count() == 9
-    shot("04-firm")
+    shot("05-firm")
 
     # 4. download the XLSX: every row came back
     page.goto(job_url)
@@ -131,7 +144,7 @@ def test_officer_flow_in_chromium(server, browser, tmp_path):
     info.value.save_as(path)
     sheet = openpyxl.load_workbook(path, read_only=True).active
     names = [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)]
-    expected = [row[0] for row in candidate_rows()[1:]]
+    expected = [row[0] for row in rows[1:]]
     assert sorted(n or "" for n in names) == sorted(expected)
     assert names[0] == top
 
@@ -141,7 +154,7 @@ def test_officer_flow_in_chromium(server, browser, tmp_path):
     link_ref = missing.get_attribute("data-link")
     missing.locator("summary").click()
     assert missing.locator("blockquote").first.is_visible()
-    shot("05-map")
+    shot("06-map")
 
     # 6. edit that link with a key; the change shows on the map and in the audit view
     page.locator("#edit").scroll_into_view_if_needed()
@@ -153,13 +166,13 @@ def test_officer_flow_in_chromium(server, browser, tmp_path):
     page.wait_for_selector("#map-notice")
     assert "已保存" in page.locator("#map-notice").inner_text()
     assert page.locator(f'details[data-link="{link_ref}"]').get_attribute("data-status") == "weak"
-    shot("06-map-saved")
+    shot("07-map-saved")
     page.goto(f"{server}/audit")
     page.get_by_label("API 密钥").fill(KEY)
     page.locator("#audit-show").click()
     page.wait_for_selector("table#audit")
     assert "浏览器测试：已签约" in page.locator("table#audit tbody tr").first.inner_text()
-    shot("07-audit")
+    shot("08-audit")
 
     # 7. English
     page.locator("#lang-switch").click()
@@ -167,12 +180,12 @@ def test_officer_flow_in_chromium(server, browser, tmp_path):
     assert page.locator("h1").inner_text() == "Map changes"
     page.goto(job_url)
     assert page.get_by_role("button", name="Filter").is_visible()
-    shot("08-results-en")
+    shot("09-results-en")
     page.goto(f"{server}/docs")
     page.wait_for_selector(".swagger-ui .info", timeout=30_000)
-    shot("09-docs")
+    shot("10-docs")
 
     context.close()
     outside = [url for url in requests if urlsplit(url).hostname != "127.0.0.1"]
     assert requests and not outside, outside
-    assert len(list(shots.glob("*.png"))) == 9
+    assert len(list(shots.glob("*.png"))) == 10

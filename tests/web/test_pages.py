@@ -243,11 +243,19 @@ def test_old_jobs_are_deleted_after_the_retention(map_copy, tmp_path, vendor_fil
 
 def test_an_xlsx_upload_is_ranked(web, tmp_path):
     rows = candidate_rows()[:30]
+    rows[5][1] = "=1+1 锂离子电池电芯制造"
     book = openpyxl.Workbook()
     for row in rows:
         book.active.append(row)
+    book.active.cell(row=6, column=2).data_type = "s"  # text that looks like a formula, as a string cell
     path = tmp_path / "firms.xlsx"
     book.save(path)
     response = web.post("/jobs", files={"file": ("firms.xlsx", path.read_bytes(), XLSX_TYPE)}, follow_redirects=False)
-    status = wait_for_job(web.get, response.headers["location"])
+    job = response.headers["location"]
+    status = wait_for_job(web.get, job)
     assert status["state"] == "done" and status["rows"] == 29
+    page = web.get(job, params={"q": rows[5][0]})
+    rank = _ranks(page.text)[0]
+    firm = web.get(f"{job}/rows/{rank}").text
+    assert "=1+1 " in unescape(firm) and "'=1+1" not in unescape(firm)  # as the firm wrote it, not as the CSV guards it
+    assert b"'=1+1" in web.get(f"{job}/download/csv").content
