@@ -18,6 +18,7 @@ from starlette.types import Receive, Scope, Send
 
 import recommender
 
+from . import web
 from .auth.guard import CSRF_HEADER, AuthState, auth_gate
 from .batching import ScoreBatcher
 from .db import SchemaBehindError, ensure_schema, make_engine
@@ -98,6 +99,7 @@ def create_app(settings: Settings | None = None) -> Service:
         try:
             yield
         finally:
+            web.close(app)
             if batcher is not None:
                 await batcher.stop()
             engine.dispose()
@@ -113,8 +115,8 @@ def create_app(settings: Settings | None = None) -> Service:
         version=recommender.__version__,
         description=_DESCRIPTION,
         lifespan=lifespan,
-        docs_url="/docs" if settings.docs else None,
-        redoc_url="/redoc" if settings.docs else None,
+        docs_url=None,  # /docs and /redoc are served by api.web from the package's own copies of their scripts
+        redoc_url=None,
         openapi_url="/openapi.json" if settings.docs else None,
     )
     app.state.settings = settings  # read per request by api.deps.app_settings
@@ -128,7 +130,7 @@ def create_app(settings: Settings | None = None) -> Service:
             allow_headers=["Content-Type", "X-API-Key", "X-Request-ID", CSRF_HEADER],
             expose_headers=["X-Request-ID", "X-Rows", "X-Bad-Rows", "X-Matched-Rows", "X-Map-Version", "X-Model-Version", "Content-Disposition"],
         )
-    app.add_middleware(BodyLimitMiddleware, default=settings.max_body_bytes, limits={"/v1/rank": settings.max_upload_bytes})
+    app.add_middleware(BodyLimitMiddleware, default=settings.max_body_bytes, limits={"/v1/rank": settings.max_upload_bytes, "/jobs": settings.max_upload_bytes})
     app.add_middleware(RequestIdMiddleware)  # outermost: every response carries the id
     app.include_router(health.router)
     app.include_router(health.versioned, prefix="/v1")
@@ -139,6 +141,7 @@ def create_app(settings: Settings | None = None) -> Service:
     app.include_router(auth.router, prefix="/v1")
     app.include_router(leads.router, prefix="/v1")
     app.include_router(models.router, prefix="/v1")
+    web.install(app, settings)
     if settings.score_fast_path:
         app.fast_path = ScoreFastPath(app.serve_full, app.state, max_body=settings.max_body_bytes)
     return app

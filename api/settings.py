@@ -97,6 +97,12 @@ class Settings(BaseSettings):
     cookie_secure: bool | None = Field(
         None, description="Mark the session cookie Secure. Unset: when the request came over HTTPS (behind a proxy: X-Forwarded-Proto)."
     )
+    jobs_dir: Path | None = Field(
+        None,
+        description="Where the workbench keeps its ranking jobs (a folder per job: the upload, the ranked files, a status file). "
+        "Unset: $XDG_DATA_HOME/recommender/jobs (~/.local/share/recommender/jobs).",
+    )
+    jobs_retention_days: float = Field(30, gt=0, description="Workbench jobs older than this many days are deleted.")
 
     @field_validator("cors_origins", mode="before")
     @classmethod
@@ -164,6 +170,14 @@ class Settings(BaseSettings):
     def key_role(self, name: str) -> str:
         """The role of the API key ``name`` (admin unless ``api_key_roles`` says otherwise)."""
         return self.api_key_roles.get(name, "admin")
+
+    @property
+    def jobs_path(self) -> Path:
+        """Where the workbench's jobs live."""
+        if self.jobs_dir is not None:
+            return self.jobs_dir
+        data = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+        return Path(data) / "recommender" / "jobs"
 
     @property
     def audit_path(self) -> Path | None:

@@ -1,0 +1,250 @@
+"""Ranking jobs of the workbench: a folder per job, run in a thread pool, never in memory only.
+
+A job folder holds
+
+- ``input.csv`` or ``input.xlsx``: the upload as it came;
+- ``ranked.csv`` and ``ranked.xlsx``: what ``recommender rank -o`` writes (``Recommender.rank_file``);
+- ``ranked.parquet``: the same rows, in rank order, for paging on the server;
+- ``status.json``: the state (``queued`` → ``running`` → ``writing`` → ``done`` or ``failed``), rows
+  done, the counts, the filter values and the shortlist's coverage; replaced atomically.
+
+Ranking runs in a :class:`~concurrent.futures.ThreadPoolExecutor`, so the event loop keeps
+serving pages and API requests while a 100,000-row file is ranked.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import secrets
+import shutil
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+from recommender import OUTPUT_COLUMNS, EncodingError, InputFileError, Recommender
+from recommender.tables import open_table
+
+__all__ = ["FILTER_COLUMNS", "Job", "JobStore", "ROW_GROUP"]
+
+log = logging.getLogger("api.web")
+
+STATUS = "status.json"
+PARQUET = "ranked.parquet"
+#: rows per Parquet row group: a page reads one or two groups
+ROW_GROUP = 4096
+#: output columns whose distinct values are offered as filters
+FILTER_COLUMNS = ("chain", "link", "action", "park")
+_NUMBERS = {"rank": pa.int64(), "score": pa.float64(), "likelihood": pa.float64(), "priority": pa.float64(),
+            "confidence": pa.float64(), "shortlist": pa.int64()}
+_ID_CHARS = set("0123456789abcdef-")
+_STATUS_EVERY = 0.25  # seconds between progress writes
+_GUARDED = "^'[=+\\-@\t\r\n＝＋－＠]"  # a cell the CSV writer neutralised (recommender.tables.neutralise)
+
+
+@dataclass(frozen=True)
+class Job:
+    """A job's folder and its last written status."""
+
+    folder: Path
+    status: dict
+
+    @property
+    def id(self) -> str:
+        return self.folder.name
+
+    @property
+    def columns(self) -> dict[str, str]:
+        """Output column -> its name in the ranked files (a suffix when the input had that name)."""
+        return self.status.get("columns", {})
+
+    def path(self, name: str) -> Path:
+        return self.folder / name
+
+
+def _now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _count_lines(path: Path) -> int | None:
+    """Rows of a CSV, for the progress bar (an estimate: quoted line breaks count too); None for XLSX."""
+    if path.suffix != ".csv":
+        return None
+    lines = 0
+    with path.open("rb") as fh:
+        while block := fh.read(1 << 20):
+            lines += block.count(b"\n")
+    return max(lines - 1, 1)
+
+
+class JobStore:
+    """The jobs under one folder.
+
+    Parameters
+    ----------
+    root : path
+        The jobs folder (created when missing).
+    retention_days : float
+        Jobs older than this are deleted (on start and whenever a job is created).
+    workers : int
+        Jobs ranked at the same time; more wait in the queue.
+    max_rows : int or None
+        Most data rows of an upload.
+    """
+
+    def __init__(self, root: Path, *, retention_days: float, workers: int, max_rows: int | None):
+        self.root = Path(root)
+        self.retention_days = retention_days
+        self.max_rows = max_rows
+        self.root.mkdir(parents=True, exist_ok=True)
+        self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="rank-job")
+        self._lock = threading.Lock()
+        self.purge()
+
+    def close(self) -> None:
+        self._executor.shutdown(wait=False, cancel_futures=True)
+
+    # -- reading ---------------------------------------------------------------------------
+    def get(self, job_id: str) -> Job | None:
+        if not job_id or not set(job_id) <= _ID_CHARS or len(job_id) > 64:
+            return None
+        folder = self.root / job_id
+        try:
+            status = json.loads((folder / STATUS).read_text("utf-8"))
+        except (OSError, ValueError):
+            return None
+        return Job(folder, status)
+
+    def list(self) -> list[Job]:
+        jobs = [job for folder in self.root.iterdir() if folder.is_dir() and (job := self.get(folder.name)) is not None]
+        return sorted(jobs, key=lambda job: job.status.get("created", ""), reverse=True)
+
+    def purge(self) -> int:
+        """Delete jobs older than the retention; the number deleted."""
+        cutoff = time.time() - self.retention_days * 86_400
+        gone = 0
+        for folder in self.root.iterdir():
+            try:
+                if folder.is_dir() and (folder / STATUS).stat().st_mtime < cutoff:
+                    shutil.rmtree(folder, ignore_errors=True)
+                    gone += 1
+            except OSError:
+                continue
+        return gone
+
+    # -- writing ---------------------------------------------------------------------------
+    def _write_status(self, folder: Path, status: dict) -> None:
+        tmp = folder / f".{STATUS}.{threading.get_ident()}"
+        tmp.write_text(json.dumps(status, ensure_ascii=False), "utf-8")
+        os.replace(tmp, folder / STATUS)
+
+    def create(self, upload: Path, filename: str, kind: str, *, recommender: Recommender, top: int, shortlist: int, lang: str) -> Job:
+        """Move ``upload`` into a new job folder and queue the ranking; the job comes back at once."""
+        self.purge()
+        job_id = f"{datetime.now(UTC):%Y%m%d-%H%M%S}-{secrets.token_hex(4)}"
+        folder = self.root / job_id
+        folder.mkdir()
+        source = folder / f"input{kind}"
+        shutil.move(upload, source)
+        status = {
+            "id": job_id, "file": filename, "created": _now(), "state": "queued", "rows_done": 0,
+            "rows_total": _count_lines(source), "top": top, "shortlist": shortlist, "lang": lang,
+            "map_version": recommender.map_version, "model_version": recommender.model_version,
+        }
+        self._write_status(folder, status)
+        self._executor.submit(self._run, folder, source, status, recommender)
+        return Job(folder, status)
+
+    def _run(self, folder: Path, source: Path, status: dict, recommender: Recommender) -> None:
+        status = dict(status)
+        last = 0.0
+
+        def progress(rows: int) -> None:
+            nonlocal last
+            status["rows_done"] += rows
+            now = time.monotonic()
+            if now - last >= _STATUS_EVERY:
+                last = now
+                self._write_status(folder, status)
+
+        try:
+            table = open_table(source, max_rows=self.max_rows)
+            status.update(state="running", mapping=table.mapping, input_columns=list(table.columns))
+            self._write_status(folder, status)
+            options = {"lang": status["lang"], "top": status["top"], "shortlist": status["shortlist"], "max_rows": self.max_rows}
+            report = recommender.rank_file(source, folder / "ranked.csv", progress=progress, **options)
+            status.update(state="writing", rows_total=report.rows, rows_done=report.rows)
+            self._write_status(folder, status)
+            columns = dict(zip(OUTPUT_COLUMNS, _csv_header(folder / "ranked.csv")[-len(OUTPUT_COLUMNS):], strict=True))
+            values = _to_parquet(folder / "ranked.csv", folder / PARQUET, columns)
+            recommender.rank_file(source, folder / "ranked.xlsx", **options)
+            coverage = report.coverage
+            status.update(
+                state="done", finished=_now(), rows=report.rows, bad_rows=report.bad_rows, matched_rows=report.matched_rows,
+                columns=columns, values=values,
+                coverage=None if coverage is None else {
+                    "zh": coverage.summary("zh"), "en": coverage.summary("en"), "gap_links": coverage.gap_links,
+                    "covered_links": coverage.covered_links, "covered_need": coverage.covered_need,
+                },
+            )
+        except (InputFileError, EncodingError) as exc:
+            status.update(state="failed", error=_public_message(exc, source))
+        except Exception:  # the job fails, the service goes on; the log has the trace
+            log.exception("job %s failed", folder.name)
+            status.update(state="failed", error="内部错误 / internal error")
+        self._write_status(folder, status)
+
+
+def _public_message(exc: Exception, source: Path) -> str:
+    """The library's message without this machine's paths."""
+    return str(exc).replace(str(source), source.name).replace(str(source.parent), "")
+
+
+def _unguarded(table: pa.Table) -> pa.Table:
+    """Text cells as the firm wrote them: the ``'`` the CSV put before formula-like text taken off.
+
+    (Text that itself began with ``'`` and a formula sign loses its ``'`` too; the files keep it.)
+    """
+    for i, name in enumerate(table.column_names):
+        column = table.column(i)
+        if pa.types.is_string(column.type):
+            guarded = pc.match_substring_regex(column, _GUARDED)
+            if pc.any(guarded).as_py():
+                table = table.set_column(i, name, pc.if_else(guarded, pc.utf8_slice_codeunits(column, 1), column))
+    return table
+
+
+def _csv_header(path: Path) -> list[str]:
+    return pacsv.open_csv(path, read_options=pacsv.ReadOptions(block_size=1 << 16)).schema.names
+
+
+def _to_parquet(csv_path: Path, target: Path, columns: dict[str, str]) -> dict[str, list[list]]:
+    """The ranked CSV as Parquet (text columns as text, output numbers as numbers); the filter values with counts."""
+    names = _csv_header(csv_path)
+    types = {name: pa.string() for name in names}
+    for column, kind in _NUMBERS.items():
+        types[columns[column]] = kind
+    for column in OUTPUT_COLUMNS:
+        if column.startswith("score_"):
+            types[columns[column]] = pa.float64()
+    table = pacsv.read_csv(
+        csv_path,
+        read_options=pacsv.ReadOptions(block_size=1 << 22),
+        convert_options=pacsv.ConvertOptions(column_types=types, strings_can_be_null=False, quoted_strings_can_be_null=False),
+    )
+    table = _unguarded(table)
+    pq.write_table(table, target, row_group_size=ROW_GROUP, compression="zstd")
+    values = {}
+    for column in FILTER_COLUMNS:
+        counts = pc.value_counts(table[columns[column]]).to_pylist()
+        values[column] = sorted(([c["values"], c["counts"]] for c in counts if c["values"]), key=lambda vc: (-vc[1], vc[0]))
+    return values
