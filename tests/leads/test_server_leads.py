@@ -11,7 +11,7 @@ from api.manage import create_user
 from api.settings import Settings
 
 from ..conftest import TINY_MAP
-from ..test_api_server import _server
+from ..api.test_server import _server
 
 FOIL = {"name": "广东某铜箔科技有限公司", "description": "锂电铜箔的研发、生产", "city": "深圳"}
 
