@@ -92,8 +92,10 @@ def _progress(total_hint: int | None) -> tuple[Callable[[int], None] | None, Cal
 
 @app.command()
 def rank(
-    input: Annotated[Path, typer.Argument(help="Candidate firms: CSV (UTF-8, BOM, GBK/GB18030) or XLSX.")],
-    output: Annotated[Path, typer.Option("-o", "--output", help="Ranked output file, .csv or .xlsx.")],
+    inputs: Annotated[list[str], typer.Argument(
+        metavar="INPUT...",
+        help="Candidate firms: CSV (UTF-8, BOM, GBK/GB18030), XLSX or Parquet; with --engine dask, CSV globs and Parquet datasets.")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="Ranked output: a .csv, .xlsx or .parquet file; a folder with --engine dask.")],
     map_dir: MapOption = None,
     top: Annotated[int, typer.Option("--top", min=0, help="Print the N best firms (the file keeps every row).")] = 10,
     shortlist: Annotated[int, typer.Option("--shortlist", min=0, help="Pick K firms that together serve the most need.")] = 0,
@@ -101,9 +103,24 @@ def rank(
     chunk_rows: Annotated[int, typer.Option("--chunk-rows", min=1, help="Rows read per chunk.")] = 50_000,
     workers: Annotated[int, typer.Option("--workers", min=0, help="Processes that score chunks (0: one per CPU).")] = 0,
     model: ModelOption = None,
+    engine: Annotated[str, typer.Option("--engine", help="local (this machine's processes) or dask (a Dask cluster).")] = "local",
+    scheduler: Annotated[str | None, typer.Option("--scheduler", help="Dask scheduler address, e.g. tcp://10.0.0.5:8786 (default: a cluster on this machine).")] = None,
+    partition_size: Annotated[int, typer.Option("--partition-size", min=1, help="Rows per Dask partition.")] = 100_000,
+    output_format: Annotated[str | None, typer.Option("--format", help="Dask output parts: parquet (default) or csv.")] = None,
 ) -> None:
-    """Rank a file of candidate firms by priority (score × likelihood); every input row comes back, best first."""
+    """Rank files of candidate firms by priority (score × likelihood); every input row comes back, best first."""
     _check_lang(lang)
+    if engine not in ("local", "dask"):
+        raise typer.BadParameter("must be local or dask", param_hint="--engine")
+    if engine == "dask":
+        from ._cli_dask import rank_on_dask
+
+        rank_on_dask(inputs, output, map_dir=map_dir, model=_model_ref(model, map_dir), lang=lang, top=top, shortlist=shortlist,
+                     partition_size=partition_size, scheduler=scheduler, output_format=output_format, workers=workers, errors=_errors)
+        return
+    if len(inputs) != 1:
+        raise typer.BadParameter("the local engine ranks one file; use --engine dask for several", param_hint="INPUT")
+    input = Path(inputs[0])
     with _errors():
         recommender = Recommender(map_dir, model=_model_ref(model, map_dir))
         update, close = _progress(None)
@@ -114,6 +131,10 @@ def rank(
             )
         finally:
             close()
+    _report(report, output, lang, top)
+
+
+def _report(report, output: Path, lang: str, top: int) -> None:  # noqa: ANN001 - RankReport or DaskRankReport
     zh = lang == "zh"
     typer.echo(
         f"已排序 {report.rows} 行（匹配到环节 {report.matched_rows} 行，问题行 {report.bad_rows} 行）→ {output}"

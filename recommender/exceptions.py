@@ -25,6 +25,10 @@ __all__ = [
 class RecommenderError(Exception):
     """Base class for every error this library raises."""
 
+    def __reduce__(self):  # noqa: ANN204 - errors raised in another process (a cluster worker) unpickle as raised
+        init = getattr(self, "_init_args", None)
+        return (type(self), init) if init is not None else super().__reduce__()
+
 
 class MapError(RecommenderError, ValueError):
     """A chain-map folder or file is invalid.
@@ -36,6 +40,7 @@ class MapError(RecommenderError, ValueError):
         self.problems = list(problems)
         lines = [f"{p}: {e}.{f}: {m}" if f else f"{p}: {e}: {m}" for p, e, f, m in self.problems]
         super().__init__("invalid chain map:\n" + "\n".join("  " + line for line in lines))
+        self._init_args = (self.problems,)
 
 
 class InputFileError(RecommenderError, ValueError):
@@ -44,6 +49,7 @@ class InputFileError(RecommenderError, ValueError):
     def __init__(self, path: str, message: str):
         super().__init__(f"{path}: {message}")
         self.path = path
+        self._init_args = (path, message)
 
 
 class EncodingError(InputFileError):
@@ -52,6 +58,7 @@ class EncodingError(InputFileError):
     def __init__(self, path: str, line: int, message: str):
         super().__init__(path, f"line {line}: {message}")
         self.line = line
+        self._init_args = (path, line, message)
 
 
 class ProfileError(RecommenderError, ValueError):
@@ -60,6 +67,7 @@ class ProfileError(RecommenderError, ValueError):
     def __init__(self, field: str, message: str):
         super().__init__(f"{field}: {message}")
         self.field = field
+        self._init_args = (field, message)
 
 
 class ModelError(RecommenderError, ValueError):

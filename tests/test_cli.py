@@ -207,7 +207,7 @@ def test_rank_a_50k_row_file_keeps_every_row_once_in_rank_order(tmp_path):
 
 def test_rank_with_workers_writes_the_same_bytes_as_one_process(tmp_path, monkeypatch):
     from recommender.datasets import synthetic_firms
-    from recommender.ranking._rank import _rank as ranking
+    from recommender.ranking import _rank as ranking
 
     source = tmp_path / "firms.csv"
     synthetic_firms(6_000, seed=11).to_csv(source, index=False, encoding="utf-8-sig")

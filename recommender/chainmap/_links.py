@@ -56,7 +56,7 @@ def _relatedness(chain_map: ChainMap) -> dict[str, float]:
     for chain in chain_map.chains:
         for link in chain.links:
             near = neighbours[link.id] or {other.id for other in chain.links if other.id != link.id}
-            out[link.id] = float(np.mean([PRESENCE[status[n]] for n in near])) if near else 0.5
+            out[link.id] = float(np.mean([PRESENCE[status[n]] for n in sorted(near)])) if near else 0.5  # sorted: the same sum whatever the hash seed
     return out
 
 

@@ -48,8 +48,9 @@ from ..tables._io import TableChunk, TableWriter, encode_csv_rows, open_table
 
 if TYPE_CHECKING:
     from ..likelihood._modelstore import LandingModel
+    from ..matching._matcher import MatchResult
 
-__all__ = ["OUTPUT_COLUMNS", "RANKED_RESULT_COLUMNS", "Coverage", "RankReport", "rank_file", "rank_frame", "shortlist"]
+__all__ = ["OUTPUT_COLUMNS", "RANKED_RESULT_COLUMNS", "Coverage", "RankReport", "rank_file", "rank_frame", "score_chunk", "shortlist"]
 
 _AFTER_REASONS = RESULT_COLUMNS.index("reasons") + 1
 #: The scorer's result columns with the landing model's: likelihood and priority after the
@@ -195,6 +196,20 @@ def _result_frame(scorer: Scorer, scored: pd.DataFrame, lang: str, model: Landin
     return out
 
 
+def score_chunk(
+    scorer: Scorer, profiles: pd.DataFrame, *, lang: str = "zh", model: LandingModel | None = None,
+) -> tuple[pd.DataFrame, MatchResult, pd.DataFrame]:
+    """Score one chunk of profiles (canonical text columns): what every ranking engine runs per chunk.
+
+    Returns
+    -------
+    The scorer's frame, the match (link affinities, for the shortlist) and the chunk's
+    :data:`RANKED_RESULT_COLUMNS` (index 0…n-1).
+    """
+    scored, match = scorer.score_with_match(profiles)
+    return scored, match, _result_frame(scorer, scored, lang, model).reset_index(drop=True)
+
+
 def _output_names(columns: tuple[str, ...]) -> dict[str, str]:
     """Output column names that do not clash with input columns (``score`` → ``score_1``)."""
     names: dict[str, str] = {}
@@ -223,9 +238,8 @@ def rank_frame(
     (None when ``shortlist_k`` is 0).
     """
     text = frame.astype(str).where(frame.notna(), "")
-    scored, match = scorer.score_with_match(text)
+    scored, match, result = score_chunk(scorer, text, lang=lang, model=model)
     names = _output_names(tuple(map(str, frame.columns)))
-    result = _result_frame(scorer, scored, lang, model)
     order = _sort_key(scored, np.arange(len(frame)), result["priority"].to_numpy())
     out = pd.concat([frame.reset_index(drop=True), result.reset_index(drop=True)], axis=1).iloc[order]
     out.insert(len(frame.columns), "rank", np.arange(1, len(frame) + 1))
@@ -278,9 +292,8 @@ def _score_chunk_body(
     scorer: Scorer, raw: pd.DataFrame, profiles: pd.DataFrame, start_row: int, lang: str, spill: Path | None,
     pool_size: int, top: int, model: LandingModel | None,
 ) -> _ChunkDone:
-    scored, match = scorer.score_with_match(profiles)
+    scored, match, result = score_chunk(scorer, profiles, lang=lang, model=model)
     row_numbers = np.arange(start_row, start_row + len(raw))
-    result = _result_frame(scorer, scored, lang, model).reset_index(drop=True)
     raw = raw.reset_index(drop=True)
     bad = (scored["errors"].to_numpy(dtype=object) != "").astype(np.float64)
     priorities = result["priority"].to_numpy(dtype=np.float64)

@@ -56,6 +56,7 @@ import numpy as np
 import pandas as pd
 
 from ..exceptions import EncodingError, InputFileError
+from . import _parquet
 
 __all__ = [
     "CANONICAL_COLUMNS",
@@ -91,8 +92,8 @@ CANONICAL_COLUMNS: dict[str, tuple[str, ...]] = {
 #: Data rows per worksheet when writing XLSX (Excel's 1,048,576 rows minus the header).
 XLSX_MAX_ROWS = 1_048_575
 
-_READ_TYPES = (".csv", ".txt", ".xlsx")
-_WRITE_TYPES = (".csv", ".xlsx")
+_READ_TYPES = (".csv", ".txt", ".xlsx", ".parquet")
+_WRITE_TYPES = (".csv", ".xlsx", ".parquet")
 _JOINED = frozenset({"description", "tags", "customers"})
 _JOIN_SEP = "；"
 _UNITS = {"revenue": ("万元", "万元人民币"), "employees": ("人",), "patents": ("件", "项", "个"),
@@ -226,7 +227,11 @@ class InputTable:
             or the file holds more than ``max_rows`` data rows (raised before the chunk
             holding the excess row is yielded).
         """
-        rows = _csv_frames(self) if self.encoding is not None else _xlsx_frames(self)
+        if self.encoding is None and _parquet.is_parquet(self.path):
+            limits = self._limits
+            rows = _parquet.iter_frames(self.path, self.columns, limits.chunk_rows, limits.max_rows, limits.max_cell_chars)
+        else:
+            rows = _csv_frames(self) if self.encoding is not None else _xlsx_frames(self)
         sources: dict[str, list[str]] = {}
         for column, canon in self.mapping.items():
             sources.setdefault(canon, []).append(column)
@@ -277,14 +282,19 @@ def open_table(path: str | os.PathLike[str], *, chunk_rows: int = 50_000,
     path = Path(path)
     limits = _Limits(chunk_rows, max_rows, max_columns, max_cell_chars, max_unzipped_bytes)
     suffix = path.suffix.lower()
+    if path.is_dir():
+        suffix = ".parquet"  # a Parquet dataset
     if suffix not in _READ_TYPES:
         raise InputFileError(str(path), f"unsupported file type {suffix or '(no extension)'!r}; "
                                         f"accepted: {', '.join(_READ_TYPES)}")
-    if not path.is_file():
+    if suffix == ".parquet":
+        encoding = delimiter = None
+        header = _parquet.parquet_columns(_parquet.parquet_files(path))
+    elif not path.is_file():
         raise InputFileError(str(path), "file not found" if not path.exists() else "not a file")
-    if path.stat().st_size == 0:
+    elif path.stat().st_size == 0:
         raise InputFileError(str(path), "file is empty")
-    if suffix == ".xlsx":
+    elif suffix == ".xlsx":
         _check_zip(path, max_unzipped_bytes)
         encoding = delimiter = None
         header = _xlsx_header(path, limits)
@@ -831,8 +841,9 @@ class TableWriter:
         header = [str(c) for c in self.columns]
         if suffix == ".xlsx" and (long := [h for h in header if len(h) > _XLSX_MAX_CHARS]):
             raise ValueError(f"column name longer than {_XLSX_MAX_CHARS} characters: {long[0][:40]!r}...")
-        self._sink: _CsvSink | _XlsxSink | None = (
-            _CsvSink(self._tmp, header) if suffix == ".csv" else _XlsxSink(self._tmp, header))
+        self._sink: _CsvSink | _XlsxSink | _parquet.ParquetSink | None = (
+            _CsvSink(self._tmp, header) if suffix == ".csv"
+            else _parquet.ParquetSink(self._tmp, header, self._numeric) if suffix == ".parquet" else _XlsxSink(self._tmp, header))
 
     def write(self, frame: pd.DataFrame) -> None:
         """Append the rows of ``frame``, in order.
@@ -856,6 +867,10 @@ class TableWriter:
         xlsx = isinstance(self._sink, _XlsxSink)
         for start in range(0, len(frame), _WRITE_BATCH):
             part = frame.iloc[start:start + _WRITE_BATCH]
+            if isinstance(self._sink, _parquet.ParquetSink):
+                self._sink.write_frame(part)
+                self.rows_written += len(part)
+                continue
             columns: list[tuple[bool, list[Any]]] = []
             for j, numeric in enumerate(self._numeric):
                 series, name = part.iloc[:, j], str(self.columns[j])

@@ -1,0 +1,131 @@
+"""Throughput and worker memory of the Dask engine beside the local engine on the same rows.
+
+It writes N synthetic firms (``recommender.synthetic.synthetic_firms``, as ``bench_rank.py``) to a
+Parquet file (row groups of 100,000), then, R times each:
+
+* local: ``recommender rank firms.parquet -o out.csv --top 0`` as a whole process (2 worker processes);
+* dask W: :func:`recommender.ranking._dask.rank_dask` on a ``LocalCluster`` of W single-threaded
+  worker processes (W = 1 and 2), started before the clock (a cluster outlives one run), Parquet out.
+
+Peak memory per worker: the largest RSS of any worker process, sampled with psutil every 0.2 s.
+It prints medians of wall time, rows/s and the Dask/local ratio.
+
+Usage::
+
+    python benchmarks/bench_dask.py --rows 1000000 --repeats 3
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+DATA = HERE / "_data"
+
+
+def make(n: int) -> Path:
+    path = DATA / f"firms_{n}.parquet"
+    if not path.exists():
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        from recommender.datasets import synthetic_firms
+
+        DATA.mkdir(exist_ok=True)
+        t = time.perf_counter()
+        writer = None
+        for start in range(0, n, 500_000):
+            table = pa.Table.from_pandas(synthetic_firms(min(500_000, n - start), seed=n + start), preserve_index=False)
+            writer = writer or pq.ParquetWriter(path, table.schema)
+            writer.write_table(table, row_group_size=100_000)
+        writer.close()
+        print(f"# generated {n:,} rows in {time.perf_counter() - t:.1f} s → {path.name} ({path.stat().st_size / 2**20:.0f} MiB)", flush=True)
+    return path
+
+
+class PeakRss:
+    """The largest RSS seen of any of the given processes."""
+
+    def __init__(self, pids: list[int]):
+        import psutil
+
+        self.procs = [psutil.Process(p) for p in pids]
+        self.peak = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            for proc in self.procs:
+                try:
+                    self.peak = max(self.peak, proc.memory_info().rss)
+                except Exception:  # a worker restarting
+                    pass
+            time.sleep(0.2)
+
+    def __enter__(self) -> PeakRss:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def run_local(source: Path, out: Path) -> float:
+    cli = Path(sys.executable).parent / "recommender"
+    t = time.perf_counter()
+    subprocess.run([str(cli), "rank", str(source), "-o", str(out), "--top", "0"], check=True, stdout=subprocess.DEVNULL)
+    return time.perf_counter() - t
+
+
+def run_dask(source: Path, out: Path, workers: int, repeats: int, partition_size: int) -> tuple[list[float], list[int]]:
+    from distributed import Client, LocalCluster
+
+    from recommender.ranking._dask import rank_dask
+
+    walls, peaks = [], []
+    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None, memory_limit=0) as cluster, \
+            Client(cluster) as client:
+        for _ in range(repeats):
+            pids = list(client.run(os.getpid).values())
+            with PeakRss(pids) as peak:
+                t = time.perf_counter()
+                rank_dask([source], out, client=client, model="default", partition_size=partition_size, top=0)
+                walls.append(time.perf_counter() - t)
+            peaks.append(peak.peak)
+            shutil.rmtree(out, ignore_errors=True)
+    return walls, peaks
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--partition-size", type=int, default=100_000)
+    parser.add_argument("--no-local", action="store_true")
+    args = parser.parse_args()
+    source = make(args.rows)
+    print(f"# {os.cpu_count()} CPUs; {args.rows:,} rows; medians of {args.repeats}; partitions of {args.partition_size:,} rows", flush=True)
+    local = None
+    if not args.no_local:
+        local = statistics.median(run_local(source, DATA / "out_local.csv") for _ in range(args.repeats))
+        (DATA / "out_local.csv").unlink(missing_ok=True)
+        print(f"local     {local:8.1f} s  {args.rows / local:10,.0f} rows/s", flush=True)
+    for workers in (1, 2):
+        walls, peaks = run_dask(source, DATA / "out_dask", workers, args.repeats, args.partition_size)
+        wall = statistics.median(walls)
+        ratio = f"  {wall / local:5.2f}× local" if local else ""
+        print(f"dask {workers} w  {wall:8.1f} s  {args.rows / wall:10,.0f} rows/s  peak worker RSS {max(peaks) / 2**20:6.0f} MiB{ratio}", flush=True)
+
+
+if __name__ == "__main__":
+    main()

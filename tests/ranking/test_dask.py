@@ -1,0 +1,213 @@
+"""The Dask engine against the local engine, on a LocalCluster and on real scheduler/worker processes."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+pytest.importorskip("distributed")
+pytest.importorskip("pyarrow")
+
+from distributed import Client, LocalCluster  # noqa: E402
+
+from recommender import Recommender  # noqa: E402
+from recommender.datasets import synthetic_firms  # noqa: E402
+from recommender.ranking._dask import rank_dask  # noqa: E402
+
+BIN = Path(sys.executable).parent
+ROWS = 2_400
+
+
+def _firms(n: int, seed: int) -> pd.DataFrame:
+    firms = synthetic_firms(n, seed=seed)
+    firms.loc[5, "name"] = ""  # a bad row: no name
+    firms.loc[7, "description"] = "=HYPERLINK(\"http://x\")锂电池"  # a formula cell
+    firms.loc[9, "employees"] = "很多人"  # an unparsable number
+    return firms
+
+
+@pytest.fixture(scope="module")
+def inputs(tmp_path_factory) -> dict[str, Path]:
+    folder = tmp_path_factory.mktemp("dask-in")
+    firms = _firms(ROWS, seed=15)
+    half = ROWS // 2
+    firms.iloc[:half].to_csv(folder / "part1.csv", index=False, encoding="utf-8")
+    firms.iloc[half:].to_csv(folder / "part2.csv", index=False, encoding="gbk")
+    firms.to_csv(folder / "all.csv", index=False, encoding="utf-8")
+    dataset = folder / "firms.parquet"
+    dataset.mkdir()
+    firms.iloc[:1000].to_parquet(dataset / "a.parquet", row_group_size=300)
+    firms.iloc[1000:].to_parquet(dataset / "b.parquet", row_group_size=500)
+    local = folder / "local.csv"
+    Recommender(model="default").rank_file(folder / "all.csv", local, shortlist=4, chunk_rows=700)
+    return {"folder": folder, "local": local}
+
+
+@pytest.fixture(scope="module")
+def client():
+    with LocalCluster(n_workers=2, processes=True, threads_per_worker=1, dashboard_address=None) as cluster, Client(cluster) as c:
+        yield c
+
+
+def _data_lines(path: Path) -> list[bytes]:
+    return path.read_bytes().removeprefix(b"\xef\xbb\xbf").split(b"\r\n")[1:-1]
+
+
+def test_csv_in_gbk_and_utf8_gives_the_local_engines_rows_scores_and_order(inputs, client, tmp_path):
+    folder = inputs["folder"]
+    out = tmp_path / "ranked"
+    report = rank_dask([str(folder / "part*.csv")], out, client=client, model="default", partition_size=300, shortlist_k=4)
+    local = pd.read_csv(inputs["local"], dtype=str, keep_default_na=False)
+    ranked = pd.read_parquet(out)
+    summary = json.loads((out / "_SUMMARY.json").read_text(encoding="utf-8"))
+    assert len(ranked) == ROWS == report.rows == summary["rows"]
+    assert ranked["rank"].tolist() == list(range(1, ROWS + 1))
+    assert ranked["name"].tolist() == local["name"].tolist()
+    assert ranked["description"].tolist() == local["description"].tolist()
+    np.testing.assert_array_equal(ranked["score"].to_numpy(), local["score"].astype(float).to_numpy())
+    np.testing.assert_array_equal(ranked["priority"].to_numpy(), local["priority"].astype(float).to_numpy())
+    assert ranked["shortlist"].fillna(0).astype(int).tolist() == local["shortlist"].replace("", "0").astype(int).tolist()
+    # bad rows kept, marked, last; the formula cell neutralised as the local writer does
+    assert summary["bad_rows"] == report.bad_rows == (local["errors"] != "").sum() >= 2
+    assert (ranked["errors"].iloc[-report.bad_rows:] != "").all()
+    assert ranked["description"].str.startswith("'=HYPERLINK").sum() == 1
+    assert summary["map"]["version"] == Recommender().map_version
+    assert summary["model_version"] == report.model_version == local["model_version"].iloc[0]
+    assert summary["coverage"]["gap_links"] > 0 and len(summary["shortlist"]) == 4
+    assert report.top["name"].tolist() == local["name"].head(10).tolist()
+    assert not [p for p in out.parent.iterdir() if p.name.startswith(".")]  # no staging left behind
+
+
+def test_parquet_dataset_in_csv_parts_out_match_the_local_file(inputs, client, tmp_path):
+    out = tmp_path / "ranked-csv"
+    rank_dask([inputs["folder"] / "firms.parquet"], out, client=client, model="default", partition_size=250,
+              shortlist_k=4, output_format="csv")
+    parts = sorted(out.glob("part.*.csv"))
+    assert len(parts) > 2
+    assert all(part.read_bytes().startswith(b"\xef\xbb\xbf") for part in parts)  # UTF-8 with BOM, for Excel
+    ranked = pd.concat([pd.read_csv(part, dtype=str, keep_default_na=False) for part in parts], ignore_index=True)
+    local = pd.read_csv(inputs["local"], dtype=str, keep_default_na=False)
+    assert list(ranked.columns) == list(local.columns)
+    # a float column whose cells in one written batch are all whole is written as ints ("0", not "0.0"),
+    # so batches cut elsewhere differ in that spelling only: numbers are compared as numbers
+    numbers = ["rank", "score", "likelihood", "priority", "confidence", "shortlist", *[c for c in local if c.startswith("score_")]]
+    text = [c for c in local.columns if c not in numbers]
+    pd.testing.assert_frame_equal(ranked[text], local[text])  # same rows, order and neutralised text
+    as_float = lambda frame: frame[numbers].replace("", "nan").astype(float)  # noqa: E731
+    pd.testing.assert_frame_equal(as_float(ranked), as_float(local))
+
+
+def test_local_engine_reads_and_writes_parquet(inputs, tmp_path):
+    out = tmp_path / "ranked.parquet"
+    result = subprocess.run([str(BIN / "recommender"), "rank", str(inputs["folder"] / "firms.parquet" / "a.parquet"), "-o", str(out), "--top", "0"],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    ranked = pd.read_parquet(out)
+    expected = Recommender(model="default").rank(pd.read_parquet(inputs["folder"] / "firms.parquet" / "a.parquet"))[0]
+    assert ranked["name"].tolist() == expected["name"].tolist()
+    np.testing.assert_array_equal(ranked["score"].to_numpy(), expected["score"].to_numpy())
+    assert ranked["rank"].dtype.kind == "i"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def real_cluster():
+    """A `dask scheduler` and two `dask worker` processes on 127.0.0.1."""
+    port = _free_port()
+    address = f"tcp://127.0.0.1:{port}"
+    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+    procs = [subprocess.Popen([str(BIN / "dask"), "scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"], **quiet)]
+    try:
+        procs += [
+            subprocess.Popen([str(BIN / "dask"), "worker", address, "--nthreads", "1", "--host", "127.0.0.1", "--no-dashboard",
+                              "--name", f"w{i}"], **quiet)
+            for i in range(2)
+        ]
+        with Client(address, timeout=60) as c:
+            c.wait_for_workers(2, timeout=120)
+        yield address
+    finally:
+        for proc in reversed(procs):
+            proc.terminate()
+        for proc in procs:
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+def test_cli_ranks_through_a_real_scheduler(inputs, real_cluster, tmp_path):
+    out = tmp_path / "cli-ranked"
+    result = subprocess.run(
+        [str(BIN / "recommender"), "rank", str(inputs["folder"] / "part1.csv"), str(inputs["folder"] / "part2.csv"), "-o", str(out),
+         "--engine", "dask", "--scheduler", real_cluster, "--partition-size", "400", "--top", "3"],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    assert f"已排序 {ROWS} 行" in result.stdout
+    ranked = pd.read_parquet(out)
+    local = pd.read_csv(inputs["local"], dtype=str, keep_default_na=False)
+    assert ranked["name"].tolist() == local["name"].tolist()
+    np.testing.assert_array_equal(ranked["score"].to_numpy(), local["score"].astype(float).to_numpy())
+
+
+def test_cli_reports_an_encoding_error_from_a_worker(real_cluster, tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes("企业名称,主营业务\n甲,锂电池\n".encode() + b"\xff\xfe\xfa,x\n" + "乙,铜箔电解铜箔锂电池\n".encode() * 5)
+    out = tmp_path / "never"
+    result = subprocess.run([str(BIN / "recommender"), "rank", str(bad), "-o", str(out), "--engine", "dask", "--scheduler", real_cluster],
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 5, result.stderr
+    assert "bad.csv" in result.stderr and "line 3" in result.stderr
+    assert not out.exists()
+
+
+def test_a_worker_killed_mid_run_still_gives_every_row_once_or_no_output(real_cluster, tmp_path):
+    firms = _firms(4_000, seed=16)
+    source = tmp_path / "many.parquet"
+    firms.to_parquet(source, row_group_size=100)
+    out = tmp_path / "survived"
+    outcome: dict = {}
+    with Client(real_cluster, timeout=60) as c:
+        c.wait_for_workers(2, timeout=120)
+        pids = list(c.run(os.getpid).values())  # the worker processes (their nannies start new ones)
+
+        def run() -> None:
+            try:
+                outcome["report"] = rank_dask([source], out, client=c, model="default", partition_size=100)
+            except Exception as exc:  # the run may fail, clearly
+                outcome["error"] = exc
+
+        thread = threading.Thread(target=run)
+        thread.start()
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and not any(tmp_path.glob(".survived.*/scored/*.parquet")):
+            time.sleep(0.05)
+        assert thread.is_alive(), "the run ended before a worker could be killed"
+        os.kill(pids[0], signal.SIGKILL)
+        thread.join(timeout=300)
+        assert not thread.is_alive()
+    if "error" in outcome:
+        assert not out.exists()
+    else:
+        ranked = pd.read_parquet(out)
+        assert len(ranked) == 4_000
+        assert ranked["rank"].tolist() == list(range(1, 4_001))
+        assert sorted(ranked["name"].tolist()) == sorted(firms["name"].tolist())
+        assert outcome["report"].rows == 4_000
