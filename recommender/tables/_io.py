@@ -786,10 +786,14 @@ class _XlsxSink:
     def close(self) -> None:
         from xlsxwriter.exceptions import FileCreateError
 
+        error = None
         try:
             self._book.close()
         except FileCreateError as exc:  # xlsxwriter wraps the operating system's error
-            raise exc.args[0] if exc.args and isinstance(exc.args[0], OSError) else OSError(str(exc)) from exc
+            cause = exc.args[0] if exc.args and isinstance(exc.args[0], OSError) else OSError(str(exc))
+            error = OSError(cause.errno, cause.strerror)
+        if error is not None:  # raised without the traceback, which holds the half-written file open
+            raise error
 
 
 class TableWriter:
