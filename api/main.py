@@ -17,6 +17,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.types import Receive, Scope, Send
 
 import recommender
+from recommender.chainmap import AuditLog
 
 from .batching import ScoreBatcher
 from .deps import reject_unknown_query
@@ -58,6 +59,16 @@ class Service(FastAPI):
         await super().__call__(scope, receive, send)
 
 
+def _recover_updates(settings: Settings) -> None:
+    """Settle map updates a killed process left midway (audit entries, staging folders)."""
+    if settings.map_dir is None or settings.audit_path is None or not settings.map_dir.is_dir():
+        return
+    try:
+        AuditLog(settings.audit_path).recover(settings.map_dir)
+    except Exception:  # the map's own loading reports what is wrong with the folder
+        logging.getLogger(__name__).exception("could not settle unfinished map updates in %s", settings.map_dir)
+
+
 def create_app(settings: Settings | None = None) -> Service:
     """Build the service.
 
@@ -75,6 +86,7 @@ def create_app(settings: Settings | None = None) -> Service:
         app.state.rank_slots = asyncio.Semaphore(settings.max_concurrent_ranks)
         batcher = ScoreBatcher(max_batch=settings.score_batch_max) if settings.score_batching else None
         app.state.batcher = batcher
+        await run_in_threadpool(_recover_updates, settings)
         await run_in_threadpool(store.load)
         # The map, matcher and model live as long as the process: keep them out of the cyclic
         # collector's full passes, which otherwise stall a worker for tens of milliseconds.
