@@ -117,14 +117,20 @@ def link_fields(directory: str | Path, chain_id: str, link_id: str, fields: tupl
     LinkNotFoundError
         The chain or the link does not exist.
     """
-    chain_file = _chain_file(Path(directory), chain_id)
+    _, _, entry = _read_link(Path(directory), chain_id, link_id)
+    return {field: entry.get(field) for field in fields}
+
+
+def _read_link(folder: Path, chain_id: str, link_id: str) -> tuple[Path, dict, dict]:
+    """The chain's file, its parsed YAML and the link's entry in it."""
+    chain_file = _chain_file(folder, chain_id)
     with chain_file.open("rb") as fh:
         data = yaml.safe_load(fh)
     links = data.get("links") if isinstance(data, dict) else None
     entry = next((x for x in links or [] if isinstance(x, dict) and x.get("id") == link_id), None)
     if entry is None:
         raise LinkNotFoundError(str(chain_file), f"links[{link_id}]", f"no such link in chain {chain_id!r}")
-    return {field: entry.get(field) for field in fields}
+    return chain_file, data, entry
 
 
 def clear_stale(folder: Path) -> None:
@@ -264,13 +270,7 @@ def update_link(
     with locked(folder):
         clear_stale(folder)
         current = load_map(folder)
-        chain_file = _chain_file(folder, chain_id)
-        with chain_file.open("rb") as fh:
-            data = yaml.safe_load(fh)
-        links = data.get("links") if isinstance(data, dict) else None
-        entry = next((x for x in links or [] if isinstance(x, dict) and x.get("id") == link_id), None)
-        if entry is None:
-            raise LinkNotFoundError(str(chain_file), f"links[{link_id}]", f"no such link in chain {chain_id!r}")
+        chain_file, data, entry = _read_link(folder, chain_id, link_id)
         before = {field: entry.get(field) for field in changes}
         for field, value in changes.items():
             if value is None:

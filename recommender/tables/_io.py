@@ -817,6 +817,9 @@ class TableWriter:
     ------
     InputFileError
         The extension is not ``.csv`` or ``.xlsx``.
+    OutputFileError
+        ``path`` cannot be written (a folder, a missing or read-only folder: checked at once;
+        a full disk: when it happens). The temporary file is removed on every failure.
     ValueError
         ``numeric_columns`` names a column not in ``columns``, or ``columns`` is empty.
     """

@@ -7,7 +7,6 @@ import itertools
 import multiprocessing
 import os
 import random
-import shutil
 import signal
 import sqlite3
 import time
@@ -19,9 +18,7 @@ import yaml
 from recommender import load_map
 from recommender.chainmap import AuditLog, update_link
 
-TINY_MAP = Path(__file__).resolve().parents[1] / "data" / "tiny_map"
 CHAIN = Path("chains") / "battery.yaml"
-
 
 
 def _update_forever(folder: Path, db: Path, ready) -> None:
@@ -29,13 +26,6 @@ def _update_forever(folder: Path, db: Path, ready) -> None:
     ready.set()
     for status in itertools.cycle(["present", "weak", "missing", "strong"]):
         log.update_link(folder, "battery", "foil", {"status": status}, actor="loop", note=status)
-
-
-@pytest.fixture
-def folder(tmp_path: Path) -> Path:
-    target = tmp_path / "map"
-    shutil.copytree(TINY_MAP, target)
-    return target
 
 
 def _status(folder: Path) -> str:
