@@ -30,7 +30,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from ._updates import LinkChange, LinkNotFoundError, clear_stale, link_fields, locked, update_link
+from ._updates import HISTORY_DIR, LinkChange, LinkNotFoundError, clear_stale, link_fields, locked, update_link
 
 __all__ = ["AuditEntry", "AuditLog"]
 
@@ -210,6 +210,8 @@ class AuditLog:
         How many pending entries were settled.
         """
         folder = Path(directory)
+        if not (folder / HISTORY_DIR).is_dir():  # no update ever ran here: nothing to settle, nothing to write
+            return 0
         with locked(folder):
             clear_stale(folder)
             if not self.path.is_file():

@@ -144,3 +144,8 @@ def test_update_keeps_the_chain_files_owner(folder):
     os.chown(path, 1234, 2345)
     update_link(folder, "battery", "foil", {"status": "present"})
     assert (path.stat().st_uid, path.stat().st_gid) == (1234, 2345)
+
+
+def test_recover_writes_nothing_into_a_map_never_updated(folder):
+    assert AuditLog(folder / "history" / "audit.sqlite3").recover(folder) == 0
+    assert not (folder / "history").exists()
