@@ -13,6 +13,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from sqlalchemy import Engine
 from starlette.concurrency import run_in_threadpool
 from starlette.types import Receive, Scope, Send
 
@@ -22,6 +23,7 @@ from . import web
 from .auth.guard import CSRF_HEADER, AuthState, auth_gate
 from .batching import ScoreBatcher
 from .db import SchemaBehindError, ensure_schema, make_engine
+from .db.audit import DbAuditLog
 from .deps import reject_unknown_query
 from .errors import install_error_handlers
 from .fastpath import ScoreFastPath
@@ -62,6 +64,16 @@ class Service(FastAPI):
         await super().__call__(scope, receive, send)
 
 
+def _recover_updates(settings: Settings, engine: Engine) -> None:
+    """Settle map updates a killed process left midway (audit entries, staging folders)."""
+    if settings.map_dir is None or not settings.map_dir.is_dir():
+        return
+    try:
+        DbAuditLog(engine).recover(settings.map_dir)
+    except Exception:  # the map's own loading reports what is wrong with the folder
+        logging.getLogger(__name__).exception("could not settle unfinished map updates in %s", settings.map_dir)
+
+
 def create_app(settings: Settings | None = None) -> Service:
     """Build the service.
 
@@ -90,6 +102,7 @@ def create_app(settings: Settings | None = None) -> Service:
         app.state.rank_slots = asyncio.Semaphore(settings.max_concurrent_ranks)
         batcher = ScoreBatcher(max_batch=settings.score_batch_max) if settings.score_batching else None
         app.state.batcher = batcher
+        await run_in_threadpool(_recover_updates, settings, engine)
         await run_in_threadpool(store.load)
         # The map, matcher and model live as long as the process: keep them out of the cyclic
         # collector's full passes, which otherwise stall a worker for tens of milliseconds.

@@ -13,7 +13,7 @@ The public API::
 from ._recommender import Component, Recommender, Result
 from .chainmap._links import encode_links
 from .chainmap._schema import ACTIONS, COMPONENTS, STAGES, STATUSES, ChainMap, default_map_dir, load_map
-from .exceptions import EncodingError, InputFileError, MapError, ModelError, ProfileError, RecommenderError
+from .exceptions import EncodingError, InputFileError, MapError, ModelError, OutputFileError, ProfileError, RecommenderError
 from .matching._matcher import LinkMatcher, link_vocabulary
 from .ranking._rank import OUTPUT_COLUMNS, Coverage, RankReport
 from .scoring._scorer import Scorer
@@ -34,6 +34,7 @@ __all__ = [
     "LinkMatcher",
     "MapError",
     "ModelError",
+    "OutputFileError",
     "ProfileError",
     "RankReport",
     "Recommender",

@@ -1,6 +1,6 @@
 """``recommender rank --engine dask``: the command-line side of :mod:`recommender.ranking._dask`.
 
-Exit codes as for the local engine, plus 8: the cluster could not be reached or lost the run
+Exit codes as for the local engine, plus 9: the cluster could not be reached or lost the run
 (no output is left that looks complete).
 """
 
@@ -13,7 +13,7 @@ from pathlib import Path
 
 import typer
 
-EXIT_CLUSTER = 8
+EXIT_CLUSTER = 9
 
 
 def rank_on_dask(

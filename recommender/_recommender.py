@@ -205,9 +205,11 @@ class Recommender:
         max_rows: int | None = None,
         workers: int = 1,
         progress: Callable[[int], None] | None = None,
+        overwrite: bool = False,
     ) -> RankReport:
         """Rank a CSV/XLSX file into another; see :func:`rank_file`."""
         return rank_file(
             self.scorer, source, target, lang=lang, top=top, shortlist_k=shortlist,
             chunk_rows=chunk_rows, max_rows=max_rows, workers=workers, progress=progress, model=self.model,
+            overwrite=overwrite,
         )

@@ -1,8 +1,10 @@
 """The ``recommender`` command line.
 
 Exit codes: 0 success; 2 wrong usage; 3 an input file is missing or unreadable; 4 the chain
-map is invalid; 5 an input file holds bytes no accepted encoding decodes; 6 a bad profile;
-7 a landing model or a training history is unusable (ModelError).
+map is invalid; 5 an input file holds bytes no accepted encoding decodes; 6 a bad profile
+(also JSON nested deeper than :data:`MAX_JSON_DEPTH`); 7 a landing model or a training history
+is unusable (ModelError); 8 an output file cannot be written (OutputFileError: a folder, a
+missing or read-only folder, a full disk, or the input itself without ``--overwrite``).
 
 The landing model (``--model``): a name in the package's models folder (``default``), a
 ``.skops`` file or a model folder, or ``prior``. Without ``--model``, ``rank`` and ``score`` use
@@ -18,6 +20,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -30,13 +33,15 @@ import typer
 from ._recommender import Recommender
 from .chainmap._links import encode_links
 from .chainmap._schema import load_map
-from .exceptions import EncodingError, InputFileError, MapError, ModelError, ProfileError
+from .exceptions import EncodingError, InputFileError, MapError, ModelError, OutputFileError, ProfileError
 from .ranking._rank import OUTPUT_COLUMNS
 from .scoring._explanation import LANGUAGES
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Investment-targeting recommender: rank firms against industry-chain maps.")
 
-EXIT_INPUT, EXIT_MAP, EXIT_ENCODING, EXIT_PROFILE, EXIT_MODEL = 3, 4, 5, 6, 7
+EXIT_INPUT, EXIT_MAP, EXIT_ENCODING, EXIT_PROFILE, EXIT_MODEL, EXIT_OUTPUT = 3, 4, 5, 6, 7, 8
+#: The deepest nesting of arrays and objects `recommender score` accepts (a profile is flat).
+MAX_JSON_DEPTH = 20
 
 MapOption = Annotated[Path | None, typer.Option("--map", help="Chain-map folder (default: the embedded Jiangmen map).")]
 LangOption = Annotated[str, typer.Option("--lang", help="Language of names and reasons: zh or en.")]
@@ -67,6 +72,8 @@ def _errors() -> Iterator[None]:
         raise _fail(f"企业信息无效 / invalid profile: {exc}", EXIT_PROFILE) from None
     except ModelError as exc:
         raise _fail(f"落地模型不可用 / landing model error: {exc}", EXIT_MODEL) from None
+    except OutputFileError as exc:
+        raise _fail(f"输出文件无法写入 / cannot write the output: {exc}", EXIT_OUTPUT) from None
 
 
 def _model_ref(model: str | None, map_dir: Path | None) -> str | None:
@@ -107,6 +114,7 @@ def rank(
     scheduler: Annotated[str | None, typer.Option("--scheduler", help="Dask scheduler address, e.g. tcp://10.0.0.5:8786 (default: a cluster on this machine).")] = None,
     partition_size: Annotated[int, typer.Option("--partition-size", min=1, help="Rows per Dask partition.")] = 100_000,
     output_format: Annotated[str | None, typer.Option("--format", help="Dask output parts: parquet (default) or csv.")] = None,
+    overwrite: Annotated[bool, typer.Option("--overwrite", help="Allow -o to be the input file itself (replaced once ranked).")] = False,
 ) -> None:
     """Rank files of candidate firms by priority (score × likelihood); every input row comes back, best first."""
     _check_lang(lang)
@@ -127,7 +135,7 @@ def rank(
         try:
             report = recommender.rank_file(
                 input, output, lang=lang, top=top, shortlist=shortlist, chunk_rows=chunk_rows,
-                workers=workers or os.cpu_count() or 1, progress=update,
+                workers=workers or os.cpu_count() or 1, progress=update, overwrite=overwrite,
             )
         finally:
             close()
@@ -168,15 +176,32 @@ def score(
     """Score one firm profile given as JSON; print the result (score, likelihood, priority) as JSON."""
     _check_lang(lang)
     raw = json_text if json_text is not None else sys.stdin.read()
+    if (depth := _json_depth(raw)) > MAX_JSON_DEPTH:
+        raise _fail(f"JSON 嵌套过深（{depth} 层，上限 {MAX_JSON_DEPTH} 层）/ JSON nested too deeply: {depth} levels, "
+                    f"at most {MAX_JSON_DEPTH}", EXIT_PROFILE)
     try:
         profile = json.loads(raw)
-    except json.JSONDecodeError as exc:
+    except (json.JSONDecodeError, RecursionError) as exc:
         raise _fail(f"JSON 无效 / invalid JSON: {exc}", EXIT_PROFILE) from None
     if not isinstance(profile, dict):
         raise _fail("JSON 必须是对象 / the profile must be a JSON object", EXIT_PROFILE)
     with _errors():
         result = Recommender(map_dir, model=_model_ref(model, map_dir)).score(profile, lang=lang)
     typer.echo(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
+
+
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+_BRACKETS = re.compile(r"[\[\]{}]")
+
+
+def _json_depth(text: str) -> int:
+    """How deeply arrays and objects nest in JSON text (brackets inside strings not counted),
+    found without parsing, so that no input can exhaust the parser's recursion."""
+    depth = deepest = 0
+    for match in _BRACKETS.finditer(_JSON_STRING.sub("", text)):
+        depth += 1 if match[0] in "[{" else -1
+        deepest = max(deepest, depth)
+    return deepest
 
 
 @app.command()

@@ -6,6 +6,7 @@
     ├── MapError (ValueError)           a chain-map folder or file is invalid
     ├── InputFileError (ValueError)     an input table cannot be read
     │   └── EncodingError               undecodable bytes, names the line
+    ├── OutputFileError                 an output file cannot be written, names the path
     ├── ProfileError (ValueError)       a single firm profile is invalid
     └── ModelError (ValueError)         a landing model cannot be trained, saved or loaded
 """
@@ -17,6 +18,7 @@ __all__ = [
     "InputFileError",
     "MapError",
     "ModelError",
+    "OutputFileError",
     "ProfileError",
     "RecommenderError",
 ]
@@ -72,3 +74,17 @@ class ProfileError(RecommenderError, ValueError):
 
 class ModelError(RecommenderError, ValueError):
     """A landing model or its training history is unusable."""
+
+
+class OutputFileError(RecommenderError):
+    """An output file cannot be written: a folder, a missing or read-only folder, a full disk,
+    or the input file itself. ``path`` is the file that could not be written (the output, or a
+    temporary file of the work); the message gives the reason in Chinese and English."""
+
+    def __init__(self, path: str, message: str):
+        super().__init__(f"{path}: {message}")
+        self.path = path
+        self.reason = message
+
+    def __reduce__(self) -> tuple[type[OutputFileError], tuple[str, str]]:  # raised in worker processes too
+        return type(self), (self.path, self.reason)

@@ -207,11 +207,9 @@ def test_rank_a_50k_row_file_keeps_every_row_once_in_rank_order(tmp_path):
 
 def test_rank_with_workers_writes_the_same_bytes_as_one_process(tmp_path, monkeypatch):
     from recommender.datasets import synthetic_firms
-    from recommender.ranking import _rank as ranking
 
     source = tmp_path / "firms.csv"
     synthetic_firms(6_000, seed=11).to_csv(source, index=False, encoding="utf-8-sig")
-    monkeypatch.setattr(ranking, "PARALLEL_WRITE_ROWS", 1_000)  # two workers format two runs of ranks
     from recommender.tables import TableWriter
 
     reserved = []
@@ -228,6 +226,6 @@ def test_rank_with_workers_writes_the_same_bytes_as_one_process(tmp_path, monkey
         result = runner.invoke(app, ["rank", str(source), "-o", str(target), "--chunk-rows", "1500", "--workers", workers, "--shortlist", "3"])
         assert result.exit_code == 0, result.output
         outputs.append(target.read_bytes())
-    assert reserved == [6_000]  # only the two-worker run wrote in place, all its rows
+    assert reserved == [6_000, 6_000]  # one write path: both runs wrote all their rows in place (two workers: two runs of ranks)
     assert outputs[0] == outputs[1]
     assert outputs[0].count(b"\r\n") == 6_001 and outputs[0].startswith(b"\xef\xbb\xbf")

@@ -7,14 +7,18 @@ its entry is committed only when the change succeeded.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import json
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import UTC, datetime
+from pathlib import Path
 
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from recommender.chainmap import AuditEntry, LinkChange
+from recommender.chainmap import AuditEntry, LinkChange, LinkNotFoundError, update_link
+from recommender.chainmap._updates import HISTORY_DIR, clear_stale, link_fields, locked
 
 from .models import MapChange
 
@@ -47,10 +51,11 @@ class _Transaction:
         return self._insert(actor, "reload_model", None, None, {"model_version": before}, {"model_version": after},
                             map_version, map_version, request_id, note, at)
 
-    def _insert(self, actor, action, chain_id, link_id, before, after, v_before, v_after, request_id, note, at) -> AuditEntry:
+    def _insert(self, actor, action, chain_id, link_id, before, after, v_before, v_after, request_id, note, at, state="done") -> AuditEntry:
         row = MapChange(
             at=at or datetime.now(UTC), actor=actor, action=action, chain_id=chain_id, link_id=link_id,
             before=before, after=after, map_version_before=v_before, map_version_after=v_after, request_id=request_id, note=note,
+            state=state,
         )
         self._session.add(row)
         self._session.flush()
@@ -72,7 +77,7 @@ class DbAuditLog:
             yield _Transaction(session)
 
     def entries(self, *, limit: int = 100, offset: int = 0, chain_id: str | None = None, link_id: str | None = None) -> list[AuditEntry]:
-        query = select(MapChange)
+        query = select(MapChange).where(MapChange.state == "done")
         if chain_id is not None:
             query = query.where(MapChange.chain_id == chain_id)
         if link_id is not None:
@@ -80,3 +85,51 @@ class DbAuditLog:
         with Session(self.engine) as session:
             rows = session.scalars(query.order_by(MapChange.id.desc()).limit(limit).offset(offset)).all()
             return [_entry(row) for row in rows]
+
+    def update_link(self, directory: str | Path, chain_id: str, link_id: str, changes: Mapping[str, object], *, actor: str,
+                    request_id: str | None = None, note: str | None = None) -> tuple[LinkChange, AuditEntry | None]:
+        """:func:`~recommender.chainmap.update_link` and its entry as one step, as
+        :meth:`recommender.chainmap.AuditLog.update_link` does: the entry is committed as pending
+        before the chain file is replaced and marked done after it."""
+        entries: list[AuditEntry] = []
+
+        def begin(change: LinkChange):  # noqa: ANN202
+            with self.transaction() as tx:
+                self._settle(tx._session, Path(directory))
+                entry = tx._insert(actor, "update_link", chain_id, link_id, change.before, change.after, change.map_version_before,
+                                   change.map_version_after, request_id, note, None, state="pending")
+
+            def complete(final: LinkChange) -> None:
+                with Session(self.engine) as session, session.begin():
+                    row = session.get(MapChange, entry.id)
+                    assert row is not None
+                    row.state, row.map_version_after = "done", final.map_version_after
+                entries.append(replace(entry, map_version_after=final.map_version_after))
+
+            return complete
+
+        change = update_link(directory, chain_id, link_id, changes, on_write=begin)
+        return change, (entries[0] if entries else None)
+
+    def recover(self, directory: str | Path) -> int:
+        """Settle what updates killed midway left: staging folders go, and each pending entry
+        becomes done when the chain file holds its values after, aborted otherwise."""
+        folder = Path(directory)
+        if not (folder / HISTORY_DIR).is_dir():
+            return 0
+        with locked(folder):
+            clear_stale(folder)
+            with Session(self.engine) as session, session.begin():
+                return self._settle(session, folder)
+
+    @staticmethod
+    def _settle(session: Session, folder: Path) -> int:
+        pending = session.scalars(select(MapChange).where(MapChange.state == "pending", MapChange.action == "update_link")).all()
+        for row in pending:
+            wanted = dict(row.after)
+            try:
+                now = link_fields(folder, row.chain_id or "", row.link_id or "", list(wanted))
+            except LinkNotFoundError:
+                now = None
+            row.state = "done" if now is not None and json.loads(json.dumps(now, sort_keys=True)) == wanted else "aborted"
+        return len(pending)

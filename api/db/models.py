@@ -110,6 +110,9 @@ class MapChange(Base):
     map_version_after: Mapped[str] = mapped_column(String(128))
     request_id: Mapped[str | None] = mapped_column(String(128), default=None)
     note: Mapped[str | None] = mapped_column(Text, default=None)
+    #: "pending" from before the chain file is replaced until after; "done"; "aborted" when the
+    #: process died before the file was replaced (settled by :meth:`DbAuditLog.recover`).
+    state: Mapped[str] = mapped_column(String(16), default="done", server_default="done")
 
     __table_args__ = (Index("ix_map_changes_link", "chain_id", "link_id"),)
 

@@ -1,8 +1,9 @@
 """Keyed admin operations: PATCH /v1/chains/{chain_id}/links/{link_id}, POST /v1/model/reload, GET /v1/audit.
 
 An update is validated against the whole map, written atomically with the old chain file kept
-in ``<map_dir>/history/``, recorded in the audit log in the same step (the entry is committed
-only if the change was written), and served from the next request on: the worker swaps its
+in ``<map_dir>/history/``, recorded in the audit log in the same step (the entry is committed as
+pending before the file is replaced and completed after; a process killed in between is settled at
+start-up by ``AuditLog.recover``), and served from the next request on: the worker swaps its
 Recommender at once, other workers reload when they see the changed file.
 """
 
@@ -14,7 +15,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Request
 
 from recommender import MapError, ModelError
-from recommender.chainmap import LinkNotFoundError, update_link
+from recommender.chainmap import LinkNotFoundError
 
 from ..deps import ActorDep, AuditDep, SettingsDep, StoreDep
 from ..errors import ApiError, request_id_of
@@ -71,9 +72,7 @@ def patch_link(
                                   map_version_before=current.map_version, map_version=current.map_version, audit_id=None)
     with store.lock:
         try:
-            with audit.transaction() as tx:
-                change = update_link(folder, chain_id, link_id, changes)
-                entry = tx.record(actor=actor, change=change, request_id=request_id_of(request), note=body.note) if change.changed else None
+            change, entry = audit.update_link(folder, chain_id, link_id, changes, actor=actor, request_id=request_id_of(request), note=body.note)
         except LinkNotFoundError as exc:
             where = "link_id" if exc.entry.startswith("links") else "chain_id"
             raise ApiError(404, "未找到该产业链或环节 / no such chain or link", detail=[ErrorItem(loc=["path", where], msg=exc.problems[0][3], type="not_found")]) from None

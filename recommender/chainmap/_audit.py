@@ -12,19 +12,25 @@ inside it and the entry is committed only when the change succeeded::
         tx.record(actor="alice", change=change)
 
 The database uses write-ahead logging, so readers in other processes are not blocked.
+
+A link update and its entry are one step from the reader's side, even if the process is killed
+(``kill -9``) midway: :meth:`AuditLog.update_link` commits the entry as *pending* before the
+chain file is replaced and marks it *done* after. Only done entries are listed. A pending
+entry whose writer died is settled by :meth:`AuditLog.recover` (run at start-up, and before
+every update): done if the chain file holds its values after, *aborted* otherwise.
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import closing, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from ._updates import LinkChange
+from ._updates import HISTORY_DIR, LinkChange, LinkNotFoundError, clear_stale, link_fields, locked, update_link
 
 __all__ = ["AuditEntry", "AuditLog"]
 
@@ -41,10 +47,13 @@ CREATE TABLE IF NOT EXISTS changes (
     map_version_before TEXT NOT NULL,
     map_version_after TEXT NOT NULL,
     request_id TEXT,
-    note TEXT
+    note TEXT,
+    state TEXT NOT NULL DEFAULT 'done'
 );
 CREATE INDEX IF NOT EXISTS changes_link ON changes (chain_id, link_id);
 """
+#: Entry states: committed before the change is written, after it, or found never written.
+PENDING, DONE, ABORTED = "pending", "done", "aborted"
 _COLUMNS = "id, at, actor, action, chain_id, link_id, before, after, map_version_before, map_version_after, request_id, note"
 
 
@@ -108,7 +117,7 @@ class _Transaction:
             map_version, map_version, request_id, note, at,
         )
 
-    def _insert(self, actor, action, chain_id, link_id, before, after, v_before, v_after, request_id, note, at) -> AuditEntry:
+    def _insert(self, actor, action, chain_id, link_id, before, after, v_before, v_after, request_id, note, at, state=DONE) -> AuditEntry:
         stamp = (at or datetime.now(UTC)).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
         values = (
             stamp, actor, action, chain_id, link_id,
@@ -117,9 +126,9 @@ class _Transaction:
             v_before, v_after, request_id, note,
         )
         cursor = self._connection.execute(
-            "INSERT INTO changes (at, actor, action, chain_id, link_id, before, after, map_version_before, map_version_after, request_id, note)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            values,
+            "INSERT INTO changes (at, actor, action, chain_id, link_id, before, after, map_version_before, map_version_after, request_id, note, state)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (*values, state),
         )
         entry = _entry((cursor.lastrowid, *values))
         self.entries.append(entry)
@@ -146,7 +155,84 @@ class AuditLog:
         connection = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None)
         connection.execute("PRAGMA journal_mode=WAL")
         connection.executescript(_SCHEMA)
+        if "state" not in {row[1] for row in connection.execute("PRAGMA table_info(changes)")}:  # a log from before states
+            connection.execute(f"ALTER TABLE changes ADD COLUMN state TEXT NOT NULL DEFAULT '{DONE}'")
         return connection
+
+    def update_link(
+        self,
+        directory: str | Path,
+        chain_id: str,
+        link_id: str,
+        changes: Mapping[str, object],
+        *,
+        actor: str,
+        request_id: str | None = None,
+        note: str | None = None,
+        now: datetime | None = None,
+    ) -> tuple[LinkChange, AuditEntry | None]:
+        """:func:`~recommender.chainmap.update_link` and its entry, as one step.
+
+        The entry is committed as pending before the chain file is replaced and marked done
+        after it; a change that writes nothing records nothing. Pending entries left by a
+        killed process are settled first (:meth:`recover`).
+
+        Returns
+        -------
+        The change and its entry (None when nothing changed).
+        """
+        entries: list[AuditEntry] = []
+
+        def begin(change: LinkChange):
+            with self.transaction() as tx:
+                self._settle(tx, Path(directory))
+                entry = tx._insert(actor, "update_link", chain_id, link_id, change.before, change.after, change.map_version_before,
+                                   change.map_version_after, request_id, note, now, state=PENDING)
+
+            def complete(final: LinkChange) -> None:
+                with self.transaction() as done:
+                    done._connection.execute("UPDATE changes SET state = ?, map_version_after = ? WHERE id = ?",
+                                             (DONE, final.map_version_after, entry.id))
+                entries.append(replace(entry, map_version_after=final.map_version_after))
+
+            return complete
+
+        change = update_link(directory, chain_id, link_id, changes, now=now, on_write=begin)
+        return change, (entries[0] if entries else None)
+
+    def recover(self, directory: str | Path) -> int:
+        """Settle what updates killed midway left in the map folder ``directory``: staging
+        folders and temporary files go, and each pending entry becomes done when the chain
+        file holds its values after, aborted otherwise. Takes the map's update lock.
+
+        Returns
+        -------
+        How many pending entries were settled.
+        """
+        folder = Path(directory)
+        if not (folder / HISTORY_DIR).is_dir():  # no update ever ran here: nothing to settle, nothing to write
+            return 0
+        with locked(folder):
+            clear_stale(folder)
+            if not self.path.is_file():
+                return 0
+            with self.transaction() as tx:
+                return self._settle(tx, folder)
+
+    @staticmethod
+    def _settle(tx: _Transaction, folder: Path) -> int:
+        """Pending entries → done or aborted, by the chain files (the caller holds the map's lock)."""
+        pending = tx._connection.execute(
+            "SELECT id, chain_id, link_id, after FROM changes WHERE state = ? AND action = 'update_link'", (PENDING,)).fetchall()
+        for id_, chain_id, link_id, after in pending:
+            wanted = json.loads(after)
+            try:
+                now = link_fields(folder, chain_id, link_id, list(wanted))
+            except LinkNotFoundError:
+                now = None
+            state = DONE if now is not None and json.loads(json.dumps(now, sort_keys=True)) == wanted else ABORTED
+            tx._connection.execute("UPDATE changes SET state = ? WHERE id = ?", (state, id_))
+        return len(pending)
 
     @contextmanager
     def transaction(self) -> Iterator[_Transaction]:
@@ -171,16 +257,14 @@ class AuditLog:
         """Recorded changes, newest first, optionally of one chain or link."""
         if not self.path.is_file():
             return []
-        where, params = [], []
+        where, params = ["state = ?"], [DONE]
         if chain_id is not None:
             where.append("chain_id = ?")
             params.append(chain_id)
         if link_id is not None:
             where.append("link_id = ?")
             params.append(link_id)
-        sql = f"SELECT {_COLUMNS} FROM changes"
-        if where:
-            sql += " WHERE " + " AND ".join(where)
+        sql = f"SELECT {_COLUMNS} FROM changes WHERE " + " AND ".join(where)
         sql += " ORDER BY id DESC LIMIT ? OFFSET ?"
         with closing(self._connect()) as connection:
             rows = connection.execute(sql, (*params, int(limit), int(offset))).fetchall()

@@ -9,9 +9,16 @@ When a target firm lands, the gap closes: the link's ``status`` moves (``missing
    validates in full (schema, references, every quote against its source): an invalid change
    raises :class:`~recommender.MapError` and nothing is written;
 3. the old chain file is copied to ``history/<chain file>.<UTC time>.yaml``;
-4. the new file is written to a temporary file in ``chains/`` and moved over the old one with
-   ``os.replace`` (atomic on POSIX: a reader sees the old file or the new, never half);
+4. the new file is written to a temporary file in ``chains/`` with the old file's mode (and
+   owner, where permitted) and moved over the old one with ``os.replace`` (atomic on POSIX: a
+   reader sees the old file or the new, never half);
 5. the map is loaded again from its folder and returned with the fields before and after.
+
+An audit log (:meth:`~recommender.chainmap.AuditLog.update_link`) joins in through
+``on_write``: its entry is committed as pending before step 4 and completed after it, so a
+process killed in between leaves a pending entry that :meth:`~recommender.chainmap.AuditLog.recover`
+settles by comparing it with the chain file. Each update (and recovery) first clears what a killed
+update left: staging folders ``history/.stage-*`` and temporary files in ``chains/``.
 
 The chain file is rewritten with ``yaml.safe_dump`` (comments and layout are not kept; the
 previous text is in ``history/``). Nothing here knows about HTTP.
@@ -22,7 +29,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -78,7 +85,8 @@ class LinkChange:
 
 
 @contextmanager
-def _locked(folder: Path) -> Iterator[None]:
+def locked(folder: Path) -> Iterator[None]:
+    """The map folder's update lock (``history/.lock``), for updates and their recovery."""
     history = folder / HISTORY_DIR
     history.mkdir(exist_ok=True)
     with (history / ".lock").open("a") as handle:
@@ -91,14 +99,47 @@ def _locked(folder: Path) -> Iterator[None]:
                 fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
 
-def _chain_file(chain_map: ChainMap, chain_id: str) -> Path:
+def _chain_file(folder: Path, chain_id: str) -> Path:
     """The file that holds a chain (files are named freely; the id inside counts)."""
-    for path in sorted((chain_map.directory / "chains").glob("*.yaml")):
+    for path in sorted((folder / "chains").glob("*.yaml")):
         with path.open("rb") as fh:
             data = yaml.safe_load(fh)
         if isinstance(data, dict) and data.get("id") == chain_id:
             return path
-    raise LinkNotFoundError(str(chain_map.directory / "chains"), f"chain[{chain_id}]", "no such chain")
+    raise LinkNotFoundError(str(folder / "chains"), f"chain[{chain_id}]", "no such chain")
+
+
+def link_fields(directory: str | Path, chain_id: str, link_id: str, fields: tuple[str, ...] | list[str]) -> dict[str, object]:
+    """The ``fields`` of one link as its chain file holds them now (an absent field is None).
+
+    Raises
+    ------
+    LinkNotFoundError
+        The chain or the link does not exist.
+    """
+    _, _, entry = _read_link(Path(directory), chain_id, link_id)
+    return {field: entry.get(field) for field in fields}
+
+
+def _read_link(folder: Path, chain_id: str, link_id: str) -> tuple[Path, dict, dict]:
+    """The chain's file, its parsed YAML and the link's entry in it."""
+    chain_file = _chain_file(folder, chain_id)
+    with chain_file.open("rb") as fh:
+        data = yaml.safe_load(fh)
+    links = data.get("links") if isinstance(data, dict) else None
+    entry = next((x for x in links or [] if isinstance(x, dict) and x.get("id") == link_id), None)
+    if entry is None:
+        raise LinkNotFoundError(str(chain_file), f"links[{link_id}]", f"no such link in chain {chain_id!r}")
+    return chain_file, data, entry
+
+
+def clear_stale(folder: Path) -> None:
+    """Remove what an update killed midway left: staging folders and temporary chain files.
+    Call under the map's lock (no update is running then)."""
+    for stage in (folder / HISTORY_DIR).glob(".stage-*"):
+        shutil.rmtree(stage, ignore_errors=True)
+    for tmp in (folder / "chains").glob(".*.tmp"):
+        tmp.unlink(missing_ok=True)
 
 
 def _dump(data: object) -> str:
@@ -131,8 +172,20 @@ def _link_or_copy(source: Path, target: Path) -> None:
 
 
 def _write_atomically(path: Path, text: str) -> None:
+    """Replace ``path`` with ``text``: a temporary file with the old file's mode (and owner,
+    where permitted), synced, then renamed over it."""
+    old = path.stat()
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        os.fchmod(fd, old.st_mode & 0o7777)
+        if (old.st_uid, old.st_gid) != (os.geteuid(), os.getegid()):
+            try:
+                os.fchown(fd, old.st_uid, old.st_gid)
+            except PermissionError:  # only root may give a file away; the group where one is a member
+                try:
+                    os.fchown(fd, -1, old.st_gid)
+                except PermissionError:
+                    pass
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
             fh.write(text)
             fh.flush()
@@ -171,6 +224,7 @@ def update_link(
     changes: Mapping[str, object],
     *,
     now: datetime | None = None,
+    on_write: Callable[[LinkChange], Callable[[LinkChange], None]] | None = None,
 ) -> LinkChange:
     """Change fields of one link in a map folder; validate, back up and write atomically.
 
@@ -187,6 +241,11 @@ def update_link(
         ``priority_quote`` may be None to remove it).
     now : datetime, optional
         The time of the change, for the backup's name (default: now, UTC).
+    on_write : callable, optional
+        Called, under the lock, with the validated change just before the chain file is
+        replaced (``map_version_after`` is the version that will be served); it returns a
+        callable that is called with the final change once the file is replaced. Not called
+        when nothing changes. If it raises, nothing is written.
 
     Returns
     -------
@@ -208,15 +267,10 @@ def update_link(
         raise ValueError("The 'changes' parameter of update_link must name at least one field. Got an empty mapping instead.")
     folder = Path(directory)
     now = now or datetime.now(UTC)
-    with _locked(folder):
+    with locked(folder):
+        clear_stale(folder)
         current = load_map(folder)
-        chain_file = _chain_file(current, chain_id)
-        with chain_file.open("rb") as fh:
-            data = yaml.safe_load(fh)
-        links = data.get("links") if isinstance(data, dict) else None
-        entry = next((x for x in links or [] if isinstance(x, dict) and x.get("id") == link_id), None)
-        if entry is None:
-            raise LinkNotFoundError(str(chain_file), f"links[{link_id}]", f"no such link in chain {chain_id!r}")
+        chain_file, data, entry = _read_link(folder, chain_id, link_id)
         before = {field: entry.get(field) for field in changes}
         for field, value in changes.items():
             if value is None:
@@ -234,9 +288,15 @@ def update_link(
             except MapError as exc:  # name the real files, not the staging folder
                 raise MapError([(p.replace(str(view), str(folder), 1), e, f, m) for p, e, f, m in exc.problems]) from None
         backup = _backup(folder, chain_file, now)
+        written = None
+        if on_write is not None:
+            written = on_write(LinkChange(chain_id, link_id, before, after, True, current.version, staged.version, backup, staged))
         _write_atomically(chain_file, text)
         updated = load_map(folder)
+        change = LinkChange(chain_id, link_id, before, after, True, current.version, updated.version, backup, updated)
+        if written is not None:
+            written(change)
         if updated.digest != staged.digest:  # pragma: no cover - someone edited the folder by hand meanwhile
             raise MapError([(str(folder), "map", "", "the map changed on disk during the update; try again")])
-    return LinkChange(chain_id, link_id, before, after, True, current.version, updated.version, backup, updated)
+    return change
 

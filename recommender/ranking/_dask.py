@@ -54,7 +54,7 @@ from .._recommender import Recommender
 from ..exceptions import InputFileError
 from ..tables._io import _profiles, open_table
 from ..tables._parquet import ParquetPiece, is_parquet, parquet_files, parquet_pieces, read_piece
-from ._rank import _NUMERIC, OUTPUT_COLUMNS, RANKED_RESULT_COLUMNS, Coverage, _output_names, score_chunk, shortlist
+from ._rank import _NUMERIC, OUTPUT_COLUMNS, RANKED_RESULT_COLUMNS, Coverage, output_names, score_chunk, shortlist
 
 __all__ = ["DaskRankReport", "EngineLoader", "engine", "rank_dask", "score_partition"]
 
@@ -125,13 +125,14 @@ def score_partition(raw: pd.DataFrame, spec: _Spec) -> pd.DataFrame:
     rec = engine(spec.map_dir, spec.model_ref)
     rows = raw.index.to_numpy(dtype=np.int64)
     raw = raw.reset_index(drop=True)
-    scored, _, result = score_chunk(rec.scorer, _profiles(raw, spec.sources), lang=spec.lang, model=rec.model)
-    bad = (scored["errors"].to_numpy(dtype=object) != "").astype(np.int64)
+    chunk = score_chunk(rec.scorer, _profiles(raw, spec.sources), lang=spec.lang, model=rec.model)
+    result = chunk.result
+    bad = chunk.keys[:, 0].astype(np.int64)  # the band: 0 for sound rows
     result.columns = [spec.names[c] for c in RANKED_RESULT_COLUMNS]
     out = pd.concat([raw, result], axis=1)
     out[ROW] = rows
     out[ORDER] = order_key(bad, result[spec.names["priority"]], result[spec.names["score"]], result[spec.names["confidence"]], rows)
-    out[MATCHED] = scored["link_id"].to_numpy(dtype=object) != ""
+    out[MATCHED] = chunk.linked
     out.index = pd.RangeIndex(len(out))
     text = [c for c in out.columns if out[c].dtype == object]
     return out.astype(dict.fromkeys(text, "str")) if text else out
@@ -389,7 +390,7 @@ def _run(client, rec: Recommender, paths: list[Path], output: Path, work: Path, 
     total = sum(p.rows for p in pieces)
     if total > MAX_ROWS:
         raise InputFileError(str(paths[0]), f"{total} rows, more than the {MAX_ROWS} one run ranks; split the input")
-    names = _output_names(columns)
+    names = output_names(columns)
     if clash := set(_HELPERS) & set(columns):
         raise InputFileError(str(paths[0]), f"column names reserved by the engine: {sorted(clash)}")
     sources: dict[str, list[str]] = {}
@@ -480,7 +481,7 @@ def _shortlist(rec: Recommender, summaries: list[dict], spec: _Spec, k: int, poo
         pool = pd.DataFrame({**{c: pd.Series([], dtype="str") for c in spec.columns}, ROW: pd.Series([], dtype="int64"),
                              **{names[c]: pd.Series([], dtype="float64") for c in RANKED_RESULT_COLUMNS if c.startswith("score")}})
     raw = pool[list(spec.columns)].reset_index(drop=True)
-    scored, match, _ = score_chunk(rec.scorer, _profiles(raw, spec.sources), lang=spec.lang, model=rec.model)
+    scored, match = rec.scorer.score_with_match(_profiles(raw, spec.sources))
     if len(pool) and not np.array_equal(scored["score"].to_numpy(), pool[names["score"]].to_numpy()):
         raise RuntimeError("the shortlist candidates scored differently on a second pass")
     candidates = scored[["name", "score", "link_id", "chain_id", *[c for c in RANKED_RESULT_COLUMNS if c.startswith("score_")]]].copy()

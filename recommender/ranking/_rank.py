@@ -1,21 +1,29 @@
 """Scored firms → a ranking, a shortlist, and ranked files.
 
-Order: rows without errors first, then priority (high first; priority = 100 × √(score/100 ×
-likelihood), see :mod:`recommender.likelihood`), then score, then confidence, then input order.
-Every ranked row shows ``score`` (strategic value), ``likelihood`` (landing model, or the
-prior) and ``priority``, the likelihood's main parts (``likelihood_reasons``) and the
-``model_version``. Bad rows (no name, an unparsable number) keep their place in the output, marked in
-``errors``, and rank last.
+One path for every table: :func:`score_chunk` scores a chunk of rows into the ranked-result
+columns and the sort keys (a pure function, so any engine can call it per part of a table);
+:func:`rank_order` orders the keys of the whole table; one assembly puts the input columns, the
+rank, the result columns, the shortlist position and the model version together.
+:func:`rank_frame` ranks a frame in memory as one chunk; :func:`rank_file` differs only in
+where the rows come from and go to.
+
+Order: the band first (sound rows, then rows with errors), then priority (high first;
+priority = 100 × √(score/100 × likelihood), see :mod:`recommender.likelihood`), then score,
+then confidence, then input order. Every ranked row shows ``score`` (strategic value),
+``likelihood`` (landing model, or the prior) and ``priority``, the likelihood's main parts
+(``likelihood_reasons``) and the ``model_version``. Bad rows (no name, an unparsable number)
+keep their place in the output, marked in ``errors``, and rank last. An output column whose
+name the input already has gets the first free suffix (``rank_1``, ``score_2``).
 
 Files are read in chunks; each chunk is scored (in worker processes when ``workers > 1``; the
 first and last chunks cut in pieces so that every worker starts at once and they finish
-together) and, for CSV output, its rows are encoded at once and spilled to a temporary file,
-so what waits in memory for the global sort is 64 bytes per row (five sort keys and where the
-row lies). The output is then written in rank order, reading each row back; for large files
-the workers write runs of ranks in place, into room the main process reserved from the
-lines' known lengths. XLSX output (for lists an officer opens in Excel, not millions of rows)
-keeps the rows in memory. The shortlist pool keeps only the best rows of each chunk with
-their link affinities.
+together; the workers die with this process) and, for CSV output, its rows are encoded at
+once and spilled to a temporary file, so what waits in memory for the global sort is about 64
+bytes per row (five sort keys and where the row lies). The output is then written in rank
+order, reading each row back, in runs of ranks written in place (one per worker) into room
+reserved from the lines' known lengths. XLSX output (for lists an officer opens in Excel, not
+millions of rows) keeps the rows in memory. The shortlist pool keeps only the best rows of
+each chunk with their link affinities.
 
 The shortlist (按图索骥) picks K firms greedily by marginal gain: a firm's chain value on each
 link it serves, times the share of that link's need still open, plus its firm traits; once
@@ -25,14 +33,20 @@ gap already covered is worth less than a first firm for another gap.
 
 from __future__ import annotations
 
+import ctypes
+import errno
 import gc
 import os
+import signal
+import sys
 import tempfile
+import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import ExitStack
-from dataclasses import dataclass
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, replace
 from multiprocessing import get_all_start_methods, get_context
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -45,12 +59,15 @@ from ..likelihood._estimators import PRIOR_VERSION, estimate_landing, priority
 from ..scoring._explanation import explain_frame, likelihood_reasons
 from ..scoring._scorer import COMPONENT_COLUMNS, RESULT_COLUMNS, Scorer
 from ..tables._io import TableChunk, TableWriter, encode_csv_rows, open_table
+from ..tables._output import check_output_path, output_errors
 
 if TYPE_CHECKING:
     from ..likelihood._modelstore import LandingModel
-    from ..matching._matcher import MatchResult
 
-__all__ = ["OUTPUT_COLUMNS", "RANKED_RESULT_COLUMNS", "Coverage", "RankReport", "rank_file", "rank_frame", "score_chunk", "shortlist"]
+__all__ = [
+    "OUTPUT_COLUMNS", "RANKED_RESULT_COLUMNS", "SORT_KEY_COLUMNS", "Coverage", "RankReport", "ScoredChunk",
+    "output_names", "rank_file", "rank_frame", "rank_order", "score_chunk", "shortlist",
+]
 
 _AFTER_REASONS = RESULT_COLUMNS.index("reasons") + 1
 #: The scorer's result columns with the landing model's: likelihood and priority after the
@@ -93,12 +110,6 @@ class RankReport:
     model_version: str = PRIOR_VERSION
 
 
-def _sort_key(scored: pd.DataFrame, row_numbers: np.ndarray, priorities: np.ndarray) -> np.ndarray:
-    """Positions that sort rows: error-free first, priority desc, score desc, confidence desc, input order."""
-    bad = (scored["errors"].to_numpy(dtype=object) != "").astype(np.int8)
-    return np.lexsort((row_numbers, -scored["confidence"].to_numpy(), -scored["score"].to_numpy(), -priorities, bad))
-
-
 class _Pool:
     """The best rows seen so far, with their affinities, for the shortlist."""
 
@@ -107,8 +118,8 @@ class _Pool:
         self.frames: list[pd.DataFrame] = []
         self.affinity: list[sp.csr_matrix] = []
 
-    def add(self, scored: pd.DataFrame, affinity: sp.csr_matrix, row_numbers: np.ndarray) -> None:
-        ok = np.flatnonzero((scored["errors"].to_numpy(dtype=object) == "") & (scored["link_id"].to_numpy(dtype=object) != ""))
+    def add(self, scored: pd.DataFrame, affinity: sp.csr_matrix, row_numbers: np.ndarray, eligible: np.ndarray) -> None:
+        ok = np.flatnonzero(eligible)
         keep = ok[np.argsort(-scored["score"].to_numpy()[ok], kind="stable")[: self.size]]
         frame = scored.iloc[keep][["name", "score", "link_id", "chain_id", *COMPONENT_COLUMNS]].copy()
         frame["row"] = row_numbers[keep]
@@ -180,6 +191,13 @@ def shortlist(scorer: Scorer, pool: pd.DataFrame, affinity: sp.csr_matrix, k: in
     return chosen, coverage
 
 
+def _band(scored: pd.DataFrame) -> np.ndarray:
+    """Each row's band, the first sort key: 0 for a sound row, more for rows that rank after
+    every sound row whatever their priority (1: the row has errors). Only band-0 rows can be
+    shortlisted."""
+    return (scored["errors"].to_numpy(dtype=object) != "").astype(np.float64)
+
+
 def _result_frame(scorer: Scorer, scored: pd.DataFrame, lang: str, model: LandingModel | None = None) -> pd.DataFrame:
     """:data:`RANKED_RESULT_COLUMNS` of scored rows."""
     landing = estimate_landing(scored, scorer.points, model)
@@ -196,24 +214,101 @@ def _result_frame(scorer: Scorer, scored: pd.DataFrame, lang: str, model: Landin
     return out
 
 
-def score_chunk(
-    scorer: Scorer, profiles: pd.DataFrame, *, lang: str = "zh", model: LandingModel | None = None,
-) -> tuple[pd.DataFrame, MatchResult, pd.DataFrame]:
-    """Score one chunk of profiles (canonical text columns): what every ranking engine runs per chunk.
+@dataclass(frozen=True)
+class ScoredChunk:
+    """A chunk of rows scored and ready to rank: what :func:`score_chunk` returns.
 
-    Returns
-    -------
-    The scorer's frame, the match (link affinities, for the shortlist) and the chunk's
-    :data:`RANKED_RESULT_COLUMNS` (index 0…n-1).
+    Attributes
+    ----------
+    result : DataFrame
+        :data:`RANKED_RESULT_COLUMNS`, one row per input row, in input order (a fresh RangeIndex).
+    keys : ndarray of float64, shape (rows, 5)
+        The sort keys, columns :data:`SORT_KEY_COLUMNS`; :func:`rank_order` orders them (the
+        keys of several chunks, concatenated, order the whole table).
+    bad : ndarray of bool
+        Rows with errors (no name, an unparsable number).
+    matched : int
+        Rows that match a link.
+    candidates : DataFrame or None
+        With ``pool_size``: the best rows for the shortlist (name, score, link and chain ids,
+        the component columns and ``row``), at most ``pool_size``.
+    affinity : sparse matrix or None
+        The link affinities of ``candidates``, in the scorer's link order.
+    linked : ndarray of bool or None
+        Rows that match a link.
     """
-    scored, match = scorer.score_with_match(profiles)
-    return scored, match, _result_frame(scorer, scored, lang, model).reset_index(drop=True)
+
+    result: pd.DataFrame
+    keys: np.ndarray
+    bad: np.ndarray
+    matched: int
+    candidates: pd.DataFrame | None = None
+    affinity: sp.csr_matrix | None = None
+    linked: np.ndarray | None = None
 
 
-def _output_names(columns: tuple[str, ...]) -> dict[str, str]:
-    """Output column names that do not clash with input columns (``score`` → ``score_1``)."""
+#: The columns of :attr:`ScoredChunk.keys`: the band (0 for sound rows; rows with errors
+#: after), priority, score, confidence, and the row's 0-based number in the whole table.
+SORT_KEY_COLUMNS = ("band", "priority", "score", "confidence", "row")
+
+
+def score_chunk(
+    scorer: Scorer, profiles: pd.DataFrame, *, start_row: int = 0, lang: str = "zh",
+    model: LandingModel | None = None, pool_size: int = 0,
+) -> ScoredChunk:
+    """Score a chunk of rows: the ranked-result columns and the sort keys, nothing written.
+
+    A pure function of its arguments, for any engine that ranks a table in parts (this
+    process, worker processes, partitions of a distributed frame): concatenate the chunks'
+    ``keys`` and :func:`rank_order` gives the order of the whole table.
+
+    Parameters
+    ----------
+    profiles : DataFrame
+        Text columns named as :data:`~recommender.tables.CANONICAL_COLUMNS` (``""`` for blank).
+    start_row : int
+        The 0-based number of the chunk's first row in the whole table (the last sort key).
+    lang : "zh" or "en", the language of reasons and names.
+    model : the landing model (checked against the scorer's map); None for the prior.
+    pool_size : keep this many of the best shortlist candidates (0: none).
+    """
+    gc_was_enabled = gc.isenabled()
+    gc.disable()  # a chunk makes millions of short-lived objects and no reference cycles worth a pass
+    try:
+        scored, match = scorer.score_with_match(profiles)
+        result = _result_frame(scorer, scored, lang, model).reset_index(drop=True)
+        rows = np.arange(start_row, start_row + len(scored))
+        band = _band(scored)
+        keys = np.column_stack([
+            band, result["priority"].to_numpy(dtype=np.float64), scored["score"].to_numpy(dtype=np.float64),
+            scored["confidence"].to_numpy(dtype=np.float64), rows,
+        ])
+        has_link = scored["link_id"].to_numpy(dtype=object) != ""
+        candidates = affinity = None
+        if pool_size:
+            chosen = _Pool(pool_size)
+            chosen.add(scored, match.affinity, rows, (band == 0) & has_link)
+            candidates, affinity = chosen.result()
+        bad = scored["errors"].to_numpy(dtype=object) != ""
+        return ScoredChunk(result, keys, bad, int(has_link.sum()), candidates, affinity, has_link)
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+
+
+def rank_order(keys: np.ndarray) -> np.ndarray:
+    """Positions of rows in rank order (:data:`SORT_KEY_COLUMNS`): band, then priority, score
+    and confidence, each high first, then input order."""
+    band, prio, score, confidence, row = keys.T
+    return np.lexsort((row, -confidence, -score, -prio, band))
+
+
+def output_names(columns: Iterable[object]) -> dict[str, str]:
+    """Each of :data:`OUTPUT_COLUMNS` → its name beside the input ``columns``: the column's own
+    name, or, when an input column (or an output column before it) has that name, the first
+    free ``name_1``, ``name_2``, …"""
     names: dict[str, str] = {}
-    taken = set(columns)
+    taken = set(map(str, columns))
     for col in OUTPUT_COLUMNS:
         name = col
         suffix = 1
@@ -225,91 +320,101 @@ def _output_names(columns: tuple[str, ...]) -> dict[str, str]:
     return names
 
 
+def _pool_size(shortlist_k: int) -> int:
+    """How many of the best rows by score the shortlist chooses from."""
+    return max(2_000, 20 * shortlist_k) if shortlist_k else 0
+
+
+def _pick(scorer: Scorer, pool: _Pool | None, k: int, rows: int) -> tuple[pd.DataFrame, Coverage | None, np.ndarray]:
+    """The shortlist from the pool: the picked rows, the coverage and each row's position (0: none)."""
+    slot = np.zeros(rows, dtype=np.int64)
+    if pool is None:
+        return pd.DataFrame(), None, slot
+    frame, affinity = pool.result()
+    chosen, coverage = shortlist(scorer, frame, affinity, k)
+    slot[chosen["row"].to_numpy(dtype=np.int64)] = np.arange(1, len(chosen) + 1)
+    return chosen, coverage, slot
+
+
+def _assemble(raw: pd.DataFrame, result: pd.DataFrame, at: np.ndarray, ranks: np.ndarray, slots: np.ndarray,
+              version: str, names: dict[str, str]) -> pd.DataFrame:
+    """The output rows ``at`` (positions in ``raw`` and ``result``) with their ranks and
+    shortlist positions (0: none): the input columns, then :data:`OUTPUT_COLUMNS` named by
+    ``names``. Every ranked table, file and report is assembled here."""
+    head = raw.iloc[at].reset_index(drop=True)
+    head.columns = list(map(str, raw.columns))
+    body = result.iloc[at].reset_index(drop=True)
+    body.columns = [names[c] for c in RANKED_RESULT_COLUMNS]
+    n = len(at)
+    rank = pd.DataFrame({names["rank"]: np.asarray(ranks, dtype=np.int64)})
+    shortlisted = pd.array(np.asarray(slots, dtype=np.int64), dtype="Int64")
+    shortlisted[np.asarray(slots) == 0] = pd.NA
+    tail = pd.DataFrame({names["shortlist"]: shortlisted, names["model_version"]: [version] * n})
+    return pd.concat([head, rank, body, tail], axis=1)
+
+
 def rank_frame(
     scorer: Scorer, frame: pd.DataFrame, *, lang: str = "zh", shortlist_k: int = 0, model: LandingModel | None = None,
 ) -> tuple[pd.DataFrame, Coverage | None]:
     """Rank a DataFrame of firms with canonical column names, in memory.
 
     ``model`` is the landing model (checked against the scorer's map), None for the prior.
+    The same path as :func:`rank_file` (one chunk, rows in memory): the shortlist chooses among
+    the same pool of best rows.
 
     Returns
     -------
-    The input columns plus :data:`OUTPUT_COLUMNS`, in rank order, and the shortlist coverage
-    (None when ``shortlist_k`` is 0).
+    The input columns plus :data:`OUTPUT_COLUMNS` (renamed as :func:`output_names` says), in
+    rank order, and the shortlist coverage (None when ``shortlist_k`` is 0).
     """
     text = frame.astype(str).where(frame.notna(), "")
-    scored, match, result = score_chunk(scorer, text, lang=lang, model=model)
-    names = _output_names(tuple(map(str, frame.columns)))
-    order = _sort_key(scored, np.arange(len(frame)), result["priority"].to_numpy())
-    out = pd.concat([frame.reset_index(drop=True), result.reset_index(drop=True)], axis=1).iloc[order]
-    out.insert(len(frame.columns), "rank", np.arange(1, len(frame) + 1))
-    out["shortlist"] = pd.array([pd.NA] * len(out), dtype="Int64")
-    coverage = None
+    chunk = score_chunk(scorer, text, lang=lang, model=model, pool_size=_pool_size(shortlist_k))
+    pool = None
     if shortlist_k > 0:
-        pool = scored.assign(row=np.arange(len(frame)))
-        ok = (pool["errors"] == "") & (pool["link_id"] != "")
-        chosen, coverage = shortlist(scorer, pool[ok], match.affinity[np.flatnonzero(ok.to_numpy())], shortlist_k)
-        position = {row: i + 1 for i, row in enumerate(chosen["row"])}
-        out["shortlist"] = pd.array([position.get(i) for i in out.index], dtype="Int64")
-    out["model_version"] = model.version if model is not None else PRIOR_VERSION
-    out.columns = [*map(str, frame.columns), *(names[c] for c in OUTPUT_COLUMNS)]
-    return out.reset_index(drop=True), coverage
+        pool = _Pool(_pool_size(shortlist_k))
+        pool.merge(chunk.candidates, chunk.affinity)
+    _, coverage, slot = _pick(scorer, pool, shortlist_k, len(frame))
+    order = rank_order(chunk.keys)
+    version = model.version if model is not None else PRIOR_VERSION
+    out = _assemble(frame, chunk.result, order, np.arange(1, len(order) + 1), slot[order], version, output_names(frame.columns))
+    return out, coverage
 
 
 @dataclass(frozen=True)
 class _ChunkDone:
-    """What ranking one chunk leaves for the final write.
+    """What ranking one chunk of a file leaves for the final write (:func:`score_chunk`'s
+    keys, counts and shortlist candidates, and the rows to write).
 
-    ``keys`` holds the sort key columns (bad, priority, score, confidence, row). For CSV
-    output the chunk's rows were written, encoded, to its spill file and ``body`` holds each
-    row's (offset, length of the input part, length of the result part) there; for XLSX it is
-    the chunk's frame (input and result columns). ``top`` is the chunk's best rows as a frame,
-    for the report.
+    For CSV output the chunk's rows were written, encoded, to its spill file and ``body``
+    holds each row's (offset, length of the input part, length of the result part) there; for
+    XLSX it is the chunk's input and result frames. ``top`` is the chunk's best rows (input
+    and result frames, and their row numbers), for the report.
     """
 
     keys: np.ndarray
-    body: np.ndarray | pd.DataFrame
-    top: pd.DataFrame
+    bad: int
     matched: int
     pool: tuple[pd.DataFrame, sp.csr_matrix] | None
+    body: np.ndarray | tuple[pd.DataFrame, pd.DataFrame]
+    top: tuple[pd.DataFrame, pd.DataFrame, np.ndarray]
 
 
-def _score_chunk(
-    scorer: Scorer, chunk: TableChunk, lang: str, spill: Path | None,
-    pool_size: int, top: int, model: LandingModel | None = None,
+def _rank_chunk(
+    scorer: Scorer, chunk: TableChunk, lang: str, spill: Path | None, pool_size: int, top: int, model: LandingModel | None = None,
 ) -> _ChunkDone:
-    """Score one chunk and encode its rows for output (to ``spill`` for CSV output)."""
-    gc_was_enabled = gc.isenabled()
-    gc.disable()  # a chunk makes millions of short-lived objects and no reference cycles worth a pass
-    try:
-        return _score_chunk_body(scorer, chunk.raw, chunk.profiles, chunk.start_row, lang, spill, pool_size, top, model)
-    finally:
-        if gc_was_enabled:
-            gc.enable()
-
-
-def _score_chunk_body(
-    scorer: Scorer, raw: pd.DataFrame, profiles: pd.DataFrame, start_row: int, lang: str, spill: Path | None,
-    pool_size: int, top: int, model: LandingModel | None,
-) -> _ChunkDone:
-    scored, match, result = score_chunk(scorer, profiles, lang=lang, model=model)
-    row_numbers = np.arange(start_row, start_row + len(raw))
-    raw = raw.reset_index(drop=True)
-    bad = (scored["errors"].to_numpy(dtype=object) != "").astype(np.float64)
-    priorities = result["priority"].to_numpy(dtype=np.float64)
-    keys = np.column_stack([bad, priorities, scored["score"].to_numpy(), scored["confidence"].to_numpy(), row_numbers])
-    best = _sort_key(scored, row_numbers, priorities)[:top]
-    top_rows = pd.concat([raw.iloc[best], result.iloc[best]], axis=1).assign(_row=row_numbers[best])
+    """Score one chunk of a file (:func:`score_chunk`) and encode its rows for output (to ``spill`` for CSV)."""
+    scored = score_chunk(scorer, chunk.profiles, start_row=chunk.start_row, lang=lang, model=model, pool_size=pool_size)
+    raw = chunk.raw.reset_index(drop=True)
+    best = rank_order(scored.keys)[:top]
+    top_rows = (raw.iloc[best], scored.result.iloc[best], scored.keys[best, 4].astype(np.int64))
     if spill is not None:
-        body: np.ndarray | pd.DataFrame = _spill(spill, encode_csv_rows(raw), encode_csv_rows(result, numeric_columns=_NUMERIC))
+        with output_errors(spill):
+            body: np.ndarray | tuple[pd.DataFrame, pd.DataFrame] = _spill(
+                spill, encode_csv_rows(raw), encode_csv_rows(scored.result, numeric_columns=_NUMERIC))
     else:
-        body = pd.concat([raw, result], axis=1)
-    pool = None
-    if pool_size:
-        chosen = _Pool(pool_size)
-        chosen.add(scored, match.affinity, row_numbers)
-        pool = chosen.result()
-    return _ChunkDone(keys, body, top_rows, int((scored["link_id"] != "").sum()), pool)
+        body = (raw, scored.result)
+    pool = (scored.candidates, scored.affinity) if scored.candidates is not None and scored.affinity is not None else None
+    return _ChunkDone(scored.keys, int(scored.bad.sum()), scored.matched, pool, body, top_rows)
 
 
 def _spill(path: Path, heads: list[str], tails: list[str]) -> np.ndarray:
@@ -329,7 +434,7 @@ def _spill(path: Path, heads: list[str], tails: list[str]) -> np.ndarray:
 
 def _ranked_blocks(spills: list[Path], where: np.ndarray, picked: np.ndarray, first_rank: int, version: str) -> Iterator[list[bytes]]:
     """Output lines (UTF-8, no line end) ranked ``first_rank, …``, read back from the spill
-    files 50,000 at a time.
+    files 50,000 at a time: the CSV form of :func:`_assemble`'s rows.
 
     ``where`` holds, per line, its spill file, offset, and the lengths of its input and result
     parts. ``os.pread`` rather than a memory map: rows in rank order are scattered over the
@@ -350,18 +455,22 @@ def _ranked_blocks(spills: list[Path], where: np.ndarray, picked: np.ndarray, fi
 
 
 def _write_ranked_at(path: Path, position: int, nbytes: int, spills: list[Path], where: np.ndarray, picked: np.ndarray,
-                     first_rank: int, version: str) -> None:
+                     first_rank: int, version: str, target: str) -> None:
     """Write lines ``first_rank, …`` (:func:`_ranked_blocks`) into ``path`` at ``position``,
-    room of ``nbytes`` that the main process reserved (:meth:`TableWriter.reserve_encoded`)."""
+    room of ``nbytes`` that the main process reserved (:meth:`TableWriter.reserve_encoded`).
+    An operating-system error names ``target``, the file being made."""
     end = position + nbytes
-    out = os.open(path, os.O_WRONLY)
-    try:
-        for lines in _ranked_blocks(spills, where, picked, first_rank, version):
-            data = b"\r\n".join(lines) + b"\r\n"
-            os.pwrite(out, data, position)
-            position += len(data)
-    finally:
-        os.close(out)
+    with output_errors(target):
+        out = os.open(path, os.O_WRONLY)
+        try:
+            for lines in _ranked_blocks(spills, where, picked, first_rank, version):
+                data = b"\r\n".join(lines) + b"\r\n"
+                written = os.pwrite(out, data, position)
+                if written != len(data):  # a full disk can cut a write short before it fails
+                    raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+                position += len(data)
+        finally:
+            os.close(out)
     if position != end:
         raise RuntimeError(f"ranked rows took {position - end:+d} bytes more than reserved")
 
@@ -380,28 +489,59 @@ def _digits(values: np.ndarray) -> np.ndarray:
     return 1 + sum((values >= 10**k).astype(np.int64) for k in range(1, 19))
 
 
-#: From this many rows, worker processes format the ranked CSV output in parallel runs.
-PARALLEL_WRITE_ROWS = 100_000
-
 _WORKER_SCORER: Scorer | None = None
 _WORKER_MODEL: LandingModel | None = None
+_PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 
 
-def _init_worker(scorer: Scorer, model: LandingModel | None = None) -> None:
+def _init_worker(scorer: Scorer, model: LandingModel | None, parent: int) -> None:
     global _WORKER_SCORER, _WORKER_MODEL
     _WORKER_SCORER = scorer
     _WORKER_MODEL = model
+    _die_with_parent(parent)
 
 
-def _score_chunk_in_worker(*args: object) -> _ChunkDone:
+def _die_with_parent(parent: int) -> None:
+    """End this worker when its parent dies, even by ``kill -9``: on Linux the kernel sends
+    SIGKILL (``PR_SET_PDEATHSIG``); elsewhere a thread watches the parent's process id."""
+    armed = False
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            armed = libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0
+        except (OSError, AttributeError):  # pragma: no cover - no prctl
+            armed = False
+    if os.getppid() != parent:  # the parent died before the signal was armed
+        os._exit(1)
+    if not armed:  # pragma: no cover - not Linux
+        threading.Thread(target=_watch_parent, args=(parent,), name="watch-parent", daemon=True).start()
+
+
+def _watch_parent(parent: int) -> None:  # pragma: no cover - used where prctl is not
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(1)
+
+
+def _rank_chunk_in_worker(*args: object) -> _ChunkDone:
     assert _WORKER_SCORER is not None
-    return _score_chunk(_WORKER_SCORER, *args, model=_WORKER_MODEL)  # type: ignore[arg-type]
+    return _rank_chunk(_WORKER_SCORER, *args, model=_WORKER_MODEL)  # type: ignore[arg-type]
 
 
-def _global_order(keys: np.ndarray) -> np.ndarray:
-    """Positions of rows in rank order: error-free first, priority, score, confidence desc, input order."""
-    bad, prio, score, confidence, row = keys.T
-    return np.lexsort((row, -confidence, -score, -prio, bad))
+@contextmanager
+def _workers(workers: int, scorer: Scorer, model: LandingModel | None) -> Iterator[ProcessPoolExecutor | None]:
+    """Worker processes that hold the scorer and model and die with this process (None for one)."""
+    if workers <= 1:
+        yield None
+        return
+    # fork shares the fitted scorer and model without re-importing; spawn where fork is unavailable
+    context = get_context("fork" if "fork" in get_all_start_methods() else "spawn")
+    gc.freeze()  # forked workers then never touch (and copy) the parent's objects in a collection
+    executor = ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker, initargs=(scorer, model, os.getpid()))
+    try:
+        yield executor
+    finally:
+        executor.shutdown(cancel_futures=True)
 
 
 def rank_file(
@@ -417,6 +557,7 @@ def rank_file(
     workers: int = 1,
     progress: Callable[[int], None] | None = None,
     model: LandingModel | None = None,
+    overwrite: bool = False,
 ) -> RankReport:
     """Rank a CSV/XLSX file of firms into a CSV/XLSX file, every row exactly once.
 
@@ -429,114 +570,92 @@ def rank_file(
     workers : processes that score chunks (1: in this process).
     progress : called with the number of rows done after each chunk.
     model : the landing model (checked against the scorer's map); None for the prior.
+    overwrite : allow ``target`` to be ``source`` itself (it is replaced once ranked).
+
+    Raises
+    ------
+    OutputFileError
+        ``target`` cannot be written (checked before the work where it can be: a folder, a
+        missing or read-only folder, the input itself); nothing is left behind.
     """
     version = model.version if model is not None else PRIOR_VERSION
+    check_output_path(target, source=source, overwrite=overwrite)
     table = open_table(source, chunk_rows=chunk_rows, max_rows=max_rows)
-    names = _output_names(table.columns)
+    names = output_names(table.columns)
     columns = [*table.columns, *(names[c] for c in OUTPUT_COLUMNS)]
-    numeric = [names[c] for c in _NUMERIC]
     csv_out = Path(target).suffix.lower() == ".csv"
-    # the writer checks the output type before any work; it replaces the target only on success
-    with TableWriter(target, columns, numeric_columns=numeric) as writer, tempfile.TemporaryDirectory(prefix="rank-") as tmp:
-        pool_size = max(2_000, 20 * shortlist_k) if shortlist_k else 0
-        pool = _Pool(pool_size) if shortlist_k else None
+    pool_size = _pool_size(shortlist_k)
+    pool = _Pool(pool_size) if shortlist_k else None
+    # the writer checks the output before any work; it replaces the target only on success
+    with (TableWriter(target, columns, numeric_columns=[names[c] for c in _NUMERIC]) as writer,
+          tempfile.TemporaryDirectory(prefix="rank-") as tmp,
+          _workers(workers, scorer, model) as executor):
         spills: list[Path] = []
 
         def jobs() -> Iterator[tuple]:
-            for chunk in _even_out(table.chunks(), 2 * workers if workers > 1 else 1):
+            for chunk in _even_out(table.chunks(), 2 * workers if executor is not None else 1):
                 spill = Path(tmp) / f"chunk{len(spills):05d}.bin" if csv_out else None
                 if spill is not None:
                     spills.append(spill)
                 yield chunk, lang, spill, pool_size, top
 
-        if workers > 1:
-            # fork shares the fitted scorer and model without re-importing; spawn where fork is unavailable
-            context = get_context("fork" if "fork" in get_all_start_methods() else "spawn")
-            gc.freeze()  # forked workers then never touch (and copy) the parent's objects in a collection
-            executor = ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker, initargs=(scorer, model))
-            done: Iterator[_ChunkDone] = _bounded_map(executor, _score_chunk_in_worker, jobs(), ahead=workers + 1)
-        else:
-            executor = None
-            done = (_score_chunk(scorer, *job, model=model) for job in jobs())
-        keys: list[np.ndarray] = []
-        bodies: list[np.ndarray | pd.DataFrame] = []
-        tops: list[pd.DataFrame] = []
-        matched = 0
-        stack = ExitStack()
-        if executor is not None:
-            stack.callback(executor.shutdown, cancel_futures=True)
-        with stack:
-            for chunk in done:
-                keys.append(chunk.keys)
-                bodies.append(chunk.body)
-                tops.append(chunk.top)
-                matched += chunk.matched
-                if pool is not None and chunk.pool is not None:
-                    pool.merge(*chunk.pool)
-                if progress is not None:
-                    progress(len(chunk.keys))
-            all_keys = np.concatenate(keys) if keys else np.zeros((0, 5))
-            order = _global_order(all_keys)
-            rows = len(order)
-            chosen = pd.DataFrame()
-            coverage = None
-            slot = np.zeros(rows, dtype=np.int64)  # shortlist position by input row, 0 = not picked
-            if pool is not None:
-                frame, affinity = pool.result()
-                chosen, coverage = shortlist(scorer, frame, affinity, shortlist_k)
-                slot[chosen["row"].to_numpy(dtype=np.int64)] = np.arange(1, len(chosen) + 1)
-            picked = slot[all_keys[:, 4].astype(np.int64)[order]]
-            if csv_out:
-                spans = np.concatenate(bodies) if bodies else np.zeros((0, 3), dtype=np.int64)
-                spill_of = np.repeat(np.arange(len(bodies)), [len(b) for b in bodies])
-                where = np.column_stack([spill_of[order], spans[order]])
-                if executor is None or rows < PARALLEL_WRITE_ROWS:
-                    for lines in _ranked_blocks(spills, where, picked, 1, version):
-                        writer.write_encoded_lines(lines)
-                else:  # each worker reads back, formats and writes a run of ranks in its place
-                    sizes = _line_bytes(where, picked, 1, version)
-                    path, offset = writer.reserve_encoded(int(sizes.sum()), rows)
-                    bounds = np.linspace(0, rows, workers + 1).astype(int)
-                    starts = offset + np.r_[0, np.cumsum(sizes)][bounds]
-                    runs = [
-                        executor.submit(_write_ranked_at, path, int(starts[k]), int(starts[k + 1] - starts[k]), spills,
-                                        where[a:b], picked[a:b], a + 1, version)
-                        for k, (a, b) in enumerate(zip(bounds[:-1], bounds[1:], strict=True))
-                    ]
-                    for run in runs:
-                        run.result()
+        done: Iterator[_ChunkDone] = (
+            _bounded_map(executor, _rank_chunk_in_worker, jobs(), ahead=workers + 1) if executor is not None
+            else (_rank_chunk(scorer, *job, model=model) for job in jobs())
+        )
+        parts: list[_ChunkDone] = []
+        for part in done:
+            if pool is not None and part.pool is not None:
+                pool.merge(*part.pool)
+            parts.append(replace(part, pool=None))
+            if progress is not None:
+                progress(len(part.keys))
+        keys = np.concatenate([p.keys for p in parts]) if parts else np.zeros((0, len(SORT_KEY_COLUMNS)))
+        order = rank_order(keys)  # rows are numbered in file order, so a row's number is its position in keys
+        rows = len(order)
+        chosen, coverage, slot = _pick(scorer, pool, shortlist_k, rows)
+        if csv_out:
+            spans = np.concatenate([p.body for p in parts]) if parts else np.zeros((0, 3), dtype=np.int64)
+            spill_of = np.repeat(np.arange(len(parts)), [len(p.body) for p in parts])
+            where = np.column_stack([spill_of[order], spans[order]])
+            picked = slot[order]
+            sizes = _line_bytes(where, picked, 1, version)
+            path, offset = writer.reserve_encoded(int(sizes.sum()), rows)
+            # the rows are formatted and written in place in runs of ranks, one run per worker
+            bounds = np.linspace(0, rows, (workers if executor is not None else 1) + 1).astype(int)
+            starts = offset + np.r_[0, np.cumsum(sizes)][bounds]
+            runs = [
+                (_write_ranked_at, path, int(starts[k]), int(starts[k + 1] - starts[k]), spills,
+                 where[a:b], picked[a:b], a + 1, version, str(target))
+                for k, (a, b) in enumerate(zip(bounds[:-1], bounds[1:], strict=True))
+            ]
+            if executor is not None:
+                for future in [executor.submit(*run) for run in runs]:
+                    future.result()
             else:
-                body = pd.concat(bodies, ignore_index=True) if bodies else pd.DataFrame(columns=[*table.columns, *RANKED_RESULT_COLUMNS])
-                body = body.iloc[order].reset_index(drop=True)
-                body.insert(len(table.columns), "rank", np.arange(1, rows + 1))
-                body["shortlist"] = [int(p) if p else None for p in picked]
-                body["model_version"] = version
-                body.columns = columns
-                writer.write(body)
-    top_frame = _report_top(tops, all_keys, top, slot, version, columns)
-    bad = int(all_keys[:, 0].sum())
-    return RankReport(rows=rows, bad_rows=bad, matched_rows=matched, top=top_frame, shortlist=chosen, coverage=coverage, model_version=version)
+                for fn, *args in runs:
+                    fn(*args)
+        else:
+            raw = pd.concat([p.body[0] for p in parts], ignore_index=True) if parts else pd.DataFrame(columns=list(table.columns))
+            result = (pd.concat([p.body[1] for p in parts], ignore_index=True) if parts
+                      else pd.DataFrame(columns=list(RANKED_RESULT_COLUMNS)))
+            writer.write(_assemble(raw, result, order, np.arange(1, rows + 1), slot[order], version, names))
+    top_frame = _report_top(parts, keys, order, top, slot, version, names, table.columns)
+    return RankReport(rows=rows, bad_rows=sum(p.bad for p in parts), matched_rows=sum(p.matched for p in parts), top=top_frame, shortlist=chosen, coverage=coverage, model_version=version)
 
 
-def _report_top(tops: list[pd.DataFrame], keys: np.ndarray, top: int, slot: np.ndarray, version: str, columns: list[str]) -> pd.DataFrame:
-    """The ``top`` best rows as a frame with the output columns, from each chunk's best rows.
-
-    Rows are numbered 0…n-1 in file order, so a row's number is also its position in ``keys``.
-    """
-    if not tops or not top:
-        return pd.DataFrame(columns=columns)
-    frame = pd.concat(tops, ignore_index=True)
-    rows = frame.pop("_row").to_numpy(dtype=np.int64)
+def _report_top(parts: list[_ChunkDone], keys: np.ndarray, order: np.ndarray, top: int, slot: np.ndarray, version: str,
+                names: dict[str, str], input_columns: tuple[str, ...]) -> pd.DataFrame:
+    """The ``top`` best rows with the output columns, from each chunk's best rows."""
+    if not parts or not top:
+        return pd.DataFrame(columns=[*input_columns, *(names[c] for c in OUTPUT_COLUMNS)])
+    raw = pd.concat([p.top[0] for p in parts], ignore_index=True)
+    result = pd.concat([p.top[1] for p in parts], ignore_index=True)
+    rows = np.concatenate([p.top[2] for p in parts])
     rank_of = np.empty(len(keys), dtype=np.int64)
-    rank_of[_global_order(keys)] = np.arange(1, len(keys) + 1)
+    rank_of[order] = np.arange(1, len(keys) + 1)
     best = np.argsort(rank_of[rows], kind="stable")[:top]
-    frame = frame.iloc[best].reset_index(drop=True)
-    rows = rows[best]
-    frame.insert(len(columns) - len(OUTPUT_COLUMNS), "rank", rank_of[rows])
-    frame["shortlist"] = [int(slot[r]) or None for r in rows]
-    frame["model_version"] = version
-    frame.columns = columns
-    return frame
+    return _assemble(raw, result, best, rank_of[rows[best]], slot[rows[best]], version, names)
 
 
 def _even_out(chunks: Iterable[TableChunk], parts: int) -> Iterator[TableChunk]:

@@ -55,8 +55,9 @@ from xml.etree.ElementTree import ParseError
 import numpy as np
 import pandas as pd
 
-from ..exceptions import EncodingError, InputFileError
+from ..exceptions import EncodingError, InputFileError, OutputFileError
 from . import _parquet
+from ._output import check_output_path, output_errors
 
 __all__ = [
     "CANONICAL_COLUMNS",
@@ -793,7 +794,16 @@ class _XlsxSink:
             self._row += 1
 
     def close(self) -> None:
-        self._book.close()
+        from xlsxwriter.exceptions import FileCreateError
+
+        error = None
+        try:
+            self._book.close()
+        except FileCreateError as exc:  # xlsxwriter wraps the operating system's error
+            cause = exc.args[0] if exc.args and isinstance(exc.args[0], OSError) else OSError(str(exc))
+            error = OSError(cause.errno, cause.strerror)
+        if error is not None:  # raised without the traceback, which holds the half-written file open
+            raise error
 
 
 class TableWriter:
@@ -817,6 +827,9 @@ class TableWriter:
     ------
     InputFileError
         The extension is not ``.csv`` or ``.xlsx``.
+    OutputFileError
+        ``path`` cannot be written (a folder, a missing or read-only folder: checked at once;
+        a full disk: when it happens). The temporary file is removed on every failure.
     ValueError
         ``numeric_columns`` names a column not in ``columns``, or ``columns`` is empty.
     """
@@ -841,9 +854,24 @@ class TableWriter:
         header = [str(c) for c in self.columns]
         if suffix == ".xlsx" and (long := [h for h in header if len(h) > _XLSX_MAX_CHARS]):
             raise ValueError(f"column name longer than {_XLSX_MAX_CHARS} characters: {long[0][:40]!r}...")
-        self._sink: _CsvSink | _XlsxSink | _parquet.ParquetSink | None = (
-            _CsvSink(self._tmp, header) if suffix == ".csv"
-            else _parquet.ParquetSink(self._tmp, header, self._numeric) if suffix == ".parquet" else _XlsxSink(self._tmp, header))
+        check_output_path(self.path)
+        self._sink: _CsvSink | _XlsxSink | _parquet.ParquetSink | None = None
+        with self._os_errors():
+            self._sink = (
+                _CsvSink(self._tmp, header) if suffix == ".csv"
+                else _parquet.ParquetSink(self._tmp, header, self._numeric) if suffix == ".parquet" else _XlsxSink(self._tmp, header))
+
+    @contextmanager
+    def _os_errors(self) -> Iterator[None]:
+        """An operating-system error while writing: the partial file goes, and the error is
+        raised as :class:`OutputFileError` naming :attr:`path`."""
+        try:
+            with output_errors(self.path):
+                yield
+        except OutputFileError:
+            self._discard()
+            self._tmp.unlink(missing_ok=True)
+            raise
 
     def write(self, frame: pd.DataFrame) -> None:
         """Append the rows of ``frame``, in order.
@@ -883,14 +911,16 @@ class TableWriter:
                     raise ValueError(f"column {name!r}, row {series.index[row]!r}: text longer than "
                                      f"Excel's {_XLSX_MAX_CHARS} characters; write CSV instead")
                 columns.append((False, values))
-            self._sink.write(columns)
+            with self._os_errors():
+                self._sink.write(columns)
             self.rows_written += len(part)
 
     def write_encoded_lines(self, lines: list[bytes]) -> None:
         """Append CSV rows encoded by :func:`encode_csv_rows` and then as UTF-8 (CSV output only)."""
         if not isinstance(self._sink, _CsvSink):
             raise ValueError(f"{self.path}: write_encoded_lines needs an open CSV writer")
-        self._sink.write_encoded_lines(lines)
+        with self._os_errors():
+            self._sink.write_encoded_lines(lines)
         self.rows_written += len(lines)
 
     def reserve_encoded(self, nbytes: int, rows: int) -> tuple[Path, int]:
@@ -904,7 +934,8 @@ class TableWriter:
         """
         if not isinstance(self._sink, _CsvSink):
             raise ValueError(f"{self.path}: reserve_encoded needs an open CSV writer")
-        offset = self._sink.reserve(nbytes)
+        with self._os_errors():
+            offset = self._sink.reserve(nbytes)
         self.rows_written += rows
         return self._tmp, offset
 
@@ -914,11 +945,12 @@ class TableWriter:
             return
         sink, self._sink = self._sink, None
         try:
-            sink.close()
+            with output_errors(self.path):
+                sink.close()
+                os.replace(self._tmp, self.path)
         except BaseException:
             self._tmp.unlink(missing_ok=True)
             raise
-        os.replace(self._tmp, self.path)
 
     def _discard(self) -> None:
         if self._sink is None:
@@ -926,6 +958,8 @@ class TableWriter:
         sink, self._sink = self._sink, None
         try:
             sink.close()
+        except (OSError, ValueError):  # a full disk again: the file goes anyway, the first error stands
+            pass
         finally:
             self._tmp.unlink(missing_ok=True)
 

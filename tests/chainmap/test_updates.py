@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import sqlite3
 import threading
 from datetime import UTC, datetime
@@ -16,13 +15,6 @@ from recommender.chainmap import AuditLog, LinkNotFoundError, update_link
 
 TINY_MAP = Path(__file__).resolve().parents[1] / "data" / "tiny_map"
 WHEN = datetime(2026, 11, 22, 8, 30, tzinfo=UTC)
-
-
-@pytest.fixture
-def folder(tmp_path: Path) -> Path:
-    target = tmp_path / "map"
-    shutil.copytree(TINY_MAP, target)
-    return target
 
 
 def _chain(folder: Path) -> dict:

@@ -1,0 +1,24 @@
+"""Map changes carry a state: pending while the chain file is being replaced, then done or aborted.
+
+Revision ID: 0003
+Revises: 0002
+Create Date: 2025-01-03
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0003"
+down_revision = "0002"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("map_changes") as batch:
+        batch.add_column(sa.Column("state", sa.String(16), nullable=False, server_default="done"))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("map_changes") as batch:
+        batch.drop_column("state")
