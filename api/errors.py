@@ -7,6 +7,8 @@ The handlers are registered once, in :func:`api.main.create_app`; routes raise
 from __future__ import annotations
 
 import logging
+import os
+import tempfile
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -75,11 +77,9 @@ def _loc(parts: tuple | list) -> list[str | int]:
 
 async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
     items = [ErrorItem(loc=_loc(e.get("loc", ())), msg=str(e.get("msg", "")), type=str(e.get("type", ""))) for e in exc.errors()]
-    if any(item.type == "json_invalid" for item in items):
-        message = "请求体不是有效的 JSON / the body is not valid JSON"
-    else:
-        message = "请求参数无效 / the request is invalid"
-    return _response(request, 422, "invalid_request", message, items)
+    if any(item.type == "json_invalid" for item in items):  # cannot be parsed: 400, as for broken multipart
+        return _response(request, 400, "bad_request", "请求体不是有效的 JSON / the body is not valid JSON", items)
+    return _response(request, 422, "invalid_request", "请求参数无效 / the request is invalid", items)
 
 
 async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
@@ -93,15 +93,22 @@ async def _not_ready(request: Request, exc: NotReadyError) -> JSONResponse:
     return _response(request, 503, "not_ready", f"服务尚未就绪 / not ready: {exc}", headers={"Retry-After": "5"})
 
 
+def _public(message: str, path: str) -> str:
+    """``message`` without the server's paths (the file itself, its folder, the temporary folder)."""
+    for secret in sorted({path, os.path.dirname(path), tempfile.gettempdir()} - {"", "/"}, key=len, reverse=True):
+        message = message.replace(secret, "…")
+    return message
+
+
 async def _library(request: Request, exc: RecommenderError) -> JSONResponse:
     if isinstance(exc, EncodingError):
-        item = ErrorItem(loc=["file", "line", exc.line], msg=str(exc).split(": ", 1)[-1], type="encoding")
+        item = ErrorItem(loc=["file", "line", exc.line], msg=_public(exc.message, exc.path), type="encoding")
         return _response(request, 422, "encoding_error", "文件编码无法识别 / the file has undecodable bytes", [item])
     if isinstance(exc, InputFileError):
-        item = ErrorItem(loc=["file"], msg=str(exc).split(": ", 1)[-1], type="input_file")
+        item = ErrorItem(loc=["file"], msg=_public(exc.message, exc.path), type="input_file")
         return _response(request, 422, "input_file_error", "无法读取上传的文件 / the uploaded file cannot be read", [item])
     if isinstance(exc, ProfileError):
-        item = ErrorItem(loc=["body", exc.field], msg=str(exc).split(": ", 1)[-1], type="profile")
+        item = ErrorItem(loc=["body", exc.field], msg=exc.message, type="profile")
         return _response(request, 422, "invalid_profile", "企业信息无效 / invalid profile", [item])
     if isinstance(exc, MapError):
         log.error("map error: %s", exc)

@@ -124,7 +124,7 @@ async def rank(
                     recommender.rank_file, source, target, lang=lang, top=top, shortlist=shortlist, max_rows=settings.max_upload_rows,
                 )
             except InputFileError as exc:
-                if "max_rows=" in str(exc):
+                if exc.reason == "too_many_rows":
                     item = ErrorItem(loc=["body", "file"], msg=f"more than {settings.max_upload_rows} data rows", type="too_many_rows")
                     raise ApiError(413, f"行数超出上限 / more than {settings.max_upload_rows} rows", detail=[item]) from None
                 raise

@@ -30,7 +30,7 @@ from pathlib import Path
 
 import yaml
 
-from ..exceptions import MapError
+from ..exceptions import LinkNotFoundError, MapError
 from ._schema import ChainMap, load_map
 
 try:  # POSIX
@@ -47,14 +47,6 @@ PRIORITIES = ("key_target", "target", "normal")
 UPDATABLE_FIELDS = ("status", "priority", "status_quote", "priority_quote")
 
 _TOP_LEVEL = ("map.yaml", "parks.yaml", "leaders.yaml", "strategy.yaml", "sources")
-
-
-class LinkNotFoundError(MapError, LookupError):
-    """The chain or the link to change is not in the map."""
-
-    def __init__(self, path: str, entry: str, message: str):
-        super().__init__([(path, entry, "", message)])
-        self.entry = entry
 
 
 @dataclass(frozen=True)

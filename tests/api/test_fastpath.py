@@ -110,9 +110,9 @@ BODY = json.dumps(SCORE_EXAMPLE, ensure_ascii=False).encode()
         ("", {"Content-Type": "application/json"}, b'{"name": ""}', 422),  # invalid field
         ("", {"Content-Type": "application/json"}, b'{"name": "x", "employees": "300"}', 422),  # number as text
         ("", {"Content-Type": "application/json"}, b'{"name": "x", "colour": "red"}', 422),  # unknown field
-        ("", {"Content-Type": "application/json"}, b'{"name": "x",', 422),  # broken JSON
+        ("", {"Content-Type": "application/json"}, b'{"name": "x",', 400),  # broken JSON
         ("", {"Content-Type": "application/json"}, b'["name"]', 422),  # not an object
-        ("", {"Content-Type": "application/json"}, b'\xff\xfe{}', 422),  # not UTF-8
+        ("", {"Content-Type": "application/json"}, b'\xff\xfe{}', 400),  # not UTF-8
         ("", {"Content-Type": "application/json"}, b'{"name": "x", "revenue": NaN}', 422),  # json.loads allows NaN; the model does not
         ("", {"Content-Type": "application/json"}, b"[" * 2_400 + b"]" * 2_400, 400),  # deeper than json.loads recurses
         ("", {"Content-Type": "application/json"}, b'{"name": "x\\ud800"}', 422),  # a lone surrogate

@@ -208,10 +208,42 @@ def test_api_score_keeps_leading_zeros_of_codes(client):
     assert client.post("/v1/score", json={**CELLS, "industry_code": "0601"}).status_code == 200
 
 
-def test_api_malformed_json_is_422(client):
-    response = client.post("/v1/score", content=b'{"name": "x",', headers={"Content-Type": "application/json"})
-    body = _error(response, 422, "invalid_request")
-    assert body["detail"][0]["type"] == "json_invalid"
+@pytest.mark.parametrize("content", [b'{"name": "x",', b'\xff\xfe{"name": "x"}', b'\xff\xfe{"name":1}'], ids=["broken", "not-utf8", "not-utf8-2"])
+def test_api_unparseable_json_is_400_as_the_readme_says(client, content):
+    response = client.post("/v1/score", content=content, headers={"Content-Type": "application/json"})
+    _error(response, 400, "bad_request")
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    assert "| 400 | the body cannot be parsed (not UTF-8 JSON, broken multipart) |" in readme
+
+
+def test_api_broken_multipart_is_400(client):
+    response = client.post("/v1/rank", content=b"junk", headers={"Content-Type": "multipart/form-data"})
+    _error(response, 400, "bad_request")
+
+
+def test_api_unreadable_upload_never_shows_a_server_path(settings, tmp_path):
+    """The 422 of an unreadable upload names the problem, never where the server keeps files."""
+    import tempfile
+
+    from recommender import EncodingError, InputFileError
+
+    app = create_app(settings)
+    secret = str(tmp_path / "recommender-rank-x" / "upload.xlsx")
+
+    @app.get("/unreadable")
+    def unreadable():
+        raise InputFileError(secret, f"cannot open {secret} (in {tempfile.gettempdir()})")
+
+    @app.get("/undecodable")
+    def undecodable():
+        raise EncodingError(secret, 3, f"bad bytes in {secret}")
+
+    with TestClient(app, raise_server_exceptions=False) as c:
+        for path, code in (("/unreadable", "input_file_error"), ("/undecodable", "encoding_error")):
+            body = _error(c.get(path), 422, code)
+            text = json.dumps(body, ensure_ascii=False)
+            assert str(tmp_path) not in text and tempfile.gettempdir() not in text and "recommender-rank" not in text
+            assert "cannot open" in text or "bad bytes" in text
 
 
 def test_api_non_json_content_type_is_422(client):
