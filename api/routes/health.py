@@ -6,6 +6,7 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
 import recommender
+from recommender import Recommender
 
 from ..deps import StoreDep
 from ..schemas import HealthResponse, ReadyResponse, VersionResponse
@@ -46,7 +47,11 @@ async def readyz(store: StoreDep) -> JSONResponse:
 
 @versioned.get("/version", response_model=VersionResponse, summary="Versions of the service, map and model")
 async def version(store: StoreDep) -> VersionResponse:
-    current = store.current
+    """The versions this request would be served with (a hand edit is picked up here as everywhere)."""
+    try:
+        current: Recommender | None = await store.get()
+    except NotReadyError:
+        current = None
     return VersionResponse(
         service="recommender",
         version=recommender.__version__,

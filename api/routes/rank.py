@@ -83,7 +83,8 @@ def _save(upload: UploadFile, target: Path) -> None:
     responses={
         200: {
             "description": "the ranked file, same format as the upload (or, with Accept: application/json, a report)",
-            "content": {"text/csv": {}, XLSX_TYPE: {}, "application/json": {"schema": {"$ref": "#/components/schemas/RankReportResponse"}}},
+            "model": RankReportResponse,  # the JSON report's schema (FastAPI puts it under application/json)
+            "content": {"text/csv": {}, XLSX_TYPE: {}},
         },
         413: {"model": ErrorResponse, "description": "upload or rows over the limit"},
         415: {"model": ErrorResponse, "description": "not a .csv or .xlsx file"},

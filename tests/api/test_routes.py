@@ -113,6 +113,21 @@ def test_api_version_names_service_map_and_model(client):
     assert body["map_id"] == "tiny" and body["model_version"] == "prior" and body["version"]
 
 
+def test_api_version_sees_a_hand_edit_as_every_endpoint_does(client, map_dir):
+    import time
+
+    from api.state import WATCH_SECONDS
+
+    before = client.get("/v1/version").json()["map_version"]
+    chain_file = map_dir / "chains" / "battery.yaml"
+    text = chain_file.read_text(encoding="utf-8")
+    chain_file.write_text(text.replace("status: missing", "status: weak", 1), encoding="utf-8")  # edited in place
+    time.sleep(WATCH_SECONDS + 0.2)
+    after = client.get("/v1/version").json()["map_version"]
+    assert after != before
+    assert client.get("/v1/chains").json()["map_version"] == after == client.get("/v1/version").json()["map_version"]
+
+
 def test_api_request_id_is_made_and_echoed(client):
     made = client.get("/healthz").headers["x-request-id"]
     assert len(made) == 32
