@@ -118,7 +118,7 @@ async def _library(request: Request, exc: RecommenderError) -> JSONResponse:
 
 
 async def _unhandled(request: Request, exc: Exception) -> JSONResponse:
-    log.error("unhandled error (request %s): %r", request_id_of(request), exc)
+    log.error("unhandled error (request %s): %r", request_id_of(request), exc, exc_info=exc)
     return _response(request, 500, "internal_error", _MESSAGES[500])
 
 

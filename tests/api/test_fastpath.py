@@ -122,7 +122,6 @@ BODY = json.dumps(SCORE_EXAMPLE, ensure_ascii=False).encode()
         ("", {"Content-Type": "text/plain"}, BODY, 422),  # not JSON by its type
         ("", {"Content-Type": "application/merge-patch+json"}, BODY, 200),  # +json: the route parses it
         ("", {"Content-Type": "application/json", "Origin": "https://crm.example.cn"}, BODY, 200),  # CORS is the route's
-        ("", {"Content-Type": "application/json"}, b'{"name": "' + b"x" * 6_000 + b'"}', 413),  # over the body limit
     ],
 )
 def test_whatever_is_not_plain_falls_through_and_is_answered_alike(pair, query, headers, content, status):
@@ -133,6 +132,18 @@ def test_whatever_is_not_plain_falls_through_and_is_answered_alike(pair, query, 
     assert a.status_code == status, a.text
     _same(a, b)
     assert counter.calls == before + 1  # answered by the full app
+
+
+def test_a_body_over_the_limit_is_refused_outside_the_fast_path(pair):
+    """The body limit is the middleware's, for every request: the fast path never sees such a body."""
+    fast, counter, full = pair
+    before = counter.calls
+    content = b'{"name": "' + b"x" * 6_000 + b'"}'
+    a = fast.post("/v1/score", content=content, headers={"Content-Type": "application/json"})
+    b = full.post("/v1/score", content=content, headers={"Content-Type": "application/json"})
+    assert a.status_code == 413
+    _same(a, b)
+    assert counter.calls == before
 
 
 def test_a_chunked_body_falls_through(pair):
@@ -157,19 +168,26 @@ def test_before_the_map_loads_the_fast_path_leaves_the_503_to_the_route():
     assert response.status_code == 503 and response.json()["error"] == "not_ready"
 
 
-def test_a_scoring_error_falls_through_to_the_error_handlers(pair, monkeypatch):
-    fast, counter, _ = pair
+def test_a_scoring_error_is_answered_by_the_error_handlers_and_scored_once(pair, monkeypatch):
+    fast, counter, full = pair
     from recommender import Recommender
 
+    calls = []
+
     def broken(self, frame, *, lang="zh"):
+        calls.append(lang)
         raise RuntimeError("boom")
 
     monkeypatch.setattr(Recommender, "results", broken)
     before = counter.calls
-    response = fast.post("/v1/score", json=SCORE_EXAMPLE)
+    response = fast.post("/v1/score", json=SCORE_EXAMPLE, headers={"X-Request-ID": "crm-7"})
     assert response.status_code == 500 and response.json()["error"] == "internal_error"
+    assert response.json()["request_id"] == response.headers["x-request-id"] == "crm-7"
     assert "boom" not in response.text and "Traceback" not in response.text
-    assert counter.calls == before + 1
+    assert counter.calls == before  # not handed on to be scored again
+    by_fast_path = len(calls)
+    assert full.post("/v1/score", json=SCORE_EXAMPLE).status_code == 500
+    assert by_fast_path == len(calls) - by_fast_path > 0  # as many attempts as the route alone makes (the batcher's retry)
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
