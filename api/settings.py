@@ -43,8 +43,8 @@ class Settings(BaseSettings):
     model: str | None = Field(
         None,
         description="Landing model: 'prior' (none: every likelihood is the documented prior), a name in models_dir "
-        "(e.g. 'default'), a model folder (its newest version) or a .skops file. Unset: as the command line, the shipped "
-        "'default' model with the embedded map and the prior with RECOMMENDER_MAP_DIR. The service is not ready until it loads.",
+        "(e.g. 'demo', trained on synthetic data), a model folder (its newest version) or a .skops file. Unset: the prior, "
+        "as the command line. The service is not ready until it loads.",
     )
     models_dir: Path | None = Field(None, description="Where model names are looked up. Unset: the models shipped with the package.")
     audit_db: Path | None = Field(None, description="SQLite audit database. Unset: <map_dir>/history/audit.sqlite3.")

@@ -26,13 +26,12 @@ from pathlib import Path
 from starlette.concurrency import run_in_threadpool
 
 from recommender import ChainMap, MapError, ModelError, Recommender, default_map_dir, load_map
-from recommender.likelihood import PRIOR_VERSION, LandingModel, default_models_dir, load_model
+from recommender.likelihood import DEFAULT_MODEL, PRIOR_VERSION, LandingModel, default_models_dir, load_model
 
 __all__ = ["WATCH_SECONDS", "NotReadyError", "RecommenderStore"]
 
 log = logging.getLogger("api")
 
-DEFAULT_MODEL = "default"
 #: The longest a hand edit outside ``chains/`` waits to be noticed.
 WATCH_SECONDS = 1.0
 _WATCHED = ("chains", "map.yaml", "parks.yaml", "leaders.yaml", "strategy.yaml", "sources")
@@ -70,7 +69,7 @@ class RecommenderStore:
         The map folder; None for the embedded map.
     model : str or None
         The landing model: ``"prior"`` (none), a ``.skops`` file, a model folder or a name in
-        ``models_dir``; None: ``"default"`` for the embedded map, the prior for another (as the
+        ``models_dir``; None: :data:`~recommender.likelihood.DEFAULT_MODEL`, the prior (as the
         command line does).
     models_dir : path or None
         Where model names are looked up (None: the package's models).
@@ -80,7 +79,7 @@ class RecommenderStore:
 
     def __init__(self, map_dir: Path | None, *, model: str | None = None, models_dir: Path | None = None, watch: bool = True):
         self.map_dir = map_dir
-        self.model_ref = model if model is not None else (DEFAULT_MODEL if map_dir is None else PRIOR_VERSION)
+        self.model_ref = model if model is not None else DEFAULT_MODEL
         self.models_dir = models_dir
         self.watch = watch
         self.current: Recommender | None = None

@@ -55,11 +55,11 @@ class _Counted:
 
 @pytest.fixture(scope="module")
 def pair():
-    """(fast client, its fall-through counter, full client), the embedded map and default model."""
-    fast_app = create_app(Settings(score_fast_path=True, max_body_bytes=5_000))
+    """(fast client, its fall-through counter, full client), the embedded map and the demo model."""
+    fast_app = create_app(Settings(score_fast_path=True, max_body_bytes=5_000, model="demo"))
     counter = _Counted(fast_app.fast_path.app)
     fast_app.fast_path.app = counter
-    full_app = create_app(Settings(score_fast_path=False, max_body_bytes=5_000))
+    full_app = create_app(Settings(score_fast_path=False, max_body_bytes=5_000, model="demo"))
     assert full_app.fast_path is None
     with TestClient(fast_app, raise_server_exceptions=False) as fast, TestClient(full_app, raise_server_exceptions=False) as full:
         yield fast, counter, full
@@ -201,7 +201,7 @@ def test_score_body_is_the_response_model_serialised(jiangmen, lang):
 
     with EVAL.open(encoding="utf-8") as f:
         profiles = [{k: v for k, v in row.items() if k != "gold" and v} for row in csv.DictReader(f)]
-    for recommender in (jiangmen, Recommender(model="default")):
+    for recommender in (jiangmen, Recommender(model="demo")):
         results = recommender.score_many(profiles, lang=lang)
         assert len(results) > 200
         for result in results:
@@ -262,7 +262,7 @@ def test_batch_body_is_the_response_model_serialised(pair):
     profiles = _profiles()[:5]
     response = full.post("/v1/score/batch?lang=en", json={"profiles": profiles})
     assert response.status_code == 200
-    recommender = Recommender(model="default")
+    recommender = Recommender(model="demo")
     results = recommender.score_many(profiles, lang="en")
     model = ScoreBatchResponse.model_validate(
         {"results": [r.as_dict() for r in results], "map_version": recommender.map_version, "model_version": recommender.model_version}

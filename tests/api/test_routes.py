@@ -724,7 +724,18 @@ def test_api_embedded_map_scores_like_the_cli(embedded_client):
     assert run.exit_code == 0, run.output
     cli = json.loads(run.stdout)
     assert {k: body[k] for k in cli} == cli
-    assert body["model_version"] != "prior"  # the shipped default model, as the CLI uses
+    assert body["model_version"] == "prior"  # no model trained on the bureau's outcomes: the prior, as the CLI uses
+
+
+def test_api_demo_model_says_synthetic_in_every_answer(tmp_path):
+    with _client(Settings(map_dir=None, model="demo")) as c:
+        score = c.post("/v1/score", json=FOIL).json()
+        batch = c.post("/v1/score/batch", json={"profiles": [FOIL]}).json()
+        version = c.get("/v1/version").json()
+        ranked = c.post("/v1/rank", files={"file": ("firms.csv", _gbk_csv(), "text/csv")})
+    assert score["model_version"].startswith("demo/") and "synthetic" in score["model_version"]
+    assert batch["model_version"] == batch["results"][0]["model_version"] == score["model_version"] == version["model_version"]
+    assert "synthetic" in ranked.headers["x-model-version"]
 
 
 def test_api_no_url_in_a_profile_is_fetched(client, monkeypatch):
