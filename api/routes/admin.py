@@ -101,7 +101,7 @@ def list_audit(
     if audit is None:
         return AuditResponse(entries=[])
     entries = audit.entries(limit=limit, offset=offset, chain_id=chain_id, link_id=link_id)
-    return AuditResponse(entries=[AuditEntryOut(**vars(e)) for e in entries])
+    return AuditResponse(entries=[AuditEntryOut.model_validate(e) for e in entries])
 
 
 @router.post(

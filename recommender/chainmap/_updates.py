@@ -31,7 +31,7 @@ from pathlib import Path
 import yaml
 
 from ..exceptions import LinkNotFoundError, MapError
-from ._schema import ChainMap, load_map
+from ._schema import PRIORITIES, ChainMap, load_map
 
 try:  # POSIX
     import fcntl
@@ -42,7 +42,6 @@ __all__ = ["HISTORY_DIR", "PRIORITIES", "UPDATABLE_FIELDS", "LinkChange", "LinkN
 
 #: The folder of a map that keeps the previous versions of changed chain files.
 HISTORY_DIR = "history"
-PRIORITIES = ("key_target", "target", "normal")
 #: The link fields :func:`update_link` may change.
 UPDATABLE_FIELDS = ("status", "priority", "status_quote", "priority_quote")
 
