@@ -10,6 +10,7 @@ import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
@@ -155,12 +156,13 @@ def _document_limits(app: FastAPI, settings: Settings) -> None:
     """State the configured limits in the served schema (clients and fuzzers see the real bounds)."""
     build = app.openapi
 
-    def openapi() -> dict:
-        if app.openapi_schema is None:
+    def openapi() -> dict[str, Any]:
+        schema = app.openapi_schema
+        if schema is None:
             schema = build()
             batch = schema["components"]["schemas"]["ScoreBatchRequest"]["properties"]["profiles"]
             batch["maxItems"] = settings.max_batch
-        return app.openapi_schema
+        return schema
 
     app.openapi = openapi  # type: ignore[method-assign]
 

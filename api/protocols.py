@@ -109,13 +109,13 @@ class ReadTimeouts:
         super().connection_lost(exc)  # type: ignore[misc]
 
 
-class H11Protocol(ReadTimeouts, _H11Protocol):
+class H11Protocol(ReadTimeouts, _H11Protocol):  # type: ignore[misc]
     """uvicorn's h11 protocol with TCP_NODELAY and read timeouts."""
 
 
 if _HttpToolsProtocol is not None:
 
-    class HttpToolsProtocol(ReadTimeouts, _HttpToolsProtocol):  # type: ignore[valid-type,misc]
+    class HttpToolsProtocol(ReadTimeouts, _HttpToolsProtocol):  # type: ignore[misc]
         """uvicorn's httptools protocol with TCP_NODELAY and read timeouts."""
 
 else:  # pragma: no cover

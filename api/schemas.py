@@ -51,8 +51,9 @@ BATCH_CEILING = 1000
 Lang = Literal["zh", "en"]
 
 
-def _text(max_length: int, *, min_length: int = 0) -> Any:
-    return Annotated[str, StringConstraints(strict=True, min_length=min_length, max_length=max_length)]
+def _text(max_length: int, *, min_length: int = 0) -> StringConstraints:
+    """Strict text of a bounded length (for ``Annotated[str, _text(…)]``)."""
+    return StringConstraints(strict=True, min_length=min_length, max_length=max_length)
 
 
 def _json_number(value: object) -> object:
@@ -62,19 +63,21 @@ def _json_number(value: object) -> object:
     return value
 
 
-def _integer(low: int, high: int) -> Any:
-    """A JSON integer (``2012`` or ``2012.0``; not ``"2012"``, ``true`` or ``2012.5``) in [low, high]."""
-    return Annotated[int, Field(ge=low, le=high), BeforeValidator(_json_number)]
+#: With ``Annotated[int, _bounds(…), _JSON_INTEGER]``: a JSON integer (``2012`` or ``2012.0``; not ``"2012"``, ``true`` or ``2012.5``).
+_JSON_INTEGER = BeforeValidator(_json_number)
 
 
-def _number(low: float, high: float) -> Any:
-    """A JSON number (not text, not a boolean), finite, in [low, high]."""
-    return Annotated[float, Field(strict=True, ge=low, le=high, allow_inf_nan=False)]
+def _bounds(field: str, *, strict: bool = False) -> Any:
+    """The field's range from the one table of profile bounds (a JSON number, finite, when ``strict``)."""
+    low, high = NUMERIC_BOUNDS[field]
+    if strict:
+        return Field(strict=True, ge=low, le=high, allow_inf_nan=False)
+    return Field(ge=int(low), le=int(high))
 
 
-_LIST_TEXT = Annotated[list[_text(100)], Field(max_length=50)]
+_ListText = Annotated[list[Annotated[str, _text(100)]], Field(max_length=50)]
 
-SCORE_EXAMPLE = {
+SCORE_EXAMPLE: dict[str, Any] = {
     "name": "广东某铜箔科技有限公司",
     "description": "锂电铜箔、电解铜箔的研发、生产和销售",
     "city": "深圳",
@@ -94,19 +97,19 @@ class ScoreRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [SCORE_EXAMPLE]})
 
-    name: _text(200, min_length=1) = Field(description="企业名称 / firm name")
-    description: _text(5000) | None = Field(None, description="经营范围、主营产品 / business scope, main products")
-    city: _text(100) | None = Field(None, description="所在城市 / city")
-    country: _text(100) | None = Field(None, description="国家或地区 / country")
+    name: Annotated[str, _text(200, min_length=1)] = Field(description="企业名称 / firm name")
+    description: Annotated[str, _text(5000)] | None = Field(None, description="经营范围、主营产品 / business scope, main products")
+    city: Annotated[str, _text(100)] | None = Field(None, description="所在城市 / city")
+    country: Annotated[str, _text(100)] | None = Field(None, description="国家或地区 / country")
     industry_code: Annotated[str, StringConstraints(strict=True, max_length=16, pattern=r"^[A-Za-z]?[0-9]{0,6}$")] | None = Field(
         None, description="国民经济行业代码（文本，保留前导零，如 “0601”）/ GB/T 4754 code, as text"
     )
-    employees: _number(*NUMERIC_BOUNDS["employees"]) | None = Field(None, description="员工人数 / employees")
-    revenue: _number(*NUMERIC_BOUNDS["revenue"]) | None = Field(None, description="营业收入（万元）/ revenue, 10k CNY")
-    founded: _integer(*NUMERIC_BOUNDS["founded"]) | None = Field(None, description="成立年份 / year founded")
-    tags: _LIST_TEXT | _text(2000) | None = Field(None, description="资质标签（高新技术企业、专精特新…）/ tags")
-    customers: _LIST_TEXT | _text(2000) | None = Field(None, description="主要客户 / main customers")
-    patents: _integer(*NUMERIC_BOUNDS["patents"]) | None = Field(None, description="专利数 / patents")
+    employees: Annotated[float, _bounds("employees", strict=True)] | None = Field(None, description="员工人数 / employees")
+    revenue: Annotated[float, _bounds("revenue", strict=True)] | None = Field(None, description="营业收入（万元）/ revenue, 10k CNY")
+    founded: Annotated[int, _bounds("founded"), _JSON_INTEGER] | None = Field(None, description="成立年份 / year founded")
+    tags: _ListText | Annotated[str, _text(2000)] | None = Field(None, description="资质标签（高新技术企业、专精特新…）/ tags")
+    customers: _ListText | Annotated[str, _text(2000)] | None = Field(None, description="主要客户 / main customers")
+    patents: Annotated[int, _bounds("patents"), _JSON_INTEGER] | None = Field(None, description="专利数 / patents")
 
     def profile(self) -> dict[str, object]:
         """The profile mapping the library takes (blank fields left out)."""
@@ -122,9 +125,8 @@ class ScoreBatchRequest(BaseModel):
 
 
 #: One feature's part of a landing likelihood: the fields of the library's ``Factor``, as an object.
-FactorOut = create_model("FactorOut", __doc__="One feature's part of a landing likelihood.", **{
-    name: (kind, ...) for name, kind in get_type_hints(Factor).items()
-})
+_FACTOR_FIELDS: dict[str, Any] = {name: (kind, ...) for name, kind in get_type_hints(Factor).items()}
+FactorOut = create_model("FactorOut", __doc__="One feature's part of a landing likelihood.", **_FACTOR_FIELDS)
 
 
 class ScoreResponse(BaseModel):
@@ -316,14 +318,11 @@ _AUDIT_DESCRIPTIONS = {
     "at": "UTC, ISO 8601", "actor": "the name of the API key used", "action": "update_link | reload_model",
 }
 #: One audit-log entry: the fields of the library's ``AuditEntry`` (read from it with ``from_attributes``).
-AuditEntryOut = create_model(
-    "AuditEntryOut",
-    __config__=ConfigDict(from_attributes=True),
-    **{
-        name: (Any if kind is object else kind, Field(description=_AUDIT_DESCRIPTIONS.get(name)))
-        for name, kind in get_type_hints(AuditEntry, include_extras=True).items()
-    },
-)
+_AUDIT_FIELDS: dict[str, Any] = {
+    name: (Any if kind is object else kind, Field(description=_AUDIT_DESCRIPTIONS.get(name)))
+    for name, kind in get_type_hints(AuditEntry, include_extras=True).items()
+}
+AuditEntryOut = create_model("AuditEntryOut", __config__=ConfigDict(from_attributes=True), **_AUDIT_FIELDS)
 
 
 class AuditResponse(BaseModel):

@@ -97,7 +97,8 @@ class Settings(BaseSettings):
         if not isinstance(value, str):
             return value
         keys: dict[str, str] = {}
-        for i, part in enumerate(_split(value), start=1):
+        parts: list[str] = [part.strip() for part in value.split(",") if part.strip()]
+        for i, part in enumerate(parts, start=1):
             name, sep, key = part.partition(":")
             if not sep:
                 raise ValueError(f"entry {i} must be 'name:key'")

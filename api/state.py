@@ -170,8 +170,8 @@ class RecommenderStore:
         self.map_error = None
         return recommender
 
-    def reload_model(self) -> tuple[str, str]:
-        """Load the model again (its newest version) and serve it; (version before, after).
+    def reload_model(self) -> tuple[str, str, str]:
+        """Load the model again (its newest version) and serve it; (model version before, after, the map version).
 
         Raises
         ------
@@ -189,7 +189,7 @@ class RecommenderStore:
             self.current = recommender
             self._stamp = self._tried = self._read_stamp()
             self.model_error = None
-            return before, recommender.model_version
+            return before, recommender.model_version, recommender.map_version
 
     def _changed(self) -> bool:
         """Whether the watched files differ from what is served (or last tried)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import weakref
+from typing import Any
 
 from fastapi import APIRouter, Path
 
@@ -26,7 +27,7 @@ from ..schemas import (
 
 router = APIRouter(tags=["chains"])
 
-_NOT_READY = {503: {"model": ErrorResponse, "description": "the map is not loaded"}}
+_NOT_READY: dict[int | str, dict[str, Any]] = {503: {"model": ErrorResponse, "description": "the map is not loaded"}}
 
 
 def _summaries(recommender: Recommender) -> dict[str, LinkSummary]:
