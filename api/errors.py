@@ -7,6 +7,9 @@ The handlers are registered once, in :func:`api.main.create_app`; routes raise
 from __future__ import annotations
 
 import logging
+import os
+import tempfile
+from collections.abc import Mapping
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -60,7 +63,7 @@ def request_id_of(request: Request) -> str | None:
 
 
 def _response(request: Request, status: int, code: str, message: str, items: list[ErrorItem] | None = None,
-              headers: dict[str, str] | None = None) -> JSONResponse:
+              headers: Mapping[str, str] | None = None) -> JSONResponse:
     rid = request_id_of(request)
     body = ErrorResponse(error=code, message=message, detail=items or [], request_id=rid)
     out_headers = dict(headers or {})
@@ -73,35 +76,42 @@ def _loc(parts: tuple | list) -> list[str | int]:
     return [p if isinstance(p, int) else str(p) for p in parts]
 
 
-async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+async def _validation(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
     items = [ErrorItem(loc=_loc(e.get("loc", ())), msg=str(e.get("msg", "")), type=str(e.get("type", ""))) for e in exc.errors()]
-    if any(item.type == "json_invalid" for item in items):
-        message = "请求体不是有效的 JSON / the body is not valid JSON"
-    else:
-        message = "请求参数无效 / the request is invalid"
-    return _response(request, 422, "invalid_request", message, items)
+    if any(item.type == "json_invalid" for item in items):  # cannot be parsed: 400, as for broken multipart
+        return _response(request, 400, "bad_request", "请求体不是有效的 JSON / the body is not valid JSON", items)
+    return _response(request, 422, "invalid_request", "请求参数无效 / the request is invalid", items)
 
 
-async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+async def _http(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
     if isinstance(exc, ApiError):
         return _response(request, exc.status_code, exc.code, exc.message, exc.items, exc.headers)
     message = _MESSAGES.get(exc.status_code) or (exc.detail if isinstance(exc.detail, str) else "error")
     return _response(request, exc.status_code, _CODES.get(exc.status_code, "error"), message, headers=exc.headers)
 
 
-async def _not_ready(request: Request, exc: NotReadyError) -> JSONResponse:
+async def _not_ready(request: Request, exc: Exception) -> JSONResponse:
     return _response(request, 503, "not_ready", f"服务尚未就绪 / not ready: {exc}", headers={"Retry-After": "5"})
 
 
-async def _library(request: Request, exc: RecommenderError) -> JSONResponse:
+def _public(message: str, path: str) -> str:
+    """``message`` without the server's paths (the file itself, its folder, the temporary folder)."""
+    for secret in sorted({path, os.path.dirname(path), tempfile.gettempdir()} - {"", "/"}, key=len, reverse=True):
+        message = message.replace(secret, "…")
+    return message
+
+
+async def _library(request: Request, exc: Exception) -> JSONResponse:
     if isinstance(exc, EncodingError):
-        item = ErrorItem(loc=["file", "line", exc.line], msg=str(exc).split(": ", 1)[-1], type="encoding")
+        item = ErrorItem(loc=["file", "line", exc.line], msg=_public(exc.message, exc.path), type="encoding")
         return _response(request, 422, "encoding_error", "文件编码无法识别 / the file has undecodable bytes", [item])
     if isinstance(exc, InputFileError):
-        item = ErrorItem(loc=["file"], msg=str(exc).split(": ", 1)[-1], type="input_file")
+        item = ErrorItem(loc=["file"], msg=_public(exc.message, exc.path), type="input_file")
         return _response(request, 422, "input_file_error", "无法读取上传的文件 / the uploaded file cannot be read", [item])
     if isinstance(exc, ProfileError):
-        item = ErrorItem(loc=["body", exc.field], msg=str(exc).split(": ", 1)[-1], type="profile")
+        item = ErrorItem(loc=["body", exc.field], msg=exc.message, type="profile")
         return _response(request, 422, "invalid_profile", "企业信息无效 / invalid profile", [item])
     if isinstance(exc, MapError):
         log.error("map error: %s", exc)
@@ -111,7 +121,7 @@ async def _library(request: Request, exc: RecommenderError) -> JSONResponse:
 
 
 async def _unhandled(request: Request, exc: Exception) -> JSONResponse:
-    log.error("unhandled error (request %s): %r", request_id_of(request), exc)
+    log.error("unhandled error (request %s): %r", request_id_of(request), exc, exc_info=exc)
     return _response(request, 500, "internal_error", _MESSAGES[500])
 
 

@@ -1,32 +1,34 @@
-"""``POST /v1/score`` answered without FastAPI's per-request machinery, when the request is plain.
+"""``POST /v1/score`` answered without FastAPI's routing and dependencies, when the request is plain.
 
-FastAPI spends about half a millisecond per request on routing, its middleware layers,
-dependency resolution and the ``Request`` object, more than the library's share of a batched
-score. For the common request (JSON body of a known length, no query but ``lang``, no CORS
-origin), :class:`ScoreFastPath` does the same steps directly on the ASGI messages:
+FastAPI spends about half a millisecond per request on routing, dependency resolution and the
+``Request`` object, more than the library's share of a batched score. :class:`ScoreFastPath`
+is the innermost middleware of the app (inside the request id, the body limit and CORS, so
+those come from one place for every request). For the common request (JSON body of a known
+length, no query but ``lang``, no CORS origin) it does the route's steps on the ASGI messages:
 
-1. reads the body (within ``RECOMMENDER_MAX_BODY_BYTES``);
+1. reads the body (the body-limit middleware outside has checked its length);
 2. parses it as FastAPI does (``json.loads``) and validates it with the same model
    (:class:`~api.schemas.ScoreRequest`, python mode);
 3. takes the current Recommender from the store and scores through the same function as the
    route (:func:`api.routes.score.score_json`: batcher or direct);
-4. answers with the same body and headers (``X-Request-ID``, ``nosniff``).
+4. answers with the same body; the middleware outside adds the same headers.
 
-Anything else falls through, with the body it has read, to the FastAPI app: an invalid body,
-an unknown query parameter, another content type, a body without ``Content-Length`` or over
-the limit, a service that is not ready, an error while scoring. There the route and the error
-handlers answer as they do for every endpoint, so errors look the same whichever way a request
-came, and the fast path answers only what the route would answer with a 200.
+A request that is not plain, or whose body does not validate, goes on, with the body it has
+read, to FastAPI, which answers it as it answers every endpoint (it has not been scored). An
+error while taking the map or scoring (503 not ready, 500) is answered here, by the app's own
+exception handlers, so errors look the same whichever way a request came and a failed
+request is never scored a second time.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Awaitable, Callable
+from typing import Any
 
+from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from .middleware import response_headers, take_request_id
 from .routes.score import score_json
 from .schemas import ScoreRequest
 from .state import RecommenderStore
@@ -36,73 +38,76 @@ __all__ = ["SCORE_PATH", "ScoreFastPath"]
 SCORE_PATH = "/v1/score"
 _LANGS = {b"": "zh", b"lang=zh": "zh", b"lang=en": "en"}
 _JSON_TYPES = {b"application/json", b"application/json; charset=utf-8", b"application/json;charset=utf-8"}
-_JSON_HEADER = (b"content-type", b"application/json")
+_HEADERS = [(b"content-type", b"application/json")]
+
+
+def _signed_in_only(scope: Scope) -> bool:
+    """Once a user exists every request needs a session or a key: the full route checks them."""
+    auth = getattr(scope["app"].state, "auth", None)
+    return auth is not None and auth.users_exist()
 
 
 class ScoreFastPath:
-    """The plain ``POST /v1/score`` on raw ASGI messages; the rest goes to ``app``.
+    """Middleware: the plain ``POST /v1/score`` on raw ASGI messages; the rest goes to ``app``.
 
-    Parameters
-    ----------
-    app : ASGI app
-        The full service (FastAPI with its middleware): everything this class does not answer.
-    state : object
-        The app's state: ``store`` (:class:`~api.state.RecommenderStore`) and ``batcher``
-        (or None), read per request (they are set in the lifespan).
-    max_body : int
-        The body limit; a longer ``Content-Length`` falls through (answered 413 there).
+    The store, the batcher and the exception handlers are read per request from the app
+    (``scope["app"]``: set in the lifespan and in :func:`api.main.create_app`).
     """
 
-    def __init__(self, app: ASGIApp, state: object, *, max_body: int):
+    def __init__(self, app: ASGIApp):
         self.app = app
-        self.state = state
-        self.max_body = max_body
-
-    def handles(self, scope: Scope) -> bool:
-        return scope["type"] == "http" and scope["path"] == SCORE_PATH and scope["method"] == "POST"
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        lang = _LANGS.get(scope["query_string"])
-        length = -1
-        plain = lang is not None
-        if plain:
-            json_type = False
-            for name, value in scope["headers"]:
-                if name == b"content-length":
-                    length = int(value) if value.isdigit() else -1
-                elif name == b"content-type":
-                    json_type = value.lower() in _JSON_TYPES
-                elif name == b"origin" or name == b"transfer-encoding":
-                    plain = False
-            plain = plain and json_type and 0 < length <= self.max_body
-        if not plain:
+        lang = _plain(scope)
+        if lang is None or _signed_in_only(scope):
             await self.app(scope, receive, send)
             return
         body = await _read(receive)
         if body is None:  # the client went away
             return
-        answer = await self._answer(body, lang)
-        if answer is None:
-            await self.app(scope, _replay(body, receive), send)
-            return
-        headers = response_headers(take_request_id(scope["headers"]), [(b"content-length", str(len(answer)).encode()), _JSON_HEADER])
-        await send({"type": "http.response.start", "status": 200, "headers": headers})
-        await send({"type": "http.response.body", "body": answer})
-
-    async def _answer(self, body: bytes, lang: str) -> bytes | None:
-        """The 200 body for this request, or None when the full app must answer it."""
         try:
             request = ScoreRequest.model_validate(json.loads(body))
         except Exception:  # noqa: BLE001 - not JSON, too deeply nested, not an object, an invalid field: the route says which
-            return None
-        store: RecommenderStore | None = getattr(self.state, "store", None)
-        if store is None or store.current is None:
-            return None
+            await self.app(scope, _replay(body, receive), send)
+            return
+        service = scope["app"]
         try:
+            store: RecommenderStore = service.state.store
             recommender = await store.get()
-            return await score_json(getattr(self.state, "batcher", None), recommender, request.profile(), lang)
-        except Exception:  # noqa: BLE001 - the route scores again and its handlers answer
+            answer = await score_json(getattr(service.state, "batcher", None), recommender, request.profile(), lang)
+        except Exception as exc:  # noqa: BLE001 - answered by the app's handler for its type, as the route's would be
+            response = await _handler(service, exc)(Request(scope), exc)
+            await response(scope, receive, send)
+            return
+        await send({"type": "http.response.start", "status": 200, "headers": [(b"content-length", str(len(answer)).encode()), *_HEADERS]})
+        await send({"type": "http.response.body", "body": answer})
+
+
+def _plain(scope: Scope) -> str | None:
+    """The language of a plain score request, or None when FastAPI must answer it."""
+    if scope["type"] != "http" or scope["path"] != SCORE_PATH or scope["method"] != "POST":
+        return None
+    lang = _LANGS.get(scope["query_string"])
+    if lang is None:
+        return None
+    length, json_type = -1, False
+    for name, value in scope["headers"]:
+        if name == b"content-length":
+            length = int(value) if value.isdigit() else -1
+        elif name == b"content-type":
+            json_type = value.lower() in _JSON_TYPES
+        elif name == b"origin" or name == b"transfer-encoding":
             return None
+    return lang if json_type and length > 0 else None
+
+
+def _handler(service: Any, exc: Exception) -> Callable[[Request, Exception], Awaitable[Any]]:
+    """The app's exception handler for ``exc`` (the most specific registered type)."""
+    for cls in type(exc).__mro__:
+        handler = service.exception_handlers.get(cls)
+        if handler is not None:
+            return handler
+    raise exc  # pragma: no cover - the app registers a handler for Exception
 
 
 async def _read(receive: Receive) -> bytes | None:

@@ -10,12 +10,13 @@ import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from sqlalchemy import Engine
 from starlette.concurrency import run_in_threadpool
-from starlette.types import Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
 import recommender
 
@@ -48,20 +49,34 @@ gets the same score either way. Map updates need an API key (header `X-API-Key`)
 
 
 class Service(FastAPI):
-    """The FastAPI app, with the plain ``POST /v1/score`` answered ahead of it (:mod:`api.fastpath`)."""
+    """The FastAPI app; an unexpected error after its 500 is sent keeps the connection open.
 
+    Starlette's outermost middleware answers an unexpected error with the app's 500 handler and
+    then raises it again for the server to log; uvicorn then closes the connection, so a
+    keep-alive client's next request is reset. The error is logged by the handler
+    (:mod:`api.errors`), so once the answer is sent it is dropped here.
+    """
+
+    #: The plain-score middleware (:mod:`api.fastpath`), when enabled.
     fast_path: ScoreFastPath | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        fast = self.fast_path
-        if fast is not None and fast.handles(scope) and not self.state.auth.users_exist():
-            await fast(scope, receive, send)
-        else:
+        if scope["type"] != "http":
             await super().__call__(scope, receive, send)
+            return
+        answered = False
 
-    async def serve_full(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """The FastAPI app alone, middleware and all: what the fast path falls through to."""
-        await super().__call__(scope, receive, send)
+        async def send_noting_the_end(message: Message) -> None:
+            nonlocal answered
+            await send(message)
+            if message["type"] == "http.response.body" and not message.get("more_body", False):
+                answered = True
+
+        try:
+            await super().__call__(scope, receive, send_noting_the_end)
+        except Exception:
+            if not answered:
+                raise
 
 
 def _recover_updates(settings: Settings, engine: Engine) -> None:
@@ -135,6 +150,8 @@ def create_app(settings: Settings | None = None) -> Service:
     app.state.settings = settings  # read per request by api.deps.app_settings
     _document_limits(app, settings)
     install_error_handlers(app)
+    if settings.score_fast_path:
+        app.add_middleware(ScoreFastPath)  # innermost: inside the request id, the body limit and CORS
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -156,20 +173,30 @@ def create_app(settings: Settings | None = None) -> Service:
     app.include_router(models.router, prefix="/v1")
     web.install(app, settings)
     if settings.score_fast_path:
-        app.fast_path = ScoreFastPath(app.serve_full, app.state, max_body=settings.max_body_bytes)
+        app.middleware_stack = app.build_middleware_stack()
+        app.fast_path = _find(app.middleware_stack, ScoreFastPath)
     return app
+
+
+def _find(stack: object, kind: type[ScoreFastPath]) -> ScoreFastPath | None:
+    """The middleware of type ``kind`` in a built stack (each layer holds the next as ``app``)."""
+    layer = stack
+    while layer is not None and not isinstance(layer, kind):
+        layer = getattr(layer, "app", None)
+    return layer
 
 
 def _document_limits(app: FastAPI, settings: Settings) -> None:
     """State the configured limits in the served schema (clients and fuzzers see the real bounds)."""
     build = app.openapi
 
-    def openapi() -> dict:
-        if app.openapi_schema is None:
+    def openapi() -> dict[str, Any]:
+        schema = app.openapi_schema
+        if schema is None:
             schema = build()
             batch = schema["components"]["schemas"]["ScoreBatchRequest"]["properties"]["profiles"]
             batch["maxItems"] = settings.max_batch
-        return app.openapi_schema
+        return schema
 
     app.openapi = openapi  # type: ignore[method-assign]
 

@@ -1,4 +1,10 @@
-"""Run the service with uvicorn, with TCP_NODELAY on every accepted connection.
+"""Run the service with uvicorn: TCP_NODELAY on every accepted connection, and read timeouts.
+
+Read timeouts: uvicorn times out an idle keep-alive connection, but not a client that sends
+its request slowly (slowloris: a header byte every few seconds, or a body that never ends).
+These protocol classes close a connection whose request line and headers are not in within
+``RECOMMENDER_HEADER_TIMEOUT`` seconds (counted from the connection or the request's first
+byte) or whose body is not in within ``RECOMMENDER_BODY_TIMEOUT`` seconds after its headers.
 
 With ``--workers 2`` uvicorn binds the listening socket itself (``socket.socket(AF_INET)``,
 protocol number 0), and asyncio's event loop then skips ``TCP_NODELAY`` on accepted
@@ -13,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+from typing import Any
 
 from uvicorn.protocols.http.h11_impl import H11Protocol as _H11Protocol
 
@@ -21,7 +28,7 @@ try:
 except ImportError:  # pragma: no cover - httptools not installed
     _HttpToolsProtocol = None  # type: ignore[assignment,misc]
 
-__all__ = ["H11Protocol", "HttpToolsProtocol", "http_protocol", "set_nodelay"]
+__all__ = ["H11Protocol", "HttpToolsProtocol", "ReadTimeouts", "http_protocol", "set_nodelay"]
 
 
 def set_nodelay(transport: asyncio.BaseTransport) -> None:
@@ -34,22 +41,82 @@ def set_nodelay(transport: asyncio.BaseTransport) -> None:
             pass
 
 
-class H11Protocol(_H11Protocol):
-    """uvicorn's h11 protocol with TCP_NODELAY."""
+class ReadTimeouts:
+    """TCP_NODELAY, and close a connection whose request headers or body arrive too slowly (a mixin for uvicorn's protocols).
 
-    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+    One timer per connection: armed for the headers when the connection opens and when a new
+    request's first bytes arrive, re-armed for the body once the headers are in, cancelled when
+    the request is in. Between requests uvicorn's own keep-alive timeout applies.
+    """
+
+    header_timeout: float
+    body_timeout: float
+    _read_timer: asyncio.TimerHandle | None = None
+    _reading: str = ""  # "", "headers" or "body"
+    # set by uvicorn's protocol classes
+    loop: asyncio.AbstractEventLoop
+    transport: asyncio.Transport
+    cycle: Any
+
+    def _init_timeouts(self) -> None:
+        from .settings import get_settings
+
+        settings = get_settings()
+        self.header_timeout, self.body_timeout = settings.header_timeout, settings.body_timeout
+
+    def _arm(self, stage: str) -> None:
+        self._disarm()
+        self._reading = stage
+        seconds = self.header_timeout if stage == "headers" else self.body_timeout
+        self._read_timer = self.loop.call_later(seconds, self._read_timed_out)
+
+    def _disarm(self) -> None:
+        if self._read_timer is not None:
+            self._read_timer.cancel()
+            self._read_timer = None
+        self._reading = ""
+
+    def _read_timed_out(self) -> None:
+        self._read_timer = None
+        if not self.transport.is_closing():
+            self.transport.close()
+
+    def _follow(self) -> None:
+        """After bytes came in: which part of the request is still awaited."""
+        cycle = self.cycle
+        if cycle is None or cycle.response_complete:  # a new request: its headers are not in yet
+            if self._reading != "headers":
+                self._arm("headers")
+        elif cycle.more_body:  # headers in, body still coming
+            if self._reading != "body":
+                self._arm("body")
+        else:  # the whole request is in
+            self._disarm()
+
+    # uvicorn's protocol methods, extended
+    def connection_made(self, transport: asyncio.Transport) -> None:
         set_nodelay(transport)
-        super().connection_made(transport)
+        super().connection_made(transport)  # type: ignore[misc]
+        self._init_timeouts()
+        self._arm("headers")
+
+    def data_received(self, data: bytes) -> None:
+        super().data_received(data)  # type: ignore[misc]
+        self._follow()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._disarm()
+        super().connection_lost(exc)  # type: ignore[misc]
+
+
+class H11Protocol(ReadTimeouts, _H11Protocol):  # type: ignore[misc]
+    """uvicorn's h11 protocol with TCP_NODELAY and read timeouts."""
 
 
 if _HttpToolsProtocol is not None:
 
-    class HttpToolsProtocol(_HttpToolsProtocol):  # type: ignore[valid-type,misc]
-        """uvicorn's httptools protocol with TCP_NODELAY."""
-
-        def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
-            set_nodelay(transport)
-            super().connection_made(transport)
+    class HttpToolsProtocol(ReadTimeouts, _HttpToolsProtocol):  # type: ignore[misc]
+        """uvicorn's httptools protocol with TCP_NODELAY and read timeouts."""
 
 else:  # pragma: no cover
     HttpToolsProtocol = H11Protocol  # type: ignore[misc,assignment]

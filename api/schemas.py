@@ -7,12 +7,15 @@ the library's results in one line each (``ScoreResponse.from_result``).
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_type_hints
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, create_model
 from pydantic_core import PydanticCustomError
 
 from recommender import COMPONENTS, Result
+from recommender.chainmap import AuditEntry, Names, Priority, Quote, Status
+from recommender.likelihood import Factor
+from recommender.scoring import NUMERIC_BOUNDS
 
 __all__ = [
     "AuditEntryOut",
@@ -45,12 +48,12 @@ __all__ = [
 #: Hard ceiling of the batch size in the schema; the configured limit (``max_batch``) is lower.
 BATCH_CEILING = 1000
 
-Ident = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
 Lang = Literal["zh", "en"]
 
 
-def _text(max_length: int, *, min_length: int = 0) -> Any:
-    return Annotated[str, StringConstraints(strict=True, min_length=min_length, max_length=max_length)]
+def _text(max_length: int, *, min_length: int = 0) -> StringConstraints:
+    """Strict text of a bounded length (for ``Annotated[str, _text(…)]``)."""
+    return StringConstraints(strict=True, min_length=min_length, max_length=max_length)
 
 
 def _json_number(value: object) -> object:
@@ -60,19 +63,21 @@ def _json_number(value: object) -> object:
     return value
 
 
-def _integer(low: int, high: int) -> Any:
-    """A JSON integer (``2012`` or ``2012.0``; not ``"2012"``, ``true`` or ``2012.5``) in [low, high]."""
-    return Annotated[int, Field(ge=low, le=high), BeforeValidator(_json_number)]
+#: With ``Annotated[int, _bounds(…), _JSON_INTEGER]``: a JSON integer (``2012`` or ``2012.0``; not ``"2012"``, ``true`` or ``2012.5``).
+_JSON_INTEGER = BeforeValidator(_json_number)
 
 
-def _number(low: float, high: float) -> Any:
-    """A JSON number (not text, not a boolean), finite, in [low, high]."""
-    return Annotated[float, Field(strict=True, ge=low, le=high, allow_inf_nan=False)]
+def _bounds(field: str, *, strict: bool = False) -> Any:
+    """The field's range from the one table of profile bounds (a JSON number, finite, when ``strict``)."""
+    low, high = NUMERIC_BOUNDS[field]
+    if strict:
+        return Field(strict=True, ge=low, le=high, allow_inf_nan=False)
+    return Field(ge=int(low), le=int(high))
 
 
-_LIST_TEXT = Annotated[list[_text(100)], Field(max_length=50)]
+_ListText = Annotated[list[Annotated[str, _text(100)]], Field(max_length=50)]
 
-SCORE_EXAMPLE = {
+SCORE_EXAMPLE: dict[str, Any] = {
     "name": "广东某铜箔科技有限公司",
     "description": "锂电铜箔、电解铜箔的研发、生产和销售",
     "city": "深圳",
@@ -92,19 +97,19 @@ class ScoreRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [SCORE_EXAMPLE]})
 
-    name: _text(200, min_length=1) = Field(description="企业名称 / firm name")
-    description: _text(5000) | None = Field(None, description="经营范围、主营产品 / business scope, main products")
-    city: _text(100) | None = Field(None, description="所在城市 / city")
-    country: _text(100) | None = Field(None, description="国家或地区 / country")
+    name: Annotated[str, _text(200, min_length=1)] = Field(description="企业名称 / firm name")
+    description: Annotated[str, _text(5000)] | None = Field(None, description="经营范围、主营产品 / business scope, main products")
+    city: Annotated[str, _text(100)] | None = Field(None, description="所在城市 / city")
+    country: Annotated[str, _text(100)] | None = Field(None, description="国家或地区 / country")
     industry_code: Annotated[str, StringConstraints(strict=True, max_length=16, pattern=r"^[A-Za-z]?[0-9]{0,6}$")] | None = Field(
         None, description="国民经济行业代码（文本，保留前导零，如 “0601”）/ GB/T 4754 code, as text"
     )
-    employees: _number(0, 5_000_000) | None = Field(None, description="员工人数 / employees")
-    revenue: _number(0, 1e10) | None = Field(None, description="营业收入（万元）/ revenue, 10k CNY")
-    founded: _integer(1800, 2100) | None = Field(None, description="成立年份 / year founded")
-    tags: _LIST_TEXT | _text(2000) | None = Field(None, description="资质标签（高新技术企业、专精特新…）/ tags")
-    customers: _LIST_TEXT | _text(2000) | None = Field(None, description="主要客户 / main customers")
-    patents: _integer(0, 1_000_000) | None = Field(None, description="专利数 / patents")
+    employees: Annotated[float, _bounds("employees", strict=True)] | None = Field(None, description="员工人数 / employees")
+    revenue: Annotated[float, _bounds("revenue", strict=True)] | None = Field(None, description="营业收入（万元）/ revenue, 10k CNY")
+    founded: Annotated[int, _bounds("founded"), _JSON_INTEGER] | None = Field(None, description="成立年份 / year founded")
+    tags: _ListText | Annotated[str, _text(2000)] | None = Field(None, description="资质标签（高新技术企业、专精特新…）/ tags")
+    customers: _ListText | Annotated[str, _text(2000)] | None = Field(None, description="主要客户 / main customers")
+    patents: Annotated[int, _bounds("patents"), _JSON_INTEGER] | None = Field(None, description="专利数 / patents")
 
     def profile(self) -> dict[str, object]:
         """The profile mapping the library takes (blank fields left out)."""
@@ -119,12 +124,9 @@ class ScoreBatchRequest(BaseModel):
     profiles: list[ScoreRequest] = Field(min_length=1, max_length=BATCH_CEILING)
 
 
-class FactorOut(BaseModel):
-    """One feature's part of a landing likelihood."""
-
-    feature: str
-    level: str
-    log_odds: float
+#: One feature's part of a landing likelihood: the fields of the library's ``Factor``, as an object.
+_FACTOR_FIELDS: dict[str, Any] = {name: (kind, ...) for name, kind in get_type_hints(Factor).items()}
+FactorOut = create_model("FactorOut", __doc__="One feature's part of a landing likelihood.", **_FACTOR_FIELDS)
 
 
 class ScoreResponse(BaseModel):
@@ -212,18 +214,8 @@ class ErrorResponse(BaseModel):
     request_id: str | None = None
 
 
-class Names(BaseModel):
-    zh: str
-    en: str
-
-
-class QuoteIn(BaseModel):
-    """A sentence of one of the map's source documents (checked on update)."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    doc: Ident
-    text: Annotated[str, StringConstraints(strict=True, min_length=1, max_length=2000)]
+#: A sentence of one of the map's source documents (checked on update): the map's own ``Quote``.
+QuoteIn = Quote
 
 
 class LinkSummary(BaseModel):
@@ -301,8 +293,8 @@ class LinkUpdateRequest(BaseModel):
         json_schema_extra={"examples": [{"status": "present", "note": "某铜箔项目已签约落地"}]},
     )
 
-    status: Literal["strong", "present", "weak", "missing"] | None = None
-    priority: Literal["key_target", "target", "normal"] | None = None
+    status: Status | None = None
+    priority: Priority | None = None
     status_quote: QuoteIn | None = Field(None, description="the sentence of a source document the new status rests on")
     priority_quote: QuoteIn | None = Field(None, description="required by the map when priority is not 'normal'")
     note: Annotated[str, StringConstraints(strict=True, max_length=500)] | None = Field(None, description="why, for the audit log")
@@ -322,19 +314,15 @@ class LinkUpdateResponse(BaseModel):
     audit_id: int | None
 
 
-class AuditEntryOut(BaseModel):
-    id: int
-    at: str = Field(description="UTC, ISO 8601")
-    actor: str = Field(description="the name of the API key used")
-    action: str = Field(description="update_link | reload_model")
-    chain_id: str | None
-    link_id: str | None
-    before: dict[str, Any]
-    after: dict[str, Any]
-    map_version_before: str
-    map_version_after: str
-    request_id: str | None
-    note: str | None
+_AUDIT_DESCRIPTIONS = {
+    "at": "UTC, ISO 8601", "actor": "the name of the API key used", "action": "update_link | reload_model",
+}
+#: One audit-log entry: the fields of the library's ``AuditEntry`` (read from it with ``from_attributes``).
+_AUDIT_FIELDS: dict[str, Any] = {
+    name: (Any if kind is object else kind, Field(description=_AUDIT_DESCRIPTIONS.get(name)))
+    for name, kind in get_type_hints(AuditEntry, include_extras=True).items()
+}
+AuditEntryOut = create_model("AuditEntryOut", __config__=ConfigDict(from_attributes=True), **_AUDIT_FIELDS)
 
 
 class AuditResponse(BaseModel):

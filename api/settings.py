@@ -47,8 +47,8 @@ class Settings(BaseSettings):
     model: str | None = Field(
         None,
         description="Landing model: 'prior' (none: every likelihood is the documented prior), a name in models_dir "
-        "(e.g. 'default'), a model folder (its newest version) or a .skops file. Unset: as the command line, the shipped "
-        "'default' model with the embedded map and the prior with RECOMMENDER_MAP_DIR. The service is not ready until it loads.",
+        "(e.g. 'demo', trained on synthetic data), a model folder (its newest version) or a .skops file. Unset: the prior, "
+        "as the command line. The service is not ready until it loads.",
     )
     models_dir: Path | None = Field(None, description="Where model names are looked up. Unset: the models shipped with the package.")
     audit_db: Path | None = Field(None, description="SQLite audit database. Unset: <map_dir>/history/audit.sqlite3.")
@@ -63,7 +63,7 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(1_000_000, ge=1, description="Largest JSON request body, in bytes (413 above).")
     max_upload_bytes: int = Field(20_000_000, ge=1, description="Largest /v1/rank request body (the file with its multipart framing), in bytes (413 above).")
     max_upload_rows: int = Field(100_000, ge=1, description="Most data rows in an uploaded file (413 above).")
-    max_batch: int = Field(100, ge=1, le=1000, description="Most profiles in one /v1/score/batch request (413 above; at most 1000).")
+    max_batch: int = Field(100, ge=1, le=1000, description="Most profiles in one /v1/score/batch request (422 above; at most 1000).")
     max_concurrent_ranks: int = Field(2, ge=1, description="Uploads ranked at the same time per worker; more get 429 with Retry-After.")
     score_batching: bool = Field(
         True,
@@ -76,6 +76,14 @@ class Settings(BaseSettings):
         "(same validation, scoring and body; anything else, errors included, goes through FastAPI). Off: FastAPI answers all.",
     )
     score_batch_max: int = Field(64, ge=1, le=1000, description="The most /v1/score requests scored in one batch.")
+    header_timeout: float = Field(
+        10.0, gt=0, le=600,
+        description="Seconds a client has to send a request's line and headers (from its first byte, or from connecting); "
+        "the connection is closed after that (slow clients, slowloris).",
+    )
+    body_timeout: float = Field(
+        60.0, gt=0, le=3600, description="Seconds a client has to send a request's body once its headers are in; the connection is closed after that."
+    )
     watch_map: bool = Field(True, description="Reload the map when its files change (other workers' updates, hand edits).")
     docs: bool = Field(True, description="Serve /docs, /redoc and /openapi.json.")
     data_dir: Path | None = Field(
@@ -118,7 +126,8 @@ class Settings(BaseSettings):
         if not isinstance(value, str):
             return value
         keys: dict[str, str] = {}
-        for i, part in enumerate(_split(value), start=1):
+        parts: list[str] = [part.strip() for part in value.split(",") if part.strip()]
+        for i, part in enumerate(parts, start=1):
             name, sep, key = part.partition(":")
             if not sep:
                 raise ValueError(f"entry {i} must be 'name:key'")

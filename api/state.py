@@ -26,13 +26,12 @@ from pathlib import Path
 from starlette.concurrency import run_in_threadpool
 
 from recommender import ChainMap, MapError, ModelError, Recommender, default_map_dir, load_map
-from recommender.likelihood import PRIOR_VERSION, LandingModel, default_models_dir, list_versions, load_model
+from recommender.likelihood import DEFAULT_MODEL, PRIOR_VERSION, LandingModel, default_models_dir, list_versions, load_model
 
 __all__ = ["WATCH_SECONDS", "NotReadyError", "RecommenderStore"]
 
 log = logging.getLogger("api")
 
-DEFAULT_MODEL = "default"
 #: The longest a hand edit outside ``chains/`` waits to be noticed.
 WATCH_SECONDS = 1.0
 _WATCHED = ("chains", "map.yaml", "parks.yaml", "leaders.yaml", "strategy.yaml", "sources")
@@ -70,7 +69,7 @@ class RecommenderStore:
         The map folder; None for the embedded map.
     model : str or None
         The landing model: ``"prior"`` (none), a ``.skops`` file, a model folder or a name in
-        ``models_dir``; None: ``"default"`` for the embedded map, the prior for another (as the
+        ``models_dir``; None: :data:`~recommender.likelihood.DEFAULT_MODEL`, the prior (as the
         command line does).
     models_dir : path or None
         Where model names are looked up (None: the package's models).
@@ -85,7 +84,7 @@ class RecommenderStore:
                  promoted_dir: Path | None = None):
         self.map_dir = map_dir
         self.promoted_dir = promoted_dir
-        self.model_ref = model if model is not None else (DEFAULT_MODEL if map_dir is None else PRIOR_VERSION)
+        self.model_ref = model if model is not None else DEFAULT_MODEL
         self.models_dir = models_dir
         self.watch = watch
         self.current: Recommender | None = None
@@ -180,8 +179,8 @@ class RecommenderStore:
         self.map_error = None
         return recommender
 
-    def reload_model(self) -> tuple[str, str]:
-        """Load the model again (its newest version) and serve it; (version before, after).
+    def reload_model(self) -> tuple[str, str, str]:
+        """Load the model again (its newest version) and serve it; (model version before, after, the map version).
 
         Raises
         ------
@@ -199,7 +198,7 @@ class RecommenderStore:
             self.current = recommender
             self._stamp = self._tried = self._read_stamp()
             self.model_error = None
-            return before, recommender.model_version
+            return before, recommender.model_version, recommender.map_version
 
     def _changed(self) -> bool:
         """Whether the watched files differ from what is served (or last tried)."""

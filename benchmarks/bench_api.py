@@ -374,7 +374,7 @@ def markdown(runs: list[Run], lib: dict[str, float] | None, args: argparse.Names
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--map", help="map folder (default: a private copy of the embedded map, so edits elsewhere cause no reloads)")
-    parser.add_argument("--model", default="default", help="landing model (default: the shipped 'default'; 'prior' for none)")
+    parser.add_argument("--model", default="demo", help="landing model (default: the shipped 'demo', trained on synthetic data; 'prior' for none)")
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 16, 64])
     parser.add_argument("--duration", type=int, default=10)

@@ -5,7 +5,8 @@ For each size N it writes N synthetic firms (``recommender.datasets.synthetic_fi
 processes, R times each:
 
 * floor: ``python -c "pd.read_csv(in, dtype=str).to_csv(out)"`` on the same file;
-* rank:  ``recommender rank in -o out.csv`` on the embedded Jiangmen map.
+* rank:  ``recommender rank in -o out.csv --model demo`` on the embedded Jiangmen map (with a
+  landing model, as measured before the default became the prior).
 
 It prints medians of wall time, rows/s, peak RSS (from ``wait4``) and the rank/floor ratio.
 
@@ -73,7 +74,7 @@ def main() -> None:
             "pd.read_csv(sys.argv[1], dtype=str, keep_default_na=False).to_csv(sys.argv[2], index=False, encoding='utf-8-sig')"
         )
         floors = [_run([python, "-c", floor_code, str(source), str(out)]) for _ in range(args.repeats)]
-        ranks = [_run([cli, "rank", str(source), "-o", str(out), "--top", "0"]) for _ in range(args.repeats)]
+        ranks = [_run([cli, "rank", str(source), "-o", str(out), "--top", "0", "--model", "demo"]) for _ in range(args.repeats)]
         floor_s = statistics.median(w for w, _ in floors)
         rank_s = statistics.median(w for w, _ in ranks)
         print(

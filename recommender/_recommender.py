@@ -101,7 +101,7 @@ class Recommender:
         A loaded map, a map folder, or None for the embedded map.
     model : LandingModel, str, path or None, optional
         The landing model: a loaded one, a ``.skops`` file or model folder, a name in
-        ``models_dir`` (``"default"``: the model shipped for the embedded map), or None /
+        ``models_dir`` (``"demo"``: trained on the synthetic demo history), or None /
         ``"prior"`` for the documented prior (every likelihood
         :data:`~recommender.likelihood.PRIOR_LIKELIHOOD`, model version ``"prior"``).
     models_dir : path, optional

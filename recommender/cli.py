@@ -6,12 +6,13 @@ map is invalid; 5 an input file holds bytes no accepted encoding decodes; 6 a ba
 is unusable (ModelError); 8 an output file cannot be written (OutputFileError: a folder, a
 missing or read-only folder, a full disk, or the input itself without ``--overwrite``).
 
-The landing model (``--model``): a name in the package's models folder (``default``), a
-``.skops`` file or a model folder, or ``prior``. Without ``--model``, ``rank`` and ``score`` use
-the shipped ``default`` model on the embedded map and the prior with ``--map``; every output
-names the model version it used. ``train`` builds a model from a history::
+The landing model (``--model``): a name in the package's models folder (``demo``: trained on
+the synthetic demo history), a ``.skops`` file or a model folder, or ``prior``. Without
+``--model``, ``rank`` and ``score`` use the documented prior (:data:`DEFAULT_MODEL`, the
+service's rule too), so the order follows the strategic score; every output names the model
+it used, and a model trained on synthetic data says so. ``train`` builds a model from a history::
 
-    recommender train seeds/examples/history.csv -o recommender/models/default
+    recommender train seeds/examples/history.csv -o recommender/models/demo --synthetic
 Errors go to standard error, one line per problem, without a traceback.
 """
 
@@ -34,6 +35,8 @@ from ._recommender import Recommender
 from .chainmap._links import encode_links
 from .chainmap._schema import load_map
 from .exceptions import EncodingError, InputFileError, MapError, ModelError, OutputFileError, ProfileError
+from .likelihood._estimators import PRIOR_VERSION
+from .likelihood._modelstore import DEFAULT_MODEL, SYNTHETIC_LABEL
 from .ranking._rank import OUTPUT_COLUMNS
 from .scoring._explanation import LANGUAGES
 
@@ -47,8 +50,8 @@ MapOption = Annotated[Path | None, typer.Option("--map", help="Chain-map folder 
 LangOption = Annotated[str, typer.Option("--lang", help="Language of names and reasons: zh or en.")]
 ModelOption = Annotated[str | None, typer.Option(
     "--model",
-    help="Landing model: a name (default), a .skops file or model folder, or 'prior'. "
-         "Default: the shipped 'default' model with the embedded map, the prior with --map.",
+    help="Landing model: a name ('demo': trained on synthetic data), a .skops file or model folder, or 'prior'. "
+         "Default: the prior (no model trained on the bureau's own outcomes).",
 )]
 
 
@@ -76,11 +79,18 @@ def _errors() -> Iterator[None]:
         raise _fail(f"输出文件无法写入 / cannot write the output: {exc}", EXIT_OUTPUT) from None
 
 
-def _model_ref(model: str | None, map_dir: Path | None) -> str | None:
-    """The model to use: as given, else ``default`` for the embedded map and the prior for another."""
-    if model is not None:
-        return model
-    return "default" if map_dir is None else None
+def _model_ref(model: str | None) -> str:
+    """The model to use: as given, else :data:`~recommender.likelihood.DEFAULT_MODEL` (the prior)."""
+    return model if model is not None else DEFAULT_MODEL
+
+
+def _model_note(version: str) -> str:
+    """What an officer should know about the model beside its version."""
+    if version == PRIOR_VERSION:
+        return "（先验：无按本局实际结果训练的模型，按战略得分排序 / the prior: no model trained on real outcomes; ordered by the score）"
+    if version.endswith(f"({SYNTHETIC_LABEL})"):
+        return "（合成数据训练，仅供演示 / trained on synthetic data, a demo）"
+    return ""
 
 
 def _check_lang(lang: str) -> None:
@@ -130,7 +140,7 @@ def rank(
         raise typer.BadParameter("the local engine ranks one file; use --engine dask for several", param_hint="INPUT")
     input = Path(inputs[0])
     with _errors():
-        recommender = Recommender(map_dir, model=_model_ref(model, map_dir))
+        recommender = Recommender(map_dir, model=_model_ref(model))
         update, close = _progress(None)
         try:
             report = recommender.rank_file(
@@ -148,7 +158,7 @@ def _report(report, output: Path, lang: str, top: int) -> None:  # noqa: ANN001 
         f"已排序 {report.rows} 行（匹配到环节 {report.matched_rows} 行，问题行 {report.bad_rows} 行）→ {output}"
         if zh else f"ranked {report.rows} rows ({report.matched_rows} matched a link, {report.bad_rows} with problems) → {output}"
     )
-    typer.echo(f"落地模型 / landing model: {report.model_version}")
+    typer.echo(f"落地模型 / landing model: {report.model_version}{_model_note(report.model_version)}")
     if top and len(report.top):
         names = _output_columns(report.top)
         typer.echo("rank  priority  score  likelihood")
@@ -186,7 +196,7 @@ def score(
     if not isinstance(profile, dict):
         raise _fail("JSON 必须是对象 / the profile must be a JSON object", EXIT_PROFILE)
     with _errors():
-        result = Recommender(map_dir, model=_model_ref(model, map_dir)).score(profile, lang=lang)
+        result = Recommender(map_dir, model=_model_ref(model)).score(profile, lang=lang)
     typer.echo(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
 
 
@@ -211,6 +221,9 @@ def train(
     map_dir: MapOption = None,
     test_share: Annotated[float, typer.Option("--test-share", min=0.05, max=0.5, help="Share of the latest firms held out for validation.")] = 0.25,
     from_db: Annotated[bool, typer.Option("--from-db", help="Train a candidate on the service database's lead pipeline (promote it with `recommender models promote`).")] = False,
+    synthetic: Annotated[bool, typer.Option(
+        "--synthetic", help="The history is made up (a demo): recorded in the model card and shown with the model's version in every output.",
+    )] = False,
 ) -> None:
     """Train a landing model on a history; validate on the latest firms; save it with a model card."""
     if from_db:
@@ -222,14 +235,14 @@ def train(
     with _errors():
         chain_map = load_map(map_dir)
         records = read_history(history)
-        model, evaluation = train_landing(records, chain_map, name=output.name, test_share=test_share)
+        model, evaluation = train_landing(records, chain_map, name=output.name, synthetic=synthetic, test_share=test_share)
         path = save_model(model, output, card=model_card(model, evaluation))
         load_model(path).check_map(chain_map)  # what was written loads and fits the map
     typer.echo(f"trained on {len(records)} firms ({int(records.label.sum())} landed or signed), map {chain_map.id} {chain_map.version}")
     typer.echo(f"validation: train {evaluation.train_period[0]} – {evaluation.train_period[1]} ({evaluation.train_rows}), "
                f"test {evaluation.test_period[0]} – {evaluation.test_period[1]} ({evaluation.test_rows})")
     typer.echo(evaluation.table.to_string(float_format=lambda v: f"{v:.3f}"))
-    typer.echo(f"saved {model.version} → {path}")
+    typer.echo(f"saved {model.version} → {path}{_model_note(model.version)}")
 
 
 def _service() -> object:

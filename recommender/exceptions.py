@@ -4,24 +4,33 @@
 
     RecommenderError
     ├── MapError (ValueError)           a chain-map folder or file is invalid
-    ├── InputFileError (ValueError)     an input table cannot be read
+    │   └── LinkNotFoundError (LookupError)  the chain or link to change is not in the map
+    ├── InputFileError (ValueError)     an input table cannot be read (``reason`` says why)
     │   └── EncodingError               undecodable bytes, names the line
     ├── OutputFileError                 an output file cannot be written, names the path
     ├── ProfileError (ValueError)       a single firm profile is invalid
     └── ModelError (ValueError)         a landing model cannot be trained, saved or loaded
+
+Callers branch on the type and on ``reason``, never on the message text. ``message`` is the
+problem without the file's path (what a service may show to a client).
 """
 
 from __future__ import annotations
 
 __all__ = [
+    "INPUT_FILE_REASONS",
     "EncodingError",
     "InputFileError",
+    "LinkNotFoundError",
     "MapError",
     "ModelError",
     "OutputFileError",
     "ProfileError",
     "RecommenderError",
 ]
+
+#: Why an input table cannot be read (``InputFileError.reason``).
+INPUT_FILE_REASONS = ("unreadable", "encoding", "too_many_rows", "too_large")
 
 
 class RecommenderError(Exception):
@@ -45,31 +54,56 @@ class MapError(RecommenderError, ValueError):
         self._init_args = (self.problems,)
 
 
-class InputFileError(RecommenderError, ValueError):
-    """An input table cannot be read (missing, wrong type, too large, bad header)."""
+class LinkNotFoundError(MapError, LookupError):
+    """The chain or the link to change is not in the map (``entry``: ``chain[…]`` or ``links[…]``)."""
 
-    def __init__(self, path: str, message: str):
+    def __init__(self, path: str, entry: str, message: str):
+        super().__init__([(path, entry, "", message)])
+        self.entry = entry
+
+
+class InputFileError(RecommenderError, ValueError):
+    """An input table cannot be read (missing, wrong type, too large, bad header).
+
+    Attributes
+    ----------
+    path : str
+        The file.
+    message : str
+        The problem, without the path.
+    reason : str
+        One of :data:`INPUT_FILE_REASONS`: ``too_many_rows`` (over ``max_rows``), ``too_large``
+        (over a size limit), ``encoding`` (:class:`EncodingError`), else ``unreadable``.
+    """
+
+    def __init__(self, path: str, message: str, *, reason: str = "unreadable"):
+        if reason not in INPUT_FILE_REASONS:
+            raise ValueError(f"unknown reason {reason!r}; expected one of {INPUT_FILE_REASONS}")
         super().__init__(f"{path}: {message}")
         self.path = path
         self._init_args = (path, message)
+        self.message = message
+        self.reason = reason
 
 
 class EncodingError(InputFileError):
-    """An input file holds bytes that no accepted encoding decodes."""
+    """An input file holds bytes that no accepted encoding decodes (``line``: where)."""
 
     def __init__(self, path: str, line: int, message: str):
-        super().__init__(path, f"line {line}: {message}")
+        super().__init__(path, f"line {line}: {message}", reason="encoding")
         self.line = line
         self._init_args = (path, line, message)
+        self.detail = message
 
 
 class ProfileError(RecommenderError, ValueError):
-    """A firm profile passed as a mapping is invalid."""
+    """A firm profile passed as a mapping is invalid (``field``: which; ``message``: why)."""
 
     def __init__(self, field: str, message: str):
         super().__init__(f"{field}: {message}")
         self.field = field
         self._init_args = (field, message)
+        self.message = message
 
 
 class ModelError(RecommenderError, ValueError):

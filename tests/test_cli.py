@@ -229,3 +229,32 @@ def test_rank_with_workers_writes_the_same_bytes_as_one_process(tmp_path, monkey
     assert reserved == [6_000, 6_000]  # one write path: both runs wrote all their rows in place (two workers: two runs of ranks)
     assert outputs[0] == outputs[1]
     assert outputs[0].count(b"\r\n") == 6_001 and outputs[0].startswith(b"\xef\xbb\xbf")
+
+
+def _rank_sample(tmp_path, *options: str) -> tuple[str, pd.DataFrame]:
+    from pathlib import Path
+
+    sample = Path(__file__).resolve().parents[1] / "seeds" / "examples" / "candidates.csv"
+    out = tmp_path / "ranked.csv"
+    result = runner.invoke(app, ["rank", str(sample), "-o", str(out), "--workers", "1", "--top", "3", *options])
+    assert result.exit_code == 0, result.output
+    return result.output, pd.read_csv(out, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+
+
+def test_default_order_on_the_embedded_map_is_the_prior_and_follows_the_score(tmp_path):
+    output, ranked = _rank_sample(tmp_path)
+    assert "landing model: prior" in output
+    assert set(ranked["model_version"]) == {"prior"} and set(ranked["likelihood"].astype(float)) == {0.2}
+    scores = ranked.loc[ranked["errors"] == "", "score"].astype(float).tolist()  # rows with problems rank last
+    assert len(scores) > 100 and scores == sorted(scores, reverse=True)  # under the prior, priority is monotone in the score
+    profile = json.dumps({"name": "甲", "description": "锂电铜箔的研发、生产"}, ensure_ascii=False)
+    assert json.loads(runner.invoke(app, ["score", "--json", profile]).output)["model_version"] == "prior"
+
+
+def test_demo_model_is_used_only_when_asked_and_says_synthetic(tmp_path):
+    output, ranked = _rank_sample(tmp_path, "--model", "demo")
+    (version,) = set(ranked["model_version"])
+    assert version.startswith("demo/") and version.endswith("(synthetic)")
+    assert f"landing model: {version}（合成数据训练" in output
+    profile = json.dumps({"name": "甲", "description": "锂电铜箔的研发、生产"}, ensure_ascii=False)
+    assert json.loads(runner.invoke(app, ["score", "--json", profile, "--model", "demo"]).output)["model_version"] == version

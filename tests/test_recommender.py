@@ -21,7 +21,7 @@ def eval_firms():
 
 @pytest.fixture(scope="module")
 def trained():
-    return Recommender(model="default")
+    return Recommender(model="demo")
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])

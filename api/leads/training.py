@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 
 from recommender import ChainMap, ModelError
 from recommender.likelihood import (
+    DEFAULT_MODEL,
     LandingModel,
     estimate_landing,
     list_versions,
@@ -82,7 +83,7 @@ def served_model(settings: Settings) -> LandingModel | None:
     promoted = promoted_dir(settings)
     if settings.model is None and promoted.is_dir() and list_versions(promoted):
         return load_model(promoted)
-    ref = settings.model if settings.model is not None else ("default" if settings.map_dir is None else "prior")
+    ref = settings.model if settings.model is not None else DEFAULT_MODEL
     return None if ref == "prior" else load_model(ref, models_dir=settings.models_dir)
 
 

@@ -10,7 +10,7 @@ Recommender at once, other workers reload when they see the changed file.
 from __future__ import annotations
 
 from pathlib import Path as FsPath
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request
 
@@ -23,7 +23,7 @@ from ..schemas import AuditEntryOut, AuditResponse, ErrorItem, ErrorResponse, Li
 
 router = APIRouter(tags=["admin"])
 
-_AUTH = {
+_AUTH: dict[int | str, dict[str, Any]] = {
     401: {"model": ErrorResponse, "description": "no API key (header X-API-Key)"},
     403: {"model": ErrorResponse, "description": "wrong API key, or no keys configured"},
 }
@@ -100,7 +100,7 @@ def list_audit(
     if audit is None:
         return AuditResponse(entries=[])
     entries = audit.entries(limit=limit, offset=offset, chain_id=chain_id, link_id=link_id)
-    return AuditResponse(entries=[AuditEntryOut(**vars(e)) for e in entries])
+    return AuditResponse(entries=[AuditEntryOut.model_validate(e) for e in entries])
 
 
 @router.post(
@@ -122,8 +122,8 @@ def reload_model(actor: ActorDep, request: Request, store: StoreDep, audit: Audi
         raise ApiError(409, "没有审计日志，无法记录 / no audit log configured (set RECOMMENDER_MAP_DIR or RECOMMENDER_AUDIT_DB)")
     try:
         with audit.transaction() as tx:
-            before, after = store.reload_model()
-            entry = tx.record_model(actor=actor, before=before, after=after, map_version=store.current.map_version,
+            before, after, map_version = store.reload_model()
+            entry = tx.record_model(actor=actor, before=before, after=after, map_version=map_version,
                                     request_id=request_id_of(request)) if before != after else None
     except ModelError as exc:
         item = ErrorItem(loc=["model"], msg=str(exc).replace(str(store.models_dir or ""), "").strip()[:500], type="model")

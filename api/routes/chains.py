@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import weakref
+from typing import Any
 
 from fastapi import APIRouter, Path
 
 from recommender import Recommender
+from recommender.chainmap import GAP_STATUSES
 
 from ..deps import RecommenderDep
 from ..errors import ApiError
@@ -25,8 +27,7 @@ from ..schemas import (
 
 router = APIRouter(tags=["chains"])
 
-_GAPS = ("missing", "weak")
-_NOT_READY = {503: {"model": ErrorResponse, "description": "the map is not loaded"}}
+_NOT_READY: dict[int | str, dict[str, Any]] = {503: {"model": ErrorResponse, "description": "the map is not loaded"}}
 
 
 def _summaries(recommender: Recommender) -> dict[str, LinkSummary]:
@@ -37,7 +38,7 @@ def _summaries(recommender: Recommender) -> dict[str, LinkSummary]:
         link = chain_map.link_by_id[link_id]
         park_id = row["park_id"] or None
         out[link_id] = LinkSummary(
-            id=link.id, name=Names(zh=link.name.zh, en=link.name.en), stage=link.stage, status=link.status,
+            id=link.id, name=link.name, stage=link.stage, status=link.status,
             priority=link.priority, maturity=link.maturity, role=link.role, action=row["action"], need=round(float(row["need"]), 4),
             park_id=park_id, park=Names(zh=row["park_zh"], en=row["park_en"]) if park_id else None,
         )
@@ -62,12 +63,12 @@ def list_chains(recommender: RecommenderDep) -> ChainsResponse:
     views = _views(recommender)
     return ChainsResponse(
         map_id=chain_map.id,
-        city=Names(zh=chain_map.manifest.city.zh, en=chain_map.manifest.city.en),
+        city=chain_map.manifest.city,
         map_version=chain_map.version,
         chains=[
             ChainSummary(
-                id=c.id, name=Names(zh=c.name.zh, en=c.name.en), group=c.group,
-                gaps=sum(link.status in _GAPS for link in c.links), links=[views[link.id] for link in c.links],
+                id=c.id, name=c.name, group=c.group,
+                gaps=sum(link.status in GAP_STATUSES for link in c.links), links=[views[link.id] for link in c.links],
             )
             for c in chain_map.chains
         ],
@@ -97,7 +98,7 @@ def get_chain(recommender: RecommenderDep, chain_id: str = Path(max_length=64, d
         for link in chain.links
     ]
     return ChainDetail(
-        id=chain.id, name=Names(zh=chain.name.zh, en=chain.name.en), group=chain.group, quote=chain.quote.model_dump(),
+        id=chain.id, name=chain.name, group=chain.group, quote=chain.quote.model_dump(),
         map_version=chain_map.version, links=links,
     )
 
@@ -110,7 +111,7 @@ def list_parks(recommender: RecommenderDep) -> ParksResponse:
         map_version=chain_map.version,
         parks=[
             ParkOut(
-                id=p.id, name=Names(zh=p.name.zh, en=p.name.en), district=p.district, specialises=list(p.specialises),
+                id=p.id, name=p.name, district=p.district, specialises=list(p.specialises),
                 excludes_heavy_industry=p.excludes_heavy_industry, quote=p.quote.model_dump(),
             )
             for p in chain_map.parks

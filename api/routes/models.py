@@ -62,7 +62,7 @@ def promote_model(model_id: ModelId, request: Request, actor: AdminDep, settings
     try:
         with session_scope(request.app.state.db) as db:
             out = _out(promote(db, settings, model_id, current.chain_map, actor=actor.name))
-        before, after = store.reload_model()
+        before, after, _ = store.reload_model()
     except LookupError:
         raise ApiError(404, f"未找到模型 {model_id} / no model {model_id}") from None
     except ModelError as exc:

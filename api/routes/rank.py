@@ -83,7 +83,8 @@ def _save(upload: UploadFile, target: Path) -> None:
     responses={
         200: {
             "description": "the ranked file, same format as the upload (or, with Accept: application/json, a report)",
-            "content": {"text/csv": {}, XLSX_TYPE: {}, "application/json": {"schema": {"$ref": "#/components/schemas/RankReportResponse"}}},
+            "model": RankReportResponse,  # the JSON report's schema (FastAPI puts it under application/json)
+            "content": {"text/csv": {}, XLSX_TYPE: {}},
         },
         413: {"model": ErrorResponse, "description": "upload or rows over the limit"},
         415: {"model": ErrorResponse, "description": "not a .csv or .xlsx file"},
@@ -124,7 +125,7 @@ async def rank(
                     recommender.rank_file, source, target, lang=lang, top=top, shortlist=shortlist, max_rows=settings.max_upload_rows,
                 )
             except InputFileError as exc:
-                if "max_rows=" in str(exc):
+                if exc.reason == "too_many_rows":
                     item = ErrorItem(loc=["body", "file"], msg=f"more than {settings.max_upload_rows} data rows", type="too_many_rows")
                     raise ApiError(413, f"行数超出上限 / more than {settings.max_upload_rows} rows", detail=[item]) from None
                 raise

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
@@ -18,7 +18,7 @@ from ..schemas import ErrorItem, ErrorResponse, Lang, ScoreBatchRequest, ScoreBa
 router = APIRouter(tags=["score"])
 
 LangQuery = Annotated[Lang, Query(description="语言 / language of names and reasons")]
-_ERRORS = {
+_ERRORS: dict[int | str, dict[str, Any]] = {
     413: {"model": ErrorResponse, "description": "body over the limit (RECOMMENDER_MAX_BODY_BYTES)"},
     422: {"model": ErrorResponse, "description": "a field is missing, unknown, of the wrong type or out of range"},
     503: {"model": ErrorResponse, "description": "the map is not loaded"},

@@ -17,7 +17,7 @@ import os
 
 import pandas as pd
 
-from ..chainmap._schema import STAGES, STATUSES, ChainMap
+from ..chainmap._schema import GAP_STATUSES, STAGES, STATUSES, ChainMap
 from ..tables._io import open_table
 
 __all__ = ["CHAIN_COLUMNS", "MOVE_COLUMNS", "chains_frame", "close_gap", "gap_matrix", "rank_moves", "read_firms"]
@@ -29,7 +29,6 @@ MOVE_COLUMNS = ("rank_before", "rank_after", "move", "score_before", "score_afte
 
 #: Statuses from most needed to least: a cell of the gap map shows the first one present.
 _NEED_ORDER = ("missing", "weak", "present", "strong")
-_GAPS = ("missing", "weak")
 
 
 def chains_frame(chain_map: ChainMap) -> pd.DataFrame:
@@ -50,7 +49,7 @@ def chains_frame(chain_map: ChainMap) -> pd.DataFrame:
             "group": chain.group,
             "links": len(chain.links),
             **{status: statuses.count(status) for status in STATUSES},
-            "gaps": sum(statuses.count(status) for status in _GAPS),
+            "gaps": sum(statuses.count(status) for status in GAP_STATUSES),
             "key_targets": sum(link.priority == "key_target" for link in chain.links),
         })
     return pd.DataFrame(rows, columns=["chain_id", *CHAIN_COLUMNS]).set_index("chain_id")

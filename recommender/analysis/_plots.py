@@ -25,7 +25,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from ..chainmap._links import encode_links
-from ..chainmap._schema import COMPONENTS, STAGES, STATUSES, ChainMap
+from ..chainmap._schema import COMPONENTS, GAP_STATUSES, STAGES, STATUSES, ChainMap
 from ..ranking._rank import Coverage
 from ._frames import gap_matrix
 from ._style import (
@@ -88,7 +88,7 @@ def gap_heatmap(chain_map: ChainMap, *, lang: str | None = None) -> Figure:
                 links = [link for link in chain.links if link.stage == stage]
                 if not links:
                     continue
-                gaps = sum(link.status in ("missing", "weak") for link in links)
+                gaps = sum(link.status in GAP_STATUSES for link in links)
                 color = "white" if grid[i, j] in (codes["strong"], codes["missing"]) else "black"
                 cell = style.text["heatmap_cell"].format(links=len(links), gaps=gaps)
                 ax.text(j, i, cell, ha="center", va="center", fontsize=8, color=color)
@@ -166,7 +166,7 @@ def supply_graph(chain_map: ChainMap, chain_id: str, *, lang: str | None = None)
         for k, node in enumerate(column):
             shift = (0.12 if k % 2 else -0.12) if len(column) > 1 else 0.0
             pos[node] = (float(layer) + shift, (len(column) - 1) / 2 - k)
-    gaps = [n for n in graph if n in own and chain_map.link_by_id[n].status in ("missing", "weak")]
+    gaps = [n for n in graph if n in own and chain_map.link_by_id[n].status in GAP_STATUSES]
     solid = [n for n in graph if n in own and n not in gaps]
     others = [n for n in graph if n not in own]
     labels = {n: style.name(chain_map.link_by_id[n].name.zh, chain_map.link_by_id[n].name.en) for n in graph}

@@ -20,7 +20,7 @@ import hashlib
 import re
 from functools import cached_property
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
@@ -30,21 +30,33 @@ from ..exceptions import MapError
 __all__ = [
     "ACTIONS",
     "COMPONENTS",
+    "GAP_STATUSES",
+    "PRIORITIES",
     "STAGES",
     "STATUSES",
     "Chain",
     "ChainMap",
+    "Ident",
     "Leader",
     "Link",
+    "Names",
     "Park",
+    "Priority",
     "Quote",
+    "Status",
     "Strategy",
     "default_map_dir",
     "load_map",
 ]
 
+#: A link's local status and priority, declared once: the map, updates and the service use these.
+Status = Literal["strong", "present", "weak", "missing"]
+Priority = Literal["key_target", "target", "normal"]
 STAGES = ("upstream", "midstream", "downstream", "service")
-STATUSES = ("strong", "present", "weak", "missing")
+STATUSES: tuple[str, ...] = get_args(Status)
+#: The statuses that make a link a gap (补链/强链 targets).
+GAP_STATUSES = ("missing", "weak")
+PRIORITIES: tuple[str, ...] = get_args(Priority)
 ACTIONS = ("补链", "强链", "延链", "建链")
 #: The components of the score, in the order they are reported; strategy.yaml weighs each.
 COMPONENTS = (
@@ -84,9 +96,9 @@ class Link(_Strict):
     id: Ident
     name: Names
     stage: Literal["upstream", "midstream", "downstream", "service"]
-    status: Literal["strong", "present", "weak", "missing"]
+    status: Status
     status_quote: Quote
-    priority: Literal["key_target", "target", "normal"] = "normal"
+    priority: Priority = "normal"
     priority_quote: Quote | None = None
     maturity: Literal["mature", "maturing", "frontier"]
     role: Literal["core", "extension"] = "core"
@@ -158,7 +170,7 @@ class Strategy(_Strict):
     """The weights of the score; each rests on a quote."""
 
     components: dict[Ident, Weighted]
-    status_need: dict[Literal["strong", "present", "weak", "missing"], float]
+    status_need: dict[Status, float]
     priority_weight: dict[Literal["key_target", "target", "normal"], float]
     stage_weight: dict[Literal["upstream", "midstream", "downstream", "service"], float]
     maturity_weight: dict[Literal["mature", "maturing", "frontier"], float]

@@ -37,8 +37,8 @@ from pathlib import Path
 
 import yaml
 
-from ..exceptions import MapError
-from ._schema import ChainMap, load_map
+from ..exceptions import LinkNotFoundError, MapError
+from ._schema import PRIORITIES, ChainMap, load_map
 
 try:  # POSIX
     import fcntl
@@ -49,19 +49,10 @@ __all__ = ["HISTORY_DIR", "PRIORITIES", "UPDATABLE_FIELDS", "LinkChange", "LinkN
 
 #: The folder of a map that keeps the previous versions of changed chain files.
 HISTORY_DIR = "history"
-PRIORITIES = ("key_target", "target", "normal")
 #: The link fields :func:`update_link` may change.
 UPDATABLE_FIELDS = ("status", "priority", "status_quote", "priority_quote")
 
 _TOP_LEVEL = ("map.yaml", "parks.yaml", "leaders.yaml", "strategy.yaml", "sources")
-
-
-class LinkNotFoundError(MapError, LookupError):
-    """The chain or the link to change is not in the map."""
-
-    def __init__(self, path: str, entry: str, message: str):
-        super().__init__([(path, entry, "", message)])
-        self.entry = entry
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """The synthetic firm generator used for demos and benchmarks.
 
-Imports nothing else of the library.
+Imports only the profile fields of :mod:`recommender.scoring` (the one table of columns).
 """
 
 from ._synthetic import INDUSTRIES, synthetic_firms

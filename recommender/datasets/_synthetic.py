@@ -30,21 +30,12 @@ from typing import Literal, NamedTuple
 import numpy as np
 import pandas as pd
 
+from ..scoring._profile import FIELDS
+
 __all__ = ["synthetic_firms", "INDUSTRIES"]
 
-COLUMNS: tuple[str, ...] = (
-    "name",
-    "description",
-    "city",
-    "country",
-    "industry_code",
-    "employees",
-    "revenue",
-    "founded",
-    "tags",
-    "customers",
-    "patents",
-)
+#: The columns written: the canonical profile fields (one table, :mod:`recommender.scoring`).
+COLUMNS: tuple[str, ...] = FIELDS
 
 DESC_MIN, DESC_MAX = 100, 300
 _MAX_ITEMS, _MAX_GENERIC = 8, 7

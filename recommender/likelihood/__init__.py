@@ -25,6 +25,8 @@ from ._estimators import (
 )
 from ._modelstore import (
     ALLOWED_TYPES,
+    DEFAULT_MODEL,
+    SYNTHETIC_LABEL,
     TRUSTED_TYPES,
     LandingModel,
     ModelInfo,
@@ -48,4 +50,4 @@ from ._training import (
     train_landing,
 )
 
-__all__ = ['ALLOWED_TYPES', 'AdditiveBinner', 'AdditiveLogisticClassifier', 'BASELINES', 'CATEGORICAL_FEATURES', 'DATE_HEADERS', 'Evaluation', 'FEATURE_COLUMNS', 'FEATURE_LABELS', 'Factor', 'History', 'LandingEstimate', 'LandingModel', 'LandingTables', 'METRICS', 'ModelInfo', 'NEGATIVE_OUTCOMES', 'NUMERIC_FEATURES', 'OUTCOME_HEADERS', 'POSITIVE_OUTCOMES', 'PRIOR_LIKELIHOOD', 'PRIOR_VERSION', 'TRUSTED_TYPES', 'TimeSplit', 'calibration_table', 'default_models_dir', 'estimate_landing', 'feature_columns', 'feature_frame', 'landing_tables', 'link_fingerprint', 'list_versions', 'load_model', 'make_landing_pipeline', 'model_card', 'precision_at_k', 'prior_estimate', 'priority', 'ranking_metrics', 'read_history', 'save_model', 'time_split', 'train_landing']
+__all__ = ['ALLOWED_TYPES', 'AdditiveBinner', 'AdditiveLogisticClassifier', 'BASELINES', 'CATEGORICAL_FEATURES', 'DATE_HEADERS', 'DEFAULT_MODEL', 'Evaluation', 'FEATURE_COLUMNS', 'FEATURE_LABELS', 'Factor', 'History', 'LandingEstimate', 'LandingModel', 'LandingTables', 'METRICS', 'ModelInfo', 'NEGATIVE_OUTCOMES', 'NUMERIC_FEATURES', 'OUTCOME_HEADERS', 'POSITIVE_OUTCOMES', 'PRIOR_LIKELIHOOD', 'PRIOR_VERSION', 'SYNTHETIC_LABEL', 'TRUSTED_TYPES', 'TimeSplit', 'calibration_table', 'default_models_dir', 'estimate_landing', 'feature_columns', 'feature_frame', 'landing_tables', 'link_fingerprint', 'list_versions', 'load_model', 'make_landing_pipeline', 'model_card', 'precision_at_k', 'prior_estimate', 'priority', 'ranking_metrics', 'read_history', 'save_model', 'time_split', 'train_landing']

@@ -54,6 +54,8 @@ from ._estimators import FEATURE_COLUMNS, LandingEstimate, LandingTables, estima
 
 __all__ = [
     "ALLOWED_TYPES",
+    "DEFAULT_MODEL",
+    "SYNTHETIC_LABEL",
     "TRUSTED_TYPES",
     "LandingModel",
     "ModelInfo",
@@ -63,6 +65,13 @@ __all__ = [
     "load_model",
     "save_model",
 ]
+
+#: The landing model used when none is asked for, by the command line and the service alike: the
+#: documented prior, until the bureau trains a model on its own outcomes. The model trained on
+#: the synthetic demo history is ``demo``, used only when asked for.
+DEFAULT_MODEL = "prior"
+#: What a model trained on synthetic data says after its version, wherever the version is shown.
+SYNTHETIC_LABEL = "synthetic"  # ASCII: it goes into HTTP headers too
 
 #: Types outside skops' own safe defaults that a landing model file may hold.
 TRUSTED_TYPES = (
@@ -120,6 +129,7 @@ class ModelInfo:
     test_period: tuple[str, str]
     params: dict = field(default_factory=dict)
     metrics: dict = field(default_factory=dict)  # {"model": {...}, "rule_score": {...}, ...}
+    synthetic: bool = False  # trained on made-up outcomes (``recommender train --synthetic``), not the bureau's own
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False, indent=2, sort_keys=True)
@@ -168,8 +178,10 @@ class LandingModel:
 
     @property
     def version(self) -> str:
-        """``name/version``, reported with every likelihood."""
-        return f"{self.info.name}/{self.info.version}"
+        """``name/version``, reported with every likelihood; a model trained on synthetic data says so
+        (``demo/20241231-a553c857 (synthetic)``)."""
+        label = f"{self.info.name}/{self.info.version}"
+        return f"{label} ({SYNTHETIC_LABEL})" if self.info.synthetic else label
 
     def check_map(self, chain_map: ChainMap) -> None:
         """Refuse a map other than the one the model was trained for.

@@ -161,6 +161,7 @@ def train_landing(
     chain_map: ChainMap,
     *,
     name: str = "default",
+    synthetic: bool = False,
     test_share: float = 0.25,
     n_bins: int = 8,
     min_frequency: int = 10,
@@ -178,6 +179,9 @@ def train_landing(
         The map whose scorer computes the chain-fit features.
     name : str
         The model's name (its folder in a models folder).
+    synthetic : bool
+        The history is made up (a demo), not the bureau's own outcomes: recorded in the model's
+        info and card, and shown beside its version in every output.
     test_share : float
         Share of the rows, the latest, held out.
     n_bins, min_frequency, C, random_state
@@ -242,6 +246,7 @@ def train_landing(
         test_period=evaluation.test_period,
         params={**params, "test_share": test_share, "refit": refit},
         metrics=evaluation.metrics(),
+        synthetic=synthetic,
     )
     return LandingModel(pipeline=final, info=info), evaluation
 
@@ -288,6 +293,7 @@ How likely a courted firm is to land (落地/签约) in map **{info.map_id}** ({
 calibrated probability with exact per-feature contributions (see `recommender/likelihood/_estimators.py`).
 
 ## Data
+- Training data: {"**synthetic** (合成数据): made-up outcomes for a demo; the likelihoods describe no real firm and must not steer real courting" if info.synthetic else "real outcomes (the bureau's own history)"}.
 - History: `{info.history_file}` (sha256 `{info.history_sha256[:16]}…`), {info.rows} firms, {info.positives} landed or signed
   ({info.positives / info.rows:.1%}). Positive = 落地/landed or 签约/signed; negative = 未落地/lost.
 - First-contact dates: {info.train_period[0]} to {info.test_period[1]}.

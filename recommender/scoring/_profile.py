@@ -19,7 +19,7 @@ from .._columnar import as_list, n_rows
 from ..exceptions import ProfileError
 
 __all__ = [
-    "FIELDS", "NUMERIC_FIELDS", "PROFILE_COLUMNS", "TEXT_FIELDS", "prepare_profiles", "profile_columns", "profile_frame",
+    "FIELDS", "NUMERIC_BOUNDS", "NUMERIC_FIELDS", "PROFILE_COLUMNS", "TEXT_FIELDS", "prepare_profiles", "profile_columns", "profile_frame",
     "profile_records",
 ]
 
@@ -27,6 +27,8 @@ __all__ = [
 TEXT_FIELDS = ("name", "description", "city", "country", "industry_code", "tags", "customers")
 #: Canonical numeric fields: employees (人), revenue (万元), founded (year), patents (件).
 NUMERIC_FIELDS = ("employees", "revenue", "founded", "patents")
+#: The plausible range of each numeric field; a value outside is a row error (files) or a 422 (the service).
+NUMERIC_BOUNDS: dict[str, tuple[float, float]] = {"employees": (0, 5_000_000), "revenue": (0, 1e10), "founded": (1800, 2100), "patents": (0, 1_000_000)}
 #: Every canonical field, in the order of the input contract.
 FIELDS = ("name", "description", "city", "country", "industry_code", "employees", "revenue", "founded", "tags", "customers", "patents")
 #: Columns of a prepared profile table.
@@ -35,7 +37,6 @@ PROFILE_COLUMNS = (*TEXT_FIELDS, *NUMERIC_FIELDS, "errors")
 _FIELD_ZH = {"name": "企业名称", "employees": "员工人数", "revenue": "营业收入", "founded": "成立年份", "patents": "专利数"}
 _UNKNOWN = {"不详", "未知", "暂无", "无数据", "n/a", "na", "none", "unknown", "-", "—", "--", "/"}
 _NUMBER = re.compile(r"[-+]?\d+(?:\.\d+)?")
-_BOUNDS = {"employees": (0, 5_000_000), "revenue": (0, 1e10), "founded": (1800, 2100), "patents": (0, 1_000_000)}
 
 
 _MESSY = re.compile(
@@ -83,7 +84,7 @@ def _parse_numbers(column: Sequence, field: str) -> tuple[np.ndarray, list[str]]
     values = _to_float(text)
     errors = [""] * len(text)
     bad = np.flatnonzero(np.isnan(values) & (text != ""))
-    low, high = _BOUNDS[field]
+    low, high = NUMERIC_BOUNDS[field]
     for i in bad:
         raw = text[i]
         if raw.lower() in _UNKNOWN:

@@ -468,7 +468,8 @@ def _csv_frames(table: InputTable) -> Iterator[tuple[int, pd.DataFrame]]:
 def _check_row_count(path: Path, start: int, rows: int, max_rows: int | None) -> None:
     if max_rows is not None and start + rows > max_rows:
         raise InputFileError(str(path), f"data row {max_rows + 1}: more than max_rows={max_rows} "
-                                        "data rows")
+                                        "data rows",
+                             reason="too_many_rows")
 
 
 def _parser_error(path: Path, encoding: str, exc: Exception) -> InputFileError:
@@ -510,7 +511,7 @@ def _check_zip(path: Path, cap: int) -> None:
     # declared total bounds what openpyxl can inflate.
     if total > cap:
         raise InputFileError(str(path), f"workbook unzips to {total} bytes, more than "
-                                        f"max_unzipped_bytes={cap}")
+                                        f"max_unzipped_bytes={cap}", reason="too_large")
 
 
 @contextmanager

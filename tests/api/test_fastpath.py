@@ -55,11 +55,11 @@ class _Counted:
 
 @pytest.fixture(scope="module")
 def pair():
-    """(fast client, its fall-through counter, full client), the embedded map and default model."""
-    fast_app = create_app(Settings(score_fast_path=True, max_body_bytes=5_000))
+    """(fast client, its fall-through counter, full client), the embedded map and the demo model."""
+    fast_app = create_app(Settings(score_fast_path=True, max_body_bytes=5_000, model="demo"))
     counter = _Counted(fast_app.fast_path.app)
     fast_app.fast_path.app = counter
-    full_app = create_app(Settings(score_fast_path=False, max_body_bytes=5_000))
+    full_app = create_app(Settings(score_fast_path=False, max_body_bytes=5_000, model="demo"))
     assert full_app.fast_path is None
     with TestClient(fast_app, raise_server_exceptions=False) as fast, TestClient(full_app, raise_server_exceptions=False) as full:
         yield fast, counter, full
@@ -110,9 +110,9 @@ BODY = json.dumps(SCORE_EXAMPLE, ensure_ascii=False).encode()
         ("", {"Content-Type": "application/json"}, b'{"name": ""}', 422),  # invalid field
         ("", {"Content-Type": "application/json"}, b'{"name": "x", "employees": "300"}', 422),  # number as text
         ("", {"Content-Type": "application/json"}, b'{"name": "x", "colour": "red"}', 422),  # unknown field
-        ("", {"Content-Type": "application/json"}, b'{"name": "x",', 422),  # broken JSON
+        ("", {"Content-Type": "application/json"}, b'{"name": "x",', 400),  # broken JSON
         ("", {"Content-Type": "application/json"}, b'["name"]', 422),  # not an object
-        ("", {"Content-Type": "application/json"}, b'\xff\xfe{}', 422),  # not UTF-8
+        ("", {"Content-Type": "application/json"}, b'\xff\xfe{}', 400),  # not UTF-8
         ("", {"Content-Type": "application/json"}, b'{"name": "x", "revenue": NaN}', 422),  # json.loads allows NaN; the model does not
         ("", {"Content-Type": "application/json"}, b"[" * 2_400 + b"]" * 2_400, 400),  # deeper than json.loads recurses
         ("", {"Content-Type": "application/json"}, b'{"name": "x\\ud800"}', 422),  # a lone surrogate
@@ -122,7 +122,6 @@ BODY = json.dumps(SCORE_EXAMPLE, ensure_ascii=False).encode()
         ("", {"Content-Type": "text/plain"}, BODY, 422),  # not JSON by its type
         ("", {"Content-Type": "application/merge-patch+json"}, BODY, 200),  # +json: the route parses it
         ("", {"Content-Type": "application/json", "Origin": "https://crm.example.cn"}, BODY, 200),  # CORS is the route's
-        ("", {"Content-Type": "application/json"}, b'{"name": "' + b"x" * 6_000 + b'"}', 413),  # over the body limit
     ],
 )
 def test_whatever_is_not_plain_falls_through_and_is_answered_alike(pair, query, headers, content, status):
@@ -133,6 +132,18 @@ def test_whatever_is_not_plain_falls_through_and_is_answered_alike(pair, query, 
     assert a.status_code == status, a.text
     _same(a, b)
     assert counter.calls == before + 1  # answered by the full app
+
+
+def test_a_body_over_the_limit_is_refused_outside_the_fast_path(pair):
+    """The body limit is the middleware's, for every request: the fast path never sees such a body."""
+    fast, counter, full = pair
+    before = counter.calls
+    content = b'{"name": "' + b"x" * 6_000 + b'"}'
+    a = fast.post("/v1/score", content=content, headers={"Content-Type": "application/json"})
+    b = full.post("/v1/score", content=content, headers={"Content-Type": "application/json"})
+    assert a.status_code == 413
+    _same(a, b)
+    assert counter.calls == before
 
 
 def test_a_chunked_body_falls_through(pair):
@@ -157,19 +168,26 @@ def test_before_the_map_loads_the_fast_path_leaves_the_503_to_the_route():
     assert response.status_code == 503 and response.json()["error"] == "not_ready"
 
 
-def test_a_scoring_error_falls_through_to_the_error_handlers(pair, monkeypatch):
-    fast, counter, _ = pair
+def test_a_scoring_error_is_answered_by_the_error_handlers_and_scored_once(pair, monkeypatch):
+    fast, counter, full = pair
     from recommender import Recommender
 
+    calls = []
+
     def broken(self, frame, *, lang="zh"):
+        calls.append(lang)
         raise RuntimeError("boom")
 
     monkeypatch.setattr(Recommender, "results", broken)
     before = counter.calls
-    response = fast.post("/v1/score", json=SCORE_EXAMPLE)
+    response = fast.post("/v1/score", json=SCORE_EXAMPLE, headers={"X-Request-ID": "crm-7"})
     assert response.status_code == 500 and response.json()["error"] == "internal_error"
+    assert response.json()["request_id"] == response.headers["x-request-id"] == "crm-7"
     assert "boom" not in response.text and "Traceback" not in response.text
-    assert counter.calls == before + 1
+    assert counter.calls == before  # not handed on to be scored again
+    by_fast_path = len(calls)
+    assert full.post("/v1/score", json=SCORE_EXAMPLE).status_code == 500
+    assert by_fast_path == len(calls) - by_fast_path > 0  # as many attempts as the route alone makes (the batcher's retry)
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
@@ -183,7 +201,7 @@ def test_score_body_is_the_response_model_serialised(jiangmen, lang):
 
     with EVAL.open(encoding="utf-8") as f:
         profiles = [{k: v for k, v in row.items() if k != "gold" and v} for row in csv.DictReader(f)]
-    for recommender in (jiangmen, Recommender(model="default")):
+    for recommender in (jiangmen, Recommender(model="demo")):
         results = recommender.score_many(profiles, lang=lang)
         assert len(results) > 200
         for result in results:
@@ -244,7 +262,7 @@ def test_batch_body_is_the_response_model_serialised(pair):
     profiles = _profiles()[:5]
     response = full.post("/v1/score/batch?lang=en", json={"profiles": profiles})
     assert response.status_code == 200
-    recommender = Recommender(model="default")
+    recommender = Recommender(model="demo")
     results = recommender.score_many(profiles, lang="en")
     model = ScoreBatchResponse.model_validate(
         {"results": [r.as_dict() for r in results], "map_version": recommender.map_version, "model_version": recommender.model_version}

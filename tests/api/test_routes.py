@@ -113,6 +113,21 @@ def test_api_version_names_service_map_and_model(client):
     assert body["map_id"] == "tiny" and body["model_version"] == "prior" and body["version"]
 
 
+def test_api_version_sees_a_hand_edit_as_every_endpoint_does(client, map_dir):
+    import time
+
+    from api.state import WATCH_SECONDS
+
+    before = client.get("/v1/version").json()["map_version"]
+    chain_file = map_dir / "chains" / "battery.yaml"
+    text = chain_file.read_text(encoding="utf-8")
+    chain_file.write_text(text.replace("status: missing", "status: weak", 1), encoding="utf-8")  # edited in place
+    time.sleep(WATCH_SECONDS + 0.2)
+    after = client.get("/v1/version").json()["map_version"]
+    assert after != before
+    assert client.get("/v1/chains").json()["map_version"] == after == client.get("/v1/version").json()["map_version"]
+
+
 def test_api_request_id_is_made_and_echoed(client):
     made = client.get("/healthz").headers["x-request-id"]
     assert len(made) == 32
@@ -208,10 +223,42 @@ def test_api_score_keeps_leading_zeros_of_codes(client):
     assert client.post("/v1/score", json={**CELLS, "industry_code": "0601"}).status_code == 200
 
 
-def test_api_malformed_json_is_422(client):
-    response = client.post("/v1/score", content=b'{"name": "x",', headers={"Content-Type": "application/json"})
-    body = _error(response, 422, "invalid_request")
-    assert body["detail"][0]["type"] == "json_invalid"
+@pytest.mark.parametrize("content", [b'{"name": "x",', b'\xff\xfe{"name": "x"}', b'\xff\xfe{"name":1}'], ids=["broken", "not-utf8", "not-utf8-2"])
+def test_api_unparseable_json_is_400_as_the_readme_says(client, content):
+    response = client.post("/v1/score", content=content, headers={"Content-Type": "application/json"})
+    _error(response, 400, "bad_request")
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    assert "| 400 | the body cannot be parsed (not UTF-8 JSON, broken multipart) |" in readme
+
+
+def test_api_broken_multipart_is_400(client):
+    response = client.post("/v1/rank", content=b"junk", headers={"Content-Type": "multipart/form-data"})
+    _error(response, 400, "bad_request")
+
+
+def test_api_unreadable_upload_never_shows_a_server_path(settings, tmp_path):
+    """The 422 of an unreadable upload names the problem, never where the server keeps files."""
+    import tempfile
+
+    from recommender import EncodingError, InputFileError
+
+    app = create_app(settings)
+    secret = str(tmp_path / "recommender-rank-x" / "upload.xlsx")
+
+    @app.get("/unreadable")
+    def unreadable():
+        raise InputFileError(secret, f"cannot open {secret} (in {tempfile.gettempdir()})")
+
+    @app.get("/undecodable")
+    def undecodable():
+        raise EncodingError(secret, 3, f"bad bytes in {secret}")
+
+    with TestClient(app, raise_server_exceptions=False) as c:
+        for path, code in (("/unreadable", "input_file_error"), ("/undecodable", "encoding_error")):
+            body = _error(c.get(path), 422, code)
+            text = json.dumps(body, ensure_ascii=False)
+            assert str(tmp_path) not in text and tempfile.gettempdir() not in text and "recommender-rank" not in text
+            assert "cannot open" in text or "bad bytes" in text
 
 
 def test_api_non_json_content_type_is_422(client):
@@ -677,7 +724,18 @@ def test_api_embedded_map_scores_like_the_cli(embedded_client):
     assert run.exit_code == 0, run.output
     cli = json.loads(run.stdout)
     assert {k: body[k] for k in cli} == cli
-    assert body["model_version"] != "prior"  # the shipped default model, as the CLI uses
+    assert body["model_version"] == "prior"  # no model trained on the bureau's outcomes: the prior, as the CLI uses
+
+
+def test_api_demo_model_says_synthetic_in_every_answer(tmp_path):
+    with _client(Settings(map_dir=None, model="demo")) as c:
+        score = c.post("/v1/score", json=FOIL).json()
+        batch = c.post("/v1/score/batch", json={"profiles": [FOIL]}).json()
+        version = c.get("/v1/version").json()
+        ranked = c.post("/v1/rank", files={"file": ("firms.csv", _gbk_csv(), "text/csv")})
+    assert score["model_version"].startswith("demo/") and "synthetic" in score["model_version"]
+    assert batch["model_version"] == batch["results"][0]["model_version"] == score["model_version"] == version["model_version"]
+    assert "synthetic" in ranked.headers["x-model-version"]
 
 
 def test_api_no_url_in_a_profile_is_fetched(client, monkeypatch):

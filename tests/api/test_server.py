@@ -136,7 +136,7 @@ def test_server_chains_and_parks(http):
 
 def test_server_errors_are_json(http):
     for response, status in (
-        (http.post("/v1/score", content=b"{oops", headers={"Content-Type": "application/json"}), 422),
+        (http.post("/v1/score", content=b"{oops", headers={"Content-Type": "application/json"}), 400),  # cannot be parsed: 400, as the README says
         (http.post("/v1/score", json={**FOIL, "description": "长" * 20000}), 413),
         (http.post("/v1/score", json={**FOIL, "employees": "300"}), 422),
         (http.post("/v1/rank", files={"file": ("a.pdf", b"%PDF", "application/pdf")}), 415),
@@ -221,3 +221,85 @@ def test_server_serve_command_two_workers_on_localhost_follow_an_update(tmp_path
             with httpx.Client(base_url=url) as client:
                 versions.add(client.post("/v1/score", json=FOIL).json()["map_version"])
         assert versions == {new}
+
+
+def _boom_app():  # pragma: no cover - run by uvicorn --factory in a server process
+    """The service with one route that fails unexpectedly."""
+    from api.main import create_app
+
+    app = create_app()
+
+    @app.get("/boom")
+    def boom():
+        raise RuntimeError("unexpected")
+
+    return app
+
+
+def _exchange(sock: socket.socket, request: bytes) -> bytes:
+    """Send one request and read one whole response (headers + Content-Length body)."""
+    sock.sendall(request)
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = sock.recv(65536)
+        assert chunk, f"connection closed after {data!r}"
+        data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    length = int(next(line.split(b":")[1] for line in head.split(b"\r\n") if line.lower().startswith(b"content-length")))
+    while len(body) < length:
+        body += sock.recv(65536)
+    return head
+
+
+@pytest.mark.parametrize("http", ["api.protocols:HttpToolsProtocol", "api.protocols:H11Protocol"])
+def test_server_keeps_the_connection_after_a_500(map_dir, http):
+    command = [sys.executable, "-m", "uvicorn", "--factory", "tests.api.test_server:_boom_app", "--host", "127.0.0.1", "--http", http]
+    with _server(map_dir, command=command) as url:
+        port = int(url.rsplit(":", 1)[1])
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+            head = _exchange(sock, b"GET /boom HTTP/1.1\r\nHost: x\r\n\r\n")
+            assert head.startswith(b"HTTP/1.1 500") and b"connection: close" not in head.lower()
+            head = _exchange(sock, b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")  # the same connection
+            assert head.startswith(b"HTTP/1.1 200")
+
+
+def _closed_within(sock: socket.socket, seconds: float, trickle: bytes = b"") -> float:
+    """Seconds until the server closes ``sock`` (sending a byte of ``trickle`` every 0.2 s); fails after ``seconds``."""
+    start = time.monotonic()
+    sock.settimeout(0.2)
+    sent = 0
+    while time.monotonic() - start < seconds:
+        if sent < len(trickle):
+            try:
+                sock.send(trickle[sent:sent + 1])
+                sent += 1
+            except OSError:
+                return time.monotonic() - start
+        try:
+            if sock.recv(65536) == b"":
+                return time.monotonic() - start
+        except TimeoutError:
+            continue
+        except OSError:
+            return time.monotonic() - start
+    raise AssertionError(f"the connection was still open after {seconds} s")
+
+
+@pytest.mark.parametrize("http", ["api.protocols:HttpToolsProtocol", "api.protocols:H11Protocol"])
+def test_server_times_out_slow_headers_and_bodies(map_dir, http):
+    """Slowloris: a silent connection, headers sent a byte at a time, a body that never ends."""
+    env = {"RECOMMENDER_HEADER_TIMEOUT": "1", "RECOMMENDER_BODY_TIMEOUT": "1.5"}
+    with _server(map_dir, "--http", http, "--timeout-keep-alive", "30", **env) as url:
+        port = int(url.rsplit(":", 1)[1])
+        with socket.create_connection(("127.0.0.1", port)) as sock:  # connects and says nothing
+            assert 0.8 < _closed_within(sock, 6) < 3
+        with socket.create_connection(("127.0.0.1", port)) as sock:  # headers that never end
+            trickle = b"GET /healthz HTTP/1.1\r\nHost: x\r\n" + b"X-a: b\r\n" * 100
+            assert 0.8 < _closed_within(sock, 6, trickle) < 3
+        with socket.create_connection(("127.0.0.1", port)) as sock:  # a body that never ends
+            sock.sendall(b"POST /v1/score HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{")
+            assert 1.2 < _closed_within(sock, 6) < 4
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:  # a prompt client is served, and kept
+            assert _exchange(sock, b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n").startswith(b"HTTP/1.1 200")
+            time.sleep(1.6)  # idle past both timeouts, within the keep-alive
+            assert _exchange(sock, b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n").startswith(b"HTTP/1.1 200")

@@ -63,13 +63,13 @@ def test_train_from_the_pipeline_then_promote_changes_the_likelihood(settings):
     _seed(settings, 400)
     result = CliRunner().invoke(cli, ["train", "--from-db"])
     assert result.exit_code == 0, result.output
-    assert "400 real outcomes" in result.output and "current: default/" in result.output and "rule_score" in result.output
+    assert "400 real outcomes" in result.output and "current: prior" in result.output and "rule_score" in result.output
     model_id = result.output.split("candidate ", 1)[1].split(":", 1)[0]
     assert model_id.startswith("pipeline/")
     headers = {"X-API-Key": KEY}
     with TestClient(create_app(settings)) as c:
         before = c.post("/v1/score", json=FIRM).json()
-        assert before["model_version"].startswith("default/")  # a candidate is not used
+        assert before["model_version"] == "prior"  # a candidate is not used
         models = c.get("/v1/models", headers=headers).json()
         assert [(m["id"], m["status"], m["outcomes"]) for m in models] == [(model_id, "candidate", 400)]
         promoted = c.post(f"/v1/models/{model_id}/promote", headers=headers)

@@ -1,4 +1,4 @@
-"""Saving and loading landing models: versions, checks that refuse, the shipped default, the CLI."""
+"""Saving and loading landing models: versions, checks that refuse, the shipped demo model, the CLI."""
 
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ from recommender.likelihood._modelstore import (
 DATA = Path(__file__).resolve().parents[1] / "data"
 TINY_MAP = DATA / "tiny_map"
 TINY_HISTORY = DATA / "tiny_history.csv"
-REBUILD = "recommender train seeds/examples/history.csv -o recommender/models/default"
+REBUILD = "recommender train seeds/examples/history.csv -o recommender/models/demo --synthetic"
 
 
 @pytest.fixture(scope="module")
@@ -156,19 +156,35 @@ def test_model_for_another_map_is_refused(saved, jiangmen):
         Recommender(jiangmen.chain_map, model=saved)
 
 
-# -- the shipped default model --------------------------------------------------------------
-def test_default_model_ships_loads_and_fits_the_embedded_map(jiangmen):
-    folder = default_models_dir() / "default"
-    assert list_versions(folder), f"no default model; build it with `{REBUILD}`"
-    model = load_model("default")
+# -- the shipped demo model ---------------------------------------------------------------------
+def test_demo_model_ships_loads_fits_the_embedded_map_and_says_synthetic(jiangmen):
+    folder = default_models_dir() / "demo"
+    assert list_versions(folder), f"no demo model; build it with `{REBUILD}`"
+    model = load_model("demo")
     try:
         model.check_map(jiangmen.chain_map)
     except ModelError as exc:  # the map's links changed since the model was built
-        pytest.fail(f"{exc}\nRebuild the default model: `{REBUILD}`")
+        pytest.fail(f"{exc}\nRebuild the demo model: `{REBUILD}`")
     version = model.info.version
-    assert (folder / f"{version}{CARD_SUFFIX}").is_file()
-    result = Recommender(jiangmen.chain_map, model="default").score({"name": "甲", "description": "锂电铜箔的研发、生产"})
-    assert result.model_version == f"default/{version}" and 0 < result.likelihood < 1
+    assert model.info.synthetic
+    card = (folder / f"{version}{CARD_SUFFIX}").read_text(encoding="utf-8")
+    assert "**synthetic** (合成数据)" in card
+    result = Recommender(jiangmen.chain_map, model="demo").score({"name": "甲", "description": "锂电铜箔的研发、生产"})
+    assert result.model_version == f"demo/{version} (synthetic)" and 0 < result.likelihood < 1
+
+
+def test_no_model_is_shipped_under_a_name_that_hides_its_data():
+    """Only ``demo`` ships, and nothing is used unless asked for: the default is the prior."""
+    from recommender.likelihood import DEFAULT_MODEL, PRIOR_VERSION
+
+    assert DEFAULT_MODEL == PRIOR_VERSION
+    assert sorted(p.name for p in default_models_dir().iterdir() if p.is_dir()) == ["demo"]
+
+
+def test_a_model_trained_on_real_outcomes_does_not_say_synthetic(tiny_model):
+    model, evaluation = tiny_model
+    assert not model.info.synthetic and "synthetic" not in model.version
+    assert "real outcomes" in model_card(model, evaluation)
 
 
 # -- the command line -----------------------------------------------------------------------
@@ -253,14 +269,14 @@ def test_model_saved_without_tables_still_loads_from_its_pipeline(saved, tiny_mo
     assert loaded.tables.to_dict() == tiny_model[0].tables.to_dict()
 
 
-def test_scoring_with_the_default_model_does_not_import_skops():
+def test_scoring_with_the_demo_model_does_not_import_skops():
     import subprocess
     import sys
 
     code = (
-        "import sys; from recommender import Recommender; r = Recommender(model='default'); "
+        "import sys; from recommender import Recommender; r = Recommender(model='demo'); "
         "res = r.score({'name': 'x', 'description': '锂电池正极材料的研发、生产'}); "
-        "assert 0 < res.likelihood < 1 and res.model_version.startswith('default/'); "
+        "assert 0 < res.likelihood < 1 and res.model_version.startswith('demo/'); "
         "print(sorted(m for m in ('skops', 'skops.io', 'openpyxl', 'xlsxwriter') if m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=Path(__file__).parents[2])

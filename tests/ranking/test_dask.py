@@ -50,7 +50,7 @@ def inputs(tmp_path_factory) -> dict[str, Path]:
     firms.iloc[:1000].to_parquet(dataset / "a.parquet", row_group_size=300)
     firms.iloc[1000:].to_parquet(dataset / "b.parquet", row_group_size=500)
     local = folder / "local.csv"
-    Recommender(model="default").rank_file(folder / "all.csv", local, shortlist=4, chunk_rows=700)
+    Recommender(model="demo").rank_file(folder / "all.csv", local, shortlist=4, chunk_rows=700)
     return {"folder": folder, "local": local}
 
 
@@ -67,7 +67,7 @@ def _data_lines(path: Path) -> list[bytes]:
 def test_csv_in_gbk_and_utf8_gives_the_local_engines_rows_scores_and_order(inputs, client, tmp_path):
     folder = inputs["folder"]
     out = tmp_path / "ranked"
-    report = rank_dask([str(folder / "part*.csv")], out, client=client, model="default", partition_size=300, shortlist_k=4)
+    report = rank_dask([str(folder / "part*.csv")], out, client=client, model="demo", partition_size=300, shortlist_k=4)
     local = pd.read_csv(inputs["local"], dtype=str, keep_default_na=False)
     ranked = pd.read_parquet(out)
     summary = json.loads((out / "_SUMMARY.json").read_text(encoding="utf-8"))
@@ -91,7 +91,7 @@ def test_csv_in_gbk_and_utf8_gives_the_local_engines_rows_scores_and_order(input
 
 def test_parquet_dataset_in_csv_parts_out_match_the_local_file(inputs, client, tmp_path):
     out = tmp_path / "ranked-csv"
-    rank_dask([inputs["folder"] / "firms.parquet"], out, client=client, model="default", partition_size=250,
+    rank_dask([inputs["folder"] / "firms.parquet"], out, client=client, model="demo", partition_size=250,
               shortlist_k=4, output_format="csv")
     parts = sorted(out.glob("part.*.csv"))
     assert len(parts) > 2
@@ -114,7 +114,7 @@ def test_local_engine_reads_and_writes_parquet(inputs, tmp_path):
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     ranked = pd.read_parquet(out)
-    expected = Recommender(model="default").rank(pd.read_parquet(inputs["folder"] / "firms.parquet" / "a.parquet"))[0]
+    expected = Recommender(model="demo").rank(pd.read_parquet(inputs["folder"] / "firms.parquet" / "a.parquet"))[0]
     assert ranked["name"].tolist() == expected["name"].tolist()
     np.testing.assert_array_equal(ranked["score"].to_numpy(), expected["score"].to_numpy())
     assert ranked["rank"].dtype.kind == "i"
@@ -190,7 +190,7 @@ def test_a_worker_killed_mid_run_still_gives_every_row_once_or_no_output(real_cl
 
         def run() -> None:
             try:
-                outcome["report"] = rank_dask([source], out, client=c, model="default", partition_size=100)
+                outcome["report"] = rank_dask([source], out, client=c, model="demo", partition_size=100)
             except Exception as exc:  # the run may fail, clearly
                 outcome["error"] = exc
 

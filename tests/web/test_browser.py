@@ -34,7 +34,7 @@ def _free_port() -> int:
 @pytest.fixture(scope="module")
 def server(map_copy, tmp_path_factory):
     port = _free_port()
-    env = {**os.environ, "RECOMMENDER_MAP_DIR": str(map_copy), "RECOMMENDER_MODEL": "default", "RECOMMENDER_API_KEYS": f"alice:{KEY}",
+    env = {**os.environ, "RECOMMENDER_MAP_DIR": str(map_copy), "RECOMMENDER_MODEL": "demo", "RECOMMENDER_API_KEYS": f"alice:{KEY}",
            "RECOMMENDER_JOBS_DIR": str(tmp_path_factory.mktemp("jobs"))}
     log = tempfile.TemporaryFile()
     process = subprocess.Popen([sys.executable, "-m", "uvicorn", "api.main:app", "--host", "127.0.0.1", "--port", str(port)],

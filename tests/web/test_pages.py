@@ -30,7 +30,7 @@ def _text(html: str) -> str:
 @pytest.fixture(scope="module")
 def web(map_copy, tmp_path_factory):
     jobs = tmp_path_factory.mktemp("jobs")
-    settings = Settings(map_dir=map_copy, model="default", api_keys={"alice": KEY}, jobs_dir=jobs, max_upload_rows=5000)
+    settings = Settings(map_dir=map_copy, model="demo", api_keys={"alice": KEY}, jobs_dir=jobs, max_upload_rows=5000)
     with TestClient(create_app(settings), raise_server_exceptions=False) as client:
         client.jobs_dir = jobs
         yield client
@@ -56,7 +56,7 @@ def job(web, vendor_file) -> str:
 def cli_ranked(vendor_file, map_copy, tmp_path_factory) -> pd.DataFrame:
     """The same file ranked by the command line's call, as the reference."""
     target = tmp_path_factory.mktemp("cli") / "ranked.xlsx"
-    Recommender(map_copy, model="default").rank_file(vendor_file, target, top=10, shortlist=5)
+    Recommender(map_copy, model="demo").rank_file(vendor_file, target, top=10, shortlist=5)
     return pd.read_excel(target, dtype=str)
 
 
