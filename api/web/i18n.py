@@ -151,6 +151,22 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "too_big": ("文件超过 {limit} 字节的上限。", "The file is over the limit of {limit} bytes."),
     "no_file": ("请选择一个文件。", "Choose a file."),
     "invalid_number": ("{field} 须为非负数字。", "{field} must be a non-negative number."),
+    # users and sign-in
+    "sign_in": ("登录", "Sign in"),
+    "sign_out": ("退出", "Sign out"),
+    "user_name": ("用户名", "User name"),
+    "password": ("密码", "Password"),
+    "role_viewer": ("查看者", "viewer"),
+    "role_officer": ("招商专员", "officer"),
+    "role_admin": ("管理员", "admin"),
+    "acting_as": ("以 {name}（{role}）身份修改，记入变更记录。", "Changes are made as {name} ({role}) and recorded."),
+    "no_users_yet": ("尚未配置用户：排序、结果和图谱可直接使用，修改已禁用。创建管理员：recommender users add NAME --role admin",
+                     "No users are configured: ranking, results and the map are open; changes are disabled. "
+                     "Create an admin with: recommender users add NAME --role admin"),
+    "no_users_changes": ("尚未配置用户，修改已禁用。请先创建用户（recommender users add NAME --role admin）并登录；图谱修改也可填写管理员 API 密钥。",
+                         "No users are configured, so changes are disabled. Create a user (recommender users add NAME --role admin) "
+                         "and sign in; a map edit also takes an admin API key."),
+    "needs_role": ("权限不足：此操作需要 {role} 角色（当前为 {have}）。", "Not allowed: this needs the {role} role (you have {have})."),
     "not_ready": ("服务尚未就绪，请稍后再试。", "The service is not ready; try again shortly."),
 }
 
