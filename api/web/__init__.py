@@ -20,7 +20,7 @@ from fastapi.staticfiles import StaticFiles
 
 from ..settings import Settings
 from ..errors import ApiError
-from . import access, leadpages, mappage, pages
+from . import access, leadpages, mappage, modelpage, pages
 
 __all__ = ["close", "install"]
 
@@ -34,6 +34,7 @@ def install(app: FastAPI, settings: Settings) -> None:
     app.include_router(pages.router)
     app.include_router(mappage.router)
     app.include_router(leadpages.router)
+    app.include_router(modelpage.router)
     app.add_exception_handler(ApiError, access.page_error)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     if settings.docs:

@@ -190,6 +190,21 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "lead_saved": ("已保存。", "Saved."),
     "lead_stale": ("未保存：{by} 已于 {at} 修改了这条线索。下方是最新内容，您填写的内容仍保留在表单中，请核对后再保存。",
                    "Not saved: {by} changed this lead at {at}. The lead as it is now is shown; your input is still in the form — check it and save again."),
+    # models (admins)
+    "models_title": ("落地模型", "Landing models"),
+    "model_serving": ("排序正在使用", "Ranking uses"),
+    "train_hint": ("用线索库中已结束的线索（签约/落地 = 1，流失 = 0）训练候选模型，并在最近一期上与当前模型和两个基线比较；至少 {n} 个结果、每类至少 {k} 个。候选模型经管理员启用后才用于排序。",
+                   "Train a candidate on the pipeline's closed leads (signed/landed = 1, lost = 0), validated on the latest period against the "
+                   "current model and two baselines; at least {n} outcomes with {k} of each class. Ranking uses it only once an admin promotes it."),
+    "train_from_pipeline": ("用线索结果训练", "Train from the pipeline"),
+    "promote": ("启用此模型", "Promote"),
+    "no_models": ("还没有训练过模型。", "No models trained yet."),
+    "model_candidate": ("候选", "candidate"), "model_promoted": ("使用中", "promoted"), "model_retired": ("已停用", "retired"),
+    "model_outcomes": ("学习了 {n} 个真实结果（签约/落地 {won}），首次接触 {first} – {last}", "Learned from {n} real outcomes ({won} won), first contact {first} – {last}"),
+    "model_promoted_by": ("{who} 于 {at} 启用", "promoted by {who} at {at}"),
+    "model_card": ("模型卡", "Model card"),
+    "model_trained": ("已训练候选模型 {id}（{n} 个结果）。", "Trained the candidate {id} ({n} outcomes)."),
+    "model_promoted_ok": ("已启用 {id}，下一次排序起使用。", "Promoted {id}; ranking uses it from the next request."),
     # users and sign-in
     "sign_in": ("登录", "Sign in"),
     "sign_out": ("退出", "Sign out"),

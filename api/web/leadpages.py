@@ -206,7 +206,7 @@ async def _lead_page(request: Request, lang: str | None, lead_id: int, form: dic
                                                "names": _links(await recommender_of(request))}, status_code=status_code)
 
 
-@router.get("/leads/{lead_id}")
+@router.get("/leads/{lead_id:int}")
 async def lead_page(request: Request, lead_id: int, lang: LangQuery = None) -> Response:
     return await _lead_page(request, lang, lead_id)
 
@@ -229,7 +229,7 @@ def _changes(lead, form: dict[str, str]) -> dict:
     return changes
 
 
-@router.post("/leads/{lead_id}")
+@router.post("/leads/{lead_id:int}")
 async def lead_save(request: Request, lead_id: int, lang: LangQuery = None) -> Response:
     if (refused := await refusal(request, lang, "officer")) is not None:
         return refused

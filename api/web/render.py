@@ -36,7 +36,7 @@ def jobs_of(request: Request) -> JobStore:
     if store is None:
         settings = state.settings
         store = state.web_jobs = JobStore(
-            settings.jobs_path, retention_days=settings.jobs_retention_days, workers=settings.max_concurrent_ranks,
+            settings.jobs_path, state.db, retention_days=settings.jobs_retention_days, workers=settings.max_concurrent_ranks,
             max_rows=settings.max_upload_rows,
         )
     return store

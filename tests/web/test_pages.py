@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import os
 import re
@@ -14,6 +15,8 @@ import pandas as pd
 import pytest
 from fastapi.testclient import TestClient
 
+from api.db import session_scope
+from api.db.models import JobRecord
 from api.main import create_app
 from api.settings import Settings
 from recommender import Recommender
@@ -229,17 +232,23 @@ def test_every_page_loads_only_local_assets(web, job):
             assert url.startswith("/"), (path, url)
 
 
-def test_old_jobs_are_deleted_after_the_retention(map_copy, tmp_path, vendor_file):
+def test_old_jobs_are_deleted_after_the_retention(map_copy, tmp_path):
     jobs = tmp_path / "jobs"
-    old = jobs / "20200101-000000-deadbeef"
-    old.mkdir(parents=True)
-    (old / "status.json").write_text('{"id": "20200101-000000-deadbeef", "state": "done"}', "utf-8")
+    old, leftover = jobs / "20200101-000000-deadbeef", jobs / "20200101-000000-0ddba11"
+    for folder in (old, leftover):
+        folder.mkdir(parents=True)
+        (folder / "ranked.csv").write_text("name\n", "utf-8")
     stamp = time.time() - 3 * 86_400
-    os.utime(old / "status.json", (stamp, stamp))
-    settings = Settings(map_dir=map_copy, model="prior", jobs_dir=jobs, jobs_retention_days=2)
+    os.utime(leftover, (stamp, stamp))  # a folder without a row in the table, older than the retention
+    settings = Settings(map_dir=map_copy, model="prior", jobs_dir=jobs, jobs_retention_days=2, data_dir=tmp_path / "state")
     with TestClient(create_app(settings)) as client:
+        with session_scope(client.app.state.db) as db:
+            db.add(JobRecord(id=old.name, file="old.csv", state="done", created_at=dt.datetime.now(dt.UTC) - dt.timedelta(days=3),
+                             updated_at=dt.datetime.now(dt.UTC), status={"id": old.name, "file": "old.csv", "state": "done"}))
         assert "deadbeef" not in client.get("/jobs").text
-    assert not old.exists()
+        with session_scope(client.app.state.db) as db:
+            assert db.get(JobRecord, old.name) is None
+    assert not old.exists() and not leftover.exists()
 
 
 def test_an_xlsx_upload_is_ranked(web, tmp_path):
