@@ -18,8 +18,8 @@ from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
-from ..settings import Settings
 from ..errors import ApiError
+from ..settings import Settings
 from . import access, leadpages, mappage, modelpage, pages
 
 __all__ = ["close", "install"]

@@ -32,7 +32,6 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
-
 from sqlalchemy import Engine, delete, select
 
 from recommender import OUTPUT_COLUMNS, EncodingError, InputFileError, Recommender

@@ -22,8 +22,8 @@ from ..errors import ApiError
 from ..routes.admin import patch_link
 from ..routes.chains import _views
 from ..schemas import LinkUpdateRequest, ScoreRequest
-from .firm import bars_svg, firm_view
 from .access import refusal, with_key
+from .firm import bars_svg, firm_view
 from .i18n import Translator
 from .render import LangQuery, lang_of, recommender_of, render
 

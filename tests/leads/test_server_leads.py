@@ -10,8 +10,8 @@ import httpx
 from api.manage import create_user
 from api.settings import Settings
 
-from ..conftest import TINY_MAP
 from ..api.test_server import _server
+from ..conftest import TINY_MAP
 
 FOIL = {"name": "广东某铜箔科技有限公司", "description": "锂电铜箔的研发、生产", "city": "深圳"}
 

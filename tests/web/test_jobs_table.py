@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect
@@ -13,8 +14,6 @@ from api.db.migrate import current_revision, downgrade, upgrade
 from api.db.models import Base, JobRecord
 from api.web.jobs import JobStore
 from tests.leads.conftest import database_url  # noqa: F401 - the SQLite/PostgreSQL fixture
-
-import pytest
 
 
 def test_jobs_migration_up_from_0002_and_down(database_url, tmp_path):  # noqa: F811
