@@ -21,7 +21,7 @@ from api.settings import Settings
 
 from ..leads.test_training import _seed
 from .conftest import ROOT, candidate_rows, vendor_csv
-from .test_browser import CHROMIUM, _free_port, browser  # noqa: F401 - the browser fixture
+from .test_browser import CHROMIUM, _free_port
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium (apt-get install chromium)")
 PASSWORD = "correct-horse-battery"
