@@ -92,6 +92,11 @@ async def reject_unknown_query(request: Request) -> None:
     if allowed is None:
         allowed = _QUERY_NAMES[id(route)] = _query_names(dependant)
     unknown = [name for name in request.query_params if name not in allowed]
+    repeated = sorted({name for name, _ in request.query_params.multi_items() if len(request.query_params.getlist(name)) > 1})
+    if repeated:  # every query parameter takes one value: a second one would be silently dropped
+        raise RequestValidationError([
+            {"type": "too_long", "loc": ("query", name), "msg": "given more than once", "input": None} for name in repeated
+        ])
     if unknown:
         raise RequestValidationError([
             {"type": "extra_forbidden", "loc": ("query", name), "msg": "Extra inputs are not permitted", "input": None} for name in unknown

@@ -89,7 +89,19 @@ async def _http(request: Request, exc: Exception) -> JSONResponse:
     if isinstance(exc, ApiError):
         return _response(request, exc.status_code, exc.code, exc.message, exc.items, exc.headers)
     message = _MESSAGES.get(exc.status_code) or (exc.detail if isinstance(exc.detail, str) else "error")
-    return _response(request, exc.status_code, _CODES.get(exc.status_code, "error"), message, headers=exc.headers)
+    headers = exc.headers
+    if exc.status_code == 405:  # every method of the path (Starlette names only the first route's)
+        headers = {**(headers or {}), "Allow": _allowed(request)}
+    return _response(request, exc.status_code, _CODES.get(exc.status_code, "error"), message, headers=headers)
+
+
+def _allowed(request: Request) -> str:
+    methods: set[str] = set()
+    for route in request.app.routes:
+        regex = getattr(route, "path_regex", None)
+        if regex is not None and regex.match(request.url.path) and getattr(route, "methods", None):
+            methods |= set(route.methods)
+    return ", ".join(sorted(methods))
 
 
 async def _not_ready(request: Request, exc: Exception) -> JSONResponse:

@@ -35,7 +35,7 @@ def _free_port() -> int:
 
 def _start(jobs: Path) -> tuple[subprocess.Popen, str]:
     port = _free_port()
-    env = {**os.environ, "RECOMMENDER_JOBS_DIR": str(jobs), "RECOMMENDER_MAX_UPLOAD_BYTES": str(200 * 2**20),
+    env = {**os.environ, "RECOMMENDER_JOBS_DIR": str(jobs), "RECOMMENDER_DATA_DIR": str(jobs.parent / "data"), "RECOMMENDER_MAX_UPLOAD_BYTES": str(200 * 2**20),
            "RECOMMENDER_MAX_UPLOAD_ROWS": "1000000"}
     process = subprocess.Popen([sys.executable, "-m", "uvicorn", "api.main:app", "--host", "127.0.0.1", "--port", str(port),
                                 "--log-level", "warning"], cwd=ROOT, env=env)

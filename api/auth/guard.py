@@ -30,15 +30,16 @@ from ..errors import ApiError
 from ..settings import Settings
 from .accounts import Actor, has_role, resolve_key, resolve_session
 
-__all__ = ["CSRF_HEADER", "SESSION_COOKIE", "AuthState", "Caller", "auth_gate", "request_actor", "require_role"]
+__all__ = ["CSRF_HEADER", "SESSION_COOKIE", "AuthState", "Caller", "auth_gate", "key_actor", "request_actor", "require_role"]
 
 SESSION_COOKIE = "recommender_session"
 CSRF_HEADER = "X-CSRF-Token"
 _SAFE = frozenset({"GET", "HEAD", "OPTIONS"})
 #: Paths open to everyone: the probes and signing in.
-OPEN_PATHS = frozenset({"/healthz", "/readyz", "/v1/auth/sign-in"})
+OPEN_PATHS = frozenset({"/healthz", "/readyz", "/v1/auth/sign-in", "/sign-in"})
 #: Once users exist, these need at least this role (other endpoints: any signed-in actor).
-PATH_ROLES = {("POST", "/v1/score"): "officer", ("POST", "/v1/score/batch"): "officer", ("POST", "/v1/rank"): "officer"}
+PATH_ROLES = {("POST", "/v1/score"): "officer", ("POST", "/v1/score/batch"): "officer", ("POST", "/v1/rank"): "officer",
+              ("POST", "/jobs"): "officer", ("POST", "/score"): "officer"}
 _EXISTS_TTL = 2.0
 
 
@@ -86,23 +87,36 @@ def request_actor(request: Request) -> Actor | None:
     """
     if "actor" in request.state._state:
         return request.state.actor
-    settings: Settings = request.app.state.settings
     auth: AuthState = request.app.state.auth
     actor = None
     key = request.headers.get("x-api-key")
     if key:
-        actor = _env_key(settings, key)
-        if actor is None:
-            with Session(auth.engine) as db:
-                actor = resolve_key(db, key)
-        if actor is None:
-            no_keys = not settings.api_keys and not auth.users_exist()
-            raise ApiError(403, "未配置 API 密钥，更新已禁用 / no API keys configured; updates are disabled" if no_keys
-                           else "API 密钥无效 / invalid API key")
+        actor = key_actor(request, key)
     elif token := request.cookies.get(SESSION_COOKIE):
         with Session(auth.engine) as db:
             actor = resolve_session(db, token)
     request.state.actor = actor
+    return actor
+
+
+def key_actor(request: Request, key: str) -> Actor:
+    """The actor of an API key (a configured key or one in the database).
+
+    Raises
+    ------
+    ApiError
+        403 for a key that matches none.
+    """
+    settings: Settings = request.app.state.settings
+    auth: AuthState = request.app.state.auth
+    actor = _env_key(settings, key)
+    if actor is None:
+        with Session(auth.engine) as db:
+            actor = resolve_key(db, key)
+    if actor is None:
+        no_keys = not settings.api_keys and not auth.users_exist()
+        raise ApiError(403, "未配置 API 密钥，更新已禁用 / no API keys configured; updates are disabled" if no_keys
+                       else "API 密钥无效 / invalid API key")
     return actor
 
 

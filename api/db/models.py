@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, String, Text, TypeDecorator
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-__all__ = ["ApiKey", "Base", "Lead", "LeadEvent", "MapChange", "ModelRecord", "SignInFailure", "User", "UserSession", "utcnow"]
+__all__ = ["ApiKey", "Base", "JobRecord", "Lead", "LeadEvent", "MapChange", "ModelRecord", "SignInFailure", "User", "UserSession", "utcnow"]
 
 
 def utcnow() -> dt.datetime:
@@ -188,3 +188,17 @@ class ModelRecord(Base):
     created_by: Mapped[str] = mapped_column(String(64))
     promoted_at: Mapped[dt.datetime | None] = mapped_column(default=None)
     promoted_by: Mapped[str | None] = mapped_column(String(64), default=None)
+
+
+class JobRecord(Base):
+    """A ranking job of the workbench: its state and status (the files stay in the job's folder)."""
+
+    __tablename__ = "jobs"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    file: Mapped[str] = mapped_column(String(300))
+    state: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    created_by: Mapped[str | None] = mapped_column(String(64), default=None)
+    status: Mapped[dict[str, Any]]

@@ -15,8 +15,9 @@ from ..db import session_scope
 from ..deps import SettingsDep
 from ..errors import ApiError
 from ..leads.schemas import SignedIn, SignIn
+from ..schemas import error_responses
 
-router = APIRouter(prefix="/auth", tags=["auth"])
+router = APIRouter(prefix="/auth", tags=["auth"], responses=error_responses(401, 403, 429))
 
 
 def _secure(request: Request, forced: bool | None) -> bool:

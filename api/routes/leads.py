@@ -24,13 +24,16 @@ from ..auth.guard import OfficerDep
 from ..db import session_scope
 from ..deps import StoreDep
 from ..errors import ApiError, request_id_of
-from ..leads import service
+from ..leads import STAGES, service
 from ..leads.schemas import LeadCreate, LeadEventOut, LeadListOut, LeadOut, LeadUpdate
 from ..leads.sheets import LeadImportError, export_xlsx, import_leads, new_lead_from_ranked_row
-from ..schemas import ErrorItem, ErrorResponse
+from ..schemas import ErrorItem, ErrorResponse, error_responses
 from .rank import XLSX_TYPE
 
-router = APIRouter(prefix="/leads", tags=["leads"])
+#: a stage by its code or Chinese name (the query is checked against the schema)
+_STAGE_PATTERN = "^(" + "|".join([*STAGES, *STAGES.values()]) + ")$"
+
+router = APIRouter(prefix="/leads", tags=["leads"], responses=error_responses(401, 403, 404, 409, 415))
 LeadId = Annotated[int, PathParam(ge=1)]
 _CONFLICT = {409: {"model": ErrorResponse, "description": "stale version (someone saved first) or the firm has a lead already"}}
 
@@ -55,7 +58,7 @@ def _not_found(lead_id: int) -> ApiError:
 @router.get("", response_model=LeadListOut, summary="List leads / 线索列表")
 def list_leads(
     request: Request,
-    stage: Annotated[str | None, Query(max_length=16)] = None,
+    stage: Annotated[str | None, Query(max_length=16, pattern=_STAGE_PATTERN)] = None,
     owner: Annotated[str | None, Query(max_length=64)] = None,
     chain: Annotated[str | None, Query(max_length=64)] = None,
     link: Annotated[str | None, Query(max_length=64)] = None,
@@ -111,8 +114,9 @@ def create_lead(body: LeadCreate, request: Request, actor: OfficerDep, store: St
         return _out(lead)
 
 
-@router.get("/export.xlsx", summary="Export leads to XLSX / 导出线索")
-def export(request: Request, stage: Annotated[str | None, Query(max_length=16)] = None,
+@router.get("/export.xlsx", summary="Export leads to XLSX / 导出线索", response_class=FileResponse,
+            responses={200: {"content": {XLSX_TYPE: {}}, "description": "the leads as an XLSX workbook"}})
+def export(request: Request, stage: Annotated[str | None, Query(max_length=16, pattern=_STAGE_PATTERN)] = None,
            owner: Annotated[str | None, Query(max_length=64)] = None) -> FileResponse:
     folder = Path(tempfile.mkdtemp(prefix="leads-"))
     with session_scope(_engine(request)) as db:
@@ -145,7 +149,7 @@ def import_file(request: Request, actor: OfficerDep, file: Annotated[UploadFile,
     return {"created": report.created, "duplicates": [{"row": row, "lead_id": lead} for row, lead in report.duplicates]}
 
 
-@router.get("/{lead_id}", response_model=LeadOut, summary="A lead / 线索详情")
+@router.get("/{lead_id:int}", response_model=LeadOut, summary="A lead / 线索详情")
 def read_lead(lead_id: LeadId, request: Request) -> LeadOut:
     with session_scope(_engine(request)) as db:
         try:
@@ -154,7 +158,7 @@ def read_lead(lead_id: LeadId, request: Request) -> LeadOut:
             raise _not_found(lead_id) from None
 
 
-@router.patch("/{lead_id}", response_model=LeadOut, responses=_CONFLICT, summary="Update a lead / 更新线索")
+@router.patch("/{lead_id:int}", response_model=LeadOut, responses=_CONFLICT, summary="Update a lead / 更新线索")
 def update_lead(lead_id: LeadId, body: LeadUpdate, request: Request, actor: OfficerDep) -> LeadOut:
     """Change the stage (流失 needs ``lost_reason``), owner, next step and its date, notes. Send the
     ``version`` you read; if someone saved since, 409 and nothing is changed (your change is kept in the history)."""
@@ -182,7 +186,7 @@ def update_lead(lead_id: LeadId, body: LeadUpdate, request: Request, actor: Offi
     return out
 
 
-@router.get("/{lead_id}/history", response_model=list[LeadEventOut], summary="A lead's history / 线索历史")
+@router.get("/{lead_id:int}/history", response_model=list[LeadEventOut], summary="A lead's history / 线索历史")
 def history(lead_id: LeadId, request: Request) -> list[LeadEventOut]:
     with session_scope(_engine(request)) as db:
         try:

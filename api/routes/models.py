@@ -17,8 +17,9 @@ from ..deps import AuditDep, SettingsDep, StoreDep
 from ..errors import ApiError, request_id_of
 from ..leads.schemas import ModelOut
 from ..leads.training import HistoryTooSmall, promote, train_from_pipeline
+from ..schemas import error_responses
 
-router = APIRouter(prefix="/models", tags=["models"])
+router = APIRouter(prefix="/models", tags=["models"], responses=error_responses(401, 403, 404, 503))
 ModelId = Annotated[str, Path(max_length=160, pattern=r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")]
 
 

@@ -5,7 +5,8 @@ files (``/static``: the stylesheet, a small script and the vendored Swagger UI a
 ``/docs`` and ``/redoc`` served from those local copies, so nothing is fetched from outside.
 
 Pages: ``/`` rank a list, ``/jobs`` the jobs, ``/jobs/{id}`` results, ``/jobs/{id}/rows/{rank}``
-a firm, ``/map`` the chain map (edits with a key), ``/audit`` the changes, ``/score`` one firm.
+a firm, ``/map`` the chain map (edits by an admin), ``/audit`` the changes, ``/score`` one firm;
+``/sign-in`` and ``/sign-out`` (:mod:`.access`).
 """
 
 from __future__ import annotations
@@ -17,8 +18,9 @@ from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
+from ..errors import ApiError
 from ..settings import Settings
-from . import mappage, pages
+from . import access, leadpages, mappage, modelpage, pages
 
 __all__ = ["close", "install"]
 
@@ -28,8 +30,12 @@ _VENDOR = "/static/vendor"
 
 def install(app: FastAPI, settings: Settings) -> None:
     """Add the workbench's pages, its static files and the local /docs and /redoc to ``app``."""
+    app.include_router(access.router)
     app.include_router(pages.router)
     app.include_router(mappage.router)
+    app.include_router(leadpages.router)
+    app.include_router(modelpage.router)
+    app.add_exception_handler(ApiError, access.page_error)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     if settings.docs:
         title = app.title

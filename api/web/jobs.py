@@ -5,8 +5,11 @@ A job folder holds
 - ``input.csv`` or ``input.xlsx``: the upload as it came;
 - ``ranked.csv`` and ``ranked.xlsx``: what ``recommender rank -o`` writes (``Recommender.rank_file``);
 - ``ranked.parquet``: the same rows, in rank order, for paging on the server;
-- ``status.json``: the state (``queued`` → ``running`` → ``writing`` → ``done`` or ``failed``), rows
-  done, the counts, the filter values and the shortlist's coverage; replaced atomically.
+
+and the job's row in the service database's ``jobs`` table (:class:`api.db.models.JobRecord`) its
+status: the state (``queued`` → ``running`` → ``writing`` → ``done`` or ``failed``), rows done, the
+counts, the filter values and the shortlist's coverage. Jobs older than the retention are
+deleted, row and folder.
 
 Ranking runs in a :class:`~concurrent.futures.ThreadPoolExecutor`, so the event loop keeps
 serving pages and API requests while a 100,000-row file is ranked.
@@ -14,9 +17,8 @@ serving pages and API requests while a 100,000-row file is ranked.
 
 from __future__ import annotations
 
-import json
+import datetime as dt
 import logging
-import os
 import secrets
 import shutil
 import threading
@@ -30,15 +32,18 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
+from sqlalchemy import Engine, delete, select
 
 from recommender import OUTPUT_COLUMNS, EncodingError, InputFileError, Recommender
 from recommender.tables import open_table
+
+from ..db import session_scope
+from ..db.models import JobRecord
 
 __all__ = ["FILTER_COLUMNS", "Job", "JobStore", "ROW_GROUP"]
 
 log = logging.getLogger("api.web")
 
-STATUS = "status.json"
 PARQUET = "ranked.parquet"
 #: rows per Parquet row group: a page reads one or two groups
 ROW_GROUP = 4096
@@ -93,6 +98,8 @@ class JobStore:
     ----------
     root : path
         The jobs folder (created when missing).
+    engine : Engine
+        The service's database (the ``jobs`` table).
     retention_days : float
         Jobs older than this are deleted (on start and whenever a job is created).
     workers : int
@@ -101,8 +108,9 @@ class JobStore:
         Most data rows of an upload.
     """
 
-    def __init__(self, root: Path, *, retention_days: float, workers: int, max_rows: int | None):
+    def __init__(self, root: Path, engine: Engine, *, retention_days: float, workers: int, max_rows: int | None):
         self.root = Path(root)
+        self.engine = engine
         self.retention_days = retention_days
         self.max_rows = max_rows
         self.root.mkdir(parents=True, exist_ok=True)
@@ -117,24 +125,29 @@ class JobStore:
     def get(self, job_id: str) -> Job | None:
         if not job_id or not set(job_id) <= _ID_CHARS or len(job_id) > 64:
             return None
+        with session_scope(self.engine) as db:
+            record = db.get(JobRecord, job_id)
+            status = record.status if record is not None else None
         folder = self.root / job_id
-        try:
-            status = json.loads((folder / STATUS).read_text("utf-8"))
-        except (OSError, ValueError):
-            return None
-        return Job(folder, status)
+        return Job(folder, status) if status is not None and folder.is_dir() else None
 
-    def list(self) -> list[Job]:
-        jobs = [job for folder in self.root.iterdir() if folder.is_dir() and (job := self.get(folder.name)) is not None]
-        return sorted(jobs, key=lambda job: job.status.get("created", ""), reverse=True)
+    def list(self, limit: int = 500) -> list[Job]:
+        with session_scope(self.engine) as db:
+            rows = db.execute(select(JobRecord.id, JobRecord.status).order_by(JobRecord.created_at.desc()).limit(limit)).all()
+        return [Job(self.root / job_id, status) for job_id, status in rows if (self.root / job_id).is_dir()]
 
     def purge(self) -> int:
-        """Delete jobs older than the retention; the number deleted."""
-        cutoff = time.time() - self.retention_days * 86_400
+        """Delete jobs older than the retention (their rows and folders, and folders without a row); the number deleted."""
+        cutoff = datetime.now(UTC) - dt.timedelta(days=self.retention_days)
+        with session_scope(self.engine) as db:
+            old = set(db.scalars(select(JobRecord.id).where(JobRecord.created_at < cutoff)))
+            db.execute(delete(JobRecord).where(JobRecord.id.in_(old)))
+            known = set(db.scalars(select(JobRecord.id)))
         gone = 0
         for folder in self.root.iterdir():
             try:
-                if folder.is_dir() and (folder / STATUS).stat().st_mtime < cutoff:
+                stale = folder.name not in known and folder.stat().st_mtime < cutoff.timestamp()
+                if folder.is_dir() and (folder.name in old or stale):
                     shutil.rmtree(folder, ignore_errors=True)
                     gone += 1
             except OSError:
@@ -143,11 +156,17 @@ class JobStore:
 
     # -- writing ---------------------------------------------------------------------------
     def _write_status(self, folder: Path, status: dict) -> None:
-        tmp = folder / f".{STATUS}.{threading.get_ident()}"
-        tmp.write_text(json.dumps(status, ensure_ascii=False), "utf-8")
-        os.replace(tmp, folder / STATUS)
+        now = datetime.now(UTC)
+        with session_scope(self.engine) as db:
+            record = db.get(JobRecord, folder.name)
+            if record is None:
+                db.add(JobRecord(id=folder.name, file=status.get("file", "")[:300], state=status["state"], created_at=now, updated_at=now,
+                                 created_by=status.get("created_by"), status=dict(status)))
+            else:
+                record.state, record.status, record.updated_at = status["state"], dict(status), now
 
-    def create(self, upload: Path, filename: str, kind: str, *, recommender: Recommender, top: int, shortlist: int, lang: str) -> Job:
+    def create(self, upload: Path, filename: str, kind: str, *, recommender: Recommender, top: int, shortlist: int, lang: str,
+               actor: str | None = None) -> Job:
         """Move ``upload`` into a new job folder and queue the ranking; the job comes back at once."""
         self.purge()
         job_id = f"{datetime.now(UTC):%Y%m%d-%H%M%S}-{secrets.token_hex(4)}"
@@ -158,7 +177,7 @@ class JobStore:
         status = {
             "id": job_id, "file": filename, "created": _now(), "state": "queued", "rows_done": 0,
             "rows_total": _count_lines(source), "top": top, "shortlist": shortlist, "lang": lang,
-            "map_version": recommender.map_version, "model_version": recommender.model_version,
+            "map_version": recommender.map_version, "model_version": recommender.model_version, "created_by": actor,
         }
         self._write_status(folder, status)
         self._executor.submit(self._run, folder, source, status, recommender)

@@ -1,7 +1,7 @@
 """The chain map page (with link edits), the audit view and the one-firm score form.
 
 A link edit goes through the admin route's own function (:func:`api.routes.admin.patch_link`):
-the same key check, validation against the whole map, atomic write, history and audit entry.
+the admin role (a signed-in admin, or an admin API key typed in the form), validation against the whole map, atomic write, history and audit entry.
 """
 
 from __future__ import annotations
@@ -16,12 +16,15 @@ from starlette.concurrency import run_in_threadpool
 from recommender import STAGES, STATUSES
 from recommender.scoring import profile_records
 
-from ..deps import get_audit, require_key
+from ..auth import has_role
+from ..db.audit import DbAuditLog
 from ..errors import ApiError
 from ..routes.admin import patch_link
 from ..routes.chains import _views
 from ..schemas import LinkUpdateRequest, ScoreRequest
+from .access import refusal, with_key
 from .firm import bars_svg, firm_view
+from .i18n import Translator
 from .render import LangQuery, lang_of, recommender_of, render
 
 router = APIRouter(include_in_schema=False)
@@ -96,11 +99,12 @@ async def edit_link(
     chain_id, _, link_id = link.partition("/")
     settings = request.app.state.settings
     try:
-        actor = await require_key(settings, api_key or None)
+        actor = await run_in_threadpool(with_key, request, api_key)
+        if not has_role(actor, "admin"):
+            return await refusal(request, lang, "admin", actor) or Response(status_code=403)
         body = LinkUpdateRequest(status=status or None, priority=priority or None, note=note.strip())
-        audit = await get_audit(settings)
         change = await run_in_threadpool(
-            patch_link, chain_id, link_id, body, actor, request, settings, request.app.state.store, audit,
+            patch_link, chain_id, link_id, body, actor.name, request, settings, request.app.state.store, DbAuditLog(request.app.state.db),
         )
     except ApiError as exc:
         return await _map_page(request, lang, ("error", "raw", {"text": _api_message(exc)}), status_code=exc.status_code)
@@ -115,15 +119,15 @@ async def edit_link(
 
 
 async def _audit_page(request: Request, lang: str | None, api_key: str) -> Response:
-    settings = request.app.state.settings
     entries, error, status_code = None, None, 200
-    if api_key:
-        try:
-            await require_key(settings, api_key)
-            audit = await get_audit(settings)
-            entries = await run_in_threadpool(audit.entries, limit=200) if audit is not None else []
-        except ApiError as exc:
-            error, status_code = _api_message(exc), exc.status_code
+    try:
+        actor = await run_in_threadpool(with_key, request, api_key)
+        if has_role(actor, "admin"):
+            entries = await run_in_threadpool(DbAuditLog(request.app.state.db).entries, limit=200)
+        elif actor is not None:
+            error, status_code = f"{actor.name}: {Translator(lang_of(request, lang))('needs_role', role='admin', have=actor.role)}", 403
+    except ApiError as exc:
+        error, status_code = _api_message(exc), exc.status_code
     return render(request, "audit.html", lang, {"entries": entries, "error": error}, status_code=status_code)
 
 

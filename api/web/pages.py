@@ -80,7 +80,9 @@ async def create_job(
         message = str(exc).replace(str(path), name)
         return render(request, "index.html", lang, {"error": ("bad_file", {"message": message})}, status_code=422)
     t_lang = lang_of(request, lang)
-    job = await run_in_threadpool(jobs.create, path, name, kind, recommender=recommender, top=top, shortlist=shortlist, lang=t_lang)
+    actor = request.state.actor if "actor" in request.state._state else None
+    job = await run_in_threadpool(jobs.create, path, name, kind, recommender=recommender, top=top, shortlist=shortlist, lang=t_lang,
+                                  actor=actor.name if actor is not None else None)
     return RedirectResponse(f"/jobs/{job.id}", status_code=303)
 
 

@@ -36,7 +36,7 @@ def jobs_of(request: Request) -> JobStore:
     if store is None:
         settings = state.settings
         store = state.web_jobs = JobStore(
-            settings.jobs_path, retention_days=settings.jobs_retention_days, workers=settings.max_concurrent_ranks,
+            settings.jobs_path, state.db, retention_days=settings.jobs_retention_days, workers=settings.max_concurrent_ranks,
             max_rows=settings.max_upload_rows,
         )
     return store
@@ -64,11 +64,12 @@ def _with(request: Request, **changes: object) -> str:
 def render(request: Request, template: str, lang: str | None, context: dict, status_code: int = 200) -> Response:
     """The page in the request's language; ``?lang=`` is remembered in a cookie."""
     chosen = pick_lang(request, lang)
+    actor = request.state.actor if "actor" in request.state._state else None
     other = LANGS[1 - LANGS.index(chosen)]
     response = templates.TemplateResponse(
         request, template,
         {"t": Translator(chosen), "lang": chosen, "switch_url": _with(request, lang=other), "with_params": lambda **kw: _with(request, **kw),
-         **context},
+         "actor": actor, "csrf": (actor.csrf_token if actor is not None else None) or "", **context},
         status_code=status_code,
     )
     if lang in LANGS:

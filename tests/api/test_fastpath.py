@@ -118,7 +118,7 @@ BODY = json.dumps(SCORE_EXAMPLE, ensure_ascii=False).encode()
         ("", {"Content-Type": "application/json"}, b'{"name": "x\\ud800"}', 422),  # a lone surrogate
         ("?lang=fr", {"Content-Type": "application/json"}, BODY, 422),  # bad language
         ("?top=3", {"Content-Type": "application/json"}, BODY, 422),  # unknown query parameter
-        ("?lang=en&lang=zh", {"Content-Type": "application/json"}, BODY, 200),  # FastAPI takes the last
+        ("?lang=en&lang=zh", {"Content-Type": "application/json"}, BODY, 422),  # a parameter given twice
         ("", {"Content-Type": "text/plain"}, BODY, 422),  # not JSON by its type
         ("", {"Content-Type": "application/merge-patch+json"}, BODY, 200),  # +json: the route parses it
         ("", {"Content-Type": "application/json", "Origin": "https://crm.example.cn"}, BODY, 200),  # CORS is the route's
@@ -161,8 +161,8 @@ def test_a_chunked_body_falls_through(pair):
     assert counter.calls == before + 1
 
 
-def test_before_the_map_loads_the_fast_path_leaves_the_503_to_the_route():
-    app = create_app(Settings(map_dir=ROOT / "no-such-map"))
+def test_before_the_map_loads_the_fast_path_leaves_the_503_to_the_route(tmp_path):
+    app = create_app(Settings(map_dir=ROOT / "no-such-map", data_dir=tmp_path))
     with TestClient(app, raise_server_exceptions=False) as client:
         response = client.post("/v1/score", json=SCORE_EXAMPLE)
     assert response.status_code == 503 and response.json()["error"] == "not_ready"

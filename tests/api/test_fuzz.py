@@ -43,5 +43,8 @@ def _restore_map():
 def test_api_fuzz_conforms_to_its_schema(case):
     # An uploaded file's bytes cannot be described by OpenAPI: random "valid" bytes are not a
     # table, so /v1/rank answers them 415/422 and only "schema-valid data is accepted" is skipped.
-    excluded = [positive_data_acceptance] if case.path == "/v1/rank" else []
+    # A new lead needs a firm name in its profile or its ranked row (one of two fields), and an
+    # imported sheet is a file too; training answers 422 while the pipeline has too few outcomes
+    # (the database's state, not the request): the schema cannot say these, so that check is skipped.
+    excluded = [positive_data_acceptance] if case.path in ("/v1/rank", "/v1/leads/import", "/v1/models/train") or (case.path, case.method) == ("/v1/leads", "POST") else []
     case.call_and_validate(headers={"X-API-Key": KEY}, excluded_checks=excluded)

@@ -15,6 +15,7 @@ from recommender import default_map_dir
 ROOT = Path(__file__).resolve().parents[2]
 CANDIDATES = ROOT / "seeds" / "examples" / "candidates.csv"
 KEY = "alice-0123456789abcdef"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
 def candidate_rows() -> list[list[str]]:
@@ -53,3 +54,14 @@ def wait_for_job(get, job_url: str, timeout: float = 120) -> dict:
         if status["state"] in ("done", "failed") or time.monotonic() > deadline:
             return status
         time.sleep(0.1)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's chromium (/usr/bin/chromium) driven by Playwright."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+        yield chromium
+        chromium.close()
