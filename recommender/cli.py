@@ -26,6 +26,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from types import ModuleType
 from typing import Annotated
 
 import pandas as pd
@@ -133,7 +134,7 @@ def rank(
     if engine == "dask":
         from ._cli_dask import rank_on_dask
 
-        rank_on_dask(inputs, output, map_dir=map_dir, model=_model_ref(model, map_dir), lang=lang, top=top, shortlist=shortlist,
+        rank_on_dask(inputs, output, map_dir=map_dir, model=_model_ref(model), lang=lang, top=top, shortlist=shortlist,
                      partition_size=partition_size, scheduler=scheduler, output_format=output_format, workers=workers, errors=_errors)
         return
     if len(inputs) != 1:
@@ -245,7 +246,7 @@ def train(
     typer.echo(f"saved {model.version} → {path}{_model_note(model.version)}")
 
 
-def _service() -> object:
+def _service() -> ModuleType:
     """The service's management functions (``api.manage``), imported only when a command needs them."""
     try:
         from api import manage

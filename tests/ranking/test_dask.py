@@ -110,7 +110,7 @@ def test_parquet_dataset_in_csv_parts_out_match_the_local_file(inputs, client, t
 
 def test_local_engine_reads_and_writes_parquet(inputs, tmp_path):
     out = tmp_path / "ranked.parquet"
-    result = subprocess.run([str(BIN / "recommender"), "rank", str(inputs["folder"] / "firms.parquet" / "a.parquet"), "-o", str(out), "--top", "0"],
+    result = subprocess.run([str(BIN / "recommender"), "rank", str(inputs["folder"] / "firms.parquet" / "a.parquet"), "-o", str(out), "--top", "0", "--model", "demo"],
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     ranked = pd.read_parquet(out)
@@ -156,7 +156,7 @@ def test_cli_ranks_through_a_real_scheduler(inputs, real_cluster, tmp_path):
     out = tmp_path / "cli-ranked"
     result = subprocess.run(
         [str(BIN / "recommender"), "rank", str(inputs["folder"] / "part1.csv"), str(inputs["folder"] / "part2.csv"), "-o", str(out),
-         "--engine", "dask", "--scheduler", real_cluster, "--partition-size", "400", "--top", "3"],
+         "--engine", "dask", "--scheduler", real_cluster, "--partition-size", "400", "--top", "3", "--model", "demo"],
         capture_output=True, text=True, timeout=300,
     )
     assert result.returncode == 0, result.stderr
