@@ -27,6 +27,7 @@ import pandas as pd
 from sklearn.metrics import ndcg_score
 
 from recommender import LinkMatcher, link_vocabulary, load_map
+from recommender.matching import activity_words
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -44,7 +45,7 @@ def parse_gold(text: str) -> dict[str, int]:
 def evaluate(map_dir: Path | None, eval_file: Path, *, trade_rule: bool = True) -> dict[str, float]:
     chain_map = load_map(map_dir)
     firms = pd.read_csv(eval_file, dtype=str, keep_default_na=False)
-    matcher = LinkMatcher(use_trade_rule=trade_rule).fit(link_vocabulary(chain_map))
+    matcher = LinkMatcher(use_trade_rule=trade_rule, activities=activity_words(chain_map)).fit(link_vocabulary(chain_map))
     affinity = matcher.transform(firms).toarray()
     links = list(matcher.link_ids_)
     col = {link: i for i, link in enumerate(links)}

@@ -46,7 +46,7 @@ PRIORITIES = ("key_target", "target", "normal")
 #: The link fields :func:`update_link` may change.
 UPDATABLE_FIELDS = ("status", "priority", "status_quote", "priority_quote")
 
-_TOP_LEVEL = ("map.yaml", "parks.yaml", "leaders.yaml", "strategy.yaml", "sources")
+_TOP_LEVEL = ("map.yaml", "parks.yaml", "leaders.yaml", "strategy.yaml", "vocabulary.yaml", "sources")
 
 
 class LinkNotFoundError(MapError, LookupError):
