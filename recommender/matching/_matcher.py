@@ -264,6 +264,9 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         self.kinds_ = np.array([p[0] for p in payloads], dtype=np.int8)
         self.greens_ = np.array([p[2] for p in payloads], dtype=bool)
         self.masks_ = np.array([p[3] for p in payloads], dtype=np.uint64)
+        # an agent noun in the plural (makers, distributors) names other firms, not the firm's activity
+        self.agent_ = np.array([p[0] in (_ACTIVITY, _TRADE) and key.isascii() and key.endswith(("er", "or"))
+                                for key, p in zip(self.automaton_.patterns, payloads, strict=True)], dtype=bool)
         sizes = [len(p[1]) for p in payloads]
         self.link_ptr_ = np.r_[0, np.cumsum(sizes)].astype(np.int64)
         flat = [(col, w, mask | inherent, req) for _, links, _, inherent in payloads for col, (w, mask, req) in links]
@@ -327,6 +330,14 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
             row_start[1:] = np.cumsum(np.fromiter(map(len, encoded), dtype=np.int64, count=n)[:-1] + 1)
         haystack = b"\n".join(encoded).replace(b"-", b" ")  # same length: offsets hold
         pattern, start, end = self.automaton_.find_all(haystack)
+        agent = np.flatnonzero(self.agent_[pattern])
+        if len(agent):
+            after = np.frombuffer(haystack, dtype=np.uint8)[np.minimum(end[agent], len(haystack) - 1)]
+            plural = agent[(end[agent] < len(haystack)) & (after == ord("s"))]
+            if len(plural):
+                keep = np.ones(len(pattern), dtype=bool)
+                keep[plural] = False
+                pattern, start, end = pattern[keep], start[keep], end[keep]
         row = np.searchsorted(row_start, start, side="right") - 1
         bounds = _clause_ends(haystack)
         clause = np.searchsorted(bounds, start, side="right")

@@ -57,17 +57,20 @@ CLAUSE_DELIMITERS: tuple[str, ...] = ("；", ";", "。", "，", "\n", "\r", "｜
 
 def english_forms(word: str) -> tuple[str, ...]:
     """A base English word or phrase and its inflected forms (the first word inflected):
-    ``recycle`` → recycles, recycled, recycling, recycler, recyclers; ``invest in`` → invests in,
-    invested in, investing in …; a word that is not plain ASCII letters comes back alone."""
+    ``recycle`` → recycles, recycled, recycling, recycler; ``invest in`` → invests in, invested
+    in, investing in …; a word that is not plain ASCII letters comes back alone. Plural agent
+    nouns (recyclers, makers) are left out: they name other firms, often customers."""
     head, _, rest = word.partition(" ")
     if not (head.isascii() and head.isalpha() and len(head) >= 3):
         return (word,)
     low = head.lower()
+    if low.endswith(("er", "or", "ist", "ant")):  # an agent noun: its plural names other firms
+        return (word,)
     if low.endswith("e"):
-        stems = [low, low + "s", low + "d", low[:-1] + "ing", low + "r", low + "rs"]
+        stems = [low, low + "s", low + "d", low[:-1] + "ing", low + "r"]
     elif low.endswith("y") and low[-2] not in "aeiou":
         stems = [low, low[:-1] + "ies", low[:-1] + "ied", low + "ing", low[:-1] + "ier"]
     else:
-        stems = [low, low + "s", low + "es", low + "ed", low + "ing", low + "er", low + "ers"]
+        stems = [low, low + "s", low + "es", low + "ed", low + "ing", low + "er"]
     tail = f" {rest}" if rest else ""
     return tuple(dict.fromkeys(stem + tail for stem in stems))

@@ -1,0 +1,100 @@
+"""Matching by object and activity, and wording variants, on the embedded Jiangmen map.
+
+Each description is written from a general principle (what a fund, a bank or a recycler does),
+not taken from any evaluation set.
+"""
+
+import pandas as pd
+import pytest
+
+from recommender.matching import english_forms
+from recommender.scoring import Scorer
+
+
+@pytest.fixture(scope="module")
+def scorer(jiangmen):
+    return jiangmen.scorer
+
+
+def _links(scorer: Scorer, description: str) -> dict[str, float]:
+    match = scorer.matcher.match([description])
+    row = match.affinity.getrow(0)
+    return {scorer.matcher.link_ids_[c]: v for c, v in zip(row.indices, row.data, strict=True)}
+
+
+def _best(scorer: Scorer, description: str, **fields) -> pd.Series:
+    return scorer.score_frame(pd.DataFrame([{"name": "某公司", "description": description, **fields}])).iloc[0]
+
+
+def _production(scorer: Scorer, links) -> list[str]:
+    return [link for link in links if scorer.chain_map.link_by_id[link].stage != "service"]
+
+
+@pytest.mark.parametrize("description", [
+    "股权投资机构，重点投资固态电池、锂电铜箔、负极材料项目",  # a fund
+    "Venture capital fund investing in solid-state batteries, copper foil and anode materials",
+    "商业银行，为锂电铜箔、负极材料企业提供贷款与结算",  # a bank
+    "新能源电池产业咨询顾问，提供固态电池、铜箔市场调研报告",  # a consultancy
+    "批发零售锂电铜箔、负极材料、电解液",  # a trader
+    "Distributor of copper foil, cathode materials and electrolyte for battery makers",
+    "举办新能源电池及固态电池产业博览会与峰会",  # fairs
+    "房地产开发商，开发高端住宅与购物中心",  # a developer
+])
+def test_an_activity_that_makes_nothing_fills_no_production_link(scorer, description):
+    assert _production(scorer, _links(scorer, description)) == []
+
+
+def test_a_service_link_takes_the_activity_it_names(scorer):
+    # trading is the service of a bulk-commodity trader, though it fills no production link
+    assert "bulk_commodity_trade" in _links(scorer, "从事大宗商品贸易，经营金属矿产品贸易")
+
+
+def test_the_same_object_goes_to_the_link_of_the_activity(scorer):
+    made = _links(scorer, "生产锂离子电池")
+    recycled = _links(scorer, "回收废旧锂离子电池")
+    assert "cell_manufacturing" in made and "battery_recycling" not in made
+    assert "battery_recycling" in recycled and "cell_manufacturing" not in recycled
+
+
+def test_english_inflections_of_activities_are_read(scorer):
+    recycler = _links(scorer, "The company recycles end-of-life lithium-ion batteries")
+    assert "battery_recycling" in recycler and "cell_manufacturing" not in recycler
+    assert "cell_manufacturing" in _links(scorer, "The company manufactures lithium-ion batteries")
+
+
+def test_english_hyphen_and_space_forms_match_alike(scorer):
+    assert "solid_state_battery" in _links(scorer, "Develops solid-electrolyte materials")
+    assert "solid_state_battery" in _links(scorer, "Develops solid electrolyte materials")
+
+
+def test_a_compound_with_an_inserted_modifier_matches(scorer):
+    best = _best(scorer, "研发生产固态聚合物电池")
+    assert best["link_id"] == "solid_state_battery"
+    assert "…" in best["evidence"]
+    # beyond the bounded gap the parts are two unrelated words
+    assert "solid_state_battery" not in _links(scorer, "固态发酵车间与厂房建设，另设电动车电池充电站")
+
+
+def test_the_specific_compound_wins_over_the_generic_term_inside_it(scorer):
+    links = _links(scorer, "量产固态锂离子电池")
+    assert "solid_state_battery" in links and "cell_manufacturing" not in links
+
+
+def test_product_and_process_forms_of_one_object(scorer):
+    assert _best(scorer, "生产铝合金铸件")["link_id"] == "precision_casting"
+    assert _best(scorer, "Produces aluminium castings for pumps")["link_id"] == "precision_casting"
+
+
+@pytest.mark.parametrize("word, forms", [
+    ("recycle", {"recycles", "recycled", "recycling", "recycler"}),
+    ("invest", {"invests", "invested", "investing"}),
+    ("invest in", {"invests in", "investing in"}),
+])
+def test_english_forms(word, forms):
+    assert forms <= set(english_forms(word))
+
+
+def test_a_plural_agent_noun_names_customers_not_the_firm(scorer):
+    # "for battery makers": the makers are the customers of a distributor
+    assert _production(scorer, _links(scorer, "Distributor of copper foil for battery makers")) == []
+    assert "copper_foil" in _links(scorer, "A maker of copper foil for battery makers")
