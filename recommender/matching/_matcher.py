@@ -10,10 +10,19 @@ over all the matches, so a file of firms costs a few passes, not one Python loop
 Clause by clause:
 
 * generic scope items (技术开发, 货物进出口 …) occupy their span and count for nothing;
-* a clause with a trade word (销售, 批发, distributor …) and no make word (制造, 生产,
-  manufacture …) names products the firm only sells: its terms are discarded, except for
-  service links (logistics, e-commerce …), where trading is the service;
-* English terms match on word boundaries (a trailing plural ``s`` allowed).
+* with activities (``activities``: make, recycle, trade, invest …, from the map's
+  ``vocabulary.yaml``), the activity of a term is read from its clause, else from the whole
+  description; a link takes the term only where that activity is one it accepts, and a shared
+  object's word only beside an accepted activity: a fund that invests in solid-state batteries,
+  a trader of copper foil or a recycler of lithium-ion batteries fills no battery-making link;
+* without activities, a clause with a trade word (销售, 批发, distributor …) and no make word
+  (制造, 生产, manufacture …) names products the firm only sells: its terms are discarded,
+  except for service links (logistics, e-commerce …), where trading is the service;
+* compounds with a gap (``固态…电池``) match their parts a few characters apart in one clause,
+  and win over a shorter term inside them (specific over generic);
+* English terms match on word boundaries (a trailing plural ``s`` allowed), hyphens as spaces;
+* terms in the first clause that names a link, or in a 主营 clause, weigh fully; later ones
+  weigh :data:`LATER_FACTOR` of their weight (the main business leads).
 
 A link's affinity is the noisy-or of the weights of its distinct matched terms and of the
 firm's industry code (exact 4-digit code, or a 3- or 2-digit prefix), so two independent
@@ -206,7 +215,7 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         for word, activity, _ in self.activities:
             key = _normal(word)
             words[key] = words.get(key, np.uint64(0)) | self.activity_bits_[activity]
-        trade_bit = self.activity_bits_.get("trade", np.uint64(0))
+        trade_bit = self.trade_bit_ = self.activity_bits_.get("trade", np.uint64(0))
         extra = vocabulary.columns.intersection(["accepts", "requires"])
         accepts_of = vocabulary["accepts"] if "accepts" in extra else pd.Series([""] * len(vocabulary), index=vocabulary.index)
         requires_of = vocabulary["requires"] if "requires" in extra else pd.Series([False] * len(vocabulary), index=vocabulary.index)
@@ -346,12 +355,15 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         green[row[self.greens_[pattern]]] = True
         # activities by clause and by row
         mask = self.masks_[pattern]
+        if not self.use_trade_rule:  # ablation: trading counts as no activity at all
+            mask = mask & ~self.trade_bit_
         acting = np.flatnonzero(mask)
         clause_mask = np.zeros(len(bounds) + 1, dtype=np.uint64)
         row_mask = np.zeros(n, dtype=np.uint64)
-        if len(acting):
-            np.bitwise_or.at(clause_mask, clause[acting], mask[acting])
-            np.bitwise_or.at(row_mask, row[acting], mask[acting])
+        if len(acting):  # matches come in text order: clauses and rows are sorted, so reduce runs
+            for target, key in ((clause_mask, clause[acting]), (row_mask, row[acting])):
+                runs = np.flatnonzero(np.concatenate(([True], key[1:] != key[:-1])))
+                target[key[runs]] = np.bitwise_or.reduceat(mask[acting], runs)
         lead_clause = np.zeros(len(bounds) + 1, dtype=bool)
         lead_clause[clause[kind == _LEAD]] = True
         gap_term, gap_start, gap_end = self._gapped(pattern, start, end, clause)
@@ -374,7 +386,8 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         service_only = np.zeros(len(term), dtype=bool)
         discarded = np.zeros(n, dtype=bool)
         is_trade = kind == _TRADE
-        if self.use_trade_rule and len(term) and is_trade.any():
+        # with activities, trading is one of them (below); without, the trade rule reads clauses
+        if not self.activity_bits_ and self.use_trade_rule and len(term) and is_trade.any():
             service_only, dropped = self._traded(haystack, term, term_start, start[is_trade], bounds)
             discarded[term_row[service_only | dropped]] = True
             keep = ~dropped
@@ -391,7 +404,7 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         acts = np.where(acts == 0, row_mask[term_row][owner], acts)
         fits = (acts & self.link_accepts_[entry]) != 0
         ok &= fits | ((acts == 0) & ~self.link_requires_[entry])
-        discarded[term_row[owner][~ok]] = True
+        discarded[term_row[owner][~ok & ((acts & self.trade_bit_) != 0)]] = True  # named only to trade
         e_row, e_col, e_term, e_clause = term_row[owner][ok], col[ok], term[owner][ok], term_clause[owner][ok]
         e_weight = self.link_weight_[entry][ok]
         # a term counts once per description and link: its first accepted occurrence

@@ -74,11 +74,11 @@ def _match_reason(link_id: str, action: str, chain: str, link: str, chain_en: st
 
 
 def _second_reason(link_2_id: str, chain_2: str, link_2: str, chain_2_en: str, link_2_en: str, action_2: str,
-                   affinity: float, affinity_2: float, lang: str) -> str:
-    """The second link a firm with several businesses serves, and why the first came first."""
+                   by_evidence: bool, lang: str) -> str:
+    """The second link a firm with several businesses serves, and why the first came first
+    (``by_evidence``: its affinity is at least the second's, else the map's need decided)."""
     if not link_2_id:
         return ""
-    by_evidence = affinity >= affinity_2
     if lang == "zh":
         why = "主营业务证据更强" if by_evidence else "图谱需求更高"
         return f"另可服务{chain_2}·{link_2}（{action_2}），主环节因{why}而选定"
@@ -176,11 +176,21 @@ def _reason_columns(scored: pd.DataFrame | Columns, chain_map: ChainMap, lang: s
     def by_link(fn, *names: str):
         return lambda link, *rest: (fn(link, *(columns[n][first[link]] for n in names), *rest, lang),)
 
+    def second_reasons() -> np.ndarray:  # keyed on the second link and which side won
+        first_2 = dict(zip(col("link_2_id"), range(n_rows(scored)), strict=False))
+        won = [a >= b for a, b in zip(col("affinity"), col("affinity_2"), strict=True)]
+
+        def text(link_2: str, by_evidence: bool) -> tuple[str]:
+            at = first_2[link_2]
+            names = (columns[n][at] for n in ("chain_2", "link_2", "chain_2_en", "link_2_en", "action_2"))
+            return (_second_reason(link_2, *names, by_evidence, lang),)
+
+        return per_value(text, col("link_2_id"), won)[0]
+
     return [
         per_value(by_link(_match_reason, "action", "chain", "link", "chain_en", "link_en", "stage", "status"),
                   col("link_id"), col("evidence"), col("trade_only"))[0],
-        per_value(lambda *values: (_second_reason(*values, lang),), col("link_2_id"), col("chain_2"), col("link_2"),
-                  col("chain_2_en"), col("link_2_en"), col("action_2"), col("affinity"), col("affinity_2"))[0],
+        second_reasons(),
         per_value(by_link(_fit_reason, "stage", "maturity"), col("link_id"))[0],
         strength,
         per_value(lambda g, p, n, k: (_ties_reason(g, p, n, k, chain_map, lang),), col("origin_group"), col("origin_place"), col("leader"), col("leader_kind"))[0],
