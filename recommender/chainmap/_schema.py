@@ -110,6 +110,9 @@ class Activity(_Strict):
     source: Text
     zh: list[Text] = Field(default_factory=list)
     en: list[Text] = Field(default_factory=list)
+    #: words that end a firm's name when the firm is one of these (XX投资有限公司, Acme Capital):
+    #: the whole firm does this activity, so it fills no production link
+    names: Keywords | None = None
 
 
 class ObjectTerms(_Strict):

@@ -48,7 +48,7 @@ from .._columnar import as_list, n_rows
 from ..chainmap._schema import ChainMap
 from ._vocabulary import CLAUSE_DELIMITERS, GENERIC_TERMS, LEAD_TERMS, MAKE_TERMS, TRADE_TERMS, english_forms
 
-__all__ = ["GAP", "VOCABULARY_COLUMNS", "LinkMatcher", "MatchResult", "PhraseSet", "activity_words", "link_vocabulary"]
+__all__ = ["GAP", "VOCABULARY_COLUMNS", "LinkMatcher", "MatchResult", "PhraseSet", "activity_words", "link_vocabulary", "name_words"]
 
 #: Columns of the vocabulary table that :meth:`LinkMatcher.fit` takes; optional further columns
 #: ``accepts`` (the activities the link accepts, ``;``-separated) and ``requires`` (True for a
@@ -134,6 +134,35 @@ def activity_words(chain_map: ChainMap) -> tuple[tuple[str, str, bool], ...]:
     return tuple(out)
 
 
+def name_words(chain_map: ChainMap) -> tuple[tuple[str, str], ...]:
+    """``(word, activity)`` for every word that ends a firm's name when the whole firm does a
+    non-production activity (``names`` of an activity in ``vocabulary.yaml``: 投资, 银行, Capital …)."""
+    return tuple(
+        (word, activity_id)
+        for activity_id, activity in chain_map.vocabulary.activities.items()
+        if activity.names is not None and not activity.production
+        for word in (*activity.names.zh, *activity.names.en)
+    )
+
+
+#: Legal forms and the like that end a registered name: stripped before its last word is read.
+_LEGAL_ZH = r"(?:股份有限公司|有限责任公司|有限公司|集团|控股|公司|合伙企业|企业|[（(][^）)]*[）)])"
+_LEGAL_EN = (r"(?:co|company|ltd|limited|inc|incorporated|llc|llp|lp|l\.p|plc|corp|corporation|gmbh|ag|sa|s\.a|nv|n\.v|"
+             r"bv|b\.v|pte|pty|kk|k\.k|spa|s\.p\.a|group|holdings?|hk|international|global|china|asia)")
+
+
+def _name_pattern(words: Iterable[str]) -> re.Pattern:
+    """A regular expression for a firm name ending in one of ``words`` (before its legal form)."""
+    zh = sorted({w for w in words if not w.isascii()}, key=len, reverse=True)
+    en = sorted({w.lower() for w in words if w.isascii()}, key=len, reverse=True)
+    parts = []
+    if zh:
+        parts.append(rf"(?P<zh>{'|'.join(map(re.escape, zh))})(?:管理|服务|发展|经营)?(?:\s*{_LEGAL_ZH})*")
+    if en:
+        parts.append(rf"(?:^|[^a-z0-9])(?P<en>{'|'.join(map(re.escape, en))})(?:[\s,.&]+{_LEGAL_EN})*[\s,.]*")
+    return re.compile(rf"(?:{'|'.join(parts)})$")
+
+
 @dataclass(frozen=True)
 class MatchResult:
     """Affinities of n firms to L links.
@@ -190,11 +219,12 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
     """
 
     def __init__(self, min_affinity: float = 0.3, use_trade_rule: bool = True, green_terms: tuple[str, ...] = (),
-                 activities: tuple[tuple[str, str, bool], ...] = ()):
+                 activities: tuple[tuple[str, str, bool], ...] = (), firm_names: tuple[tuple[str, str], ...] = ()):
         self.min_affinity = min_affinity
         self.use_trade_rule = use_trade_rule
         self.green_terms = green_terms
         self.activities = activities
+        self.firm_names = firm_names
 
     def fit(self, vocabulary: pd.DataFrame, y: object = None) -> LinkMatcher:
         """Compile the vocabulary table (columns :data:`VOCABULARY_COLUMNS`)."""
@@ -308,7 +338,40 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         self.make_words_ = np.array(self.make_automaton_.payloads, dtype=bool)
         self.codes_ = {k: tuple(v.items()) for k, v in codes.items()}
         self.n_terms_ = len(terms)
+        # firm names: the activity their last word names (XX投资有限公司, Acme Capital)
+        name_masks: dict[str, np.uint64] = {}
+        for word, activity in self.firm_names:
+            bit = self.activity_bits_.get(activity)
+            if bit is None:
+                raise ValueError(f"The 'firm_names' parameter of LinkMatcher names activity {activity!r}, which 'activities' does not.")
+            name_masks[word.lower()] = name_masks.get(word.lower(), np.uint64(0)) | bit
+        self.name_masks_ = name_masks
+        self.name_re_ = _name_pattern(name_masks) if name_masks else None
+        # the activities each link accepts (its codes are vetoed for a firm named for another)
+        self.accepts_by_link_ = np.zeros(len(self.link_ids_), dtype=np.uint64)
+        for link, accepts in zip(table["link_id"], table["accepts"], strict=True):
+            for activity in str(accepts or "").split(";"):
+                self.accepts_by_link_[index[link]] |= self.activity_bits_.get(activity, np.uint64(0))
         return self
+
+    def name_activity(self, names: Iterable[object]) -> np.ndarray:
+        """Per firm name, the mask of the activities its last word names (0 for none): a firm
+        registered as XX投资有限公司 or Acme Capital invests, whatever its description lists."""
+        names = list(names)
+        out = np.zeros(len(names), dtype=np.uint64)
+        if self.name_re_ is None:
+            return out
+        seen: dict[str, np.uint64] = {}
+        for i, name in enumerate(names):
+            if not isinstance(name, str) or not name:
+                continue
+            mask = seen.get(name)
+            if mask is None:
+                found = self.name_re_.search(name.strip().lower())
+                mask = self.name_masks_[found.group("zh") or found.group("en")] if found else np.uint64(0)
+                seen[name] = mask
+            out[i] = mask
+        return out
 
     def transform(self, X: pd.DataFrame | Sequence[str]) -> sp.csr_matrix:
         """Affinity matrix, shape (n_firms, n_links)."""
@@ -328,10 +391,13 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
             n = n_rows(X)
             descriptions: Iterable = as_list(X["description"]) if "description" in X else [""] * n
             industry = as_list(X["industry_code"]) if "industry_code" in X else [""] * n
+            firm_names = as_list(X["name"]) if "name" in X and self.name_re_ is not None else ()
         else:
             descriptions = list(X)
             industry = [""] * len(descriptions)
+            firm_names = ()
         n = len(descriptions)
+        named = self.name_activity(firm_names) if len(firm_names) else np.zeros(n, dtype=np.uint64)
         encoded = [text.lower().encode("utf-8", "surrogatepass") if isinstance(text, str) else b"" for text in descriptions]
         # every description in one UTF-8 string, one per line: one pass of each automaton per call
         row_start = np.zeros(n, dtype=np.int64)
@@ -404,6 +470,10 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         acts = np.where(acts == 0, row_mask[term_row][owner], acts)
         fits = (acts & self.link_accepts_[entry]) != 0
         ok &= fits | ((acts == 0) & ~self.link_requires_[entry])
+        # a firm named for a non-production activity (XX投资有限公司) fills no production link
+        # that does not accept that activity; service links keep their own reading
+        by_name = named[term_row][owner]
+        ok &= (by_name == 0) | self.service_[col] | ((by_name & self.link_accepts_[entry]) != 0)
         discarded[term_row[owner][~ok & ((acts & self.trade_bit_) != 0)]] = True  # named only to trade
         e_row, e_col, e_term, e_clause = term_row[owner][ok], col[ok], term[owner][ok], term_clause[owner][ok]
         e_weight = self.link_weight_[entry][ok]
@@ -424,6 +494,8 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
                 payload = self.codes_.get(code[:digits]) if len(code) >= digits else None
                 if payload:
                     for c, w in payload:
+                        if named[i] and not self.service_[c] and not named[i] & self.accepts_by_link_[c]:
+                            continue
                         code_rows.append(i)
                         code_cols.append(c)
                         code_weights.append(w)

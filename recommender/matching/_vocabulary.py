@@ -23,9 +23,10 @@ GENERIC_TERMS: tuple[str, ...] = (
     "科技中介服务", "财务咨询", "社会经济咨询服务", "信息系统集成服务",
 )
 
-#: Words that mark a clause as the firm's main business: its link terms weigh fully.
+#: Words that mark a clause as the firm's main business: its link terms weigh fully
+#: (许可项目: the licensed items of a scope, such as production that needs a permit).
 LEAD_TERMS: tuple[str, ...] = (
-    "主营", "主要从事", "主要产品", "专注于", "专业从事", "核心业务", "主导产品",
+    "许可项目", "主营", "主要从事", "主要产品", "专注于", "专业从事", "核心业务", "主导产品",
     "main business", "core business", "specialises in", "specializes in", "specialized in",
     "specialised in", "focuses on", "focused on", "leading maker", "leading manufacturer",
 )

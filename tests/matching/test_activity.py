@@ -98,3 +98,48 @@ def test_a_plural_agent_noun_names_customers_not_the_firm(scorer):
     # "for battery makers": the makers are the customers of a distributor
     assert _production(scorer, _links(scorer, "Distributor of copper foil for battery makers")) == []
     assert "copper_foil" in _links(scorer, "A maker of copper foil for battery makers")
+
+
+def _named(scorer: Scorer, name: str, description: str) -> list[str]:
+    match = scorer.matcher.match(pd.DataFrame([{"name": name, "description": description}]))
+    return [scorer.matcher.link_ids_[c] for c in match.affinity.getrow(0).indices]
+
+
+# A description that, read alone, is a maker's: the firm's registered name says what it is.
+_MAKER = "锂电铜箔、负极材料的研发、生产；固态电池制造"
+_MAKER_EN = "Develops and manufactures copper foil, anode materials and solid-state batteries"
+
+
+@pytest.mark.parametrize(("name", "description"), [
+    ("江门市某某股权投资基金管理有限公司", _MAKER),
+    ("深圳某某投资控股有限公司", _MAKER),
+    ("某某银行股份有限公司江门分行", _MAKER),
+    ("某某证券股份有限公司", _MAKER),
+    ("广东某某管理咨询有限公司", _MAKER),
+    ("某某置业（江门）有限公司", _MAKER),
+    ("某某国际贸易有限公司", _MAKER),
+    ("某某供应链管理有限公司", _MAKER),
+    ("某某文化传媒有限公司", _MAKER),
+    ("Northbridge Capital Partners LLC", _MAKER_EN),
+    ("Harbour Securities Co., Ltd.", _MAKER_EN),
+    ("Keystone Advisory Group", _MAKER_EN),
+    ("Lakeside Realty Inc.", _MAKER_EN),
+    ("Pacific Rim Trading Co., Ltd.", _MAKER_EN),
+])
+def test_a_firm_named_for_a_non_production_activity_fills_no_production_link(scorer, name, description):
+    assert "copper_foil" in _named(scorer, "江门某某新材料科技有限公司", description)  # the same text, a maker's name
+    assert _production(scorer, _named(scorer, name, description)) == []
+
+
+@pytest.mark.parametrize("name", [
+    "江门某某物流设备有限公司",  # makes logistics equipment: the name ends in 设备
+    "Capital Foil Manufacturing Co., Ltd.",  # a word of the list, not at the end
+    "某某投资建设电池材料有限公司",
+])
+def test_a_name_that_only_contains_such_a_word_is_read_from_its_description(scorer, name):
+    assert "copper_foil" in _named(scorer, name, _MAKER)
+
+
+def test_a_logistics_firm_keeps_its_service_link(scorer):
+    links = _named(scorer, "江门某某国际物流有限公司", "国际货运代理；冷链物流；冷库仓储；多式联运")
+    assert "cold_chain_logistics" in links or "port_multimodal_logistics" in links
