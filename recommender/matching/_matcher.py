@@ -46,6 +46,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from .._columnar import as_list, n_rows
 from ..chainmap._schema import ChainMap
+from ..reference._industry import industry_class
 from ._vocabulary import CLAUSE_DELIMITERS, GENERIC_TERMS, LEAD_TERMS, MAKE_TERMS, TRADE_TERMS, english_forms
 
 __all__ = ["GAP", "VOCABULARY_COLUMNS", "LinkMatcher", "MatchResult", "PhraseSet", "activity_words", "link_vocabulary", "name_words"]
@@ -61,6 +62,12 @@ GAP = "…"
 GAP_BYTES = 12  # four CJK characters, or twelve ASCII ones
 #: Weight factor of a term outside the lead (the first clause that names a link, or a 主营 clause).
 LATER_FACTOR = 0.85
+#: A link whose only evidence is one weak piece (a short or one-word term of weight at most
+#: :data:`WEAK_WEIGHT`: 电池, battery, 正极) gets this share of its
+#: weight: it still matches, below any firm with specific or corroborated evidence (an industry
+#: code alone is not weak: it is the firm's own statement of its class).
+WEAK_WEIGHT = 0.6
+WEAK_FACTOR = 0.6
 _DELIMITERS = sorted({d.encode() for d in CLAUSE_DELIMITERS})
 
 
@@ -86,7 +93,7 @@ _DELIMITER_FIRST = np.zeros(256, dtype=bool)
 _DELIMITER_FIRST[[d[0] for d in _DELIMITERS]] = True
 
 #: Default term weights by kind; a term's weight is its evidence strength in the noisy-or.
-TERM_WEIGHTS = {"name": 0.9, "long": 0.8, "mid": 0.7, "short": 0.55, "en_phrase": 0.8, "en_word": 0.6}
+TERM_WEIGHTS = {"name": 0.9, "long": 0.8, "mid": 0.7, "short": 0.55, "en_phrase": 0.8, "en_word": 0.6, "class": 0.5}
 CODE_WEIGHTS = {4: 0.6, 3: 0.4, 2: 0.2}
 
 
@@ -121,7 +128,37 @@ def link_vocabulary(chain_map: ChainMap) -> pd.DataFrame:
                 rows.append((link.id, term, kind, TERM_WEIGHTS[kind], service, accepts, True))
         for code in link.industry_codes:
             rows.append((link.id, code, "code", CODE_WEIGHTS[len(code)], service, accepts, False))
+    # the products named by the GB/T 4754 classes of the links' codes (锂离子电池制造 → 锂离子电池),
+    # as shared objects (beside an accepted activity), where they name at most two links
+    by_term: dict[str, list] = {}
+    for link in chain_map.links:
+        accepts = ";".join(vocabulary.accepted(link))
+        for code in link.industry_codes:
+            entry = industry_class(code) if len(code) == 4 else None
+            for term in class_products(entry.name) if entry is not None else ():
+                by_term.setdefault(term, []).append((link.id, link.stage == "service", accepts))
+    for term, links in by_term.items():
+        if len({link_id for link_id, _, _ in links}) <= 2:
+            for link_id, service, accepts in dict.fromkeys(links):
+                rows.append((link_id, term, "class", TERM_WEIGHTS["class"], service, accepts, True))
     return pd.DataFrame(rows, columns=[*VOCABULARY_COLUMNS, "accepts", "requires"])
+
+
+_CLASS_SUFFIX = re.compile(r"(?:的)?(?:加工处理|综合利用|制造|加工|冶炼|生产|处理|服务|活动|业)$")
+#: Parts of class names that name no product (其他…, 类似产品, 研究, 设计 …).
+_CLASS_NOISE = re.compile(r"类似|副产品|研究|试验|设计|开发|装饰|表面|老年人|残疾人|机构|管理|支持|中介|空间|代理")
+
+
+def class_products(name: str) -> tuple[str, ...]:
+    """The product nouns of a GB/T 4754 class name: its parts (split at 及, 和, 、, 与) without
+    the process word (制造, 加工, 冶炼 …) or 其他, of three characters or more, leaving out parts
+    that name no product (``有机肥料及微生物肥料制造`` → 有机肥料, 微生物肥料)."""
+    out = []
+    for part in re.split(r"[及和、与，]", _CLASS_SUFFIX.sub("", name.removeprefix("其他"))):
+        part = _CLASS_SUFFIX.sub("", part.removeprefix("其他"))
+        if len(part) >= 3 and not _CLASS_NOISE.search(part):
+            out.append(part)
+    return tuple(out)
 
 
 def activity_words(chain_map: ChainMap) -> tuple[tuple[str, str, bool], ...]:
@@ -485,7 +522,7 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
             starts = np.concatenate(([True], e_row[1:] != e_row[:-1]))
             first_clause = np.repeat(e_clause[starts], np.diff(np.append(np.flatnonzero(starts), len(e_row))))
             e_weight = np.where((e_clause == first_clause) | lead_clause[e_clause], e_weight, e_weight * LATER_FACTOR)
-        rows, cols, weights = [e_row], [e_col], [e_weight]
+        rows, cols, weights, weak = [e_row], [e_col], [e_weight], [self.link_weight_[entry][ok][first] <= WEAK_WEIGHT]
         evidence = [self.automaton_.pattern_array[e_term]]
         code_rows, code_cols, code_weights, code_terms = [], [], [], []
         for i, code in enumerate(industry):
@@ -504,8 +541,9 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         rows.append(np.asarray(code_rows, dtype=np.int64))
         cols.append(np.asarray(code_cols, dtype=np.int64))
         weights.append(np.asarray(code_weights, dtype=np.float64))
+        weak.append(np.zeros(len(code_weights), dtype=bool))  # a class code is the firm's own statement
         evidence.append(np.asarray(code_terms, dtype=object))
-        return self._combine(n, *(np.concatenate(parts) for parts in (rows, cols, weights, evidence)), discarded, green)
+        return self._combine(n, *(np.concatenate(parts) for parts in (rows, cols, weights, evidence, weak)), discarded, green)
 
     def _gapped(self, pattern: np.ndarray, start: np.ndarray, end: np.ndarray, clause: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Matches of the compounds with a gap (``固态…电池``): a head, then within
@@ -554,15 +592,16 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         return in_selling & service, in_selling & ~service
 
     def _combine(self, n: int, row: np.ndarray, col: np.ndarray, weight: np.ndarray, term: np.ndarray,
-                 discarded: np.ndarray, green: np.ndarray) -> MatchResult:
+                 weak: np.ndarray, discarded: np.ndarray, green: np.ndarray) -> MatchResult:
         """Evidence entries (in order within each row) → affinities: a noisy-or per (row, link),
-        the first strongest term as its evidence, affinities below ``min_affinity`` dropped."""
+        the first strongest term as its evidence, a link with one weak piece of evidence alone
+        scaled by :data:`WEAK_FACTOR`, affinities below ``min_affinity`` dropped."""
         order = np.lexsort((np.arange(len(row)), col, row))
-        row, col, weight, term = row[order], col[order], weight[order], term[order]
+        row, col, weight, term, weak = row[order], col[order], weight[order], term[order], weak[order]
         new = np.concatenate(([True], (row[1:] != row[:-1]) | (col[1:] != col[:-1]))) if len(row) else np.zeros(0, dtype=bool)
         group = np.flatnonzero(new)
         size = np.diff(group, append=len(row))
-        affinity = weight[group].copy()
+        affinity = np.where((size == 1) & weak[group], WEAK_FACTOR, 1.0) * weight[group]
         values = weight.tolist()
         for g in np.flatnonzero(size > 1).tolist():  # in the order of the evidence, as floats add up
             a = values[group[g]]

@@ -143,3 +143,24 @@ def test_a_name_that_only_contains_such_a_word_is_read_from_its_description(scor
 def test_a_logistics_firm_keeps_its_service_link(scorer):
     links = _named(scorer, "江门某某国际物流有限公司", "国际货运代理；冷链物流；冷库仓储；多式联运")
     assert "cold_chain_logistics" in links or "port_multimodal_logistics" in links
+
+
+def test_class_names_give_product_nouns():
+    from recommender.matching._matcher import class_products
+
+    assert class_products("有机肥料及微生物肥料制造") == ("有机肥料", "微生物肥料")
+    assert class_products("锂离子电池制造") == ("锂离子电池",)
+    assert class_products("其他专用化学产品制造") == ("专用化学产品",)
+    assert class_products("调味品、发酵制品及类似制品制造") == ("调味品", "发酵制品")  # 类似制品 names nothing
+
+
+def test_a_product_named_only_by_its_industry_class_is_matched(scorer):
+    # 非木竹浆 appears in no link's keywords: only in GB/T 4754 class 2212 (非木竹浆制造)
+    assert not any("非木竹浆" in t for link in scorer.chain_map.links for t in link.keywords.zh)
+    assert {"deinking", "fibre_regeneration"} & set(_links(scorer, "非木竹浆的生产"))
+
+
+def test_one_weak_term_alone_ranks_below_specific_evidence(scorer):
+    weak = _links(scorer, "生产电池")  # one generic object word
+    specific = _links(scorer, "生产锂离子电池")
+    assert 0 < weak["cell_manufacturing"] < 0.4 < specific["cell_manufacturing"]
