@@ -112,6 +112,7 @@ def close_gap(chain_map: ChainMap, link_id: str, *, status: str = "strong") -> C
         leaders=chain_map.leaders,
         strategy=chain_map.strategy,
         digest=digest,
+        vocabulary=chain_map.vocabulary,
     )
 
 

@@ -23,9 +23,10 @@ from ._schema import (
     Quote,
     Status,
     Strategy,
+    Vocabulary,
     default_map_dir,
     load_map,
 )
 from ._updates import HISTORY_DIR, UPDATABLE_FIELDS, LinkChange, LinkNotFoundError, update_link
 
-__all__ = ['ACTIONS', 'AuditEntry', 'AuditLog', 'COMPONENTS', 'Chain', 'ChainMap', 'GAP_STATUSES', 'HISTORY_DIR', 'Ident', 'LINK_FEATURE_COLUMNS', 'Leader', 'Link', 'LinkChange', 'LinkNotFoundError', 'Names', 'PRESENCE', 'PRIORITIES', 'Park', 'Priority', 'Quote', 'STAGES', 'STATUSES', 'Status', 'Strategy', 'UPDATABLE_FIELDS', 'default_map_dir', 'encode_links', 'link_action', 'load_map', 'update_link']
+__all__ = ['ACTIONS', 'AuditEntry', 'AuditLog', 'COMPONENTS', 'Chain', 'ChainMap', 'GAP_STATUSES', 'HISTORY_DIR', 'Ident', 'LINK_FEATURE_COLUMNS', 'Leader', 'Link', 'LinkChange', 'LinkNotFoundError', 'Names', 'PRESENCE', 'PRIORITIES', 'Park', 'Priority', 'Quote', 'STAGES', 'STATUSES', 'Status', 'Strategy', 'UPDATABLE_FIELDS', 'Vocabulary', 'default_map_dir', 'encode_links', 'link_action', 'load_map', 'update_link']

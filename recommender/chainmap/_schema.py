@@ -45,6 +45,7 @@ __all__ = [
     "Quote",
     "Status",
     "Strategy",
+    "Vocabulary",
     "default_map_dir",
     "load_map",
 ]
@@ -108,6 +109,47 @@ class Link(_Strict):
     industry_codes: list[Code] = Field(default_factory=list)
     supplies: list[Ident] = Field(default_factory=list)
     parks: list[Ident] = Field(default_factory=list)
+    #: shared objects of ``vocabulary.yaml`` whose words are evidence for the link
+    objects: list[Ident] = Field(default_factory=list)
+    #: activities the link accepts (``vocabulary.yaml``); empty: the default of its stage
+    activities: list[Ident] = Field(default_factory=list)
+
+
+class Activity(_Strict):
+    """Something a firm does (make, recycle, trade, invest …), with the words that say so."""
+
+    production: bool
+    source: Text
+    zh: list[Text] = Field(default_factory=list)
+    en: list[Text] = Field(default_factory=list)
+    #: words that end a firm's name when the firm is one of these (XX投资有限公司, Acme Capital):
+    #: the whole firm does this activity, so it fills no production link
+    names: Keywords | None = None
+
+
+class ObjectTerms(_Strict):
+    """Something a firm works on (copper foil, spent batteries, castings …), in its wordings.
+    A word with ``…`` between two parts matches them with a few characters between."""
+
+    source: Text
+    zh: list[Text] = Field(default_factory=list)
+    en: list[Text] = Field(default_factory=list)
+
+
+class Vocabulary(_Strict):
+    """The shared matching vocabulary of a map (``vocabulary.yaml``, optional): activities,
+    objects, and the activities a link accepts by default (``production`` for upstream,
+    midstream and downstream links, ``service`` for service links)."""
+
+    defaults: dict[Literal["production", "service"], list[Ident]] = Field(default_factory=dict)
+    activities: dict[Ident, Activity] = Field(default_factory=dict)
+    objects: dict[Ident, ObjectTerms] = Field(default_factory=dict)
+
+    def accepted(self, link: Link) -> tuple[str, ...]:
+        """The activities ``link`` accepts: its own list, else the default of its stage."""
+        if link.activities:
+            return tuple(link.activities)
+        return tuple(self.defaults.get("service" if link.stage == "service" else "production", ()))
 
 
 class Chain(_Strict):
@@ -149,14 +191,15 @@ class Weighted(_Strict):
 
 
 class OriginGroup(_Strict):
-    """Where a firm comes from: places in its city, tags, or (``foreign_country``) any
-    country other than China."""
+    """Where a firm comes from: places in its city, tags, (``foreign_country``) any country
+    other than China, or (``domestic_city``) any other known city in China."""
 
     name: Names
     share: float = Field(ge=0, le=1)
     places: list[Text] = Field(default_factory=list)
     tags: list[Text] = Field(default_factory=list)
     foreign_country: bool = False
+    domestic_city: bool = False
     quote: Quote
 
 
@@ -230,6 +273,7 @@ class ChainMap:
         leaders: tuple[Leader, ...],
         strategy: Strategy,
         digest: str,
+        vocabulary: Vocabulary | None = None,
     ):
         self.directory = directory
         self.manifest = manifest
@@ -238,6 +282,7 @@ class ChainMap:
         self.leaders = leaders
         self.strategy = strategy
         self.digest = digest
+        self.vocabulary = vocabulary if vocabulary is not None else Vocabulary()
 
     @property
     def id(self) -> str:
@@ -381,6 +426,19 @@ def _check_references(
                 problems.append((str(files["leaders"]), f"leaders[{leader.id}]", "chains", f"unknown chain {ref!r}"))
 
 
+def _check_vocabulary(chains: list[Chain], vocabulary: Vocabulary, files: dict[str, Path], path: Path, problems: list) -> None:
+    for kind, ids in vocabulary.defaults.items():
+        for ref in ids:
+            if ref not in vocabulary.activities:
+                problems.append((str(path), f"defaults.{kind}", "", f"unknown activity {ref!r}"))
+    for chain in chains:
+        for link in chain.links:
+            for field, noun, table in (("objects", "object", vocabulary.objects), ("activities", "activity", vocabulary.activities)):
+                for ref in getattr(link, field):
+                    if ref not in table:
+                        problems.append((str(files[chain.id]), f"links[{link.id}]", field, f"unknown {noun} {ref!r} (vocabulary.yaml)"))
+
+
 def _check_quotes(
     entries: list[tuple[str, str, str, Quote]], sources: dict[str, str], problems: list
 ) -> None:
@@ -463,7 +521,11 @@ def load_map(directory: str | Path | None = None) -> ChainMap:
     leaders_data = read(files["leaders"])
     leaders = [x for x in (_parse(Leader, d, files["leaders"], problems) for d in _list_of(leaders_data, "leaders", files["leaders"], problems)) if x]
     strategy = _parse(Strategy, read(folder / "strategy.yaml"), folder / "strategy.yaml", problems)
+    vocabulary_path = folder / "vocabulary.yaml"
+    vocabulary = _parse(Vocabulary, read(vocabulary_path), vocabulary_path, problems) if vocabulary_path.is_file() else Vocabulary()
     _check_references(chains, parks, leaders, files, problems)
+    if vocabulary is not None:
+        _check_vocabulary(chains, vocabulary, files, vocabulary_path, problems)
     if manifest is not None:
         sources: dict[str, str] = {}
         for src in manifest.sources:
@@ -484,4 +546,5 @@ def load_map(directory: str | Path | None = None) -> ChainMap:
         leaders=tuple(leaders),
         strategy=strategy,
         digest=digest.hexdigest(),
+        vocabulary=vocabulary,
     )

@@ -52,7 +52,7 @@ HISTORY_DIR = "history"
 #: The link fields :func:`update_link` may change.
 UPDATABLE_FIELDS = ("status", "priority", "status_quote", "priority_quote")
 
-_TOP_LEVEL = ("map.yaml", "parks.yaml", "leaders.yaml", "strategy.yaml", "sources")
+_TOP_LEVEL = ("map.yaml", "parks.yaml", "leaders.yaml", "strategy.yaml", "vocabulary.yaml", "sources")
 
 
 @dataclass(frozen=True)

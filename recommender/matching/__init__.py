@@ -3,7 +3,7 @@
 Imports :mod:`recommender.chainmap`.
 """
 
-from ._matcher import VOCABULARY_COLUMNS, LinkMatcher, MatchResult, PhraseSet, link_vocabulary
-from ._vocabulary import CLAUSE_DELIMITERS, GENERIC_TERMS, MAKE_TERMS, TRADE_TERMS
+from ._matcher import GAP, VOCABULARY_COLUMNS, LinkMatcher, MatchResult, PhraseSet, activity_words, link_vocabulary, name_words
+from ._vocabulary import CLAUSE_DELIMITERS, GENERIC_TERMS, LEAD_TERMS, MAKE_TERMS, TRADE_TERMS, english_forms
 
-__all__ = ['CLAUSE_DELIMITERS', 'GENERIC_TERMS', 'LinkMatcher', 'MAKE_TERMS', 'MatchResult', 'PhraseSet', 'TRADE_TERMS', 'VOCABULARY_COLUMNS', 'link_vocabulary']
+__all__ = ['CLAUSE_DELIMITERS', 'GAP', 'GENERIC_TERMS', 'LEAD_TERMS', 'LinkMatcher', 'MAKE_TERMS', 'MatchResult', 'PhraseSet', 'TRADE_TERMS', 'VOCABULARY_COLUMNS', 'activity_words', 'english_forms', 'link_vocabulary', 'name_words']

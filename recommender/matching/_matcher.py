@@ -10,10 +10,19 @@ over all the matches, so a file of firms costs a few passes, not one Python loop
 Clause by clause:
 
 * generic scope items (技术开发, 货物进出口 …) occupy their span and count for nothing;
-* a clause with a trade word (销售, 批发, distributor …) and no make word (制造, 生产,
-  manufacture …) names products the firm only sells: its terms are discarded, except for
-  service links (logistics, e-commerce …), where trading is the service;
-* English terms match on word boundaries (a trailing plural ``s`` allowed).
+* with activities (``activities``: make, recycle, trade, invest …, from the map's
+  ``vocabulary.yaml``), the activity of a term is read from its clause, else from the whole
+  description; a link takes the term only where that activity is one it accepts, and a shared
+  object's word only beside an accepted activity: a fund that invests in solid-state batteries,
+  a trader of copper foil or a recycler of lithium-ion batteries fills no battery-making link;
+* without activities, a clause with a trade word (销售, 批发, distributor …) and no make word
+  (制造, 生产, manufacture …) names products the firm only sells: its terms are discarded,
+  except for service links (logistics, e-commerce …), where trading is the service;
+* compounds with a gap (``固态…电池``) match their parts a few characters apart in one clause,
+  and win over a shorter term inside them (specific over generic);
+* English terms match on word boundaries (a trailing plural ``s`` allowed), hyphens as spaces;
+* terms in the first clause that names a link, or in a 主营 clause, weigh fully; later ones
+  weigh :data:`LATER_FACTOR` of their weight (the main business leads).
 
 A link's affinity is the noisy-or of the weights of its distinct matched terms and of the
 firm's industry code (exact 4-digit code, or a 3- or 2-digit prefix), so two independent
@@ -37,14 +46,28 @@ from sklearn.utils.validation import check_is_fitted
 
 from .._columnar import as_list, n_rows
 from ..chainmap._schema import ChainMap
-from ._vocabulary import CLAUSE_DELIMITERS, GENERIC_TERMS, MAKE_TERMS, TRADE_TERMS
+from ..reference._industry import industry_class
+from ._vocabulary import CLAUSE_DELIMITERS, GENERIC_TERMS, LEAD_TERMS, MAKE_TERMS, TRADE_TERMS, english_forms
 
-__all__ = ["VOCABULARY_COLUMNS", "LinkMatcher", "MatchResult", "PhraseSet", "link_vocabulary"]
+__all__ = ["GAP", "VOCABULARY_COLUMNS", "LinkMatcher", "MatchResult", "PhraseSet", "activity_words", "link_vocabulary", "name_words"]
 
-#: Columns of the vocabulary table that :meth:`LinkMatcher.fit` takes.
+#: Columns of the vocabulary table that :meth:`LinkMatcher.fit` takes; optional further columns
+#: ``accepts`` (the activities the link accepts, ``;``-separated) and ``requires`` (True for a
+#: shared object's word: it counts only beside an accepted activity).
 VOCABULARY_COLUMNS = ("link_id", "term", "kind", "weight", "service")
 
-_TERM, _GENERIC, _TRADE, _GREEN = 0, 1, 2, 3
+_TERM, _GENERIC, _TRADE, _GREEN, _ACTIVITY, _LEAD, _PART = 0, 1, 2, 3, 4, 5, 6
+#: A word with this between two parts matches them with up to :data:`GAP_BYTES` bytes between.
+GAP = "…"
+GAP_BYTES = 12  # four CJK characters, or twelve ASCII ones
+#: Weight factor of a term outside the lead (the first clause that names a link, or a 主营 clause).
+LATER_FACTOR = 0.85
+#: A link whose only evidence is one weak piece (a short or one-word term of weight at most
+#: :data:`WEAK_WEIGHT`: 电池, battery, 正极) gets this share of its
+#: weight: it still matches, below any firm with specific or corroborated evidence (an industry
+#: code alone is not weak: it is the firm's own statement of its class).
+WEAK_WEIGHT = 0.6
+WEAK_FACTOR = 0.6
 _DELIMITERS = sorted({d.encode() for d in CLAUSE_DELIMITERS})
 
 
@@ -70,7 +93,7 @@ _DELIMITER_FIRST = np.zeros(256, dtype=bool)
 _DELIMITER_FIRST[[d[0] for d in _DELIMITERS]] = True
 
 #: Default term weights by kind; a term's weight is its evidence strength in the noisy-or.
-TERM_WEIGHTS = {"name": 0.9, "long": 0.8, "mid": 0.7, "short": 0.55, "en_phrase": 0.8, "en_word": 0.6}
+TERM_WEIGHTS = {"name": 0.9, "long": 0.8, "mid": 0.7, "short": 0.55, "en_phrase": 0.8, "en_word": 0.6, "class": 0.5}
 CODE_WEIGHTS = {4: 0.6, 3: 0.4, 2: 0.2}
 
 
@@ -88,17 +111,93 @@ def link_vocabulary(chain_map: ChainMap) -> pd.DataFrame:
     DataFrame with columns :data:`VOCABULARY_COLUMNS`; ``kind`` is ``"code"`` for industry
     codes, else the term kind that sets its weight.
     """
-    rows: list[tuple[str, str, str, float, bool]] = []
+    rows: list[tuple[str, str, str, float, bool, str, bool]] = []
+    vocabulary = chain_map.vocabulary
     for link in chain_map.links:
         service = link.stage == "service"
+        accepts = ";".join(vocabulary.accepted(link))
         for name in (link.name.zh, link.name.en):
-            rows.append((link.id, name, "name", TERM_WEIGHTS["name"], service))
+            rows.append((link.id, name, "name", TERM_WEIGHTS["name"], service, accepts, False))
         for term in (*link.keywords.zh, *link.keywords.en):
             kind = _term_kind(term)
-            rows.append((link.id, term, kind, TERM_WEIGHTS[kind], service))
+            rows.append((link.id, term, kind, TERM_WEIGHTS[kind], service, accepts, False))
+        for object_id in link.objects:
+            entry = vocabulary.objects[object_id]
+            for term in (*entry.zh, *entry.en):
+                kind = _term_kind(term)
+                rows.append((link.id, term, kind, TERM_WEIGHTS[kind], service, accepts, True))
         for code in link.industry_codes:
-            rows.append((link.id, code, "code", CODE_WEIGHTS[len(code)], service))
-    return pd.DataFrame(rows, columns=list(VOCABULARY_COLUMNS))
+            rows.append((link.id, code, "code", CODE_WEIGHTS[len(code)], service, accepts, False))
+    # the products named by the GB/T 4754 classes of the links' codes (锂离子电池制造 → 锂离子电池),
+    # as shared objects (beside an accepted activity), where they name at most two links
+    by_term: dict[str, list] = {}
+    for link in chain_map.links:
+        accepts = ";".join(vocabulary.accepted(link))
+        for code in link.industry_codes:
+            entry = industry_class(code) if len(code) == 4 else None
+            for term in class_products(entry.name) if entry is not None else ():
+                by_term.setdefault(term, []).append((link.id, link.stage == "service", accepts))
+    for term, links in by_term.items():
+        if len({link_id for link_id, _, _ in links}) <= 2:
+            for link_id, service, accepts in dict.fromkeys(links):
+                rows.append((link_id, term, "class", TERM_WEIGHTS["class"], service, accepts, True))
+    return pd.DataFrame(rows, columns=[*VOCABULARY_COLUMNS, "accepts", "requires"])
+
+
+_CLASS_SUFFIX = re.compile(r"(?:的)?(?:加工处理|综合利用|制造|加工|冶炼|生产|处理|服务|活动|业)$")
+#: Parts of class names that name no product (其他…, 类似产品, 研究, 设计 …).
+_CLASS_NOISE = re.compile(r"类似|副产品|研究|试验|设计|开发|装饰|表面|老年人|残疾人|机构|管理|支持|中介|空间|代理")
+
+
+def class_products(name: str) -> tuple[str, ...]:
+    """The product nouns of a GB/T 4754 class name: its parts (split at 及, 和, 、, 与) without
+    the process word (制造, 加工, 冶炼 …) or 其他, of three characters or more, leaving out parts
+    that name no product (``有机肥料及微生物肥料制造`` → 有机肥料, 微生物肥料)."""
+    out = []
+    for part in re.split(r"[及和、与，]", _CLASS_SUFFIX.sub("", name.removeprefix("其他"))):
+        part = _CLASS_SUFFIX.sub("", part.removeprefix("其他"))
+        if len(part) >= 3 and not _CLASS_NOISE.search(part):
+            out.append(part)
+    return tuple(out)
+
+
+def activity_words(chain_map: ChainMap) -> tuple[tuple[str, str, bool], ...]:
+    """``(word, activity, production)`` for every word of the map's activities, English words
+    in their inflected forms too (:func:`english_forms`)."""
+    out = []
+    for activity_id, activity in chain_map.vocabulary.activities.items():
+        for word in (*activity.zh, *(form for w in activity.en for form in english_forms(w))):
+            out.append((word, activity_id, activity.production))
+    return tuple(out)
+
+
+def name_words(chain_map: ChainMap) -> tuple[tuple[str, str], ...]:
+    """``(word, activity)`` for every word that ends a firm's name when the whole firm does a
+    non-production activity (``names`` of an activity in ``vocabulary.yaml``: 投资, 银行, Capital …)."""
+    return tuple(
+        (word, activity_id)
+        for activity_id, activity in chain_map.vocabulary.activities.items()
+        if activity.names is not None and not activity.production
+        for word in (*activity.names.zh, *activity.names.en)
+    )
+
+
+#: Legal forms and the like that end a registered name: stripped before its last word is read.
+_LEGAL_ZH = r"(?:股份有限公司|有限责任公司|有限公司|集团|控股|公司|合伙企业|企业|[（(][^）)]*[）)])"
+_LEGAL_EN = (r"(?:co|company|ltd|limited|inc|incorporated|llc|llp|lp|l\.p|plc|corp|corporation|gmbh|ag|sa|s\.a|nv|n\.v|"
+             r"bv|b\.v|pte|pty|kk|k\.k|spa|s\.p\.a|group|holdings?|hk|international|global|china|asia)")
+
+
+def _name_pattern(words: Iterable[str]) -> re.Pattern:
+    """A regular expression for a firm name ending in one of ``words`` (before its legal form)."""
+    zh = sorted({w for w in words if not w.isascii()}, key=len, reverse=True)
+    en = sorted({w.lower() for w in words if w.isascii()}, key=len, reverse=True)
+    parts = []
+    if zh:
+        parts.append(rf"(?P<zh>{'|'.join(map(re.escape, zh))})(?:管理|服务|发展|经营)?(?:\s*{_LEGAL_ZH})*")
+    if en:
+        parts.append(rf"(?:^|[^a-z0-9])(?P<en>{'|'.join(map(re.escape, en))})(?:[\s,.&]+{_LEGAL_EN})*[\s,.]*")
+    return re.compile(rf"(?:{'|'.join(parts)})$")
 
 
 @dataclass(frozen=True)
@@ -156,10 +255,13 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         pass and reported in :attr:`MatchResult.green`.
     """
 
-    def __init__(self, min_affinity: float = 0.3, use_trade_rule: bool = True, green_terms: tuple[str, ...] = ()):
+    def __init__(self, min_affinity: float = 0.3, use_trade_rule: bool = True, green_terms: tuple[str, ...] = (),
+                 activities: tuple[tuple[str, str, bool], ...] = (), firm_names: tuple[tuple[str, str], ...] = ()):
         self.min_affinity = min_affinity
         self.use_trade_rule = use_trade_rule
         self.green_terms = green_terms
+        self.activities = activities
+        self.firm_names = firm_names
 
     def fit(self, vocabulary: pd.DataFrame, y: object = None) -> LinkMatcher:
         """Compile the vocabulary table (columns :data:`VOCABULARY_COLUMNS`)."""
@@ -171,49 +273,142 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         self.link_ids_ = np.array(list(dict.fromkeys(vocabulary["link_id"])), dtype=object)
         index = {link: i for i, link in enumerate(self.link_ids_)}
         self.service_ = np.zeros(len(self.link_ids_), dtype=bool)
-        terms: dict[str, dict[int, float]] = {}
+        # activities: one bit each; a word's mask is the activities it names
+        names = list(dict.fromkeys(activity for _, activity, _ in self.activities))
+        if len(names) > 63:
+            raise ValueError("The 'activities' parameter of LinkMatcher names more than 63 activities.")
+        self.activity_bits_ = {name: np.uint64(1) << np.uint64(k) for k, name in enumerate(names)}
+        words: dict[str, np.uint64] = {}
+        for word, activity, _ in self.activities:
+            key = _normal(word)
+            words[key] = words.get(key, np.uint64(0)) | self.activity_bits_[activity]
+        trade_bit = self.trade_bit_ = self.activity_bits_.get("trade", np.uint64(0))
+        extra = vocabulary.columns.intersection(["accepts", "requires"])
+        accepts_of = vocabulary["accepts"] if "accepts" in extra else pd.Series([""] * len(vocabulary), index=vocabulary.index)
+        requires_of = vocabulary["requires"] if "requires" in extra else pd.Series([False] * len(vocabulary), index=vocabulary.index)
+        terms: dict[str, dict[int, tuple[float, np.uint64, bool]]] = {}
         codes: dict[str, dict[int, float]] = {}
-        for link, term, kind, weight, service in vocabulary[list(VOCABULARY_COLUMNS)].itertuples(index=False):
+        table = vocabulary[list(VOCABULARY_COLUMNS)].assign(accepts=accepts_of.to_numpy(), requires=requires_of.to_numpy())
+        for link, term, kind, weight, service, accepts, requires in table.itertuples(index=False):
             col = index[link]
             self.service_[col] = bool(service)
-            table = codes if kind == "code" else terms
-            key = str(term).strip().lower()
-            if key:
-                slot = table.setdefault(key, {})
+            key = _normal(str(term))
+            if not key:
+                continue
+            if kind == "code":
+                slot = codes.setdefault(key, {})
                 slot[col] = max(slot.get(col, 0.0), float(weight))
-        green = {word.strip().lower() for word in self.green_terms}
-        entries: dict[str, tuple[int, tuple, bool]] = {}
-        # Generic items only matter to the term pass where they would hide a term inside them
+                continue
+            mask = np.uint64(0)
+            for activity in str(accepts or "").split(";"):
+                mask |= self.activity_bits_.get(activity, np.uint64(0))
+            for form in _term_forms(key):
+                slot = terms.setdefault(form, {})
+                old = slot.get(col)
+                if old is None or (old[2] and not requires) or (old[2] == bool(requires) and old[0] < float(weight)):
+                    slot[col] = (float(weight), mask, bool(requires))
+        green = {_normal(word) for word in self.green_terms}
+        entries: dict[str, tuple] = {}
+        # Generic items only matter where they would hide a term or an activity inside them
         # (they occupy their span); the others are left out, which keeps the pass short.
         for word in GENERIC_TERMS:
-            if any(key in word.lower() for key in terms):
-                entries[word.lower()] = (_GENERIC, (), False)
+            low = _normal(word)
+            if any(key in low for key in terms) or any(key in low for key in words):
+                entries[low] = (_GENERIC, (), False, np.uint64(0))
+        for word in LEAD_TERMS:
+            entries[_normal(word)] = (_LEAD, (), False, np.uint64(0))
+        for word, mask in words.items():
+            entries[word] = (_ACTIVITY, (), word in green, mask)
         for word in green:
-            entries[word] = (_GREEN, (), True)
+            entries.setdefault(word, (_GREEN, (), True, np.uint64(0)))
         for word in TRADE_TERMS:
-            entries[word.lower()] = (_TRADE, (), word.lower() in green)
+            low = _normal(word)
+            entries[low] = (_TRADE, (), low in green, words.get(low, np.uint64(0)) | trade_bit)
+        gaps = {key: tuple(key.split(GAP, 1)) for key in terms if GAP in key}
+        for head, tail in gaps.values():
+            for part in (head, tail):
+                entries.setdefault(part, (_PART, (), False, np.uint64(0)))
         for key, slot in terms.items():  # a link term wins over the word lists
-            entries[key] = (_TERM, tuple(slot.items()), key in green)
+            inherent = np.uint64(0)
+            for word, mask in words.items():  # the activity a term itself names (电芯制造, 废钢回收)
+                if word in key:
+                    inherent |= mask
+            entries[key] = (_TERM, tuple(slot.items()), key in green, inherent)
         self.automaton_ = _Automaton(entries)
-        # per pattern of the pass: its kind, whether it is green, and its links as flat arrays
+        # per pattern of the pass: its kind, whether it is green, its activities, and its links as flat arrays
         payloads = self.automaton_.payloads
-        self.kinds_ = np.array([kind for kind, _, _ in payloads], dtype=np.int8)
-        self.greens_ = np.array([is_green for _, _, is_green in payloads], dtype=bool)
-        sizes = [len(links) for _, links, _ in payloads]
+        self.kinds_ = np.array([p[0] for p in payloads], dtype=np.int8)
+        self.greens_ = np.array([p[2] for p in payloads], dtype=bool)
+        self.masks_ = np.array([p[3] for p in payloads], dtype=np.uint64)
+        # an agent noun in the plural (makers, distributors) names other firms, not the firm's activity
+        self.agent_ = np.array([p[0] in (_ACTIVITY, _TRADE) and key.isascii() and key.endswith(("er", "or"))
+                                for key, p in zip(self.automaton_.patterns, payloads, strict=True)], dtype=bool)
+        sizes = [len(p[1]) for p in payloads]
         self.link_ptr_ = np.r_[0, np.cumsum(sizes)].astype(np.int64)
-        self.link_col_ = np.array([col for _, links, _ in payloads for col, _ in links], dtype=np.int64)
-        self.link_weight_ = np.array([w for _, links, _ in payloads for _, w in links], dtype=np.float64)
-        self.has_service_ = np.array([any(self.service_[col] for col, _ in links) for _, links, _ in payloads], dtype=bool)
+        flat = [(col, w, mask | inherent, req) for _, links, _, inherent in payloads for col, (w, mask, req) in links]
+        self.link_col_ = np.array([f[0] for f in flat], dtype=np.int64)
+        self.link_weight_ = np.array([f[1] for f in flat], dtype=np.float64)
+        self.link_accepts_ = np.array([f[2] for f in flat], dtype=np.uint64)
+        self.link_requires_ = np.array([f[3] for f in flat], dtype=bool)
+        self.has_service_ = np.array([any(self.service_[col] for col, _ in p[1]) for p in payloads], dtype=bool)
+        # compounds with a gap: pattern indexes of each gap term, and the patterns whose text ends
+        # with its head or its tail (a tail inside a longer term, as 电池 in 锂离子电池, counts)
+        position = {pattern: i for i, pattern in enumerate(self.automaton_.patterns)}
+        self.gaps_ = [
+            (position[key],
+             frozenset(i for i, p in enumerate(self.automaton_.patterns) if p.endswith(head) and GAP not in p),
+             frozenset(i for i, p in enumerate(self.automaton_.patterns) if p.endswith(tail) and GAP not in p),
+             len(tail.encode()))
+            for key, (head, tail) in gaps.items()
+        ]
+        self.part_ = np.zeros(len(payloads), dtype=bool)
+        self.head_ = np.zeros(len(payloads), dtype=bool)
+        for _, heads, tails, _ in self.gaps_:
+            self.part_[list(heads | tails)] = True
+            self.head_[list(heads)] = True
         # Make words for trade clauses, with generic items and link terms as occluders: 开发 in
         # 技术开发 or 再生 in 再生纸 is not a make word.
-        make = {word.lower(): False for word in GENERIC_TERMS}
+        make = {_normal(word): False for word in GENERIC_TERMS}
         make.update(dict.fromkeys(terms, False))
-        make.update({word.lower(): True for word in MAKE_TERMS})
+        make.update({_normal(word): True for word in MAKE_TERMS})
         self.make_automaton_ = _Automaton(make)
         self.make_words_ = np.array(self.make_automaton_.payloads, dtype=bool)
         self.codes_ = {k: tuple(v.items()) for k, v in codes.items()}
         self.n_terms_ = len(terms)
+        # firm names: the activity their last word names (XX投资有限公司, Acme Capital)
+        name_masks: dict[str, np.uint64] = {}
+        for word, activity in self.firm_names:
+            bit = self.activity_bits_.get(activity)
+            if bit is None:
+                raise ValueError(f"The 'firm_names' parameter of LinkMatcher names activity {activity!r}, which 'activities' does not.")
+            name_masks[word.lower()] = name_masks.get(word.lower(), np.uint64(0)) | bit
+        self.name_masks_ = name_masks
+        self.name_re_ = _name_pattern(name_masks) if name_masks else None
+        # the activities each link accepts (its codes are vetoed for a firm named for another)
+        self.accepts_by_link_ = np.zeros(len(self.link_ids_), dtype=np.uint64)
+        for link, accepts in zip(table["link_id"], table["accepts"], strict=True):
+            for activity in str(accepts or "").split(";"):
+                self.accepts_by_link_[index[link]] |= self.activity_bits_.get(activity, np.uint64(0))
         return self
+
+    def name_activity(self, names: Iterable[object]) -> np.ndarray:
+        """Per firm name, the mask of the activities its last word names (0 for none): a firm
+        registered as XX投资有限公司 or Acme Capital invests, whatever its description lists."""
+        names = list(names)
+        out = np.zeros(len(names), dtype=np.uint64)
+        if self.name_re_ is None:
+            return out
+        seen: dict[str, np.uint64] = {}
+        for i, name in enumerate(names):
+            if not isinstance(name, str) or not name:
+                continue
+            mask = seen.get(name)
+            if mask is None:
+                found = self.name_re_.search(name.strip().lower())
+                mask = self.name_masks_[found.group("zh") or found.group("en")] if found else np.uint64(0)
+                seen[name] = mask
+            out[i] = mask
+        return out
 
     def transform(self, X: pd.DataFrame | Sequence[str]) -> sp.csr_matrix:
         """Affinity matrix, shape (n_firms, n_links)."""
@@ -233,42 +428,102 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
             n = n_rows(X)
             descriptions: Iterable = as_list(X["description"]) if "description" in X else [""] * n
             industry = as_list(X["industry_code"]) if "industry_code" in X else [""] * n
+            firm_names = as_list(X["name"]) if "name" in X and self.name_re_ is not None else ()
         else:
             descriptions = list(X)
             industry = [""] * len(descriptions)
+            firm_names = ()
         n = len(descriptions)
+        named = self.name_activity(firm_names) if len(firm_names) else np.zeros(n, dtype=np.uint64)
         encoded = [text.lower().encode("utf-8", "surrogatepass") if isinstance(text, str) else b"" for text in descriptions]
         # every description in one UTF-8 string, one per line: one pass of each automaton per call
         row_start = np.zeros(n, dtype=np.int64)
         if n > 1:
             row_start[1:] = np.cumsum(np.fromiter(map(len, encoded), dtype=np.int64, count=n)[:-1] + 1)
-        haystack = b"\n".join(encoded)
-        pattern, start, _ = self.automaton_.find_all(haystack)
+        haystack = b"\n".join(encoded).replace(b"-", b" ")  # same length: offsets hold
+        pattern, start, end = self.automaton_.find_all(haystack)
+        agent = np.flatnonzero(self.agent_[pattern])
+        if len(agent):
+            after = np.frombuffer(haystack, dtype=np.uint8)[np.minimum(end[agent], len(haystack) - 1)]
+            plural = agent[(end[agent] < len(haystack)) & (after == ord("s"))]
+            if len(plural):
+                keep = np.ones(len(pattern), dtype=bool)
+                keep[plural] = False
+                pattern, start, end = pattern[keep], start[keep], end[keep]
         row = np.searchsorted(row_start, start, side="right") - 1
+        bounds = _clause_ends(haystack)
+        clause = np.searchsorted(bounds, start, side="right")
         kind = self.kinds_[pattern]
         green = np.zeros(n, dtype=bool)
         green[row[self.greens_[pattern]]] = True
+        # activities by clause and by row
+        mask = self.masks_[pattern]
+        if not self.use_trade_rule:  # ablation: trading counts as no activity at all
+            mask = mask & ~self.trade_bit_
+        acting = np.flatnonzero(mask)
+        clause_mask = np.zeros(len(bounds) + 1, dtype=np.uint64)
+        row_mask = np.zeros(n, dtype=np.uint64)
+        if len(acting):  # matches come in text order: clauses and rows are sorted, so reduce runs
+            for target, key in ((clause_mask, clause[acting]), (row_mask, row[acting])):
+                runs = np.flatnonzero(np.concatenate(([True], key[1:] != key[:-1])))
+                target[key[runs]] = np.bitwise_or.reduceat(mask[acting], runs)
+        lead_clause = np.zeros(len(bounds) + 1, dtype=bool)
+        lead_clause[clause[kind == _LEAD]] = True
+        gap_term, gap_start, gap_end = self._gapped(pattern, start, end, clause)
         is_term = kind == _TERM
-        term, term_start, term_row = pattern[is_term], start[is_term], row[is_term]
+        term, term_start, term_row, term_clause = pattern[is_term], start[is_term], row[is_term], clause[is_term]
+        if len(gap_term):  # the compound wins over a shorter term inside it (specific over generic)
+            term_end = end[is_term]
+            inside = np.zeros(len(term), dtype=bool)
+            for s, e in zip(gap_start.tolist(), gap_end.tolist(), strict=True):
+                inside |= (term_start >= s) & (term_end <= e)
+            keep = ~inside
+            gap_row = np.searchsorted(row_start, gap_start, side="right") - 1
+            gap_clause = np.searchsorted(bounds, gap_start, side="right")
+            term = np.concatenate([term[keep], gap_term])
+            term_start = np.concatenate([term_start[keep], gap_start])
+            term_row = np.concatenate([term_row[keep], gap_row])
+            term_clause = np.concatenate([term_clause[keep], gap_clause])
+            order = np.argsort(term_start, kind="stable")
+            term, term_start, term_row, term_clause = term[order], term_start[order], term_row[order], term_clause[order]
         service_only = np.zeros(len(term), dtype=bool)
         discarded = np.zeros(n, dtype=bool)
         is_trade = kind == _TRADE
-        if self.use_trade_rule and len(term) and is_trade.any():
-            service_only, dropped = self._traded(haystack, term, term_start, start[is_trade])
+        # with activities, trading is one of them (below); without, the trade rule reads clauses
+        if not self.activity_bits_ and self.use_trade_rule and len(term) and is_trade.any():
+            service_only, dropped = self._traded(haystack, term, term_start, start[is_trade], bounds)
             discarded[term_row[service_only | dropped]] = True
             keep = ~dropped
-            term, term_row, service_only = term[keep], term_row[keep], service_only[keep]
-        # a term counts once per description: its first occurrence (in text order)
-        first = _first_occurrences(term_row * len(self.kinds_) + term)
-        term, term_row, service_only = term[first], term_row[first], service_only[first]
+            term, term_row, term_clause, service_only = term[keep], term_row[keep], term_clause[keep], service_only[keep]
         # each term's links, in text order then the term's own link order
         counts = self.link_ptr_[term + 1] - self.link_ptr_[term]
         owner = np.repeat(np.arange(len(term)), counts)
         entry = self.link_ptr_[term][owner] + np.arange(len(owner)) - np.repeat(np.cumsum(counts) - counts, counts)
         col = self.link_col_[entry]
         ok = ~service_only[owner] | self.service_[col]
-        rows, cols, weights = [term_row[owner][ok]], [col[ok]], [self.link_weight_[entry][ok]]
-        evidence = [self.automaton_.pattern_array[term[owner][ok]]]
+        # the activity around the term: its clause's, else the description's; a link takes the
+        # term only where that activity is one it accepts (or, for its own words, where none is named)
+        acts = clause_mask[term_clause][owner]
+        acts = np.where(acts == 0, row_mask[term_row][owner], acts)
+        fits = (acts & self.link_accepts_[entry]) != 0
+        ok &= fits | ((acts == 0) & ~self.link_requires_[entry])
+        # a firm named for a non-production activity (XX投资有限公司) fills no production link
+        # that does not accept that activity; service links keep their own reading
+        by_name = named[term_row][owner]
+        ok &= (by_name == 0) | self.service_[col] | ((by_name & self.link_accepts_[entry]) != 0)
+        discarded[term_row[owner][~ok & ((acts & self.trade_bit_) != 0)]] = True  # named only to trade
+        e_row, e_col, e_term, e_clause = term_row[owner][ok], col[ok], term[owner][ok], term_clause[owner][ok]
+        e_weight = self.link_weight_[entry][ok]
+        # a term counts once per description and link: its first accepted occurrence
+        first = _first_occurrences((e_row * len(self.kinds_) + e_term) * len(self.link_ids_) + e_col)
+        e_row, e_col, e_term, e_clause, e_weight = e_row[first], e_col[first], e_term[first], e_clause[first], e_weight[first]
+        # the main business weighs fully: the first clause that names a link, and 主营 clauses
+        if len(e_row):
+            starts = np.concatenate(([True], e_row[1:] != e_row[:-1]))
+            first_clause = np.repeat(e_clause[starts], np.diff(np.append(np.flatnonzero(starts), len(e_row))))
+            e_weight = np.where((e_clause == first_clause) | lead_clause[e_clause], e_weight, e_weight * LATER_FACTOR)
+        rows, cols, weights, weak = [e_row], [e_col], [e_weight], [self.link_weight_[entry][ok][first] <= WEAK_WEIGHT]
+        evidence = [self.automaton_.pattern_array[e_term]]
         code_rows, code_cols, code_weights, code_terms = [], [], [], []
         for i, code in enumerate(industry):
             code = code.strip() if isinstance(code, str) else ""
@@ -276,6 +531,8 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
                 payload = self.codes_.get(code[:digits]) if len(code) >= digits else None
                 if payload:
                     for c, w in payload:
+                        if named[i] and not self.service_[c] and not named[i] & self.accepts_by_link_[c]:
+                            continue
                         code_rows.append(i)
                         code_cols.append(c)
                         code_weights.append(w)
@@ -284,10 +541,40 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         rows.append(np.asarray(code_rows, dtype=np.int64))
         cols.append(np.asarray(code_cols, dtype=np.int64))
         weights.append(np.asarray(code_weights, dtype=np.float64))
+        weak.append(np.zeros(len(code_weights), dtype=bool))  # a class code is the firm's own statement
         evidence.append(np.asarray(code_terms, dtype=object))
-        return self._combine(n, *(np.concatenate(parts) for parts in (rows, cols, weights, evidence)), discarded, green)
+        return self._combine(n, *(np.concatenate(parts) for parts in (rows, cols, weights, evidence, weak)), discarded, green)
 
-    def _traded(self, haystack: bytes, term: np.ndarray, term_start: np.ndarray, trade_start: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def _gapped(self, pattern: np.ndarray, start: np.ndarray, end: np.ndarray, clause: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Matches of the compounds with a gap (``固态…电池``): a head, then within
+        :data:`GAP_BYTES` in the same clause a tail. Returns their pattern, start and end."""
+        empty = np.zeros(0, dtype=np.int64)
+        if not self.gaps_ or not len(pattern):
+            return empty, empty, empty
+        parts = np.flatnonzero(self.part_[pattern])
+        if not len(parts):
+            return empty, empty, empty
+        found_pattern, found_start, found_end = [], [], []
+        p_list, s_list, e_list, c_list = (a[parts].tolist() for a in (pattern, start, end, clause))
+        for k in np.flatnonzero(self.head_[pattern[parts]]).tolist():
+            p = p_list[k]
+            for gap, heads, tails, tail_bytes in self.gaps_:
+                if p not in heads:
+                    continue
+                for j in range(k + 1, len(p_list)):
+                    tail_start = e_list[j] - tail_bytes
+                    if tail_start - e_list[k] > GAP_BYTES or c_list[j] != c_list[k]:
+                        break
+                    if p_list[j] in tails and tail_start >= e_list[k]:
+                        found_pattern.append(gap)
+                        found_start.append(s_list[k])
+                        found_end.append(e_list[j])
+                        break
+        return (np.asarray(found_pattern, dtype=np.int64), np.asarray(found_start, dtype=np.int64),
+                np.asarray(found_end, dtype=np.int64))
+
+    def _traded(self, haystack: bytes, term: np.ndarray, term_start: np.ndarray, trade_start: np.ndarray,
+                bounds: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """For each term match: whether it stands in a clause that trades without making, and
         has service links to keep there (``service_only``) or none (``dropped``).
 
@@ -295,7 +582,6 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         make words found by a second automaton, outside the spans of generic items and link
         terms, mark the clauses that also make what they name.
         """
-        bounds = _clause_ends(haystack)
         make, make_start, _ = self.make_automaton_.find_all(haystack)
         is_make = self.make_words_[make]
         selling = np.zeros(len(bounds) + 1, dtype=bool)  # by clause: the clause ends before bounds[k]
@@ -306,15 +592,16 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         return in_selling & service, in_selling & ~service
 
     def _combine(self, n: int, row: np.ndarray, col: np.ndarray, weight: np.ndarray, term: np.ndarray,
-                 discarded: np.ndarray, green: np.ndarray) -> MatchResult:
+                 weak: np.ndarray, discarded: np.ndarray, green: np.ndarray) -> MatchResult:
         """Evidence entries (in order within each row) → affinities: a noisy-or per (row, link),
-        the first strongest term as its evidence, affinities below ``min_affinity`` dropped."""
+        the first strongest term as its evidence, a link with one weak piece of evidence alone
+        scaled by :data:`WEAK_FACTOR`, affinities below ``min_affinity`` dropped."""
         order = np.lexsort((np.arange(len(row)), col, row))
-        row, col, weight, term = row[order], col[order], weight[order], term[order]
+        row, col, weight, term, weak = row[order], col[order], weight[order], term[order], weak[order]
         new = np.concatenate(([True], (row[1:] != row[:-1]) | (col[1:] != col[:-1]))) if len(row) else np.zeros(0, dtype=bool)
         group = np.flatnonzero(new)
         size = np.diff(group, append=len(row))
-        affinity = weight[group].copy()
+        affinity = np.where((size == 1) & weak[group], WEAK_FACTOR, 1.0) * weight[group]
         values = weight.tolist()
         for g in np.flatnonzero(size > 1).tolist():  # in the order of the evidence, as floats add up
             a = values[group[g]]
@@ -333,6 +620,18 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
             affinity[kept].astype(np.float64), col[group][kept].astype(np.int32), indptr, len(self.link_ids_),
             np.asarray(evidence[kept], dtype=object), trade_only, green,
         )
+
+
+def _normal(text: str) -> str:
+    """A term as the matcher compares it: lowered, hyphens as spaces (``solid-state`` = ``solid state``)."""
+    return text.strip().lower().replace("-", " ")
+
+
+def _term_forms(key: str) -> tuple[str, ...]:
+    """A term and its English plural in -ies (``battery`` → ``batteries``; -s/-es are allowed at match time)."""
+    if key.isascii() and len(key) > 3 and key.endswith("y") and key[-2] not in "aeiou":
+        return (key, key[:-1] + "ies")
+    return (key,)
 
 
 def _first_occurrences(keys: np.ndarray) -> np.ndarray:

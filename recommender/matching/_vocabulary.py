@@ -8,7 +8,7 @@ ignore generic items and to discard products named only in a trade clause.
 
 from __future__ import annotations
 
-__all__ = ["CLAUSE_DELIMITERS", "GENERIC_TERMS", "MAKE_TERMS", "TRADE_TERMS"]
+__all__ = ["CLAUSE_DELIMITERS", "GENERIC_TERMS", "LEAD_TERMS", "MAKE_TERMS", "TRADE_TERMS", "english_forms"]
 
 #: Items present in most registered business scopes; they carry no weight.
 GENERIC_TERMS: tuple[str, ...] = (
@@ -19,6 +19,16 @@ GENERIC_TERMS: tuple[str, ...] = (
     "信息技术咨询服务", "专业设计服务", "办公用品", "日用百货", "五金交电", "非居住房地产租赁",
     "住房租赁", "物业管理", "广告制作", "广告发布", "广告设计", "互联网销售",
     "technical consulting", "technology development", "import and export", "general trading",
+    "以自有资金从事投资活动", "自有资金投资的资产管理服务", "普通货物仓储服务", "国内货物运输代理",
+    "科技中介服务", "财务咨询", "社会经济咨询服务", "信息系统集成服务",
+)
+
+#: Words that mark a clause as the firm's main business: its link terms weigh fully
+#: (许可项目: the licensed items of a scope, such as production that needs a permit).
+LEAD_TERMS: tuple[str, ...] = (
+    "许可项目", "主营", "主要从事", "主要产品", "专注于", "专业从事", "核心业务", "主导产品",
+    "main business", "core business", "specialises in", "specializes in", "specialized in",
+    "specialised in", "focuses on", "focused on", "leading maker", "leading manufacturer",
 )
 
 #: Words that mark a clause as selling, not making (the trade rule).
@@ -44,3 +54,24 @@ MAKE_TERMS: tuple[str, ...] = (
 
 #: Characters that end a clause of a business scope or profile.
 CLAUSE_DELIMITERS: tuple[str, ...] = ("；", ";", "。", "，", "\n", "\r", "｜", "|", "．", ". ")
+
+
+def english_forms(word: str) -> tuple[str, ...]:
+    """A base English word or phrase and its inflected forms (the first word inflected):
+    ``recycle`` → recycles, recycled, recycling, recycler; ``invest in`` → invests in, invested
+    in, investing in …; a word that is not plain ASCII letters comes back alone. Plural agent
+    nouns (recyclers, makers) are left out: they name other firms, often customers."""
+    head, _, rest = word.partition(" ")
+    if not (head.isascii() and head.isalpha() and len(head) >= 3):
+        return (word,)
+    low = head.lower()
+    if low.endswith(("er", "or", "ist", "ant")):  # an agent noun: its plural names other firms
+        return (word,)
+    if low.endswith("e"):
+        stems = [low, low + "s", low + "d", low[:-1] + "ing", low + "r"]
+    elif low.endswith("y") and low[-2] not in "aeiou":
+        stems = [low, low[:-1] + "ies", low[:-1] + "ied", low + "ing", low[:-1] + "ier"]
+    else:
+        stems = [low, low + "s", low + "es", low + "ed", low + "ing", low + "er"]
+    tail = f" {rest}" if rest else ""
+    return tuple(dict.fromkeys(stem + tail for stem in stems))

@@ -1,7 +1,7 @@
 """Scored rows → 2–5 short reasons an officer can read, in Chinese (default) or English.
 
 Reasons, in order, as far as they apply: the link served and the phrase that matched (or why
-nothing matched); the fit to the strategy (midstream "waist", follow strategy); the firm's
+nothing matched); a second link for a firm with several businesses, and why the first came first; the fit to the strategy (midstream "waist", follow strategy); the firm's
 strength; its origin and the chain leader or terminal maker it supplies; the park; and the
 fields that were missing. Reasons are joined with "；" in output files.
 """
@@ -46,7 +46,7 @@ _MISSING = {
 _READ = (
     "link_id", "evidence", "trade_only", "action", "chain", "link", "chain_en", "link_en", "stage", "status", "maturity",
     "park", "park_en", "tags_found", "employees", "revenue", "patents", "origin_group", "origin_place", "leader",
-    "leader_kind", "missing",
+    "leader_kind", "missing", "link_2_id", "chain_2", "link_2", "chain_2_en", "link_2_en", "action_2", "affinity", "affinity_2",
 )
 
 
@@ -71,6 +71,19 @@ def _match_reason(link_id: str, action: str, chain: str, link: str, chain_en: st
     if trade_only:
         return "仅销售或贸易相关产品，不构成产业链环节，得分低" if zh else "only sells or trades the products; fills no chain link, so it scores low"
     return "未匹配到任何产业链环节，得分低" if zh else "matches no chain link, so it scores low"
+
+
+def _second_reason(link_2_id: str, chain_2: str, link_2: str, chain_2_en: str, link_2_en: str, action_2: str,
+                   by_evidence: bool, lang: str) -> str:
+    """The second link a firm with several businesses serves, and why the first came first
+    (``by_evidence``: its affinity is at least the second's, else the map's need decided)."""
+    if not link_2_id:
+        return ""
+    if lang == "zh":
+        why = "主营业务证据更强" if by_evidence else "图谱需求更高"
+        return f"另可服务{chain_2}·{link_2}（{action_2}），主环节因{why}而选定"
+    why = "stronger evidence for the main business" if by_evidence else "the map's greater need"
+    return f"also serves {chain_2_en} · {link_2_en} ({_ACTION_EN.get(action_2, action_2)}); the primary link chosen for {why}"
 
 
 def _fit_reason(link_id: str, stage: str, maturity: str, lang: str) -> str:
@@ -163,9 +176,21 @@ def _reason_columns(scored: pd.DataFrame | Columns, chain_map: ChainMap, lang: s
     def by_link(fn, *names: str):
         return lambda link, *rest: (fn(link, *(columns[n][first[link]] for n in names), *rest, lang),)
 
+    def second_reasons() -> np.ndarray:  # keyed on the second link and which side won
+        first_2 = dict(zip(col("link_2_id"), range(n_rows(scored)), strict=False))
+        won = [a >= b for a, b in zip(col("affinity"), col("affinity_2"), strict=True)]
+
+        def text(link_2: str, by_evidence: bool) -> tuple[str]:
+            at = first_2[link_2]
+            names = (columns[n][at] for n in ("chain_2", "link_2", "chain_2_en", "link_2_en", "action_2"))
+            return (_second_reason(link_2, *names, by_evidence, lang),)
+
+        return per_value(text, col("link_2_id"), won)[0]
+
     return [
         per_value(by_link(_match_reason, "action", "chain", "link", "chain_en", "link_en", "stage", "status"),
                   col("link_id"), col("evidence"), col("trade_only"))[0],
+        second_reasons(),
         per_value(by_link(_fit_reason, "stage", "maturity"), col("link_id"))[0],
         strength,
         per_value(lambda g, p, n, k: (_ties_reason(g, p, n, k, chain_map, lang),), col("origin_group"), col("origin_place"), col("leader"), col("leader_kind"))[0],

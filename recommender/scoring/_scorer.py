@@ -37,7 +37,8 @@ import pandas as pd
 from .._cache import per_value
 from ..chainmap._links import encode_links
 from ..chainmap._schema import COMPONENTS, ChainMap
-from ..matching._matcher import LinkMatcher, MatchResult, PhraseSet, link_vocabulary
+from ..matching._matcher import LinkMatcher, MatchResult, PhraseSet, activity_words, link_vocabulary, name_words
+from ..reference._places import resolve_place
 from ._profile import profile_columns
 
 __all__ = ["COMPONENT_COLUMNS", "DETAIL_COLUMNS", "PRIORS", "RESULT_COLUMNS", "Scorer"]
@@ -45,14 +46,15 @@ __all__ = ["COMPONENT_COLUMNS", "DETAIL_COLUMNS", "PRIORS", "RESULT_COLUMNS", "S
 #: Output column of each component, in report order.
 COMPONENT_COLUMNS = tuple(f"score_{name}" for name in COMPONENTS)
 #: The result columns every scored row carries (``reasons`` is added by explanation).
-RESULT_COLUMNS = ("score", "chain", "link", "action", "park", "confidence", "reasons", "errors", *COMPONENT_COLUMNS)
+RESULT_COLUMNS = ("score", "chain", "link", "action", "link_2", "action_2", "park", "confidence", "reasons", "errors", *COMPONENT_COLUMNS)
 #: Columns of :meth:`Scorer.score_frame`: the result columns (without reasons) and the details
 #: that explanation and shortlisting read.
 DETAIL_COLUMNS = (
-    "score", "chain", "link", "action", "park", "confidence", "errors", *COMPONENT_COLUMNS,
+    "score", "chain", "link", "action", "link_2", "action_2", "park", "confidence", "errors", *COMPONENT_COLUMNS,
     "chain_id", "link_id", "chain_en", "link_en", "park_en", "stage", "status", "maturity",
     "affinity", "evidence", "trade_only", "size", "tags_found", "origin_group", "origin_place",
     "leader", "leader_kind", "firm_green", "missing", "name", "employees", "revenue", "patents",
+    "link_2_id", "chain_2", "chain_2_en", "link_2_en", "affinity_2", "value_ratio",
 )
 
 #: Values taken by a sub-score whose field is blank: a typical candidate, neither good nor bad.
@@ -91,7 +93,8 @@ class Scorer:
         self.points = {name: strategy.components[name].points for name in COMPONENTS}
         self.links = encode_links(chain_map)
         green_terms = (*strategy.green_keywords.zh, *strategy.green_keywords.en)
-        self.matcher = (matcher or LinkMatcher(green_terms=green_terms)).fit(link_vocabulary(chain_map))
+        matcher = matcher or LinkMatcher(green_terms=green_terms, activities=activity_words(chain_map), firm_names=name_words(chain_map))
+        self.matcher = matcher.fit(link_vocabulary(chain_map))
         order = [self.links.index.get_loc(link_id) for link_id in self.matcher.link_ids_]
         #: the link features in the matcher's column order, and each link's chain value
         #: (the strategy's points × the link's features): what one unit of affinity is worth
@@ -111,6 +114,7 @@ class Scorer:
         self._places = PhraseSet((place, (key, group.share)) for key, group in strategy.origins.items() for place in group.places)
         self._origin_tags = PhraseSet((tag, (key, group.share)) for key, group in strategy.origins.items() for tag in group.tags)
         self._foreign = max(((g.share, k) for k, g in strategy.origins.items() if g.foreign_country), default=None)
+        self._domestic = max(((g.share, k) for k, g in strategy.origins.items() if g.domestic_city), default=None)
         # firm traits by value, kept across calls: vendor lists and the service's callers repeat
         # cities, countries, tags and customers (pure functions of the map, which never changes here)
         self._trait_cache: dict[str, dict] = {"tags": {}, "origin": {}, "leader": {}}
@@ -136,8 +140,14 @@ class Scorer:
         for phrase, (key, share) in self._origin_tags.find(tags):
             if share > best[0]:
                 best = (share, key, f"tag:{phrase}")
-        if self._foreign and country and country.strip().lower() not in _CHINA and self._foreign[0] > best[0]:
+        domestic = not country or country.strip().lower() in _CHINA
+        if self._foreign and not domestic and self._foreign[0] > best[0]:
             best = (self._foreign[0], self._foreign[1], country)
+        # a known city elsewhere in China: a domestic transfer (never below the blank-city prior)
+        if self._domestic and domestic and city and self._domestic[0] > best[0] and not best[1]:
+            place = resolve_place(city)
+            if place is not None or (country and city.isascii() and city.strip()):
+                best = (self._domestic[0], self._domestic[1], city.strip())
         return (best[0] if city or country or best[0] > 0 else math.nan), best[1], best[2]
 
     def _leader(self, customers: str) -> tuple[float, str, str]:
@@ -171,10 +181,12 @@ class Scorer:
         match = self.matcher.match(profiles)
         return self._score(profiles, match), match
 
-    def _best_links(self, match: MatchResult) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _best_links(self, match: MatchResult) -> tuple[np.ndarray, ...]:
+        """Per row: the best link (highest affinity × value), its affinity and evidence, and
+        the second link, its affinity and value (or -1, 0, 0)."""
         n = len(match.indptr) - 1
-        best = np.full(n, -1, dtype=np.int64)
-        strength = np.zeros(n)
+        best, second = np.full(n, -1, dtype=np.int64), np.full(n, -1, dtype=np.int64)
+        strength, strength_2, value_2 = np.zeros(n), np.zeros(n), np.zeros(n)
         evidence = np.full(n, "", dtype=object)
         if len(match.data):
             # entries are stored row by row, in the order of match.evidence
@@ -182,18 +194,29 @@ class Scorer:
             rows = np.repeat(np.arange(n), np.diff(match.indptr))
             order = np.lexsort((-weighted, rows))
             sorted_rows = rows[order]
-            first = order[np.concatenate(([True], sorted_rows[1:] != sorted_rows[:-1]))]
+            starts = np.concatenate(([True], sorted_rows[1:] != sorted_rows[:-1]))
+            first = order[starts]
             hit_rows = rows[first]
             best[hit_rows] = match.indices[first]
             strength[hit_rows] = match.data[first]
             evidence[hit_rows] = match.evidence[first]
-        return best, strength, evidence
+            runner = np.flatnonzero(np.concatenate((starts[1:], [True])) == 0)  # not the last of its row
+            runner = runner[starts[runner]]  # the first of its row with another after it
+            nxt = order[runner + 1]
+            second[rows[nxt]] = match.indices[nxt]
+            strength_2[rows[nxt]] = match.data[nxt]
+            value_2[rows[nxt]] = weighted[nxt]
+        return best, strength, evidence, second, strength_2, value_2
 
     def _score(self, profiles: Mapping[str, np.ndarray], match: MatchResult) -> dict[str, np.ndarray]:
         n = len(profiles["name"])
         p = self.points
-        best, a, evidence = self._best_links(match)
+        best, a, evidence, second, a_2, value_2 = self._best_links(match)
         take = np.where(best >= 0, best, len(self._link_numbers) - 1)
+        texts_2 = dict(zip(_LINK_TEXTS, self._link_texts[np.where(second >= 0, second, len(self._link_numbers) - 1)].T, strict=True))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            value_1 = a * self.link_value[np.maximum(best, 0)]
+            value_ratio = np.where(second >= 0, np.round(value_2 / np.where(value_1 > 0, value_1, 1.0), 3), 0.0)
         need, stage, maturity, relatedness, park_fit, green_link = self._link_numbers[take].T
         texts = dict(zip(_LINK_TEXTS, self._link_texts[take].T, strict=True))
 
@@ -244,6 +267,8 @@ class Scorer:
             "chain": texts["chain_zh"],
             "link": texts["link_zh"],
             "action": texts["action"],
+            "link_2": texts_2["link_zh"],
+            "action_2": texts_2["action"],
             "park": texts["park_zh"],
             "confidence": confidence,
             "errors": profiles["errors"],
@@ -271,5 +296,11 @@ class Scorer:
             "employees": employees,
             "revenue": revenue,
             "patents": patents,
+            "link_2_id": texts_2["link_id"],
+            "chain_2": texts_2["chain_zh"],
+            "chain_2_en": texts_2["chain_en"],
+            "link_2_en": texts_2["link_en"],
+            "affinity_2": np.round(a_2, 3),
+            "value_ratio": value_ratio,
         }
         return {name: out[name] for name in DETAIL_COLUMNS}

@@ -49,7 +49,7 @@ def _upload(kind: str) -> tuple[str, bytes, str]:
     return "ranked-before.xlsx", data.getvalue(), XLSX_TYPE
 
 
-EXPECTED = [*ROWS[0], "rank_2", "score_1", "likelihood", "priority", "chain", "link", "action", "park", "confidence",
+EXPECTED = [*ROWS[0], "rank_2", "score_1", "likelihood", "priority", "chain", "link", "action", "link_2", "action_2", "park", "confidence",
             "reasons", "likelihood_reasons", "errors"]
 
 
