@@ -136,7 +136,7 @@ class ScoreResponse(BaseModel):
         json_schema_extra={
             "examples": [{
                 "firm": "广东某铜箔科技有限公司", "score": 70.91, "chain_id": "new_energy_battery", "chain": "新能源电池",
-                "link_id": "copper_foil", "link": "锂电铜箔", "action": "补链", "park": "江门高新区", "confidence": 0.92,
+                "link_id": "copper_foil", "link": "锂电铜箔", "action": "补链", "link_2_id": None, "link_2": None, "action_2": None, "park": "江门高新区", "confidence": 0.92,
                 "components": {"chain_need": 36.8, "stage": 4.6, "maturity": 4.6, "relatedness": 4.6, "firm_strength": 6.31,
                                "origin": 9.4, "leader_supply": 0.0, "park_fit": 4.6, "green": 0.0},
                 "reasons": ["补链：新能源电池·锂电铜箔（上游，本地缺失），依据“锂电铜箔”", "来自深圳（东岸）"],
@@ -154,6 +154,9 @@ class ScoreResponse(BaseModel):
     link_id: str | None
     link: str | None
     action: str | None = Field(description="补链 | 强链 | 延链 | 建链")
+    link_2_id: str | None = Field(None, description="a second business's link, where the firm has one")
+    link_2: str | None = None
+    action_2: str | None = None
     park: str | None
     confidence: float
     components: dict[str, float] = Field(description=f"points per component: {', '.join(COMPONENTS)}")

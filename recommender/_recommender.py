@@ -32,7 +32,7 @@ from .scoring._scorer import Scorer
 __all__ = ["Component", "Recommender", "Result"]
 
 #: The scored columns a Result reads (chain, link and park in the asked language).
-_RESULT_READ = ("name", "score", "chain_id", "chain", "link_id", "link", "action", "park", "confidence", "errors")
+_RESULT_READ = ("name", "score", "chain_id", "chain", "link_id", "link", "action", "link_2_id", "link_2", "action_2", "park", "confidence", "errors")
 
 
 class Component(NamedTuple):
@@ -54,6 +54,9 @@ class Result:
     link_id: str | None
     link: str | None
     action: str | None
+    link_2_id: str | None  # a second business's link, where the firm has one
+    link_2: str | None
+    action_2: str | None
     park: str | None
     confidence: float
     components: tuple[Component, ...]
@@ -77,6 +80,9 @@ class Result:
             "link_id": self.link_id,
             "link": self.link,
             "action": self.action,
+            "link_2_id": self.link_2_id,
+            "link_2": self.link_2,
+            "action_2": self.action_2,
             "park": self.park,
             "confidence": self.confidence,
             "components": {c.name: c.points for c in self.components},
@@ -148,7 +154,7 @@ class Recommender:
         reasons = explain_columns(scored, self.chain_map, lang, joined=False)
         landing_reasons = likelihood_reasons(landing, self.chain_map, lang=lang, joined=False)
         en = lang == "en"
-        names = {"chain": "chain_en", "link": "link_en", "park": "park_en"} if en else {}
+        names = {"chain": "chain_en", "link": "link_en", "link_2": "link_2_en", "park": "park_en"} if en else {}
         rows = {name: as_list(scored[names.get(name, name)]) for name in _RESULT_READ}
         component_points = [as_list(scored[f"score_{name}"]) for name in COMPONENTS]
         baseline = round(landing.baseline, 4)
@@ -164,6 +170,9 @@ class Recommender:
                 link_id=link_id or None,
                 link=rows["link"][i] if has else None,
                 action=rows["action"][i] or None,
+                link_2_id=rows["link_2_id"][i] or None,
+                link_2=rows["link_2"][i] or None,
+                action_2=rows["action_2"][i] or None,
                 park=(rows["park"][i] or None) if has else None,
                 confidence=float(rows["confidence"][i]),
                 components=tuple(
