@@ -1,11 +1,14 @@
 """Scored firms → a ranking, a shortlist, and ranked files.
 
-Order: rows without errors first, then priority (high first; priority = 100 × √(score/100 ×
+Order: bands first (active firms; firms whose registration status says they are not active;
+rows without a firm name; rows that are not firms: totals, notes, blank rows), then priority (high first; priority = 100 × √(score/100 ×
 likelihood), see :mod:`recommender.likelihood`), then score, then confidence, then input order.
 Every ranked row shows ``score`` (strategic value), ``likelihood`` (landing model, or the
 prior) and ``priority``, the likelihood's main parts (``likelihood_reasons``) and the
-``model_version``. Bad rows (no name, an unparsable number) keep their place in the output, marked in
-``errors``, and rank last.
+``model_version``. A row with an unreadable value ranks on what is known, the value named in
+``errors``; a row without a name is held back in its band. A later copy of a firm (same credit
+code or normalised name) is marked ``duplicate_of`` the first copy's row number and ranked right
+after it. Only active firms that are not copies are shortlisted.
 
 Files are read in chunks; each chunk is scored (in worker processes when ``workers > 1``; the
 first and last chunks cut in pieces so that every worker starts at once and they finish
@@ -45,6 +48,7 @@ from ..likelihood._estimators import PRIOR_VERSION, estimate_landing, priority
 from ..scoring._explanation import explain_frame, likelihood_reasons
 from ..scoring._scorer import COMPONENT_COLUMNS, RESULT_COLUMNS, Scorer
 from ..tables._io import TableChunk, TableWriter, encode_csv_rows, open_table
+from ..tables._report import ColumnUse, column_report, identifier_column, notes_rows
 
 if TYPE_CHECKING:
     from ..likelihood._modelstore import LandingModel
@@ -56,10 +60,14 @@ _AFTER_REASONS = RESULT_COLUMNS.index("reasons") + 1
 #: score, the likelihood's main parts after the reasons.
 RANKED_RESULT_COLUMNS = (
     RESULT_COLUMNS[0], "likelihood", "priority", *RESULT_COLUMNS[1:_AFTER_REASONS], "likelihood_reasons", *RESULT_COLUMNS[_AFTER_REASONS:],
+    "duplicate_of",
 )
 #: Columns appended to the input columns of a ranked table, in order.
 OUTPUT_COLUMNS = ("rank", *RANKED_RESULT_COLUMNS, "shortlist", "model_version")
-_NUMERIC = ("rank", "score", "likelihood", "priority", "confidence", *COMPONENT_COLUMNS, "shortlist")
+_NUMERIC = ("rank", "score", "likelihood", "priority", "confidence", *COMPONENT_COLUMNS, "duplicate_of", "shortlist")
+#: Row bands, ranked in this order: active firms, firms not active, rows without a name, rows that are not firms.
+BAND_FIRM, BAND_INACTIVE, BAND_NO_NAME, BAND_NOT_FIRM = 0, 1, 2, 3
+_NOT_FIRM_KINDS = ("blank", "total", "note")
 _GAP_STATUSES = ("missing", "weak")
 _COVERED = 0.5
 
@@ -90,12 +98,49 @@ class RankReport:
     shortlist: pd.DataFrame
     coverage: Coverage | None
     model_version: str = PRIOR_VERSION
+    columns: tuple[ColumnUse, ...] = ()  # the column report: which input column fed which field
+    header_rows: tuple[int, ...] = ()
+    inactive_rows: int = 0
+    not_firm_rows: int = 0
+    duplicate_rows: int = 0
 
 
-def _sort_key(scored: pd.DataFrame, row_numbers: np.ndarray, priorities: np.ndarray) -> np.ndarray:
-    """Positions that sort rows: error-free first, priority desc, score desc, confidence desc, input order."""
-    bad = (scored["errors"].to_numpy(dtype=object) != "").astype(np.int8)
-    return np.lexsort((row_numbers, -scored["confidence"].to_numpy(), -scored["score"].to_numpy(), -priorities, bad))
+def _bands(profiles: pd.DataFrame) -> np.ndarray:
+    """Each row's band (``BAND_*``) from its profile: its ``kind`` (tables stage) and name."""
+    band = np.zeros(len(profiles), dtype=np.int8)
+    if "name" in profiles:
+        band[profiles["name"].astype(str).str.strip().to_numpy(dtype=object) == ""] = BAND_NO_NAME
+    else:
+        band[:] = BAND_NO_NAME
+    if "kind" in profiles:
+        kind = profiles["kind"].to_numpy(dtype=object)
+        band[(kind == "inactive") & (band == BAND_FIRM)] = BAND_INACTIVE
+        band[np.isin(kind, _NOT_FIRM_KINDS)] = BAND_NOT_FIRM
+    return band
+
+
+def _band_texts(result: pd.DataFrame, profiles: pd.DataFrame, band: np.ndarray, duplicate_of: np.ndarray, lang: str) -> None:
+    """Say in ``reasons`` why a row is in its band or a copy; rows that are not firms carry no errors."""
+    zh = lang == "zh"
+    reasons = result["reasons"].to_numpy(dtype=object).copy()
+    status = profiles["status"].to_numpy(dtype=object) if "status" in profiles else np.full(len(band), "", dtype=object)
+    for i in np.flatnonzero(band == BAND_INACTIVE).tolist():
+        note = (f"登记状态为“{status[i]}”，非存续企业，排在存续企业之后，不列入短名单" if zh
+                else f"registration status {status[i]}: not an active firm, ranked after active firms, never shortlisted")
+        reasons[i] = note + ("；" if zh else "; ") + reasons[i] if reasons[i] else note
+    for i in np.flatnonzero(duplicate_of > 0).tolist():
+        note = (f"与第 {duplicate_of[i]} 行为同一企业，排在其后，不重复列入短名单" if zh
+                else f"the same firm as row {duplicate_of[i]}: ranked right after it, never shortlisted twice")
+        reasons[i] = note + ("；" if zh else "; ") + reasons[i] if reasons[i] else note
+    not_firm = band == BAND_NOT_FIRM
+    reasons[not_firm] = "非企业行（合计、说明或空行），排在最后" if zh else "not a firm (a total, a note or a blank row): ranked last"
+    result["reasons"] = reasons
+    result["errors"] = np.where(not_firm, "", result["errors"].to_numpy(dtype=object))
+
+
+def _sort_key(band: np.ndarray, scored: pd.DataFrame, row_numbers: np.ndarray, priorities: np.ndarray) -> np.ndarray:
+    """Positions that sort rows: by band, priority desc, score desc, confidence desc, input order."""
+    return np.lexsort((row_numbers, -scored["confidence"].to_numpy(), -scored["score"].to_numpy(), -priorities, band))
 
 
 class _Pool:
@@ -106,8 +151,8 @@ class _Pool:
         self.frames: list[pd.DataFrame] = []
         self.affinity: list[sp.csr_matrix] = []
 
-    def add(self, scored: pd.DataFrame, affinity: sp.csr_matrix, row_numbers: np.ndarray) -> None:
-        ok = np.flatnonzero((scored["errors"].to_numpy(dtype=object) == "") & (scored["link_id"].to_numpy(dtype=object) != ""))
+    def add(self, scored: pd.DataFrame, affinity: sp.csr_matrix, row_numbers: np.ndarray, eligible: np.ndarray) -> None:
+        ok = np.flatnonzero(eligible & (scored["link_id"].to_numpy(dtype=object) != ""))
         keep = ok[np.argsort(-scored["score"].to_numpy()[ok], kind="stable")[: self.size]]
         frame = scored.iloc[keep][["name", "score", "link_id", "chain_id", *COMPONENT_COLUMNS]].copy()
         frame["row"] = row_numbers[keep]
@@ -180,7 +225,7 @@ def shortlist(scorer: Scorer, pool: pd.DataFrame, affinity: sp.csr_matrix, k: in
 
 
 def _result_frame(scorer: Scorer, scored: pd.DataFrame, lang: str, model: LandingModel | None = None) -> pd.DataFrame:
-    """:data:`RANKED_RESULT_COLUMNS` of scored rows."""
+    """:data:`RANKED_RESULT_COLUMNS` of scored rows (``duplicate_of`` empty)."""
     landing = estimate_landing(scored, scorer.points, model)
     out = scored[[c for c in RESULT_COLUMNS if c != "reasons"]].copy()
     out.insert(RESULT_COLUMNS.index("reasons"), "reasons", explain_frame(scored, scorer.chain_map, lang))
@@ -192,6 +237,7 @@ def _result_frame(scorer: Scorer, scored: pd.DataFrame, lang: str, model: Landin
         out["chain"] = np.where(has, scored["chain_en"], "")
         out["link"] = np.where(has, scored["link_en"], "")
         out["park"] = np.where(has, scored["park_en"], "")
+    out["duplicate_of"] = np.nan
     return out
 
 
@@ -226,14 +272,16 @@ def rank_frame(
     scored, match = scorer.score_with_match(text)
     names = _output_names(tuple(map(str, frame.columns)))
     result = _result_frame(scorer, scored, lang, model)
-    order = _sort_key(scored, np.arange(len(frame)), result["priority"].to_numpy())
+    band = _bands(text)
+    _band_texts(result, text, band, np.zeros(len(frame), dtype=np.int64), lang)
+    order = _sort_key(band, scored, np.arange(len(frame)), result["priority"].to_numpy())
     out = pd.concat([frame.reset_index(drop=True), result.reset_index(drop=True)], axis=1).iloc[order]
     out.insert(len(frame.columns), "rank", np.arange(1, len(frame) + 1))
     out["shortlist"] = pd.array([pd.NA] * len(out), dtype="Int64")
     coverage = None
     if shortlist_k > 0:
         pool = scored.assign(row=np.arange(len(frame)))
-        ok = (pool["errors"] == "") & (pool["link_id"] != "")
+        ok = pd.Series(band == BAND_FIRM, index=pool.index) & (pool["link_id"] != "")
         chosen, coverage = shortlist(scorer, pool[ok], match.affinity[np.flatnonzero(ok.to_numpy())], shortlist_k)
         position = {row: i + 1 for i, row in enumerate(chosen["row"])}
         out["shortlist"] = pd.array([position.get(i) for i in out.index], dtype="Int64")
@@ -246,7 +294,8 @@ def rank_frame(
 class _ChunkDone:
     """What ranking one chunk leaves for the final write.
 
-    ``keys`` holds the sort key columns (bad, priority, score, confidence, row). For CSV
+    ``keys`` holds the sort key columns (band, priority, score, confidence, row, the row of the
+    first copy or -1). For CSV
     output the chunk's rows were written, encoded, to its spill file and ``body`` holds each
     row's (offset, length of the input part, length of the result part) there; for XLSX it is
     the chunk's frame (input and result columns). ``top`` is the chunk's best rows as a frame,
@@ -258,6 +307,8 @@ class _ChunkDone:
     top: pd.DataFrame
     matched: int
     pool: tuple[pd.DataFrame, sp.csr_matrix] | None
+    bad: int = 0  # rows with errors (rows that are not firms never have any)
+    unreadable: dict[str, int] | None = None  # input column -> values that could not be read
 
 
 def _score_chunk(
@@ -268,24 +319,28 @@ def _score_chunk(
     gc_was_enabled = gc.isenabled()
     gc.disable()  # a chunk makes millions of short-lived objects and no reference cycles worth a pass
     try:
-        return _score_chunk_body(scorer, chunk.raw, chunk.profiles, chunk.start_row, lang, spill, pool_size, top, model)
+        return _score_chunk_body(scorer, chunk, lang, spill, pool_size, top, model)
     finally:
         if gc_was_enabled:
             gc.enable()
 
 
 def _score_chunk_body(
-    scorer: Scorer, raw: pd.DataFrame, profiles: pd.DataFrame, start_row: int, lang: str, spill: Path | None,
-    pool_size: int, top: int, model: LandingModel | None,
+    scorer: Scorer, chunk: TableChunk, lang: str, spill: Path | None, pool_size: int, top: int, model: LandingModel | None,
 ) -> _ChunkDone:
+    profiles, start_row = chunk.profiles, chunk.start_row
     scored, match = scorer.score_with_match(profiles)
-    row_numbers = np.arange(start_row, start_row + len(raw))
+    row_numbers = np.arange(start_row, start_row + len(chunk.raw))
     result = _result_frame(scorer, scored, lang, model).reset_index(drop=True)
-    raw = raw.reset_index(drop=True)
-    bad = (scored["errors"].to_numpy(dtype=object) != "").astype(np.float64)
+    raw = chunk.raw.reset_index(drop=True)
+    band = _bands(profiles)
+    duplicate_of = np.zeros(len(raw), dtype=np.int64) if chunk.duplicate_of is None else np.where(band == BAND_NOT_FIRM, 0, chunk.duplicate_of)
+    result["duplicate_of"] = np.where(duplicate_of > 0, duplicate_of, np.nan)
+    _band_texts(result, profiles, band, duplicate_of, lang)
     priorities = result["priority"].to_numpy(dtype=np.float64)
-    keys = np.column_stack([bad, priorities, scored["score"].to_numpy(), scored["confidence"].to_numpy(), row_numbers])
-    best = _sort_key(scored, row_numbers, priorities)[:top]
+    first_copy = np.where(duplicate_of > 0, duplicate_of - chunk.first_line, -1)
+    keys = np.column_stack([band, priorities, scored["score"].to_numpy(), scored["confidence"].to_numpy(), row_numbers, first_copy])
+    best = _sort_key(band, scored, row_numbers, priorities)[:top]
     top_rows = pd.concat([raw.iloc[best], result.iloc[best]], axis=1).assign(_row=row_numbers[best])
     if spill is not None:
         body: np.ndarray | pd.DataFrame = _spill(spill, encode_csv_rows(raw), encode_csv_rows(result, numeric_columns=_NUMERIC))
@@ -294,9 +349,10 @@ def _score_chunk_body(
     pool = None
     if pool_size:
         chosen = _Pool(pool_size)
-        chosen.add(scored, match.affinity, row_numbers)
+        chosen.add(scored, match.affinity, row_numbers, (band == BAND_FIRM) & (duplicate_of == 0))
         pool = chosen.result()
-    return _ChunkDone(keys, body, top_rows, int((scored["link_id"] != "").sum()), pool)
+    bad = int((result["errors"].to_numpy(dtype=object) != "").sum())
+    return _ChunkDone(keys, body, top_rows, int((scored["link_id"] != "").sum()), pool, bad, profiles.attrs.get("unreadable", {}))
 
 
 def _spill(path: Path, heads: list[str], tails: list[str]) -> np.ndarray:
@@ -386,9 +442,16 @@ def _score_chunk_in_worker(*args: object) -> _ChunkDone:
 
 
 def _global_order(keys: np.ndarray) -> np.ndarray:
-    """Positions of rows in rank order: error-free first, priority, score, confidence desc, input order."""
-    bad, prio, score, confidence, row = keys.T
-    return np.lexsort((row, -confidence, -score, -prio, bad))
+    """Positions of rows in rank order: band, priority, score, confidence desc, input order; a later
+    copy of a firm right after its first copy. Row ``i`` of ``keys`` is data row ``i``."""
+    band, prio, score, confidence, row = keys[:, :5].T
+    order = np.lexsort((row, -confidence, -score, -prio, band))
+    if keys.shape[1] < 6 or not (copies := keys[:, 5] >= 0).any():
+        return order
+    position = np.empty(len(order), dtype=np.int64)
+    position[order] = np.arange(len(order))
+    anchor = np.where(copies, position[np.where(copies, keys[:, 5], 0).astype(np.int64)], position)
+    return np.lexsort((row, copies, anchor))
 
 
 def rank_file(
@@ -424,7 +487,9 @@ def rank_file(
     numeric = [names[c] for c in _NUMERIC]
     csv_out = Path(target).suffix.lower() == ".csv"
     # the writer checks the output type before any work; it replaces the target only on success
-    with TableWriter(target, columns, numeric_columns=numeric) as writer, tempfile.TemporaryDirectory(prefix="rank-") as tmp:
+    typed = [c for c in table.columns if not identifier_column(c, table.mapping.get(c, ""))]
+    wrap = [names["reasons"], names["likelihood_reasons"], names["errors"], *(c for c, f in table.mapping.items() if f == "description")]
+    with TableWriter(target, columns, numeric_columns=numeric, wrap_columns=wrap, typed_columns=typed) as writer, tempfile.TemporaryDirectory(prefix="rank-") as tmp:
         pool_size = max(2_000, 20 * shortlist_k) if shortlist_k else 0
         pool = _Pool(pool_size) if shortlist_k else None
         spills: list[Path] = []
@@ -448,7 +513,8 @@ def rank_file(
         keys: list[np.ndarray] = []
         bodies: list[np.ndarray | pd.DataFrame] = []
         tops: list[pd.DataFrame] = []
-        matched = 0
+        matched = bad = 0
+        unreadable: dict[str, int] = {}
         stack = ExitStack()
         if executor is not None:
             stack.callback(executor.shutdown, cancel_futures=True)
@@ -458,11 +524,14 @@ def rank_file(
                 bodies.append(chunk.body)
                 tops.append(chunk.top)
                 matched += chunk.matched
+                bad += chunk.bad
+                for column, count in (chunk.unreadable or {}).items():
+                    unreadable[column] = unreadable.get(column, 0) + count
                 if pool is not None and chunk.pool is not None:
                     pool.merge(*chunk.pool)
                 if progress is not None:
                     progress(len(chunk.keys))
-            all_keys = np.concatenate(keys) if keys else np.zeros((0, 5))
+            all_keys = np.concatenate(keys) if keys else np.zeros((0, 6))
             order = _global_order(all_keys)
             rows = len(order)
             chosen = pd.DataFrame()
@@ -500,9 +569,26 @@ def rank_file(
                 body["model_version"] = version
                 body.columns = columns
                 writer.write(body)
-    top_frame = _report_top(tops, all_keys, top, slot, version, columns)
-    bad = int(all_keys[:, 0].sum())
-    return RankReport(rows=rows, bad_rows=bad, matched_rows=matched, top=top_frame, shortlist=chosen, coverage=coverage, model_version=version)
+            report = RankReport(
+                rows=rows, bad_rows=bad, matched_rows=matched, top=_report_top(tops, all_keys, top, slot, version, columns), shortlist=chosen,
+                coverage=coverage, model_version=version, columns=column_report(table, unreadable), header_rows=table.header_rows,
+                inactive_rows=int((all_keys[:, 0] == BAND_INACTIVE).sum()), not_firm_rows=int((all_keys[:, 0] == BAND_NOT_FIRM).sum()),
+                duplicate_rows=int((all_keys[:, 5] >= 0).sum()),
+            )
+            writer.add_notes(_notes(report, scorer, lang))
+    return report
+
+
+def _notes(report: RankReport, scorer: Scorer, lang: str) -> list[list[object]]:
+    counts = [
+        ("行数", "rows", report.rows), ("匹配到环节", "matched a link", report.matched_rows),
+        ("有问题的行", "rows with problems", report.bad_rows), ("非存续企业", "firms not active", report.inactive_rows),
+        ("非企业行", "rows that are not firms", report.not_firm_rows), ("重复企业", "duplicate rows", report.duplicate_rows),
+        ("短名单企业数", "firms shortlisted", len(report.shortlist)),
+    ]
+    return notes_rows(counts=counts, columns=report.columns, header_rows=report.header_rows,
+                      coverage=report.coverage.summary(lang) if report.coverage is not None else None,
+                      map_version=scorer.chain_map.version, model_version=report.model_version, lang=lang)
 
 
 def _report_top(tops: list[pd.DataFrame], keys: np.ndarray, top: int, slot: np.ndarray, version: str, columns: list[str]) -> pd.DataFrame:
@@ -543,7 +629,7 @@ def _even_out(chunks: Iterable[TableChunk], parts: int) -> Iterator[TableChunk]:
 def _cut(chunk: TableChunk, parts: int) -> Iterator[TableChunk]:
     size = max(1, -(-len(chunk.raw) // parts))
     for start in range(0, len(chunk.raw), size):
-        yield TableChunk(chunk.start_row + start, chunk.raw.iloc[start : start + size], chunk.sources)
+        yield chunk.part(start, start + size)
 
 
 def _bounded_map(executor: ProcessPoolExecutor, fn: Callable, jobs: Iterator[tuple], *, ahead: int) -> Iterator:

@@ -154,7 +154,8 @@ def _continues(header: list[str], below: list[str], name_at: int) -> bool:
         return False
     fills = [j for j, c in enumerate(below) if c.strip() and (not _cell(header, j) or not field_of(_cell(header, j))[0])]
     others = [j for j, c in enumerate(below) if c.strip() and j not in fills]
-    return bool(fills) and not others and all(field_of(below[j].strip())[0] or is_passthrough(below[j]) for j in fills)
+    gaps = [j for j in fills if not _cell(header, j)]  # under a cell merged from the left
+    return bool(gaps) and not others and all(field_of(below[j].strip())[0] or is_passthrough(below[j]) for j in fills)
 
 
 def _fills_above(header: list[str], above: list[str]) -> bool:
