@@ -68,6 +68,7 @@ _NUMERIC = ("rank", "score", "likelihood", "priority", "confidence", *COMPONENT_
 #: Row bands, ranked in this order: active firms, firms not active, rows without a name, rows that are not firms.
 BAND_FIRM, BAND_INACTIVE, BAND_NO_NAME, BAND_NOT_FIRM = 0, 1, 2, 3
 _NOT_FIRM_KINDS = ("blank", "total", "note")
+_ACTIONS_EN = {"补链": "fill the gap", "强链": "strengthen", "延链": "extend", "建链": "build"}
 _GAP_STATUSES = ("missing", "weak")
 _COVERED = 0.5
 
@@ -237,6 +238,9 @@ def _result_frame(scorer: Scorer, scored: pd.DataFrame, lang: str, model: Landin
         out["chain"] = np.where(has, scored["chain_en"], "")
         out["link"] = np.where(has, scored["link_en"], "")
         out["park"] = np.where(has, scored["park_en"], "")
+        out["action"] = scored["action"].map(lambda a: _ACTIONS_EN.get(a, a))
+        for column in ("reasons", "likelihood_reasons"):  # English separators, no Chinese action words
+            out[column] = out[column].str.replace("；", "; ", regex=False).str.replace(r" ?\((?:补链|强链|延链|建链)\)", "", regex=True)
     out["duplicate_of"] = np.nan
     return out
 

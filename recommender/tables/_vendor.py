@@ -28,10 +28,10 @@ import numpy as np
 import pandas as pd
 
 from ..reference import city_of, industry_code_for_name
-from ._header import CANONICAL_COLUMNS
+from ._header import CANONICAL_COLUMNS, field_of
 from ._values import is_missing, parse_count, parse_headcount, parse_money, parse_year
 
-__all__ = ["INACTIVE_WORDS", "PROFILE_EXTRA_COLUMNS", "Duplicates", "profiles"]
+__all__ = ["INACTIVE_WORDS", "PROFILE_EXTRA_COLUMNS", "Duplicates", "firm_name_column", "profiles"]
 
 #: Columns a chunk's profile table has beyond :data:`CANONICAL_COLUMNS`.
 PROFILE_EXTRA_COLUMNS = ("capital", "status", "kind")
@@ -229,6 +229,11 @@ def _derive_industry(out: dict[str, np.ndarray], sources: Mapping[str, list[str]
                 found = mapped if mapped[:1].isdigit() or not found else found
         code[i] = found
     out["industry_code"] = code
+
+
+def firm_name_column(columns: list[str]) -> str | None:
+    """The first of ``columns`` that holds the firm name (by its header), or None."""
+    return next((c for c in columns if field_of(str(c))[0] == "name"), None)
 
 
 def _name_key(name: str) -> str:
