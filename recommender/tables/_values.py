@@ -175,7 +175,12 @@ def parse_year(text: object) -> int | None:
     """
     value = _clean(text)
     year: int | None = None
-    if match := (_YMD.match(value) or _COMPACT.match(value)):
+    bare = re.fullmatch(r"\d+(?:\.\d+)?", value) is not None and int(value.partition(".")[0]) > _LAST_YEAR
+    if bare and len(value.partition(".")[0]) != 8:  # past 2100 and not 20120808: an Excel serial date
+        serial = float(value)
+        if serial <= _LAST_SERIAL:
+            year = (_EXCEL_EPOCH + dt.timedelta(days=int(serial))).year
+    elif match := (_YMD.match(value) or _COMPACT.match(value)):
         year = int(match["y"])
         month, day = match["m"], match["d"]
         try:
@@ -189,10 +194,6 @@ def parse_year(text: object) -> int | None:
             return None
     elif match := _WORDY.match(value):
         year = int(match["y"] or match["y2"])
-    elif re.fullmatch(r"\d+(?:\.\d+)?", value):
-        serial = float(value)
-        if _LAST_YEAR < serial <= _LAST_SERIAL:
-            year = (_EXCEL_EPOCH + dt.timedelta(days=int(serial))).year
     if year is None or not _FIRST_YEAR <= year <= _LAST_YEAR:
         return None
     return year

@@ -10,9 +10,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from recommender.exceptions import EncodingError, InputFileError
-from recommender.tables import CANONICAL_COLUMNS, TableWriter, neutralise, open_table, write_table
+from recommender.tables import CANONICAL_COLUMNS, TableWriter, _reading, _writing, neutralise, open_table, write_table
 from recommender.tables import _io as io
-from recommender.tables import _reading, _writing
 
 
 def write_bytes(path: Path, data: bytes) -> Path:

@@ -83,7 +83,7 @@ def test_vendor_layout_ranks_every_row_once_in_bands(tmp_path, layout, kind):
     tail = top.sort_values("rank").tail(report.not_firm_rows)
     assert (tail["errors"] == "").all() and tail["reasons"].str.contains("非企业行").all()
     # a later copy right after its first copy, never shortlisted
-    for line, first in layout.duplicates.items():
+    for first in layout.duplicates.values():
         copy = top[top["duplicate_of"] == first]
         assert len(copy) == 1 and pd.isna(copy["shortlist"]).all()
         assert "同一企业" in copy["reasons"].iloc[0]
