@@ -81,8 +81,8 @@ def _parse_numbers(column: Sequence, field: str) -> tuple[np.ndarray, list[str]]
     errors = [""] * len(text)
     bad = np.flatnonzero(np.isnan(values) & (text != ""))
     low, high = _BOUNDS[field]
-    if field == "founded":  # a bare number past 2100 is an Excel serial date
-        serial = np.flatnonzero(values > high)
+    if field == "founded":  # a bare number from 10000 on is an Excel serial date
+        serial = np.flatnonzero(values >= 10_000)
         bad = np.union1d(bad, serial).astype(np.int64)
         values[serial] = np.nan
     for i in bad:

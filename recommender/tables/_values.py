@@ -66,6 +66,7 @@ _WORDY = re.compile(rf"^(?:\d{{1,2}}\s+)?(?:{_MONTHS})\.?\s+(?:\d{{1,2}},?\s+)?(
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
 _FIRST_YEAR, _LAST_YEAR = 1800, 2100
 _LAST_SERIAL = (dt.date(_LAST_YEAR, 12, 31) - _EXCEL_EPOCH).days
+_FIRST_SERIAL = 10_000  # 1927-05-18; a 4-digit number is a year (3021: a mistyped one), never a serial
 
 
 def _clean(text: object) -> str:
@@ -170,13 +171,13 @@ def parse_year(text: object) -> int | None:
     """The year of a date in any common form, or of an Excel serial date.
 
     ``2012``, ``2012-08-08``, ``2010/5/12``, ``2000年8月7日``, ``2012.08``, ``20120808``,
-    ``2012-08-08 00:00:00``, ``12/05/2010``, ``May 12, 2010``, ``41129`` (an Excel serial: 2012).
+    ``2012-08-08 00:00:00``, ``12/05/2010``, ``May 12, 2010``, ``41129`` (an Excel serial from 10000 on: 2012).
     Years outside 1800–2100 and impossible dates are unreadable (None).
     """
     value = _clean(text)
     year: int | None = None
-    bare = re.fullmatch(r"\d+(?:\.\d+)?", value) is not None and int(value.partition(".")[0]) > _LAST_YEAR
-    if bare and len(value.partition(".")[0]) != 8:  # past 2100 and not 20120808: an Excel serial date
+    bare = re.fullmatch(r"\d+(?:\.\d+)?", value) is not None and int(value.partition(".")[0]) >= _FIRST_SERIAL
+    if bare and len(value.partition(".")[0]) != 8:  # 10000 or more and not 20120808: an Excel serial date
         serial = float(value)
         if serial <= _LAST_SERIAL:
             year = (_EXCEL_EPOCH + dt.timedelta(days=int(serial))).year

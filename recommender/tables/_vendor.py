@@ -62,8 +62,8 @@ def _normalise_number(field: str, text: np.ndarray, unit: float) -> tuple[np.nda
     plain = pd.to_numeric(pd.Series(text, dtype=object), errors="coerce").to_numpy(dtype=np.float64)
     if field in ("revenue", "capital") and unit != 1e4:
         text = np.where(np.isnan(plain), text, (plain * unit / 1e4).astype(str))
-    elif field == "founded":  # a bare number beyond 2100: an Excel serial date
-        serial = np.flatnonzero(~np.isnan(plain) & (plain > 2100))
+    elif field == "founded":  # a bare number from 10000 on: an Excel serial date
+        serial = np.flatnonzero(~np.isnan(plain) & (plain >= 10_000))
         if serial.size:
             text = text.copy()
             for i in serial:

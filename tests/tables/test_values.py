@@ -74,8 +74,8 @@ def test_year_round_trips_every_date_form(day, form):
     import datetime as dt
 
     text = str((day - dt.date(1899, 12, 30)).days) if form == "serial" else form.format(y=day.year, m=day.month, d=day.day)
-    if form == "serial" and int(text) <= 2100:
-        return  # such a small number is read as a year
+    if form == "serial" and int(text) < 10_000:
+        return  # a 4-digit number is read as a year
     assert parse_year(text) == day.year
 
 
