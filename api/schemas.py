@@ -371,7 +371,7 @@ class ModelReloadResponse(BaseModel):
     audit_id: int | None
 
 
-def error_responses(*codes: int) -> dict[int, dict]:
+def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI entries for error answers (all in :class:`ErrorResponse` form)."""
     texts = {401: "not signed in and no API key", 403: "a weaker role, a wrong key or a missing CSRF token", 404: "not found",
              409: "a conflict (a duplicate, or a stale version)", 415: "unsupported file type", 429: "too many failed sign-ins; wait",

@@ -152,7 +152,8 @@ class Settings(BaseSettings):
         if not isinstance(value, str):
             return value
         roles: dict[str, str] = {}
-        for i, part in enumerate(_split(value), start=1):
+        parts: list[str] = _split(value)  # type: ignore[assignment]  # a str gives a list
+        for i, part in enumerate(parts, start=1):
             name, sep, role = part.partition(":")
             if not sep or role.strip() not in ROLES:
                 raise ValueError(f"entry {i} must be 'name:role' with a role of {', '.join(ROLES)}")

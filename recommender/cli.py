@@ -26,6 +26,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from types import ModuleType
 from typing import Annotated
 
 import pandas as pd
@@ -276,7 +277,7 @@ def train(
     typer.echo(f"saved {model.version} → {path}{_model_note(model.version)}")
 
 
-def _service() -> object:
+def _service() -> ModuleType:
     """The service's management functions (``api.manage``), imported only when a command needs them."""
     try:
         from api import manage

@@ -81,7 +81,7 @@ class InputFileError(RecommenderError, ValueError):
             raise ValueError(f"unknown reason {reason!r}; expected one of {INPUT_FILE_REASONS}")
         super().__init__(f"{path}: {message}")
         self.path = path
-        self._init_args = (path, message)
+        self._init_args: tuple[object, ...] = (path, message)
         self.message = message
         self.reason = reason
 

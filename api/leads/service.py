@@ -232,7 +232,7 @@ def update_lead(
         .values(**values, updated_at=now, updated_by=actor, version=Lead.version + 1)
         .execution_options(synchronize_session=False)
     )
-    if result.rowcount != 1:
+    if getattr(result, "rowcount", 0) != 1:  # an UPDATE answers a CursorResult
         current = get_lead(db, lead_id)
         db.add(LeadEvent(lead_id=lead_id, at=now, actor=actor, kind="rejected", stage_from=current.stage,
                          stage_to=values.get("stage"), changes=_jsonable(changes), version=version, request_id=request_id))

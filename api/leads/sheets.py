@@ -91,7 +91,7 @@ def new_lead_from_ranked_row(row: Mapping[str, object], chain_map: ChainMap | No
             profile[canon] = text
     for name in ("score", "likelihood", "priority"):
         value = row.get(name)
-        scored[name] = float(value) if value not in (None, "") else None
+        scored[name] = float(str(value)) if value not in (None, "") else None
     for name in ("action", "park", "model_version"):
         scored[name] = (str(row[name]) or None) if row.get(name) not in (None, "") else None
     scored["chain_id"], scored["link_id"] = _link_ids(chain_map, str(row.get("chain") or ""), str(row.get("link") or ""))
@@ -161,9 +161,9 @@ def import_leads(db: Session, path: str | Path, *, actor: str, request_id: str |
     report = ImportReport()
     problems: list[tuple[int, str, str]] = []
     for chunk in table.chunks():
-        for (index, raw), (_, profile) in zip(chunk.raw.iterrows(), chunk.profiles.iterrows(), strict=True):
-            row = int(index) + 1
-            lead, bad = _row_lead(raw, profile, columns)
+        for index, raw, profile in zip(chunk.raw.index, chunk.raw.to_dict("records"), chunk.profiles.to_dict("records"), strict=True):
+            row = int(str(index)) + 1
+            lead, bad = _row_lead({str(k): v for k, v in raw.items()}, {str(k): v for k, v in profile.items()}, columns)
             problems += [(row, column, message) for column, message in bad]
             if bad:
                 continue

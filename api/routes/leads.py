@@ -11,7 +11,7 @@ import datetime as dt
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Query, Request, UploadFile
 from fastapi import Path as PathParam
@@ -35,7 +35,7 @@ _STAGE_PATTERN = "^(" + "|".join([*STAGES, *STAGES.values()]) + ")$"
 
 router = APIRouter(prefix="/leads", tags=["leads"], responses=error_responses(401, 403, 404, 409, 415))
 LeadId = Annotated[int, PathParam(ge=1)]
-_CONFLICT = {409: {"model": ErrorResponse, "description": "stale version (someone saved first) or the firm has a lead already"}}
+_CONFLICT: dict[int | str, dict[str, Any]] = {409: {"model": ErrorResponse, "description": "stale version (someone saved first) or the firm has a lead already"}}
 
 
 def _engine(request: Request):

@@ -43,6 +43,14 @@ def actor_of(request: Request) -> Actor | None:
         return None
 
 
+def signed_actor(request: Request) -> Actor:
+    """The request's actor where a role check has already let it through (403 otherwise)."""
+    actor = actor_of(request)
+    if actor is None:
+        raise ApiError(403, "需要登录或 API 密钥 / a session or an API key is needed")
+    return actor
+
+
 def with_key(request: Request, api_key: str) -> Actor | None:
     """The signed-in user, else the actor of an API key typed into a form (no user configured:
     the map edit and the audit view take a key as before).
@@ -131,10 +139,11 @@ async def sign_out(request: Request) -> Response:
     return response
 
 
-async def page_error(request: Request, exc: ApiError) -> Response:
+async def page_error(request: Request, exc: Exception) -> Response:
     """An :class:`ApiError` on a page: sign-in for 401, else the message as a page; the API keeps JSON."""
     from ..errors import _http
 
+    assert isinstance(exc, ApiError)  # registered for ApiError only
     if api_path(request.url.path):
         return await _http(request, exc)
     if exc.status_code == 401:

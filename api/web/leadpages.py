@@ -26,7 +26,7 @@ from ..db import session_scope
 from ..leads import STAGES, LeadError, LeadExists, LeadNotFound, StaleLead, create_lead, get_lead, lead_dict, lead_history, list_leads
 from ..leads import update_lead as update_lead_row
 from ..leads.sheets import LeadImportError, export_xlsx, import_leads, new_lead_from_ranked_row
-from .access import actor_of, refusal
+from .access import actor_of, refusal, signed_actor
 from .render import LangQuery, jobs_of, recommender_of, render
 from .results import row as results_row
 
@@ -75,7 +75,7 @@ async def add_from_job(request: Request, job_id: str, lang: LangQuery = None) ->
     if not ranks:
         return render(request, "message.html", lang, {"message": "no_rows_checked"}, status_code=422)
     recommender = await recommender_of(request)
-    actor = actor_of(request)
+    actor = signed_actor(request)
     stored = [await run_in_threadpool(results_row, job, rank) for rank in ranks[:500]]
     inputs = job.status.get("input_columns", [])
 
@@ -163,11 +163,11 @@ async def import_page(request: Request, file: Annotated[UploadFile | None, File(
     if (refused := await refusal(request, lang, "officer")) is not None:
         return refused
     suffix = PurePath(file.filename or "").suffix.lower() if file is not None else ""
-    if suffix not in (".csv", ".xlsx"):
+    if file is None or suffix not in (".csv", ".xlsx"):
         return await _list(request, lang, _filters("", "", "", "", "", ""), notice=("error", "bad_type", {"suffix": suffix or "(none)"}),
                            status_code=415)
     folder = Path(tempfile.mkdtemp(prefix="leads-import-"))
-    actor = actor_of(request)
+    actor = signed_actor(request)
     try:
         path = folder / f"upload{suffix}"
         with path.open("wb") as out:

@@ -100,7 +100,7 @@ async def edit_link(
     settings = request.app.state.settings
     try:
         actor = await run_in_threadpool(with_key, request, api_key)
-        if not has_role(actor, "admin"):
+        if actor is None or not has_role(actor, "admin"):
             return await refusal(request, lang, "admin", actor) or Response(status_code=403)
         body = LinkUpdateRequest(status=status or None, priority=priority or None, note=note.strip())
         change = await run_in_threadpool(

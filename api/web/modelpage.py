@@ -21,7 +21,7 @@ from ..db.models import ModelRecord
 from ..errors import ApiError
 from ..leads.training import MIN_OUTCOMES, MIN_PER_CLASS
 from ..routes.models import promote_model, train
-from .access import actor_of, refusal
+from .access import refusal, signed_actor
 from .render import LangQuery, render
 
 router = APIRouter(include_in_schema=False)
@@ -55,7 +55,7 @@ async def train_submit(request: Request, lang: LangQuery = None) -> Response:
         return refused
     app = request.app
     try:
-        out = await train(request, actor_of(request), app.state.settings, app.state.store)
+        out = await train(request, signed_actor(request), app.state.settings, app.state.store)
     except ApiError as exc:
         return await _page(request, lang, ("error", "raw", {"text": exc.message}), status_code=exc.status_code)
     return await _page(request, lang, ("ok", "model_trained", {"id": out.id, "n": out.outcomes}))
@@ -67,7 +67,7 @@ async def promote_submit(request: Request, model: Annotated[str, Form(max_length
         return refused
     app = request.app
     try:
-        out = await run_in_threadpool(promote_model, model, request, actor_of(request), app.state.settings, app.state.store,
+        out = await run_in_threadpool(promote_model, model, request, signed_actor(request), app.state.settings, app.state.store,
                                       DbAuditLog(app.state.db))
     except ApiError as exc:
         return await _page(request, lang, ("error", "raw", {"text": exc.message}), status_code=exc.status_code)

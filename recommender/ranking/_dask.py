@@ -158,7 +158,8 @@ def score_partition(raw: pd.DataFrame, spec: _Spec) -> pd.DataFrame:
     result.columns = [spec.names[c] for c in RANKED_RESULT_COLUMNS]
     out = pd.concat([raw, result], axis=1)
     out[ROW] = rows
-    out[ORDER] = order_key(band, result[spec.names["priority"]], result[spec.names["score"]], result[spec.names["confidence"]], rows)
+    priority, score, confidence = (result[spec.names[c]].to_numpy(dtype=np.float64) for c in ("priority", "score", "confidence"))
+    out[ORDER] = order_key(band, priority, score, confidence, rows)
     out[MATCHED] = chunk.linked
     out.index = pd.RangeIndex(len(out))
     text = [c for c in out.columns if out[c].dtype == object]

@@ -88,8 +88,8 @@ def field_of(header: str) -> tuple[str | None, float]:
     """
     key = _header_key(header)
     if key in _ALIASES:
-        field = _ALIASES[key]
-        return field, 1e4 if field in ("revenue", "capital") else 1.0
+        known = _ALIASES[key]
+        return known, 1e4 if known in ("revenue", "capital") else 1.0
     match = _UNIT_SUFFIX.match(key)
     if match and (field := _ALIASES.get(match[1])) and (scale := _UNITS.get(field, {}).get(match[2])):
         return field, scale

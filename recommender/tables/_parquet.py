@@ -87,7 +87,7 @@ class ParquetPiece:
 
 def parquet_pieces(files: Sequence[Path], rows: int) -> list[ParquetPiece]:
     """Cut the files into pieces of at most ``rows`` rows, in file and row order (small row groups are not merged)."""
-    pieces = []
+    pieces: list[ParquetPiece] = []
     for path in files:
         meta = _metadata(path)
         for group in range(meta.num_row_groups):
@@ -184,7 +184,9 @@ class ParquetSink:
         if self._writer is None:
             self._schema = table.schema
             self._writer = pq.ParquetWriter(self._path, self._schema, compression="zstd")
-        self._writer.write_table(table)
+        writer = self._writer
+        assert writer is not None
+        writer.write_table(table)
 
     def close(self) -> None:
         if self._writer is None:  # no rows: still a table with the header

@@ -38,7 +38,7 @@ import time
 import warnings
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -667,7 +667,7 @@ def _first_sheet(path: Path) -> Iterator[Any]:
 
 
 
-def _xlsx_rows(path: Path, limits: _Limits) -> Iterator[tuple[int, list[str]]]:
+def _xlsx_rows(path: Path, limits: _Limits) -> Generator[tuple[int, list[str]], None, None]:
     """Yield (sheet row number, cell texts without trailing empties) for every row up to the
     last non-empty one (gaps filled with empty rows)."""
     deadline = time.monotonic() + limits.max_seconds

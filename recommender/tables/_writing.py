@@ -86,9 +86,9 @@ def _numeric_cells(series: pd.Series, column: str) -> list[int | float | None]:
     """Numbers for one column (None where missing); integral float columns become ints."""
     kind = series.dtype.kind if isinstance(series.dtype, np.dtype) else "O"
     if kind in "iu":
-        return series.tolist()
+        return list(series.tolist())
     if kind == "b":
-        return series.astype(np.int64).tolist()
+        return list(series.astype(np.int64).tolist())
     if kind != "f":
         return [_to_number(v, column, label) for v, label in zip(series.tolist(), series.index, strict=True)]
     values = series.to_numpy()
@@ -191,7 +191,7 @@ class _CsvSink:
 
     def reserve(self, nbytes: int) -> int:
         self._file.flush()
-        offset = self._file.buffer.tell()
+        offset = os.lseek(self._file.fileno(), 0, os.SEEK_CUR)
         os.ftruncate(self._file.fileno(), offset + nbytes)
         self._file.seek(0, os.SEEK_END)
         return offset

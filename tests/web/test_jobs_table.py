@@ -10,7 +10,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect
 
 from api.db import SchemaBehindError, ensure_schema, make_engine, schema_state, session_scope
-from api.db.migrate import current_revision, downgrade, upgrade
+from api.db.migrate import current_revision, downgrade, head_revision, upgrade
 from api.db.models import Base, JobRecord
 from api.web.jobs import JobStore
 from tests.leads.conftest import database_url  # noqa: F401 - the SQLite/PostgreSQL fixture
@@ -23,7 +23,7 @@ def test_jobs_migration_up_from_0002_and_down(database_url, tmp_path):  # noqa: 
         assert schema_state(engine) == "behind"
         with pytest.raises(SchemaBehindError, match="recommender db upgrade"):
             ensure_schema(engine)
-        assert upgrade(engine) == "0003"
+        assert upgrade(engine) == head_revision()
         assert "jobs" in inspect(engine).get_table_names()
         with engine.connect() as connection:
             assert compare_metadata(MigrationContext.configure(connection), Base.metadata) == []
@@ -44,6 +44,6 @@ def test_jobs_migration_up_from_0002_and_down(database_url, tmp_path):  # noqa: 
             store.close()
         assert downgrade(engine, "0002") == "0002"
         assert "jobs" not in inspect(engine).get_table_names() and "leads" in inspect(engine).get_table_names()
-        assert upgrade(engine) == current_revision(engine) == "0003"
+        assert upgrade(engine) == current_revision(engine) == head_revision()
     finally:
         engine.dispose()
