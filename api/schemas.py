@@ -23,6 +23,7 @@ __all__ = [
     "ChainDetail",
     "ChainSummary",
     "ChainsResponse",
+    "ColumnUseResponse",
     "ErrorItem",
     "ErrorResponse",
     "FactorOut",
@@ -183,6 +184,15 @@ class ScoreBatchResponse(BaseModel):
     model_version: str
 
 
+class ColumnUseResponse(BaseModel):
+    """One input column of a ranked file: the field it fed (empty: passed through) and how many values could not be read."""
+
+    column: str
+    field: str
+    use: str
+    unreadable: int
+
+
 class RankReportResponse(BaseModel):
     """What ``/v1/rank`` did, when asked for JSON instead of the file."""
 
@@ -192,6 +202,11 @@ class RankReportResponse(BaseModel):
     map_version: str
     top: list[dict[str, Any]] = Field(description="the best rows: the input columns and the output columns")
     coverage: str | None = Field(description="the shortlist's coverage of the map's gaps, when a shortlist was asked for")
+    header_rows: list[int] = Field(default_factory=list, description="the file's rows (1-based) that made the header")
+    inactive_rows: int = Field(0, description="firms whose registration status says they are not active (ranked after active firms)")
+    not_firm_rows: int = Field(0, description="totals, notes and blank rows (kept, ranked last)")
+    duplicate_rows: int = Field(0, description="later copies of a firm (same credit code or name), ranked after the first")
+    columns: list[ColumnUseResponse] = Field(default_factory=list, description="the column report: each input column and what it fed")
 
 
 class ErrorItem(BaseModel):

@@ -40,6 +40,7 @@ from .likelihood._estimators import PRIOR_VERSION
 from .likelihood._modelstore import DEFAULT_MODEL, SYNTHETIC_LABEL
 from .ranking._rank import OUTPUT_COLUMNS
 from .scoring._explanation import LANGUAGES
+from .tables._report import format_column_report
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Investment-targeting recommender: rank firms against industry-chain maps.")
 
@@ -156,20 +157,50 @@ def rank(
 def _report(report, output: Path, lang: str, top: int) -> None:  # noqa: ANN001 - RankReport or DaskRankReport
     zh = lang == "zh"
     typer.echo(
-        f"已排序 {report.rows} 行（匹配到环节 {report.matched_rows} 行，问题行 {report.bad_rows} 行）→ {output}"
-        if zh else f"ranked {report.rows} rows ({report.matched_rows} matched a link, {report.bad_rows} with problems) → {output}"
+        f"已排序 {report.rows} 行（匹配到环节 {report.matched_rows} 行，问题行 {report.bad_rows} 行，非存续企业 {report.inactive_rows} 行，"
+        f"非企业行 {report.not_firm_rows} 行，重复企业 {report.duplicate_rows} 行）→ {output}"
+        if zh else f"ranked {report.rows} rows ({report.matched_rows} matched a link, {report.bad_rows} with problems, "
+        f"{report.inactive_rows} not active, {report.not_firm_rows} not firms, {report.duplicate_rows} duplicates) → {output}"
     )
+    if report.header_rows:
+        header = "、".join(map(str, report.header_rows))
+        typer.echo(f"表头：第 {header} 行" if zh else f"header: row {', '.join(map(str, report.header_rows))}")
     typer.echo(f"落地模型 / landing model: {report.model_version}{_model_note(report.model_version)}")
     if top and len(report.top):
-        names = _output_columns(report.top)
-        typer.echo("rank  priority  score  likelihood")
-        for _, row in report.top.iterrows():
-            typer.echo(
-                f"{int(row[names['rank']]):>4}  {row[names['priority']]:>8.2f}  {row[names['score']]:>5.2f}  {row[names['likelihood']]:>10.2f}  "
-                f"{row[names['action']] or '-'}  {row[names['chain']] or '-'}·{row[names['link']] or '-'}  {row.iloc[0]}"
-            )
+        typer.echo("\n".join(_top_lines(report.top, lang)))
     if report.coverage is not None:
         typer.echo(report.coverage.summary(lang))
+    typer.echo("\n".join(format_column_report(report.columns, lang)))
+
+
+def _top_lines(top: pd.DataFrame, lang: str) -> list[str]:
+    """The best rows as aligned lines under labels: rank, firm name, chain · link, action, score, likelihood, priority."""
+    from .tables._vendor import firm_name_column
+
+    names = _output_columns(top)
+    firm = firm_name_column(list(top.columns)[: -len(OUTPUT_COLUMNS)])
+    zh = lang == "zh"
+    labels = ("排名", "企业名称", "产业链 · 环节", "动作", "得分", "落地可能", "优先级") if zh else (
+        "rank", "firm", "chain · link", "action", "score", "likelihood", "priority")
+    rows = []
+    for _, row in top.iterrows():
+        chain, link = row[names["chain"]] or "-", row[names["link"]] or "-"
+        rows.append((str(int(row[names["rank"]])), str(row[firm]) if firm else "-", f"{chain} · {link}", row[names["action"]] or "-",
+                     f"{row[names['score']]:.1f}", f"{row[names['likelihood']]:.2f}", f"{row[names['priority']]:.1f}"))
+    widths = [max(_width(r[j]) for r in [labels, *rows]) for j in range(len(labels))]
+    right = {0, 4, 5, 6}
+    return ["  ".join(_pad(cell, widths[j], j in right) for j, cell in enumerate(r)).rstrip() for r in [labels, *rows]]
+
+
+def _width(text: str) -> int:
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _pad(text: str, width: int, right: bool) -> str:
+    space = " " * (width - _width(text))
+    return space + text if right else text + space
 
 
 def _output_columns(frame: pd.DataFrame) -> dict[str, str]:

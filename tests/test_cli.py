@@ -55,15 +55,16 @@ def test_rank_gbk_file_with_chinese_headers(tmp_path):
     assert out["rank"].tolist() == [str(i) for i in range(1, len(ROWS) + 1)]
 
 
-def test_rank_bad_rows_are_kept_marked_and_last(tmp_path):
+def test_rank_bad_rows_are_kept_marked_and_only_a_nameless_row_is_last(tmp_path):
     source = _write_csv(tmp_path / "in.csv", encoding="utf-8-sig")
     assert _rank(source, "-o", tmp_path / "out.csv").exit_code == 0
     out = _read_output(tmp_path / "out.csv")
     bad = out[out["errors"] != ""]
     assert len(bad) == 2
-    assert bad.index.tolist() == [3, 4]
-    assert any("缺少企业名称" in e for e in bad["errors"])
-    assert any("员工人数无法解析为数字" in e for e in bad["errors"])
+    nameless = bad[bad["errors"].str.contains("缺少企业名称")]
+    assert nameless.index.tolist() == [len(out) - 1]
+    unreadable = bad[bad["errors"].str.contains("员工人数无法解析为数字")]
+    assert len(unreadable) == 1 and unreadable.index[0] < len(out) - 1  # ranks on what is known
 
 
 def test_rank_trader_scores_below_the_maker(tmp_path):
@@ -200,8 +201,14 @@ def test_rank_a_50k_row_file_keeps_every_row_once_in_rank_order(tmp_path):
     assert len(out) == 50_000
     assert sorted(out["firm_id"]) == firms["firm_id"].tolist()
     assert out["rank"].tolist() == [str(i) for i in range(1, 50_001)]
-    priorities = out["priority"].astype(float).tolist()
+    firsts = out[out["duplicate_of"] == ""]
+    priorities = firsts["priority"].astype(float).tolist()
     assert priorities == sorted(priorities, reverse=True)
+    # a later copy (same name once 有限公司/股份有限公司 forms are set aside) comes right after its first copy
+    copies = out[out["duplicate_of"] != ""]
+    position_of_line = {int(i) + 2: k for k, i in enumerate(out["firm_id"].str[1:].astype(int))}
+    for k, first_line in zip(copies.index, copies["duplicate_of"].astype(int), strict=True):
+        assert out.loc[position_of_line[first_line] + 1 : k - 1, "duplicate_of"].ne("").all()
     assert sorted(out.loc[out["shortlist"] != "", "shortlist"].astype(int)) == [1, 2, 3, 4, 5]
 
 

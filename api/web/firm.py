@@ -18,7 +18,8 @@ from recommender import STAGES, Recommender, Result
 from recommender._columnar import Columns
 from recommender.likelihood import FEATURE_LABELS
 from recommender.scoring import profile_columns
-from recommender.tables._io import _profiles
+from recommender.tables._header import field_of
+from recommender.tables._vendor import profiles
 
 __all__ = ["COMPONENT_LABELS", "firm_view", "highlight", "profile_from_row"]
 
@@ -34,8 +35,9 @@ def profile_from_row(row: Mapping[str, object], mapping: Mapping[str, str]) -> p
     sources: dict[str, list[str]] = {}
     for column, canon in mapping.items():
         sources.setdefault(canon, []).append(column)
+    units = {column: field_of(column)[1] for column, canon in mapping.items() if canon in ("revenue", "capital")}
     raw = pd.DataFrame({column: ["" if row.get(column) is None else str(row[column])] for column in mapping})
-    return _profiles(raw, sources)
+    return profiles(raw, sources, units)
 
 
 def highlight(text: str, terms: list[str]) -> list[tuple[str, bool]]:

@@ -2,8 +2,11 @@
 
 The same library code runs per partition as in the local engine (:func:`recommender.ranking.score_chunk`,
 through ``map_partitions`` with an explicit meta), with the same promises: every input row comes
-back exactly once, bad rows are kept and marked in ``errors`` and rank last, text cells are
-neutralised as the local writer does, scores are identical.
+back exactly once, rows are ranked in the local engine's bands (active firms; firms not active;
+rows without a name; rows that are not firms), text cells are neutralised as the local writer
+does, scores are identical. Unlike the local engine it marks no duplicates: a later copy of a
+firm is ranked on its own keys and ``duplicate_of`` stays empty (finding copies across the whole
+input would take a shuffle on the normalised name).
 
 How a run goes (:func:`rank_dask`):
 
@@ -21,13 +24,13 @@ How a run goes (:func:`rank_dask`):
    recomputed for those rows only), counts, and a sample of sort keys from which the ranges of
    the output partitions are drawn (quantiles); a pass over the key column counts each range.
 4. **Sort**: the rows are shuffled into those ranges (``set_index`` on one int64 key that encodes
-   the local engine's order: error-free first, priority, score, confidence, input order) and each
+   the local engine's order: the band, priority, score, confidence, input order) and each
    range gets ranks from its offset. The output parts are written with the local writer
    (:class:`~recommender.io.TableWriter`: Parquet by default, or CSV parts), then
    ``_SUMMARY.json``; the folder is moved into place only when all of it is written, so a failed
    run leaves no output that looks complete.
 
-The shortlist pool is the best ``max(2000, 20 K)`` error-free matched rows by score (ties by
+The shortlist pool is the best ``max(2000, 20 K)`` matched active firms (band 0) by score (ties by
 input order) over the whole input, whatever the partitioning.
 """
 
@@ -52,9 +55,21 @@ from distributed import WorkerPlugin
 
 from .._recommender import Recommender
 from ..exceptions import InputFileError
-from ..tables._io import _profiles, open_table
+from ..tables._io import open_table
 from ..tables._parquet import ParquetPiece, is_parquet, parquet_files, parquet_pieces, read_piece
-from ._rank import _NUMERIC, OUTPUT_COLUMNS, RANKED_RESULT_COLUMNS, Coverage, output_names, score_chunk, shortlist
+from ..tables._vendor import profiles
+from ._rank import (
+    _NUMERIC,
+    BAND_FIRM,
+    BAND_INACTIVE,
+    BAND_NOT_FIRM,
+    OUTPUT_COLUMNS,
+    RANKED_RESULT_COLUMNS,
+    Coverage,
+    output_names,
+    score_chunk,
+    shortlist,
+)
 
 __all__ = ["DaskRankReport", "EngineLoader", "engine", "rank_dask", "score_partition"]
 
@@ -62,9 +77,12 @@ ROW = "__row__"
 ORDER = "__order__"
 MATCHED = "__matched__"
 _HELPERS = (ROW, ORDER, MATCHED)
-#: Rows an input may hold: the global row number takes the low 27 bits of the int64 sort key.
-MAX_ROWS = 2**27 - 1
-_ROW_BITS = 27
+#: Rows an input may hold: the global row number takes the low 26 bits of the int64 sort key.
+MAX_ROWS = 2**26 - 1
+_ROW_BITS = 26
+_BAND_BITS = 2
+#: Where the band starts in the sort key (its top bits; the sign bit stays clear).
+_BAND_SHIFT = 63 - _BAND_BITS
 _SAMPLES_PER_PART = 64
 
 
@@ -97,23 +115,32 @@ class _Spec:
     columns: tuple[str, ...]
     sources: dict[str, list[str]] = field(hash=False)
     names: dict[str, str] = field(hash=False)
+    units: dict[str, float] = field(default_factory=dict, hash=False)
 
 
-def order_key(bad: np.ndarray, priority: np.ndarray, score: np.ndarray, confidence: np.ndarray, row: np.ndarray) -> np.ndarray:
+def order_key(band: np.ndarray, priority: np.ndarray, score: np.ndarray, confidence: np.ndarray, row: np.ndarray) -> np.ndarray:
     """One int64 per row whose ascending order is the local engine's ranking order.
 
-    Bits, high to low: bad (1), 10000 - priority×100 (14), 10000 - score×100 (14),
-    100 - confidence×100 (7), row (27). Priority, score and confidence are rounded to 0.01.
+    Bits, high to low: the sign (0), the band (2: 0-3), 10000 - priority×100 (14),
+    10000 - score×100 (14), 100 - confidence×100 (7), row (26). Priority, score and confidence
+    are rounded to 0.01; a value past its bits raises ``ValueError``.
     """
     p = np.rint(np.asarray(priority, dtype=np.float64) * 100).astype(np.int64)
     s = np.rint(np.asarray(score, dtype=np.float64) * 100).astype(np.int64)
     c = np.rint(np.asarray(confidence, dtype=np.float64) * 100).astype(np.int64)
     row = np.asarray(row, dtype=np.int64)
-    for name, values, top in (("priority", p, 10_000), ("score", s, 10_000), ("confidence", c, 100), ("row", row, MAX_ROWS)):
+    b = np.asarray(band, dtype=np.int64)
+    for name, values, top in (("band", b, 2**_BAND_BITS - 1), ("priority", p, 10_000), ("score", s, 10_000), ("confidence", c, 100),
+                              ("row", row, MAX_ROWS)):
         if len(values) and (values.min() < 0 or values.max() > top):
             raise ValueError(f"{name} out of the range the sort key holds: {values.min()}…{values.max()}")
-    grade = (np.asarray(bad, dtype=np.int64) << 35) | ((10_000 - p) << 21) | ((10_000 - s) << 7) | (100 - c)
+    grade = (b << 35) | ((10_000 - p) << 21) | ((10_000 - s) << 7) | (100 - c)
     return (grade << _ROW_BITS) | row
+
+
+def band_of(key: np.ndarray) -> np.ndarray:
+    """The band held in sort keys made by :func:`order_key`."""
+    return np.asarray(key, dtype=np.int64) >> _BAND_SHIFT
 
 
 def score_partition(raw: pd.DataFrame, spec: _Spec) -> pd.DataFrame:
@@ -125,14 +152,14 @@ def score_partition(raw: pd.DataFrame, spec: _Spec) -> pd.DataFrame:
     rec = engine(spec.map_dir, spec.model_ref)
     rows = raw.index.to_numpy(dtype=np.int64)
     raw = raw.reset_index(drop=True)
-    chunk = score_chunk(rec.scorer, _profiles(raw, spec.sources), lang=spec.lang, model=rec.model)
+    chunk = score_chunk(rec.scorer, profiles(raw, spec.sources, spec.units), lang=spec.lang, model=rec.model)
     result = chunk.result
-    bad = chunk.keys[:, 0].astype(np.int64)  # the band: 0 for sound rows
+    band = chunk.keys[:, 0].astype(np.int64)
     result.columns = [spec.names[c] for c in RANKED_RESULT_COLUMNS]
     out = pd.concat([raw, result], axis=1)
     out[ROW] = rows
     priority, score, confidence = (result[spec.names[c]].to_numpy(dtype=np.float64) for c in ("priority", "score", "confidence"))
-    out[ORDER] = order_key(bad, priority, score, confidence, rows)
+    out[ORDER] = order_key(band, priority, score, confidence, rows)
     out[MATCHED] = chunk.linked
     out.index = pd.RangeIndex(len(out))
     text = [c for c in out.columns if out[c].dtype == object]
@@ -159,7 +186,8 @@ def _stage_csv(path: str, folder: str, index: int, rows: int) -> dict:
         columns = [pa.array(frame[c].tolist(), type=pa.string()) for c in frame.columns]
         pq.write_table(pa.Table.from_arrays(columns, names=[f"c{j}" for j in range(len(columns))]), target)
         parts.append((str(target), len(frame)))
-    return {"path": path, "columns": table.columns, "mapping": table.mapping, "encoding": table.encoding, "parts": parts}
+    return {"path": path, "columns": table.columns, "mapping": table.mapping, "units": table.units, "encoding": table.encoding,
+            "parts": parts}
 
 
 def _part_summary(path: str, top: int, pool_size: int, step: int, errors: str, score: str) -> dict:
@@ -169,10 +197,11 @@ def _part_summary(path: str, top: int, pool_size: int, step: int, errors: str, s
     keys = pq.read_table(path, columns=[ORDER, MATCHED, errors, score]).to_pandas()
     order = keys[ORDER].to_numpy(dtype=np.int64)
     bad = keys[errors].to_numpy(dtype=object) != ""
+    band = band_of(order)
     matched = keys[MATCHED].to_numpy(dtype=bool)
     ordered = np.sort(order)
     best = np.argsort(order, kind="stable")[:top]
-    ok = np.flatnonzero(~bad & matched)
+    ok = np.flatnonzero((band == BAND_FIRM) & matched)
     # ties by input order: the row number is the low bits of the key
     candidates = ok[np.lexsort((order[ok] & MAX_ROWS, -keys[score].to_numpy()[ok]))][:pool_size]
     wanted = np.union1d(best, candidates)
@@ -182,6 +211,8 @@ def _part_summary(path: str, top: int, pool_size: int, step: int, errors: str, s
         "rows": len(order),
         "bad": int(bad.sum()),
         "matched": int(matched.sum()),
+        "inactive": int((band == BAND_INACTIVE).sum()),
+        "not_firm": int((band == BAND_NOT_FIRM).sum()),
         "sample": ordered[::step],
         "min": int(ordered[0]) if len(ordered) else None,
         "max": int(ordered[-1]) if len(ordered) else None,
@@ -242,6 +273,11 @@ class DaskRankReport:
     map_version: str
     parts: int
     output: Path
+    inactive_rows: int = 0
+    not_firm_rows: int = 0
+    duplicate_rows: int = 0  # always 0: this engine marks no duplicates
+    header_rows: tuple[int, ...] = ()
+    columns: tuple = ()  # no column report from this engine
 
 
 def expand_inputs(patterns: Sequence[str | os.PathLike[str]]) -> list[Path]:
@@ -364,22 +400,23 @@ def _pieces(client, paths: list[Path], stage: Path, rows: int, progress: bool): 
     pieces: list[ParquetPiece] = []
     header: tuple[str, ...] | None = None
     mapping: dict[str, str] = {}
+    units: dict[str, float] = {}
     for i, path in enumerate(paths):
         if i in staged:
             info = staged[i]
-            columns, found = tuple(info["columns"]), info["mapping"]
+            columns, found, found_units = tuple(info["columns"]), info["mapping"], info["units"]
             for part, _ in info["parts"]:
                 pieces.extend(parquet_pieces([Path(part)], rows))
         else:
             table = open_table(path)
-            columns, found = table.columns, table.mapping
+            columns, found, found_units = table.columns, table.mapping, table.units
             pieces.extend(parquet_pieces(parquet_files(path), rows))
         if header is None:
-            header, mapping = columns, found
+            header, mapping, units = columns, found, found_units
         elif columns != header:
             raise InputFileError(str(path), f"its columns {list(columns)[:10]} differ from those of {paths[0]} {list(header)[:10]}")
     assert header is not None
-    return pieces, header, mapping
+    return pieces, header, mapping, units
 
 
 def _run(client, rec: Recommender, paths: list[Path], output: Path, work: Path, map_ref: str | None, model_ref: str | None,  # noqa: ANN001
@@ -387,7 +424,7 @@ def _run(client, rec: Recommender, paths: list[Path], output: Path, work: Path, 
     import dask
     import dask.dataframe as dd
 
-    pieces, columns, mapping = _pieces(client, paths, work / "input", partition_size, progress)
+    pieces, columns, mapping, units = _pieces(client, paths, work / "input", partition_size, progress)
     total = sum(p.rows for p in pieces)
     if total > MAX_ROWS:
         raise InputFileError(str(paths[0]), f"{total} rows, more than the {MAX_ROWS} one run ranks; split the input")
@@ -397,7 +434,7 @@ def _run(client, rec: Recommender, paths: list[Path], output: Path, work: Path, 
     sources: dict[str, list[str]] = {}
     for column, canon in mapping.items():
         sources.setdefault(canon, []).append(column)
-    spec = _Spec(map_ref, model_ref, lang, tuple(columns), sources, names)
+    spec = _Spec(map_ref, model_ref, lang, tuple(columns), sources, names, units)
     offsets = np.concatenate([[0], np.cumsum([p.rows for p in pieces])]).astype(np.int64)
     items = [(p, int(o)) for p, o in zip(pieces, offsets[:-1], strict=True) if p.rows]
     sample = pd.DataFrame({c: pd.Series(["示例"], dtype="str") for c in columns}, index=pd.RangeIndex(0, 1))
@@ -420,6 +457,8 @@ def _run(client, rec: Recommender, paths: list[Path], output: Path, work: Path, 
         if rows != total:
             raise RuntimeError(f"{rows} rows scored, {total} read")
         bad = sum(s["bad"] for s in summaries)
+        inactive = sum(s["inactive"] for s in summaries)
+        not_firm = sum(s["not_firm"] for s in summaries)
         matched = sum(s["matched"] for s in summaries)
         chosen, coverage, slots = _shortlist(rec, summaries, spec, shortlist_k, pool_size)
         top_frame = _top(summaries, top, slots, version, spec, meta)
@@ -441,7 +480,8 @@ def _run(client, rec: Recommender, paths: list[Path], output: Path, work: Path, 
             if sum(written) != total:
                 raise RuntimeError(f"{sum(written)} rows written, {total} read")
     summary = {
-        "rows": total, "bad_rows": bad, "matched_rows": matched, "parts": part_names, "format": fmt,
+        "rows": total, "bad_rows": bad, "matched_rows": matched, "inactive_rows": inactive, "not_firm_rows": not_firm,
+        "parts": part_names, "format": fmt,
         "columns": [*columns, *(names[c] for c in OUTPUT_COLUMNS)],
         "inputs": [str(p) for p in paths],
         "map": {"id": rec.chain_map.id, "version": rec.map_version}, "model_version": version,
@@ -454,7 +494,8 @@ def _run(client, rec: Recommender, paths: list[Path], output: Path, work: Path, 
     (staged_out / "_SUMMARY.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8")
     _replace_dir(staged_out, output)
     return DaskRankReport(rows=total, bad_rows=bad, matched_rows=matched, top=top_frame, shortlist=chosen, coverage=coverage,
-                          model_version=version, map_version=rec.map_version, parts=len(part_names), output=output)
+                          model_version=version, map_version=rec.map_version, parts=len(part_names), output=output,
+                          inactive_rows=inactive, not_firm_rows=not_firm)
 
 
 def _ranges(client, files: list[str], summaries: list[dict], parts: int, progress: bool) -> tuple[tuple[int, ...], np.ndarray]:  # noqa: ANN001
@@ -482,7 +523,7 @@ def _shortlist(rec: Recommender, summaries: list[dict], spec: _Spec, k: int, poo
         pool = pd.DataFrame({**{c: pd.Series([], dtype="str") for c in spec.columns}, ROW: pd.Series([], dtype="int64"),
                              **{names[c]: pd.Series([], dtype="float64") for c in RANKED_RESULT_COLUMNS if c.startswith("score")}})
     raw = pool[list(spec.columns)].reset_index(drop=True)
-    scored, match = rec.scorer.score_with_match(_profiles(raw, spec.sources))
+    scored, match = rec.scorer.score_with_match(profiles(raw, spec.sources, spec.units))
     if len(pool) and not np.array_equal(scored["score"].to_numpy(), pool[names["score"]].to_numpy()):
         raise RuntimeError("the shortlist candidates scored differently on a second pass")
     candidates = scored[["name", "score", "link_id", "chain_id", *[c for c in RANKED_RESULT_COLUMNS if c.startswith("score_")]]].copy()

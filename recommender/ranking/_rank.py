@@ -7,19 +7,23 @@ rank, the result columns, the shortlist position and the model version together.
 :func:`rank_frame` ranks a frame in memory as one chunk; :func:`rank_file` differs only in
 where the rows come from and go to.
 
-Order: the band first (sound rows, then rows with errors), then priority (high first;
-priority = 100 × √(score/100 × likelihood), see :mod:`recommender.likelihood`), then score,
-then confidence, then input order. Every ranked row shows ``score`` (strategic value),
-``likelihood`` (landing model, or the prior) and ``priority``, the likelihood's main parts
-(``likelihood_reasons``) and the ``model_version``. Bad rows (no name, an unparsable number)
-keep their place in the output, marked in ``errors``, and rank last. An output column whose
-name the input already has gets the first free suffix (``rank_1``, ``score_2``).
+Order: the band first (:func:`_band`: active firms; firms whose registration status says they
+are not active; rows without a firm name; rows that are not firms: totals, notes, blank rows),
+then priority (high first; priority = 100 × √(score/100 × likelihood), see
+:mod:`recommender.likelihood`), then score, then confidence, then input order; a later copy of a
+firm (same credit code or normalised name, marked ``duplicate_of`` the first copy's row number)
+right after its first copy. Every ranked row shows ``score`` (strategic value), ``likelihood``
+(landing model, or the prior) and ``priority``, the likelihood's main parts
+(``likelihood_reasons``) and the ``model_version``. A row with an unreadable value ranks on what
+is known, the value named in ``errors``; the reasons say why a row is in a later band or is a
+copy. Only active firms that are not copies are shortlisted. An output column whose name the
+input already has gets the first free suffix (``rank_1``, ``score_2``).
 
 Files are read in chunks; each chunk is scored (in worker processes when ``workers > 1``; the
 first and last chunks cut in pieces so that every worker starts at once and they finish
 together; the workers die with this process) and, for CSV output, its rows are encoded at
 once and spilled to a temporary file, so what waits in memory for the global sort is about 64
-bytes per row (five sort keys and where the row lies). The output is then written in rank
+bytes per row (six sort keys and where the row lies). The output is then written in rank
 order, reading each row back, in runs of ranks written in place (one per worker) into room
 reserved from the lines' known lengths. XLSX output (for lists an officer opens in Excel, not
 millions of rows) keeps the rows in memory. The shortlist pool keeps only the best rows of
@@ -60,6 +64,7 @@ from ..scoring._explanation import explain_frame, likelihood_reasons
 from ..scoring._scorer import COMPONENT_COLUMNS, RESULT_COLUMNS, Scorer
 from ..tables._io import TableChunk, TableWriter, encode_csv_rows, open_table
 from ..tables._output import check_output_path, output_errors
+from ..tables._report import ColumnUse, column_report, identifier_column, notes_rows
 
 if TYPE_CHECKING:
     from ..likelihood._modelstore import LandingModel
@@ -74,10 +79,15 @@ _AFTER_REASONS = RESULT_COLUMNS.index("reasons") + 1
 #: score, the likelihood's main parts after the reasons.
 RANKED_RESULT_COLUMNS = (
     RESULT_COLUMNS[0], "likelihood", "priority", *RESULT_COLUMNS[1:_AFTER_REASONS], "likelihood_reasons", *RESULT_COLUMNS[_AFTER_REASONS:],
+    "duplicate_of",
 )
 #: Columns appended to the input columns of a ranked table, in order.
 OUTPUT_COLUMNS = ("rank", *RANKED_RESULT_COLUMNS, "shortlist", "model_version")
-_NUMERIC = ("rank", "score", "likelihood", "priority", "confidence", *COMPONENT_COLUMNS, "shortlist")
+_NUMERIC = ("rank", "score", "likelihood", "priority", "confidence", *COMPONENT_COLUMNS, "duplicate_of", "shortlist")
+#: Row bands, ranked in this order: active firms, firms not active, rows without a name, rows that are not firms.
+BAND_FIRM, BAND_INACTIVE, BAND_NO_NAME, BAND_NOT_FIRM = 0, 1, 2, 3
+_NOT_FIRM_KINDS = ("blank", "total", "note")
+_ACTIONS_EN = {"补链": "fill the gap", "强链": "strengthen", "延链": "extend", "建链": "build"}
 _GAP_STATUSES = ("missing", "weak")
 _COVERED = 0.5
 
@@ -108,6 +118,11 @@ class RankReport:
     shortlist: pd.DataFrame
     coverage: Coverage | None
     model_version: str = PRIOR_VERSION
+    columns: tuple[ColumnUse, ...] = ()  # the column report: which input column fed which field
+    header_rows: tuple[int, ...] = ()
+    inactive_rows: int = 0
+    not_firm_rows: int = 0
+    duplicate_rows: int = 0
 
 
 class _Pool:
@@ -191,11 +206,41 @@ def shortlist(scorer: Scorer, pool: pd.DataFrame, affinity: sp.csr_matrix, k: in
     return chosen, coverage
 
 
-def _band(scored: pd.DataFrame) -> np.ndarray:
-    """Each row's band, the first sort key: 0 for a sound row, more for rows that rank after
-    every sound row whatever their priority (1: the row has errors). Only band-0 rows can be
-    shortlisted."""
-    return (scored["errors"].to_numpy(dtype=object) != "").astype(np.float64)
+def _band(profiles: pd.DataFrame) -> np.ndarray:
+    """Each row's band (``BAND_*``), the first sort key, from its profile's name and ``kind``
+    (the tables stage's row kind): an active firm 0; a firm whose registration status says it
+    is not active 1; a row without a firm name 2; a row that is not a firm (a total, a note, a
+    blank row) 3. Rows of a later band rank after every row of an earlier one whatever their
+    priority; only band-0 rows can be shortlisted."""
+    band = np.zeros(len(profiles), dtype=np.int64)
+    if "name" in profiles:
+        band[profiles["name"].astype(str).str.strip().to_numpy(dtype=object) == ""] = BAND_NO_NAME
+    else:
+        band[:] = BAND_NO_NAME
+    if "kind" in profiles:
+        kind = profiles["kind"].to_numpy(dtype=object)
+        band[(kind == "inactive") & (band == BAND_FIRM)] = BAND_INACTIVE
+        band[np.isin(kind, _NOT_FIRM_KINDS)] = BAND_NOT_FIRM
+    return band
+
+
+def _band_texts(result: pd.DataFrame, profiles: pd.DataFrame, band: np.ndarray, duplicate_of: np.ndarray, lang: str) -> None:
+    """Say in ``reasons`` why a row is in its band or a copy; rows that are not firms carry no errors."""
+    zh = lang == "zh"
+    reasons = result["reasons"].to_numpy(dtype=object).copy()
+    status = profiles["status"].to_numpy(dtype=object) if "status" in profiles else np.full(len(band), "", dtype=object)
+    for i in np.flatnonzero(band == BAND_INACTIVE).tolist():
+        note = (f"登记状态为“{status[i]}”，非存续企业，排在存续企业之后，不列入短名单" if zh
+                else f"registration status {status[i]}: not an active firm, ranked after active firms, never shortlisted")
+        reasons[i] = note + ("；" if zh else "; ") + reasons[i] if reasons[i] else note
+    for i in np.flatnonzero(duplicate_of > 0).tolist():
+        note = (f"与第 {duplicate_of[i]} 行为同一企业，排在其后，不重复列入短名单" if zh
+                else f"the same firm as row {duplicate_of[i]}: ranked right after it, never shortlisted twice")
+        reasons[i] = note + ("；" if zh else "; ") + reasons[i] if reasons[i] else note
+    not_firm = band == BAND_NOT_FIRM
+    reasons[not_firm] = "非企业行（合计、说明或空行），排在最后" if zh else "not a firm (a total, a note or a blank row): ranked last"
+    result["reasons"] = reasons
+    result["errors"] = np.where(not_firm, "", result["errors"].to_numpy(dtype=object))
 
 
 def _result_frame(scorer: Scorer, scored: pd.DataFrame, lang: str, model: LandingModel | None = None) -> pd.DataFrame:
@@ -211,6 +256,10 @@ def _result_frame(scorer: Scorer, scored: pd.DataFrame, lang: str, model: Landin
         out["chain"] = np.where(has, scored["chain_en"], "")
         out["link"] = np.where(has, scored["link_en"], "")
         out["park"] = np.where(has, scored["park_en"], "")
+        out["action"] = scored["action"].map(lambda a: _ACTIONS_EN.get(a, a))
+        for column in ("reasons", "likelihood_reasons"):  # English separators, no Chinese action words
+            out[column] = out[column].str.replace("；", "; ", regex=False).str.replace(r" ?\((?:补链|强链|延链|建链)\)", "", regex=True)
+    out["duplicate_of"] = np.nan
     return out
 
 
@@ -222,11 +271,11 @@ class ScoredChunk:
     ----------
     result : DataFrame
         :data:`RANKED_RESULT_COLUMNS`, one row per input row, in input order (a fresh RangeIndex).
-    keys : ndarray of float64, shape (rows, 5)
+    keys : ndarray of float64, shape (rows, 6)
         The sort keys, columns :data:`SORT_KEY_COLUMNS`; :func:`rank_order` orders them (the
         keys of several chunks, concatenated, order the whole table).
     bad : ndarray of bool
-        Rows with errors (no name, an unparsable number).
+        Rows with errors (no name, an unreadable value; rows that are not firms have none).
     matched : int
         Rows that match a link.
     candidates : DataFrame or None
@@ -247,14 +296,15 @@ class ScoredChunk:
     linked: np.ndarray | None = None
 
 
-#: The columns of :attr:`ScoredChunk.keys`: the band (0 for sound rows; rows with errors
-#: after), priority, score, confidence, and the row's 0-based number in the whole table.
-SORT_KEY_COLUMNS = ("band", "priority", "score", "confidence", "row")
+#: The columns of :attr:`ScoredChunk.keys`: the band (:func:`_band`), priority, score,
+#: confidence, the row's 0-based number in the whole table, and for a later copy of a firm the
+#: row number of its first copy (-1 for every other row).
+SORT_KEY_COLUMNS = ("band", "priority", "score", "confidence", "row", "first_copy")
 
 
 def score_chunk(
     scorer: Scorer, profiles: pd.DataFrame, *, start_row: int = 0, lang: str = "zh",
-    model: LandingModel | None = None, pool_size: int = 0,
+    model: LandingModel | None = None, pool_size: int = 0, duplicate_of: np.ndarray | None = None, first_line: int = 2,
 ) -> ScoredChunk:
     """Score a chunk of rows: the ranked-result columns and the sort keys, nothing written.
 
@@ -265,12 +315,16 @@ def score_chunk(
     Parameters
     ----------
     profiles : DataFrame
-        Text columns named as :data:`~recommender.tables.CANONICAL_COLUMNS` (``""`` for blank).
+        Text columns named as :data:`~recommender.tables.CANONICAL_COLUMNS` (``""`` for blank),
+        and optionally ``kind`` and ``status`` (:attr:`TableChunk.profiles`), which set the band.
     start_row : int
         The 0-based number of the chunk's first row in the whole table (the last sort key).
     lang : "zh" or "en", the language of reasons and names.
     model : the landing model (checked against the scorer's map); None for the prior.
     pool_size : keep this many of the best shortlist candidates (0: none).
+    duplicate_of : per row, the file row number of the first copy of the same firm, 0 for none
+        (:attr:`TableChunk.duplicate_of`); None: no copies.
+    first_line : the file row number of data row 0 (turns ``duplicate_of`` into a data-row number).
     """
     gc_was_enabled = gc.isenabled()
     gc.disable()  # a chunk makes millions of short-lived objects and no reference cycles worth a pass
@@ -278,18 +332,22 @@ def score_chunk(
         scored, match = scorer.score_with_match(profiles)
         result = _result_frame(scorer, scored, lang, model).reset_index(drop=True)
         rows = np.arange(start_row, start_row + len(scored))
-        band = _band(scored)
+        band = _band(profiles)
+        copy_of = (np.zeros(len(scored), dtype=np.int64) if duplicate_of is None
+                   else np.where(band == BAND_NOT_FIRM, 0, np.asarray(duplicate_of, dtype=np.int64)))
+        result["duplicate_of"] = np.where(copy_of > 0, copy_of, np.nan)
+        _band_texts(result, profiles, band, copy_of, lang)
         keys = np.column_stack([
             band, result["priority"].to_numpy(dtype=np.float64), scored["score"].to_numpy(dtype=np.float64),
-            scored["confidence"].to_numpy(dtype=np.float64), rows,
+            scored["confidence"].to_numpy(dtype=np.float64), rows, np.where(copy_of > 0, copy_of - first_line, -1),
         ])
         has_link = scored["link_id"].to_numpy(dtype=object) != ""
         candidates = affinity = None
         if pool_size:
             chosen = _Pool(pool_size)
-            chosen.add(scored, match.affinity, rows, (band == 0) & has_link)
+            chosen.add(scored, match.affinity, rows, (band == BAND_FIRM) & (copy_of == 0) & has_link)
             candidates, affinity = chosen.result()
-        bad = scored["errors"].to_numpy(dtype=object) != ""
+        bad = result["errors"].to_numpy(dtype=object) != ""
         return ScoredChunk(result, keys, bad, int(has_link.sum()), candidates, affinity, has_link)
     finally:
         if gc_was_enabled:
@@ -298,9 +356,24 @@ def score_chunk(
 
 def rank_order(keys: np.ndarray) -> np.ndarray:
     """Positions of rows in rank order (:data:`SORT_KEY_COLUMNS`): band, then priority, score
-    and confidence, each high first, then input order."""
-    band, prio, score, confidence, row = keys.T
-    return np.lexsort((row, -confidence, -score, -prio, band))
+    and confidence, each high first, then input order; a later copy of a firm right after its
+    first copy (copies of one firm in input order). A copy whose first copy is not among
+    ``keys`` (part of a table) keeps its own place."""
+    band, prio, score, confidence, row = keys[:, :5].T
+    order = np.lexsort((row, -confidence, -score, -prio, band))
+    if keys.shape[1] < 6 or not (keys[:, 5] >= 0).any():
+        return order
+    position = np.empty(len(order), dtype=np.int64)
+    position[order] = np.arange(len(order))
+    by_row = np.argsort(row, kind="stable")
+    copies = np.flatnonzero(keys[:, 5] >= 0)
+    at = np.minimum(np.searchsorted(row[by_row], keys[copies, 5]), len(row) - 1)
+    found = row[by_row[at]] == keys[copies, 5]
+    anchor = position.copy()
+    anchor[copies[found]] = position[by_row[at[found]]]
+    is_copy = np.zeros(len(order), dtype=bool)
+    is_copy[copies[found]] = True
+    return np.lexsort((row, is_copy, anchor))
 
 
 def output_names(columns: Iterable[object]) -> dict[str, str]:
@@ -388,7 +461,9 @@ class _ChunkDone:
     For CSV output the chunk's rows were written, encoded, to its spill file and ``body``
     holds each row's (offset, length of the input part, length of the result part) there; for
     XLSX it is the chunk's input and result frames. ``top`` is the chunk's best rows (input
-    and result frames, and their row numbers), for the report.
+    and result frames, and their sort keys), for the report: the chunk's best rows that are not
+    copies, and its copies of firms (:func:`_prune_top` keeps those whose first copy can rank
+    high enough). ``unreadable`` counts, per input column, the values that could not be read.
     """
 
     keys: np.ndarray
@@ -397,16 +472,21 @@ class _ChunkDone:
     pool: tuple[pd.DataFrame, sp.csr_matrix] | None
     body: np.ndarray | tuple[pd.DataFrame, pd.DataFrame]
     top: tuple[pd.DataFrame, pd.DataFrame, np.ndarray]
+    unreadable: dict[str, int]
 
 
 def _rank_chunk(
     scorer: Scorer, chunk: TableChunk, lang: str, spill: Path | None, pool_size: int, top: int, model: LandingModel | None = None,
 ) -> _ChunkDone:
     """Score one chunk of a file (:func:`score_chunk`) and encode its rows for output (to ``spill`` for CSV)."""
-    scored = score_chunk(scorer, chunk.profiles, start_row=chunk.start_row, lang=lang, model=model, pool_size=pool_size)
+    profiles = chunk.profiles
+    scored = score_chunk(scorer, profiles, start_row=chunk.start_row, lang=lang, model=model, pool_size=pool_size,
+                         duplicate_of=chunk.duplicate_of, first_line=chunk.first_line)
     raw = chunk.raw.reset_index(drop=True)
-    best = rank_order(scored.keys)[:top]
-    top_rows = (raw.iloc[best], scored.result.iloc[best], scored.keys[best, 4].astype(np.int64))
+    copy = scored.keys[:, 5] >= 0
+    best = np.union1d(np.flatnonzero(~copy)[rank_order(scored.keys[~copy, :5])[:top]], np.flatnonzero(copy) if top else [])
+    best = best.astype(np.int64)
+    top_rows = (raw.iloc[best], scored.result.iloc[best], scored.keys[best])
     if spill is not None:
         with output_errors(spill):
             body: np.ndarray | tuple[pd.DataFrame, pd.DataFrame] = _spill(
@@ -414,7 +494,8 @@ def _rank_chunk(
     else:
         body = (raw, scored.result)
     pool = (scored.candidates, scored.affinity) if scored.candidates is not None and scored.affinity is not None else None
-    return _ChunkDone(scored.keys, int(scored.bad.sum()), scored.matched, pool, body, top_rows)
+    return _ChunkDone(scored.keys, int(scored.bad.sum()), scored.matched, pool, body, top_rows,
+                      dict(profiles.attrs.get("unreadable", {})))
 
 
 def _spill(path: Path, heads: list[str], tails: list[str]) -> np.ndarray:
@@ -586,8 +667,11 @@ def rank_file(
     csv_out = Path(target).suffix.lower() == ".csv"
     pool_size = _pool_size(shortlist_k)
     pool = _Pool(pool_size) if shortlist_k else None
+    typed = [c for c in table.columns if not identifier_column(c, table.mapping.get(c, ""))]
+    wrap = [names["reasons"], names["likelihood_reasons"], names["errors"], *(c for c, f in table.mapping.items() if f == "description")]
+    unreadable: dict[str, int] = {}
     # the writer checks the output before any work; it replaces the target only on success
-    with (TableWriter(target, columns, numeric_columns=[names[c] for c in _NUMERIC]) as writer,
+    with (TableWriter(target, columns, numeric_columns=[names[c] for c in _NUMERIC], wrap_columns=wrap, typed_columns=typed) as writer,
           tempfile.TemporaryDirectory(prefix="rank-") as tmp,
           _workers(workers, scorer, model) as executor):
         spills: list[Path] = []
@@ -608,6 +692,10 @@ def rank_file(
             if pool is not None and part.pool is not None:
                 pool.merge(*part.pool)
             parts.append(replace(part, pool=None))
+            for column, count in part.unreadable.items():
+                unreadable[column] = unreadable.get(column, 0) + count
+            if top:
+                _prune_top(parts, top)
             if progress is not None:
                 progress(len(part.keys))
         keys = np.concatenate([p.keys for p in parts]) if parts else np.zeros((0, len(SORT_KEY_COLUMNS)))
@@ -640,8 +728,42 @@ def rank_file(
             result = (pd.concat([p.body[1] for p in parts], ignore_index=True) if parts
                       else pd.DataFrame(columns=list(RANKED_RESULT_COLUMNS)))
             writer.write(_assemble(raw, result, order, np.arange(1, rows + 1), slot[order], version, names))
-    top_frame = _report_top(parts, keys, order, top, slot, version, names, table.columns)
-    return RankReport(rows=rows, bad_rows=sum(p.bad for p in parts), matched_rows=sum(p.matched for p in parts), top=top_frame, shortlist=chosen, coverage=coverage, model_version=version)
+        report = RankReport(
+            rows=rows, bad_rows=sum(p.bad for p in parts), matched_rows=sum(p.matched for p in parts),
+            top=_report_top(parts, keys, order, top, slot, version, names, table.columns), shortlist=chosen, coverage=coverage,
+            model_version=version, columns=column_report(table, unreadable), header_rows=table.header_rows,
+            inactive_rows=int((keys[:, 0] == BAND_INACTIVE).sum()), not_firm_rows=int((keys[:, 0] == BAND_NOT_FIRM).sum()),
+            duplicate_rows=int((keys[:, 5] >= 0).sum()),
+        )
+        writer.add_notes(_notes(report, scorer, lang))
+    return report
+
+
+def _notes(report: RankReport, scorer: Scorer, lang: str) -> list[list[object]]:
+    """The rows of the notes sheet of an XLSX output: counts, the column report, versions."""
+    counts = [
+        ("行数", "rows", report.rows), ("匹配到环节", "matched a link", report.matched_rows),
+        ("有问题的行", "rows with problems", report.bad_rows), ("非存续企业", "firms not active", report.inactive_rows),
+        ("非企业行", "rows that are not firms", report.not_firm_rows), ("重复企业", "duplicate rows", report.duplicate_rows),
+        ("短名单企业数", "firms shortlisted", len(report.shortlist)),
+    ]
+    return notes_rows(counts=counts, columns=report.columns, header_rows=report.header_rows,
+                      coverage=report.coverage.summary(lang) if report.coverage is not None else None,
+                      map_version=scorer.chain_map.version, model_version=report.model_version, lang=lang)
+
+
+def _prune_top(parts: list[_ChunkDone], top: int) -> None:
+    """Drop from the chunks' best rows the copies of firms whose first copy is no longer among
+    the ``top`` best rows that are not copies (rows only ever push it further down, and a
+    copy ranks right after its first copy, so such a copy cannot make the top)."""
+    keys = np.concatenate([p.top[2] for p in parts])
+    firsts = keys[keys[:, 5] < 0]
+    kept = firsts[rank_order(firsts[:, :5])[:top], 4]
+    for i, part in enumerate(parts):
+        raw, result, part_keys = part.top
+        keep = (part_keys[:, 5] < 0) | np.isin(part_keys[:, 5], kept)
+        if not keep.all():
+            parts[i] = replace(part, top=(raw.iloc[keep], result.iloc[keep], part_keys[keep]))
 
 
 def _report_top(parts: list[_ChunkDone], keys: np.ndarray, order: np.ndarray, top: int, slot: np.ndarray, version: str,
@@ -651,7 +773,7 @@ def _report_top(parts: list[_ChunkDone], keys: np.ndarray, order: np.ndarray, to
         return pd.DataFrame(columns=[*input_columns, *(names[c] for c in OUTPUT_COLUMNS)])
     raw = pd.concat([p.top[0] for p in parts], ignore_index=True)
     result = pd.concat([p.top[1] for p in parts], ignore_index=True)
-    rows = np.concatenate([p.top[2] for p in parts])
+    rows = np.concatenate([p.top[2][:, 4] for p in parts]).astype(np.int64)
     rank_of = np.empty(len(keys), dtype=np.int64)
     rank_of[order] = np.arange(1, len(keys) + 1)
     best = np.argsort(rank_of[rows], kind="stable")[:top]
@@ -675,7 +797,7 @@ def _even_out(chunks: Iterable[TableChunk], parts: int) -> Iterator[TableChunk]:
 def _cut(chunk: TableChunk, parts: int) -> Iterator[TableChunk]:
     size = max(1, -(-len(chunk.raw) // parts))
     for start in range(0, len(chunk.raw), size):
-        yield TableChunk(chunk.start_row + start, chunk.raw.iloc[start : start + size], chunk.sources)
+        yield chunk.part(start, start + size)
 
 
 def _bounded_map(executor: ProcessPoolExecutor, fn: Callable, jobs: Iterator[tuple], *, ahead: int) -> Iterator:

@@ -1,15 +1,17 @@
 """Firm profiles: canonical fields, parsed and checked, one row per firm.
 
 Input tables arrive as text. :func:`prepare_profiles` turns their canonical columns into the
-declared :data:`PROFILE_COLUMNS`: numbers parsed (``约300``, ``300-500``, ``1,200``, ``1.2万``),
-blanks marked missing, unparsable values and a missing name written to ``errors`` (in
-Chinese, with English after ``/``). Nothing is dropped: a bad row keeps its place and is
-ranked last by the ranking stage.
+declared :data:`PROFILE_COLUMNS`: numbers parsed as officers write them (``约300``, ``300-500``,
+``1.2万``, money such as ``1.2亿元`` or ``800万美元`` in 万元, headcounts such as ``少于50人``, dates of
+any form → the year; :mod:`recommender.tables._values`), blanks and ``-``/``暂无``/``未公开`` marked
+missing; an optional ``capital`` (注册资本, 万元) stands in for a missing revenue as the size signal.
+An unreadable value counts as missing and is named in ``errors`` (in Chinese, with English after
+``/``), as is a missing name. Nothing is dropped: the ranking stage ranks a row with an unreadable
+value on what is known, and holds back (ranks last) only a row without a name.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -17,6 +19,7 @@ import pandas as pd
 
 from .._columnar import as_list, n_rows
 from ..exceptions import ProfileError
+from ..tables._values import is_missing, parse_count, parse_headcount, parse_money, parse_year
 
 __all__ = [
     "FIELDS", "NUMERIC_BOUNDS", "NUMERIC_FIELDS", "PROFILE_COLUMNS", "TEXT_FIELDS", "prepare_profiles", "profile_columns", "profile_frame",
@@ -34,29 +37,23 @@ FIELDS = ("name", "description", "city", "country", "industry_code", "employees"
 #: Columns of a prepared profile table.
 PROFILE_COLUMNS = (*TEXT_FIELDS, *NUMERIC_FIELDS, "errors")
 
-_FIELD_ZH = {"name": "企业名称", "employees": "员工人数", "revenue": "营业收入", "founded": "成立年份", "patents": "专利数"}
-_UNKNOWN = {"不详", "未知", "暂无", "无数据", "n/a", "na", "none", "unknown", "-", "—", "--", "/"}
-_NUMBER = re.compile(r"[-+]?\d+(?:\.\d+)?")
+_FIELD_ZH = {"name": "企业名称", "employees": "员工人数", "revenue": "营业收入", "founded": "成立年份", "patents": "专利数",
+             "capital": "注册资本"}
+_BOUNDS = {**NUMERIC_BOUNDS, "capital": (0, 1e10)}
 
 
-_MESSY = re.compile(
-    r"^(?:约|近|超过|逾|大约|大概|about|approx\.?|~)?\s*(\d+(?:\.\d+)?)\s*(万)?"
-    r"(?:\s*(?:-|~|～|至|到|to)\s*(\d+(?:\.\d+)?)\s*(万)?)?"
-    r"\s*(?:人|名|家|件|个|项|年|万元|元|以上|左右|余|多|\+|people|employees)*$",
-    re.IGNORECASE,
-)
-
-
-def _parse_messy(value: str) -> float | None:
-    """``约300`` → 300, ``300-500`` → 400, ``1.2万`` → 12000, ``1,200`` → 1200; else None."""
-    match = _MESSY.match(value.replace(",", "").replace("，", "").strip())
-    if match is None:
-        return None
-    low, low_wan, high, high_wan = match.groups()
-    numbers = [float(low) * (10_000 if low_wan else 1)]
-    if high is not None:
-        numbers.append(float(high) * (10_000 if high_wan else 1))
-    return float(np.mean(numbers))
+def _parse_value(value: str, field: str) -> float | None:
+    """One value as officers write it (:mod:`recommender.tables._values`): money in 万元, headcount
+    ranges, dates → year, counts; None when unreadable."""
+    if field in ("revenue", "capital"):
+        return parse_money(value)
+    if field == "employees":
+        headcount = parse_headcount(value)
+        return None if headcount is None else headcount.value
+    if field == "founded":
+        year = parse_year(value)
+        return None if year is None else float(year)
+    return parse_count(value)
 
 
 def _to_float(text: np.ndarray) -> np.ndarray:
@@ -84,12 +81,16 @@ def _parse_numbers(column: Sequence, field: str) -> tuple[np.ndarray, list[str]]
     values = _to_float(text)
     errors = [""] * len(text)
     bad = np.flatnonzero(np.isnan(values) & (text != ""))
-    low, high = NUMERIC_BOUNDS[field]
+    low, high = _BOUNDS[field]
+    if field == "founded":  # a bare number from 10000 on is an Excel serial date
+        serial = np.flatnonzero(values >= 10_000)
+        bad = np.union1d(bad, serial).astype(np.int64)
+        values[serial] = np.nan
     for i in bad:
         raw = text[i]
-        if raw.lower() in _UNKNOWN:
+        if is_missing(raw):
             continue
-        parsed = _parse_messy(raw)
+        parsed = _parse_value(raw, field)
         if parsed is None:
             errors[i] = f"{_FIELD_ZH[field]}无法解析为数字：{raw[:30]!r} / {field}: not a number"
         else:
@@ -151,6 +152,13 @@ def profile_columns(frame: pd.DataFrame | Mapping[str, Sequence]) -> dict[str, n
         else:
             values = np.full(n, np.nan)
         out[field] = values
+    if "capital" in frame:  # registered or paid-in capital: a size signal where revenue is missing
+        capital, errors = _parse_numbers(frame["capital"], "capital")
+        revenue = out["revenue"]
+        out["revenue"] = np.where(np.isnan(revenue), capital, revenue)
+        for i, err in enumerate(errors):
+            if err:
+                row_errors[i].append(err)
     errors = np.empty(n, dtype=object)
     errors[:] = ["；".join(e) for e in row_errors]
     out["errors"] = errors

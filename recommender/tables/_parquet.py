@@ -115,7 +115,7 @@ def text_frame(table, columns: Sequence[str]) -> pd.DataFrame:  # noqa: ANN001 -
     """Every cell of ``table`` as text, as the XLSX reader makes it; named ``columns`` (the deduplicated headers)."""
     import pyarrow as pa
 
-    from ._io import _cell_text
+    from ._reading import _cell_text
 
     out = {}
     for name, column in zip(columns, table.columns, strict=True):
@@ -133,7 +133,8 @@ def iter_frames(path: Path, columns: Sequence[str], chunk_rows: int, max_rows: i
     start = 0
     for piece in parquet_pieces(parquet_files(path), chunk_rows):
         if max_rows is not None and start + piece.rows > max_rows:
-            raise InputFileError(str(path), f"data row {max_rows + 1}: more than max_rows={max_rows} data rows")
+            raise InputFileError(str(path), f"data row {max_rows + 1}: more than max_rows={max_rows} data rows",
+                                 reason="too_many_rows")
         frame = read_piece(piece, columns, max_cell_chars)
         frame.index = pd.RangeIndex(start, start + len(frame))
         yield start, frame
@@ -142,7 +143,7 @@ def iter_frames(path: Path, columns: Sequence[str], chunk_rows: int, max_rows: i
 
 def neutralised_text(series: pd.Series) -> list[str]:
     """A text column's cells as written to CSV or Parquet: ``""`` for missing, formula triggers neutralised."""
-    from ._io import _text_cells, neutralise
+    from ._writing import _text_cells, neutralise
 
     return [neutralise(v) if v else v for v in _text_cells(series)]
 

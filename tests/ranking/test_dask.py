@@ -34,6 +34,9 @@ def _firms(n: int, seed: int) -> pd.DataFrame:
     firms.loc[5, "name"] = ""  # a bad row: no name
     firms.loc[7, "description"] = "=HYPERLINK(\"http://x\")锂电池"  # a formula cell
     firms.loc[9, "employees"] = "很多人"  # an unparsable number
+    firms["登记状态"] = "存续"
+    firms.loc[11, "登记状态"] = "注销"  # not active: ranked after every active firm
+    firms.loc[13, "name"] = "合计"  # not a firm: ranked last
     return firms
 
 
@@ -78,9 +81,13 @@ def test_csv_in_gbk_and_utf8_gives_the_local_engines_rows_scores_and_order(input
     np.testing.assert_array_equal(ranked["score"].to_numpy(), local["score"].astype(float).to_numpy())
     np.testing.assert_array_equal(ranked["priority"].to_numpy(), local["priority"].astype(float).to_numpy())
     assert ranked["shortlist"].fillna(0).astype(int).tolist() == local["shortlist"].replace("", "0").astype(int).tolist()
-    # bad rows kept, marked, last; the formula cell neutralised as the local writer does
+    # the local engine's bands: active firms, the firm not active, the row without a name, the total;
+    # rows with an unreadable value rank on what is known; the formula cell neutralised as the local writer does
     assert summary["bad_rows"] == report.bad_rows == (local["errors"] != "").sum() >= 2
-    assert (ranked["errors"].iloc[-report.bad_rows:] != "").all()
+    assert ranked["name"].iloc[-3:].tolist() == [local["name"].iloc[-3], "", "合计"]
+    assert ranked["登记状态"].iloc[-3] == "注销" and (ranked["登记状态"].iloc[:-3] == "存续").all()
+    assert summary["inactive_rows"] == report.inactive_rows == 1 and report.not_firm_rows == 1
+    assert (ranked["errors"].iloc[-2:] != "").tolist() == [True, False]
     assert ranked["description"].str.startswith("'=HYPERLINK").sum() == 1
     assert summary["map"]["version"] == Recommender().map_version
     assert summary["model_version"] == report.model_version == local["model_version"].iloc[0]
@@ -110,11 +117,14 @@ def test_parquet_dataset_in_csv_parts_out_match_the_local_file(inputs, client, t
 
 def test_local_engine_reads_and_writes_parquet(inputs, tmp_path):
     out = tmp_path / "ranked.parquet"
-    result = subprocess.run([str(BIN / "recommender"), "rank", str(inputs["folder"] / "firms.parquet" / "a.parquet"), "-o", str(out), "--top", "0", "--model", "demo"],
+    source = inputs["folder"] / "firms.parquet" / "a.parquet"
+    result = subprocess.run([str(BIN / "recommender"), "rank", str(source), "-o", str(out), "--top", "0", "--model", "demo"],
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     ranked = pd.read_parquet(out)
-    expected = Recommender(model="demo").rank(pd.read_parquet(inputs["folder"] / "firms.parquet" / "a.parquet"))[0]
+    pd.read_parquet(source).to_csv(tmp_path / "a.csv", index=False)  # the same rows as CSV, through the same reader
+    Recommender(model="demo").rank_file(tmp_path / "a.csv", tmp_path / "a-ranked.csv")
+    expected = pd.read_csv(tmp_path / "a-ranked.csv", dtype={"name": str}, keep_default_na=False)
     assert ranked["name"].tolist() == expected["name"].tolist()
     np.testing.assert_array_equal(ranked["score"].to_numpy(), expected["score"].to_numpy())
     assert ranked["rank"].dtype.kind == "i"
@@ -211,3 +221,17 @@ def test_a_worker_killed_mid_run_still_gives_every_row_once_or_no_output(real_cl
         assert ranked["rank"].tolist() == list(range(1, 4_001))
         assert sorted(ranked["name"].tolist()) == sorted(firms["name"].tolist())
         assert outcome["report"].rows == 4_000
+
+
+def test_the_sort_key_orders_the_four_bands_and_refuses_what_it_cannot_hold():
+    from recommender.ranking._dask import MAX_ROWS, band_of, order_key
+
+    band = np.array([3, 2, 1, 0, 0])
+    key = order_key(band, [100, 100, 100, 0, 100], [100, 100, 100, 0, 100], [1, 1, 1, 0, 1], [0, 1, 2, 3, MAX_ROWS])
+    assert np.argsort(key).tolist() == [4, 3, 2, 1, 0]
+    assert band_of(key).tolist() == band.tolist()
+    assert (key > 0).all()  # within int64: the sign bit stays clear
+    with pytest.raises(ValueError, match="row out of the range"):
+        order_key([0], [1], [1], [1], [MAX_ROWS + 1])
+    with pytest.raises(ValueError, match="band out of the range"):
+        order_key([4], [1], [1], [1], [0])

@@ -45,3 +45,27 @@ def test_score_chunk_is_pure():
     assert first.keys[:, 4].tolist() == list(range(100, 140))
     assert first.candidates is not None and len(first.candidates) <= 5
     assert first.affinity.shape[0] == len(first.candidates)
+
+
+def test_a_copy_in_a_later_chunk_follows_its_first_copy_in_the_file_and_the_report(tmp_path):
+    recommender = Recommender(TINY_MAP)
+    firms = synthetic_firms(60, seed=9)
+    ranked, _ = recommender.rank(firms)
+    best = int(firms.index[firms["name"] == ranked["name"].iloc[0]][0])
+    firms = pd.concat([firms, firms.iloc[[best]]], ignore_index=True)  # the best firm again, as the last row
+    source, target = tmp_path / "firms.csv", tmp_path / "ranked.csv"
+    firms.to_csv(source, index=False)
+    report = recommender.rank_file(source, target, top=3, chunk_rows=20)  # the copy is in the last chunk
+    out = pd.read_csv(target, dtype=str, keep_default_na=False)
+    first_line = best + 2
+    assert out["duplicate_of"].iloc[:2].tolist() == ["", str(first_line)]
+    assert out["name"].iloc[0] == out["name"].iloc[1]
+    assert report.top["rank"].tolist() == [1, 2, 3]
+    assert report.top["duplicate_of"].iloc[1] == first_line
+    assert report.duplicate_rows == 1
+
+
+def test_rank_order_keeps_a_copy_whose_first_copy_is_elsewhere_on_its_own_keys():
+    # row 1 is a copy of row 0, which is not among these keys: it ranks on its own priority
+    keys = np.array([[0, 10, 10, 1, 1, 0], [0, 50, 50, 1, 2, -1], [0, 5, 5, 1, 3, 2]], dtype=np.float64)
+    assert rank_order(keys).tolist() == [1, 2, 0]

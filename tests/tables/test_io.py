@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from recommender.exceptions import EncodingError, InputFileError
-from recommender.tables import CANONICAL_COLUMNS, TableWriter, neutralise, open_table, write_table
+from recommender.tables import CANONICAL_COLUMNS, TableWriter, _reading, _writing, neutralise, open_table, write_table
 from recommender.tables import _io as io
 
 
@@ -108,7 +108,7 @@ def test_open_table_refuses_damaged_utf8_instead_of_gb18030_mojibake(tmp_path):
 
 @pytest.mark.parametrize("encoding", ["gbk", "utf-8", "utf-16"])
 def test_open_table_names_line_of_bad_bytes_across_read_blocks(tmp_path, monkeypatch, encoding):
-    monkeypatch.setattr(io, "_BLOCK", 7)  # blocks end mid-character and mid-line
+    monkeypatch.setattr(_reading, "_BLOCK", 7)  # blocks end mid-character and mid-line
     text = "企业名称,主营业务\n" + "".join(f"企业{i},锂电池正极材料\n" for i in range(50))
     bad = {"gbk": b"\x80x\n", "utf-8": b"\xff\n", "utf-16": b"\x00\xdc\n\x00"}[encoding]
     with pytest.raises(EncodingError, match="line 52: bytes") as info:
@@ -175,13 +175,14 @@ def test_open_table_maps_aliases_case_and_width_insensitively(tmp_path):
     path = write_bytes(tmp_path / "f.csv", "Company Name,ＣＩＴＹ,营业收入（万元）,营业收入(元),Industry_Code\n甲,江门,1,2,0601\n".encode())
     table = open_table(path)
     assert table.mapping == {"Company Name": "name", "ＣＩＴＹ": "city", "营业收入（万元）": "revenue",
-                             "Industry_Code": "industry_code"}
+                             "营业收入(元)": "revenue", "Industry_Code": "industry_code"}
+    assert table.units == {"营业收入（万元）": 1e4, "营业收入(元)": 1.0}
 
 
 def test_open_table_joins_description_columns_and_coalesces_others(tmp_path):
     text = "企业名称,公司名称,主营业务,经营范围,城市\n甲,,铜箔, 锂电池 ,江门\n,乙,,电机,\n"
     prof = profiles(open_table(write_bytes(tmp_path / "f.csv", text.encode())))
-    assert list(prof.columns) == list(CANONICAL_COLUMNS)
+    assert list(prof.columns) == [*CANONICAL_COLUMNS, "capital", "status", "kind"]
     assert prof["name"].tolist() == ["甲", "乙"]
     assert prof["description"].tolist() == ["铜箔；锂电池", "电机"]
     assert prof["city"].tolist() == ["江门", ""]
@@ -242,7 +243,7 @@ def test_open_table_refuses_missing_file(tmp_path):
 
 
 def test_open_table_refuses_header_without_name_column(tmp_path):
-    with pytest.raises(InputFileError, match=r"no firm-name column; the header \(the first non-blank row\) needs one of 企业名称, 公司名称, 名称, name, company"):
+    with pytest.raises(InputFileError, match=r"no firm-name column in the first 30 rows; the header needs one of 企业名称, 公司名称, 名称, .*\(first row: 城市, 行业代码\)"):
         open_table(write_bytes(tmp_path / "f.csv", "城市,行业代码\n江门,0601\n".encode()))
 
 
@@ -266,14 +267,17 @@ def test_open_table_refuses_too_many_columns(tmp_path):
 
 def test_open_table_refuses_long_csv_cell(tmp_path):
     table = open_table(write_bytes(tmp_path / "f.csv", "企业名称,简介\n甲,abc\n乙,abcdef\n".encode()), max_cell_chars=5)
-    with pytest.raises(InputFileError, match="data row 2, column '简介': cell longer than max_cell_chars=5"):
+    with pytest.raises(InputFileError, match="row 3, column '简介': cell longer than max_cell_chars=5"):
         read_all(table)
 
 
 def test_open_table_refuses_long_xlsx_cell(tmp_path):
-    table = open_table(write_xlsx(tmp_path / "f.xlsx", [["企业名称", "简介"], ["甲", "abcdef"]]), max_cell_chars=5)
-    with pytest.raises(InputFileError, match="row 2, column B: cell longer than max_cell_chars=5"):
+    rows = [["企业名称", "简介"]] + [["甲", "abc"]] * 40 + [["甲", "abcdef"]]
+    table = open_table(write_xlsx(tmp_path / "f.xlsx", rows), max_cell_chars=5)
+    with pytest.raises(InputFileError, match="row 42, column B: cell longer than max_cell_chars=5"):
         read_all(table)
+    with pytest.raises(InputFileError, match="row 2, column B: cell longer than max_cell_chars=5"):
+        open_table(write_xlsx(tmp_path / "g.xlsx", [["企业名称", "简介"], ["甲", "abcdef"]]), max_cell_chars=5)
 
 
 def test_open_table_refuses_xlsx_value_beyond_header(tmp_path):
@@ -316,11 +320,12 @@ def test_open_table_reads_xlsx_cells_as_text(tmp_path):
     assert all(raw[c].map(type).eq(str).all() for c in raw.columns)
 
 
-def test_open_table_skips_blank_xlsx_rows_before_and_between(tmp_path):
-    path = write_xlsx(tmp_path / "f.xlsx", [[None], ["企业名称", None], [None, None], ["甲"], ["乙"]])
+def test_open_table_keeps_blank_xlsx_rows_between_and_drops_them_before_and_after(tmp_path):
+    path = write_xlsx(tmp_path / "f.xlsx", [[None], ["企业名称", None], [None, None], ["甲"], ["乙"], [None], [None]])
     table = open_table(path)
     assert table.columns == ("企业名称",)
-    assert read_all(table)["企业名称"].tolist() == ["甲", "乙"]
+    assert table.header_rows == (2,)
+    assert read_all(table)["企业名称"].tolist() == ["", "甲", "乙"]
 
 
 # --- writing ----------------------------------------------------------------------------------
@@ -376,7 +381,7 @@ def test_write_table_xlsx_round_trips_through_open_table(tmp_path):
 
 
 def test_table_writer_splits_xlsx_sheets_repeating_header(tmp_path, monkeypatch):
-    monkeypatch.setattr(io, "XLSX_MAX_ROWS", 3)
+    monkeypatch.setattr(_writing, "XLSX_MAX_ROWS", 3)
     with TableWriter(tmp_path / "out.xlsx", ["企业名称", "n"], numeric_columns=["n"]) as writer:
         writer.write(pd.DataFrame({"企业名称": list("abcde"), "n": range(5)}))
         writer.write(pd.DataFrame({"企业名称": list("fg"), "n": range(5, 7)}))
@@ -447,7 +452,10 @@ def test_write_table_csv_round_trip_property(rows, lone):
         path = Path(tmp) / "out.csv"
         write_table(path, frame)
         raw = read_all(open_table(path))
-    assert raw.values.tolist() == [[neutralise(v) for v in row] for row in frame.values.tolist()]
+    expected = [[neutralise(v) for v in row] for row in frame.values.tolist()]
+    while expected and not any(expected[-1]):
+        expected.pop()  # blank rows after the last data row are not rows
+    assert raw.values.tolist() == expected
 
 
 headers = st.text(tricky | st.characters(exclude_categories=("Cs",), exclude_characters="\x00\ufeff"), min_size=1, max_size=12)

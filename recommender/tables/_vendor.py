@@ -1,0 +1,272 @@
+"""Vendor columns → profile fields, row kinds, duplicates and the column report.
+
+From a chunk of raw text rows (:func:`profiles`):
+
+* numbers as written: money (营业收入, 注册资本/实缴资本) in 万元 whatever the unit or currency,
+  headcounts (``少于50人``, ``50-99人``), dates of every form and Excel serials → the year, full-width
+  digits; ``-``, ``--``, ``/``, ``暂无``, ``未公开`` as missing. A value that cannot be read is left as
+  written (the profile stage names it in the row's ``errors``) and counted for its column;
+* the city from 所属城市, else from 所属区县, 所属省份 or the address (:func:`recommender.reference.city_of`);
+* the GB/T 4754 code from the 国标行业门类…小类 names (the most specific one wins);
+* 企业类型 as an origin hint (外商投资/中外合资 → ``外资``, 港澳台 → ``港澳台资``, added to ``tags``),
+  上市状态 ``上市`` and 企业规模 (大型/中型/小型/微型, a size class) where the headcount is missing;
+* ``kind``: ``"blank"``, ``"total"`` (合计/总计/小计), ``"note"`` (注：/说明/数据来源 ...) for rows that
+  are not firms, ``"inactive"`` for a firm whose 登记状态/经营状态 is 注销, 吊销, 迁出, 停业, 清算 ...,
+  else ``""``.
+
+:class:`Duplicates` marks later copies of a firm (the same 统一社会信用代码 or the same normalised
+name) with the row number of the first one, across the chunks of a file.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+
+from ..reference import city_of, industry_code_for_name
+from ._header import CANONICAL_COLUMNS, field_of
+from ._values import is_missing, parse_count, parse_headcount, parse_money, parse_year
+
+__all__ = ["INACTIVE_WORDS", "PROFILE_EXTRA_COLUMNS", "Duplicates", "firm_name_column", "profiles"]
+
+#: Columns a chunk's profile table has beyond :data:`CANONICAL_COLUMNS`.
+PROFILE_EXTRA_COLUMNS = ("capital", "status", "kind")
+#: Registration or operating status words of a firm that is not active.
+INACTIVE_WORDS = ("注销", "吊销", "迁出", "停业", "清算", "撤销", "歇业", "责令关闭", "破产", "dissolved", "revoked", "deregistered")
+_JOINED = frozenset({"description", "tags", "customers"})
+_JOIN_SEP = "；"
+_NUMERIC = ("employees", "revenue", "founded", "patents", "capital")
+_TOTAL = re.compile(r"^\s*(?:合\s*计|总\s*计|小\s*计|共\s*计|总\s*数|total|subtotal|grand total|sum)\s*[:：]?\s*$", re.I)
+_NOTE = re.compile(r"^\s*(?:注[:：\s]|注\s*[0-9①-⑩]|※|\*|说明|备注|数据来源|来源[:：]|资料来源|note[s:]|source[:\s]|"
+                   r"导出时间|数据截止|更新时间)", re.I)
+_INACTIVE = re.compile("|".join(INACTIVE_WORDS), re.I)
+_FOREIGN = re.compile(r"外商|外资|外国|中外合资|中外合作|外商独资|foreign", re.I)
+_HMT = re.compile(r"港澳台|港、澳、台|台港澳|香港|澳门|台湾|台商|港商")
+_SIZE_CLASS = {"大型": "1000", "中型": "300", "小型": "50", "微型": "10", "large": "1000", "medium": "300", "small": "50",
+               "micro": "10"}
+_NAME_FORMS = re.compile(r"股份有限公司$|有限责任公司$|有限公司$|责任公司$|公司$|[(]?集团[)]?|[()\[\]【】〔〕{}·・.,、\-—_'\"\s]")
+
+
+def _strip(values: list) -> np.ndarray:
+    out = np.empty(len(values), dtype=object)
+    out[:] = [v.strip() for v in values]
+    return out
+
+
+def _normalise_number(field: str, text: np.ndarray, unit: float) -> tuple[np.ndarray, int]:
+    """Numbers written as officers write them → plain numbers as text; unreadable kept, counted."""
+    plain = pd.to_numeric(pd.Series(text, dtype=object), errors="coerce").to_numpy(dtype=np.float64)
+    if field in ("revenue", "capital") and unit != 1e4:
+        text = np.where(np.isnan(plain), text, (plain * unit / 1e4).astype(str))
+    elif field == "founded":  # a bare number from 10000 on: an Excel serial date
+        serial = np.flatnonzero(~np.isnan(plain) & (plain >= 10_000))
+        if serial.size:
+            text = text.copy()
+            for i in serial:
+                year = parse_year(text[i])
+                text[i] = str(year) if year is not None else text[i]
+    todo = np.flatnonzero(np.isnan(plain) & (text != ""))
+    if not todo.size:
+        return text, 0
+    text = text.copy()
+    unreadable = 0
+    for i in todo:
+        raw = text[i]
+        if is_missing(raw):
+            text[i] = ""
+            continue
+        value: float | None
+        if field in ("revenue", "capital"):
+            value = parse_money(raw, unit=unit)
+        elif field == "employees":
+            headcount = parse_headcount(raw)
+            value = None if headcount is None else headcount.value
+        elif field == "founded":
+            year = parse_year(raw)
+            value = None if year is None else float(year)
+        else:
+            value = parse_count(raw)
+        if value is None:
+            unreadable += 1
+        else:
+            text[i] = repr(round(value, 6))
+    return text, unreadable
+
+
+def _first(parts: list[np.ndarray], n: int) -> np.ndarray:
+    if not parts:
+        return np.full(n, "", dtype=object)
+    value = parts[0]
+    for part in parts[1:]:
+        value = np.where(value != "", value, part)
+    return value
+
+
+def _kind(raw: pd.DataFrame, name: np.ndarray, status: np.ndarray) -> np.ndarray:
+    kind = np.full(len(raw), "", dtype=object)
+    if status.size and (status != "").any():
+        inactive = np.array([bool(s) and _INACTIVE.search(s) is not None for s in status.tolist()], dtype=bool)
+        kind[inactive] = "inactive"
+    blank = np.ones(len(raw), dtype=bool)
+    for column in raw.columns:
+        blank &= raw[column].str.strip().to_numpy(dtype=object) == ""
+    kind[blank] = "blank"
+    # a total or a note sits in the name cell or the first cell: look only where that cell is
+    # not an ordinary firm name (short, or starting with a note word)
+    first = _strip(raw.iloc[:, 0].tolist()) if raw.shape[1] else name
+    for i in np.flatnonzero(~blank).tolist():
+        for cell in (name[i], first[i]):
+            if cell and (_TOTAL.match(cell) or (_NOTE.match(cell) and not name[i].endswith(("公司", "厂", "集团")))):
+                kind[i] = "total" if _TOTAL.match(cell) else "note"
+                break
+    # a row whose only cells are a note (数据来源：企查查) with no firm name is a note too
+    notes = np.flatnonzero((kind == "") & (name == ""))
+    for i in notes.tolist():
+        cells = [c for c in raw.iloc[i].tolist() if c.strip()]
+        if len(cells) <= 2 and any(_NOTE.match(c) or _TOTAL.match(c) for c in cells):
+            kind[i] = "note"
+    return kind
+
+
+def _hints(company_type: np.ndarray, listing: np.ndarray) -> np.ndarray:
+    hints = np.full(len(company_type), "", dtype=object)
+    for i in np.flatnonzero((company_type != "") | (listing != "")).tolist():
+        words = []
+        if _HMT.search(company_type[i]):
+            words.append("港澳台资")
+        elif _FOREIGN.search(company_type[i]):
+            words.append("外资")
+        if listing[i] and re.search(r"上市|listed", listing[i], re.I) and not re.search(r"未上市|非上市|not listed|unlisted|退市", listing[i], re.I):
+            words.append("上市")
+        hints[i] = _JOIN_SEP.join(words)
+    return hints
+
+
+def profiles(raw: pd.DataFrame, sources: Mapping[str, list[str]], units: Mapping[str, float]) -> pd.DataFrame:
+    """A chunk's profile table: :data:`CANONICAL_COLUMNS` and :data:`PROFILE_EXTRA_COLUMNS`, text.
+
+    ``sources`` maps each field to its input columns in file order; ``units`` the yuan per unit
+    of money columns. ``frame.attrs["unreadable"]`` holds, per input column, how many of its
+    values could not be read.
+    """
+    n = len(raw)
+    unreadable: dict[str, int] = {}
+    column_text: dict[str, np.ndarray] = {}
+
+    def text(column: str) -> np.ndarray:
+        if column not in column_text:
+            column_text[column] = _strip(raw[column].tolist())
+        return column_text[column]
+
+    out: dict[str, np.ndarray] = {}
+    for field in (*CANONICAL_COLUMNS, "capital"):
+        parts = []
+        for column in sources.get(field, ()):
+            values = text(column)
+            if field in _NUMERIC:
+                values, bad = _normalise_number(field, values, units.get(column, 1e4))
+                if bad:
+                    unreadable[column] = unreadable.get(column, 0) + bad
+            parts.append(values)
+        if field in _JOINED and len(parts) > 1:
+            value = parts[0]
+            for part in parts[1:]:
+                value = np.where((value != "") & (part != ""), value + _JOIN_SEP + part, value + part)
+            out[field] = value
+        else:
+            out[field] = _first(parts, n)
+    _derive_city(out, sources, text)
+    _derive_industry(out, sources, text, unreadable)
+    extra = lambda field: _first([text(c) for c in sources.get(field, ())], n)  # noqa: E731
+    hints = _hints(extra("company_type"), extra("listing"))
+    if (hints != "").any():
+        tags = out["tags"]
+        out["tags"] = np.where((tags != "") & (hints != ""), tags + _JOIN_SEP + hints, tags + hints)
+    if sources.get("size_class"):
+        size = np.array([_SIZE_CLASS.get(re.sub(r"企业$", "", s).lower(), "") for s in extra("size_class").tolist()], dtype=object)
+        out["employees"] = np.where(out["employees"] != "", out["employees"], size)
+    status = extra("status")
+    out["status"] = status
+    out["kind"] = _kind(raw, out["name"], status)
+    frame = pd.DataFrame(out, index=raw.index)
+    frame.attrs["unreadable"] = unreadable
+    return frame
+
+
+def _derive_city(out: dict[str, np.ndarray], sources: Mapping[str, list[str]], text) -> None:
+    columns = [c for field in ("district", "address", "province") for c in sources.get(field, ())]
+    if not columns:
+        return
+    city = out["city"]
+    for i in np.flatnonzero(city == "").tolist():
+        for column in columns:
+            value = text(column)[i]
+            if value and not is_missing(value) and (found := city_of(value)):
+                city[i] = found
+                break
+    out["city"] = city
+
+
+def _derive_industry(out: dict[str, np.ndarray], sources: Mapping[str, list[str]], text, unreadable: dict[str, int]) -> None:
+    columns = sources.get("industry_name", ())
+    if not columns:
+        return
+    code = out["industry_code"].copy()
+    for i in np.flatnonzero(code == "").tolist():
+        found = ""
+        for column in columns:
+            value = text(column)[i]
+            if not value or is_missing(value):
+                continue
+            mapped = industry_code_for_name(value)
+            if mapped is None:
+                unreadable[column] = unreadable.get(column, 0) + 1
+            elif len(mapped) > len(found) or not found[:1].isdigit():
+                found = mapped if mapped[:1].isdigit() or not found else found
+        code[i] = found
+    out["industry_code"] = code
+
+
+def firm_name_column(columns: list[str]) -> str | None:
+    """The first of ``columns`` that holds the firm name (by its header), or None."""
+    return next((c for c in columns if field_of(str(c))[0] == "name"), None)
+
+
+def _name_key(name: str) -> str:
+    return _NAME_FORMS.sub("", unicodedata.normalize("NFKC", name).casefold())
+
+
+class Duplicates:
+    """Later copies of a firm across a file's chunks: the same credit code or normalised name.
+
+    :meth:`mark` returns, per row, the row number of the first copy (0 for a first copy or a row
+    that is not a firm). Names are compared after NFKC (full/half width), case folding, removing
+    spaces, brackets and punctuation, and the company-form endings 有限公司, 股份有限公司,
+    有限责任公司 and (集团).
+    """
+
+    def __init__(self) -> None:
+        self._codes: dict[str, int] = {}
+        self._names: dict[str, int] = {}
+
+    def mark(self, names: np.ndarray, codes: np.ndarray | None, kinds: np.ndarray, row_numbers: np.ndarray) -> np.ndarray:
+        out = np.zeros(len(names), dtype=np.int64)
+        codes_list = codes.tolist() if codes is not None else [""] * len(names)
+        for i, (name, code, kind, row) in enumerate(zip(names.tolist(), codes_list, kinds.tolist(), row_numbers.tolist(), strict=True)):
+            if not name or kind in ("blank", "total", "note"):
+                continue
+            key = _name_key(name)
+            code = re.sub(r"\s+", "", code).upper() if code and not is_missing(code) else ""
+            first = (self._codes.get(code) if code else None) or self._names.get(key)
+            if first is not None:
+                out[i] = first
+                continue
+            if code:
+                self._codes[code] = row
+            if key:
+                self._names.setdefault(key, row)
+        return out

@@ -1,0 +1,514 @@
+"""Writing candidate tables: CSV and XLSX that are safe and easy to read in Excel.
+
+:class:`TableWriter` streams to a temporary file beside the target and moves it into place only
+on a clean close, so a failed run never leaves a truncated table. CSV is UTF-8 with a BOM, CRLF,
+minimal quoting; text cells that Excel would run as formulas are neutralised (:func:`neutralise`)
+and quoted. XLSX is written with XlsxWriter as strings, numbers and dates only (no formulas, no
+hyperlinks): a bold, frozen header row with an autofilter, column widths fitted to the text,
+wrapped long-text columns, number columns as numbers, and input text that reads as a plain
+number or an ISO date (``typed_columns``) as a number or a date; rows beyond one sheet continue
+on ``Sheet2``, ``Sheet3``... with the header repeated; :meth:`TableWriter.add_notes` adds a last
+sheet ``说明 Notes``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import numbers
+import os
+import re
+import secrets
+import unicodedata
+from collections.abc import Collection, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..exceptions import InputFileError, OutputFileError
+from . import _parquet
+from ._output import check_output_path, output_errors
+
+__all__ = ["XLSX_MAX_ROWS", "TableWriter", "encode_csv_rows", "neutralise", "write_table"]
+
+#: Data rows per worksheet when writing XLSX (Excel's 1,048,576 rows minus the header).
+XLSX_MAX_ROWS = 1_048_575
+NOTES_SHEET = "说明 Notes"
+
+_WRITE_TYPES = (".csv", ".xlsx", ".parquet")
+_TRIGGERS = frozenset("=+-@\t\r\n＝＋－＠")
+_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+_INTEGER = re.compile(r"[+-]?[0-9]+")
+_SAFE_TEXT = re.compile(_NUMBER.pattern + "|-+")
+_CSV_SCAN = re.compile(r'[",\r]|\n[=+\-@\t＝＋－＠]')
+_WRITE_BATCH = 65_536
+_XLSX_MAX_CHARS = 32_767
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_PLAIN_NUMBER = re.compile(r"-?(?:0|[1-9]\d{0,14})(?:\.\d{1,15})?")
+_MAX_WIDTH = 60
+_WIDTH_SAMPLE = 2_000
+
+
+# --- writing ---------------------------------------------------------------------------------
+
+def neutralise(value: str) -> str:
+    """Guard one text cell against formula injection when opened in a spreadsheet.
+
+    A cell starting with ``=``, ``+``, ``-``, ``@``, tab, CR, LF or full-width ``＝＋－＠`` is
+    prefixed with ``'``, unless it is a plain decimal number (``-5``, ``+86``, ``-3.2e4``) or
+    only dashes (``-``, ``--``, the usual "no data" mark), which a spreadsheet cannot run.
+
+    Parameters
+    ----------
+    value : str
+
+    Returns
+    -------
+    str
+        ``value`` or ``"'" + value``.
+    """
+    if value[:1] in _TRIGGERS and not _SAFE_TEXT.fullmatch(value):
+        return "'" + value
+    return value
+
+
+def _text_cells(series: pd.Series) -> list[str]:
+    if not isinstance(series.dtype, pd.StringDtype):
+        series = series.astype(object).where(series.notna(), "").astype(str)
+    return series.fillna("").tolist()
+
+
+def _numeric_cells(series: pd.Series, column: str) -> list[int | float | None]:
+    """Numbers for one column (None where missing); integral float columns become ints."""
+    kind = series.dtype.kind if isinstance(series.dtype, np.dtype) else "O"
+    if kind in "iu":
+        return list(series.tolist())
+    if kind == "b":
+        return list(series.astype(np.int64).tolist())
+    if kind != "f":
+        return [_to_number(v, column, label) for v, label in zip(series.tolist(), series.index, strict=True)]
+    values = series.to_numpy()
+    if (infinite := np.flatnonzero(np.isinf(values))).size:
+        raise ValueError(f"column {column!r} is listed in numeric_columns, but row "
+                         f"{series.index[infinite[0]]!r} holds {values[infinite[0]]}, not a finite number")
+    missing = np.isnan(values)
+    present = values[~missing]
+    if (present == np.trunc(present)).all() and (np.abs(present) < 2**53).all():
+        out: list[Any] = np.where(missing, 0, values).astype(np.int64).tolist()
+    else:
+        out = values.tolist()
+    for i in np.flatnonzero(missing).tolist():
+        out[i] = None
+    return out
+
+
+def _to_number(value: object, column: str, label: object) -> int | float | None:
+    number: int | float | None = None
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if isinstance(value, numbers.Real):
+        number = int(value) if isinstance(value, numbers.Integral) else float(value)
+    elif isinstance(value, str):
+        text = value.strip()
+        if not text:
+            return None
+        if _INTEGER.fullmatch(text):
+            number = int(text)
+        elif _NUMBER.fullmatch(text):
+            number = float(text)
+    if isinstance(number, float) and math.isnan(number) and not isinstance(value, str):
+        return None  # e.g. a numpy.float32 NaN in an object column
+    if number is None or (isinstance(number, float) and not math.isfinite(number)):
+        raise ValueError(f"column {column!r} is listed in numeric_columns, but row {label!r} "
+                         f"holds {value!r}, not a finite number")
+    return number
+
+
+def _csv_numbers(values: list[int | float | None]) -> list[str]:
+    texts = list(map(str, values))  # str(float) is its shortest round-trip repr
+    if None in values:
+        texts = ["" if v is None else t for v, t in zip(values, texts, strict=True)]
+    return texts
+
+
+def _csv_cell(value: str, lone: bool) -> str:
+    if value[:1] in _TRIGGERS and not _SAFE_TEXT.fullmatch(value):
+        return "\"'" + value.replace('"', '""') + '"'
+    if ('"' in value or "," in value or "\n" in value or "\r" in value
+            or (lone and (not value or value.isspace()))):
+        return '"' + value.replace('"', '""') + '"'
+    return value
+
+
+def _csv_text(values: list[str], lone: bool) -> list[str]:
+    """Encode one column's cells for CSV; a column needing no change skips the per-cell loop."""
+    if not lone:
+        joined = "\n".join(values)
+        if (joined.count("\n") == len(values) - 1 and not _CSV_SCAN.search(joined)
+                and not (values and values[0][:1] in _TRIGGERS)):
+            return values
+    return [_csv_cell(v, lone) if lone or v[:1] in _TRIGGERS or '"' in v or "," in v or "\n" in v or "\r" in v
+            else v for v in values]
+
+
+def _csv_lines(columns: list[tuple[bool, list[Any]]], lone: bool) -> list[str]:
+    cells = [_csv_numbers(values) if numeric else _csv_text(values, lone) for numeric, values in columns]
+    return list(map(",".join, zip(*cells, strict=True))) if cells and cells[0] else []
+
+
+def encode_csv_rows(frame: pd.DataFrame, *, numeric_columns: Collection[str] = ()) -> list[str]:
+    """Each row of ``frame`` as CSV text (no line end), neutralised as :class:`TableWriter` does.
+
+    For callers that assemble output rows from parts before writing them in another order
+    (:meth:`TableWriter.write_encoded_lines`, once UTF-8); a part is joined to its neighbours with ``","``.
+    """
+    columns = [
+        (True, _numeric_cells(frame[c], str(c))) if c in numeric_columns else (False, _text_cells(frame[c]))
+        for c in frame.columns
+    ]
+    return _csv_lines(columns, lone=False)
+class _CsvSink:
+    def __init__(self, path: Path, header: list[str]):
+        self._file = path.open("x", encoding="utf-8-sig", newline="")
+        self._lone = len(header) == 1
+        self._file.write(",".join(_csv_text(header, self._lone)) + "\r\n")
+
+    def write(self, columns: list[tuple[bool, list[Any]]]) -> None:
+        self.write_lines(_csv_lines(columns, self._lone))
+
+    def write_lines(self, lines: list[str]) -> None:
+        if lines:
+            self._file.write("\r\n".join(lines) + "\r\n")
+
+    def write_encoded_lines(self, lines: list[bytes]) -> None:
+        if lines:
+            self._file.flush()
+            self._file.buffer.write(b"\r\n".join(lines) + b"\r\n")
+
+    def reserve(self, nbytes: int) -> int:
+        self._file.flush()
+        offset = os.lseek(self._file.fileno(), 0, os.SEEK_CUR)
+        os.ftruncate(self._file.fileno(), offset + nbytes)
+        self._file.seek(0, os.SEEK_END)
+        return offset
+
+    def close(self) -> None:
+        self._file.close()
+
+
+def _display_width(text: str) -> int:
+    """Columns a text takes in a spreadsheet: wide (CJK, full-width) characters count two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+class _XlsxSink:
+    def __init__(self, path: Path, header: list[str], *, wrap: Collection[int] = (), typed: Collection[int] = ()):
+        import xlsxwriter
+
+        self._book = xlsxwriter.Workbook(str(path), {
+            "constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
+            "strings_to_numbers": False})
+        self._head_format = self._book.add_format({
+            "bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True, "valign": "top"})
+        self._wrap_format = self._book.add_format({"text_wrap": True, "valign": "top"})
+        self._date_format = self._book.add_format({"num_format": "yyyy-mm-dd"})
+        self._header = header
+        self._wrap = frozenset(wrap)
+        self._typed = frozenset(typed)
+        self._widths = [min(_display_width(h), _MAX_WIDTH) for h in header]
+        self._sheet: Any = None
+        self._sheets: list[Any] = []
+        self._row = 0
+        self._new_sheet()
+
+    def _new_sheet(self) -> None:
+        self._sheet = self._book.add_worksheet(f"Sheet{len(self._sheets) + 1}")
+        self._sheets.append(self._sheet)
+        for j, name in enumerate(self._header):
+            self._sheet.write_string(0, j, name, self._head_format)
+        self._sheet.freeze_panes(1, 0)
+        self._row = 1
+
+    def _fit(self, columns: list[tuple[bool, list[Any]]]) -> None:
+        for j, (numeric, values) in enumerate(columns):
+            sample = values[:_WIDTH_SAMPLE]
+            if numeric:
+                width = max((len(f"{v:.4g}" if isinstance(v, float) else str(v)) for v in sample if v is not None), default=0)
+            else:
+                width = max(map(_display_width, sample), default=0)
+            self._widths[j] = max(self._widths[j], min(width + 2, _MAX_WIDTH))
+
+    def write(self, columns: list[tuple[bool, list[Any]]]) -> None:
+        self._fit(columns)
+        rows = len(columns[0][1]) if columns else 0
+        kinds = [("n" if numeric else "w" if j in self._wrap else "t" if j in self._typed else "s")
+                 for j, (numeric, _) in enumerate(columns)]
+        wrap, date_format = self._wrap_format, self._date_format
+        for i in range(rows):
+            if self._row > XLSX_MAX_ROWS:
+                self._new_sheet()
+            sheet, row = self._sheet, self._row
+            for j, (_, values) in enumerate(columns):
+                value, kind = values[i], kinds[j]
+                if kind == "n":
+                    if value is not None:
+                        sheet.write_number(row, j, value)
+                elif not value:
+                    continue
+                elif kind == "s":
+                    sheet.write_string(row, j, value)
+                elif kind == "w":
+                    sheet.write_string(row, j, value, wrap)
+                elif _PLAIN_NUMBER.fullmatch(value):
+                    sheet.write_number(row, j, float(value) if "." in value else int(value))
+                elif _ISO_DATE.fullmatch(value) and (day := _iso_date(value)) is not None:
+                    sheet.write_datetime(row, j, day, date_format)
+                else:
+                    sheet.write_string(row, j, value)
+            self._row += 1
+
+    def add_notes(self, rows: Sequence[Sequence[object]]) -> None:
+        sheet = self._book.add_worksheet(NOTES_SHEET)
+        widths = [0, 0, 0, 0, 0]
+        for i, row in enumerate(rows):
+            for j, value in enumerate(row):
+                if isinstance(value, numbers.Real) and not isinstance(value, bool):
+                    sheet.write_number(i, j, value)
+                elif value not in (None, ""):
+                    sheet.write_string(i, j, str(value), self._head_format if i == 0 else None)
+                if j < len(widths):
+                    widths[j] = max(widths[j], min(_display_width(str(value)) + 2, _MAX_WIDTH))
+        for j, width in enumerate(widths):
+            if width:
+                sheet.set_column(j, j, width)
+
+    def close(self) -> None:
+        last = len(self._header) - 1
+        for sheet in self._sheets:
+            for j, width in enumerate(self._widths):
+                sheet.set_column(j, j, max(width, 6))
+            sheet.autofilter(0, 0, XLSX_MAX_ROWS if sheet is not self._sheet else max(self._row - 1, 1), last)
+        from xlsxwriter.exceptions import FileCreateError
+
+        error = None
+        try:
+            self._book.close()
+        except FileCreateError as exc:  # xlsxwriter wraps the operating system's error
+            cause = exc.args[0] if exc.args and isinstance(exc.args[0], OSError) else OSError(str(exc))
+            error = OSError(cause.errno, cause.strerror)
+        if error is not None:  # raised without the traceback, which holds the half-written file open
+            raise error
+
+
+def _iso_date(text: str) -> dt.datetime | None:
+    try:
+        return dt.datetime.strptime(text, "%Y-%m-%d")
+    except ValueError:
+        return None
+
+
+class TableWriter:
+    """Stream rows to a ``.csv``, ``.xlsx`` or ``.parquet`` file that is safe to open in Excel.
+
+    Use as a context manager: the rows go to a temporary file beside ``path`` that replaces
+    ``path`` only on a clean :meth:`close`; if the block raises, the partial output is deleted
+    and an existing file at ``path`` is left untouched.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The output; its extension (``.csv``, ``.xlsx`` or ``.parquet``, case-insensitive) picks the format.
+    columns : sequence of str
+        The header; every frame passed to :meth:`write` has exactly these columns, in order.
+    numeric_columns : collection of str, default ()
+        Columns written as numbers (int or float; NaN/None/"" blank), never neutralised.
+        A value that is not a number, or is infinite, raises ``ValueError``.
+    wrap_columns : collection of str, default ()
+        XLSX: long-text columns written with wrapped lines.
+    typed_columns : collection of str, default ()
+        XLSX: text columns whose cells are written as numbers when they are plain decimal
+        numbers (no leading zero, at most 15 digits) and as dates when they are ISO dates
+        (``2012-08-08``), as the input workbook had them; other cells stay text.
+
+    Raises
+    ------
+    InputFileError
+        The extension is not ``.csv``, ``.xlsx`` or ``.parquet``.
+    OutputFileError
+        ``path`` cannot be written (a folder, a missing or read-only folder: checked at once;
+        a full disk: when it happens). The temporary file is removed on every failure.
+    ValueError
+        ``numeric_columns`` names a column not in ``columns``, or ``columns`` is empty.
+    """
+
+    def __init__(self, path: str | os.PathLike[str], columns: Sequence[str], *,
+                 numeric_columns: Collection[str] = (), wrap_columns: Collection[str] = (),
+                 typed_columns: Collection[str] = ()):
+        self.path = Path(path)
+        self.columns = tuple(columns)
+        self.numeric_columns = frozenset(numeric_columns)
+        self.rows_written = 0
+        suffix = self.path.suffix.lower()
+        if suffix not in _WRITE_TYPES:
+            raise InputFileError(str(self.path), f"unsupported output type {suffix or '(none)'!r}; "
+                                                 f"accepted: {', '.join(_WRITE_TYPES)}")
+        if not self.columns:
+            raise ValueError("The 'columns' parameter of TableWriter must not be empty.")
+        if unknown := self.numeric_columns - set(self.columns):
+            raise ValueError(f"The 'numeric_columns' parameter of TableWriter names columns not in "
+                             f"'columns': {sorted(map(str, unknown))}.")
+        self._numeric = [c in self.numeric_columns for c in self.columns]
+        self._tmp = self.path.with_name(f".{self.path.stem}.{secrets.token_hex(4)}.part{suffix}")
+        header = [str(c) for c in self.columns]
+        if suffix == ".xlsx" and (long := [h for h in header if len(h) > _XLSX_MAX_CHARS]):
+            raise ValueError(f"column name longer than {_XLSX_MAX_CHARS} characters: {long[0][:40]!r}...")
+        check_output_path(self.path)
+        self._sink: _CsvSink | _XlsxSink | _parquet.ParquetSink | None = None
+        with self._os_errors():
+            self._sink = (
+                _CsvSink(self._tmp, header) if suffix == ".csv"
+                else _parquet.ParquetSink(self._tmp, header, self._numeric) if suffix == ".parquet" else _XlsxSink(
+                    self._tmp, header, wrap=[j for j, c in enumerate(self.columns) if c in set(wrap_columns)],
+                    typed=[j for j, c in enumerate(self.columns) if c in set(typed_columns) and c not in self.numeric_columns]))
+
+    @contextmanager
+    def _os_errors(self) -> Iterator[None]:
+        """An operating-system error while writing: the partial file goes, and the error is
+        raised as :class:`OutputFileError` naming :attr:`path`."""
+        try:
+            with output_errors(self.path):
+                yield
+        except OutputFileError:
+            self._discard()
+            self._tmp.unlink(missing_ok=True)
+            raise
+
+    def write(self, frame: pd.DataFrame) -> None:
+        """Append the rows of ``frame``, in order.
+
+        Parameters
+        ----------
+        frame : pandas.DataFrame
+            Exactly the writer's ``columns``, in order; any index.
+
+        Raises
+        ------
+        ValueError
+            Other columns; a numeric column holding a non-number; an XLSX text cell over
+            32,767 characters; the writer is closed.
+        """
+        if self._sink is None:
+            raise ValueError(f"{self.path}: the TableWriter is closed")
+        if list(frame.columns) != list(self.columns):
+            raise ValueError(f"frame columns {list(frame.columns)} differ from the writer's "
+                             f"columns {list(self.columns)}")
+        xlsx = isinstance(self._sink, _XlsxSink)
+        for start in range(0, len(frame), _WRITE_BATCH):
+            part = frame.iloc[start:start + _WRITE_BATCH]
+            if isinstance(self._sink, _parquet.ParquetSink):
+                with self._os_errors():
+                    self._sink.write_frame(part)
+                self.rows_written += len(part)
+                continue
+            columns: list[tuple[bool, list[Any]]] = []
+            for j, numeric in enumerate(self._numeric):
+                series, name = part.iloc[:, j], str(self.columns[j])
+                if numeric:
+                    columns.append((True, _numeric_cells(series, name)))
+                    continue
+                values = _text_cells(series)
+                if xlsx and max(map(len, values), default=0) > _XLSX_MAX_CHARS:
+                    row = next(i for i, v in enumerate(values) if len(v) > _XLSX_MAX_CHARS)
+                    raise ValueError(f"column {name!r}, row {series.index[row]!r}: text longer than "
+                                     f"Excel's {_XLSX_MAX_CHARS} characters; write CSV instead")
+                columns.append((False, values))
+            with self._os_errors():
+                self._sink.write(columns)
+            self.rows_written += len(part)
+
+    def add_notes(self, rows: Sequence[Sequence[object]]) -> None:
+        """XLSX: write ``rows`` (the first one a header) to a last sheet ``说明 Notes``; CSV: nothing."""
+        if self._sink is None:
+            raise ValueError(f"{self.path}: the TableWriter is closed")
+        if isinstance(self._sink, _XlsxSink):
+            with self._os_errors():
+                self._sink.add_notes(rows)
+
+    def write_encoded_lines(self, lines: list[bytes]) -> None:
+        """Append CSV rows encoded by :func:`encode_csv_rows` and then as UTF-8 (CSV output only)."""
+        if not isinstance(self._sink, _CsvSink):
+            raise ValueError(f"{self.path}: write_encoded_lines needs an open CSV writer")
+        with self._os_errors():
+            self._sink.write_encoded_lines(lines)
+        self.rows_written += len(lines)
+
+    def reserve_encoded(self, nbytes: int, rows: int) -> tuple[Path, int]:
+        """Leave ``nbytes`` for ``rows`` CSV rows that other processes write in place, encoded
+        as :meth:`write_encoded_lines` writes them (CSV output only).
+
+        Returns
+        -------
+        The file being written and the offset of the room; the rows go there with
+        ``os.pwrite`` before this writer is closed.
+        """
+        if not isinstance(self._sink, _CsvSink):
+            raise ValueError(f"{self.path}: reserve_encoded needs an open CSV writer")
+        with self._os_errors():
+            offset = self._sink.reserve(nbytes)
+        self.rows_written += rows
+        return self._tmp, offset
+
+    def close(self) -> None:
+        """Finish the file and move it to ``path``. Closing twice does nothing."""
+        if self._sink is None:
+            return
+        sink, self._sink = self._sink, None
+        try:
+            with output_errors(self.path):
+                sink.close()
+                os.replace(self._tmp, self.path)
+        except BaseException:
+            self._tmp.unlink(missing_ok=True)
+            raise
+
+    def _discard(self) -> None:
+        if self._sink is None:
+            return
+        sink, self._sink = self._sink, None
+        try:
+            sink.close()
+        except (OSError, ValueError):  # a full disk again: the file goes anyway, the first error stands
+            pass
+        finally:
+            self._tmp.unlink(missing_ok=True)
+
+    def __enter__(self) -> TableWriter:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        if exc_type is None:
+            self.close()
+        else:
+            self._discard()
+
+
+def write_table(path: str | os.PathLike[str], frame: pd.DataFrame, *,
+                numeric_columns: Collection[str] = ()) -> None:
+    """Write one frame to ``path`` (``.csv`` or ``.xlsx``) through :class:`TableWriter`.
+
+    Parameters
+    ----------
+    path : str or path-like
+    frame : pandas.DataFrame
+        Its columns become the header.
+    numeric_columns : collection of str, default ()
+        Columns written as numbers.
+    """
+    with TableWriter(path, list(frame.columns), numeric_columns=numeric_columns) as writer:
+        writer.write(frame)
+
