@@ -713,8 +713,8 @@ def test_api_model_reload_serves_a_new_version_and_audits_it(map_dir, models, tm
 @pytest.fixture(scope="module")
 def embedded_client():
     with _client(Settings(map_dir=None)) as c:
-        if c.get("/readyz").status_code != 200:
-            pytest.skip("the embedded map or its default model does not load")
+        ready = c.get("/readyz")
+        assert ready.status_code == 200, f"the embedded map or the default model does not load: {ready.text}"
         yield c
 
 
