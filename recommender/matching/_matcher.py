@@ -113,6 +113,7 @@ def link_vocabulary(chain_map: ChainMap) -> pd.DataFrame:
     """
     rows: list[tuple[str, str, str, float, bool, str, bool]] = []
     vocabulary = chain_map.vocabulary
+    shared = _links_by_term(chain_map)
     for link in chain_map.links:
         service = link.stage == "service"
         accepts = ";".join(vocabulary.accepted(link))
@@ -121,6 +122,12 @@ def link_vocabulary(chain_map: ChainMap) -> pd.DataFrame:
         for term in (*link.keywords.zh, *link.keywords.en):
             kind = _term_kind(term)
             rows.append((link.id, term, kind, TERM_WEIGHTS[kind], service, accepts, False))
+        for term in (*link.trade_terms.zh, *link.trade_terms.en) if link.trade_terms is not None else ():
+            if len(shared.get(_normal(term), ())) > 1:  # a trade word several links use: weak, beside an activity
+                rows.append((link.id, term, "class", TERM_WEIGHTS["class"], service, accepts, True))
+            else:
+                kind = _term_kind(term)
+                rows.append((link.id, term, kind, TERM_WEIGHTS[kind], service, accepts, False))
         for object_id in link.objects:
             entry = vocabulary.objects[object_id]
             for term in (*entry.zh, *entry.en):
@@ -142,6 +149,16 @@ def link_vocabulary(chain_map: ChainMap) -> pd.DataFrame:
             for link_id, service, accepts in dict.fromkeys(links):
                 rows.append((link_id, term, "class", TERM_WEIGHTS["class"], service, accepts, True))
     return pd.DataFrame(rows, columns=[*VOCABULARY_COLUMNS, "accepts", "requires"])
+
+
+def _links_by_term(chain_map: ChainMap) -> dict[str, set[str]]:
+    """The links whose names, keywords or trade terms name each (normalised) term."""
+    out: dict[str, set[str]] = {}
+    for link in chain_map.links:
+        trade = (*link.trade_terms.zh, *link.trade_terms.en) if link.trade_terms is not None else ()
+        for term in (link.name.zh, link.name.en, *link.keywords.zh, *link.keywords.en, *trade):
+            out.setdefault(_normal(term), set()).add(link.id)
+    return out
 
 
 _CLASS_SUFFIX = re.compile(r"(?:的)?(?:加工处理|综合利用|制造|加工|冶炼|生产|处理|服务|活动|业)$")
