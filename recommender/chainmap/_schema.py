@@ -126,6 +126,9 @@ class Activity(_Strict):
     #: words that end a firm's name when the firm is one of these (XX投资有限公司, Acme Capital):
     #: the whole firm does this activity, so it fills no production link
     names: Keywords | None = None
+    #: whether a firm named for this activity may still fill service links (false for a
+    #: restaurant, clinic or salon: it uses products and services, it provides none of the map's)
+    services: bool = True
 
 
 class Vocabulary(_Strict):

@@ -152,11 +152,13 @@ def link_vocabulary(chain_map: ChainMap) -> pd.DataFrame:
 
 
 def _links_by_term(chain_map: ChainMap) -> dict[str, set[str]]:
-    """The links whose names, keywords or trade terms name each (normalised) term."""
+    """The links whose names, keywords, trade terms or objects name each (normalised) term."""
     out: dict[str, set[str]] = {}
+    objects = chain_map.vocabulary.objects
     for link in chain_map.links:
         trade = (*link.trade_terms.zh, *link.trade_terms.en) if link.trade_terms is not None else ()
-        for term in (link.name.zh, link.name.en, *link.keywords.zh, *link.keywords.en, *trade):
+        owned = [word for o in link.objects for word in (*objects[o].zh, *objects[o].en)]
+        for term in (link.name.zh, link.name.en, *link.keywords.zh, *link.keywords.en, *trade, *owned):
             out.setdefault(_normal(term), set()).add(link.id)
     return out
 
@@ -188,11 +190,12 @@ def activity_words(chain_map: ChainMap) -> tuple[tuple[str, str, bool], ...]:
     return tuple(out)
 
 
-def name_words(chain_map: ChainMap) -> tuple[tuple[str, str], ...]:
-    """``(word, activity)`` for every word that ends a firm's name when the whole firm does a
-    non-production activity (``names`` of an activity in ``vocabulary.yaml``: 投资, 银行, Capital …)."""
+def name_words(chain_map: ChainMap) -> tuple[tuple[str, str, bool], ...]:
+    """``(word, activity, services)`` for every word that ends a firm's name when the whole firm
+    does a non-production activity (``names`` of an activity in ``vocabulary.yaml``: 投资, 银行,
+    Capital …); ``services`` false where such a firm fills no service link either (餐饮, Clinic)."""
     return tuple(
-        (word, activity_id)
+        (word, activity_id, activity.services)
         for activity_id, activity in chain_map.vocabulary.activities.items()
         if activity.names is not None and not activity.production
         for word in (*activity.names.zh, *activity.names.en)
@@ -273,7 +276,7 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
     """
 
     def __init__(self, min_affinity: float = 0.3, use_trade_rule: bool = True, green_terms: tuple[str, ...] = (),
-                 activities: tuple[tuple[str, str, bool], ...] = (), firm_names: tuple[tuple[str, str], ...] = ()):
+                 activities: tuple[tuple[str, str, bool], ...] = (), firm_names: tuple[tuple[str, ...], ...] = ()):
         self.min_affinity = min_affinity
         self.use_trade_rule = use_trade_rule
         self.green_terms = green_terms
@@ -394,11 +397,14 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         self.n_terms_ = len(terms)
         # firm names: the activity their last word names (XX投资有限公司, Acme Capital)
         name_masks: dict[str, np.uint64] = {}
-        for word, activity in self.firm_names:
+        self.serviceless_ = np.uint64(0)  # activities whose firms fill no service link either
+        for word, activity, *services in self.firm_names:
             bit = self.activity_bits_.get(activity)
             if bit is None:
                 raise ValueError(f"The 'firm_names' parameter of LinkMatcher names activity {activity!r}, which 'activities' does not.")
             name_masks[word.lower()] = name_masks.get(word.lower(), np.uint64(0)) | bit
+            if services and not services[0]:
+                self.serviceless_ |= bit
         self.name_masks_ = name_masks
         self.name_re_ = _name_pattern(name_masks) if name_masks else None
         # the activities each link accepts (its codes are vetoed for a firm named for another)
@@ -527,7 +533,7 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         # a firm named for a non-production activity (XX投资有限公司) fills no production link
         # that does not accept that activity; service links keep their own reading
         by_name = named[term_row][owner]
-        ok &= (by_name == 0) | self.service_[col] | ((by_name & self.link_accepts_[entry]) != 0)
+        ok &= (by_name == 0) | (self.service_[col] & ((by_name & self.serviceless_) == 0)) | ((by_name & self.link_accepts_[entry]) != 0)
         discarded[term_row[owner][~ok & ((acts & self.trade_bit_) != 0)]] = True  # named only to trade
         e_row, e_col, e_term, e_clause = term_row[owner][ok], col[ok], term[owner][ok], term_clause[owner][ok]
         e_weight = self.link_weight_[entry][ok]
@@ -548,7 +554,7 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
                 payload = self.codes_.get(code[:digits]) if len(code) >= digits else None
                 if payload:
                     for c, w in payload:
-                        if named[i] and not self.service_[c] and not named[i] & self.accepts_by_link_[c]:
+                        if named[i] and not (self.service_[c] and not named[i] & self.serviceless_) and not named[i] & self.accepts_by_link_[c]:
                             continue
                         code_rows.append(i)
                         code_cols.append(c)
