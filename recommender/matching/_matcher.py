@@ -294,7 +294,7 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         index = {link: i for i, link in enumerate(self.link_ids_)}
         self.service_ = np.zeros(len(self.link_ids_), dtype=bool)
         # activities: one bit each; a word's mask is the activities it names
-        names = list(dict.fromkeys(activity for _, activity, _ in self.activities))
+        names = list(dict.fromkeys([*(activity for _, activity, _ in self.activities), *(entry[1] for entry in self.firm_names)]))
         if len(names) > 63:
             raise ValueError("The 'activities' parameter of LinkMatcher names more than 63 activities.")
         self.activity_bits_ = {name: np.uint64(1) << np.uint64(k) for k, name in enumerate(names)}
