@@ -142,7 +142,7 @@ def link_vocabulary(chain_map: ChainMap) -> pd.DataFrame:
         accepts = ";".join(vocabulary.accepted(link))
         for code in link.industry_codes:
             entry = industry_class(code) if len(code) == 4 else None
-            for term in class_products(entry.name) if entry is not None else ():
+            for term in (*class_products(entry.name), *description_products(entry.description)) if entry is not None else ():
                 by_term.setdefault(term, []).append((link.id, link.stage == "service", accepts))
     for term, links in by_term.items():
         if len({link_id for link_id, _, _ in links}) <= 2:
@@ -178,6 +178,27 @@ def class_products(name: str) -> tuple[str, ...]:
         if len(part) >= 3 and not _CLASS_NOISE.search(part):
             out.append(part)
     return tuple(out)
+
+
+#: A product noun of a class description ends in one of these heads (件, 器, 剂, 纤维, 合金 …);
+#: a part that starts or contains one of the _DESCRIPTION_NOISE words is a phrase, not a product.
+_PRODUCT_HEAD = re.compile(r"(?:[件器机板剂药油酒粉肥纸浆箔膜管车船床锭丝纱布胶漆烯]|纤维|塑料|电路|燃料|软件|器具|元件|合金|电容器|仪表|调味品)$")
+_DESCRIPTION_NOISE = re.compile(r"^(?:也|对|其|制造|由|在|如|不论|具有|包含|融合|顺应|采取|通过|向|按|才能|除|仅|供方|者|各种|各类|其他|相关|一般)|"
+                                r"条件|指|包括|提供|补充|促进|制成|用于|利用|进行|形成|构成|附有|未列明|零部件|零组件|半成品|附件")
+
+
+def description_products(description: str) -> tuple[str, ...]:
+    """Product nouns of a GB/T 4754 class description (``指铸铁件、铸钢件等各种成品、半成品的制造`` →
+    铸铁件, 铸钢件): its parts between punctuation, 的, 及, 和, 与, 或 and 等, of three to eight
+    characters, ending in a product head (:data:`_PRODUCT_HEAD`) and without a word that makes
+    the part a phrase rather than a product."""
+    out = []
+    for part in re.split(r"[、，；。：（）()\[\]［］“”\s]|的|及|和|与|或|等", description):
+        part = part.removeprefix("指").removeprefix("包括")
+        if (3 <= len(part) <= 8 and re.fullmatch(r"[\u4e00-\u9fff]+", part) and _PRODUCT_HEAD.search(part)
+                and not _DESCRIPTION_NOISE.search(part)):
+            out.append(part)
+    return tuple(dict.fromkeys(out))
 
 
 def activity_words(chain_map: ChainMap) -> tuple[tuple[str, str, bool], ...]:
@@ -399,9 +420,7 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         name_masks: dict[str, np.uint64] = {}
         self.serviceless_ = np.uint64(0)  # activities whose firms fill no service link either
         for word, activity, *services in self.firm_names:
-            bit = self.activity_bits_.get(activity)
-            if bit is None:
-                raise ValueError(f"The 'firm_names' parameter of LinkMatcher names activity {activity!r}, which 'activities' does not.")
+            bit = self.activity_bits_[activity]
             name_masks[word.lower()] = name_masks.get(word.lower(), np.uint64(0)) | bit
             if services and not services[0]:
                 self.serviceless_ |= bit
