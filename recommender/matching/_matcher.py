@@ -141,8 +141,8 @@ def link_vocabulary(chain_map: ChainMap) -> pd.DataFrame:
     for link in chain_map.links:
         accepts = ";".join(vocabulary.accepted(link))
         for code in link.industry_codes:
-            entry = industry_class(code) if len(code) == 4 else None
-            for term in (*class_products(entry.name), *description_products(entry.description)) if entry is not None else ():
+            known = industry_class(code) if len(code) == 4 else None
+            for term in (*class_products(known.name), *description_products(known.description)) if known is not None else ():
                 by_term.setdefault(term, []).append((link.id, link.stage == "service", accepts))
     for term, links in by_term.items():
         if len({link_id for link_id, _, _ in links}) <= 2:
