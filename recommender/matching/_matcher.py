@@ -145,7 +145,9 @@ def link_vocabulary(chain_map: ChainMap) -> pd.DataFrame:
             for term in (*class_products(known.name), *description_products(known.description)) if known is not None else ():
                 by_term.setdefault(term, []).append((link.id, link.stage == "service", accepts))
     for term, links in by_term.items():
-        if len({link_id for link_id, _, _ in links}) <= 2:
+        # the links that name it: its classes' links, and those with a term containing it (铝合金 in 铝合金压铸件)
+        named = {link_id for link_id, _, _ in links}.union(*(owners for key, owners in shared.items() if term in key))
+        if len(named) <= 2:
             for link_id, service, accepts in dict.fromkeys(links):
                 rows.append((link_id, term, "class", TERM_WEIGHTS["class"], service, accepts, True))
     return pd.DataFrame(rows, columns=[*VOCABULARY_COLUMNS, "accepts", "requires"])
