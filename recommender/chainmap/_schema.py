@@ -91,6 +91,15 @@ class Keywords(_Strict):
     en: list[Text] = Field(default_factory=list)
 
 
+class ObjectTerms(_Strict):
+    """Something a firm works on (copper foil, spent batteries, castings …), in its wordings.
+    A word with ``…`` between two parts matches them with a few characters between."""
+
+    source: Text
+    zh: list[Text] = Field(default_factory=list)
+    en: list[Text] = Field(default_factory=list)
+
+
 class Link(_Strict):
     """One link (环节) of a chain."""
 
@@ -106,6 +115,10 @@ class Link(_Strict):
     green: bool = False
     heavy: bool = False
     keywords: Keywords
+    #: English and Chinese trade terms of the link's industry (product, process and grade names,
+    #: abbreviations), with their source: link terms like ``keywords``; one that several links
+    #: share counts as weak evidence only
+    trade_terms: ObjectTerms | None = None
     industry_codes: list[Code] = Field(default_factory=list)
     supplies: list[Ident] = Field(default_factory=list)
     parks: list[Ident] = Field(default_factory=list)
@@ -125,15 +138,9 @@ class Activity(_Strict):
     #: words that end a firm's name when the firm is one of these (XX投资有限公司, Acme Capital):
     #: the whole firm does this activity, so it fills no production link
     names: Keywords | None = None
-
-
-class ObjectTerms(_Strict):
-    """Something a firm works on (copper foil, spent batteries, castings …), in its wordings.
-    A word with ``…`` between two parts matches them with a few characters between."""
-
-    source: Text
-    zh: list[Text] = Field(default_factory=list)
-    en: list[Text] = Field(default_factory=list)
+    #: whether a firm named for this activity may still fill service links (false for a
+    #: restaurant, clinic or salon: it uses products and services, it provides none of the map's)
+    services: bool = True
 
 
 class Vocabulary(_Strict):

@@ -113,6 +113,7 @@ def link_vocabulary(chain_map: ChainMap) -> pd.DataFrame:
     """
     rows: list[tuple[str, str, str, float, bool, str, bool]] = []
     vocabulary = chain_map.vocabulary
+    shared = _links_by_term(chain_map)
     for link in chain_map.links:
         service = link.stage == "service"
         accepts = ";".join(vocabulary.accepted(link))
@@ -121,6 +122,12 @@ def link_vocabulary(chain_map: ChainMap) -> pd.DataFrame:
         for term in (*link.keywords.zh, *link.keywords.en):
             kind = _term_kind(term)
             rows.append((link.id, term, kind, TERM_WEIGHTS[kind], service, accepts, False))
+        for term in (*link.trade_terms.zh, *link.trade_terms.en) if link.trade_terms is not None else ():
+            if len(shared.get(_normal(term), ())) > 1:  # a trade word several links use: weak, beside an activity
+                rows.append((link.id, term, "class", TERM_WEIGHTS["class"], service, accepts, True))
+            else:
+                kind = _term_kind(term)
+                rows.append((link.id, term, kind, TERM_WEIGHTS[kind], service, accepts, False))
         for object_id in link.objects:
             entry = vocabulary.objects[object_id]
             for term in (*entry.zh, *entry.en):
@@ -134,14 +141,28 @@ def link_vocabulary(chain_map: ChainMap) -> pd.DataFrame:
     for link in chain_map.links:
         accepts = ";".join(vocabulary.accepted(link))
         for code in link.industry_codes:
-            entry = industry_class(code) if len(code) == 4 else None
-            for term in class_products(entry.name) if entry is not None else ():
+            known = industry_class(code) if len(code) == 4 else None
+            for term in (*class_products(known.name), *description_products(known.description)) if known is not None else ():
                 by_term.setdefault(term, []).append((link.id, link.stage == "service", accepts))
     for term, links in by_term.items():
-        if len({link_id for link_id, _, _ in links}) <= 2:
+        # the links that name it: its classes' links, and those with a term containing it (铝合金 in 铝合金压铸件)
+        named = {link_id for link_id, _, _ in links}.union(*(owners for key, owners in shared.items() if term in key))
+        if len(named) <= 2:
             for link_id, service, accepts in dict.fromkeys(links):
                 rows.append((link_id, term, "class", TERM_WEIGHTS["class"], service, accepts, True))
     return pd.DataFrame(rows, columns=[*VOCABULARY_COLUMNS, "accepts", "requires"])
+
+
+def _links_by_term(chain_map: ChainMap) -> dict[str, set[str]]:
+    """The links whose names, keywords, trade terms or objects name each (normalised) term."""
+    out: dict[str, set[str]] = {}
+    objects = chain_map.vocabulary.objects
+    for link in chain_map.links:
+        trade = (*link.trade_terms.zh, *link.trade_terms.en) if link.trade_terms is not None else ()
+        owned = [word for o in link.objects for word in (*objects[o].zh, *objects[o].en)]
+        for term in (link.name.zh, link.name.en, *link.keywords.zh, *link.keywords.en, *trade, *owned):
+            out.setdefault(_normal(term), set()).add(link.id)
+    return out
 
 
 _CLASS_SUFFIX = re.compile(r"(?:的)?(?:加工处理|综合利用|制造|加工|冶炼|生产|处理|服务|活动|业)$")
@@ -161,6 +182,27 @@ def class_products(name: str) -> tuple[str, ...]:
     return tuple(out)
 
 
+#: A product noun of a class description ends in one of these heads (件, 器, 剂, 纤维, 合金 …);
+#: a part that starts or contains one of the _DESCRIPTION_NOISE words is a phrase, not a product.
+_PRODUCT_HEAD = re.compile(r"(?:[件器机板剂药油酒粉肥纸浆箔膜管车船床锭丝纱布胶漆烯]|纤维|塑料|电路|燃料|软件|器具|元件|合金|电容器|仪表|调味品)$")
+_DESCRIPTION_NOISE = re.compile(r"^(?:也|对|其|制造|由|在|如|不论|具有|包含|融合|顺应|采取|通过|向|按|才能|除|仅|供方|者|各种|各类|其他|相关|一般)|"
+                                r"条件|指|包括|提供|补充|促进|制成|用于|利用|进行|形成|构成|附有|未列明|零部件|零组件|半成品|附件")
+
+
+def description_products(description: str) -> tuple[str, ...]:
+    """Product nouns of a GB/T 4754 class description (``指铸铁件、铸钢件等各种成品、半成品的制造`` →
+    铸铁件, 铸钢件): its parts between punctuation, 的, 及, 和, 与, 或 and 等, of three to eight
+    characters, ending in a product head (:data:`_PRODUCT_HEAD`) and without a word that makes
+    the part a phrase rather than a product."""
+    out = []
+    for part in re.split(r"[、，；。：（）()\[\]［］“”\s]|的|及|和|与|或|等", description):
+        part = part.removeprefix("指").removeprefix("包括")
+        if (3 <= len(part) <= 8 and re.fullmatch(r"[\u4e00-\u9fff]+", part) and _PRODUCT_HEAD.search(part)
+                and not _DESCRIPTION_NOISE.search(part)):
+            out.append(part)
+    return tuple(dict.fromkeys(out))
+
+
 def activity_words(chain_map: ChainMap) -> tuple[tuple[str, str, bool], ...]:
     """``(word, activity, production)`` for every word of the map's activities, English words
     in their inflected forms too (:func:`english_forms`)."""
@@ -171,11 +213,12 @@ def activity_words(chain_map: ChainMap) -> tuple[tuple[str, str, bool], ...]:
     return tuple(out)
 
 
-def name_words(chain_map: ChainMap) -> tuple[tuple[str, str], ...]:
-    """``(word, activity)`` for every word that ends a firm's name when the whole firm does a
-    non-production activity (``names`` of an activity in ``vocabulary.yaml``: 投资, 银行, Capital …)."""
+def name_words(chain_map: ChainMap) -> tuple[tuple[str, str, bool], ...]:
+    """``(word, activity, services)`` for every word that ends a firm's name when the whole firm
+    does a non-production activity (``names`` of an activity in ``vocabulary.yaml``: 投资, 银行,
+    Capital …); ``services`` false where such a firm fills no service link either (餐饮, Clinic)."""
     return tuple(
-        (word, activity_id)
+        (word, activity_id, activity.services)
         for activity_id, activity in chain_map.vocabulary.activities.items()
         if activity.names is not None and not activity.production
         for word in (*activity.names.zh, *activity.names.en)
@@ -256,7 +299,7 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
     """
 
     def __init__(self, min_affinity: float = 0.3, use_trade_rule: bool = True, green_terms: tuple[str, ...] = (),
-                 activities: tuple[tuple[str, str, bool], ...] = (), firm_names: tuple[tuple[str, str], ...] = ()):
+                 activities: tuple[tuple[str, str, bool], ...] = (), firm_names: tuple[tuple[str, ...], ...] = ()):
         self.min_affinity = min_affinity
         self.use_trade_rule = use_trade_rule
         self.green_terms = green_terms
@@ -274,7 +317,7 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         index = {link: i for i, link in enumerate(self.link_ids_)}
         self.service_ = np.zeros(len(self.link_ids_), dtype=bool)
         # activities: one bit each; a word's mask is the activities it names
-        names = list(dict.fromkeys(activity for _, activity, _ in self.activities))
+        names = list(dict.fromkeys([*(activity for _, activity, _ in self.activities), *(entry[1] for entry in self.firm_names)]))
         if len(names) > 63:
             raise ValueError("The 'activities' parameter of LinkMatcher names more than 63 activities.")
         self.activity_bits_ = {name: np.uint64(1) << np.uint64(k) for k, name in enumerate(names)}
@@ -377,11 +420,12 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         self.n_terms_ = len(terms)
         # firm names: the activity their last word names (XX投资有限公司, Acme Capital)
         name_masks: dict[str, np.uint64] = {}
-        for word, activity in self.firm_names:
-            bit = self.activity_bits_.get(activity)
-            if bit is None:
-                raise ValueError(f"The 'firm_names' parameter of LinkMatcher names activity {activity!r}, which 'activities' does not.")
+        self.serviceless_ = np.uint64(0)  # activities whose firms fill no service link either
+        for word, activity, *services in self.firm_names:
+            bit = self.activity_bits_[activity]
             name_masks[word.lower()] = name_masks.get(word.lower(), np.uint64(0)) | bit
+            if services and not services[0]:
+                self.serviceless_ |= bit
         self.name_masks_ = name_masks
         self.name_re_ = _name_pattern(name_masks) if name_masks else None
         # the activities each link accepts (its codes are vetoed for a firm named for another)
@@ -510,7 +554,7 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         # a firm named for a non-production activity (XX投资有限公司) fills no production link
         # that does not accept that activity; service links keep their own reading
         by_name = named[term_row][owner]
-        ok &= (by_name == 0) | self.service_[col] | ((by_name & self.link_accepts_[entry]) != 0)
+        ok &= (by_name == 0) | (self.service_[col] & ((by_name & self.serviceless_) == 0)) | ((by_name & self.link_accepts_[entry]) != 0)
         discarded[term_row[owner][~ok & ((acts & self.trade_bit_) != 0)]] = True  # named only to trade
         e_row, e_col, e_term, e_clause = term_row[owner][ok], col[ok], term[owner][ok], term_clause[owner][ok]
         e_weight = self.link_weight_[entry][ok]
@@ -531,7 +575,7 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
                 payload = self.codes_.get(code[:digits]) if len(code) >= digits else None
                 if payload:
                     for c, w in payload:
-                        if named[i] and not self.service_[c] and not named[i] & self.accepts_by_link_[c]:
+                        if named[i] and not (self.service_[c] and not named[i] & self.serviceless_) and not named[i] & self.accepts_by_link_[c]:
                             continue
                         code_rows.append(i)
                         code_cols.append(c)
