@@ -23,10 +23,10 @@ from sqlalchemy.orm import Session
 from recommender.tables import CANONICAL_COLUMNS
 
 from ..db.models import Lead, LeadEvent, utcnow
-from .stages import CLOSED_STAGES, OPEN_STAGES, STAGES, firm_key, normalise_credit_code, normalise_name, parse_stage
+from .stages import CLOSED_STAGES, OPEN_STAGES, STAGES, check_move, firm_key, normalise_credit_code, normalise_name, parse_stage
 
 __all__ = [
-    "EDITABLE", "SCORE_FIELDS", "LeadError", "LeadExists", "LeadNotFound", "NewLead", "StaleLead", "create_lead",
+    "EDITABLE", "SCORE_FIELDS", "LeadError", "LeadExists", "LeadNotFound", "NewLead", "StageMoveError", "StaleLead", "create_lead",
     "get_lead", "lead_dict", "lead_history", "list_leads", "update_lead",
 ]
 
@@ -50,6 +50,10 @@ class LeadExists(Exception):
     def __init__(self, lead: Lead):
         super().__init__(f"lead {lead.id} ({lead.name}) exists already")
         self.lead = lead
+
+
+class StageMoveError(LeadError):
+    """A stage change the pipeline's order does not allow (:func:`~api.leads.stages.check_move`)."""
 
 
 class LeadNotFound(LookupError):
@@ -190,6 +194,10 @@ def _values(lead: Lead, changes: Mapping[str, Any], today: dt.date) -> dict[str,
         except ValueError as exc:
             raise LeadError("stage", str(exc)) from None
     stage = values.get("stage", lead.stage)
+    try:
+        check_move(lead.stage, stage)
+    except ValueError as exc:
+        raise StageMoveError("stage", str(exc)) from None
     reason = values.get("lost_reason", lead.lost_reason)
     if stage == "lost" and not (reason or "").strip():
         raise LeadError("lost_reason", "流失须填写原因 / moving a lead to 流失 (lost) needs a reason")
@@ -218,6 +226,8 @@ def update_lead(
     LeadNotFound
     LeadError
         An unknown field or stage; 流失 without a reason.
+    StageMoveError
+        A move against the pipeline's order (back, or out of 落地).
     StaleLead
         The lead changed since ``version``; the attempt is in its history as ``rejected``
         (commit the session to keep it).
