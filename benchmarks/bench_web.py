@@ -87,6 +87,9 @@ def main() -> None:
                     ranked = time.perf_counter() - start
                     if status["state"] != "done":
                         raise SystemExit(f"the job failed: {status}")
+                    while (status := client.get(f"{job}/status").json()).get("xlsx") == "writing":
+                        time.sleep(0.05)
+                    print(f"{n:>8}  results open after {ranked:.1f}s, the XLSX written after {time.perf_counter() - start:.1f}s ({status.get('xlsx')})")
                     chain = client.get(job).text.split('id="filter-chain"')[1].split('<option value="')[2].split('"')[0]
                     for label, target, params in (
                         ("first results page", job, None),

@@ -14,7 +14,9 @@ A job folder holds
 
 and the job's row in the service database's ``jobs`` table (:class:`api.db.models.JobRecord`) its
 status: the state (``queued`` → ``running`` → ``writing`` → ``done`` or ``failed``), rows done, the
-counts, the filter values and the shortlist's coverage. Jobs older than the retention are
+counts, the filter values and the shortlist's coverage. A job is ``done`` once the CSV and the
+Parquet file are written, so its results open while the XLSX (the slow part: every cell through
+the writer) is still written; ``xlsx`` says ``writing``, ``ready`` or ``failed``. Jobs older than the retention are
 deleted, row and folder.
 
 Ranking runs in a :class:`~concurrent.futures.ThreadPoolExecutor`, so the event loop keeps
@@ -214,19 +216,25 @@ class JobStore:
             table = _read_ranked(folder / "ranked.csv", columns)
             plain = _unguarded(table)
             values = _to_parquet(plain, folder / PARQUET, columns)
-            if plain is table or not _holds_quoted_formulas(source, self.max_rows):
-                _to_xlsx(plain, folder / "ranked.xlsx", columns)
-            else:  # a cell written '=… in the upload: the CSV cannot tell it from a guarded =…
-                recommender.rank_file(source, folder / "ranked.xlsx", **options)
             coverage = report.coverage
             status.update(
                 state="done", finished=_now(), rows=report.rows, bad_rows=report.bad_rows, matched_rows=report.matched_rows,
-                columns=columns, values=values,
+                columns=columns, values=values, xlsx="writing",
                 coverage=None if coverage is None else {
                     "zh": coverage.summary("zh"), "en": coverage.summary("en"), "gap_links": coverage.gap_links,
                     "covered_links": coverage.covered_links, "covered_need": coverage.covered_need,
                 },
             )
+            self._write_status(folder, status)  # the results open now; the XLSX follows
+            try:
+                if plain is table or not _holds_quoted_formulas(source, self.max_rows):
+                    _to_xlsx(plain, folder / "ranked.xlsx", columns)
+                else:  # a cell written '=… in the upload: the CSV cannot tell it from a guarded =…
+                    recommender.rank_file(source, folder / "ranked.xlsx", **options)
+                status.update(xlsx="ready")
+            except Exception as exc:  # e.g. a cell over Excel's 32,767 characters: the CSV stays
+                log.warning("job %s: no XLSX: %s", folder.name, exc)
+                status.update(xlsx="failed", xlsx_error=_public_message(exc, source))
         except (InputFileError, EncodingError) as exc:
             status.update(state="failed", error=_public_message(exc, source))
         except Exception:  # the job fails, the service goes on; the log has the trace

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import threading
 import time
 from pathlib import Path
 
@@ -12,6 +13,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from api.db import make_engine, upgrade
+import api.web.jobs as jobs_module
 from api.web.jobs import PARQUET, JobStore
 from recommender import Recommender
 
@@ -70,7 +72,8 @@ def _run(store: JobStore, source: Path, recommender: Recommender, monkeypatch) -
     upload.write_bytes(source.read_bytes())
     job = store.create(upload, source.name, source.suffix, recommender=recommender, top=10, shortlist=5, lang="zh")
     deadline = time.monotonic() + 120
-    while (status := store.get(job.id).status)["state"] not in ("done", "failed") and time.monotonic() < deadline:
+    while ((status := store.get(job.id).status)["state"] != "failed" and (status["state"], status.get("xlsx")) != ("done", "ready")
+           and time.monotonic() < deadline):
         time.sleep(0.05)
     monkeypatch.undo()
     assert status["state"] == "done", status
@@ -91,7 +94,8 @@ def test_a_job_ranks_once_and_its_files_are_the_cli_files(store, recommender, tm
     assert any(row[1][0].startswith("=HYPERLINK") for row in cli[0][1:])
     page = pq.read_table(folder / PARQUET)
     assert page.column_names == [value for value, _ in cli[0][0]]
-    assert page.column("=备注").to_pylist() == [row[-len(status["columns"]) - 1][0] or "" for row in cli[0][1:]]
+    as_written = [(row[-len(status["columns"]) - 1][0] or "").replace("_x000D_", "\r") for row in cli[0][1:]]  # XLSX escapes CR
+    assert page.column("=备注").to_pylist() == as_written
 
 
 def test_text_written_as_a_quoted_formula_still_gives_the_cli_xlsx(store, recommender, tmp_path, monkeypatch):
@@ -101,3 +105,25 @@ def test_text_written_as_a_quoted_formula_still_gives_the_cli_xlsx(store, recomm
     assert _cells(store.root / status["id"] / "ranked.xlsx") == _cells(tmp_path / "cli.xlsx")
     assert "'=写成文本的公式" in [row[-len(status["columns"]) - 1][0] for row in _cells(tmp_path / "cli.xlsx")[0]]
     assert [p.name for p in calls] == ["ranked.csv", "ranked.xlsx"]  # the one case the CSV cannot tell
+
+
+def test_the_results_open_before_the_xlsx_is_written(store, recommender, tmp_path, monkeypatch):
+    release, to_xlsx = threading.Event(), jobs_module._to_xlsx
+
+    def held(*args):
+        assert release.wait(60)
+        to_xlsx(*args)
+
+    monkeypatch.setattr(jobs_module, "_to_xlsx", held)
+    upload = _tricky_csv(tmp_path / "firms.csv")
+    job = store.create(upload, upload.name, ".csv", recommender=recommender, top=10, shortlist=0, lang="zh")
+    deadline = time.monotonic() + 120
+    while store.get(job.id).status["state"] != "done" and time.monotonic() < deadline:
+        time.sleep(0.05)
+    status = store.get(job.id).status
+    assert (status["state"], status["xlsx"]) == ("done", "writing") and status["rows"] == len(candidate_rows()) - 1
+    assert (store.root / job.id / PARQUET).is_file() and not (store.root / job.id / "ranked.xlsx").exists()
+    release.set()
+    while store.get(job.id).status["xlsx"] == "writing" and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert store.get(job.id).status["xlsx"] == "ready" and (store.root / job.id / "ranked.xlsx").is_file()
