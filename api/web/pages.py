@@ -106,7 +106,7 @@ async def job_status(request: Request, job_id: str) -> Response:
     job = _job(request, job_id)
     if job is None:
         return JSONResponse({"error": "not_found"}, status_code=404)
-    keys = ("id", "state", "rows_done", "rows_total", "rows", "bad_rows", "matched_rows", "error")
+    keys = ("id", "state", "rows_done", "rows_total", "rows", "bad_rows", "matched_rows", "error", "xlsx")
     return JSONResponse({k: job.status.get(k) for k in keys})
 
 
