@@ -33,6 +33,7 @@ from .middleware import BodyLimitMiddleware, RequestIdMiddleware
 from .routes import admin, auth, chains, health, leads, models, rank, score
 from .schemas import ErrorResponse
 from .settings import Settings, get_settings
+from .shutdown import watch_signals
 from .state import RecommenderStore
 
 __all__ = ["Service", "app", "create_app"]
@@ -131,7 +132,8 @@ def create_app(settings: Settings | None = None) -> Service:
         if batcher is not None:
             await batcher.start()
         try:
-            yield
+            with watch_signals(app):  # requests reading a large upload answer 503 at once on SIGTERM
+                yield
         finally:
             web.close(app)
             if batcher is not None:

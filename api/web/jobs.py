@@ -125,10 +125,22 @@ class JobStore:
         self.root.mkdir(parents=True, exist_ok=True)
         self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="rank-job")
         self._lock = threading.Lock()
+        self._running: dict[Path, dict] = {}
         self.purge()
 
     def close(self) -> None:
+        """Take no more jobs; the queued ones and those still ranking are marked failed (the service stops)."""
         self._executor.shutdown(wait=False, cancel_futures=True)
+        with self._lock:
+            unfinished = list(self._running.items())
+        stopped = "服务已停止，请重新上传 / the service stopped: upload the file again"
+        for folder, status in unfinished:
+            try:
+                done = status.get("state") == "done"  # only its XLSX was still being written
+                self._write_status(folder, {**status, "xlsx": "failed", "xlsx_error": stopped} if done
+                                   else {**status, "state": "failed", "error": stopped})
+            except Exception:  # the database may be closing too; the log says which job
+                log.exception("could not mark job %s as stopped", folder.name)
 
     # -- reading ---------------------------------------------------------------------------
     def get(self, job_id: str) -> Job | None:
@@ -189,11 +201,15 @@ class JobStore:
             "map_version": recommender.map_version, "model_version": recommender.model_version, "created_by": actor,
         }
         self._write_status(folder, status)
+        with self._lock:
+            self._running[folder] = status
         self._executor.submit(self._run, folder, source, status, recommender)
         return Job(folder, status)
 
     def _run(self, folder: Path, source: Path, status: dict, recommender: Recommender) -> None:
         status = dict(status)
+        with self._lock:
+            self._running[folder] = status  # close() sees how far it got
         last = 0.0
 
         def progress(rows: int) -> None:
@@ -240,6 +256,8 @@ class JobStore:
         except Exception:  # the job fails, the service goes on; the log has the trace
             log.exception("job %s failed", folder.name)
             status.update(state="failed", error="内部错误 / internal error")
+        with self._lock:
+            self._running.pop(folder, None)
         self._write_status(folder, status)
 
 

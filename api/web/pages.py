@@ -21,6 +21,7 @@ from starlette.concurrency import run_in_threadpool
 from recommender import EncodingError, InputFileError
 from recommender.tables import open_table
 
+from ..shutdown import interruptible
 from .firm import bars_svg, firm_view, profile_from_row
 from .jobs import FILTER_COLUMNS, Job
 from .render import LangQuery, jobs_of, lang_of, recommender_of, render
@@ -78,7 +79,7 @@ async def create_job(
         return render(request, "index.html", lang, {"error": ("not_ready", {})}, status_code=503)
     path = await run_in_threadpool(_save, file, jobs.root, kind)
     try:
-        await run_in_threadpool(_check, path, request.app.state.settings.max_upload_rows)
+        await interruptible(request, _check, path, request.app.state.settings.max_upload_rows)
     except (InputFileError, EncodingError) as exc:
         path.unlink(missing_ok=True)
         message = str(exc).replace(str(path), name)
