@@ -12,8 +12,8 @@ import openpyxl
 import pyarrow.parquet as pq
 import pytest
 
-from api.db import make_engine, upgrade
 import api.web.jobs as jobs_module
+from api.db import make_engine, upgrade
 from api.web.jobs import PARQUET, JobStore
 from recommender import Recommender
 
