@@ -144,6 +144,12 @@ def test_officer_flow_in_chromium(server, browser, tmp_path):
     missing.locator("summary").click()
     assert missing.locator("blockquote").first.is_visible()
     shot("06-map")
+    graph = page.locator('svg.chain-graph[data-chain="new_energy_battery"]')
+    graph.scroll_into_view_if_needed()
+    edges = graph.locator("path.edge")
+    assert edges.count() == 27 and all(edges.nth(i).bounding_box()["width"] > 10 for i in range(edges.count()))
+    assert graph.locator("g.node.status-missing rect").first.evaluate("r => getComputedStyle(r).fill") == "rgb(248, 208, 204)"
+    page.locator("#chain-new_energy_battery").screenshot(path=str(shots / "06-map-edges.png"))
 
     # 6. edit that link with a key; the change shows on the map and in the audit view
     page.locator("#edit").scroll_into_view_if_needed()
