@@ -60,6 +60,7 @@ FILTER_COLUMNS = ("chain", "link", "action", "park")
 _NUMBERS = {"rank": pa.int64(), "score": pa.float64(), "likelihood": pa.float64(), "priority": pa.float64(),
             "confidence": pa.float64(), "shortlist": pa.int64()}
 _ID_CHARS = set("0123456789abcdef-")
+_PROGRESS_ROWS = 2_000  # rows ranked between progress reports (the ranked file does not depend on it)
 _XLSX_BATCH = 65_536  # rows handed to the XLSX writer at a time
 _STATUS_EVERY = 0.25  # seconds between progress writes
 _GUARDED = "^'[=+\\-@\t\r\n＝＋－＠]"  # a cell the CSV writer neutralised (recommender.tables.neutralise)
@@ -224,7 +225,8 @@ class JobStore:
             table = open_table(source, max_rows=self.max_rows)
             status.update(state="running", mapping=table.mapping, input_columns=list(table.columns))
             self._write_status(folder, status)
-            options = {"lang": status["lang"], "top": status["top"], "shortlist": status["shortlist"], "max_rows": self.max_rows}
+            options = {"lang": status["lang"], "top": status["top"], "shortlist": status["shortlist"], "max_rows": self.max_rows,
+                       "chunk_rows": _PROGRESS_ROWS}
             report = recommender.rank_file(source, folder / "ranked.csv", progress=progress, **options)
             status.update(state="writing", rows_total=report.rows, rows_done=report.rows)
             self._write_status(folder, status)
