@@ -84,8 +84,8 @@ def chain_svg(chain_id: str, columns: Sequence[tuple[str, str]], nodes: Sequence
         'orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" class="arrow-head"/></marker></defs>',
     ]
     for key, heading in columns:
-        x = _LEFT + col_of[key] * (_W + _GAP)
-        out.append(f'<text class="column-head" x="{x + _W / 2:.0f}" y="18" text-anchor="middle">{escape(heading)}</text>')
+        left = _LEFT + col_of[key] * (_W + _GAP)
+        out.append(f'<text class="column-head" x="{left + _W / 2:.0f}" y="18" text-anchor="middle">{escape(heading)}</text>')
     ends = _ends(drawn, place)
     for source, target in drawn:
         (x1, y1), (x2, y2) = place[source], place[target]
