@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NoReturn
 
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
@@ -215,6 +215,20 @@ def _jsonable(changes: Mapping[str, Any]) -> dict[str, Any]:
     return {k: v.isoformat() if isinstance(v, dt.date | dt.datetime) else v for k, v in changes.items()}
 
 
+def _reject(db: Session, current: Lead, version: int, changes: Mapping[str, Any], actor: str, request_id: str | None,
+            now: dt.datetime) -> NoReturn:
+    """Keep a stale attempt in the history as ``rejected`` and raise :class:`StaleLead`."""
+    stage = changes.get("stage")
+    try:
+        stage_to = parse_stage(stage) if isinstance(stage, str) else None
+    except ValueError:
+        stage_to = None
+    db.add(LeadEvent(lead_id=current.id, at=now, actor=actor, kind="rejected", stage_from=current.stage,
+                     stage_to=stage_to, changes=_jsonable(changes), version=version, request_id=request_id))
+    db.flush()
+    raise StaleLead(current, version)
+
+
 def update_lead(
     db: Session, lead_id: int, version: int, changes: Mapping[str, Any], *, actor: str,
     request_id: str | None = None, today: dt.date | None = None,
@@ -234,20 +248,18 @@ def update_lead(
     """
     lead = get_lead(db, lead_id)
     today = today or dt.date.today()
+    now = utcnow()
+    if lead.version != version:  # stale before anything else: the move is judged on the stage the writer saw
+        _reject(db, lead, version, changes, actor, request_id, now)
     values = _values(lead, changes, today)
     stage_from = lead.stage
-    now = utcnow()
     result = db.execute(
         update(Lead).where(Lead.id == lead_id, Lead.version == version)
         .values(**values, updated_at=now, updated_by=actor, version=Lead.version + 1)
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:
-        current = get_lead(db, lead_id)
-        db.add(LeadEvent(lead_id=lead_id, at=now, actor=actor, kind="rejected", stage_from=current.stage,
-                         stage_to=values.get("stage"), changes=_jsonable(changes), version=version, request_id=request_id))
-        db.flush()
-        raise StaleLead(current, version)
+        _reject(db, get_lead(db, lead_id), version, changes, actor, request_id, now)
     db.add(LeadEvent(lead_id=lead_id, at=now, actor=actor, kind="updated", stage_from=stage_from, stage_to=values.get("stage", stage_from),
                      changes=_jsonable(changes), version=version, request_id=request_id))
     db.flush()
