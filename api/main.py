@@ -24,7 +24,7 @@ from . import web
 from .auth.guard import CSRF_HEADER, AuthState, auth_gate
 from .batching import ScoreBatcher
 from .db import SchemaBehindError, ensure_schema, make_engine
-from .db.audit import DbAuditLog
+from .db.audit import DbAuditLog, import_file_audit
 from .deps import reject_unknown_query
 from .errors import install_error_handlers
 from .fastpath import ScoreFastPath
@@ -33,6 +33,7 @@ from .middleware import BodyLimitMiddleware, RequestIdMiddleware
 from .routes import admin, auth, chains, health, leads, models, rank, score
 from .schemas import ErrorResponse
 from .settings import Settings, get_settings
+from .shutdown import watch_signals
 from .state import RecommenderStore
 
 __all__ = ["Service", "app", "create_app"]
@@ -80,7 +81,13 @@ class Service(FastAPI):
 
 
 def _recover_updates(settings: Settings, engine: Engine) -> None:
-    """Settle map updates a killed process left midway (audit entries, staging folders)."""
+    """Carry the old audit file's entries into the database (once); settle map updates a killed
+    process left midway (audit entries, staging folders)."""
+    try:
+        if added := import_file_audit(engine, settings.audit_path, settings.map_dir):
+            log.info("carried %d entries of the audit file %s into the database", added, settings.audit_path)
+    except Exception:  # the service starts; the file stays for the next start or `recommender db upgrade`
+        log.exception("could not carry the audit file %s into the database", settings.audit_path)
     if settings.map_dir is None or not settings.map_dir.is_dir():
         return
     try:
@@ -125,7 +132,8 @@ def create_app(settings: Settings | None = None) -> Service:
         if batcher is not None:
             await batcher.start()
         try:
-            yield
+            with watch_signals(app):  # requests reading a large upload answer 503 at once on SIGTERM
+                yield
         finally:
             web.close(app)
             if batcher is not None:

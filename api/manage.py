@@ -15,6 +15,7 @@ from recommender import load_map
 
 from .auth import add_api_key, add_user
 from .db import ensure_schema, make_engine, schema_state, session_scope
+from .db.audit import import_file_audit
 from .db.migrate import current_revision, head_revision, upgrade
 from .db.models import ModelRecord
 from .leads.training import TrainResult, promote, served_model, train_from_pipeline
@@ -32,11 +33,13 @@ def _engine(settings: Settings | None):
 
 
 def db_upgrade(settings: Settings | None = None) -> tuple[str | None, str | None]:
-    """Apply every migration; (revision before, after)."""
-    _, engine = _engine(settings)
+    """Apply every migration, then carry the old audit file's entries in (once); (revision before, after)."""
+    settings, engine = _engine(settings)
     try:
         before = current_revision(engine)
-        return before, upgrade(engine)
+        after = upgrade(engine)
+        import_file_audit(engine, settings.audit_path, settings.map_dir)
+        return before, after
     finally:
         engine.dispose()
 

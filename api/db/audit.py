@@ -17,12 +17,12 @@ from pathlib import Path
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from recommender.chainmap import AuditEntry, LinkChange, LinkNotFoundError, update_link
+from recommender.chainmap import AuditEntry, AuditLog, LinkChange, LinkNotFoundError, update_link
 from recommender.chainmap._updates import HISTORY_DIR, clear_stale, link_fields, locked
 
 from .models import MapChange
 
-__all__ = ["DbAuditLog"]
+__all__ = ["DbAuditLog", "import_file_audit"]
 
 
 def _stamp(at: datetime) -> str:
@@ -133,3 +133,46 @@ class DbAuditLog:
                 now = None
             row.state = "done" if now is not None and json.loads(json.dumps(now, sort_keys=True)) == wanted else "aborted"
         return len(pending)
+
+
+def _key(at: datetime | str, actor: str, action: str, chain_id: str | None, link_id: str | None, v_before: str, v_after: str) -> tuple:
+    """What tells one change from another: its moment (to the microsecond), who, what, and the map versions."""
+    stamp = _stamp(at) if isinstance(at, datetime) else at
+    return stamp, actor, action, chain_id, link_id, v_before, v_after
+
+
+def import_file_audit(engine: Engine, path: Path | None, map_dir: Path | None = None) -> int:
+    """Carry the entries of the library's audit file (:class:`recommender.chainmap.AuditLog`,
+    ``RECOMMENDER_AUDIT_DB`` or ``<map>/history/audit.sqlite3``) into ``map_changes``, once.
+
+    Done entries are copied with their time, actor, values, versions, request id and note; an
+    entry already in the table (the same time, actor, action, link and versions) is skipped, so
+    running it again adds nothing. Pending entries of a killed writer are settled first
+    (:meth:`AuditLog.recover`) when the map folder is known. The number of entries added.
+    """
+    if path is None or not Path(path).is_file():
+        return 0
+    log = AuditLog(path)
+    if map_dir is not None and Path(map_dir).is_dir():
+        log.recover(map_dir)
+    old = log.entries(limit=2**62)
+    if not old:
+        return 0
+    with Session(engine) as session, session.begin():
+        rows = session.execute(select(MapChange.at, MapChange.actor, MapChange.action, MapChange.chain_id, MapChange.link_id,
+                                      MapChange.map_version_before, MapChange.map_version_after)).all()
+        known = {_key(*row) for row in rows}
+        added = 0
+        for entry in reversed(old):  # oldest first, so the table's ids keep their order
+            key = _key(entry.at, entry.actor, entry.action, entry.chain_id, entry.link_id, entry.map_version_before, entry.map_version_after)
+            if key in known:
+                continue
+            known.add(key)
+            session.add(MapChange(
+                at=datetime.strptime(entry.at, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC), actor=entry.actor, action=entry.action,
+                chain_id=entry.chain_id, link_id=entry.link_id, before=dict(entry.before), after=dict(entry.after),
+                map_version_before=entry.map_version_before, map_version_after=entry.map_version_after, request_id=entry.request_id,
+                note=entry.note, state="done",
+            ))
+            added += 1
+    return added

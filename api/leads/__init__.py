@@ -12,6 +12,7 @@ from .service import (
     LeadExists,
     LeadNotFound,
     NewLead,
+    StageMoveError,
     StaleLead,
     create_lead,
     get_lead,
@@ -20,9 +21,9 @@ from .service import (
     list_leads,
     update_lead,
 )
-from .stages import STAGES, firm_key, normalise_name, parse_stage
+from .stages import STAGES, allowed_moves, firm_key, normalise_name, parse_stage
 
 __all__ = [
-    "EDITABLE", "SCORE_FIELDS", "STAGES", "LeadError", "LeadExists", "LeadNotFound", "NewLead", "StaleLead", "create_lead",
+    "EDITABLE", "SCORE_FIELDS", "STAGES", "LeadError", "LeadExists", "LeadNotFound", "NewLead", "StageMoveError", "StaleLead", "allowed_moves", "create_lead",
     "firm_key", "get_lead", "lead_dict", "lead_history", "list_leads", "normalise_name", "parse_stage", "update_lead",
 ]

@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NoReturn
 
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
@@ -23,10 +23,10 @@ from sqlalchemy.orm import Session
 from recommender.tables import CANONICAL_COLUMNS
 
 from ..db.models import Lead, LeadEvent, utcnow
-from .stages import CLOSED_STAGES, OPEN_STAGES, STAGES, firm_key, normalise_credit_code, normalise_name, parse_stage
+from .stages import CLOSED_STAGES, OPEN_STAGES, STAGES, check_move, firm_key, normalise_credit_code, normalise_name, parse_stage
 
 __all__ = [
-    "EDITABLE", "SCORE_FIELDS", "LeadError", "LeadExists", "LeadNotFound", "NewLead", "StaleLead", "create_lead",
+    "EDITABLE", "SCORE_FIELDS", "LeadError", "LeadExists", "LeadNotFound", "NewLead", "StageMoveError", "StaleLead", "create_lead",
     "get_lead", "lead_dict", "lead_history", "list_leads", "update_lead",
 ]
 
@@ -50,6 +50,10 @@ class LeadExists(Exception):
     def __init__(self, lead: Lead):
         super().__init__(f"lead {lead.id} ({lead.name}) exists already")
         self.lead = lead
+
+
+class StageMoveError(LeadError):
+    """A stage change the pipeline's order does not allow (:func:`~api.leads.stages.check_move`)."""
 
 
 class LeadNotFound(LookupError):
@@ -190,6 +194,10 @@ def _values(lead: Lead, changes: Mapping[str, Any], today: dt.date) -> dict[str,
         except ValueError as exc:
             raise LeadError("stage", str(exc)) from None
     stage = values.get("stage", lead.stage)
+    try:
+        check_move(lead.stage, stage)
+    except ValueError as exc:
+        raise StageMoveError("stage", str(exc)) from None
     reason = values.get("lost_reason", lead.lost_reason)
     if stage == "lost" and not (reason or "").strip():
         raise LeadError("lost_reason", "流失须填写原因 / moving a lead to 流失 (lost) needs a reason")
@@ -207,6 +215,20 @@ def _jsonable(changes: Mapping[str, Any]) -> dict[str, Any]:
     return {k: v.isoformat() if isinstance(v, dt.date | dt.datetime) else v for k, v in changes.items()}
 
 
+def _reject(db: Session, current: Lead, version: int, changes: Mapping[str, Any], actor: str, request_id: str | None,
+            now: dt.datetime) -> NoReturn:
+    """Keep a stale attempt in the history as ``rejected`` and raise :class:`StaleLead`."""
+    stage = changes.get("stage")
+    try:
+        stage_to = parse_stage(stage) if isinstance(stage, str) else None
+    except ValueError:
+        stage_to = None
+    db.add(LeadEvent(lead_id=current.id, at=now, actor=actor, kind="rejected", stage_from=current.stage,
+                     stage_to=stage_to, changes=_jsonable(changes), version=version, request_id=request_id))
+    db.flush()
+    raise StaleLead(current, version)
+
+
 def update_lead(
     db: Session, lead_id: int, version: int, changes: Mapping[str, Any], *, actor: str,
     request_id: str | None = None, today: dt.date | None = None,
@@ -218,26 +240,26 @@ def update_lead(
     LeadNotFound
     LeadError
         An unknown field or stage; 流失 without a reason.
+    StageMoveError
+        A move against the pipeline's order (back, or out of 落地).
     StaleLead
         The lead changed since ``version``; the attempt is in its history as ``rejected``
         (commit the session to keep it).
     """
     lead = get_lead(db, lead_id)
     today = today or dt.date.today()
+    now = utcnow()
+    if lead.version != version:  # stale before anything else: the move is judged on the stage the writer saw
+        _reject(db, lead, version, changes, actor, request_id, now)
     values = _values(lead, changes, today)
     stage_from = lead.stage
-    now = utcnow()
     result = db.execute(
         update(Lead).where(Lead.id == lead_id, Lead.version == version)
         .values(**values, updated_at=now, updated_by=actor, version=Lead.version + 1)
         .execution_options(synchronize_session=False)
     )
     if getattr(result, "rowcount", 0) != 1:  # an UPDATE answers a CursorResult
-        current = get_lead(db, lead_id)
-        db.add(LeadEvent(lead_id=lead_id, at=now, actor=actor, kind="rejected", stage_from=current.stage,
-                         stage_to=values.get("stage"), changes=_jsonable(changes), version=version, request_id=request_id))
-        db.flush()
-        raise StaleLead(current, version)
+        _reject(db, get_lead(db, lead_id), version, changes, actor, request_id, now)
     db.add(LeadEvent(lead_id=lead_id, at=now, actor=actor, kind="updated", stage_from=stage_from, stage_to=values.get("stage", stage_from),
                      changes=_jsonable(changes), version=version, request_id=request_id))
     db.flush()

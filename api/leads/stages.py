@@ -1,8 +1,9 @@
 """Pipeline stages and the one-lead-per-firm key.
 
 Stages, in order: 线索 lead → 接洽 contact → 考察 visit → 洽谈 negotiation → 签约 signed →
-落地 landed; or 流失 lost (with a reason) from any stage. A lead may move to any stage (an
-officer corrects a mistake); every move is kept in its history.
+落地 landed; or 流失 lost (with a reason) from any open stage (线索 … 洽谈). A lead moves forward
+one or more stages, or to 流失; a lost lead may be reopened as 线索; 落地 is final
+(:func:`allowed_moves`). Every move is kept in its history.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-__all__ = ["CLOSED_STAGES", "OPEN_STAGES", "STAGES", "firm_key", "normalise_credit_code", "normalise_name", "parse_stage", "stage_label"]
+__all__ = ["CLOSED_STAGES", "OPEN_STAGES", "STAGES", "allowed_moves", "check_move", "firm_key", "normalise_credit_code", "normalise_name", "parse_stage", "stage_label"]
 
 #: English code → Chinese name, in pipeline order.
 STAGES: dict[str, str] = {
@@ -20,6 +21,7 @@ CLOSED_STAGES = frozenset({"signed", "landed", "lost"})
 OPEN_STAGES = tuple(code for code in STAGES if code not in CLOSED_STAGES)
 #: Outcomes for training: signed and landed count 1, lost 0 (as in recommender.likelihood).
 OUTCOME_OF_STAGE = {"signed": "签约", "landed": "落地", "lost": "流失"}
+_FORWARD = ("lead", "contact", "visit", "negotiation", "signed", "landed")
 _BY_NAME = {**{code: code for code in STAGES}, **{zh: code for code, zh in STAGES.items()}}
 
 _SUFFIXES = ("股份有限公司", "有限责任公司", "有限公司", "集团公司", "集团", "公司", "co.,ltd.", "co.,ltd", "co.ltd", "co ltd",
@@ -41,6 +43,31 @@ def parse_stage(text: str) -> str:
         accepted = ", ".join(f"{zh}/{code}" for code, zh in STAGES.items())
         raise ValueError(f"未知阶段 {text!r} / unknown stage {text!r}; expected one of {accepted}")
     return code
+
+
+def allowed_moves(stage: str) -> tuple[str, ...]:
+    """The stages a lead at ``stage`` may move to, in pipeline order."""
+    if stage == "lost":
+        return ("lead",)
+    later = _FORWARD[_FORWARD.index(stage) + 1:]
+    return (*later, "lost") if stage in OPEN_STAGES else later
+
+
+def check_move(before: str, after: str) -> None:
+    """Nothing when a lead may move from ``before`` to ``after`` (or stays).
+
+    Raises
+    ------
+    ValueError
+        Naming both stages and where the lead may go.
+    """
+    if after == before or after in allowed_moves(before):
+        return
+    moves = allowed_moves(before)
+    zh = "、".join(STAGES[m] for m in moves) or "无（落地为最终阶段）"
+    en = ", ".join(moves) or "none (landed is final)"
+    raise ValueError(f"阶段不能从 {STAGES[before]} 改为 {STAGES[after]}，可改为：{zh} / "
+                     f"the stage cannot go from {before} to {after}; it may go to: {en}")
 
 
 def stage_label(code: str, lang: str = "zh") -> str:

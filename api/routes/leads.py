@@ -160,7 +160,8 @@ def read_lead(lead_id: LeadId, request: Request) -> LeadOut:
 
 @router.patch("/{lead_id:int}", response_model=LeadOut, responses=_CONFLICT, summary="Update a lead / 更新线索")
 def update_lead(lead_id: LeadId, body: LeadUpdate, request: Request, actor: OfficerDep) -> LeadOut:
-    """Change the stage (流失 needs ``lost_reason``), owner, next step and its date, notes. Send the
+    """Change the stage (forward one or more stages, or to 流失 from an open stage with ``lost_reason``;
+    a 流失 lead back to 线索; 落地 is final: another move is 409), owner, next step and its date, notes. Send the
     ``version`` you read; if someone saved since, 409 and nothing is changed (your change is kept in the history)."""
     changes = body.model_dump(exclude_unset=True, exclude={"version"})
     stale = None
@@ -170,6 +171,9 @@ def update_lead(lead_id: LeadId, body: LeadUpdate, request: Request, actor: Offi
             out = _out(lead)
         except service.LeadNotFound:
             raise _not_found(lead_id) from None
+        except service.StageMoveError as exc:
+            raise ApiError(409, exc.message, code="stage_order",
+                           detail=[ErrorItem(loc=["body", "stage"], msg=exc.message, type="stage_order")]) from None
         except service.LeadError as exc:
             raise _bad(exc) from None
         except service.StaleLead as exc:

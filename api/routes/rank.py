@@ -25,6 +25,7 @@ from recommender import InputFileError
 from ..deps import RecommenderDep, SettingsDep
 from ..errors import ApiError
 from ..schemas import ErrorItem, ErrorResponse, Lang, RankReportResponse
+from ..shutdown import interruptible
 
 router = APIRouter(tags=["rank"])
 
@@ -121,8 +122,8 @@ async def rank(
                 item = ErrorItem(loc=["body", "file"], msg="the file is not an XLSX workbook (no zip signature)", type="file_type")
                 raise ApiError(415, "不是有效的 XLSX 文件 / not an XLSX file", detail=[item])
             try:
-                report = await run_in_threadpool(
-                    recommender.rank_file, source, target, lang=lang, top=top, shortlist=shortlist, max_rows=settings.max_upload_rows,
+                report = await interruptible(  # a SIGTERM ends the request (503) without waiting for the read
+                    request, recommender.rank_file, source, target, lang=lang, top=top, shortlist=shortlist, max_rows=settings.max_upload_rows,
                 )
             except InputFileError as exc:
                 if exc.reason == "too_many_rows":

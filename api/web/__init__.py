@@ -3,6 +3,8 @@
 ``install(app, settings)`` adds the pages (none of them in the OpenAPI document), the static
 files (``/static``: the stylesheet, a small script and the vendored Swagger UI and ReDoc) and
 ``/docs`` and ``/redoc`` served from those local copies, so nothing is fetched from outside.
+``/docs``, ``/redoc`` and ``/openapi.json`` go through the app's auth gate like every endpoint:
+open while no user exists, then only with a session or an API key.
 
 Pages: ``/`` rank a list, ``/jobs`` the jobs, ``/jobs/{id}`` results, ``/jobs/{id}/rows/{rank}``
 a firm, ``/map`` the chain map (edits by an admin), ``/audit`` the changes, ``/score`` one firm;
@@ -15,7 +17,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 
 from ..errors import ApiError
@@ -39,6 +41,13 @@ def install(app: FastAPI, settings: Settings) -> None:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     if settings.docs:
         title = app.title
+        openapi_url = app.openapi_url or "/openapi.json"
+        # FastAPI serves the schema from a plain route, outside the app's dependencies: serve it from one inside
+        app.router.routes[:] = [r for r in app.router.routes if getattr(r, "path", None) != openapi_url]
+
+        @app.get(openapi_url, include_in_schema=False)
+        async def openapi_json() -> JSONResponse:
+            return JSONResponse(app.openapi())
 
         @app.get("/docs", include_in_schema=False)
         async def swagger_ui() -> HTMLResponse:

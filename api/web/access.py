@@ -5,10 +5,16 @@ checked the session (and, for a form it posts, the CSRF token) before a page han
 With no user configured, anyone on the service's address may read and rank; every change is
 refused with a message saying how to set up users. Once a user exists, a page asked for
 without a session redirects to ``/sign-in``.
+
+The sign-in form carries a token of its own (login CSRF): ``GET /sign-in`` puts a random token
+in the form and in a cookie (:data:`SIGN_IN_COOKIE`, HttpOnly, SameSite=Strict, path
+``/sign-in``); ``POST /sign-in`` signs nobody in unless the two match, so another site cannot
+sign a browser in to an account of its choosing.
 """
 
 from __future__ import annotations
 
+import secrets
 from typing import Annotated
 from urllib.parse import quote, urlsplit
 
@@ -23,9 +29,14 @@ from ..errors import ApiError
 from ..routes.auth import _secure
 from .render import LangQuery, render
 
-__all__ = ["actor_of", "api_path", "page_error", "refusal", "router", "with_key"]
+__all__ = ["SIGN_IN_COOKIE", "actor_of", "api_path", "page_error", "refusal", "router", "with_key"]
 
 router = APIRouter(include_in_schema=False)
+
+#: The cookie holding the sign-in form's token.
+SIGN_IN_COOKIE = "recommender_signin"
+_FORM_TOKEN_HOURS = 12
+_STALE_FORM = "登录表单已过期或来自其他网站，请重新登录 / the sign-in form expired or came from another site: sign in again"
 
 #: Paths that stay JSON (the API, its schema, the probes, a job's polled status).
 _API_PREFIXES = ("/v1/", "/openapi.json", "/healthz", "/readyz", "/static/")
@@ -88,10 +99,25 @@ def _next(target: str) -> str:
     return target if target.startswith("/") and not target.startswith("//") and "\\" not in target else "/"
 
 
+def _form_token(request: Request) -> str:
+    """The sign-in form's token: the browser's own (its cookie) when it has a well-formed one, else a new one."""
+    given = request.cookies.get(SIGN_IN_COOKIE, "")
+    return given if 32 <= len(given) <= 64 and given.isascii() else secrets.token_urlsafe(32)
+
+
+def _sign_in_form(request: Request, lang: str | None, context: dict, status_code: int = 200) -> Response:
+    """The sign-in page with its form token, set in the cookie too."""
+    token = _form_token(request)
+    response = render(request, "sign_in.html", lang, {**context, "form_token": token}, status_code=status_code)
+    response.set_cookie(SIGN_IN_COOKIE, token, max_age=_FORM_TOKEN_HOURS * 3600, httponly=True, samesite="strict", path="/sign-in",
+                        secure=_secure(request, request.app.state.settings.cookie_secure))
+    return response
+
+
 @router.get("/sign-in")
 async def sign_in_page(request: Request, lang: LangQuery = None, next: str = "/") -> Response:  # noqa: A002 - the query's name
     users = await run_in_threadpool(_users_exist, request)
-    return render(request, "sign_in.html", lang, {"error": None, "next": _next(next), "users": users, "name": ""})
+    return _sign_in_form(request, lang, {"error": None, "next": _next(next), "users": users, "name": ""})
 
 
 @router.post("/sign-in")
@@ -100,10 +126,15 @@ async def sign_in_submit(
     name: Annotated[str, Form(max_length=64)] = "",
     password: Annotated[str, Form(max_length=500)] = "",
     next: Annotated[str, Form(max_length=500)] = "/",  # noqa: A002
+    csrf_token: Annotated[str, Form(max_length=100)] = "",
     lang: LangQuery = None,
 ) -> Response:
     settings = request.app.state.settings
     ip = request.client.host if request.client else None
+    expected = request.cookies.get(SIGN_IN_COOKIE, "")
+    if not expected or not csrf_token or not secrets.compare_digest(csrf_token.encode(), expected.encode()):
+        context = {"error": _STALE_FORM, "next": _next(next), "users": True, "name": name}
+        return _sign_in_form(request, lang, context, status_code=403)
 
     def work() -> SignInError | str:
         with session_scope(request.app.state.db) as db:
@@ -117,10 +148,11 @@ async def sign_in_submit(
     result = await run_in_threadpool(work)
     if isinstance(result, SignInError):
         context = {"error": result.message, "next": _next(next), "users": True, "name": name}
-        return render(request, "sign_in.html", lang, context, status_code=result.status)
+        return _sign_in_form(request, lang, context, status_code=result.status)
     response = RedirectResponse(_next(next), status_code=303)
     response.set_cookie(SESSION_COOKIE, result, max_age=int(settings.session_hours * 3600), httponly=True, samesite="lax",
                         secure=_secure(request, settings.cookie_secure), path="/")
+    response.delete_cookie(SIGN_IN_COOKIE, path="/sign-in")
     return response
 
 

@@ -111,6 +111,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "supplies": ("供应", "supplies"),
     "need": ("需求", "need"),
     "supply_edges": ("供应关系", "Supply edges"),
+    "other_chains": ("其他产业链", "Other chains"),
+    "supply_graph": ("{chain}：环节按阶段排列，箭头为供应关系（{n} 条）", "{chain}: links by stage, arrows for supply edges ({n})"),
     "edit_link": ("修改环节", "Edit a link"),
     "edit_hint": ("需要 API 密钥；每次修改都记入变更记录。", "Needs an API key; every change goes into the audit log."),
     "status": ("状态", "Status"),

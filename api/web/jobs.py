@@ -3,12 +3,20 @@
 A job folder holds
 
 - ``input.csv`` or ``input.xlsx``: the upload as it came;
-- ``ranked.csv`` and ``ranked.xlsx``: what ``recommender rank -o`` writes (``Recommender.rank_file``);
+- ``ranked.csv``: what ``recommender rank -o ranked.csv`` writes (``Recommender.rank_file``: the
+  one ranking of the job);
+- ``ranked.xlsx``: what ``recommender rank -o ranked.xlsx`` writes, derived from the CSV without
+  scoring again: the CSV read back, the ``'`` its writer put before formula-like text taken off,
+  and written through the library's :class:`~recommender.tables.TableWriter` (only when the upload
+  itself holds text starting with ``'`` and a formula sign, which the CSV cannot tell from a
+  guarded cell, is the XLSX ranked from the upload instead);
 - ``ranked.parquet``: the same rows, in rank order, for paging on the server;
 
 and the job's row in the service database's ``jobs`` table (:class:`api.db.models.JobRecord`) its
 status: the state (``queued`` → ``running`` → ``writing`` → ``done`` or ``failed``), rows done, the
-counts, the filter values and the shortlist's coverage. Jobs older than the retention are
+counts, the filter values and the shortlist's coverage. A job is ``done`` once the CSV and the
+Parquet file are written, so its results open while the XLSX (the slow part: every cell through
+the writer) is still written; ``xlsx`` says ``writing``, ``ready`` or ``failed``. Jobs older than the retention are
 deleted, row and folder.
 
 Ranking runs in a :class:`~concurrent.futures.ThreadPoolExecutor`, so the event loop keeps
@@ -35,7 +43,7 @@ import pyarrow.parquet as pq
 from sqlalchemy import Engine, delete, select
 
 from recommender import OUTPUT_COLUMNS, EncodingError, InputFileError, Recommender
-from recommender.tables import open_table
+from recommender.tables import TableWriter, open_table
 
 from ..db import session_scope
 from ..db.models import JobRecord
@@ -52,6 +60,8 @@ FILTER_COLUMNS = ("chain", "link", "action", "park")
 _NUMBERS = {"rank": pa.int64(), "score": pa.float64(), "likelihood": pa.float64(), "priority": pa.float64(),
             "confidence": pa.float64(), "shortlist": pa.int64()}
 _ID_CHARS = set("0123456789abcdef-")
+_PROGRESS_ROWS = 2_000  # rows ranked between progress reports (the ranked file does not depend on it)
+_XLSX_BATCH = 65_536  # rows handed to the XLSX writer at a time
 _STATUS_EVERY = 0.25  # seconds between progress writes
 _GUARDED = "^'[=+\\-@\t\r\n＝＋－＠]"  # a cell the CSV writer neutralised (recommender.tables.neutralise)
 
@@ -116,10 +126,22 @@ class JobStore:
         self.root.mkdir(parents=True, exist_ok=True)
         self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="rank-job")
         self._lock = threading.Lock()
+        self._running: dict[Path, dict] = {}
         self.purge()
 
     def close(self) -> None:
+        """Take no more jobs; the queued ones and those still ranking are marked failed (the service stops)."""
         self._executor.shutdown(wait=False, cancel_futures=True)
+        with self._lock:
+            unfinished = list(self._running.items())
+        stopped = "服务已停止，请重新上传 / the service stopped: upload the file again"
+        for folder, status in unfinished:
+            try:
+                done = status.get("state") == "done"  # only its XLSX was still being written
+                self._write_status(folder, {**status, "xlsx": "failed", "xlsx_error": stopped} if done
+                                   else {**status, "state": "failed", "error": stopped})
+            except Exception:  # the database may be closing too; the log says which job
+                log.exception("could not mark job %s as stopped", folder.name)
 
     # -- reading ---------------------------------------------------------------------------
     def get(self, job_id: str) -> Job | None:
@@ -180,11 +202,15 @@ class JobStore:
             "map_version": recommender.map_version, "model_version": recommender.model_version, "created_by": actor,
         }
         self._write_status(folder, status)
+        with self._lock:
+            self._running[folder] = status
         self._executor.submit(self._run, folder, source, status, recommender)
         return Job(folder, status)
 
     def _run(self, folder: Path, source: Path, status: dict, recommender: Recommender) -> None:
         status = dict(status)
+        with self._lock:
+            self._running[folder] = status  # close() sees how far it got
         last = 0.0
 
         def progress(rows: int) -> None:
@@ -199,27 +225,41 @@ class JobStore:
             table = open_table(source, max_rows=self.max_rows)
             status.update(state="running", mapping=table.mapping, input_columns=list(table.columns))
             self._write_status(folder, status)
-            options = {"lang": status["lang"], "top": status["top"], "shortlist": status["shortlist"], "max_rows": self.max_rows}
+            options = {"lang": status["lang"], "top": status["top"], "shortlist": status["shortlist"], "max_rows": self.max_rows,
+                       "chunk_rows": _PROGRESS_ROWS}
             report = recommender.rank_file(source, folder / "ranked.csv", progress=progress, **options)
             status.update(state="writing", rows_total=report.rows, rows_done=report.rows)
             self._write_status(folder, status)
             columns = dict(zip(OUTPUT_COLUMNS, _csv_header(folder / "ranked.csv")[-len(OUTPUT_COLUMNS):], strict=True))
-            values = _to_parquet(folder / "ranked.csv", folder / PARQUET, columns)
-            recommender.rank_file(source, folder / "ranked.xlsx", **options)
+            table = _read_ranked(folder / "ranked.csv", columns)
+            plain = _unguarded(table)
+            values = _to_parquet(plain, folder / PARQUET, columns)
             coverage = report.coverage
             status.update(
                 state="done", finished=_now(), rows=report.rows, bad_rows=report.bad_rows, matched_rows=report.matched_rows,
-                columns=columns, values=values,
+                columns=columns, values=values, xlsx="writing",
                 coverage=None if coverage is None else {
                     "zh": coverage.summary("zh"), "en": coverage.summary("en"), "gap_links": coverage.gap_links,
                     "covered_links": coverage.covered_links, "covered_need": coverage.covered_need,
                 },
             )
+            self._write_status(folder, status)  # the results open now; the XLSX follows
+            try:
+                if plain is table or not _holds_quoted_formulas(source, self.max_rows):
+                    _to_xlsx(plain, folder / "ranked.xlsx", columns)
+                else:  # a cell written '=… in the upload: the CSV cannot tell it from a guarded =…
+                    recommender.rank_file(source, folder / "ranked.xlsx", **options)
+                status.update(xlsx="ready")
+            except Exception as exc:  # e.g. a cell over Excel's 32,767 characters: the CSV stays
+                log.warning("job %s: no XLSX: %s", folder.name, exc)
+                status.update(xlsx="failed", xlsx_error=_public_message(exc, source))
         except (InputFileError, EncodingError) as exc:
             status.update(state="failed", error=_public_message(exc, source))
         except Exception:  # the job fails, the service goes on; the log has the trace
             log.exception("job %s failed", folder.name)
             status.update(state="failed", error="内部错误 / internal error")
+        with self._lock:
+            self._running.pop(folder, None)
         self._write_status(folder, status)
 
 
@@ -228,39 +268,72 @@ def _public_message(exc: Exception, source: Path) -> str:
     return str(exc).replace(str(source), source.name).replace(str(source.parent), "")
 
 
-def _unguarded(table: pa.Table) -> pa.Table:
-    """Text cells as the firm wrote them: the ``'`` the CSV put before formula-like text taken off.
+def _unguard(text: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray | None:
+    """The cells of one text column with the CSV's guard taken off; None when none is guarded."""
+    guarded = pc.match_substring_regex(text, _GUARDED)
+    if not pc.any(guarded).as_py():
+        return None
+    return pc.if_else(guarded, pc.utf8_slice_codeunits(text, 1), text)
 
-    (Text that itself began with ``'`` and a formula sign loses its ``'`` too; the files keep it.)
+
+def _unguarded(table: pa.Table) -> pa.Table:
+    """Text cells (and the header) as the firm wrote them: the ``'`` the CSV put before formula-like text taken off.
+
+    The same ``table`` when nothing was guarded. (Text that itself began with ``'`` and a formula
+    sign loses its ``'`` too; :func:`_holds_quoted_formulas` tells when an upload has such text.)
     """
+    out = table
     for i, name in enumerate(table.column_names):
         column = table.column(i)
-        if pa.types.is_string(column.type):
-            guarded = pc.match_substring_regex(column, _GUARDED)
-            if pc.any(guarded).as_py():
-                table = table.set_column(i, name, pc.if_else(guarded, pc.utf8_slice_codeunits(column, 1), column))
-    return table
+        if pa.types.is_string(column.type) and (plain := _unguard(column)) is not None:
+            out = out.set_column(i, name, plain)
+    header = _unguard(pa.array(out.column_names, pa.string()))
+    return out if header is None else out.rename_columns(header.to_pylist())
+
+
+def _holds_quoted_formulas(source: Path, max_rows: int | None) -> bool:
+    """Whether a cell of the upload starts with ``'`` and a formula sign (read again, not scored)."""
+    table = open_table(source, max_rows=max_rows)
+    if any(_unguard(pa.array([str(name)], pa.string())) is not None for name in table.columns):
+        return True
+    for chunk in table.chunks():
+        for name in chunk.raw.columns:
+            if _unguard(pa.array(chunk.raw[name].astype(str).tolist(), pa.string())) is not None:
+                return True
+    return False
 
 
 def _csv_header(path: Path) -> list[str]:
     return pacsv.open_csv(path, read_options=pacsv.ReadOptions(block_size=1 << 16)).schema.names
 
 
-def _to_parquet(csv_path: Path, target: Path, columns: dict[str, str]) -> dict[str, list[list]]:
-    """The ranked CSV as Parquet (text columns as text, output numbers as numbers); the filter values with counts."""
-    names = _csv_header(csv_path)
-    types = {name: pa.string() for name in names}
-    for column, kind in _NUMBERS.items():
-        types[columns[column]] = kind
-    for column in OUTPUT_COLUMNS:
-        if column.startswith("score_"):
-            types[columns[column]] = pa.float64()
-    table = pacsv.read_csv(
+def _numeric_names(columns: dict[str, str]) -> list[str]:
+    """The ranked files' names of the output columns written as numbers."""
+    return [columns[c] for c in OUTPUT_COLUMNS if c in _NUMBERS or c.startswith("score_")]
+
+
+def _read_ranked(csv_path: Path, columns: dict[str, str]) -> pa.Table:
+    """The ranked CSV as written: text columns as text (empty, never null), output numbers as numbers."""
+    types = dict.fromkeys(_csv_header(csv_path), pa.string())
+    for name in _numeric_names(columns):
+        types[name] = pa.int64() if name in (columns["rank"], columns["shortlist"]) else pa.float64()
+    return pacsv.read_csv(
         csv_path,
         read_options=pacsv.ReadOptions(block_size=1 << 22),
+        parse_options=pacsv.ParseOptions(newlines_in_values=True),
         convert_options=pacsv.ConvertOptions(column_types=types, strings_can_be_null=False, quoted_strings_can_be_null=False),
     )
-    table = _unguarded(table)
+
+
+def _to_xlsx(table: pa.Table, target: Path, columns: dict[str, str]) -> None:
+    """The ranked rows as the command line's XLSX: the library's writer, the same numeric columns."""
+    with TableWriter(target, table.column_names, numeric_columns=_numeric_names(columns)) as writer:
+        for batch in table.to_batches(max_chunksize=_XLSX_BATCH):
+            writer.write(batch.to_pandas())
+
+
+def _to_parquet(table: pa.Table, target: Path, columns: dict[str, str]) -> dict[str, list[list]]:
+    """The ranked rows as Parquet for paging; the filter values with counts."""
     pq.write_table(table, target, row_group_size=ROW_GROUP, compression="zstd")
     values = {}
     for column in FILTER_COLUMNS:

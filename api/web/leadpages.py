@@ -23,7 +23,20 @@ from starlette.concurrency import run_in_threadpool
 from recommender import EncodingError, InputFileError
 
 from ..db import session_scope
-from ..leads import STAGES, LeadError, LeadExists, LeadNotFound, StaleLead, create_lead, get_lead, lead_dict, lead_history, list_leads
+from ..leads import (
+    STAGES,
+    LeadError,
+    LeadExists,
+    LeadNotFound,
+    StageMoveError,
+    StaleLead,
+    allowed_moves,
+    create_lead,
+    get_lead,
+    lead_dict,
+    lead_history,
+    list_leads,
+)
 from ..leads import update_lead as update_lead_row
 from ..leads.sheets import LeadImportError, export_xlsx, import_leads, new_lead_from_ranked_row
 from .access import actor_of, refusal, signed_actor
@@ -202,7 +215,8 @@ async def _lead_page(request: Request, lang: str | None, lead_id: int, form: dic
     lead, history = found
     values = {name: "" if lead[name] is None else str(lead[name]) for name in _FIELDS}
     values.update(form or {})
-    return render(request, "lead.html", lang, {"lead": lead, "history": history, "form": values, "stages": STAGES, "notice": notice,
+    stages = {code: zh for code, zh in STAGES.items() if code == lead["stage"] or code in allowed_moves(lead["stage"])}
+    return render(request, "lead.html", lang, {"lead": lead, "history": history, "form": values, "stages": stages, "notice": notice,
                                                "names": _links(await recommender_of(request))}, status_code=status_code)
 
 
@@ -250,6 +264,8 @@ async def lead_save(request: Request, lead_id: int, lang: LangQuery = None) -> R
             return "stale", {"by": exc.current.updated_by, "at": f"{exc.current.updated_at:%Y-%m-%d %H:%M:%S} UTC"}
         except LeadNotFound:
             return "not_found", None
+        except StageMoveError as exc:
+            return "order", {"text": exc.message}
         except LeadError as exc:
             return "invalid", {"text": str(exc)}
 
@@ -258,6 +274,6 @@ async def lead_save(request: Request, lead_id: int, lang: LangQuery = None) -> R
         return render(request, "message.html", lang, {"message": "not_found"}, status_code=404)
     if outcome == "stale":
         return await _lead_page(request, lang, lead_id, form, ("error", "lead_stale", detail), status_code=409)
-    if outcome == "invalid":
-        return await _lead_page(request, lang, lead_id, form, ("error", "raw", detail), status_code=422)
+    if outcome in ("invalid", "order"):
+        return await _lead_page(request, lang, lead_id, form, ("error", "raw", detail), status_code=422 if outcome == "invalid" else 409)
     return await _lead_page(request, lang, lead_id, None, ("ok", "lead_saved" if outcome == "saved" else "no_change", {}))

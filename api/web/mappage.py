@@ -10,6 +10,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
+from markupsafe import Markup
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
@@ -24,6 +25,7 @@ from ..routes.chains import _views
 from ..schemas import LinkUpdateRequest, ScoreRequest
 from .access import refusal, with_key
 from .firm import bars_svg, firm_view
+from .graph import Node, chain_svg
 from .i18n import Translator
 from .render import LangQuery, lang_of, recommender_of, render
 
@@ -35,11 +37,27 @@ _SCORE_FIELDS = ("name", "description", "city", "country", "industry_code", "emp
 _FLOATS, _INTS = ("employees", "revenue"), ("founded", "patents")
 
 
+def _graph(chain, name: dict[str, str], chain_of: dict[str, str], t: Translator) -> str:
+    """The chain's links by stage with arrows for its supply edges (those into other chains too)."""
+    stages = [stage for stage in STAGES if any(link.stage == stage for link in chain.links)]
+    own = {link.id for link in chain.links}
+    nodes = [Node(link.id, name[link.id], link.stage, link.status, link.priority == "key_target",
+                  f"{name[link.id]} · {t(link.status)} · {t(link.priority)}") for stage in stages for link in chain.links if link.stage == stage]
+    outside = list(dict.fromkeys(s for link in chain.links for s in link.supplies if s not in own))
+    nodes += [Node(s, f"{chain_of.get(s, '')} · {name.get(s, s)}", "other", title=f"{chain_of.get(s, '')} · {name.get(s, s)}") for s in outside]
+    columns = [(stage, t(stage)) for stage in stages] + ([("other", t("other_chains"))] if outside else [])
+    edges = [(link.id, s) for link in chain.links for s in link.supplies]
+    chain_name = chain.name.en if t.lang == "en" else chain.name.zh
+    return chain_svg(chain.id, columns, nodes, edges, t("supply_graph", chain=chain_name, n=len(edges)))
+
+
 def _map_view(recommender, lang: str) -> dict:
     chain_map = recommender.chain_map
     views = _views(recommender)
     en = lang == "en"
+    t = Translator(lang)
     name = {link.id: (link.name.en if en else link.name.zh) for chain in chain_map.chains for link in chain.links}
+    chain_of = {link.id: (chain.name.en if en else chain.name.zh) for chain in chain_map.chains for link in chain.links}
     chains, gaps_total, links_total = [], 0, 0
     for chain in chain_map.chains:
         stages = []
@@ -59,7 +77,8 @@ def _map_view(recommender, lang: str) -> dict:
         links_total += len(chain.links)
         edges = [(name[link.id], name.get(s, s)) for link in chain.links for s in link.supplies]
         chains.append({"id": chain.id, "name": chain.name.en if en else chain.name.zh, "stages": stages, "counts": counts,
-                       "gaps": gaps, "edges": edges, "links": [(link.id, name[link.id]) for link in chain.links]})
+                       "gaps": gaps, "edges": edges, "links": [(link.id, name[link.id]) for link in chain.links],
+                       "graph": Markup(_graph(chain, name, chain_of, t))})
     summary = sorted(chains, key=lambda c: (-c["gaps"], c["name"]))
     return {"chains": chains, "summary": summary, "gaps_total": gaps_total, "links_total": links_total,
             "map_version": chain_map.version, "statuses": STATUSES, "priorities": PRIORITIES}

@@ -7,8 +7,10 @@ threads (:mod:`api.web.jobs`).
 
 from __future__ import annotations
 
+import asyncio
 import shutil
 import tempfile
+import time
 from pathlib import Path, PurePath
 from typing import Annotated
 
@@ -19,6 +21,7 @@ from starlette.concurrency import run_in_threadpool
 from recommender import EncodingError, InputFileError
 from recommender.tables import open_table
 
+from ..shutdown import interruptible
 from .firm import bars_svg, firm_view, profile_from_row
 from .jobs import FILTER_COLUMNS, Job
 from .render import LangQuery, jobs_of, lang_of, recommender_of, render
@@ -32,6 +35,8 @@ router = APIRouter(include_in_schema=False)
 _KINDS = {".csv": ".csv", ".txt": ".csv", ".xlsx": ".xlsx"}
 _TYPES = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "csv": "text/csv; charset=utf-8"}
 _CHUNK = 1 << 20
+#: seconds a download of the XLSX waits for the job's XLSX to be written
+_XLSX_WAIT = 300
 
 
 @router.get("/")
@@ -74,7 +79,7 @@ async def create_job(
         return render(request, "index.html", lang, {"error": ("not_ready", {})}, status_code=503)
     path = await run_in_threadpool(_save, file, jobs.root, kind)
     try:
-        await run_in_threadpool(_check, path, request.app.state.settings.max_upload_rows)
+        await interruptible(request, _check, path, request.app.state.settings.max_upload_rows)
     except (InputFileError, EncodingError) as exc:
         path.unlink(missing_ok=True)
         message = str(exc).replace(str(path), name)
@@ -102,7 +107,7 @@ async def job_status(request: Request, job_id: str) -> Response:
     job = _job(request, job_id)
     if job is None:
         return JSONResponse({"error": "not_found"}, status_code=404)
-    keys = ("id", "state", "rows_done", "rows_total", "rows", "bad_rows", "matched_rows", "error")
+    keys = ("id", "state", "rows_done", "rows_total", "rows", "bad_rows", "matched_rows", "error", "xlsx")
     return JSONResponse({k: job.status.get(k) for k in keys})
 
 
@@ -177,10 +182,22 @@ async def firm_page(request: Request, job_id: str, rank: int, lang: LangQuery = 
     })
 
 
+async def _xlsx_written(request: Request, job: Job) -> Job:
+    """The job once its XLSX is no longer being written (waiting at most :data:`_XLSX_WAIT` seconds)."""
+    deadline = time.monotonic() + _XLSX_WAIT
+    while job.status.get("xlsx") == "writing" and time.monotonic() < deadline:
+        await asyncio.sleep(0.25)
+        job = _job(request, job.id) or job
+    return job
+
+
 @router.get("/jobs/{job_id}/download/{kind}")
 async def download(request: Request, job_id: str, kind: str) -> Response:
     job = _job(request, job_id)
     if job is None or kind not in _TYPES or job.status.get("state") != "done":
         return JSONResponse({"error": "not_found"}, status_code=404)
+    if kind == "xlsx" and (job := await _xlsx_written(request, job)).status.get("xlsx", "ready") != "ready":
+        message = job.status.get("xlsx_error") or "XLSX 仍在生成，请稍后再试 / the XLSX is still being written: try again shortly"
+        return JSONResponse({"error": "xlsx_unavailable", "message": message}, status_code=503 if job.status.get("xlsx") == "writing" else 409)
     stem = PurePath(job.status.get("file", "firms")).stem[:100] or "firms"
     return FileResponse(job.path(f"ranked.{kind}"), media_type=_TYPES[kind], filename=f"{stem}-ranked.{kind}")

@@ -12,13 +12,13 @@ from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
 from api.db import SchemaBehindError, ensure_schema, make_engine, schema_state, session_scope
-from api.db.audit import DbAuditLog
+from api.db.audit import DbAuditLog, import_file_audit
 from api.db.migrate import current_revision, downgrade, head_revision, upgrade
 from api.db.models import Base
 from api.leads import service as leads
 from api.leads.sheets import LeadImportError, export_xlsx, import_leads, new_lead_from_ranked_row
 from api.leads.stages import firm_key, normalise_name
-from recommender.chainmap import LinkChange
+from recommender.chainmap import AuditLog, LinkChange
 
 FOIL = {"name": "江门市某铜箔科技（集团）股份有限公司", "description": "锂电铜箔的研发、生产", "city": "深圳"}
 
@@ -179,3 +179,31 @@ def test_map_audit_in_the_database(engine, tiny_map):
     assert [e.actor for e in audit.entries(link_id="foil")] == ["amy"]
 
 
+
+
+def test_the_old_audit_file_is_carried_into_the_database_once(engine, database_url, tiny_map, tmp_path):
+    from api.manage import db_upgrade
+    from api.settings import Settings
+
+    path = tmp_path / "history" / "audit.sqlite3"
+    path.parent.mkdir()
+    old = AuditLog(path)
+    change = LinkChange("battery", "foil", {"status": "missing"}, {"status": "present"}, True, "v1", "v2", None, tiny_map)
+    with old.transaction() as tx:
+        tx.record(actor="amy", change=change, note="已落地 landed", request_id="r-1",
+                  at=dt.datetime(2025, 3, 1, 8, 0, 0, 123456, tzinfo=dt.UTC))
+        tx.record_model(actor="bob", before="prior", after="default/1", map_version="v2")
+    audit = DbAuditLog(engine)
+    with audit.transaction() as tx:  # a change made in the database since
+        tx.record(actor="cy", change=change, note="later")
+    assert import_file_audit(engine, path) == 2
+    assert import_file_audit(engine, path) == 0  # once: a second start adds nothing
+    assert db_upgrade(Settings(database_url=database_url, audit_db=path))[1] == head_revision()
+    carried = {(e.at, e.actor, e.action, e.chain_id, e.link_id, e.note, e.request_id, e.map_version_after): (e.before, e.after)
+               for e in audit.entries(limit=10)}
+    assert len(carried) == 3
+    for entry in old.entries():
+        key = (entry.at, entry.actor, entry.action, entry.chain_id, entry.link_id, entry.note, entry.request_id, entry.map_version_after)
+        assert carried[key] == (entry.before, entry.after)
+    assert ("2025-03-01T08:00:00.123456Z", "amy") in {(e.at, e.actor) for e in audit.entries(link_id="foil")}
+    assert import_file_audit(engine, tmp_path / "missing.sqlite3") == 0

@@ -169,3 +169,90 @@ def test_the_service_refuses_a_database_that_is_behind(settings):
     engine.dispose()
     with pytest.raises(RuntimeError, match="recommender db upgrade"), TestClient(create_app(settings)):
         pass
+
+
+def test_once_a_user_exists_the_api_docs_need_a_session_or_key(settings):
+    with TestClient(create_app(settings)) as c:
+        for path in ("/docs", "/redoc", "/openapi.json"):  # no user yet: open as before
+            assert c.get(path).status_code == 200, path
+    _users(settings)
+    with TestClient(create_app(settings)) as c:
+        assert c.get("/openapi.json").status_code == 401
+        for path in ("/docs", "/redoc"):
+            page = c.get(path, follow_redirects=False)
+            assert page.status_code == 303 and page.headers["location"].startswith("/sign-in"), path
+        assert c.get("/openapi.json", headers={"X-API-Key": KEY}).json()["paths"]
+        _sign_in(c, "vera")
+        assert "swagger-ui-bundle.js" in c.get("/docs").text and "redoc.standalone.js" in c.get("/redoc").text
+        assert c.get("/openapi.json").json()["paths"]
+
+
+def _form_token(html: str) -> str:
+    import re
+
+    found = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert found, html
+    return found.group(1)
+
+
+def test_the_sign_in_form_carries_a_csrf_token(settings):
+    _users(settings)
+    with TestClient(create_app(settings)) as c:
+        form = c.get("/sign-in")
+        token = _form_token(form.text)
+        assert any(k.name == "recommender_signin" for k in c.cookies.jar)
+        good = {"name": "otto", "password": PASSWORDS["otto"]}
+        # a form posted from elsewhere (no token, a forged one, or another browser's) signs nobody in
+        assert c.post("/sign-in", data=good, follow_redirects=False).status_code == 403
+        assert c.post("/sign-in", data={**good, "csrf_token": "forged"}, follow_redirects=False).status_code == 403
+        with TestClient(create_app(settings)) as other:
+            assert other.post("/sign-in", data={**good, "csrf_token": token}, follow_redirects=False).status_code == 403
+        assert not any(k.name == "recommender_session" for k in c.cookies.jar)
+        signed = c.post("/sign-in", data={**good, "csrf_token": token}, follow_redirects=False)
+        assert signed.status_code == 303 and any(k.name == "recommender_session" for k in c.cookies.jar)
+        assert c.get("/v1/auth/me").json()["name"] == "otto"
+
+
+@pytest.mark.parametrize(("path", "allowed"), [
+    (["接洽", "洽谈", "落地"], True),  # forward, skipping stages
+    (["考察", "接洽"], False),  # back
+    (["签约", "流失"], False),  # lost only from an open stage
+    (["洽谈", "流失", "线索", "接洽"], True),  # a lost lead reopened as a lead
+    (["流失", "接洽"], False),  # reopened only as 线索
+    (["落地", "流失"], False),  # landed is final
+    (["落地", "线索"], False),
+    (["接洽", "接洽"], True),  # the same stage: no move, other fields may change
+])
+def test_stage_changes_follow_the_pipeline(settings, path, allowed):
+    with TestClient(create_app(settings)) as c:
+        headers = {"X-API-Key": KEY}
+        lead = c.post("/v1/leads", json={"profile": FOIL}, headers=headers).json()
+        version = lead["version"]
+        for i, stage in enumerate(path):
+            body = {"version": version, "stage": stage, **({"lost_reason": "选择了别的城市"} if stage == "流失" else {})}
+            moved = c.patch(f"/v1/leads/{lead['id']}", json=body, headers=headers)
+            if i < len(path) - 1 or allowed:
+                assert moved.status_code == 200, (stage, moved.text)
+                version = moved.json()["version"]
+            else:
+                assert moved.status_code == 409, moved.text
+                assert "阶段" in moved.json()["message"] and "stage" in moved.json()["message"]
+                assert c.get(f"/v1/leads/{lead['id']}").json()["stage_zh"] == path[-2]
+
+
+def test_the_lead_page_offers_and_takes_only_moves_in_order(settings):
+    import re
+
+    with TestClient(create_app(settings)) as c:
+        headers = {"X-API-Key": KEY}
+        lead = c.post("/v1/leads", json={"profile": FOIL, "stage": "洽谈"}, headers=headers).json()
+        page = c.get(f"/leads/{lead['id']}", headers=headers).text
+        select = page.split('id="lead-stage-select"')[1].split("</select>")[0]
+        assert re.findall(r'<option value="(\w+)"', select) == ["negotiation", "signed", "landed", "lost"]
+        back = c.post(f"/leads/{lead['id']}", data={"version": str(lead["version"]), "stage": "contact"}, headers=headers)
+        assert back.status_code == 409 and "洽谈" in back.text and "接洽" in back.text
+        assert c.get(f"/v1/leads/{lead['id']}").json()["stage"] == "negotiation"
+        ahead = c.post(f"/leads/{lead['id']}", data={"version": str(lead["version"]), "stage": "landed"}, headers=headers)
+        assert ahead.status_code == 200 and c.get(f"/v1/leads/{lead['id']}").json()["stage"] == "landed"
+        final = c.get(f"/leads/{lead['id']}", headers=headers).text
+        assert re.findall(r'<option value="(\w+)"', final.split('id="lead-stage-select"')[1].split("</select>")[0]) == ["landed"]

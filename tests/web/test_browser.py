@@ -73,7 +73,7 @@ def test_officer_flow_in_chromium(server, browser, tmp_path):
 
     # 1. upload a GBK vendor export (the sample list 25 times: long enough to watch), watch the progress, land on the results
     rows = candidate_rows()
-    rows = [rows[0], *(rows[1:] * 25)]
+    rows = [rows[0], *(rows[1:] * 100)]  # long enough (16,300 rows, reported every 2,000) to see the bar move
     upload = vendor_csv(tmp_path / "名单-导出.csv", rows)
     polls: list[int] = []
     page.on("response", lambda response: polls.append(response.status) if response.url.endswith("/status") else None)
@@ -144,6 +144,12 @@ def test_officer_flow_in_chromium(server, browser, tmp_path):
     missing.locator("summary").click()
     assert missing.locator("blockquote").first.is_visible()
     shot("06-map")
+    graph = page.locator('svg.chain-graph[data-chain="new_energy_battery"]')
+    graph.scroll_into_view_if_needed()
+    edges = graph.locator("path.edge")
+    assert edges.count() == 27 and all(edges.nth(i).bounding_box()["width"] > 10 for i in range(edges.count()))
+    assert graph.locator("g.node.status-missing rect").first.evaluate("r => getComputedStyle(r).fill") == "rgb(248, 208, 204)"
+    page.locator("#chain-new_energy_battery").screenshot(path=str(shots / "06-map-edges.png"))
 
     # 6. edit that link with a key; the change shows on the map and in the audit view
     page.locator("#edit").scroll_into_view_if_needed()
@@ -177,4 +183,4 @@ def test_officer_flow_in_chromium(server, browser, tmp_path):
     context.close()
     outside = [url for url in requests if urlsplit(url).hostname != "127.0.0.1"]
     assert requests and not outside, outside
-    assert len(list(shots.glob("*.png"))) == 10
+    assert len(list(shots.glob("*.png"))) == 11

@@ -182,6 +182,28 @@ def test_map_page_lays_out_links_by_stage_and_status(web):
     assert re.search(r"<h3>上游</h3>", page.text) and "<details" in page.text and "供应关系" in page.text
 
 
+def test_map_page_draws_every_supply_edge_as_an_arrow_between_links_by_stage(web):
+    page = web.get("/map").text
+    assert page.count('<svg class="chain-graph"') == 22
+    for chain_id in ("new_energy_battery", "scrap_metal", "lifestyle_services"):
+        links = web.get(f"/v1/chains/{chain_id}").json()["links"]
+        svg = page.split(f'data-chain="{chain_id}"')[1].split("</svg>")[0]
+        drawn = re.findall(r'<path class="edge[^"]*" d="M[^"]+" marker-end="url\(#arrow-' + chain_id + r'\)" data-edge="([^"]+)"', svg)
+        assert sorted(drawn) == sorted(f"{link['id']}→{target}" for link in links for target in link["supplies"])
+        boxes = dict(re.findall(r'<g class="node status-(\w+)" data-link="([^"]+)">', svg)[i][::-1] for i in range(len(links)))
+        assert boxes == {link["id"]: link["status"] for link in links}  # every link once, coloured by its status
+        x = {link: float(at) for link, at in re.findall(r'data-link="([^"]+)"><title>[^<]*</title><rect x="([\d.]+)"', svg)}
+        order = {"upstream": 0, "midstream": 1, "downstream": 2, "service": 3}
+        for a in links:
+            for b in links:
+                if order[a["stage"]] < order[b["stage"]]:
+                    assert x[a["id"]] < x[b["id"]]  # laid out by stage, left to right
+                elif a["stage"] == b["stage"]:
+                    assert x[a["id"]] == x[b["id"]]
+        outside = {t for link in links for t in link["supplies"]} - {link["id"] for link in links}
+        assert len(re.findall(r'<g class="node external"', svg)) == len(outside)
+
+
 def _link_status(web, chain_id: str, link_id: str) -> str:
     return next(link["status"] for link in web.get(f"/v1/chains/{chain_id}").json()["links"] if link["id"] == link_id)
 

@@ -1,0 +1,80 @@
+"""A real uvicorn worker reading a large uploaded XLSX still stops within seconds on SIGTERM."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+import xlsxwriter
+
+from .test_server import ROOT, TINY_MAP, XLSX_TYPE, _free_port
+
+ROWS = 60_000  # openpyxl reads these for well over ten seconds
+
+
+@pytest.fixture(scope="module")
+def big_xlsx(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("upload") / "firms.xlsx"
+    book = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+    sheet = book.add_worksheet()
+    sheet.write_row(0, 0, ["企业名称", "经营范围", "所在城市", "员工人数", "行业代码"])
+    for i in range(1, ROWS + 1):
+        sheet.write_row(i, 0, [f"某铜箔科技有限公司{i}", "锂电铜箔、电解铜箔的研发、生产和销售", "深圳", str(100 + i % 900), "3252"])
+    book.close()
+    return path
+
+
+@pytest.mark.parametrize("path", ["/v1/rank", "/jobs"])
+def test_sigterm_stops_a_worker_in_the_middle_of_reading_an_xlsx(big_xlsx, tmp_path, path):
+    port = _free_port()
+    env = {**os.environ, "RECOMMENDER_MAP_DIR": str(TINY_MAP), "RECOMMENDER_DATA_DIR": str(tmp_path / "data"),
+           "RECOMMENDER_JOBS_DIR": str(tmp_path / "jobs"), "RECOMMENDER_MAX_UPLOAD_BYTES": str(100 * 2**20)}
+    log = tempfile.TemporaryFile()
+    process = subprocess.Popen([sys.executable, "-m", "uvicorn", "api.main:app", "--host", "127.0.0.1", "--port", str(port)],
+                               cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    answers: list[object] = []
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"{url}/readyz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert process.poll() is None and time.monotonic() < deadline, "the server did not start"
+            time.sleep(0.1)
+
+        def upload() -> None:
+            try:
+                with big_xlsx.open("rb") as fh:
+                    answers.append(httpx.post(url + path, files={"file": ("firms.xlsx", fh, XLSX_TYPE)}, timeout=120))
+            except httpx.HTTPError as exc:
+                answers.append(exc)
+
+        client = threading.Thread(target=upload, daemon=True)
+        client.start()
+        time.sleep(4)  # the upload is in; the worker is reading it
+        assert not answers, answers
+        stop = time.monotonic()
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=30)
+        took = time.monotonic() - stop
+        client.join(timeout=10)
+        assert took < 5, f"the worker took {took:.1f} s to stop"
+        (answer,) = answers
+        assert isinstance(answer, httpx.Response) and answer.status_code == 503, answer  # the request was answered, not cut
+        assert "shutting down" in answer.text
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        log.close()
