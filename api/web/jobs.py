@@ -5,11 +5,8 @@ A job folder holds
 - ``input.csv`` or ``input.xlsx``: the upload as it came;
 - ``ranked.csv``: what ``recommender rank -o ranked.csv`` writes (``Recommender.rank_file``: the
   one ranking of the job);
-- ``ranked.xlsx``: what ``recommender rank -o ranked.xlsx`` writes, derived from the CSV without
-  scoring again: the CSV read back, the ``'`` its writer put before formula-like text taken off,
-  and written through the library's :class:`~recommender.tables.TableWriter` (only when the upload
-  itself holds text starting with ``'`` and a formula sign, which the CSV cannot tell from a
-  guarded cell, is the XLSX ranked from the upload instead);
+- ``ranked.xlsx``: what ``recommender rank -o ranked.xlsx`` writes, by the same call (its typed
+  cells, styles and notes sheet are the command line's by construction), once the results are open;
 - ``ranked.parquet``: the same rows, in rank order, for paging on the server;
 
 and the job's row in the service database's ``jobs`` table (:class:`api.db.models.JobRecord`) its
@@ -43,7 +40,7 @@ import pyarrow.parquet as pq
 from sqlalchemy import Engine, delete, select
 
 from recommender import OUTPUT_COLUMNS, EncodingError, InputFileError, Recommender
-from recommender.tables import TableWriter, open_table
+from recommender.tables import open_table
 
 from ..db import session_scope
 from ..db.models import JobRecord
@@ -61,7 +58,6 @@ _NUMBERS = {"rank": pa.int64(), "score": pa.float64(), "likelihood": pa.float64(
             "confidence": pa.float64(), "shortlist": pa.int64()}
 _ID_CHARS = set("0123456789abcdef-")
 _PROGRESS_ROWS = 2_000  # rows ranked between progress reports (the ranked file does not depend on it)
-_XLSX_BATCH = 65_536  # rows handed to the XLSX writer at a time
 _STATUS_EVERY = 0.25  # seconds between progress writes
 _GUARDED = "^'[=+\\-@\t\r\n＝＋－＠]"  # a cell the CSV writer neutralised (recommender.tables.neutralise)
 
@@ -245,10 +241,7 @@ class JobStore:
             )
             self._write_status(folder, status)  # the results open now; the XLSX follows
             try:
-                if plain is table or not _holds_quoted_formulas(source, self.max_rows):
-                    _to_xlsx(plain, folder / "ranked.xlsx", columns)
-                else:  # a cell written '=… in the upload: the CSV cannot tell it from a guarded =…
-                    recommender.rank_file(source, folder / "ranked.xlsx", **options)
+                _to_xlsx(recommender, source, folder / "ranked.xlsx", options)
                 status.update(xlsx="ready")
             except Exception as exc:  # e.g. a cell over Excel's 32,767 characters: the CSV stays
                 log.warning("job %s: no XLSX: %s", folder.name, exc)
@@ -280,7 +273,7 @@ def _unguarded(table: pa.Table) -> pa.Table:
     """Text cells (and the header) as the firm wrote them: the ``'`` the CSV put before formula-like text taken off.
 
     The same ``table`` when nothing was guarded. (Text that itself began with ``'`` and a formula
-    sign loses its ``'`` too; :func:`_holds_quoted_formulas` tells when an upload has such text.)
+    sign loses its ``'`` too, in the page view only: the downloads keep it.)
     """
     out = table
     for i, name in enumerate(table.column_names):
@@ -289,18 +282,6 @@ def _unguarded(table: pa.Table) -> pa.Table:
             out = out.set_column(i, name, plain)
     header = _unguard(pa.array(out.column_names, pa.string()))
     return out if header is None else out.rename_columns(header.to_pylist())
-
-
-def _holds_quoted_formulas(source: Path, max_rows: int | None) -> bool:
-    """Whether a cell of the upload starts with ``'`` and a formula sign (read again, not scored)."""
-    table = open_table(source, max_rows=max_rows)
-    if any(_unguard(pa.array([str(name)], pa.string())) is not None for name in table.columns):
-        return True
-    for chunk in table.chunks():
-        for name in chunk.raw.columns:
-            if _unguard(pa.array(chunk.raw[name].astype(str).tolist(), pa.string())) is not None:
-                return True
-    return False
 
 
 def _csv_header(path: Path) -> list[str]:
@@ -325,11 +306,9 @@ def _read_ranked(csv_path: Path, columns: dict[str, str]) -> pa.Table:
     )
 
 
-def _to_xlsx(table: pa.Table, target: Path, columns: dict[str, str]) -> None:
-    """The ranked rows as the command line's XLSX: the library's writer, the same numeric columns."""
-    with TableWriter(target, table.column_names, numeric_columns=_numeric_names(columns)) as writer:
-        for batch in table.to_batches(max_chunksize=_XLSX_BATCH):
-            writer.write(batch.to_pandas())
+def _to_xlsx(recommender: Recommender, source: Path, target: Path, options: dict) -> None:
+    """The command line's XLSX: the same library call on the upload, after the results are open."""
+    recommender.rank_file(source, target, **options)
 
 
 def _to_parquet(table: pa.Table, target: Path, columns: dict[str, str]) -> dict[str, list[list]]:

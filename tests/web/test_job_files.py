@@ -80,10 +80,10 @@ def _run(store: JobStore, source: Path, recommender: Recommender, monkeypatch) -
     return status, calls
 
 
-def test_a_job_ranks_once_and_its_files_are_the_cli_files(store, recommender, tmp_path, monkeypatch):
+def test_a_jobs_files_are_the_cli_files(store, recommender, tmp_path, monkeypatch):
     source = _tricky_csv(tmp_path / "firms.csv")
     status, calls = _run(store, source, recommender, monkeypatch)
-    assert [p.name for p in calls] == ["ranked.csv"]  # scored once; the XLSX comes from the CSV
+    assert [p.name for p in calls] == ["ranked.csv", "ranked.xlsx"]  # the XLSX by the command line's own call
     folder = store.root / status["id"]
     for suffix in ("csv", "xlsx"):
         recommender.rank_file(source, tmp_path / f"cli.{suffix}", top=10, shortlist=5)
@@ -94,7 +94,8 @@ def test_a_job_ranks_once_and_its_files_are_the_cli_files(store, recommender, tm
     assert any(row[1][0].startswith("=HYPERLINK") for row in cli[0][1:])
     page = pq.read_table(folder / PARQUET)
     assert page.column_names == [value for value, _ in cli[0][0]]
-    as_written = [(row[-len(status["columns"]) - 1][0] or "").replace("_x000D_", "\r") for row in cli[0][1:]]  # XLSX escapes CR
+    cells = [row[-len(status["columns"]) - 1][0] for row in cli[0][1:]]  # a number-like text is a number in the XLSX
+    as_written = [("" if v is None else str(v)).replace("_x000D_", "\r") for v in cells]  # XLSX escapes CR
     assert page.column("=备注").to_pylist() == as_written
 
 
@@ -104,7 +105,7 @@ def test_text_written_as_a_quoted_formula_still_gives_the_cli_xlsx(store, recomm
     recommender.rank_file(source, tmp_path / "cli.xlsx", top=10, shortlist=5)
     assert _cells(store.root / status["id"] / "ranked.xlsx") == _cells(tmp_path / "cli.xlsx")
     assert "'=写成文本的公式" in [row[-len(status["columns"]) - 1][0] for row in _cells(tmp_path / "cli.xlsx")[0]]
-    assert [p.name for p in calls] == ["ranked.csv", "ranked.xlsx"]  # the one case the CSV cannot tell
+    assert [p.name for p in calls] == ["ranked.csv", "ranked.xlsx"]
 
 
 def test_the_results_open_before_the_xlsx_is_written(store, recommender, tmp_path, monkeypatch):
