@@ -9,16 +9,21 @@ nothing per call. Public functions that take a DataFrame also take such a dict.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
+import numpy as np
 import pandas as pd
 
-__all__ = ["Columns", "as_list", "n_rows"]
+__all__ = ["Column", "Columns", "as_list", "n_rows"]
 
-#: A table as a mapping of column name → equal-length sequence (a DataFrame also reads so).
-Columns = Mapping[str, Sequence]
+#: One column: a list or other sequence, a numpy array or a pandas Series.
+Column = Sequence[Any] | np.ndarray | pd.Series
+
+#: A table as a mapping of column name → equal-length column (a DataFrame also reads so).
+Columns = Mapping[str, Column]
 
 
-def as_list(column: Sequence) -> list:
+def as_list(column: Column) -> list[Any]:
     """A column's values as a Python list (fast for numpy arrays and pandas Series)."""
     return column.tolist() if hasattr(column, "tolist") else list(column)
 

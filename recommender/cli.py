@@ -62,23 +62,25 @@ def _fail(message: str, code: int) -> typer.Exit:
     return typer.Exit(code=code)
 
 
+#: Library errors → the message prefix and exit code; the first class that matches wins.
+_EXITS: tuple[tuple[type[Exception], str, int], ...] = (
+    (EncodingError, "编码错误 / encoding error: ", EXIT_ENCODING),
+    (InputFileError, "输入文件错误 / input file error: ", EXIT_INPUT),
+    (MapError, "产业链图谱无效 / ", EXIT_MAP),
+    (ProfileError, "企业信息无效 / invalid profile: ", EXIT_PROFILE),
+    (ModelError, "落地模型不可用 / landing model error: ", EXIT_MODEL),
+    (OutputFileError, "输出文件无法写入 / cannot write the output: ", EXIT_OUTPUT),
+)
+
+
 @contextmanager
 def _errors() -> Iterator[None]:
     """Turn library errors into messages and exit codes (the only place that does)."""
     try:
         yield
-    except EncodingError as exc:
-        raise _fail(f"编码错误 / encoding error: {exc}", EXIT_ENCODING) from None
-    except InputFileError as exc:
-        raise _fail(f"输入文件错误 / input file error: {exc}", EXIT_INPUT) from None
-    except MapError as exc:
-        raise _fail(f"产业链图谱无效 / {exc}", EXIT_MAP) from None
-    except ProfileError as exc:
-        raise _fail(f"企业信息无效 / invalid profile: {exc}", EXIT_PROFILE) from None
-    except ModelError as exc:
-        raise _fail(f"落地模型不可用 / landing model error: {exc}", EXIT_MODEL) from None
-    except OutputFileError as exc:
-        raise _fail(f"输出文件无法写入 / cannot write the output: {exc}", EXIT_OUTPUT) from None
+    except tuple(kind for kind, _, _ in _EXITS) as exc:
+        prefix, code = next((prefix, code) for kind, prefix, code in _EXITS if isinstance(exc, kind))
+        raise _fail(f"{prefix}{exc}", code) from None
 
 
 def _model_ref(model: str | None) -> str:

@@ -7,7 +7,6 @@ its entry is committed only when the change succeeded.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import replace
@@ -17,8 +16,8 @@ from pathlib import Path
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from recommender.chainmap import AuditEntry, AuditLog, LinkChange, LinkNotFoundError, update_link
-from recommender.chainmap._updates import HISTORY_DIR, clear_stale, link_fields, locked
+from recommender.chainmap import AuditEntry, AuditLog, LinkChange, update_link
+from recommender.chainmap._audit import entry_state, recover_folder
 
 from .models import MapChange
 
@@ -115,23 +114,18 @@ class DbAuditLog:
         """Settle what updates killed midway left: staging folders go, and each pending entry
         becomes done when the chain file holds its values after, aborted otherwise."""
         folder = Path(directory)
-        if not (folder / HISTORY_DIR).is_dir():
-            return 0
-        with locked(folder):
-            clear_stale(folder)
+
+        def settle() -> int:
             with Session(self.engine) as session, session.begin():
                 return self._settle(session, folder)
+
+        return recover_folder(folder, settle)
 
     @staticmethod
     def _settle(session: Session, folder: Path) -> int:
         pending = session.scalars(select(MapChange).where(MapChange.state == "pending", MapChange.action == "update_link")).all()
         for row in pending:
-            wanted = dict(row.after)
-            try:
-                now = link_fields(folder, row.chain_id or "", row.link_id or "", list(wanted))
-            except LinkNotFoundError:
-                now = None
-            row.state = "done" if now is not None and json.loads(json.dumps(now, sort_keys=True)) == wanted else "aborted"
+            row.state = entry_state(folder, row.chain_id or "", row.link_id or "", dict(row.after))
         return len(pending)
 
 

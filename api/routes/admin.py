@@ -30,6 +30,12 @@ _AUTH: dict[int | str, dict[str, Any]] = {
 IdPath = Annotated[str, Path(max_length=64)]
 
 
+def _responses(described: dict[int, str]) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI error answers of a keyed route that needs the map: :data:`_AUTH`, the route's own, then 503."""
+    own: dict[int | str, dict[str, Any]] = {code: {"model": ErrorResponse, "description": text} for code, text in described.items()}
+    return {**_AUTH, **own, 503: {"model": ErrorResponse, "description": "the map is not loaded"}}
+
+
 def _relative(path: str, folder: FsPath) -> str:
     try:
         return str(FsPath(path).relative_to(folder))
@@ -40,13 +46,11 @@ def _relative(path: str, folder: FsPath) -> str:
 @router.patch(
     "/chains/{chain_id}/links/{link_id}",
     response_model=LinkUpdateResponse,
-    responses={
-        **_AUTH,
-        404: {"model": ErrorResponse, "description": "no such chain or link"},
-        409: {"model": ErrorResponse, "description": "the map is read-only (the embedded map)"},
-        422: {"model": ErrorResponse, "description": "the change would make the map invalid (each problem with file, entry, field)"},
-        503: {"model": ErrorResponse, "description": "the map is not loaded"},
-    },
+    responses=_responses({
+        404: "no such chain or link",
+        409: "the map is read-only (the embedded map)",
+        422: "the change would make the map invalid (each problem with file, entry, field)",
+    }),
     summary="Change a link's status or priority / 更新环节状态",
 )
 def patch_link(
@@ -106,12 +110,10 @@ def list_audit(
 @router.post(
     "/model/reload",
     response_model=ModelReloadResponse,
-    responses={
-        **_AUTH,
-        409: {"model": ErrorResponse, "description": "no audit log (set RECOMMENDER_MAP_DIR or RECOMMENDER_AUDIT_DB)"},
-        422: {"model": ErrorResponse, "description": "the model cannot be loaded; the last good one keeps serving"},
-        503: {"model": ErrorResponse, "description": "the map is not loaded"},
-    },
+    responses=_responses({
+        409: "no audit log (set RECOMMENDER_MAP_DIR or RECOMMENDER_AUDIT_DB)",
+        422: "the model cannot be loaded; the last good one keeps serving",
+    }),
     summary="Reload the landing model / 重新加载模型",
 )
 def reload_model(actor: ActorDep, request: Request, store: StoreDep, audit: AuditDep) -> ModelReloadResponse:

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import closing, contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -54,6 +54,27 @@ CREATE INDEX IF NOT EXISTS changes_link ON changes (chain_id, link_id);
 """
 #: Entry states: committed before the change is written, after it, or found never written.
 PENDING, DONE, ABORTED = "pending", "done", "aborted"
+
+
+def entry_state(folder: Path, chain_id: str, link_id: str, after: Mapping[str, object]) -> str:
+    """How a pending entry settles: ``"done"`` when the chain file in the map folder ``folder``
+    holds its values ``after``, ``"aborted"`` otherwise (also when the link is gone)."""
+    try:
+        now = link_fields(folder, chain_id, link_id, list(after))
+    except LinkNotFoundError:
+        return ABORTED
+    return DONE if json.loads(json.dumps(now, sort_keys=True)) == dict(after) else ABORTED
+
+
+def recover_folder(folder: Path, settle: Callable[[], int]) -> int:
+    """Run ``settle`` (which settles an audit log's pending entries with :func:`entry_state`)
+    under the map's update lock, once staging folders and temporary files are cleared; 0 when
+    no update ever ran in ``folder`` (nothing to settle, nothing written)."""
+    if not (folder / HISTORY_DIR).is_dir():
+        return 0
+    with locked(folder):
+        clear_stale(folder)
+        return settle()
 _COLUMNS = "id, at, actor, action, chain_id, link_id, before, after, map_version_before, map_version_after, request_id, note"
 
 
@@ -210,14 +231,14 @@ class AuditLog:
         How many pending entries were settled.
         """
         folder = Path(directory)
-        if not (folder / HISTORY_DIR).is_dir():  # no update ever ran here: nothing to settle, nothing to write
-            return 0
-        with locked(folder):
-            clear_stale(folder)
+
+        def settle() -> int:
             if not self.path.is_file():
                 return 0
             with self.transaction() as tx:
                 return self._settle(tx, folder)
+
+        return recover_folder(folder, settle)
 
     @staticmethod
     def _settle(tx: _Transaction, folder: Path) -> int:
@@ -225,13 +246,7 @@ class AuditLog:
         pending = tx._connection.execute(
             "SELECT id, chain_id, link_id, after FROM changes WHERE state = ? AND action = 'update_link'", (PENDING,)).fetchall()
         for id_, chain_id, link_id, after in pending:
-            wanted = json.loads(after)
-            try:
-                now = link_fields(folder, chain_id, link_id, list(wanted))
-            except LinkNotFoundError:
-                now = None
-            state = DONE if now is not None and json.loads(json.dumps(now, sort_keys=True)) == wanted else ABORTED
-            tx._connection.execute("UPDATE changes SET state = ? WHERE id = ?", (state, id_))
+            tx._connection.execute("UPDATE changes SET state = ? WHERE id = ?", (entry_state(folder, chain_id, link_id, json.loads(after)), id_))
         return len(pending)
 
     @contextmanager

@@ -43,7 +43,7 @@ from __future__ import annotations
 import weakref
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -54,7 +54,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
-from .._columnar import as_list, n_rows
+from .._columnar import Columns, as_list, n_rows
 from ..chainmap._schema import COMPONENTS
 
 __all__ = [
@@ -144,14 +144,14 @@ def feature_frame(scored: pd.DataFrame, points: Mapping[str, float]) -> pd.DataF
     return pd.DataFrame(feature_columns(scored, points), index=scored.index)
 
 
-def feature_columns(scored: Mapping[str, Sequence], points: Mapping[str, float]) -> dict[str, np.ndarray]:
+def feature_columns(scored: pd.DataFrame | Columns, points: Mapping[str, float]) -> dict[str, np.ndarray]:
     """:func:`feature_frame` on columns (a DataFrame or the dict of
     :meth:`~recommender.scoring.Scorer.score_columns`) → a dict of :data:`FEATURE_COLUMNS`."""
     def numbers(name: str) -> np.ndarray:
         return np.asarray(scored[name], dtype=np.float64)
 
     n = n_rows(scored)
-    out: dict[str, object] = {}
+    out: dict[str, np.ndarray] = {}
     for name in COMPONENTS:
         value = numbers(f"score_{name}")
         out[f"fit_{name}"] = value / points[name] if points[name] > 0 else np.zeros(n)
@@ -664,7 +664,7 @@ def landing_tables(pipeline: Pipeline) -> LandingTables:
     """The :class:`LandingTables` of a fitted pipeline, made once per fit."""
     tables = _TABLES.get(pipeline)
     binner, model = pipeline.named_steps["bin"], pipeline.named_steps["model"]
-    if tables is None or tables.source[0] is not binner.edges_ or tables.source[1] is not model.shapes_:
+    if tables is None or tables.source is None or tables.source[0] is not binner.edges_ or tables.source[1] is not model.shapes_:
         tables = _TABLES[pipeline] = LandingTables.from_pipeline(pipeline)
     return tables
 
@@ -704,7 +704,7 @@ def estimate_landing(scored: pd.DataFrame | Mapping[str, np.ndarray], points: Ma
     return _estimate(tables, feature_columns(scored, points), model.version, index)
 
 
-def prior_estimate(n: int, index: Sequence | None = None) -> LandingEstimate:
+def prior_estimate(n: int, index: Sequence[Any] | pd.Index | None = None) -> LandingEstimate:
     """The documented prior for ``n`` firms: :data:`PRIOR_LIKELIHOOD` each, no parts."""
     return LandingEstimate(
         likelihood=np.full(n, PRIOR_LIKELIHOOD),

@@ -65,7 +65,7 @@ from ._rank import (
     BAND_NOT_FIRM,
     OUTPUT_COLUMNS,
     RANKED_RESULT_COLUMNS,
-    Coverage,
+    _RankCounts,
     output_names,
     score_chunk,
     shortlist,
@@ -260,15 +260,9 @@ def _write_part(frame: pd.DataFrame, path: str, numeric: list[str]) -> int:
 
 
 @dataclass(frozen=True)
-class DaskRankReport:
+class DaskRankReport(_RankCounts):
     """What :func:`rank_dask` did (as :class:`~recommender.ranking.RankReport`, plus the parts written)."""
 
-    rows: int
-    bad_rows: int
-    matched_rows: int
-    top: pd.DataFrame
-    shortlist: pd.DataFrame
-    coverage: Coverage | None
     model_version: str
     map_version: str
     parts: int

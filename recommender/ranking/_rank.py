@@ -108,8 +108,8 @@ class Coverage:
 
 
 @dataclass(frozen=True)
-class RankReport:
-    """What :func:`rank_file` did."""
+class _RankCounts:
+    """What every ranking engine reports: rows read, rejected and matched, the top and the shortlist."""
 
     rows: int
     bad_rows: int
@@ -117,6 +117,12 @@ class RankReport:
     top: pd.DataFrame
     shortlist: pd.DataFrame
     coverage: Coverage | None
+
+
+@dataclass(frozen=True)
+class RankReport(_RankCounts):
+    """What :func:`rank_file` did."""
+
     model_version: str = PRIOR_VERSION
     columns: tuple[ColumnUse, ...] = ()  # the column report: which input column fed which field
     header_rows: tuple[int, ...] = ()

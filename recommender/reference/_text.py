@@ -16,10 +16,12 @@ def compact(text: str) -> str:
     Parameters
     ----------
     text : str
+        Any text.
 
     Returns
     -------
     str
+        The text, normalised and without spaces, tabs or line breaks.
     """
     return _SPACE.sub("", unicodedata.normalize("NFKC", text))
 
@@ -33,9 +35,11 @@ def normalise_name(text: str) -> str:
     Parameters
     ----------
     text : str
+        An official name (an industry class, a place).
 
     Returns
     -------
     str
+        The comparison key: equal for two spellings of the same name.
     """
     return "".join(ch for ch in compact(text) if unicodedata.category(ch)[0] not in "PS")

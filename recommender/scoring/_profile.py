@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from .._columnar import as_list, n_rows
+from .._columnar import Column, Columns, as_list, n_rows
 from ..exceptions import ProfileError
 from ..tables._values import is_missing, parse_count, parse_headcount, parse_money, parse_year
 
@@ -75,7 +75,7 @@ def _to_float(text: np.ndarray) -> np.ndarray:
     return values
 
 
-def _parse_numbers(column: Sequence, field: str) -> tuple[np.ndarray, list[str]]:
+def _parse_numbers(column: Column, field: str) -> tuple[np.ndarray, list[str]]:
     """Parse one numeric column; return values (NaN where missing or bad) and per-row errors."""
     text = _text(column)
     values = _to_float(text)
@@ -102,7 +102,7 @@ def _parse_numbers(column: Sequence, field: str) -> tuple[np.ndarray, list[str]]
     return values, errors
 
 
-def _text(column: Sequence) -> np.ndarray:
+def _text(column: Column) -> np.ndarray:
     """Stripped text per row ("" for a missing value), as an object array."""
     values = as_list(column)
     text = np.empty(len(values), dtype=object)
@@ -127,22 +127,22 @@ def prepare_profiles(frame: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(profile_columns(frame), index=frame.index)
 
 
-def profile_columns(frame: pd.DataFrame | Mapping[str, Sequence]) -> dict[str, np.ndarray]:
+def profile_columns(frame: pd.DataFrame | Columns) -> dict[str, np.ndarray]:
     """:func:`prepare_profiles` as a dict of equal-length arrays (``PROFILE_COLUMNS``).
 
     ``frame`` is a DataFrame or a mapping of field → equal-length sequences (e.g.
     :func:`profile_records`); the columnar form costs nothing per call, for one firm at a time.
     """
     n = n_rows(frame)
-    out: dict[str, object] = {}
+    out: dict[str, np.ndarray] = {}
     for field in TEXT_FIELDS:
         if field in frame:
             out[field] = _text(frame[field])
         else:
             out[field] = np.full(n, "", dtype=object)
     row_errors: list[list[str]] = [[] for _ in range(n)]
-    for i in np.flatnonzero(out["name"] == ""):
-        row_errors[i].append("缺少企业名称 / name: missing")
+    for row in np.flatnonzero(out["name"] == ""):
+        row_errors[row].append("缺少企业名称 / name: missing")
     for field in NUMERIC_FIELDS:
         if field in frame:
             values, errors = _parse_numbers(frame[field], field)
@@ -159,9 +159,9 @@ def profile_columns(frame: pd.DataFrame | Mapping[str, Sequence]) -> dict[str, n
         for i, err in enumerate(errors):
             if err:
                 row_errors[i].append(err)
-    errors = np.empty(n, dtype=object)
-    errors[:] = ["；".join(e) for e in row_errors]
-    out["errors"] = errors
+    joined = np.empty(n, dtype=object)
+    joined[:] = ["；".join(e) for e in row_errors]
+    out["errors"] = joined
     return {name: out[name] for name in PROFILE_COLUMNS}
 
 
