@@ -215,6 +215,23 @@ def _first_text(raw: pd.DataFrame, columns: list[str]) -> np.ndarray:
     return value
 
 
+def _filled_length(frame: pd.DataFrame) -> int:
+    """Rows up to and including the last one with a non-blank cell (0: all blank). Looks at the
+    last rows first, in windows that grow, so a frame that ends in a filled row costs a few rows."""
+    end, window = len(frame), 64
+    while end > 0:
+        start = max(0, end - window)
+        part = frame.iloc[start:end]
+        blank = np.ones(len(part), dtype=bool)
+        for column in part.columns:
+            blank &= part[column].to_numpy(dtype=object) == ""
+        filled = np.flatnonzero(~blank)
+        if filled.size:
+            return start + int(filled[-1]) + 1
+        end, window = start, window * 4
+    return 0
+
+
 def _without_trailing_blanks(frames: Iterator[tuple[int, pd.DataFrame]]) -> Iterator[tuple[int, pd.DataFrame]]:
     """The frames with the blank rows after the last non-blank row dropped (held back across frames)."""
     held: pd.DataFrame | None = None
@@ -222,11 +239,7 @@ def _without_trailing_blanks(frames: Iterator[tuple[int, pd.DataFrame]]) -> Iter
         if held is not None:
             frame = pd.concat([held, frame])
             start -= len(held)
-        blank = np.ones(len(frame), dtype=bool)
-        for column in frame.columns:
-            blank &= frame[column].to_numpy(dtype=object) == ""
-        filled = np.flatnonzero(~blank)
-        cut = int(filled[-1]) + 1 if filled.size else 0
+        cut = _filled_length(frame)
         held = frame.iloc[cut:] if cut < len(frame) else None
         if cut:
             yield start, frame.iloc[:cut]
