@@ -83,7 +83,7 @@ class PeakRss:
 def run_local(source: Path, out: Path) -> float:
     cli = Path(sys.executable).parent / "recommender"
     t = time.perf_counter()
-    subprocess.run([str(cli), "rank", str(source), "-o", str(out), "--top", "0"], check=True, stdout=subprocess.DEVNULL)
+    subprocess.run([str(cli), "rank", str(source), "-o", str(out), "--top", "0", "--model", "demo", "--overwrite"], check=True, stdout=subprocess.DEVNULL)
     return time.perf_counter() - t
 
 
@@ -99,7 +99,7 @@ def run_dask(source: Path, out: Path, workers: int, repeats: int, partition_size
             pids = list(client.run(os.getpid).values())
             with PeakRss(pids) as peak:
                 t = time.perf_counter()
-                rank_dask([source], out, client=client, model="default", partition_size=partition_size, top=0)
+                rank_dask([source], out, client=client, model="demo", partition_size=partition_size, top=0)
                 walls.append(time.perf_counter() - t)
             peaks.append(peak.peak)
             shutil.rmtree(out, ignore_errors=True)
