@@ -40,6 +40,8 @@ from itertools import chain
 import ahocorasick_rs
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
@@ -438,21 +440,17 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
     def name_activity(self, names: Iterable[object]) -> np.ndarray:
         """Per firm name, the mask of the activities its last word names (0 for none): a firm
         registered as XX投资有限公司 or Acme Capital invests, whatever its description lists."""
-        names = list(names)
-        out = np.zeros(len(names), dtype=np.uint64)
-        if self.name_re_ is None:
-            return out
-        seen: dict[str, np.uint64] = {}
-        for i, name in enumerate(names):
-            if not isinstance(name, str) or not name:
-                continue
-            mask = seen.get(name)
-            if mask is None:
-                found = self.name_re_.search(name.strip().lower())
-                mask = self.name_masks_[found.group("zh") or found.group("en")] if found else np.uint64(0)
-                seen[name] = mask
-            out[i] = mask
-        return out
+        names = [name if isinstance(name, str) else None for name in names]
+        if self.name_re_ is None or not names:
+            return np.zeros(len(names), dtype=np.uint64)
+        # one vectorised pass (pyarrow's RE2) over every name instead of a search per name
+        lowered = pc.utf8_lower(pc.utf8_trim_whitespace(pa.array(names, pa.string())))
+        found = pc.extract_regex(lowered, self.name_re_.pattern)
+        groups = {field.name for field in found.type}
+        zh = found.field("zh").to_pylist() if "zh" in groups else [None] * len(names)
+        en = found.field("en").to_pylist() if "en" in groups else [None] * len(names)
+        none = np.uint64(0)
+        return np.array([self.name_masks_.get(a or b or "", none) for a, b in zip(zh, en, strict=True)], dtype=np.uint64)
 
     def transform(self, X: pd.DataFrame | Sequence[str]) -> sp.csr_matrix:
         """Affinity matrix, shape (n_firms, n_links)."""
