@@ -29,28 +29,19 @@ from ..chainmap._schema import COMPONENTS, GAP_STATUSES, STAGES, STATUSES, Chain
 from ..ranking._rank import Coverage
 from ._frames import gap_matrix
 from ._style import (
-    CJK_FONT_CANDIDATES,
     COMPONENT_COLORS,
     NO_LINK_COLOR,
     STATUS_COLORS,
-    MissingFontWarning,
     Style,
-    find_cjk_font,
-    label_language,
     legend_patches,
     readable,
 )
 
 __all__ = [
-    "CJK_FONT_CANDIDATES",
-    "STATUS_COLORS",
-    "MissingFontWarning",
     "coverage_bars",
     "effect_bars",
     "feature_parts",
-    "find_cjk_font",
     "gap_heatmap",
-    "label_language",
     "likelihood_drivers",
     "link_needs",
     "rank_changes",

@@ -17,7 +17,7 @@ from recommender.analysis import _style as plotstyle  # noqa: E402
 from recommender.analysis._frames import rank_moves  # noqa: E402
 from recommender.ranking._rank import Coverage  # noqa: E402
 
-needs_cjk = pytest.mark.skipif(plots.find_cjk_font() is None, reason="no CJK font installed (scripts/install_fonts.sh)")
+needs_cjk = pytest.mark.skipif(plotstyle.find_cjk_font() is None, reason="no CJK font installed (scripts/install_fonts.sh)")
 
 
 @pytest.fixture
@@ -49,7 +49,7 @@ def _render(fig: Figure) -> None:
 
 # -- fonts and language ------------------------------------------------------------------
 def test_gap_heatmap_without_cjk_font_uses_english_labels(tiny_map, no_cjk_font):
-    with pytest.warns(plots.MissingFontWarning, match="No CJK font found"):
+    with pytest.warns(plotstyle.MissingFontWarning, match="No CJK font found"):
         fig = plots.gap_heatmap(tiny_map)
     ax = fig.axes[0]
     assert [t.get_text() for t in ax.get_xticklabels()] == ["upstream", "midstream", "downstream", "service"]
@@ -63,7 +63,7 @@ def test_gap_heatmap_with_cjk_font_uses_chinese_labels_in_that_font(tiny_map):
     ax = fig.axes[0]
     assert [t.get_text() for t in ax.get_xticklabels()] == ["上游", "中游", "下游", "服务"]
     assert [t.get_text() for t in ax.get_yticklabels()] == ["电池"]
-    assert ax.get_xticklabels()[0].get_fontfamily()[0] == plots.find_cjk_font()
+    assert ax.get_xticklabels()[0].get_fontfamily()[0] == plotstyle.find_cjk_font()
 
 
 @needs_cjk

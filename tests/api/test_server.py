@@ -7,9 +7,7 @@ import io
 import os
 import shutil
 import socket
-import subprocess
 import sys
-import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -19,6 +17,8 @@ from pathlib import Path
 import httpx
 import openpyxl
 import pytest
+
+from ..servers import UVICORN, running_server
 
 ROOT = Path(__file__).resolve().parents[2]
 TINY_MAP = ROOT / "tests" / "data" / "tiny_map"
@@ -33,42 +33,12 @@ ROWS = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @contextmanager
 def _server(map_dir: Path, *args: str, command: list[str] | None = None, **env: str) -> Iterator[str]:
-    port = _free_port()
     environment = {**os.environ, "RECOMMENDER_MAP_DIR": str(map_dir), "RECOMMENDER_API_KEYS": f"alice:{KEY}",
                    "RECOMMENDER_MAX_BODY_BYTES": "50000", **env}
-    cmd = command or [sys.executable, "-m", "uvicorn", "api.main:app", "--host", "127.0.0.1"]
-    log = tempfile.TemporaryFile()  # a file, not a pipe: nobody has to drain it while the server runs
-    process = subprocess.Popen([*cmd, "--port", str(port), *args], cwd=ROOT, env=environment, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{url}/readyz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                log.seek(0)
-                raise RuntimeError(f"server did not start: {log.read().decode(errors='replace')[-2000:]}")
-            time.sleep(0.1)
-        yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:  # pragma: no cover
-            process.kill()
-            process.wait()
-        log.close()
+    with running_server(environment, *args, command=command or UVICORN) as server:
+        yield server.url
 
 
 @pytest.fixture(scope="module")

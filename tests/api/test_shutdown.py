@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
-import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
@@ -15,7 +12,8 @@ import httpx
 import pytest
 import xlsxwriter
 
-from .test_server import ROOT, TINY_MAP, XLSX_TYPE, _free_port
+from ..servers import running_server
+from .test_server import TINY_MAP, XLSX_TYPE
 
 ROWS = 60_000  # openpyxl reads these for well over ten seconds
 
@@ -34,24 +32,11 @@ def big_xlsx(tmp_path_factory) -> Path:
 
 @pytest.mark.parametrize("path", ["/v1/rank", "/jobs"])
 def test_sigterm_stops_a_worker_in_the_middle_of_reading_an_xlsx(big_xlsx, tmp_path, path):
-    port = _free_port()
     env = {**os.environ, "RECOMMENDER_MAP_DIR": str(TINY_MAP), "RECOMMENDER_DATA_DIR": str(tmp_path / "data"),
            "RECOMMENDER_JOBS_DIR": str(tmp_path / "jobs"), "RECOMMENDER_MAX_UPLOAD_BYTES": str(100 * 2**20)}
-    log = tempfile.TemporaryFile()
-    process = subprocess.Popen([sys.executable, "-m", "uvicorn", "api.main:app", "--host", "127.0.0.1", "--port", str(port)],
-                               cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
     answers: list[object] = []
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{url}/readyz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert process.poll() is None and time.monotonic() < deadline, "the server did not start"
-            time.sleep(0.1)
+    with running_server(env) as server:
+        url, process = server.url, server.process
 
         def upload() -> None:
             try:
@@ -73,8 +58,3 @@ def test_sigterm_stops_a_worker_in_the_middle_of_reading_an_xlsx(big_xlsx, tmp_p
         (answer,) = answers
         assert isinstance(answer, httpx.Response) and answer.status_code == 503, answer  # the request was answered, not cut
         assert "shutting down" in answer.text
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
-        log.close()

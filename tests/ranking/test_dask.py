@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -24,6 +23,8 @@ from distributed import Client, LocalCluster  # noqa: E402
 from recommender import Recommender  # noqa: E402
 from recommender.datasets import synthetic_firms  # noqa: E402
 from recommender.ranking._dask import rank_dask  # noqa: E402
+
+from ..servers import free_port  # noqa: E402
 
 BIN = Path(sys.executable).parent
 ROWS = 2_400
@@ -130,16 +131,10 @@ def test_local_engine_reads_and_writes_parquet(inputs, tmp_path):
     assert ranked["rank"].dtype.kind == "i"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def real_cluster():
     """A `dask scheduler` and two `dask worker` processes on 127.0.0.1."""
-    port = _free_port()
+    port = free_port()
     address = f"tcp://127.0.0.1:{port}"
     quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
     procs = [subprocess.Popen([str(BIN / "dask"), "scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"], **quiet)]

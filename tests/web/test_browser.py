@@ -6,11 +6,6 @@ Skipped only when /usr/bin/chromium is missing (``.ci/run`` installs it as root)
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
-import tempfile
-import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -18,44 +13,19 @@ import httpx
 import openpyxl
 import pytest
 
-from .conftest import KEY, ROOT, candidate_rows, vendor_csv
+from ..servers import running_server
+from .conftest import KEY, candidate_rows, vendor_csv
 
 CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium (apt-get install chromium)")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(map_copy, tmp_path_factory):
-    port = _free_port()
     env = {**os.environ, "RECOMMENDER_MAP_DIR": str(map_copy), "RECOMMENDER_MODEL": "demo", "RECOMMENDER_API_KEYS": f"alice:{KEY}",
            "RECOMMENDER_JOBS_DIR": str(tmp_path_factory.mktemp("jobs"))}
-    log = tempfile.TemporaryFile()
-    process = subprocess.Popen([sys.executable, "-m", "uvicorn", "api.main:app", "--host", "127.0.0.1", "--port", str(port)],
-                               cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{url}/readyz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                log.seek(0)
-                pytest.fail(f"the server did not start: {log.read().decode(errors='replace')[-2000:]}")
-            time.sleep(0.2)
-        yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
-        log.close()
+    with running_server(env) as running:
+        yield running.url
 
 
 def test_officer_flow_in_chromium(server, browser, tmp_path):

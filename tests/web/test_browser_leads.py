@@ -7,12 +7,7 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
-import sys
-import tempfile
-import time
 
-import httpx
 import pytest
 
 from api.auth import add_user
@@ -20,8 +15,9 @@ from api.db import ensure_schema, make_engine, session_scope
 from api.settings import Settings
 
 from ..leads.test_training import _seed
-from .conftest import ROOT, candidate_rows, vendor_csv
-from .test_browser import CHROMIUM, _free_port
+from ..servers import running_server
+from .conftest import candidate_rows, vendor_csv
+from .test_browser import CHROMIUM
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium (apt-get install chromium)")
 PASSWORD = "correct-horse-battery"
@@ -39,30 +35,10 @@ def server(tmp_path_factory):
         add_user(db, "li", PASSWORD, "officer", actor="setup")
     engine.dispose()
     _seed(settings, 400)  # a history of 400 closed leads (outcomes), through api.leads
-    port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("RECOMMENDER_")}
     env.update(RECOMMENDER_DATA_DIR=str(data), RECOMMENDER_JOBS_DIR=str(tmp_path_factory.mktemp("jobs")))
-    log = tempfile.TemporaryFile()
-    process = subprocess.Popen([sys.executable, "-m", "uvicorn", "api.main:app", "--host", "127.0.0.1", "--port", str(port)],
-                               cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{url}/readyz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                log.seek(0)
-                pytest.fail(f"the server did not start: {log.read().decode(errors='replace')[-2000:]}")
-            time.sleep(0.2)
-        yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
-        log.close()
+    with running_server(env) as running:
+        yield running.url
 
 
 def _sign_in(page, server: str, name: str) -> None:
@@ -140,6 +116,8 @@ def test_pipeline_and_training_in_chromium(server, browser, tmp_path):
     page.goto(f"{server}/leads/board")
     assert top[0] in page.locator('section[data-stage="landed"]').inner_text()
     assert top[1] in page.locator('section[data-stage="lost"]').inner_text()
+    lines = page.locator('section[data-stage="lost"] .board-card span').all_inner_texts()
+    assert "选择了外地园区" in " ".join(lines) and not any(line.strip().startswith("·") for line in lines)  # no dangling separator
     shot("05-board")
     page.locator("#sign-out").click()
     page.wait_for_url("**/sign-in")
