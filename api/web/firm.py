@@ -16,18 +16,13 @@ import pandas as pd
 
 from recommender import STAGES, Recommender, Result
 from recommender._columnar import Columns
+from recommender.chainmap import COMPONENT_NAMES
 from recommender.likelihood import FEATURE_LABELS
 from recommender.scoring import profile_columns
 from recommender.tables._header import field_of
 from recommender.tables._vendor import profiles
 
-__all__ = ["COMPONENT_LABELS", "firm_view", "highlight", "profile_from_row"]
-
-COMPONENT_LABELS = {
-    "chain_need": ("链条需求", "chain need"), "stage": ("环节位置", "stage"), "maturity": ("技术成熟度", "maturity"),
-    "relatedness": ("产业关联", "relatedness"), "firm_strength": ("企业实力", "firm strength"), "origin": ("来源地", "origin"),
-    "leader_supply": ("链主配套", "leader supply"), "park_fit": ("园区承载", "park fit"), "green": ("绿色低碳", "green"),
-}
+__all__ = ["firm_view", "highlight", "profile_from_row"]
 
 
 def profile_from_row(row: Mapping[str, object], mapping: Mapping[str, str]) -> pd.DataFrame:
@@ -90,7 +85,7 @@ def firm_view(recommender: Recommender, profile: pd.DataFrame | Columns, lang: s
     second = next(((lid, a, ev) for lid, a, ev in matched if lid != result.link_id), None)
     index = 1 if lang == "en" else 0
     components = [
-        {"name": c.name, "label": COMPONENT_LABELS.get(c.name, (c.name, c.name))[index], "points": c.points, "max": c.max_points}
+        {"name": c.name, "label": COMPONENT_NAMES.get(c.name, (c.name, c.name))[index], "points": c.points, "max": c.max_points}
         for c in result.components
     ]
     factors = [

@@ -39,9 +39,9 @@ def chains_frame(chain_map: ChainMap) -> pd.DataFrame:
     DataFrame indexed by chain id (map order) with columns :data:`CHAIN_COLUMNS`; ``gaps``
     counts missing and weak links.
     """
-    rows = []
+    rows: list[dict[str, object]] = []
     for chain in chain_map.chains:
-        statuses = [link.status for link in chain.links]
+        statuses: list[str] = [link.status for link in chain.links]
         rows.append({
             "chain_id": chain.id,
             "chain_zh": chain.name.zh,
@@ -64,7 +64,7 @@ def gap_matrix(chain_map: ChainMap) -> pd.DataFrame:
     holding ``"missing"``, ``"weak"``, ``"present"``, ``"strong"``, or None where the chain has
     no link at that stage.
     """
-    table = {}
+    table: dict[str, dict[str, str | None]] = {}
     for chain in chain_map.chains:
         cells: dict[str, str | None] = {}
         for stage in STAGES:

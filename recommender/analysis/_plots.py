@@ -14,6 +14,7 @@ Needs the ``notebooks`` extra (matplotlib; networkx for :func:`supply_graph`).
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping, Sequence
 
 import matplotlib as mpl
@@ -25,7 +26,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from ..chainmap._links import encode_links
-from ..chainmap._schema import COMPONENTS, GAP_STATUSES, STAGES, STATUSES, ChainMap
+from ..chainmap._schema import COMPONENTS, GAP_STATUSES, STAGES, STATUSES, Chain, ChainMap
 from ..ranking._rank import Coverage
 from ._frames import gap_matrix
 from ._style import (
@@ -67,7 +68,7 @@ def gap_heatmap(chain_map: ChainMap, *, lang: str | None = None) -> Figure:
     with style.figure(figsize=(8.5, 1.2 + 0.42 * n_chains)) as fig:
         ax = fig.add_subplot()
         ax.imshow(grid, cmap=cmap, norm=norm, aspect="auto")
-        ax.set_xticks(range(len(STAGES)), [style.text["stage"][s] for s in STAGES])
+        ax.set_xticks(range(len(STAGES)), [style.terms["stage"][s] for s in STAGES])
         ax.xaxis.tick_top()
         ax.set_yticks(range(n_chains), [style.name(c.name.zh, c.name.en) for c in chain_map.chains])
         ax.set_xticks(np.arange(-0.5, len(STAGES)), minor=True)
@@ -89,7 +90,7 @@ def gap_heatmap(chain_map: ChainMap, *, lang: str | None = None) -> Figure:
     return fig
 
 
-def _chain(chain_map: ChainMap, chain_id: str):
+def _chain(chain_map: ChainMap, chain_id: str) -> Chain:
     try:
         return chain_map.chain_by_id[chain_id]
     except KeyError:
@@ -108,7 +109,10 @@ def link_needs(chain_map: ChainMap, chain_id: str, *, lang: str | None = None) -
     table = table[table["chain_id"] == chain_id].copy()
     table["_stage"] = table["stage"].map({s: i for i, s in enumerate(STAGES)})
     table = table.sort_values("_stage", kind="stable")
-    labels = [f"{style.text['stage'][row.stage]} · {style.name(row.link_zh, row.link_en)}" for row in table.itertuples()]
+    labels = [
+        f"{style.terms['stage'][stage]} · {style.name(zh, en)}"
+        for stage, zh, en in zip(table["stage"], table["link_zh"], table["link_en"], strict=True)
+    ]
     with style.figure(figsize=(8, 1.2 + 0.4 * len(table))) as fig:
         ax = fig.add_subplot()
         y = np.arange(len(table))
@@ -161,7 +165,8 @@ def supply_graph(chain_map: ChainMap, chain_id: str, *, lang: str | None = None)
     solid = [n for n in graph if n in own and n not in gaps]
     others = [n for n in graph if n not in own]
     labels = {n: style.name(chain_map.link_by_id[n].name.zh, chain_map.link_by_id[n].name.en) for n in graph}
-    with style.figure(figsize=(9, 1.6 + 0.9 * max(1, max(list(_layer_sizes(graph).values()))))) as fig:
+    widest = max(Counter(nx.get_node_attributes(graph, "layer").values()).values(), default=1)
+    with style.figure(figsize=(9, 1.6 + 0.9 * max(1, widest))) as fig:
         ax = fig.add_subplot()
         same = [(u, v) for u, v in graph.edges if graph.nodes[u]["layer"] == graph.nodes[v]["layer"]]
         across = [(u, v) for u, v in graph.edges if graph.nodes[u]["layer"] != graph.nodes[v]["layer"]]
@@ -186,7 +191,7 @@ def supply_graph(chain_map: ChainMap, chain_id: str, *, lang: str | None = None)
         stages_here = sorted({graph.nodes[n]["layer"] for n in graph})
         for layer in stages_here:
             xs = [pos[n][0] for n in graph if graph.nodes[n]["layer"] == layer]
-            ax.text(float(np.mean(xs)), 1.0, style.text["stage"][STAGES[layer]], transform=ax.get_xaxis_transform(),
+            ax.text(float(np.mean(xs)), 1.0, style.terms["stage"][STAGES[layer]], transform=ax.get_xaxis_transform(),
                     ha="center", va="bottom", fontsize=10, color="#555555")
         ax.set_title(style.text["graph_title"].format(chain=style.name(chain.name.zh, chain.name.en)), pad=24)
         ax.margins(0.15)
@@ -199,14 +204,6 @@ def supply_graph(chain_map: ChainMap, chain_id: str, *, lang: str | None = None)
             handles.append(Patch(facecolor="#e0e0e0", edgecolor="#999999", label=style.text["graph_other"]))
         fig.legend(handles=handles, loc="outside lower center", ncols=len(handles), frameon=False)
     return fig
-
-
-def _layer_sizes(graph) -> dict[int, int]:
-    sizes: dict[int, int] = {}
-    for node in graph:
-        layer = graph.nodes[node]["layer"]
-        sizes[layer] = sizes.get(layer, 0) + 1
-    return sizes
 
 
 # -- rankings -----------------------------------------------------------------------------
@@ -237,10 +234,10 @@ def score_bars(ranked: pd.DataFrame, n: int = 10, *, label: str = "name", lang: 
         for column in columns:
             name = column.removeprefix("score_")
             values = top[column].to_numpy(dtype=float)
-            ax.barh(y, values, left=left, color=COMPONENT_COLORS[name], label=style.text["component"][name])
+            ax.barh(y, values, left=left, color=COMPONENT_COLORS[name], label=style.terms["component"][name])
             left += values
         for yi, total in zip(y, left, strict=True):
-            ax.text(total + 0.5, yi, f"{total:.1f}", va="center", fontsize=8)
+            ax.text(total + 0.5, float(yi), f"{total:.1f}", va="center", fontsize=8)
         ax.set_yticks(y, names)
         ax.invert_yaxis()
         ax.set_xlim(0, max(10.0, float(left.max()) * 1.1) if len(left) else 100)
@@ -280,12 +277,12 @@ def coverage_bars(
         ids.sort(key=lambda c: order.get(c, len(order)))
     names = [style.name(chain_map.chain_by_id[c].name.zh, chain_map.chain_by_id[c].name.en)
              if chain_map is not None and c in chain_map.chain_by_id else c for c in ids]
-    labels = labels or (style.text["before"], style.text["after"])
-    legend = list(labels)
+    names_of_two = labels or (style.text["before"], style.text["after"])
+    legend = list(names_of_two)
     for i, coverage in enumerate((before, after)):
         if isinstance(coverage, Coverage):
-            legend[i] = f"{labels[i]}（{style.text['coverage_need']} {coverage.covered_need:.0%}）" if style.lang == "zh" \
-                else f"{labels[i]} ({style.text['coverage_need']} {coverage.covered_need:.0%})"
+            legend[i] = f"{names_of_two[i]}（{style.text['coverage_need']} {coverage.covered_need:.0%}）" if style.lang == "zh" \
+                else f"{names_of_two[i]} ({style.text['coverage_need']} {coverage.covered_need:.0%})"
     y = np.arange(len(ids))
     height = 0.38
     with style.figure(figsize=(8.5, 1.6 + 0.5 * len(ids))) as fig:

@@ -14,14 +14,16 @@ import warnings
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
+from typing import Any
 
 import matplotlib as mpl
 from matplotlib import font_manager
+from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.text import Text
 
-from ..chainmap._schema import COMPONENTS, STAGES, STATUSES
+from ..chainmap._schema import COMPONENT_NAMES, COMPONENTS, STAGE_NAMES, STATUS_NAMES, STATUSES
 
 __all__ = [
     "CJK_FONT_CANDIDATES",
@@ -29,6 +31,7 @@ __all__ = [
     "LABELS",
     "NO_LINK_COLOR",
     "STATUS_COLORS",
+    "TERMS",
     "MissingFontWarning",
     "Style",
     "find_cjk_font",
@@ -51,18 +54,21 @@ _CJK_FILE = re.compile(r"cjk|wqy|wenquanyi|sourcehan|simhei|simsun|msyh|uming|uk
 #: Colour of each link status: strong greens to a missing red.
 STATUS_COLORS = {"strong": "#1a9850", "present": "#a6d96a", "weak": "#fdae61", "missing": "#d73027"}
 NO_LINK_COLOR = "#f0f0f0"
-COMPONENT_COLORS = dict(zip(COMPONENTS, mpl.colormaps["tab10"].colors, strict=False))
+#: Colour of each score component: matplotlib's ten-colour qualitative palette, in order.
+COMPONENT_COLORS: dict[str, str] = {name: to_hex(mpl.colormaps["tab10"](i)) for i, name in enumerate(COMPONENTS)}
 
-#: Every label a figure writes, by language.
-LABELS = {
+#: The names of stages, link statuses and score components, by language (from the map's tables).
+TERMS: dict[str, dict[str, dict[str, str]]] = {
+    lang: {
+        kind: {key: pair[i] for key, pair in names.items()}
+        for kind, names in (("stage", STAGE_NAMES), ("status", STATUS_NAMES), ("component", COMPONENT_NAMES))
+    }
+    for i, lang in enumerate(("zh", "en"))
+}
+
+#: Every other label a figure writes, by language.
+LABELS: dict[str, dict[str, str]] = {
     "zh": {
-        "stage": {"upstream": "上游", "midstream": "中游", "downstream": "下游", "service": "服务"},
-        "status": {"strong": "优势", "present": "已有", "weak": "薄弱", "missing": "缺失"},
-        "component": {
-            "chain_need": "链条需求", "stage": "环节位置", "maturity": "技术成熟度", "relatedness": "产业关联",
-            "firm_strength": "企业实力", "origin": "来源地", "leader_supply": "链主配套", "park_fit": "园区承载",
-            "green": "绿色低碳",
-        },
         "no_link": "无环节",
         "heatmap_title": "产业链缺口图（按最需补强的环节着色）",
         "heatmap_cell": "{links}环节·{gaps}缺口",
@@ -100,13 +106,6 @@ LABELS = {
         "moves_title": "排名变化（{n}家变动最大的企业）",
     },
     "en": {
-        "stage": {s: s for s in STAGES},
-        "status": {s: s for s in STATUSES},
-        "component": {
-            "chain_need": "chain need", "stage": "stage", "maturity": "maturity", "relatedness": "relatedness",
-            "firm_strength": "firm strength", "origin": "origin", "leader_supply": "leader supply",
-            "park_fit": "park fit", "green": "green",
-        },
         "no_link": "no link",
         "heatmap_title": "Chain gap map (each cell coloured by its most-needed link)",
         "heatmap_cell": "{links} links, {gaps} gaps",
@@ -224,16 +223,19 @@ class Style:
         # a warning points at the code that called the plotting function
         self.lang, self.font = label_language(lang, stacklevel=3)
         self.text = LABELS[self.lang]
+        self.terms = TERMS[self.lang]
 
     @property
     def families(self) -> list[str]:
         return [self.font, "sans-serif"] if self.font else ["sans-serif"]
 
     @contextmanager
-    def figure(self, **kwargs) -> Iterator[Figure]:
-        """A new figure whose text (titles, ticks made later too) uses the style's font."""
-        rc = {"font.family": self.families, "axes.unicode_minus": False}
-        with mpl.rc_context(rc):
+    def figure(self, **kwargs: Any) -> Iterator[Figure]:
+        """A new figure whose text (titles, ticks made later too) uses the style's font.
+
+        ``kwargs`` go to :class:`matplotlib.figure.Figure` (``figsize``, …).
+        """
+        with mpl.rc_context({"font.family": self.families, "axes.unicode_minus": False}):
             fig = Figure(layout="constrained", **kwargs)
             yield fig
             for text in fig.findobj(Text):
@@ -250,4 +252,4 @@ def readable(labels: Mapping[str, str | tuple[str, str]] | None, name: str, styl
 
 
 def legend_patches(style: Style, statuses: Sequence[str] = STATUSES) -> list[Patch]:
-    return [Patch(facecolor=STATUS_COLORS[s], edgecolor="none", label=style.text["status"][s]) for s in statuses]
+    return [Patch(facecolor=STATUS_COLORS[s], edgecolor="none", label=style.terms["status"][s]) for s in statuses]

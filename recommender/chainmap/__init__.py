@@ -7,10 +7,13 @@ from ._audit import AuditEntry, AuditLog
 from ._links import LINK_FEATURE_COLUMNS, PRESENCE, encode_links, link_action
 from ._schema import (
     ACTIONS,
+    COMPONENT_NAMES,
     COMPONENTS,
     GAP_STATUSES,
     PRIORITIES,
+    STAGE_NAMES,
     STAGES,
+    STATUS_NAMES,
     STATUSES,
     Chain,
     ChainMap,
@@ -29,4 +32,4 @@ from ._schema import (
 )
 from ._updates import HISTORY_DIR, UPDATABLE_FIELDS, LinkChange, LinkNotFoundError, update_link
 
-__all__ = ['ACTIONS', 'AuditEntry', 'AuditLog', 'COMPONENTS', 'Chain', 'ChainMap', 'GAP_STATUSES', 'HISTORY_DIR', 'Ident', 'LINK_FEATURE_COLUMNS', 'Leader', 'Link', 'LinkChange', 'LinkNotFoundError', 'Names', 'PRESENCE', 'PRIORITIES', 'Park', 'Priority', 'Quote', 'STAGES', 'STATUSES', 'Status', 'Strategy', 'UPDATABLE_FIELDS', 'Vocabulary', 'default_map_dir', 'encode_links', 'link_action', 'load_map', 'update_link']
+__all__ = ['ACTIONS', 'AuditEntry', 'AuditLog', 'COMPONENTS', 'COMPONENT_NAMES', 'Chain', 'ChainMap', 'GAP_STATUSES', 'HISTORY_DIR', 'Ident', 'LINK_FEATURE_COLUMNS', 'Leader', 'Link', 'LinkChange', 'LinkNotFoundError', 'Names', 'PRESENCE', 'PRIORITIES', 'Park', 'Priority', 'Quote', 'STAGES', 'STAGE_NAMES', 'STATUSES', 'STATUS_NAMES', 'Status', 'Strategy', 'UPDATABLE_FIELDS', 'Vocabulary', 'default_map_dir', 'encode_links', 'link_action', 'load_map', 'update_link']

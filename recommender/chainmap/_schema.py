@@ -20,7 +20,7 @@ import hashlib
 import re
 from functools import cached_property
 from pathlib import Path
-from typing import Annotated, Literal, get_args
+from typing import Annotated, Any, Literal, TypeVar, get_args
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
@@ -30,10 +30,13 @@ from ..exceptions import MapError
 __all__ = [
     "ACTIONS",
     "COMPONENTS",
+    "COMPONENT_NAMES",
     "GAP_STATUSES",
     "PRIORITIES",
     "STAGES",
+    "STAGE_NAMES",
     "STATUSES",
+    "STATUS_NAMES",
     "Chain",
     "ChainMap",
     "Ident",
@@ -64,6 +67,19 @@ COMPONENTS = (
     "chain_need", "stage", "maturity", "relatedness", "firm_strength", "origin",
     "leader_supply", "park_fit", "green",
 )
+#: What officers read for each stage, link status and score component: (Chinese, English).
+STAGE_NAMES: dict[str, tuple[str, str]] = {
+    "upstream": ("上游", "upstream"), "midstream": ("中游", "midstream"), "downstream": ("下游", "downstream"),
+    "service": ("服务", "service"),
+}
+STATUS_NAMES: dict[str, tuple[str, str]] = {
+    "strong": ("优势", "strong"), "present": ("已有", "present"), "weak": ("薄弱", "weak"), "missing": ("缺失", "missing"),
+}
+COMPONENT_NAMES: dict[str, tuple[str, str]] = {
+    "chain_need": ("链条需求", "chain need"), "stage": ("环节位置", "stage"), "maturity": ("技术成熟度", "maturity"),
+    "relatedness": ("产业关联", "relatedness"), "firm_strength": ("企业实力", "firm strength"), "origin": ("来源地", "origin"),
+    "leader_supply": ("链主配套", "leader supply"), "park_fit": ("园区承载", "park fit"), "green": ("绿色低碳", "green"),
+}
 
 Ident = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
 Text = Annotated[str, StringConstraints(min_length=1, max_length=2000, strip_whitespace=True)]
@@ -337,12 +353,24 @@ def default_map_dir() -> Path:
     raise MapError([(str(here.parent / "seeds" / "jiangmen"), "map", "", "embedded map not found")])
 
 
-class _SafeLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libyaml's parser when present: 10× faster
+try:  # libyaml's parser when present: 10× faster
+    from yaml import CSafeLoader as _BaseLoader
+except ImportError:  # pragma: no cover - PyYAML built without libyaml
+    # the pure-Python loader has the same interface; mypy sees two classes for one name
+    from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
+
+
+class _SafeLoader(_BaseLoader):
     """Safe YAML that refuses duplicate keys."""
 
 
-def _construct_mapping(loader: _SafeLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
-    seen: set = set()
+#: What a file, entry and field was wrong with: (path, entry, field, problem), reported together.
+_Problems = list[tuple[str, str, str, str]]
+_Model = TypeVar("_Model", bound=BaseModel)
+
+
+def _construct_mapping(loader: _SafeLoader, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+    seen: set[object] = set()
     for key_node, _ in node.value:
         key = loader.construct_object(key_node, deep=deep)
         if key in seen:
@@ -360,7 +388,7 @@ def _squash(text: str) -> str:
     return _SPACE.sub("", text)
 
 
-def _read_yaml(path: Path, problems: list) -> object:
+def _read_yaml(path: Path, problems: _Problems) -> object:
     try:
         with path.open("rb") as fh:
             return yaml.load(fh, Loader=_SafeLoader)  # noqa: S506 - a SafeLoader subclass
@@ -371,7 +399,7 @@ def _read_yaml(path: Path, problems: list) -> object:
     return None
 
 
-def _entry_name(data: object, loc: tuple) -> str:
+def _entry_name(data: object, loc: tuple[int | str, ...]) -> str:
     """Name the entry of a validation error by its ``id`` where it has one."""
     parts: list[str] = []
     node = data
@@ -388,7 +416,7 @@ def _entry_name(data: object, loc: tuple) -> str:
     return ".".join(parts).replace(".[", "[")
 
 
-def _parse(model: type[BaseModel], data: object, path: Path, problems: list):
+def _parse(model: type[_Model], data: object, path: Path, problems: _Problems) -> _Model | None:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
@@ -401,7 +429,7 @@ def _parse(model: type[BaseModel], data: object, path: Path, problems: list):
 
 
 def _check_references(
-    chains: list[Chain], parks: list[Park], leaders: list[Leader], files: dict[str, Path], problems: list
+    chains: list[Chain], parks: list[Park], leaders: list[Leader], files: dict[str, Path], problems: _Problems
 ) -> None:
     link_ids: dict[str, str] = {}
     for chain in chains:
@@ -420,9 +448,9 @@ def _check_references(
             for target in link.supplies:
                 if target not in link_ids:
                     problems.append((str(files[chain.id]), f"links[{link.id}]", "supplies", f"unknown link {target!r}"))
-            for park in link.parks:
-                if park not in park_ids:
-                    problems.append((str(files[chain.id]), f"links[{link.id}]", "parks", f"unknown park {park!r}"))
+            for park_id in link.parks:
+                if park_id not in park_ids:
+                    problems.append((str(files[chain.id]), f"links[{link.id}]", "parks", f"unknown park {park_id!r}"))
     for park in parks:
         for ref in park.specialises:
             if ref not in chain_ids and ref not in link_ids:
@@ -433,7 +461,7 @@ def _check_references(
                 problems.append((str(files["leaders"]), f"leaders[{leader.id}]", "chains", f"unknown chain {ref!r}"))
 
 
-def _check_vocabulary(chains: list[Chain], vocabulary: Vocabulary, files: dict[str, Path], path: Path, problems: list) -> None:
+def _check_vocabulary(chains: list[Chain], vocabulary: Vocabulary, files: dict[str, Path], path: Path, problems: _Problems) -> None:
     for kind, ids in vocabulary.defaults.items():
         for ref in ids:
             if ref not in vocabulary.activities:
@@ -447,7 +475,7 @@ def _check_vocabulary(chains: list[Chain], vocabulary: Vocabulary, files: dict[s
 
 
 def _check_quotes(
-    entries: list[tuple[str, str, str, Quote]], sources: dict[str, str], problems: list
+    entries: list[tuple[str, str, str, Quote]], sources: dict[str, str], problems: _Problems
 ) -> None:
     for path, entry, field, quote in entries:
         if quote.doc not in sources:
@@ -456,7 +484,9 @@ def _check_quotes(
             problems.append((path, entry, field, f"quote not found in source {quote.doc!r}: {quote.text[:40]!r}"))
 
 
-def _quoted_entries(chains, files, parks, leaders, strategy, folder) -> list[tuple[str, str, str, Quote]]:
+def _quoted_entries(
+    chains: list[Chain], files: dict[str, Path], parks: list[Park], leaders: list[Leader], strategy: Strategy | None, folder: Path
+) -> list[tuple[str, str, str, Quote]]:
     out: list[tuple[str, str, str, Quote]] = []
     for chain in chains:
         path = str(files[chain.id])
@@ -476,7 +506,7 @@ def _quoted_entries(chains, files, parks, leaders, strategy, folder) -> list[tup
     return out
 
 
-def _list_of(data: object, key: str, path: Path, problems: list) -> list:
+def _list_of(data: object, key: str, path: Path, problems: _Problems) -> list[object]:
     if not isinstance(data, dict) or not isinstance(data.get(key), list):
         problems.append((str(path), key, "", f"the file must hold a mapping with a list '{key}'"))
         return []
@@ -502,7 +532,7 @@ def load_map(directory: str | Path | None = None) -> ChainMap:
     folder = Path(directory) if directory is not None else default_map_dir()
     if not folder.is_dir():
         raise MapError([(str(folder), "map", "", "not a folder")])
-    problems: list[tuple[str, str, str, str]] = []
+    problems: _Problems = []
     digest = hashlib.sha256()
 
     def read(path: Path) -> object:

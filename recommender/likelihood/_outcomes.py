@@ -157,7 +157,10 @@ def read_history(path: str | Path, *, max_rows: int | None = None, chunk_rows: i
     if missing:
         raise ModelError(f"{path}: " + "; ".join(missing) + f" (found: {', '.join(table.columns)})")
 
-    profiles, dates, outcomes, rows = [], [], [], []
+    profiles: list[pd.DataFrame] = []
+    dates: list[np.datetime64] = []
+    outcomes: list[str] = []
+    rows: list[int] = []
     unknown: dict[str, list[int]] = {}
     blank_outcome: list[int] = []
     bad_dates: dict[str, list[int]] = {}
@@ -198,8 +201,8 @@ def read_history(path: str | Path, *, max_rows: int | None = None, chunk_rows: i
     if not rows:
         raise ModelError(f"{path}: the history has no data rows")
 
-    outcome = np.array(outcomes, dtype=object)
-    label = np.isin(outcome, ("landed", "signed")).astype(np.int64)
+    outcome_words = np.array(outcomes, dtype=object)
+    label = np.isin(outcome_words, ("landed", "signed")).astype(np.int64)
     if label.min() == label.max():
         kind = "landed or signed" if label[0] else "lost"
         raise ModelError(
@@ -213,7 +216,7 @@ def read_history(path: str | Path, *, max_rows: int | None = None, chunk_rows: i
         sha256=digest,
         profiles=pd.concat(profiles).reset_index(drop=True),
         contact_date=np.array(dates, dtype="datetime64[D]"),
-        outcome=outcome.astype(str),
+        outcome=outcome_words.astype(str),
         label=label,
         rows=np.array(rows, dtype=np.int64),
     )

@@ -22,6 +22,7 @@ import hashlib
 import importlib.metadata
 import json
 from dataclasses import dataclass
+from typing import TypedDict
 
 import numpy as np
 import pandas as pd
@@ -144,7 +145,16 @@ class Evaluation:
     test_rows_index: np.ndarray  # positions of the test rows in the history
 
     def metrics(self) -> dict[str, dict[str, float]]:
-        return {name: {k: float(v) for k, v in row.items()} for name, row in self.table.to_dict("index").items()}
+        return {str(name): {str(k): float(v) for k, v in row.items()} for name, row in self.table.to_dict("index").items()}
+
+
+class _PipelineParams(TypedDict):
+    """The keyword arguments of :func:`make_landing_pipeline`, stored with the model."""
+
+    n_bins: int
+    min_frequency: int
+    C: float
+    random_state: int | None
 
 
 def _period(dates: np.ndarray) -> tuple[str, str]:
@@ -198,7 +208,7 @@ def train_landing(
     features = feature_frame(scored, scorer.points)
     y = history.label
     split = time_split(history.contact_date, y, test_share=test_share)
-    params = {"n_bins": n_bins, "min_frequency": min_frequency, "C": C, "random_state": random_state}
+    params = _PipelineParams(n_bins=n_bins, min_frequency=min_frequency, C=C, random_state=random_state)
     held_out = make_landing_pipeline(**params).fit(features.iloc[split.train], y[split.train])
     p_test = held_out.predict_proba(features.iloc[split.test])[:, 1]
     y_train, y_test = y[split.train], y[split.test]
@@ -277,7 +287,7 @@ def model_card(model: LandingModel, evaluation: Evaluation) -> str:
         name: float(np.ptp(shapes.shapes_[j])) if len(shapes.shapes_[j]) else 0.0
         for j, name in enumerate(binner.feature_names_in_)
     }
-    strongest = sorted(spread, key=spread.get, reverse=True)
+    strongest = sorted(spread, key=spread.__getitem__, reverse=True)
     calibration = evaluation.calibration.copy()
     calibration.index = [f"bin {i + 1}" for i in range(len(calibration))]
     cal_lines = ["| | mean predicted | observed | firms |", "|---|---|---|---|"]
@@ -312,7 +322,7 @@ training period.
 
 ### Calibration on the test period
 Mean predicted likelihood {float(np.mean(evaluation.test_likelihood)):.3f} against an observed landing rate of
-{evaluation.table.loc["model", "base_rate"]:.3f}; by quantile bin of the predicted likelihood:
+{evaluation.metrics()["model"]["base_rate"]:.3f}; by quantile bin of the predicted likelihood:
 
 {chr(10).join(cal_lines)}
 

@@ -8,14 +8,12 @@ a letter for a 门类 (``"C"``), two digits for a 大类 (``"38"``), three for a
 
 from __future__ import annotations
 
-import csv
 import re
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 
-from ._text import compact, normalise_name
+from ._text import compact, data_rows, normalise_name
 
 __all__ = [
     "INDUSTRY_LEVELS",
@@ -77,11 +75,10 @@ def _table() -> _Table:
     """Read the packaged table once."""
     by_code: dict[str, IndustryClass] = {}
     by_name: dict[str, list[str]] = defaultdict(list)
-    with resources.files(__package__).joinpath("data", _DATA_FILE).open(encoding="utf-8", newline="") as handle:
-        for row in csv.DictReader(handle):
-            item = IndustryClass(row["code"], int(row["level"]), row["name"], row["parent"] or None, row["description"])
-            by_code[item.code] = item
-            by_name[normalise_name(item.name)].append(item.code)
+    for row in data_rows(_DATA_FILE):
+        item = IndustryClass(row["code"], int(row["level"]), row["name"], row["parent"] or None, row["description"])
+        by_code[item.code] = item
+        by_name[normalise_name(item.name)].append(item.code)
     section_of: dict[str, str] = {}
     for code, item in by_code.items():
         while item.parent is not None:

@@ -12,14 +12,13 @@ and city. A county-level city governed directly by its province (湖北 仙桃�
 
 from __future__ import annotations
 
-import csv
 import re
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 
-from ._text import compact
+from ._text import compact, data_rows
 
 __all__ = ["Place", "city_of", "resolve_place"]
 
@@ -93,9 +92,8 @@ def _short(name: str) -> str:
 def _index() -> _Index:
     """Read the packaged list once and index every spelling."""
     units: dict[str, _Unit] = {}
-    with resources.files(__package__).joinpath("data", _DATA_FILE).open(encoding="utf-8", newline="") as handle:
-        for row in csv.DictReader(handle):
-            units[row["code"]] = _Unit(row["code"], row["name"], int(row["level"]), row["parent"] or None)
+    for row in data_rows(_DATA_FILE):
+        units[row["code"]] = _Unit(row["code"], row["name"], int(row["level"]), row["parent"] or None)
     provinces: dict[str, list[str]] = defaultdict(list)
     cities: dict[str, list[str]] = defaultdict(list)
     counties: dict[str, list[str]] = defaultdict(list)
@@ -129,7 +127,7 @@ def _own_city(unit: _Unit) -> bool:
     return unit.level == 3 and unit.parent is not None and unit.parent.endswith("0000") and unit.code[:2] not in _CITY_PROVINCES and unit.name.endswith(("市", "林区"))
 
 
-def _prefix(text: str, start: int, spellings: dict[str, object], longest: int) -> tuple[str, int] | None:
+def _prefix(text: str, start: int, spellings: Mapping[str, object], longest: int) -> tuple[str, int] | None:
     """The longest spelling that ``text`` has at ``start``, with the position after it."""
     for end in range(min(len(text), start + longest), start, -1):
         if text[start:end] in spellings:

@@ -1,11 +1,15 @@
-"""Text normalisation shared by the reference look-ups."""
+"""Text normalisation and the reading of packaged tables, shared by the reference look-ups."""
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 import unicodedata
+from collections.abc import Iterator
+from importlib import resources
 
-__all__ = ["compact", "normalise_name"]
+__all__ = ["compact", "data_rows", "normalise_name"]
 
 _SPACE = re.compile(r"\s+")
 
@@ -43,3 +47,12 @@ def normalise_name(text: str) -> str:
         The comparison key: equal for two spellings of the same name.
     """
     return "".join(ch for ch in compact(text) if unicodedata.category(ch)[0] not in "PS")
+
+
+def data_rows(name: str) -> Iterator[dict[str, str]]:
+    """The rows of the packaged table ``data/<name>`` (UTF-8 CSV with a header), as dictionaries.
+
+    Read as bytes and decoded here, so quoted fields keep their line breaks.
+    """
+    with io.TextIOWrapper(resources.files(__package__).joinpath("data", name).open("rb"), encoding="utf-8", newline="") as handle:
+        yield from csv.DictReader(handle)

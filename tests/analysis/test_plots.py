@@ -125,7 +125,7 @@ def test_score_bars_stacks_components_and_writes_totals(ranked):
     assert [t.get_text() for t in ax.get_yticklabels()] == ["甲公司", "乙公司"]
     assert len(ax.patches) == 2 * len(COMPONENTS)
     assert [t.get_text() for t in ax.texts] == ["53.0", "30.0"]
-    assert [t.get_text() for t in fig.legends[0].get_texts()] == [plotstyle.LABELS["en"]["component"][c] for c in COMPONENTS]
+    assert [t.get_text() for t in fig.legends[0].get_texts()] == [plotstyle.TERMS["en"]["component"][c] for c in COMPONENTS]
 
 
 def test_score_bars_without_components_explains(ranked):

@@ -6,6 +6,7 @@ matplotlib.use("Agg")
 
 import pytest  # noqa: E402
 
+from recommender import COMPONENTS, STAGES, STATUSES  # noqa: E402
 from recommender.analysis import _style as plotstyle  # noqa: E402
 
 
@@ -84,6 +85,9 @@ def test_label_language_rejects_unknown_language():
 def test_labels_cover_both_languages_alike():
     zh, en = plotstyle.LABELS["zh"], plotstyle.LABELS["en"]
     assert set(zh) == set(en)
-    for key, value in zh.items():
-        if isinstance(value, dict):
-            assert set(value) == set(en[key]), key
+    assert set(plotstyle.TERMS["zh"]) == set(plotstyle.TERMS["en"]) == {"stage", "status", "component"}
+    for key, value in plotstyle.TERMS["zh"].items():
+        assert set(value) == set(plotstyle.TERMS["en"][key]), key
+    assert list(plotstyle.TERMS["zh"]["stage"]) == list(STAGES)
+    assert set(plotstyle.TERMS["en"]["status"]) == set(STATUSES)
+    assert list(plotstyle.TERMS["en"]["component"]) == list(COMPONENTS)
