@@ -1,19 +1,26 @@
 """Wire models: what the service accepts and returns (named by direction).
 
 Requests forbid unknown fields and use strict types where coercion would hide a mistake (a
-number sent as text, a code sent as a number, ``true`` as a count). Responses are built from
-the library's results in one line each (``ScoreResponse.from_result``).
+number sent as text, a code sent as a number, ``true`` as a count). Responses that carry a
+library type are generated from it (:func:`_carried`): its fields, in its order, with the
+descriptions it declares, so a field added to ``Result``, ``LinkChange``, ``AuditEntry`` or
+``Factor`` reaches the wire without a second declaration. They are built from the library's
+objects in one line each (``ScoreResponse.from_result``, ``LinkUpdateResponse.from_change``).
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal, get_type_hints
+import dataclasses
+from collections.abc import Mapping
+from types import GenericAlias
+from typing import Annotated, Any, Literal, Self, get_args, get_origin, get_type_hints
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, create_model
+from pydantic import AliasChoices, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, create_model
+from pydantic.fields import FieldInfo
 from pydantic_core import PydanticCustomError
 
 from recommender import COMPONENTS, Result
-from recommender.chainmap import AuditEntry, Names, Priority, Quote, Status
+from recommender.chainmap import AuditEntry, LinkChange, Names, Priority, Quote, Status
 from recommender.likelihood import Factor
 from recommender.scoring import NUMERIC_BOUNDS
 
@@ -125,14 +132,61 @@ class ScoreBatchRequest(BaseModel):
     profiles: list[ScoreRequest] = Field(min_length=1, max_length=BATCH_CEILING)
 
 
+class _Carried(BaseModel):
+    """A wire model of a library type: it reads the library's objects by attribute."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+
+def _wire_type(hint: Any) -> Any:
+    """The wire form of a library field's type: tuples as lists, a ``Factor`` as its object, ``object`` as any JSON value."""
+    if hint is object:
+        return Any
+    if hint is Factor:
+        return FactorOut
+    origin, args = get_origin(hint), get_args(hint)
+    if origin is tuple and len(args) == 2 and args[1] is Ellipsis:
+        return GenericAlias(list, (_wire_type(args[0]),))
+    if origin is dict:
+        return GenericAlias(dict, (args[0], _wire_type(args[1])))
+    return hint
+
+
+def _carried(
+    source: type,
+    *,
+    drop: tuple[str, ...] = (),
+    rename: Mapping[str, str] | None = None,
+    fields: Mapping[str, tuple[Any, FieldInfo]] | None = None,
+    extra: Mapping[str, tuple[Any, FieldInfo]] | None = None,
+) -> dict[str, Any]:
+    """The wire fields of a library dataclass or named tuple, in its order, for ``create_model``.
+
+    Each field keeps its type (in wire form, :func:`_wire_type`) and the description its
+    dataclass field declares. ``drop`` leaves out what is not for the wire; ``rename`` gives a
+    field its wire name (read from either name); ``fields`` gives a field another wire type;
+    ``extra`` adds fields the wire has beyond the library type, at the end.
+    """
+    declared = {f.name: f for f in dataclasses.fields(source)} if dataclasses.is_dataclass(source) else {}
+    own: dict[str, Any] = {}
+    for field, hint in get_type_hints(source).items():
+        if field in drop:
+            continue
+        if fields and field in fields:
+            own[field] = fields[field]
+            continue
+        wire = (rename or {}).get(field, field)
+        description = declared[field].metadata.get("description") if field in declared else None
+        alias = AliasChoices(field, wire) if wire != field else None
+        own[wire] = (_wire_type(hint), Field(description=description, validation_alias=alias))
+    return {**own, **(extra or {})}
+
+
 #: One feature's part of a landing likelihood: the fields of the library's ``Factor``, as an object.
-_FACTOR_FIELDS: dict[str, Any] = {name: (kind, ...) for name, kind in get_type_hints(Factor).items()}
-FactorOut = create_model("FactorOut", __doc__="One feature's part of a landing likelihood.", **_FACTOR_FIELDS)
+FactorOut = create_model("FactorOut", __base__=_Carried, __doc__="One feature's part of a landing likelihood.", **_carried(Factor))
 
 
-class ScoreResponse(BaseModel):
-    """The score of one firm, its parts, its reasons and the versions that produced it."""
-
+class _ScoreResponse(_Carried):
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [{
@@ -148,34 +202,16 @@ class ScoreResponse(BaseModel):
         }
     )
 
-    firm: str
-    score: float = Field(description="0–100, the sum of the components")
-    chain_id: str | None
-    chain: str | None
-    link_id: str | None
-    link: str | None
-    action: str | None = Field(description="补链 | 强链 | 延链 | 建链")
-    link_2_id: str | None = Field(None, description="a second business's link, where the firm has one")
-    link_2: str | None = None
-    action_2: str | None = None
-    park: str | None
-    confidence: float
-    components: dict[str, float] = Field(description=f"points per component: {', '.join(COMPONENTS)}")
-    reasons: list[str]
-    errors: list[str]
-    likelihood: float | None = Field(None, description="0–1: how likely the firm is to land, from the landing model (or the prior)")
-    priority: float | None = Field(None, description="0–100: 100 × √(score/100 × likelihood); orders rankings")
-    likelihood_baseline: float | None = Field(None, description="log-odds; logit(likelihood) = baseline + Σ factors' log_odds")
-    likelihood_factors: list[FactorOut] = Field(default_factory=list, description="each feature's part of the likelihood, largest first; empty under the prior")
-    likelihood_reasons: list[str] = Field(
-        default_factory=list, description="the three parts that move the likelihood most, as officers read them (as in ranked files)"
-    )
-    map_version: str
-    model_version: str = Field(description="the landing model's name/version, or 'prior'")
-
     @classmethod
-    def from_result(cls, result: Result) -> ScoreResponse:
+    def from_result(cls, result: Result) -> Self:
         return cls.model_validate(result.as_dict())
+
+
+#: The score of one firm: the fields of the library's ``Result``; components as name → points.
+ScoreResponse = create_model(
+    "ScoreResponse", __base__=_ScoreResponse, __doc__="The score of one firm, its parts, its reasons and the versions that produced it.",
+    **_carried(Result, fields={"components": (dict[str, float], Field(description=f"points per component: {', '.join(COMPONENTS)}"))}),
+)
 
 
 class ScoreBatchResponse(BaseModel):
@@ -321,26 +357,22 @@ class LinkUpdateRequest(BaseModel):
         return self.model_dump(exclude_none=True, exclude={"note"})
 
 
-class LinkUpdateResponse(BaseModel):
-    chain_id: str
-    link_id: str
-    changed: bool
-    before: dict[str, Any]
-    after: dict[str, Any]
-    map_version_before: str
-    map_version: str
-    audit_id: int | None
+class _LinkUpdateResponse(_Carried):
+    @classmethod
+    def from_change(cls, change: LinkChange, *, audit_id: int | None) -> Self:
+        return cls.model_validate({**{f.name: getattr(change, f.name) for f in dataclasses.fields(change)}, "audit_id": audit_id})
 
 
-_AUDIT_DESCRIPTIONS = {
-    "at": "UTC, ISO 8601", "actor": "the name of the API key used", "action": "update_link | reload_model",
-}
+#: What a link update did: the library's ``LinkChange`` without the backup path and the map
+#: itself, the map's new version as ``map_version``, and the audit entry's id.
+LinkUpdateResponse = create_model(
+    "LinkUpdateResponse", __base__=_LinkUpdateResponse, __doc__="What a change of one link did, and its audit entry.",
+    **_carried(LinkChange, drop=("backup", "chain_map"), rename={"map_version_after": "map_version"}, extra={"audit_id": (int | None, Field())}),
+)
+
+
 #: One audit-log entry: the fields of the library's ``AuditEntry`` (read from it with ``from_attributes``).
-_AUDIT_FIELDS: dict[str, Any] = {
-    name: (Any if kind is object else kind, Field(description=_AUDIT_DESCRIPTIONS.get(name)))
-    for name, kind in get_type_hints(AuditEntry, include_extras=True).items()
-}
-AuditEntryOut = create_model("AuditEntryOut", __config__=ConfigDict(from_attributes=True), **_AUDIT_FIELDS)
+AuditEntryOut = create_model("AuditEntryOut", __base__=_Carried, **_carried(AuditEntry))
 
 
 class AuditResponse(BaseModel):

@@ -13,7 +13,7 @@ likelihood), which orders rankings.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import NamedTuple
 
@@ -45,16 +45,20 @@ class Component(NamedTuple):
 
 @dataclass(frozen=True)
 class Result:
-    """The score of one firm, its parts and its reasons."""
+    """The score of one firm, its parts, its reasons and the versions that produced it.
+
+    The service's ``ScoreResponse`` is built from these fields (their order and descriptions);
+    :meth:`as_dict` is its JSON form.
+    """
 
     firm: str
-    score: float  # == sum(c.points for c in components), to 0.01
+    score: float = field(metadata={"description": "0–100, the sum of the components"})  # == sum(c.points for c in components), to 0.01
     chain_id: str | None
     chain: str | None
     link_id: str | None
     link: str | None
-    action: str | None
-    link_2_id: str | None  # a second business's link, where the firm has one
+    action: str | None = field(metadata={"description": "补链 | 强链 | 延链 | 建链"})
+    link_2_id: str | None = field(metadata={"description": "a second business's link, where the firm has one"})
     link_2: str | None
     action_2: str | None
     park: str | None
@@ -62,40 +66,26 @@ class Result:
     components: tuple[Component, ...]
     reasons: tuple[str, ...]
     errors: tuple[str, ...]
+    likelihood: float = field(metadata={"description": "0–1: how likely the firm is to land, from the landing model (or the prior)"})
+    priority: float = field(metadata={"description": "0–100: 100 × √(score/100 × likelihood); orders rankings"})
+    likelihood_baseline: float = field(metadata={"description": "log-odds; logit(likelihood) = baseline + Σ factors' log_odds"})
+    likelihood_factors: tuple[Factor, ...] = field(metadata={"description": "each feature's part of the likelihood, largest first; empty under the prior"})
+    likelihood_reasons: tuple[str, ...] = field(metadata={"description": "the three parts that move the likelihood most, as officers read them (as in ranked files)"})
     map_version: str
-    likelihood: float  # 0-1, from the landing model (or the prior)
-    priority: float  # 100 × √(score/100 × likelihood), 0-100
-    likelihood_baseline: float  # log-odds; logit(likelihood) == baseline + Σ factor.log_odds
-    likelihood_factors: tuple[Factor, ...]  # largest first; empty under the prior
-    likelihood_reasons: tuple[str, ...]  # the largest parts as officers read them (as in ranked files)
-    model_version: str  # "name/version" of the landing model, or "prior"
+    model_version: str = field(metadata={"description": "the landing model's name/version, or 'prior'"})
 
-    def as_dict(self) -> dict:
-        """A JSON-ready dict (keys in the order of the service's ``ScoreResponse``)."""
-        return {
-            "firm": self.firm,
-            "score": self.score,
-            "chain_id": self.chain_id,
-            "chain": self.chain,
-            "link_id": self.link_id,
-            "link": self.link,
-            "action": self.action,
-            "link_2_id": self.link_2_id,
-            "link_2": self.link_2,
-            "action_2": self.action_2,
-            "park": self.park,
-            "confidence": self.confidence,
-            "components": {c.name: c.points for c in self.components},
-            "reasons": list(self.reasons),
-            "errors": list(self.errors),
-            "likelihood": self.likelihood,
-            "priority": self.priority,
-            "likelihood_baseline": self.likelihood_baseline,
-            "likelihood_factors": [{"feature": f.feature, "level": f.level, "log_odds": f.log_odds} for f in self.likelihood_factors],
-            "likelihood_reasons": list(self.likelihood_reasons),
-            "map_version": self.map_version,
-            "model_version": self.model_version,
-        }
+    def as_dict(self) -> dict[str, object]:
+        """A JSON-ready dict, field by field in order: components as name → points, factors as objects, tuples as lists."""
+        out: dict[str, object] = {}
+        for name in _RESULT_FIELDS:
+            value = getattr(self, name)
+            out[name] = list(value) if isinstance(value, tuple) else value
+        out["components"] = {c.name: c.points for c in self.components}
+        out["likelihood_factors"] = [factor._asdict() for factor in self.likelihood_factors]
+        return out
+
+
+_RESULT_FIELDS = tuple(f.name for f in fields(Result))
 
 
 class Recommender:

@@ -85,10 +85,7 @@ def patch_link(
             raise ApiError(422, "修改后图谱无效，未保存 / the change would make the map invalid; nothing was written", detail=items) from None
         if change.changed:
             store.swap(change.chain_map)
-    return LinkUpdateResponse(
-        chain_id=chain_id, link_id=link_id, changed=change.changed, before=change.before, after=change.after,
-        map_version_before=change.map_version_before, map_version=change.map_version_after, audit_id=entry.id if entry else None,
-    )
+    return LinkUpdateResponse.from_change(change, audit_id=entry.id if entry else None)
 
 
 @router.get("/audit", response_model=AuditResponse, responses=_AUTH, summary="The log of map changes / 变更记录")

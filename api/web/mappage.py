@@ -130,10 +130,11 @@ async def edit_link(
     except ValidationError as exc:
         text = "; ".join(f"{'/'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
         return await _map_page(request, lang, ("error", "raw", {"text": text}), status_code=422)
-    if not change.changed:
+    answer = change.model_dump()  # what PATCH /v1/chains/…/links/… answers
+    if not answer["changed"]:
         return await _map_page(request, lang, ("ok", "no_change", {}))
-    before = ", ".join(f"{k}={v}" for k, v in change.before.items())
-    after = ", ".join(f"{k}={v}" for k, v in change.after.items())
+    before = ", ".join(f"{k}={v}" for k, v in answer["before"].items())
+    after = ", ".join(f"{k}={v}" for k, v in answer["after"].items())
     return await _map_page(request, lang, ("ok", "saved", {"link": f"{chain_id} · {link_id}", "before": before, "after": after}))
 
 

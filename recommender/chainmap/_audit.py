@@ -26,7 +26,7 @@ import json
 import sqlite3
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import closing, contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -80,12 +80,12 @@ _COLUMNS = "id, at, actor, action, chain_id, link_id, before, after, map_version
 
 @dataclass(frozen=True)
 class AuditEntry:
-    """One recorded change."""
+    """One recorded change (field descriptions are carried to the service's wire model)."""
 
     id: int
-    at: str  # ISO 8601, UTC, e.g. "2026-11-22T20:45:12.123456Z"
-    actor: str
-    action: str  # "update_link" | "reload_model"
+    at: str = field(metadata={"description": "UTC, ISO 8601"})  # e.g. "2026-11-22T20:45:12.123456Z"
+    actor: str = field(metadata={"description": "the name of the API key used"})
+    action: str = field(metadata={"description": "update_link | reload_model"})
     chain_id: str | None
     link_id: str | None
     before: dict[str, object]

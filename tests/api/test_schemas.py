@@ -7,15 +7,36 @@ import dataclasses
 import pytest
 from pydantic import ValidationError
 
-from api.schemas import AuditEntryOut, FactorOut, LinkUpdateRequest, QuoteIn, ScoreRequest, ScoreResponse
+from api.schemas import AuditEntryOut, FactorOut, LinkUpdateRequest, LinkUpdateResponse, QuoteIn, ScoreRequest, ScoreResponse
 from recommender import Result
-from recommender.chainmap import PRIORITIES, STATUSES, AuditEntry, Quote
+from recommender.chainmap import PRIORITIES, STATUSES, AuditEntry, LinkChange, Quote
 from recommender.likelihood import Factor
 from recommender.scoring import NUMERIC_BOUNDS, profile_columns
 
 
 def test_score_response_has_exactly_the_fields_of_a_result():
     assert set(ScoreResponse.model_fields) == {f.name for f in dataclasses.fields(Result)}
+
+
+def test_score_response_keeps_the_order_and_descriptions_of_a_result(jiangmen):
+    fields = dataclasses.fields(Result)
+    assert list(ScoreResponse.model_fields) == [f.name for f in fields]
+    for field in fields:
+        if "description" in field.metadata:
+            assert ScoreResponse.model_fields[field.name].description == field.metadata["description"]
+    result = jiangmen.score({"name": "甲公司", "description": "锂电铜箔的研发、生产"})
+    assert ScoreResponse.from_result(result).model_dump() == result.as_dict()
+
+
+def test_link_update_response_is_a_link_change_without_its_backup_and_map(tiny_map):
+    change = LinkChange("battery", "foil", {"status": "missing"}, {"status": "present"}, True, "v1", "v2", None, tiny_map)
+    answer = LinkUpdateResponse.from_change(change, audit_id=7)
+    assert answer.model_dump(by_alias=True) == {
+        "chain_id": "battery", "link_id": "foil", "before": {"status": "missing"}, "after": {"status": "present"}, "changed": True,
+        "map_version_before": "v1", "map_version": "v2", "audit_id": 7,
+    }
+    library = [f.name for f in dataclasses.fields(LinkChange) if f.name not in ("backup", "chain_map")]
+    assert list(LinkUpdateResponse.model_fields) == [name.replace("map_version_after", "map_version") for name in library] + ["audit_id"]
 
 
 def test_audit_entries_and_factors_are_read_from_the_library_types():
