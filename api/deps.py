@@ -19,7 +19,7 @@ from .db.audit import DbAuditLog
 from .settings import Settings
 from .state import RecommenderStore
 
-__all__ = ["ActorDep", "AuditDep", "RecommenderDep", "SettingsDep", "StoreDep", "app_settings", "reject_unknown_query", "require_key"]
+__all__ = ["ActorDep", "AuditDep", "RecommenderDep", "SettingsDep", "StoreDep", "app_settings", "reject_unknown_query",]
 
 
 
@@ -33,22 +33,22 @@ SettingsDep = Annotated[Settings, Depends(app_settings)]
 _api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False, description="An API key from RECOMMENDER_API_KEYS")
 
 
-async def get_store(request: Request) -> RecommenderStore:
+async def _get_store(request: Request) -> RecommenderStore:
     return request.app.state.store
 
 
-StoreDep = Annotated[RecommenderStore, Depends(get_store)]
+StoreDep = Annotated[RecommenderStore, Depends(_get_store)]
 
 
-async def get_recommender(request: Request) -> Recommender:
+async def _get_recommender(request: Request) -> Recommender:
     """The Recommender for this request: one object, used for the whole request."""
     return await request.app.state.store.get()
 
 
-RecommenderDep = Annotated[Recommender, Depends(get_recommender)]
+RecommenderDep = Annotated[Recommender, Depends(_get_recommender)]
 
 
-def require_key(request: Request, key: Annotated[str | None, Security(_api_key_header)] = None) -> str:
+def _require_key(request: Request, key: Annotated[str | None, Security(_api_key_header)] = None) -> str:
     """The name of the admin making this request (an admin's key or session; see :mod:`api.auth.guard`);
     401 without credentials, 403 for a wrong key or a weaker role."""
     return _require_admin(request).name
@@ -56,15 +56,15 @@ def require_key(request: Request, key: Annotated[str | None, Security(_api_key_h
 
 _require_admin = require_role("admin")
 
-ActorDep = Annotated[str, Depends(require_key)]
+ActorDep = Annotated[str, Depends(_require_key)]
 
 
-async def get_audit(request: Request) -> DbAuditLog:
+async def _get_audit(request: Request) -> DbAuditLog:
     """The map-change audit, kept in the service's database."""
     return DbAuditLog(request.app.state.db)
 
 
-AuditDep = Annotated[DbAuditLog, Depends(get_audit)]
+AuditDep = Annotated[DbAuditLog, Depends(_get_audit)]
 
 
 def _query_names(dependant: Any) -> frozenset[str]:

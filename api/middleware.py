@@ -11,14 +11,14 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from .errors import ApiError
 from .schemas import ErrorItem
 
-__all__ = ["BodyLimitMiddleware", "BodyTooLargeError", "RequestIdMiddleware", "response_headers", "take_request_id"]
+__all__ = ["BodyLimitMiddleware", "BodyTooLargeError", "RequestIdMiddleware",]
 
 _VALID_ID = re.compile(rb"^[A-Za-z0-9._:\-]{1,128}$")
 _HEADER = b"x-request-id"
 _EXTRA = [(b"x-content-type-options", b"nosniff")]
 
 
-def take_request_id(headers: list[tuple[bytes, bytes]]) -> bytes:
+def _take_request_id(headers: list[tuple[bytes, bytes]]) -> bytes:
     """The request's ``X-Request-ID`` if well-formed, else a new random one."""
     for name, value in headers:
         if name == _HEADER:
@@ -28,7 +28,7 @@ def take_request_id(headers: list[tuple[bytes, bytes]]) -> bytes:
     return secrets.token_hex(16).encode()
 
 
-def response_headers(rid: bytes, headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
+def _response_headers(rid: bytes, headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
     """A response's headers with the request id and the headers every response carries."""
     out = [(k, v) for k, v in headers if k.lower() != _HEADER]
     out.append((_HEADER, rid))
@@ -49,12 +49,12 @@ class RequestIdMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        rid = take_request_id(scope["headers"])
+        rid = _take_request_id(scope["headers"])
         scope.setdefault("state", {})["request_id"] = rid.decode()
 
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":
-                message["headers"] = response_headers(rid, message.get("headers", []))
+                message["headers"] = _response_headers(rid, message.get("headers", []))
             await send(message)
 
         await self.app(scope, receive, send_with_id)

@@ -28,10 +28,10 @@ try:
 except ImportError:  # pragma: no cover - httptools not installed
     _HttpToolsProtocol = None  # type: ignore[assignment,misc]
 
-__all__ = ["H11Protocol", "HttpToolsProtocol", "ReadTimeouts", "http_protocol", "set_nodelay"]
+__all__ = ["H11Protocol", "HttpToolsProtocol", "ReadTimeouts", "http_protocol",]
 
 
-def set_nodelay(transport: asyncio.BaseTransport) -> None:
+def _set_nodelay(transport: asyncio.BaseTransport) -> None:
     """Set TCP_NODELAY on a transport's socket if it is TCP (Unix sockets are left alone)."""
     sock = transport.get_extra_info("socket")
     if sock is not None and sock.family in (socket.AF_INET, socket.AF_INET6):
@@ -95,7 +95,7 @@ class ReadTimeouts:
 
     # uvicorn's protocol methods, extended
     def connection_made(self, transport: asyncio.Transport) -> None:
-        set_nodelay(transport)
+        _set_nodelay(transport)
         super().connection_made(transport)  # type: ignore[misc]
         self._init_timeouts()
         self._arm("headers")

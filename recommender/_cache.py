@@ -9,11 +9,11 @@ import pandas as pd
 
 from ._columnar import as_list
 
-__all__ = ["CACHE_MAX", "per_value"]
+__all__ = [ "per_value"]
 
 
 #: A cache passed to :func:`per_value` is emptied when it holds more entries than this.
-CACHE_MAX = 20_000
+_CACHE_MAX = 20_000
 
 
 def per_value(
@@ -28,7 +28,7 @@ def per_value(
     dtypes : the dtype of each returned array.
     cache : dict, optional
         Results kept across calls (for a pure ``fn`` whose values recur from call to call);
-        emptied beyond :data:`CACHE_MAX` entries. Default: a new one per call.
+        emptied beyond :data:`_CACHE_MAX` entries. Default: a new one per call.
 
     Returns
     -------
@@ -37,7 +37,7 @@ def per_value(
     lists = [as_list(c) for c in columns]
     if cache is None:
         cache = {}
-    elif len(cache) > CACHE_MAX:
+    elif len(cache) > _CACHE_MAX:
         cache.clear()
     results = []
     for key in zip(*lists, strict=True):

@@ -34,7 +34,7 @@ def test_a_cache_keeps_results_across_calls_and_is_bounded(monkeypatch):
     assert per_value(fn, ["a", "b"], cache=cache)[0].tolist() == ["aa", "bb"]
     assert per_value(fn, ["b", "c", "a"], cache=cache)[0].tolist() == ["bb", "cc", "aa"]
     assert calls == ["a", "b", "c"]  # b and a came from the cache
-    monkeypatch.setattr(memo, "CACHE_MAX", 2)
+    monkeypatch.setattr(memo, "_CACHE_MAX", 2)
     assert per_value(fn, ["d"], cache=cache)[0].tolist() == ["dd"]
     assert set(cache) == {("d",)}  # over the bound: emptied, then filled again
     assert per_value(fn, ["a"])[0].tolist() == ["aa"] and calls[-1] == "a"  # no cache: computed again

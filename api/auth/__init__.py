@@ -9,13 +9,12 @@ from .accounts import (
     authenticate,
     end_session,
     has_role,
-    hash_password,
     resolve_key,
     resolve_session,
     start_session,
 )
 
 __all__ = [
-    "Actor", "SignInError", "add_api_key", "add_user", "authenticate", "end_session", "has_role", "hash_password",
+    "Actor", "SignInError", "add_api_key", "add_user", "authenticate", "end_session", "has_role",
     "resolve_key", "resolve_session", "start_session",
 ]

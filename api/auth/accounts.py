@@ -30,7 +30,7 @@ from ..settings import ROLES
 
 __all__ = [
     "FREE_FAILURES", "MAX_DELAY_SECONDS", "Actor", "SignInError", "add_api_key", "add_user", "authenticate",
-    "end_session", "has_role", "hash_password", "resolve_key", "resolve_session", "start_session",
+    "end_session", "has_role", "resolve_key", "resolve_session", "start_session",
 ]
 
 FREE_FAILURES = 3
@@ -62,7 +62,7 @@ def has_role(actor: Actor | None, role: str) -> bool:
     return actor is not None and actor.role in ROLES and ROLES.index(actor.role) >= ROLES.index(role)
 
 
-def hash_password(password: str) -> str:
+def _hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
@@ -92,7 +92,7 @@ def add_user(db: Session, name: str, password: str, role: str, *, actor: str) ->
         raise ValueError(f"the password needs at least {MIN_PASSWORD_LENGTH} characters")
     if db.scalar(select(User.id).where(User.name == name)) is not None:
         raise ValueError(f"user {name!r} exists already")
-    user = User(name=name, password_hash=hash_password(password), role=role, active=True, created_by=actor)
+    user = User(name=name, password_hash=_hash_password(password), role=role, active=True, created_by=actor)
     db.add(user)
     db.flush()
     return user
@@ -163,7 +163,7 @@ def authenticate(db: Session, name: str, password: str, *, ip: str | None, now: 
         raise SignInError(401, "用户名或密码错误 / wrong user name or password")
     db.execute(delete(SignInFailure).where(SignInFailure.key.in_(keys)))
     if _hasher.check_needs_rehash(user.password_hash):
-        user.password_hash = hash_password(password)
+        user.password_hash = _hash_password(password)
     return user
 
 

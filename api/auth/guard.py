@@ -171,11 +171,11 @@ def require_role(role: str) -> Callable[[Request], Actor]:
     return dependency
 
 
-def optional_actor(request: Request) -> Actor | None:
+def _optional_actor(request: Request) -> Actor | None:
     return request_actor(request)
 
 
-Caller = Annotated[Actor | None, Depends(optional_actor)]
+Caller = Annotated[Actor | None, Depends(_optional_actor)]
 ViewerDep = Annotated[Actor, Depends(require_role("viewer"))]
 OfficerDep = Annotated[Actor, Depends(require_role("officer"))]
 AdminDep = Annotated[Actor, Depends(require_role("admin"))]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-__all__ = ["CLOSED_STAGES", "OPEN_STAGES", "STAGES", "allowed_moves", "check_move", "firm_key", "normalise_credit_code", "normalise_name", "parse_stage", "stage_label"]
+__all__ = ["CLOSED_STAGES", "OPEN_STAGES", "STAGES", "allowed_moves", "check_move", "firm_key", "normalise_credit_code", "normalise_name", "parse_stage",]
 
 #: English code → Chinese name, in pipeline order.
 STAGES: dict[str, str] = {
@@ -70,7 +70,7 @@ def check_move(before: str, after: str) -> None:
                      f"the stage cannot go from {before} to {after}; it may go to: {en}")
 
 
-def stage_label(code: str, lang: str = "zh") -> str:
+def _stage_label(code: str, lang: str = "zh") -> str:
     return STAGES[code] if lang == "zh" else code
 
 

@@ -74,7 +74,7 @@ def promoted_dir(settings: Settings) -> Path:
     return settings.state_dir / "models" / MODEL_NAME
 
 
-def candidates_dir(settings: Settings) -> Path:
+def _candidates_dir(settings: Settings) -> Path:
     return settings.state_dir / "models" / "candidates" / MODEL_NAME
 
 
@@ -155,7 +155,7 @@ def train_from_pipeline(
         f"({positives} signed or landed, {outcomes - positives} lost), first contacted {first} – {last}.\n"
         f"- Trained by {actor} on {utcnow():%Y-%m-%d %H:%M} UTC; a candidate until an admin promotes it.\n"
     )
-    path = save_model(model, candidates_dir(settings), card=card)
+    path = save_model(model, _candidates_dir(settings), card=card)
     record = db.get(ModelRecord, model.version)
     if record is None:
         record = ModelRecord(id=model.version, status="candidate", path=str(path), card=card,

@@ -29,7 +29,7 @@ from ..errors import ApiError
 from ..routes.auth import _secure
 from .render import LangQuery, render
 
-__all__ = ["SIGN_IN_COOKIE", "actor_of", "api_path", "page_error", "refusal", "router", "with_key"]
+__all__ = ["SIGN_IN_COOKIE", "actor_of", "page_error", "refusal", "router", "with_key"]
 
 router = APIRouter(include_in_schema=False)
 
@@ -42,7 +42,7 @@ _STALE_FORM = "登录表单已过期或来自其他网站，请重新登录 / th
 _API_PREFIXES = ("/v1/", "/openapi.json", "/healthz", "/readyz", "/static/")
 
 
-def api_path(path: str) -> bool:
+def _api_path(path: str) -> bool:
     return path.startswith(_API_PREFIXES) or path.endswith("/status")
 
 
@@ -176,7 +176,7 @@ async def page_error(request: Request, exc: Exception) -> Response:
     from ..errors import _http
 
     assert isinstance(exc, ApiError)  # registered for ApiError only
-    if api_path(request.url.path):
+    if _api_path(request.url.path):
         return await _http(request, exc)
     if exc.status_code == 401:
         target = request.url.path if request.method == "GET" else urlsplit(request.headers.get("referer", "/")).path or "/"

@@ -22,7 +22,7 @@ from recommender.scoring import profile_columns
 from recommender.tables._header import field_of
 from recommender.tables._vendor import profiles
 
-__all__ = ["firm_view", "highlight", "profile_from_row"]
+__all__ = ["firm_view", "profile_from_row"]
 
 
 def profile_from_row(row: Mapping[str, object], mapping: Mapping[str, str]) -> pd.DataFrame:
@@ -35,7 +35,7 @@ def profile_from_row(row: Mapping[str, object], mapping: Mapping[str, str]) -> p
     return profiles(raw, sources, units)
 
 
-def highlight(text: str, terms: list[str]) -> list[tuple[str, bool]]:
+def _highlight(text: str, terms: list[str]) -> list[tuple[str, bool]]:
     """``text`` cut into (piece, matched) around every occurrence of ``terms`` (case-insensitive)."""
     terms = sorted({t for t in terms if t and not t.startswith("code:")}, key=len, reverse=True)
     if not text or not terms:
@@ -103,7 +103,7 @@ def firm_view(recommender: Recommender, profile: pd.DataFrame | Columns, lang: s
         "components": components,
         "factors": factors,
         "evidence": evidence,
-        "description": highlight(description, [evidence, *(ev for _, _, ev in matched[:3])]),
+        "description": _highlight(description, [evidence, *(ev for _, _, ev in matched[:3])]),
         "affinity": float(scored["affinity"][0]) if len(scored["affinity"]) else 0.0,
         "place": _link_place(recommender, result.link_id, lang),
         "second": second_view,

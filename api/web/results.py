@@ -54,7 +54,7 @@ class Page:
     extra: dict = field(default_factory=dict)
 
 
-def name_column(job: Job) -> str:
+def _name_column(job: Job) -> str:
     """The input column holding the firm's name (the first one the reader recognised)."""
     mapping = job.status.get("mapping", {})
     return next((col for col, canon in mapping.items() if canon == "name"), job.status.get("input_columns", ["name"])[0])
@@ -72,7 +72,7 @@ def _filter(job: Job, query: Query) -> pc.Expression | None:
     if query.score_max is not None:
         parts.append(pc.field(cols["score"]) <= query.score_max)
     if query.q:
-        parts.append(pc.match_substring(pc.field(name_column(job)), query.q, ignore_case=True))
+        parts.append(pc.match_substring(pc.field(_name_column(job)), query.q, ignore_case=True))
     if query.errors_only:
         parts.append(pc.field(cols["errors"]) != "")
     if query.shortlist_only:
@@ -91,7 +91,7 @@ def _positions(job: Job, query: Query, file: pq.ParquetFile) -> np.ndarray:
     if expression is None and query.sort == "rank":
         total = file.metadata.num_rows
         return np.arange(total - 1, -1, -1) if query.desc else np.arange(total)
-    sort_column = name_column(job) if query.sort == "name" else job.columns[query.sort]
+    sort_column = _name_column(job) if query.sort == "name" else job.columns[query.sort]
     rank = job.columns["rank"]
     needed = {rank, sort_column}
     if expression is not None:
@@ -127,7 +127,7 @@ def page(job: Job, query: Query) -> Page:
     pages = max(1, -(-total // query.size))
     number = min(max(query.page, 1), pages)
     chosen = positions[(number - 1) * query.size: number * query.size]
-    name = name_column(job)
+    name = _name_column(job)
     names = {job.columns[c]: c for c in SHOWN}
     raw = _read_rows(file, chosen, [name, *names])
     rows = [{"firm": r[name], **{names[k]: v for k, v in r.items() if k in names}} for r in raw]

@@ -26,9 +26,8 @@ from ._style import (
     MissingFontWarning,
     Style,
     find_cjk_font,
-    label_language,
     legend_patches,
     readable,
 )
 
-__all__ = ['CHAIN_COLUMNS', 'CJK_FONT_CANDIDATES', 'COMPONENT_COLORS', 'LABELS', 'MOVE_COLUMNS', 'MissingFontWarning', 'NO_LINK_COLOR', 'STATUS_COLORS', 'Style', 'chains_frame', 'close_gap', 'coverage_bars', 'effect_bars', 'feature_parts', 'find_cjk_font', 'gap_heatmap', 'gap_matrix', 'label_language', 'legend_patches', 'likelihood_drivers', 'link_needs', 'rank_changes', 'rank_moves', 'read_firms', 'readable', 'roc_and_calibration', 'score_bars', 'supply_graph', 'value_vs_likelihood']
+__all__ = ['CHAIN_COLUMNS', 'CJK_FONT_CANDIDATES', 'COMPONENT_COLORS', 'LABELS', 'MOVE_COLUMNS', 'MissingFontWarning', 'NO_LINK_COLOR', 'STATUS_COLORS', 'Style', 'chains_frame', 'close_gap', 'coverage_bars', 'effect_bars', 'feature_parts', 'find_cjk_font', 'gap_heatmap', 'gap_matrix', 'legend_patches', 'likelihood_drivers', 'link_needs', 'rank_changes', 'rank_moves', 'read_firms', 'readable', 'roc_and_calibration', 'score_bars', 'supply_graph', 'value_vs_likelihood']

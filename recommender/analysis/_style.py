@@ -2,7 +2,7 @@
 
 :func:`find_cjk_font` looks for a font that renders Chinese among matplotlib's fonts (and
 rescans the system folders once, for a font installed after matplotlib built its cache).
-:func:`label_language` decides a figure's label language: Chinese when such a font exists;
+:func:`_label_language` decides a figure's label language: Chinese when such a font exists;
 otherwise English, with a :class:`MissingFontWarning` naming the fix
 (``scripts/install_fonts.sh``). :mod:`recommender.analysis` draws with these.
 """
@@ -35,7 +35,6 @@ __all__ = [
     "MissingFontWarning",
     "Style",
     "find_cjk_font",
-    "label_language",
     "legend_patches",
     "readable",
 ]
@@ -186,7 +185,7 @@ def find_cjk_font() -> str | None:
     return _scan()
 
 
-def label_language(lang: str | None = None, *, stacklevel: int = 2) -> tuple[str, str | None]:
+def _label_language(lang: str | None = None, *, stacklevel: int = 2) -> tuple[str, str | None]:
     """The language figure labels use, and the CJK font for Chinese.
 
     Parameters
@@ -221,7 +220,7 @@ class Style:
 
     def __init__(self, lang: str | None):
         # a warning points at the code that called the plotting function
-        self.lang, self.font = label_language(lang, stacklevel=3)
+        self.lang, self.font = _label_language(lang, stacklevel=3)
         self.text = LABELS[self.lang]
         self.terms = TERMS[self.lang]
 

@@ -4,7 +4,7 @@ Imports only :mod:`recommender.exceptions` and :mod:`recommender._columnar`.
 """
 
 from ._audit import AuditEntry, AuditLog
-from ._links import LINK_FEATURE_COLUMNS, PRESENCE, encode_links, link_action
+from ._links import LINK_FEATURE_COLUMNS, PRESENCE, encode_links
 from ._schema import (
     ACTIONS,
     COMPONENT_NAMES,
@@ -32,4 +32,4 @@ from ._schema import (
 )
 from ._updates import HISTORY_DIR, UPDATABLE_FIELDS, LinkChange, LinkNotFoundError, update_link
 
-__all__ = ['ACTIONS', 'AuditEntry', 'AuditLog', 'COMPONENTS', 'COMPONENT_NAMES', 'Chain', 'ChainMap', 'GAP_STATUSES', 'HISTORY_DIR', 'Ident', 'LINK_FEATURE_COLUMNS', 'Leader', 'Link', 'LinkChange', 'LinkNotFoundError', 'Names', 'PRESENCE', 'PRIORITIES', 'Park', 'Priority', 'Quote', 'STAGES', 'STAGE_NAMES', 'STATUSES', 'STATUS_NAMES', 'Status', 'Strategy', 'UPDATABLE_FIELDS', 'Vocabulary', 'default_map_dir', 'encode_links', 'link_action', 'load_map', 'update_link']
+__all__ = ['ACTIONS', 'AuditEntry', 'AuditLog', 'COMPONENTS', 'COMPONENT_NAMES', 'Chain', 'ChainMap', 'GAP_STATUSES', 'HISTORY_DIR', 'Ident', 'LINK_FEATURE_COLUMNS', 'Leader', 'Link', 'LinkChange', 'LinkNotFoundError', 'Names', 'PRESENCE', 'PRIORITIES', 'Park', 'Priority', 'Quote', 'STAGES', 'STAGE_NAMES', 'STATUSES', 'STATUS_NAMES', 'Status', 'Strategy', 'UPDATABLE_FIELDS', 'Vocabulary', 'default_map_dir', 'encode_links', 'load_map', 'update_link']

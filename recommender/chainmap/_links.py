@@ -23,7 +23,7 @@ import pandas as pd
 
 from ._schema import ChainMap, Link
 
-__all__ = ["LINK_FEATURE_COLUMNS", "PRESENCE", "encode_links", "link_action"]
+__all__ = ["LINK_FEATURE_COLUMNS", "PRESENCE", "encode_links",]
 
 #: Columns of the link feature table, indexed by link id.
 LINK_FEATURE_COLUMNS = (
@@ -36,7 +36,7 @@ LINK_FEATURE_COLUMNS = (
 PRESENCE = {"strong": 1.0, "present": 0.7, "weak": 0.35, "missing": 0.0}
 
 
-def link_action(link: Link, chain_group: str) -> str:
+def _link_action(link: Link, chain_group: str) -> str:
     """补链 / 强链 / 延链 / 建链 for a link."""
     if link.role == "extension":
         return "延链"
@@ -101,7 +101,7 @@ def encode_links(chain_map: ChainMap) -> pd.DataFrame:
                 "status": link.status,
                 "priority": link.priority,
                 "maturity": link.maturity,
-                "action": link_action(link, chain.group),
+                "action": _link_action(link, chain.group),
                 "need": strategy.status_need[link.status] * strategy.priority_weight[link.priority],
                 "stage_weight": strategy.stage_weight[link.stage],
                 "maturity_weight": strategy.maturity_weight[link.maturity],

@@ -20,7 +20,6 @@ from ._estimators import (
     feature_frame,
     landing_tables,
     make_landing_pipeline,
-    prior_estimate,
     priority,
 )
 from ._modelstore import (
@@ -41,13 +40,9 @@ from ._training import (
     BASELINES,
     METRICS,
     Evaluation,
-    TimeSplit,
-    calibration_table,
     model_card,
-    precision_at_k,
     ranking_metrics,
-    time_split,
     train_landing,
 )
 
-__all__ = ['ALLOWED_TYPES', 'AdditiveBinner', 'AdditiveLogisticClassifier', 'BASELINES', 'CATEGORICAL_FEATURES', 'DATE_HEADERS', 'DEFAULT_MODEL', 'Evaluation', 'FEATURE_COLUMNS', 'FEATURE_LABELS', 'Factor', 'History', 'LandingEstimate', 'LandingModel', 'LandingTables', 'METRICS', 'ModelInfo', 'NEGATIVE_OUTCOMES', 'NUMERIC_FEATURES', 'OUTCOME_HEADERS', 'POSITIVE_OUTCOMES', 'PRIOR_LIKELIHOOD', 'PRIOR_VERSION', 'SYNTHETIC_LABEL', 'TRUSTED_TYPES', 'TimeSplit', 'calibration_table', 'default_models_dir', 'estimate_landing', 'feature_columns', 'feature_frame', 'landing_tables', 'link_fingerprint', 'list_versions', 'load_model', 'make_landing_pipeline', 'model_card', 'precision_at_k', 'prior_estimate', 'priority', 'ranking_metrics', 'read_history', 'save_model', 'time_split', 'train_landing']
+__all__ = ['ALLOWED_TYPES', 'AdditiveBinner', 'AdditiveLogisticClassifier', 'BASELINES', 'CATEGORICAL_FEATURES', 'DATE_HEADERS', 'DEFAULT_MODEL', 'Evaluation', 'FEATURE_COLUMNS', 'FEATURE_LABELS', 'Factor', 'History', 'LandingEstimate', 'LandingModel', 'LandingTables', 'METRICS', 'ModelInfo', 'NEGATIVE_OUTCOMES', 'NUMERIC_FEATURES', 'OUTCOME_HEADERS', 'POSITIVE_OUTCOMES', 'PRIOR_LIKELIHOOD', 'PRIOR_VERSION', 'SYNTHETIC_LABEL', 'TRUSTED_TYPES', 'default_models_dir', 'estimate_landing', 'feature_columns', 'feature_frame', 'landing_tables', 'link_fingerprint', 'list_versions', 'load_model', 'make_landing_pipeline', 'model_card', 'priority', 'ranking_metrics', 'read_history', 'save_model', 'train_landing']

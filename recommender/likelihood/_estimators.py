@@ -74,7 +74,6 @@ __all__ = [
     "feature_frame",
     "landing_tables",
     "make_landing_pipeline",
-    "prior_estimate",
     "priority",
 ]
 
@@ -695,16 +694,16 @@ def estimate_landing(scored: pd.DataFrame | Mapping[str, np.ndarray], points: Ma
         The scorer's component points (``Scorer.points``).
     model : LandingModel or None
         A loaded model (:func:`recommender.likelihood.load_model`) already checked against
-        the map; None for :func:`prior_estimate`.
+        the map; None for :func:`_prior_estimate`.
     """
     index = scored.index if isinstance(scored, pd.DataFrame) else None
     if model is None:
-        return prior_estimate(n_rows(scored), index)
+        return _prior_estimate(n_rows(scored), index)
     tables = model.tables if hasattr(model, "tables") else landing_tables(model.pipeline)
     return _estimate(tables, feature_columns(scored, points), model.version, index)
 
 
-def prior_estimate(n: int, index: Sequence[Any] | pd.Index | None = None) -> LandingEstimate:
+def _prior_estimate(n: int, index: Sequence[Any] | pd.Index | None = None) -> LandingEstimate:
     """The documented prior for ``n`` firms: :data:`PRIOR_LIKELIHOOD` each, no parts."""
     return LandingEstimate(
         likelihood=np.full(n, PRIOR_LIKELIHOOD),

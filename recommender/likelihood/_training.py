@@ -42,12 +42,8 @@ __all__ = [
     "BASELINES",
     "METRICS",
     "Evaluation",
-    "TimeSplit",
-    "calibration_table",
     "model_card",
-    "precision_at_k",
     "ranking_metrics",
-    "time_split",
     "train_landing",
 ]
 
@@ -60,7 +56,7 @@ _MIN_CLASS_ROWS = 5
 
 
 @dataclass(frozen=True)
-class TimeSplit:
+class _TimeSplit:
     """Older firms to train on, newer ones to test on."""
 
     cutoff: np.datetime64  # the first test date
@@ -68,7 +64,7 @@ class TimeSplit:
     test: np.ndarray
 
 
-def time_split(dates: np.ndarray, labels: np.ndarray, *, test_share: float = 0.25) -> TimeSplit:
+def _time_split(dates: np.ndarray, labels: np.ndarray, *, test_share: float = 0.25) -> _TimeSplit:
     """Hold out the latest ``test_share`` of the rows (every row on or after the cut-off date).
 
     Raises
@@ -77,7 +73,7 @@ def time_split(dates: np.ndarray, labels: np.ndarray, *, test_share: float = 0.2
         ``test_share`` is not in (0, 1), or either part lacks ``5`` rows of each class.
     """
     if not 0 < test_share < 1:
-        raise ModelError(f"The 'test_share' parameter of time_split must be in (0, 1). Got {test_share!r} instead.")
+        raise ModelError(f"The 'test_share' parameter of _time_split must be in (0, 1). Got {test_share!r} instead.")
     dates = np.asarray(dates, dtype="datetime64[D]")
     ordered = np.sort(dates)
     cutoff = ordered[min(len(ordered) - 1, int(np.floor(len(ordered) * (1 - test_share))))]
@@ -90,10 +86,10 @@ def time_split(dates: np.ndarray, labels: np.ndarray, *, test_share: float = 0.2
                 f"the {part} period from the cut-off {cutoff} holds {counts[1]} landed and {counts[0]} lost firms; "
                 f"each needs at least {_MIN_CLASS_ROWS} of both. Add history or change --test-share."
             )
-    return TimeSplit(cutoff=cutoff, train=train, test=test)
+    return _TimeSplit(cutoff=cutoff, train=train, test=test)
 
 
-def precision_at_k(y: np.ndarray, value: np.ndarray, k: int) -> float:
+def _precision_at_k(y: np.ndarray, value: np.ndarray, k: int) -> float:
     """Share of landed firms among the ``k`` of highest ``value`` (ties by position)."""
     k = min(k, len(y))
     top = np.argsort(-np.asarray(value, dtype=np.float64), kind="stable")[:k]
@@ -109,12 +105,12 @@ def ranking_metrics(y: np.ndarray, value: np.ndarray, probability: np.ndarray) -
         "brier": float(brier_score_loss(y, probability)),
     }
     for k in _KS:
-        out[f"precision_at_{k}"] = precision_at_k(y, value, k)
+        out[f"precision_at_{k}"] = _precision_at_k(y, value, k)
     out["base_rate"] = float(np.mean(y))
     return {name: round(out[name], 4) for name in METRICS}
 
 
-def calibration_table(y: np.ndarray, probability: np.ndarray, *, n_bins: int = 10) -> pd.DataFrame:
+def _calibration_table(y: np.ndarray, probability: np.ndarray, *, n_bins: int = 10) -> pd.DataFrame:
     """Observed landing rate against mean predicted likelihood, in quantile bins.
 
     Returns
@@ -207,7 +203,7 @@ def train_landing(
     scored = scorer.score_frame(history.profiles)
     features = feature_frame(scored, scorer.points)
     y = history.label
-    split = time_split(history.contact_date, y, test_share=test_share)
+    split = _time_split(history.contact_date, y, test_share=test_share)
     params = _PipelineParams(n_bins=n_bins, min_frequency=min_frequency, C=C, random_state=random_state)
     held_out = make_landing_pipeline(**params).fit(features.iloc[split.train], y[split.train])
     p_test = held_out.predict_proba(features.iloc[split.test])[:, 1]
@@ -228,7 +224,7 @@ def train_landing(
         train_rows=len(split.train),
         test_rows=len(split.test),
         table=table,
-        calibration=calibration_table(y_test, p_test),
+        calibration=_calibration_table(y_test, p_test),
         test_likelihood=p_test,
         test_rows_index=split.test,
     )

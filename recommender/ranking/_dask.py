@@ -71,7 +71,7 @@ from ._rank import (
     shortlist,
 )
 
-__all__ = ["DaskRankReport", "EngineLoader", "engine", "rank_dask", "score_partition"]
+__all__ = ["DaskRankReport", "engine", "rank_dask",]
 
 ROW = "__row__"
 ORDER = "__order__"
@@ -92,7 +92,7 @@ def engine(map_dir: str | None, model_ref: str | None) -> Recommender:
     return Recommender(map_dir, model=model_ref)
 
 
-class EngineLoader(WorkerPlugin):
+class _EngineLoader(WorkerPlugin):
     """A worker plugin that builds :func:`engine` when a worker joins (also a worker that replaces a lost one)."""
 
     name = "recommender-engine"
@@ -118,7 +118,7 @@ class _Spec:
     units: dict[str, float] = field(default_factory=dict, hash=False)
 
 
-def order_key(band: np.ndarray, priority: np.ndarray, score: np.ndarray, confidence: np.ndarray, row: np.ndarray) -> np.ndarray:
+def _order_key(band: np.ndarray, priority: np.ndarray, score: np.ndarray, confidence: np.ndarray, row: np.ndarray) -> np.ndarray:
     """One int64 per row whose ascending order is the local engine's ranking order.
 
     Bits, high to low: the sign (0), the band (2: 0-3), 10000 - priority×100 (14),
@@ -138,12 +138,12 @@ def order_key(band: np.ndarray, priority: np.ndarray, score: np.ndarray, confide
     return (grade << _ROW_BITS) | row
 
 
-def band_of(key: np.ndarray) -> np.ndarray:
-    """The band held in sort keys made by :func:`order_key`."""
+def _band_of(key: np.ndarray) -> np.ndarray:
+    """The band held in sort keys made by :func:`_order_key`."""
     return np.asarray(key, dtype=np.int64) >> _BAND_SHIFT
 
 
-def score_partition(raw: pd.DataFrame, spec: _Spec) -> pd.DataFrame:
+def _score_partition(raw: pd.DataFrame, spec: _Spec) -> pd.DataFrame:
     """Score one partition of input rows (text columns, index = global row numbers).
 
     Returns the input columns, the result columns (output names) and the helper columns: the
@@ -159,7 +159,7 @@ def score_partition(raw: pd.DataFrame, spec: _Spec) -> pd.DataFrame:
     out = pd.concat([raw, result], axis=1)
     out[ROW] = rows
     priority, score, confidence = (result[spec.names[c]].to_numpy(dtype=np.float64) for c in ("priority", "score", "confidence"))
-    out[ORDER] = order_key(band, priority, score, confidence, rows)
+    out[ORDER] = _order_key(band, priority, score, confidence, rows)
     out[MATCHED] = chunk.linked
     out.index = pd.RangeIndex(len(out))
     text = [c for c in out.columns if out[c].dtype == object]
@@ -197,7 +197,7 @@ def _part_summary(path: str, top: int, pool_size: int, step: int, errors: str, s
     keys = pq.read_table(path, columns=[ORDER, MATCHED, errors, score]).to_pandas()
     order = keys[ORDER].to_numpy(dtype=np.int64)
     bad = keys[errors].to_numpy(dtype=object) != ""
-    band = band_of(order)
+    band = _band_of(order)
     matched = keys[MATCHED].to_numpy(dtype=bool)
     ordered = np.sort(order)
     best = np.argsort(order, kind="stable")[:top]
@@ -274,7 +274,7 @@ class DaskRankReport(_RankCounts):
     columns: tuple = ()  # no column report from this engine
 
 
-def expand_inputs(patterns: Sequence[str | os.PathLike[str]]) -> list[Path]:
+def _expand_inputs(patterns: Sequence[str | os.PathLike[str]]) -> list[Path]:
     """Files and Parquet datasets named by the arguments, globs expanded (sorted), in order."""
     found: list[Path] = []
     for pattern in map(str, patterns):
@@ -336,7 +336,7 @@ def rank_dask(
     model_ref = _model_ref(model)
     rec = engine(map_ref, model_ref)  # fails here, before any cluster work, on a bad map or model
     version = rec.model_version
-    paths = expand_inputs(inputs)
+    paths = _expand_inputs(inputs)
     for path in paths:
         if not path.exists():
             raise InputFileError(str(path), "file not found")
@@ -354,7 +354,7 @@ def rank_dask(
                 client = Client(scheduler)
         if progress and not sys.stderr.isatty() and client.dashboard_link:
             _console(f"Dask 仪表盘 / dashboard: {client.dashboard_link}")
-        client.register_plugin(EngineLoader(map_ref, model_ref), name=EngineLoader.name)
+        client.register_plugin(_EngineLoader(map_ref, model_ref), name=_EngineLoader.name)
         report = _run(client, rec, paths, output, work, map_ref, model_ref, lang, top, shortlist_k, partition_size, fmt, version,
                       progress and sys.stderr.isatty())
     finally:
@@ -433,13 +433,13 @@ def _run(client, rec: Recommender, paths: list[Path], output: Path, work: Path, 
     items = [(p, int(o)) for p, o in zip(pieces, offsets[:-1], strict=True) if p.rows]
     sample = pd.DataFrame({c: pd.Series(["示例"], dtype="str") for c in columns}, index=pd.RangeIndex(0, 1))
     raw_meta = sample.iloc[:0]
-    meta = score_partition(sample, spec).iloc[:0]
+    meta = _score_partition(sample, spec).iloc[:0]
     parts_out = max(1, math.ceil(total / partition_size))
     scored_dir = work / "scored"
     with dask.config.set({"dataframe.convert-string": False}):
         if items:
             raw = dd.from_map(_read, items, columns=tuple(columns), meta=raw_meta, enforce_metadata=False)
-            scored = raw.map_partitions(score_partition, spec, meta=meta)
+            scored = raw.map_partitions(_score_partition, spec, meta=meta)
             _compute(client, scored.to_parquet(scored_dir, write_index=False, compute=False,
                                                name_function=lambda i: f"part.{i:06d}.parquet"), progress)
         files = sorted(str(p) for p in scored_dir.glob("*.parquet")) if scored_dir.exists() else []

@@ -15,9 +15,7 @@ from ._industry import (
     INDUSTRY_LEVELS,
     IndustryClass,
     industry_class,
-    industry_classes,
     industry_code_for_name,
-    industry_path,
 )
 from ._places import Place, city_of, resolve_place
 
@@ -27,8 +25,6 @@ __all__ = [
     "Place",
     "city_of",
     "industry_class",
-    "industry_classes",
     "industry_code_for_name",
-    "industry_path",
     "resolve_place",
 ]

@@ -19,9 +19,7 @@ __all__ = [
     "INDUSTRY_LEVELS",
     "IndustryClass",
     "industry_class",
-    "industry_classes",
     "industry_code_for_name",
-    "industry_path",
 ]
 
 #: Level number → the standard's name for it.
@@ -119,7 +117,7 @@ def industry_class(code: str) -> IndustryClass | None:
     return None if canonical is None else _table().by_code[canonical]
 
 
-def industry_path(code: str) -> tuple[IndustryClass, ...]:
+def _industry_path(code: str) -> tuple[IndustryClass, ...]:
     """The chain from the 门类 down to the class with this code; empty for an unknown code.
 
     Parameters
@@ -130,7 +128,7 @@ def industry_path(code: str) -> tuple[IndustryClass, ...]:
     Returns
     -------
     tuple of IndustryClass
-        ``industry_path("3841")`` is C 制造业, 38 电气机械和器材制造业, 384 电池制造, 3841 锂离子电池制造.
+        ``_industry_path("3841")`` is C 制造业, 38 电气机械和器材制造业, 384 电池制造, 3841 锂离子电池制造.
     """
     item = industry_class(code)
     chain: list[IndustryClass] = []
@@ -141,7 +139,7 @@ def industry_path(code: str) -> tuple[IndustryClass, ...]:
     return tuple(reversed(chain))
 
 
-def industry_classes(level: int | None = None) -> tuple[IndustryClass, ...]:
+def _industry_classes(level: int | None = None) -> tuple[IndustryClass, ...]:
     """Every class in the standard's order, or those of one level.
 
     Parameters
@@ -218,7 +216,7 @@ def industry_code_for_name(name: str, level: int | None = None) -> str | None:
         if code is None:
             continue
         rest = normalise_name(match.group(name_group))
-        chain = industry_path(code)
+        chain = _industry_path(code)
         if not rest or any(normalise_name(item.name) == rest for item in chain):
             return by_level(code)
     return _code_for_exact_name(name, level)

@@ -59,7 +59,7 @@ def _read_only(folder: Path) -> bool:
         return False
 
 
-def os_reason(exc: OSError) -> str:
+def _os_reason(exc: OSError) -> str:
     """The reason for an operating-system error, in Chinese and English."""
     return _REASONS.get(exc.errno or 0) or f"无法写入 / cannot be written: {exc.strerror or exc}"
 
@@ -70,4 +70,4 @@ def output_errors(path: str | os.PathLike[str]) -> Iterator[None]:
     try:
         yield
     except OSError as exc:
-        raise OutputFileError(str(path), os_reason(exc)) from exc
+        raise OutputFileError(str(path), _os_reason(exc)) from exc

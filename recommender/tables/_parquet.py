@@ -24,7 +24,7 @@ import pandas as pd
 
 from ..exceptions import InputFileError
 
-__all__ = ["ParquetPiece", "ParquetSink", "is_parquet", "parquet_columns", "parquet_files", "parquet_pieces", "read_piece", "text_frame"]
+__all__ = ["ParquetPiece", "ParquetSink", "is_parquet", "parquet_columns", "parquet_files", "parquet_pieces", "read_piece",]
 
 
 def is_parquet(path: str | os.PathLike[str]) -> bool:
@@ -97,11 +97,11 @@ def parquet_pieces(files: Sequence[Path], rows: int) -> list[ParquetPiece]:
 
 
 def read_piece(piece: ParquetPiece, columns: Sequence[str], max_cell_chars: int = 32_767) -> pd.DataFrame:
-    """The piece's rows as text (:func:`text_frame`), index 0…n-1."""
+    """The piece's rows as text (:func:`_text_frame`), index 0…n-1."""
     import pyarrow.parquet as pq
 
     group = pq.ParquetFile(piece.path).read_row_group(piece.group)
-    frame = text_frame(group.slice(piece.start, piece.rows), columns)
+    frame = _text_frame(group.slice(piece.start, piece.rows), columns)
     for column in frame.columns:
         values = frame[column].to_numpy(dtype=object)
         if max(map(len, values), default=0) > max_cell_chars:
@@ -111,7 +111,7 @@ def read_piece(piece: ParquetPiece, columns: Sequence[str], max_cell_chars: int 
     return frame
 
 
-def text_frame(table, columns: Sequence[str]) -> pd.DataFrame:  # noqa: ANN001 - a pyarrow.Table
+def _text_frame(table, columns: Sequence[str]) -> pd.DataFrame:  # noqa: ANN001 - a pyarrow.Table
     """Every cell of ``table`` as text, as the XLSX reader makes it; named ``columns`` (the deduplicated headers)."""
     import pyarrow as pa
 
@@ -141,14 +141,14 @@ def iter_frames(path: Path, columns: Sequence[str], chunk_rows: int, max_rows: i
         start += len(frame)
 
 
-def neutralised_text(series: pd.Series) -> list[str]:
+def _neutralised_text(series: pd.Series) -> list[str]:
     """A text column's cells as written to CSV or Parquet: ``""`` for missing, formula triggers neutralised."""
     from ._writing import _text_cells, neutralise
 
     return [neutralise(v) if v else v for v in _text_cells(series)]
 
 
-def arrow_table(frame: pd.DataFrame, numeric: Sequence[bool], schema=None):  # noqa: ANN001, ANN201 - pyarrow types
+def _arrow_table(frame: pd.DataFrame, numeric: Sequence[bool], schema=None):  # noqa: ANN001, ANN201 - pyarrow types
     """``frame`` as a pyarrow table: numeric columns as numbers, every other column neutralised text."""
     import pyarrow as pa
 
@@ -162,7 +162,7 @@ def arrow_table(frame: pd.DataFrame, numeric: Sequence[bool], schema=None):  # n
             kind = schema.field(j).type if schema is not None else None
             arrays.append(pa.array(values, type=kind, from_pandas=True))
         else:
-            arrays.append(pa.array(neutralised_text(series), type=pa.string()))
+            arrays.append(pa.array(_neutralised_text(series), type=pa.string()))
     names = [str(c) for c in frame.columns]
     return pa.Table.from_arrays(arrays, schema=schema) if schema is not None else pa.Table.from_arrays(arrays, names=names)
 
@@ -180,7 +180,7 @@ class ParquetSink:
     def write_frame(self, frame: pd.DataFrame) -> None:
         import pyarrow.parquet as pq
 
-        table = arrow_table(frame, self._numeric, self._schema)
+        table = _arrow_table(frame, self._numeric, self._schema)
         if self._writer is None:
             self._schema = table.schema
             self._writer = pq.ParquetWriter(self._path, self._schema, compression="zstd")

@@ -55,7 +55,7 @@ def test_find_cjk_font_none_without_cjk_fonts(monkeypatch, fresh_font_scan):
 
 def test_label_language_falls_back_to_english_with_warning(no_cjk_font):
     with pytest.warns(plotstyle.MissingFontWarning, match="No CJK font found.*install_fonts.sh"):
-        assert plotstyle.label_language() == ("en", None)
+        assert plotstyle._label_language() == ("en", None)
 
 
 def test_missing_font_warning_points_at_the_callers_code(tiny_map, no_cjk_font):
@@ -69,17 +69,17 @@ def test_missing_font_warning_points_at_the_callers_code(tiny_map, no_cjk_font):
 def test_label_language_english_on_request_does_not_warn(no_cjk_font):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        assert plotstyle.label_language("en") == ("en", None)
+        assert plotstyle._label_language("en") == ("en", None)
 
 
 def test_label_language_chinese_with_a_font(monkeypatch):
     monkeypatch.setattr(plotstyle, "find_cjk_font", lambda: "Noto Sans CJK SC")
-    assert plotstyle.label_language() == ("zh", "Noto Sans CJK SC")
+    assert plotstyle._label_language() == ("zh", "Noto Sans CJK SC")
 
 
 def test_label_language_rejects_unknown_language():
     with pytest.raises(ValueError, match="The 'lang' parameter must be 'zh', 'en' or None. Got 'fr' instead."):
-        plotstyle.label_language("fr")
+        plotstyle._label_language("fr")
 
 
 def test_labels_cover_both_languages_alike():

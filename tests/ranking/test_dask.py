@@ -219,14 +219,14 @@ def test_a_worker_killed_mid_run_still_gives_every_row_once_or_no_output(real_cl
 
 
 def test_the_sort_key_orders_the_four_bands_and_refuses_what_it_cannot_hold():
-    from recommender.ranking._dask import MAX_ROWS, band_of, order_key
+    from recommender.ranking._dask import MAX_ROWS, _band_of, _order_key
 
     band = np.array([3, 2, 1, 0, 0])
-    key = order_key(band, [100, 100, 100, 0, 100], [100, 100, 100, 0, 100], [1, 1, 1, 0, 1], [0, 1, 2, 3, MAX_ROWS])
+    key = _order_key(band, [100, 100, 100, 0, 100], [100, 100, 100, 0, 100], [1, 1, 1, 0, 1], [0, 1, 2, 3, MAX_ROWS])
     assert np.argsort(key).tolist() == [4, 3, 2, 1, 0]
-    assert band_of(key).tolist() == band.tolist()
+    assert _band_of(key).tolist() == band.tolist()
     assert (key > 0).all()  # within int64: the sign bit stays clear
     with pytest.raises(ValueError, match="row out of the range"):
-        order_key([0], [1], [1], [1], [MAX_ROWS + 1])
+        _order_key([0], [1], [1], [1], [MAX_ROWS + 1])
     with pytest.raises(ValueError, match="band out of the range"):
-        order_key([4], [1], [1], [1], [0])
+        _order_key([4], [1], [1], [1], [0])

@@ -6,7 +6,8 @@ from importlib import resources
 
 import pytest
 
-from recommender.reference import INDUSTRY_LEVELS, IndustryClass, industry_class, industry_classes, industry_code_for_name, industry_path
+from recommender.reference import INDUSTRY_LEVELS, IndustryClass, industry_class, industry_code_for_name
+from recommender.reference._industry import _industry_classes, _industry_path
 
 
 def _rows():
@@ -15,14 +16,14 @@ def _rows():
 
 
 def test_counts_per_level():
-    counts = Counter(item.level for item in industry_classes())
+    counts = Counter(item.level for item in _industry_classes())
     assert counts == {1: 20, 2: 97, 3: 473, 4: 1381}
-    assert [len(industry_classes(level)) for level in INDUSTRY_LEVELS] == [20, 97, 473, 1381]
-    assert [item.code for item in industry_classes(1)] == [chr(c) for c in range(ord("A"), ord("T") + 1)]
+    assert [len(_industry_classes(level)) for level in INDUSTRY_LEVELS] == [20, 97, 473, 1381]
+    assert [item.code for item in _industry_classes(1)] == [chr(c) for c in range(ord("A"), ord("T") + 1)]
 
 
 def test_codes_have_the_shape_of_their_level_and_a_parent_one_level_up():
-    for item in industry_classes():
+    for item in _industry_classes():
         if item.level == 1:
             assert item.parent is None and item.code.isalpha()
             continue
@@ -34,12 +35,12 @@ def test_codes_have_the_shape_of_their_level_and_a_parent_one_level_up():
 
 
 def test_every_group_and_division_has_children():
-    parents = Counter(item.parent for item in industry_classes())
-    assert all(parents[item.code] > 0 for item in industry_classes() if item.level < 4)
+    parents = Counter(item.parent for item in _industry_classes())
+    assert all(parents[item.code] > 0 for item in _industry_classes() if item.level < 4)
 
 
 def test_lithium_ion_battery_chain():
-    path = industry_path("3841")
+    path = _industry_path("3841")
     assert [(item.code, item.name) for item in path] == [
         ("C", "制造业"),
         ("38", "电气机械和器材制造业"),
@@ -48,12 +49,12 @@ def test_lithium_ion_battery_chain():
     ]
     assert path[-1].level_name == "小类" and path[0].level_name == "门类"
     assert "锂离子" in path[-1].description
-    assert industry_path("C3841") == path
+    assert _industry_path("C3841") == path
 
 
 def test_pulp_and_paper_codes():
     assert industry_class("221").name == "纸浆制造"
-    assert [item.code for item in industry_path("2211")] == ["C", "22", "221", "2211"]
+    assert [item.code for item in _industry_path("2211")] == ["C", "22", "221", "2211"]
     assert industry_class("2221") == IndustryClass("2221", 4, "机制纸及纸板制造", "222", industry_class("2221").description)
     assert industry_class("22").name == "造纸和纸制品业"
 
@@ -76,7 +77,7 @@ def test_code_forms(code):
 @pytest.mark.parametrize("code", ["D3841", "3848", "1", "38411", "", "制造业", None, 3841])
 def test_unknown_codes(code):
     assert industry_class(code) is None
-    assert industry_path(code) == ()
+    assert _industry_path(code) == ()
 
 
 @pytest.mark.parametrize(
@@ -119,17 +120,17 @@ def test_level_restricts_name_lookup():
 
 
 def test_every_official_name_maps_back_to_its_own_chain():
-    for item in industry_classes():
+    for item in _industry_classes():
         code = industry_code_for_name(item.name, level=item.level)
         assert code == item.code
         found = industry_code_for_name(item.name)
-        assert item in industry_path(found)
+        assert item in _industry_path(found)
 
 
 def test_table_matches_packaged_file():
     rows = _rows()
-    assert len(rows) == len(industry_classes())
-    assert sum(bool(row["description"]) for row in rows) == sum(bool(item.description) for item in industry_classes())
+    assert len(rows) == len(_industry_classes())
+    assert sum(bool(row["description"]) for row in rows) == sum(bool(item.description) for item in _industry_classes())
 
 
 def test_loaders_do_not_run_at_import():
