@@ -18,18 +18,13 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from recommender import EncodingError, InputFileError, MapError, ProfileError, RecommenderError
 
+from .exceptions import STATUS_CODES, ApiError, NotReadyError
 from .schemas import ErrorItem, ErrorResponse
-from .state import NotReadyError
 
 __all__ = ["ApiError", "install_error_handlers", "request_id_of"]
 
 log = logging.getLogger("api")
 
-_CODES = {
-    400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
-    406: "not_acceptable", 409: "conflict", 413: "too_large", 415: "unsupported_media_type", 422: "invalid_request",
-    429: "busy", 500: "internal_error", 503: "not_ready",
-}
 _MESSAGES = {
     401: "缺少 API 密钥 / missing API key",
     404: "未找到 / not found",
@@ -37,24 +32,6 @@ _MESSAGES = {
     413: "请求体过大 / request body too large",
     500: "服务器内部错误 / internal server error",
 }
-
-
-class ApiError(StarletteHTTPException):
-    """An error with a code, a message and the problems, each with its location."""
-
-    def __init__(
-        self,
-        status_code: int,
-        message: str,
-        *,
-        detail: list[ErrorItem] | None = None,
-        code: str | None = None,
-        headers: dict[str, str] | None = None,
-    ):
-        super().__init__(status_code=status_code, detail=message, headers=headers)
-        self.message = message
-        self.items = detail or []
-        self.code = code or _CODES.get(status_code, "error")
 
 
 def request_id_of(request: Request) -> str | None:
@@ -92,7 +69,7 @@ async def _http(request: Request, exc: Exception) -> JSONResponse:
     headers = exc.headers
     if exc.status_code == 405:  # every method of the path (Starlette names only the first route's)
         headers = {**(headers or {}), "Allow": _allowed(request)}
-    return _response(request, exc.status_code, _CODES.get(exc.status_code, "error"), message, headers=headers)
+    return _response(request, exc.status_code, STATUS_CODES.get(exc.status_code, "error"), message, headers=headers)
 
 
 def _allowed(request: Request) -> str:

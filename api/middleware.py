@@ -8,8 +8,7 @@ import secrets
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from .errors import ApiError
-from .schemas import ErrorItem
+from .exceptions import BodyTooLargeError
 
 __all__ = ["BodyLimitMiddleware", "BodyTooLargeError", "RequestIdMiddleware",]
 
@@ -58,18 +57,6 @@ class RequestIdMiddleware:
             await send(message)
 
         await self.app(scope, receive, send_with_id)
-
-
-class BodyTooLargeError(ApiError):
-    """The request body is over its limit (raised from ``receive``, answered with a JSON 413).
-
-    An HTTPException, so FastAPI passes it through its body parsing to the error handlers.
-    """
-
-    def __init__(self, limit: int):
-        item = ErrorItem(loc=["body"], msg=f"the body is over the limit of {limit} bytes", type="too_large")
-        super().__init__(413, f"请求体过大 / request body too large (limit {limit} bytes)", detail=[item], headers={"Connection": "close"})
-        self.limit = limit
 
 
 class BodyLimitMiddleware:

@@ -28,6 +28,8 @@ from starlette.concurrency import run_in_threadpool
 from recommender import ChainMap, MapError, ModelError, Recommender, default_map_dir, load_map
 from recommender.likelihood import DEFAULT_MODEL, PRIOR_VERSION, LandingModel, default_models_dir, list_versions, load_model
 
+from .exceptions import NotReadyError
+
 __all__ = ["WATCH_SECONDS", "NotReadyError", "RecommenderStore"]
 
 log = logging.getLogger("api")
@@ -36,10 +38,6 @@ log = logging.getLogger("api")
 WATCH_SECONDS = 1.0
 _WATCHED = ("chains", "map.yaml", "parks.yaml", "leaders.yaml", "strategy.yaml", "sources")
 _CHAINS = 0  # the index of the chains folder in the watched paths
-
-
-class NotReadyError(RuntimeError):
-    """No map or model is loaded (yet, or it failed to load)."""
 
 
 def _stat(path: str) -> tuple | None:

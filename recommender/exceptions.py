@@ -11,11 +11,15 @@
     ├── ProfileError (ValueError)       a single firm profile is invalid
     └── ModelError (ValueError)         a landing model cannot be trained, saved or loaded
 
+    MissingFontWarning (UserWarning)    no CJK font: figure labels fall back to English
+
 Callers branch on the type and on ``reason``, never on the message text. ``message`` is the
 problem without the file's path (what a service may show to a client).
 """
 
 from __future__ import annotations
+
+from typing import Literal
 
 __all__ = [
     "INPUT_FILE_REASONS",
@@ -23,6 +27,7 @@ __all__ = [
     "InputFileError",
     "LinkNotFoundError",
     "MapError",
+    "MissingFontWarning",
     "ModelError",
     "OutputFileError",
     "ProfileError",
@@ -35,6 +40,9 @@ INPUT_FILE_REASONS = ("unreadable", "encoding", "too_many_rows", "too_large")
 
 class RecommenderError(Exception):
     """Base class for every error this library raises."""
+
+    #: The arguments that make the error again when it is unpickled (set by each ``__init__``)
+    _init_args: tuple[object, ...]
 
     def __reduce__(self):  # noqa: ANN204 - errors raised in another process (a cluster worker) unpickle as raised
         init = getattr(self, "_init_args", None)
@@ -55,11 +63,16 @@ class MapError(RecommenderError, ValueError):
 
 
 class LinkNotFoundError(MapError, LookupError):
-    """The chain or the link to change is not in the map (``entry``: ``chain[…]`` or ``links[…]``)."""
+    """The chain or the link to change is not in the map.
 
-    def __init__(self, path: str, entry: str, message: str):
+    ``missing`` says which (``"chain"`` or ``"link"``); ``entry`` names it (``chain[…]``, ``links[…]``).
+    """
+
+    def __init__(self, path: str, entry: str, message: str, missing: Literal["chain", "link"]):
         super().__init__([(path, entry, "", message)])
         self.entry = entry
+        self.missing = missing
+        self._init_args = (path, entry, message, missing)
 
 
 class InputFileError(RecommenderError, ValueError):
@@ -122,3 +135,7 @@ class OutputFileError(RecommenderError):
 
     def __reduce__(self) -> tuple[type[OutputFileError], tuple[str, str]]:  # raised in worker processes too
         return type(self), (self.path, self.reason)
+
+
+class MissingFontWarning(UserWarning):
+    """No CJK font is installed; figure labels fall back to English (``scripts/install_fonts.sh``)."""

@@ -26,6 +26,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from ..db.models import ApiKey, SignInFailure, User, UserSession, utcnow
+from ..exceptions import SignInError
 from ..settings import ROLES
 
 __all__ = [
@@ -48,14 +49,6 @@ class Actor:
     role: str | None
     via: str
     csrf_token: str | None = None
-
-
-class SignInError(Exception):
-    """A refused sign-in: 401 (wrong name or password, one message for both) or 429 (wait)."""
-
-    def __init__(self, status: int, message: str, retry_after: int | None = None):
-        super().__init__(message)
-        self.status, self.message, self.retry_after = status, message, retry_after
 
 
 def has_role(actor: Actor | None, role: str) -> bool:

@@ -16,14 +16,12 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, inspect
 
+from ..exceptions import SchemaBehindError
+
 __all__ = ["SchemaBehindError", "downgrade", "ensure_schema", "head_revision", "schema_state", "upgrade"]
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 UPGRADE_COMMAND = "recommender db upgrade"
-
-
-class SchemaBehindError(RuntimeError):
-    """The database's schema is older (or newer) than this version of the service."""
 
 
 def _config(engine: Engine) -> Config:

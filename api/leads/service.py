@@ -13,9 +13,9 @@ Concurrent edits: :func:`update_lead` applies a change only to the version the e
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TypeVar
 
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from recommender.tables import CANONICAL_COLUMNS
 
 from ..db.models import Lead, LeadEvent, utcnow
+from ..exceptions import LeadError, LeadExists, LeadNotFound, StageMoveError, StaleLead
 from .stages import CLOSED_STAGES, OPEN_STAGES, STAGES, check_move, firm_key, normalise_credit_code, normalise_name, parse_stage
 
 __all__ = [
@@ -30,42 +31,12 @@ __all__ = [
     "get_lead", "lead_dict", "lead_history", "list_leads", "update_lead",
 ]
 
+_T = TypeVar("_T")
+
 #: What a lead keeps of the score at the time it was added.
 SCORE_FIELDS = ("score", "likelihood", "priority", "chain_id", "link_id", "action", "park", "model_version", "map_version")
 #: What an update may change.
 EDITABLE = ("stage", "lost_reason", "owner", "next_step", "next_step_date", "notes", "first_contact_date")
-
-
-class LeadError(ValueError):
-    """Bad input for a lead, naming the field."""
-
-    def __init__(self, field: str, message: str):
-        super().__init__(f"{field}: {message}")
-        self.field, self.message = field, message
-
-
-class LeadExists(Exception):
-    """The firm is in the pipeline already (one lead per firm)."""
-
-    def __init__(self, lead: Lead):
-        super().__init__(f"lead {lead.id} ({lead.name}) exists already")
-        self.lead = lead
-
-
-class StageMoveError(LeadError):
-    """A stage change the pipeline's order does not allow (:func:`~api.leads.stages.check_move`)."""
-
-
-class LeadNotFound(LookupError):
-    pass
-
-
-class StaleLead(Exception):
-    """The change was made against an old version; ``current`` is the lead as it is now."""
-
-    def __init__(self, current: Lead, given: int):
-        super().__init__(f"lead {current.id}: version {given} is stale (now {current.version})")
-        self.current, self.given = current, given
 
 
 @dataclass
@@ -106,6 +77,14 @@ def _find_same_firm(db: Session, key: str, name_key: str, code: str | None) -> L
     return db.scalars(query.limit(1)).first()
 
 
+def _read(field: str, parse: Callable[..., _T], *args: Any) -> _T:
+    """``parse(*args)``, its ValueError raised as a :class:`LeadError` on ``field``."""
+    try:
+        return parse(*args)
+    except ValueError as exc:
+        raise LeadError(field, str(exc)) from None
+
+
 def create_lead(db: Session, new: NewLead, *, actor: str, request_id: str | None = None, today: dt.date | None = None) -> Lead:
     """Add a firm to the pipeline.
 
@@ -117,12 +96,9 @@ def create_lead(db: Session, new: NewLead, *, actor: str, request_id: str | None
         The firm has a lead already (by credit code or normalised name).
     """
     profile = _clean_profile(new.profile)
-    try:
-        code = normalise_credit_code(new.credit_code)
-        key = firm_key(profile["name"], code)
-        stage = parse_stage(new.stage)
-    except ValueError as exc:
-        raise LeadError("credit_code" if "credit" in str(exc) else "stage" if "stage" in str(exc) else "profile.name", str(exc)) from None
+    code = _read("credit_code", normalise_credit_code, new.credit_code)
+    key = _read("profile.name", firm_key, profile["name"], code)
+    stage = _read("stage", parse_stage, new.stage)
     unknown = sorted(set(new.scored) - set(SCORE_FIELDS))
     if unknown:
         raise LeadError("scored", f"unknown fields {unknown}")

@@ -38,6 +38,7 @@ from recommender.likelihood._outcomes import _parse_date
 from recommender.tables import CANONICAL_COLUMNS, open_table
 
 from ..db.models import Lead
+from ..exceptions import LeadImportError
 from .service import SCORE_FIELDS, LeadError, LeadExists, NewLead, create_lead, lead_dict
 
 __all__ = ["ImportReport", "LeadImportError", "export_xlsx", "import_leads", "new_lead_from_ranked_row"]
@@ -104,15 +105,6 @@ def new_lead_from_ranked_row(row: Mapping[str, object], chain_map: ChainMap | No
 class ImportReport:
     created: list[int] = field(default_factory=list)  # lead ids
     duplicates: list[tuple[int, int]] = field(default_factory=list)  # (data row, the existing lead's id)
-
-
-class LeadImportError(ValueError):
-    """Problems in an imported file, each ``(data row, column, message)``; nothing was written."""
-
-    def __init__(self, path: str, problems: list[tuple[int, str, str]]):
-        lines = [f"  data row {row}, column {column!r}: {message}" for row, column, message in problems[:50]]
-        super().__init__(f"{path}: {len(problems)} problem(s); nothing was imported:\n" + "\n".join(lines))
-        self.problems = problems
 
 
 def _row_lead(raw: Mapping[str, str], profile: Mapping[str, str], columns: dict[str, str]) -> tuple[NewLead, list[tuple[str, str]]]:

@@ -26,7 +26,7 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from recommender import ChainMap, ModelError
+from recommender import ChainMap
 from recommender.likelihood import (
     DEFAULT_MODEL,
     LandingModel,
@@ -43,6 +43,7 @@ from recommender.scoring import Scorer
 from recommender.tables import CANONICAL_COLUMNS
 
 from ..db.models import Lead, ModelRecord, utcnow
+from ..exceptions import HistoryTooSmall
 from ..settings import Settings
 from .stages import OUTCOME_OF_STAGE
 
@@ -56,10 +57,6 @@ MIN_OUTCOMES = 100
 MIN_PER_CLASS = 20
 #: The name of models trained from the pipeline.
 MODEL_NAME = "pipeline"
-
-
-class HistoryTooSmall(ModelError):
-    """Too few outcomes to train on; the served model stays."""
 
 
 @dataclasses.dataclass(frozen=True)

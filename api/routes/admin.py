@@ -78,7 +78,7 @@ def patch_link(
         try:
             change, entry = audit.update_link(folder, chain_id, link_id, changes, actor=actor, request_id=request_id_of(request), note=body.note)
         except LinkNotFoundError as exc:
-            where = "link_id" if exc.entry.startswith("links") else "chain_id"
+            where = f"{exc.missing}_id"
             raise ApiError(404, "未找到该产业链或环节 / no such chain or link", detail=[ErrorItem(loc=["path", where], msg=exc.problems[0][3], type="not_found")]) from None
         except MapError as exc:
             items = [ErrorItem(loc=["map", _relative(p, folder), e, f] if f else ["map", _relative(p, folder), e], msg=m, type="map") for p, e, f, m in exc.problems]

@@ -24,6 +24,7 @@ from matplotlib.patches import Patch
 from matplotlib.text import Text
 
 from ..chainmap._schema import COMPONENT_NAMES, COMPONENTS, STAGE_NAMES, STATUS_NAMES, STATUSES
+from ..exceptions import MissingFontWarning
 
 __all__ = [
     "CJK_FONT_CANDIDATES",
@@ -142,10 +143,6 @@ LABELS: dict[str, dict[str, str]] = {
         "moves_title": "Rank changes ({n} biggest moves)",
     },
 }
-
-
-class MissingFontWarning(UserWarning):
-    """No CJK font is installed; figure labels fall back to English."""
 
 
 # -- fonts and language ------------------------------------------------------------------

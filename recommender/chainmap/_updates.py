@@ -97,7 +97,7 @@ def _chain_file(folder: Path, chain_id: str) -> Path:
             data = yaml.safe_load(fh)
         if isinstance(data, dict) and data.get("id") == chain_id:
             return path
-    raise LinkNotFoundError(str(folder / "chains"), f"chain[{chain_id}]", "no such chain")
+    raise LinkNotFoundError(str(folder / "chains"), f"chain[{chain_id}]", "no such chain", missing="chain")
 
 
 def link_fields(directory: str | Path, chain_id: str, link_id: str, fields: tuple[str, ...] | list[str]) -> dict[str, object]:
@@ -120,7 +120,7 @@ def _read_link(folder: Path, chain_id: str, link_id: str) -> tuple[Path, dict, d
     links = data.get("links") if isinstance(data, dict) else None
     entry = next((x for x in links or [] if isinstance(x, dict) and x.get("id") == link_id), None)
     if entry is None:
-        raise LinkNotFoundError(str(chain_file), f"links[{link_id}]", f"no such link in chain {chain_id!r}")
+        raise LinkNotFoundError(str(chain_file), f"links[{link_id}]", f"no such link in chain {chain_id!r}", missing="link")
     return chain_file, data, entry
 
 

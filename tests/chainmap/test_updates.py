@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 import sqlite3
 import threading
 from datetime import UTC, datetime
@@ -87,8 +88,11 @@ def test_mapstore_priority_quote_can_be_removed(folder):
 
 @pytest.mark.parametrize(("chain", "link"), [("nope", "foil"), ("battery", "nope")])
 def test_mapstore_unknown_chain_or_link(folder, chain, link):
-    with pytest.raises(LinkNotFoundError, match="no such"):
+    with pytest.raises(LinkNotFoundError, match="no such") as caught:
         update_link(folder, chain, link, {"status": "present"})
+    assert caught.value.missing == ("chain" if chain == "nope" else "link")
+    again = pickle.loads(pickle.dumps(caught.value))  # as raised in another process
+    assert (type(again), again.missing, again.problems) == (LinkNotFoundError, caught.value.missing, caught.value.problems)
 
 
 @pytest.mark.parametrize("changes", [{}, {"stage": "upstream"}, {"id": "x"}])
