@@ -1,7 +1,8 @@
 """The service's settings, read from ``RECOMMENDER_*`` environment variables.
 
 Every setting has a default, so ``recommender serve`` starts with no configuration: the
-embedded Jiangmen map, read-only, no API keys (map updates and the audit log refused).
+embedded Jiangmen map, read-only (map updates refused), no API keys, no users (reads and
+ranking open; every change needs a key or a signed-in user of the right role).
 See the "REST service" section of README.md for the table of variables.
 """
 
@@ -47,15 +48,19 @@ class Settings(BaseSettings):
     model: str | None = Field(
         None,
         description="Landing model: 'prior' (none: every likelihood is the documented prior), a name in models_dir "
-        "(e.g. 'demo', trained on synthetic data), a model folder (its newest version) or a .skops file. Unset: the prior, "
-        "as the command line. The service is not ready until it loads.",
+        "(e.g. 'demo', trained on synthetic data), a model folder (its newest version) or a .skops file. Unset: the newest "
+        "model an admin promoted (<data_dir>/models/pipeline), else the prior, as the command line. The service is not ready until it loads.",
     )
     models_dir: Path | None = Field(None, description="Where model names are looked up. Unset: the models shipped with the package.")
-    audit_db: Path | None = Field(None, description="SQLite audit database. Unset: <map_dir>/history/audit.sqlite3.")
+    audit_db: Path | None = Field(
+        None,
+        description="The library's SQLite audit log file, whose entries the service carries into its database once "
+        "(the service keeps its audit there). Unset: <map_dir>/history/audit.sqlite3.",
+    )
     api_keys: Annotated[dict[str, SecretStr], NoDecode] = Field(
         default_factory=dict,
-        description="Keys for map updates and the audit log, as 'name:key' pairs separated by commas; "
-        "the name is recorded as the actor. Empty: every key is refused (deny by default).",
+        description="API keys of machine clients, as 'name:key' pairs separated by commas (each at least 16 characters); "
+        "the name is recorded as the actor, the role comes from api_key_roles. Empty: every key is refused (deny by default).",
     )
     cors_origins: Annotated[tuple[str, ...], NoDecode] = Field(
         (), description="Origins allowed by CORS, separated by commas (e.g. 'https://crm.example.cn'). Empty: no CORS."
@@ -84,7 +89,7 @@ class Settings(BaseSettings):
     body_timeout: float = Field(
         60.0, gt=0, le=3600, description="Seconds a client has to send a request's body once its headers are in; the connection is closed after that."
     )
-    watch_map: bool = Field(True, description="Reload the map when its files change (other workers' updates, hand edits).")
+    watch_map: bool = Field(True, description="Reload when the map's or the model's files change (other workers' updates, promotions, hand edits).")
     docs: bool = Field(True, description="Serve /docs, /redoc and /openapi.json.")
     data_dir: Path | None = Field(
         None,

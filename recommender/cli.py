@@ -1,10 +1,13 @@
 """The ``recommender`` command line.
 
-Exit codes: 0 success; 2 wrong usage; 3 an input file is missing or unreadable; 4 the chain
-map is invalid; 5 an input file holds bytes no accepted encoding decodes; 6 a bad profile
-(also JSON nested deeper than :data:`MAX_JSON_DEPTH`); 7 a landing model or a training history
-is unusable (ModelError); 8 an output file cannot be written (OutputFileError: a folder, a
-missing or read-only folder, a full disk, or the input itself without ``--overwrite``).
+Exit codes (the README's table): 0 success; 1 (``db status``) the database schema is not
+current; 2 wrong usage (also a missing extra, a user, key or model that cannot be added or
+promoted); 3 an input file is missing or unreadable; 4 the chain map is invalid; 5 an input
+file holds bytes no accepted encoding decodes; 6 a bad profile (also JSON nested deeper than
+:data:`MAX_JSON_DEPTH`); 7 a landing model or a training history is unusable (ModelError); 8 an
+output file cannot be written (OutputFileError: a folder, a missing or read-only folder, a full
+disk, or the input itself without ``--overwrite``); 9 (``--engine dask``) the Dask cluster could
+not be reached or lost the run.
 
 The landing model (``--model``): a name in the package's models folder (``demo``: trained on
 the synthetic demo history), a ``.skops`` file or a model folder, or ``prior``. Without
