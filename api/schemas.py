@@ -20,7 +20,7 @@ from pydantic.fields import FieldInfo
 from pydantic_core import PydanticCustomError
 
 from recommender import COMPONENTS, Result
-from recommender.chainmap import AuditEntry, LinkChange, Names, Priority, Quote, Status
+from recommender.chainmap import AuditEntry, Chain, Link, LinkChange, Names, Park, Priority, Quote, Status
 from recommender.likelihood import Factor
 from recommender.scoring import NUMERIC_BOUNDS
 
@@ -152,31 +152,47 @@ def _wire_type(hint: Any) -> Any:
     return hint
 
 
+def _library_fields(source: type) -> dict[str, tuple[Any, str | None]]:
+    """Each field of a library type (a pydantic model, a dataclass or a named tuple): its type and description."""
+    if isinstance(source, type) and issubclass(source, BaseModel):
+        return {
+            name: (Annotated[(f.annotation, *f.metadata)] if f.metadata else f.annotation, f.description)  # constraints kept
+            for name, f in source.model_fields.items()
+        }
+    declared = {f.name: f for f in dataclasses.fields(source)} if dataclasses.is_dataclass(source) else {}
+    return {
+        name: (hint, declared[name].metadata.get("description") if name in declared else None)
+        for name, hint in get_type_hints(source).items()
+    }
+
+
 def _carried(
     source: type,
     *,
+    keep: tuple[str, ...] | None = None,
     drop: tuple[str, ...] = (),
     rename: Mapping[str, str] | None = None,
     fields: Mapping[str, tuple[Any, FieldInfo]] | None = None,
     extra: Mapping[str, tuple[Any, FieldInfo]] | None = None,
 ) -> dict[str, Any]:
-    """The wire fields of a library dataclass or named tuple, in its order, for ``create_model``.
+    """The wire fields of a library type, in its order, for ``create_model``.
 
-    Each field keeps its type (in wire form, :func:`_wire_type`) and the description its
-    dataclass field declares. ``drop`` leaves out what is not for the wire; ``rename`` gives a
-    field its wire name (read from either name); ``fields`` gives a field another wire type;
-    ``extra`` adds fields the wire has beyond the library type, at the end.
+    Each field keeps its type (in wire form, :func:`_wire_type`) and its description; a wire
+    field is required (the answer always holds it). ``keep`` picks the fields the wire shows
+    (all by default), ``drop`` leaves some out; ``rename`` gives a field its wire name (read
+    from either name); ``fields`` gives a field another wire type; ``extra`` adds fields the
+    wire has beyond the library type, at the end.
     """
-    declared = {f.name: f for f in dataclasses.fields(source)} if dataclasses.is_dataclass(source) else {}
+    library = _library_fields(source)
     own: dict[str, Any] = {}
-    for field, hint in get_type_hints(source).items():
+    for field in keep if keep is not None else tuple(library):
+        hint, description = library[field]
         if field in drop:
             continue
         if fields and field in fields:
             own[field] = fields[field]
             continue
         wire = (rename or {}).get(field, field)
-        description = declared[field].metadata.get("description") if field in declared else None
         alias = AliasChoices(field, wire) if wire != field else None
         own[wire] = (_wire_type(hint), Field(description=description, validation_alias=alias))
     return {**own, **(extra or {})}
@@ -272,50 +288,35 @@ class ErrorResponse(BaseModel):
 QuoteIn = Quote
 
 
-class LinkSummary(BaseModel):
-    """A link with its local status and the need the score sees."""
+#: A link with its local status and the need the score sees: the map's ``Link`` fields, and what the score derives.
+LinkSummary = create_model(
+    "LinkSummary", __base__=_Carried, __doc__="A link with its local status and the need the score sees.",
+    **_carried(Link, keep=("id", "name", "stage", "status", "priority", "maturity", "role"), extra={
+        "action": (str, Field(description="补链 | 强链 | 延链 | 建链")),
+        "need": (float, Field(description="status × priority weight, 0–1")),
+        "park_id": (str | None, Field()),
+        "park": (Names | None, Field()),
+    }),
+)
 
-    id: str
-    name: Names
-    stage: str
-    status: str
-    priority: str
-    maturity: str
-    role: str
-    action: str = Field(description="补链 | 强链 | 延链 | 建链")
-    need: float = Field(description="status × priority weight, 0–1")
-    park_id: str | None
-    park: Names | None
+#: A link with everything the map says about it: the summary and more of the map's ``Link`` fields.
+LinkDetail = create_model(
+    "LinkDetail", __base__=LinkSummary, __doc__="A link with everything the map says about it.",
+    **_carried(Link, keep=("green", "heavy", "keywords", "industry_codes", "supplies", "parks", "status_quote", "priority_quote")),
+)
 
+ChainSummary = create_model(
+    "ChainSummary", __base__=_Carried,
+    **_carried(Chain, keep=("id", "name", "group"), extra={
+        "gaps": (int, Field(description="links whose status is missing or weak")),
+        "links": (list[LinkSummary], Field()),
+    }),
+)
 
-class LinkDetail(LinkSummary):
-    """A link with everything the map says about it."""
-
-    green: bool
-    heavy: bool
-    keywords: dict[str, list[str]]
-    industry_codes: list[str]
-    supplies: list[str]
-    parks: list[str]
-    status_quote: dict[str, str]
-    priority_quote: dict[str, str] | None
-
-
-class ChainSummary(BaseModel):
-    id: str
-    name: Names
-    group: str
-    gaps: int = Field(description="links whose status is missing or weak")
-    links: list[LinkSummary]
-
-
-class ChainDetail(BaseModel):
-    id: str
-    name: Names
-    group: str
-    quote: dict[str, str]
-    map_version: str
-    links: list[LinkDetail]
+ChainDetail = create_model(
+    "ChainDetail", __base__=_Carried,
+    **_carried(Chain, keep=("id", "name", "group", "quote"), extra={"map_version": (str, Field()), "links": (list[LinkDetail], Field())}),
+)
 
 
 class ChainsResponse(BaseModel):
@@ -325,13 +326,8 @@ class ChainsResponse(BaseModel):
     chains: list[ChainSummary]
 
 
-class ParkOut(BaseModel):
-    id: str
-    name: Names
-    district: str | None
-    specialises: list[str]
-    excludes_heavy_industry: bool
-    quote: dict[str, str]
+#: A park or platform: every field of the map's ``Park``.
+ParkOut = create_model("ParkOut", __base__=_Carried, **_carried(Park))
 
 
 class ParksResponse(BaseModel):

@@ -37,11 +37,10 @@ def _summaries(recommender: Recommender) -> dict[str, LinkSummary]:
     for link_id, row in zip(table.index, table.to_dict("records"), strict=True):
         link = chain_map.link_by_id[link_id]
         park_id = row["park_id"] or None
-        out[link_id] = LinkSummary(
-            id=link.id, name=link.name, stage=link.stage, status=link.status,
-            priority=link.priority, maturity=link.maturity, role=link.role, action=row["action"], need=round(float(row["need"]), 4),
-            park_id=park_id, park=Names(zh=row["park_zh"], en=row["park_en"]) if park_id else None,
-        )
+        out[link_id] = LinkSummary.model_validate({
+            **dict(link), "action": row["action"], "need": round(float(row["need"]), 4),
+            "park_id": park_id, "park": Names(zh=row["park_zh"], en=row["park_en"]) if park_id else None,
+        })
     return out
 
 
@@ -66,9 +65,8 @@ def list_chains(recommender: RecommenderDep) -> ChainsResponse:
         city=chain_map.manifest.city,
         map_version=chain_map.version,
         chains=[
-            ChainSummary(
-                id=c.id, name=c.name, group=c.group,
-                gaps=sum(link.status in GAP_STATUSES for link in c.links), links=[views[link.id] for link in c.links],
+            ChainSummary.model_validate(
+                {**dict(c), "gaps": sum(link.status in GAP_STATUSES for link in c.links), "links": [views[link.id] for link in c.links]}
             )
             for c in chain_map.chains
         ],
@@ -88,19 +86,8 @@ def get_chain(recommender: RecommenderDep, chain_id: str = Path(max_length=64, d
     if chain is None:
         raise ApiError(404, "未找到该产业链 / no such chain", detail=[ErrorItem(loc=["path", "chain_id"], msg=f"unknown chain {chain_id!r}", type="not_found")])
     views = _views(recommender)
-    links = [
-        LinkDetail(
-            **views[link.id].model_dump(), green=link.green, heavy=link.heavy,
-            keywords={"zh": list(link.keywords.zh), "en": list(link.keywords.en)}, industry_codes=list(link.industry_codes),
-            supplies=list(link.supplies), parks=list(link.parks), status_quote=link.status_quote.model_dump(),
-            priority_quote=link.priority_quote.model_dump() if link.priority_quote else None,
-        )
-        for link in chain.links
-    ]
-    return ChainDetail(
-        id=chain.id, name=chain.name, group=chain.group, quote=chain.quote.model_dump(),
-        map_version=chain_map.version, links=links,
-    )
+    links = [LinkDetail.model_validate({**dict(link), **dict(views[link.id])}) for link in chain.links]
+    return ChainDetail.model_validate({**dict(chain), "map_version": chain_map.version, "links": links})
 
 
 @router.get("/parks", response_model=ParksResponse, responses=_NOT_READY, summary="Parks and platforms / 园区平台")
@@ -109,11 +96,5 @@ def list_parks(recommender: RecommenderDep) -> ParksResponse:
     chain_map = recommender.chain_map
     return ParksResponse(
         map_version=chain_map.version,
-        parks=[
-            ParkOut(
-                id=p.id, name=p.name, district=p.district, specialises=list(p.specialises),
-                excludes_heavy_industry=p.excludes_heavy_industry, quote=p.quote.model_dump(),
-            )
-            for p in chain_map.parks
-        ],
+        parks=[ParkOut.model_validate(park) for park in chain_map.parks],
     )

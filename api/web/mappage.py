@@ -53,7 +53,7 @@ def _graph(chain, name: dict[str, str], chain_of: dict[str, str], t: Translator)
 
 def _map_view(recommender, lang: str) -> dict:
     chain_map = recommender.chain_map
-    views = _views(recommender)
+    views = {link_id: view.model_dump() for link_id, view in _views(recommender).items()}  # as GET /v1/chains answers
     en = lang == "en"
     t = Translator(lang)
     name = {link.id: (link.name.en if en else link.name.zh) for chain in chain_map.chains for link in chain.links}
@@ -64,7 +64,7 @@ def _map_view(recommender, lang: str) -> dict:
         for stage in STAGES:
             links = [{
                 "id": link.id, "name": name[link.id], "status": link.status, "priority": link.priority,
-                "action": views[link.id].action, "need": views[link.id].need, "quote": link.status_quote.text, "doc": link.status_quote.doc,
+                "action": views[link.id]["action"], "need": views[link.id]["need"], "quote": link.status_quote.text, "doc": link.status_quote.doc,
                 "priority_quote": link.priority_quote.text if link.priority_quote else "",
                 "keywords": (link.keywords.en if en else link.keywords.zh) or link.keywords.zh,
                 "supplies": [name.get(s, s) for s in link.supplies],

@@ -7,11 +7,22 @@ import dataclasses
 import pytest
 from pydantic import ValidationError
 
-from api.schemas import AuditEntryOut, FactorOut, LinkUpdateRequest, LinkUpdateResponse, QuoteIn, ScoreRequest, ScoreResponse
+from api.schemas import (
+    AuditEntryOut,
+    ChainDetail,
+    FactorOut,
+    LinkDetail,
+    LinkUpdateRequest,
+    LinkUpdateResponse,
+    ParkOut,
+    QuoteIn,
+    ScoreRequest,
+    ScoreResponse,
+)
 from recommender import Result
-from recommender.chainmap import PRIORITIES, STATUSES, AuditEntry, LinkChange, Quote
+from recommender.chainmap import PRIORITIES, STATUSES, AuditEntry, Chain, Link, LinkChange, Park, Quote
 from recommender.likelihood import Factor
-from recommender.scoring import NUMERIC_BOUNDS, profile_columns
+from recommender.scoring import FIELDS, NUMERIC_BOUNDS, profile_columns
 
 
 def test_score_response_has_exactly_the_fields_of_a_result():
@@ -67,3 +78,18 @@ def test_the_service_and_files_share_one_table_of_bounds(field):
         ScoreRequest(name="甲", **{field: low - 1})
     columns = profile_columns({"name": ["甲", "乙"], field: [str(int(high)), str(int(high) + 1)]})
     assert columns["errors"][0] == "" and "out of range" in columns["errors"][1]
+
+
+def test_a_score_request_has_the_profile_fields_in_their_order():
+    assert tuple(ScoreRequest.model_fields) == FIELDS
+
+
+def test_map_answers_carry_the_map_types(tiny_map):
+    park = tiny_map.parks[0]
+    assert ParkOut.model_validate(park).model_dump() == park.model_dump()
+    link_fields = set(LinkDetail.model_fields) - {"action", "need", "park_id", "park"}
+    assert link_fields <= set(Link.model_fields)
+    for name in link_fields:
+        assert LinkDetail.model_fields[name].annotation == Link.model_fields[name].annotation, name
+    assert set(ChainDetail.model_fields) - {"map_version", "links"} <= set(Chain.model_fields)
+    assert set(Park.model_fields) == set(ParkOut.model_fields)
