@@ -2,7 +2,7 @@
 
 Requests forbid unknown fields and use strict types where coercion would hide a mistake (a
 number sent as text, a code sent as a number, ``true`` as a count). Responses that carry a
-library type are generated from it (:func:`_carried`): its fields, in its order, with the
+library type are generated from it (:func:`wire_fields`): its fields, in its order, with the
 descriptions it declares, so a field added to ``Result``, ``LinkChange``, ``AuditEntry`` or
 ``Factor`` reaches the wire without a second declaration. They are built from the library's
 objects in one line each (``ScoreResponse.from_result``, ``LinkUpdateResponse.from_change``).
@@ -16,8 +16,8 @@ from types import GenericAlias
 from typing import Annotated, Any, Literal, Self, get_args, get_origin, get_type_hints
 
 from pydantic import AliasChoices, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, create_model
-from pydantic.fields import FieldInfo
 from pydantic_core import PydanticCustomError
+from sqlalchemy.orm import Mapped
 
 from recommender import COMPONENTS, Result
 from recommender.chainmap import AuditEntry, Chain, Link, LinkChange, Names, Park, Priority, Quote, Status
@@ -51,6 +51,7 @@ __all__ = [
     "ScoreRequest",
     "ScoreResponse",
     "VersionResponse",
+    "wire_fields",
 ]
 
 #: Hard ceiling of the batch size in the schema; the configured limit (``max_batch``) is lower.
@@ -153,7 +154,11 @@ def _wire_type(hint: Any) -> Any:
 
 
 def _library_fields(source: type) -> dict[str, tuple[Any, str | None]]:
-    """Each field of a library type (a pydantic model, a dataclass or a named tuple): its type and description."""
+    """Each field of a declared type (a pydantic model, a dataclass, a named tuple or a database
+    table's ORM class): its type and description."""
+    if hasattr(source, "__mapper__"):  # an ORM class: its mapped columns, in declaration order
+        hints = get_type_hints(source)
+        return {name: (get_args(hints[name])[0], None) for name in source.__annotations__ if get_origin(hints[name]) is Mapped}
     if isinstance(source, type) and issubclass(source, BaseModel):
         return {
             name: (Annotated[(f.annotation, *f.metadata)] if f.metadata else f.annotation, f.description)  # constraints kept
@@ -166,16 +171,16 @@ def _library_fields(source: type) -> dict[str, tuple[Any, str | None]]:
     }
 
 
-def _carried(
+def wire_fields(
     source: type,
     *,
     keep: tuple[str, ...] | None = None,
     drop: tuple[str, ...] = (),
     rename: Mapping[str, str] | None = None,
-    fields: Mapping[str, tuple[Any, FieldInfo]] | None = None,
-    extra: Mapping[str, tuple[Any, FieldInfo]] | None = None,
+    fields: Mapping[str, tuple[Any, Any]] | None = None,
+    extra: Mapping[str, tuple[Any, Any]] | None = None,
 ) -> dict[str, Any]:
-    """The wire fields of a library type, in its order, for ``create_model``.
+    """The wire fields of a library type (or a table's ORM class), in its order, for ``create_model``.
 
     Each field keeps its type (in wire form, :func:`_wire_type`) and its description; a wire
     field is required (the answer always holds it). ``keep`` picks the fields the wire shows
@@ -199,7 +204,7 @@ def _carried(
 
 
 #: One feature's part of a landing likelihood: the fields of the library's ``Factor``, as an object.
-FactorOut = create_model("FactorOut", __base__=_Carried, __doc__="One feature's part of a landing likelihood.", **_carried(Factor))
+FactorOut = create_model("FactorOut", __base__=_Carried, __doc__="One feature's part of a landing likelihood.", **wire_fields(Factor))
 
 
 class _ScoreResponse(_Carried):
@@ -226,7 +231,7 @@ class _ScoreResponse(_Carried):
 #: The score of one firm: the fields of the library's ``Result``; components as name → points.
 ScoreResponse = create_model(
     "ScoreResponse", __base__=_ScoreResponse, __doc__="The score of one firm, its parts, its reasons and the versions that produced it.",
-    **_carried(Result, fields={"components": (dict[str, float], Field(description=f"points per component: {', '.join(COMPONENTS)}"))}),
+    **wire_fields(Result, fields={"components": (dict[str, float], Field(description=f"points per component: {', '.join(COMPONENTS)}"))}),
 )
 
 
@@ -291,7 +296,7 @@ QuoteIn = Quote
 #: A link with its local status and the need the score sees: the map's ``Link`` fields, and what the score derives.
 LinkSummary = create_model(
     "LinkSummary", __base__=_Carried, __doc__="A link with its local status and the need the score sees.",
-    **_carried(Link, keep=("id", "name", "stage", "status", "priority", "maturity", "role"), extra={
+    **wire_fields(Link, keep=("id", "name", "stage", "status", "priority", "maturity", "role"), extra={
         "action": (str, Field(description="补链 | 强链 | 延链 | 建链")),
         "need": (float, Field(description="status × priority weight, 0–1")),
         "park_id": (str | None, Field()),
@@ -302,12 +307,12 @@ LinkSummary = create_model(
 #: A link with everything the map says about it: the summary and more of the map's ``Link`` fields.
 LinkDetail = create_model(
     "LinkDetail", __base__=LinkSummary, __doc__="A link with everything the map says about it.",
-    **_carried(Link, keep=("green", "heavy", "keywords", "industry_codes", "supplies", "parks", "status_quote", "priority_quote")),
+    **wire_fields(Link, keep=("green", "heavy", "keywords", "industry_codes", "supplies", "parks", "status_quote", "priority_quote")),
 )
 
 ChainSummary = create_model(
     "ChainSummary", __base__=_Carried,
-    **_carried(Chain, keep=("id", "name", "group"), extra={
+    **wire_fields(Chain, keep=("id", "name", "group"), extra={
         "gaps": (int, Field(description="links whose status is missing or weak")),
         "links": (list[LinkSummary], Field()),
     }),
@@ -315,7 +320,7 @@ ChainSummary = create_model(
 
 ChainDetail = create_model(
     "ChainDetail", __base__=_Carried,
-    **_carried(Chain, keep=("id", "name", "group", "quote"), extra={"map_version": (str, Field()), "links": (list[LinkDetail], Field())}),
+    **wire_fields(Chain, keep=("id", "name", "group", "quote"), extra={"map_version": (str, Field()), "links": (list[LinkDetail], Field())}),
 )
 
 
@@ -327,7 +332,7 @@ class ChainsResponse(BaseModel):
 
 
 #: A park or platform: every field of the map's ``Park``.
-ParkOut = create_model("ParkOut", __base__=_Carried, **_carried(Park))
+ParkOut = create_model("ParkOut", __base__=_Carried, **wire_fields(Park))
 
 
 class ParksResponse(BaseModel):
@@ -363,12 +368,12 @@ class _LinkUpdateResponse(_Carried):
 #: itself, the map's new version as ``map_version``, and the audit entry's id.
 LinkUpdateResponse = create_model(
     "LinkUpdateResponse", __base__=_LinkUpdateResponse, __doc__="What a change of one link did, and its audit entry.",
-    **_carried(LinkChange, drop=("backup", "chain_map"), rename={"map_version_after": "map_version"}, extra={"audit_id": (int | None, Field())}),
+    **wire_fields(LinkChange, drop=("backup", "chain_map"), rename={"map_version_after": "map_version"}, extra={"audit_id": (int | None, Field())}),
 )
 
 
 #: One audit-log entry: the fields of the library's ``AuditEntry`` (read from it with ``from_attributes``).
-AuditEntryOut = create_model("AuditEntryOut", __base__=_Carried, **_carried(AuditEntry))
+AuditEntryOut = create_model("AuditEntryOut", __base__=_Carried, **wire_fields(AuditEntry))
 
 
 class AuditResponse(BaseModel):

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, create_model
+
+from ..db.models import Lead, LeadEvent, ModelRecord
+from ..schemas import wire_fields
 
 __all__ = ["LeadCreate", "LeadEventOut", "LeadListOut", "LeadOut", "LeadUpdate", "ModelOut", "SignIn", "SignedIn"]
 
@@ -69,35 +72,15 @@ class LeadUpdate(_Strict):
     first_contact_date: dt.date | None = None
 
 
-class LeadOut(BaseModel):
-    id: int
-    name: str
-    credit_code: str | None
-    stage: str
-    stage_zh: str
-    lost_reason: str | None
-    owner: str | None
-    next_step: str | None
-    next_step_date: dt.date | None
-    overdue: bool
-    notes: str | None
-    profile: dict[str, Any]
-    score: float | None
-    likelihood: float | None
-    priority: float | None
-    chain_id: str | None
-    link_id: str | None
-    action: str | None
-    park: str | None
-    model_version: str | None
-    map_version: str | None
-    first_contact_date: dt.date | None
-    closed_at: dt.datetime | None
-    created_at: dt.datetime
-    created_by: str
-    updated_at: dt.datetime
-    updated_by: str
-    version: int
+#: A lead as the API answers it: the columns of the ``leads`` table (without its matching keys),
+#: the stage's Chinese name and whether the next step is overdue.
+LeadOut = create_model(
+    "LeadOut",
+    **wire_fields(Lead, drop=("firm_key", "name_key"), extra={
+        "stage_zh": (str, Field(description="the stage's Chinese name")),
+        "overdue": (bool, Field(description="an open lead whose next step's date has passed")),
+    }),
+)
 
 
 class LeadListOut(BaseModel):
@@ -105,27 +88,11 @@ class LeadListOut(BaseModel):
     leads: list[LeadOut]
 
 
-class LeadEventOut(BaseModel):
-    id: int
-    at: dt.datetime
-    actor: str
-    kind: str
-    stage_from: str | None
-    stage_to: str | None
-    changes: dict[str, Any]
-    version: int
+#: One entry of a lead's history: the columns of the ``lead_events`` table but its lead and request ids.
+LeadEventOut = create_model("LeadEventOut", **wire_fields(LeadEvent, drop=("lead_id", "request_id")))
 
 
-class ModelOut(BaseModel):
-    id: str
-    status: str
-    outcomes: int
-    positives: int
-    first_date: dt.date
-    last_date: dt.date
-    created_at: dt.datetime
-    created_by: str
-    promoted_at: dt.datetime | None
-    promoted_by: str | None
-    metrics: dict[str, Any]
-    card: str | None = None
+#: A trained landing model: the columns of the ``models`` table but its path; the card only when asked for.
+ModelOut = create_model(
+    "ModelOut", **wire_fields(ModelRecord, drop=("path",), fields={"card": (str | None, Field(None))}),
+)

@@ -58,7 +58,8 @@ async def train_submit(request: Request, lang: LangQuery = None) -> Response:
         out = await train(request, signed_actor(request), app.state.settings, app.state.store)
     except ApiError as exc:
         return await _page(request, lang, ("error", "raw", {"text": exc.message}), status_code=exc.status_code)
-    return await _page(request, lang, ("ok", "model_trained", {"id": out.id, "n": out.outcomes}))
+    answer = out.model_dump()  # what POST /v1/models/train answers
+    return await _page(request, lang, ("ok", "model_trained", {"id": answer["id"], "n": answer["outcomes"]}))
 
 
 @router.post("/models/promote")
@@ -71,4 +72,4 @@ async def promote_submit(request: Request, model: Annotated[str, Form(max_length
                                       DbAuditLog(app.state.db))
     except ApiError as exc:
         return await _page(request, lang, ("error", "raw", {"text": exc.message}), status_code=exc.status_code)
-    return await _page(request, lang, ("ok", "model_promoted_ok", {"id": out.id}))
+    return await _page(request, lang, ("ok", "model_promoted_ok", {"id": out.model_dump()["id"]}))

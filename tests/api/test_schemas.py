@@ -93,3 +93,15 @@ def test_map_answers_carry_the_map_types(tiny_map):
         assert LinkDetail.model_fields[name].annotation == Link.model_fields[name].annotation, name
     assert set(ChainDetail.model_fields) - {"map_version", "links"} <= set(Chain.model_fields)
     assert set(Park.model_fields) == set(ParkOut.model_fields)
+
+
+def test_lead_and_model_answers_carry_the_table_columns():
+    from api.db.models import Lead, LeadEvent, ModelRecord
+    from api.leads.schemas import LeadEventOut, LeadOut, ModelOut
+
+    def columns(table: type) -> set[str]:
+        return {column.name for column in table.__table__.columns}
+
+    assert set(LeadOut.model_fields) == columns(Lead) - {"firm_key", "name_key"} | {"stage_zh", "overdue"}
+    assert set(LeadEventOut.model_fields) == columns(LeadEvent) - {"lead_id", "request_id"}
+    assert set(ModelOut.model_fields) == columns(ModelRecord) - {"path"}
