@@ -3,9 +3,11 @@
 Requests forbid unknown fields and use strict types where coercion would hide a mistake (a
 number sent as text, a code sent as a number, ``true`` as a count). Responses that carry a
 library type are generated from it (:func:`wire_fields`): its fields, in its order, with the
-descriptions it declares, so a field added to ``Result``, ``LinkChange``, ``AuditEntry`` or
-``Factor`` reaches the wire without a second declaration. They are built from the library's
-objects in one line each (``ScoreResponse.from_result``, ``LinkUpdateResponse.from_change``).
+types and descriptions it declares, so a field added to ``Result``, ``LinkChange``,
+``AuditEntry``, ``Factor``, the map's ``Link``, ``Chain`` or ``Park`` (or a column added to the
+leads, lead-history or models table, :mod:`api.leads.schemas`) reaches the wire without a second
+declaration. They are built from the library's objects in one line each
+(``ScoreResponse.from_result``, ``LinkUpdateResponse.from_change``, ``model_validate``).
 """
 
 from __future__ import annotations
