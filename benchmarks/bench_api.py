@@ -122,15 +122,76 @@ def stub_app():  # pragma: no cover - run by uvicorn with --stub-library
     return create_app()
 
 
+def plain_app():  # pragma: no cover - run by uvicorn with --app plain
+    """A plain Starlette app: ``POST /v1/score`` alone, no middleware, no FastAPI routing or dependencies.
+
+    The request is parsed and validated with the same model (:class:`~api.schemas.ScoreRequest`)
+    and scored by the same function (:func:`api.routes.score.score_json`, batcher included) as the
+    service's route: the difference to the service is what its stack costs.
+    """
+    import contextlib
+
+    from starlette.applications import Starlette
+    from starlette.requests import Request
+    from starlette.responses import Response
+    from starlette.routing import Route
+
+    from api.batching import ScoreBatcher
+    from api.routes.score import score_json
+    from api.schemas import ScoreRequest
+    from api.settings import get_settings
+    from recommender import Recommender
+
+    settings = get_settings()
+    state: dict = {}
+
+    async def score(request: Request) -> Response:
+        body = ScoreRequest.model_validate_json(await request.body())
+        lang = request.query_params.get("lang", "zh")
+        return Response(await score_json(state["batcher"], state["recommender"], body.profile(), lang), media_type="application/json")
+
+    async def ready(request: Request) -> Response:
+        return Response(b"{}", media_type="application/json")
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette):
+        state["recommender"] = Recommender(settings.map_dir, model=settings.model)
+        batcher = ScoreBatcher(max_batch=settings.score_batch_max) if settings.score_batching else None
+        state["batcher"] = batcher
+        if batcher is not None:
+            await batcher.start()
+        yield
+        if batcher is not None:
+            await batcher.stop()
+
+    return Starlette(routes=[Route("/v1/score", score, methods=["POST"]), Route("/readyz", ready)], lifespan=lifespan)
+
+
+def no_query_check_app():  # pragma: no cover - run by uvicorn with --app no-query-check
+    """The service with its global query dependency (422 for an unknown query parameter) made a no-op."""
+    import api.main
+
+    async def accept_any_query() -> None:
+        return None
+
+    api.main.reject_unknown_query = accept_any_query
+    return api.main.create_app()
+
+
+#: --app: which application the server runs (a uvicorn factory in this file, or the service itself)
+APPS = {"service": None, "stub": "stub_app", "plain": "plain_app", "no-query-check": "no_query_check_app"}
+
+
 class Server:
     """A uvicorn process on 127.0.0.1, stopped on exit."""
 
-    def __init__(self, workers: int, loop: str, http: str, map_dir: str, model: str, stub: bool = False, env: dict | None = None):
+    def __init__(self, workers: int, loop: str, http: str, map_dir: str, model: str, app: str = "service", env: dict | None = None):
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        app = ["--app-dir", str(Path(__file__).parent), "--factory", "bench_api:stub_app"] if stub else ["api.main:app"]
+        factory = APPS[app]
+        target = ["--app-dir", str(Path(__file__).parent), "--factory", f"bench_api:{factory}"] if factory else ["api.main:app"]
         self.argv = [
-            sys.executable, "-m", "uvicorn", *app, "--host", "127.0.0.1", "--port", str(self.port),
+            sys.executable, "-m", "uvicorn", *target, "--host", "127.0.0.1", "--port", str(self.port),
             "--workers", str(workers), "--loop", loop, "--http", http, "--no-access-log", "--log-level", "warning",
             "--timeout-worker-healthcheck", "60",
         ]
@@ -391,6 +452,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="2 workers, asyncio loop: stock httptools protocol vs ours, concurrency 1")
     parser.add_argument("--stub-library", action="store_true",
                         help="answer Recommender.score from a cache: what the service costs on its own")
+    parser.add_argument("--app", choices=sorted(APPS), default="service",
+                        help="the application served: the service (default), 'plain' (a bare Starlette route scoring the same way), "
+                             "'no-query-check' (the service without its global query dependency), 'stub' (as --stub-library)")
     parser.add_argument("--env", action="append", default=[], metavar="NAME=VALUE",
                         help="a setting for the server, e.g. RECOMMENDER_SCORE_BATCHING=false (repeatable)")
     parser.add_argument("--write", type=Path, help="also write the Markdown report here")
@@ -421,11 +485,12 @@ def _bench(args: argparse.Namespace, tool: str, workdir: Path) -> int:
     if args.nodelay_demo:
         configs = [(2, "asyncio", "httptools"), (2, "asyncio", FIXED_HTTP)]
     for workers, loop, http in configs:
-        server_name = f"{loop}/{'httptools+nodelay' if http == FIXED_HTTP else http}" + (", library stubbed" if args.stub_library else "")
+        app = "stub" if args.stub_library else args.app
+        server_name = f"{loop}/{'httptools+nodelay' if http == FIXED_HTTP else http}" + ("" if app == "service" else f", app {app}")
         server_name += "".join(f", {item}" for item in args.env)
         env = dict(item.split("=", 1) for item in args.env)
-        with Server(workers, loop, http, map_dir, args.model, stub=args.stub_library, env=env) as server:
-            label = " ".join([*args.env, shlex.join(["python", *server.argv[1:]]).replace(f"--port {server.port}", "--port PORT")])
+        with Server(workers, loop, http, map_dir, args.model, app=app, env=env) as server:
+            label = " ".join([*args.env, shlex.join(["python", *server.argv[1:]]).replace(f"--port {server.port}", "--port PORT")]).replace(str(Path(__file__).parent), "benchmarks")
             load(server.url, "/v1/score", 16, args.warmup, bodies, tool)
             targets = [("/v1/score", bodies)]
             if not args.no_baseline or args.nodelay_demo:
