@@ -24,7 +24,7 @@ _USES = {
     "city": ("所在城市（来源地）", "city (origin)"),
     "country": ("国家（来源地）", "country (origin)"),
     "industry_code": ("国标行业代码（匹配依据）", "GB/T 4754 code (matching evidence)"),
-    "employees": ("员工人数（规模）", "headcount (size)"),
+    "employees": ("员工人数（规模；区间按中值计，理由写明区间）", "headcount (size; a range counts as its middle, the reasons give the range)"),
     "revenue": ("营业收入，换算为万元（规模）", "revenue in 10k yuan (size)"),
     "founded": ("成立年份", "year founded"),
     "tags": ("资质标签（企业实力、来源地）", "certifications (firm strength, origin)"),

@@ -139,21 +139,33 @@ def parse_money(text: object, *, unit: float = 1e4) -> float | None:
 class Headcount:
     """A headcount read from text: the number used for scoring and the range written.
 
-    ``low``/``high`` are the range's ends (``high`` None when open above: ``大于10000人``).
+    ``low``/``high`` are the range's ends (``high`` None when open above: ``大于10000人``); for a
+    single number both are the number. :attr:`is_range` tells a range from a single number.
     """
 
     value: float
     low: float
     high: float | None
 
+    @property
+    def is_range(self) -> bool:
+        return self.high is None or self.low != self.high
+
+
+def _middle(low: float, high: float) -> float:
+    """The middle of a headcount range, to the nearest whole person (halves up): ``50-99人`` → 75."""
+    return float(math.floor((low + high) / 2 + 0.5))
+
 
 def parse_headcount(text: object) -> Headcount | None:
-    """``少于50人`` (0–49, value 25), ``50-99人`` (value 74.5), ``大于10000人`` / ``10000人以上`` (10,000+),
+    """``少于50人`` (0–49, value 25), ``50-99人`` (value 75, the middle to a whole person),
+    ``大于10000人`` / ``10000人以上`` (10,000+, value 10,000: the floor of an open range),
     ``约300``, ``1.2万人``; None if unreadable."""
     value = _clean(text)
     if match := _BELOW.match(value):
         top = float(match["a"]) * (1e4 if match["sa"] else 1)
-        return Headcount(top / 2, 0.0, max(top - 1, 0.0)) if math.isfinite(top) else None
+        high = max(top - 1, 0.0)
+        return Headcount(_middle(0.0, high), 0.0, high) if math.isfinite(top) else None
     if (match := _ABOVE.match(value)) and re.search(r"[>＞≥大多超高逾以+]|over|more", value, re.I):
         low = float(match["a"]) * (1e4 if match["sa"] else 1)
         return Headcount(low, low, None) if math.isfinite(low) else None
@@ -164,7 +176,8 @@ def parse_headcount(text: object) -> Headcount | None:
     high = low if match["b"] is None else float(match["b"]) * (1e4 if (match["sb"] or match["sa"]) else 1)
     if not (math.isfinite(low) and math.isfinite(high)):
         return None
-    return Headcount((low + high) / 2, min(low, high), max(low, high))
+    low, high = min(low, high), max(low, high)
+    return Headcount(low if low == high else _middle(low, high), low, high)
 
 
 def parse_year(text: object) -> int | None:

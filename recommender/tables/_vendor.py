@@ -3,9 +3,11 @@
 From a chunk of raw text rows (:func:`profiles`):
 
 * numbers as written: money (营业收入, 注册资本/实缴资本) in 万元 whatever the unit or currency,
-  headcounts (``少于50人``, ``50-99人``), dates of every form and Excel serials → the year, full-width
-  digits; ``-``, ``--``, ``/``, ``暂无``, ``未公开`` as missing. A value that cannot be read is left as
-  written (the profile stage names it in the row's ``errors``) and counted for its column;
+  dates of every form and Excel serials → the year, full-width digits; ``-``, ``--``, ``/``,
+  ``暂无``, ``未公开`` as missing; headcounts (``少于50人``, ``50-99人``) checked and left as written,
+  for the profile stage to keep the range (:data:`~recommender.scoring.RANGE_COLUMNS`). A value
+  that cannot be read is left as written (the profile stage names it in the row's ``errors``)
+  and counted for its column;
 * the city from 所属城市, else from 所属区县, 所属省份 or the address (:func:`recommender.reference.city_of`);
 * the GB/T 4754 code from the 国标行业门类…小类 names (the most specific one wins);
 * 企业类型 as an origin hint (外商投资/中外合资 → ``外资``, 港澳台 → ``港澳台资``, added to ``tags``),
@@ -66,7 +68,7 @@ def _normalise_number(field: str, text: np.ndarray, unit: float) -> tuple[np.nda
         serial = np.flatnonzero(~np.isnan(plain) & (plain >= 10_000))
         if serial.size:
             text = text.copy()
-            for i in serial:
+            for i in serial.tolist():
                 year = parse_year(text[i])
                 text[i] = str(year) if year is not None else text[i]
     todo = np.flatnonzero(np.isnan(plain) & (text != ""))
@@ -74,27 +76,33 @@ def _normalise_number(field: str, text: np.ndarray, unit: float) -> tuple[np.nda
         return text, 0
     text = text.copy()
     unreadable = 0
-    for i in todo:
+    read: dict[str, str | None] = {}  # vendor columns repeat a few words (少于50人, 50-99人 …)
+    for i in todo.tolist():
         raw = text[i]
-        if is_missing(raw):
-            text[i] = ""
-            continue
-        value: float | None
-        if field in ("revenue", "capital"):
-            value = parse_money(raw, unit=unit)
-        elif field == "employees":
-            headcount = parse_headcount(raw)
-            value = None if headcount is None else headcount.value
-        elif field == "founded":
-            year = parse_year(raw)
-            value = None if year is None else float(year)
-        else:
-            value = parse_count(raw)
+        if raw not in read:
+            read[raw] = "" if is_missing(raw) else _read_number(raw, field, unit)
+        value = read[raw]
         if value is None:
             unreadable += 1
         else:
-            text[i] = repr(round(value, 6))
+            text[i] = value
     return text, unreadable
+
+
+def _read_number(raw: str, field: str, unit: float) -> str | None:
+    """One value as written → the text the profile stage reads (None: unreadable). A headcount
+    stays as written (``50-99人``): the profile keeps its range."""
+    value: float | None
+    if field in ("revenue", "capital"):
+        value = parse_money(raw, unit=unit)
+    elif field == "employees":
+        return None if parse_headcount(raw) is None else raw
+    elif field == "founded":
+        year = parse_year(raw)
+        value = None if year is None else float(year)
+    else:
+        value = parse_count(raw)
+    return None if value is None else repr(round(value, 6))
 
 
 def _first(parts: list[np.ndarray], n: int) -> np.ndarray:

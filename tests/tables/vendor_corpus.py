@@ -53,10 +53,10 @@ QCC = Layout(  # 企查查-style: a merged title row, a blank row, Excel date ce
     merges=["A1:O1"],
     header_rows=(3,),
     expect={
-        "深圳市甲锂电科技有限公司": {"city": "深圳", "founded": 2012, "employees": 25.0, "capital": 5000.0, "tags": "外资", "industry_code": "38"},
-        "江门市乙新材料有限公司": {"city": "江门", "founded": 2010, "capital": 12000.0, "employees": 299.5, "kind": "inactive"},
+        "深圳市甲锂电科技有限公司": {"city": "深圳", "founded": 2012, "employees": 25.0, "employees_low": 0, "employees_high": 49, "capital": 5000.0, "tags": "外资", "industry_code": "38"},
+        "江门市乙新材料有限公司": {"city": "江门", "founded": 2010, "capital": 12000.0, "employees": 300.0, "employees_low": 100, "employees_high": 499, "kind": "inactive"},
         "佛山市丙电机有限公司": {"founded": 2000, "capital": 2136.0, "tags": "港澳台资", "employees": None},
-        "东莞市丁光电股份有限公司": {"founded": 2012, "employees": 10000.0, "capital": None, "kind": "inactive"},
+        "东莞市丁光电股份有限公司": {"founded": 2012, "employees": 10000.0, "employees_low": 10000, "employees_high": None, "capital": None, "kind": "inactive"},
     },
     kinds={5: "inactive", 8: "inactive", 9: "total", 10: "note"},
     duplicates={7: 4},
@@ -79,7 +79,7 @@ TYC = Layout(  # 天眼查-style: a title, a two-row header (a group cell merged
     merges=["A1:F1", "C2:D2"],
     header_rows=(2, 3),
     expect={
-        "江门市戊电子有限公司": {"city": "江门", "founded": 2015, "employees": 74.5, "revenue": 3000.0, "capital": 729.6, "industry_code": "39"},
+        "江门市戊电子有限公司": {"city": "江门", "founded": 2015, "employees": 75.0, "employees_low": 50, "employees_high": 99, "revenue": 3000.0, "capital": 729.6, "industry_code": "39"},
         "中山市己机械有限公司": {"city": "中山", "founded": 1998, "revenue": 1200.0, "capital": 500.0, "kind": "inactive"},
     },
     kinds={5: "blank", 6: "inactive", 8: "total"},
@@ -98,7 +98,7 @@ QXB = Layout(  # 启信宝-style: names merged down over a two-row header, group
     merges=["A1:A2", "B1:C1", "D1:E1"],
     header_rows=(1, 2),
     expect={
-        "鹤山市庚智能装备有限公司": {"founded": 2019, "employees": 399.5, "revenue": 5200.0, "patents": 12.0, "tags": "高新技术企业;专精特新"},
+        "鹤山市庚智能装备有限公司": {"founded": 2019, "employees": 400.0, "revenue": 5200.0, "patents": 12.0, "tags": "高新技术企业;专精特新"},
         "开平市辛卫浴有限公司": {"founded": 2008, "employees": 25.0, "revenue": None, "patents": None, "kind": "inactive"},
     },
     kinds={4: "inactive", 5: "note"},
