@@ -497,8 +497,8 @@ def _rank_chunk(
         with output_errors(spill):
             body: np.ndarray | tuple[pd.DataFrame, pd.DataFrame] = _spill(
                 spill, encode_csv_rows(raw), encode_csv_rows(scored.result, numeric_columns=_NUMERIC))
-    else:
-        body = (raw, scored.result)
+    else:  # XLSX output: the input's cells as typed, where the input has types (XLSX)
+        body = (raw if chunk.cells is None else chunk.cells.reset_index(drop=True), scored.result)
     pool = (scored.candidates, scored.affinity) if scored.candidates is not None and scored.affinity is not None else None
     return _ChunkDone(scored.keys, int(scored.bad.sum()), scored.matched, pool, body, top_rows,
                       dict(profiles.attrs.get("unreadable", {})))
@@ -673,7 +673,8 @@ def rank_file(
     csv_out = Path(target).suffix.lower() == ".csv"
     pool_size = _pool_size(shortlist_k)
     pool = _Pool(pool_size) if shortlist_k else None
-    typed = [c for c in table.columns if not identifier_column(c, table.mapping.get(c, ""))]
+    # an XLSX input's cells keep their own types; a CSV input's columns are typed where safe
+    typed = [] if table.typed_cells else [c for c in table.columns if not identifier_column(c, table.mapping.get(c, ""))]
     wrap = [names["reasons"], names["likelihood_reasons"], names["errors"], *(c for c, f in table.mapping.items() if f == "description")]
     unreadable: dict[str, int] = {}
     # the writer checks the output before any work; it replaces the target only on success

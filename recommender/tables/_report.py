@@ -44,7 +44,8 @@ _USES = {
 }
 _PASSED = ("原样保留", "passed through")
 _KNOWN_PASSED = ("原样保留（不参与评分）", "passed through (nothing to score)")
-_IDENTIFIER = re.compile(r"代码|编码|电话|手机|传真|号码|注册号|邮编|识别号|code|phone|tel|fax|zip|id$", re.I)
+_IDENTIFIER = re.compile(r"代码|编码|电话|手机|传真|号码|注册号|邮编|识别号|联系方式|账号|帐号|编号|证号|身份证|qq|微信|"
+                         r"code|phone|tel|fax|zip|account|id$", re.I)
 _IDENTIFIER_FIELDS = frozenset({"name", "credit_code", "industry_code", "industry_name"})
 
 

@@ -33,7 +33,7 @@ from ..reference import city_of, industry_code_for_name
 from ._header import CANONICAL_COLUMNS, field_of
 from ._values import is_missing, parse_count, parse_headcount, parse_money, parse_year
 
-__all__ = ["INACTIVE_WORDS", "PROFILE_EXTRA_COLUMNS", "Duplicates", "firm_name_column", "profiles"]
+__all__ = ["INACTIVE_WORDS", "PROFILE_EXTRA_COLUMNS", "Duplicates", "firm_name_column", "is_total_or_note", "profiles"]
 
 #: Columns a chunk's profile table has beyond :data:`CANONICAL_COLUMNS`.
 PROFILE_EXTRA_COLUMNS = ("capital", "status", "kind")
@@ -51,6 +51,11 @@ _HMT = re.compile(r"港澳台|港、澳、台|台港澳|香港|澳门|台湾|台
 _SIZE_CLASS = {"大型": "1000", "中型": "300", "小型": "50", "微型": "10", "large": "1000", "medium": "300", "small": "50",
                "micro": "10"}
 _NAME_FORMS = re.compile(r"股份有限公司$|有限责任公司$|有限公司$|责任公司$|公司$|[(]?集团[)]?|[()\[\]【】〔〕{}·・.,、\-—_'\"\s]")
+
+
+def is_total_or_note(cell: str) -> bool:
+    """A cell that makes its row a total (合计, 小计 …) or a note (注：, 数据来源 …)."""
+    return bool(_TOTAL.match(cell) or _NOTE.match(cell))
 
 
 def _strip(values: list) -> np.ndarray:
