@@ -7,6 +7,7 @@ any form → the year; :mod:`recommender.tables._values`), blanks and ``-``/``�
 missing; an optional ``capital`` (注册资本, 万元) stands in for a missing revenue as the size signal.
 A headcount written as a range keeps its ends (:data:`RANGE_COLUMNS`) next to the number used
 (``50-99人``: 75, from 50 to 99), so the reasons can say both.
+The same marks in a text field (a city of ``-``, a description of ``暂无``) are blanks too.
 An unreadable value counts as missing and is named in ``errors`` (in Chinese, with English after
 ``/``), as is a missing name. Nothing is dropped: the ranking stage ranks a row with an unreadable
 value on what is known, and holds back (ranks last) only a row without a name.
@@ -21,7 +22,7 @@ import pandas as pd
 
 from .._columnar import Column, Columns, as_list, n_rows
 from ..exceptions import ProfileError
-from ..tables._values import is_missing, parse_count, parse_headcount, parse_money, parse_year
+from ..tables._values import blank_missing, is_missing, parse_count, parse_headcount, parse_money, parse_year
 
 __all__ = [
     "FIELDS", "NUMERIC_BOUNDS", "NUMERIC_FIELDS", "PROFILE_COLUMNS", "RANGE_COLUMNS", "TEXT_FIELDS", "prepare_profiles", "profile_columns", "profile_frame",
@@ -158,7 +159,7 @@ def profile_columns(frame: pd.DataFrame | Columns) -> dict[str, np.ndarray]:
     out: dict[str, np.ndarray] = {}
     for field in TEXT_FIELDS:
         if field in frame:
-            out[field] = _text(frame[field])
+            out[field] = blank_missing(_text(frame[field]))  # a city of "-", a description of "暂无": missing
         else:
             out[field] = np.full(n, "", dtype=object)
     row_errors: list[list[str]] = [[] for _ in range(n)]

@@ -90,7 +90,8 @@ def format_column_report(columns: Sequence[ColumnUse], lang: str = "zh") -> list
     zh = lang == "zh"
     lines = ["列使用情况：" if zh else "columns used:"]
     for use in columns:
-        bad = (f"，{use.unreadable} 个值无法读取" if zh else f", {use.unreadable} values unreadable") if use.unreadable else ""
+        bad = (f"，{use.unreadable} 个值无法读取" if zh else f", {use.unreadable} value{'s' if use.unreadable > 1 else ''} unreadable"
+               ) if use.unreadable else ""
         lines.append(f"  {use.column} → {use.use_zh if zh else use.use_en}{bad}")
     return lines
 

@@ -19,8 +19,10 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+import numpy as np
+
 __all__ = [
-    "FX_DATE", "FX_RATES", "MISSING_MARKS", "Headcount", "is_missing", "parse_count", "parse_headcount",
+    "FX_DATE", "FX_RATES", "MISSING_MARKS", "Headcount", "blank_missing", "is_missing", "parse_count", "parse_headcount",
     "parse_money", "parse_year",
 ]
 
@@ -77,6 +79,23 @@ def _clean(text: object) -> str:
 def is_missing(text: object) -> bool:
     """True for a blank cell or a "no data" mark (:data:`MISSING_MARKS`)."""
     return re.sub(r"\s+", "", _clean(text)).casefold() in MISSING_MARKS
+
+
+_LONGEST_MARK = max(map(len, MISSING_MARKS)) + 4  # room for spaces around and inside a mark
+
+
+def blank_missing(text: np.ndarray) -> np.ndarray:
+    """Text cells (an object array of stripped ``str``) with every "no data" mark made ``""``:
+    a city of ``-`` or a description of ``暂无`` is missing, not a value. Only short cells are
+    looked at, each distinct one once; returns ``text`` itself when nothing changes."""
+    seen: dict[str, bool] = {}
+    marked = [i for i, v in enumerate(text.tolist()) if v and len(v) <= _LONGEST_MARK
+              and (seen[v] if v in seen else seen.setdefault(v, is_missing(v)))]
+    if not marked:
+        return text
+    out = text.copy()
+    out[marked] = ""
+    return out
 
 
 def _finite(value: float) -> float | None:

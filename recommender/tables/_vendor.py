@@ -31,14 +31,18 @@ import pandas as pd
 
 from ..reference import city_of, industry_code_for_name
 from ._header import CANONICAL_COLUMNS, field_of
-from ._values import is_missing, parse_count, parse_headcount, parse_money, parse_year
+from ._values import blank_missing, is_missing, parse_count, parse_headcount, parse_money, parse_year
 
-__all__ = ["INACTIVE_WORDS", "PROFILE_EXTRA_COLUMNS", "Duplicates", "firm_name_column", "is_total_or_note", "profiles"]
+__all__ = [
+    "INACTIVE_WORDS", "PROFILE_EXTRA_COLUMNS", "Duplicates", "firm_name_column", "inactive_in_english", "is_total_or_note", "profiles",
+]
 
 #: Columns a chunk's profile table has beyond :data:`CANONICAL_COLUMNS`.
 PROFILE_EXTRA_COLUMNS = ("capital", "status", "kind")
 #: Registration or operating status words of a firm that is not active.
 INACTIVE_WORDS = ("注销", "吊销", "迁出", "停业", "清算", "撤销", "歇业", "责令关闭", "破产", "dissolved", "revoked", "deregistered")
+_INACTIVE_EN = {"注销": "deregistered", "吊销": "licence revoked", "迁出": "moved away", "停业": "suspended", "清算": "in liquidation",
+                "撤销": "registration cancelled", "歇业": "closed", "责令关闭": "ordered closed", "破产": "bankrupt"}
 _JOINED = frozenset({"description", "tags", "customers"})
 _JOIN_SEP = "；"
 _NUMERIC = ("employees", "revenue", "founded", "patents", "capital")
@@ -51,6 +55,13 @@ _HMT = re.compile(r"港澳台|港、澳、台|台港澳|香港|澳门|台湾|台
 _SIZE_CLASS = {"大型": "1000", "中型": "300", "小型": "50", "微型": "10", "large": "1000", "medium": "300", "small": "50",
                "micro": "10"}
 _NAME_FORMS = re.compile(r"股份有限公司$|有限责任公司$|有限公司$|责任公司$|公司$|[(]?集团[)]?|[()\[\]【】〔〕{}·・.,、\-—_'\"\s]")
+
+
+def inactive_in_english(status: str) -> str:
+    """What a registration status that marks a firm not active says, in English (``吊销，未注销``
+    → ``licence revoked``); ``""`` when it names no known word."""
+    found = _INACTIVE.search(status)
+    return _INACTIVE_EN.get(found.group(0), found.group(0)) if found else ""
 
 
 def is_total_or_note(cell: str) -> bool:
@@ -192,6 +203,8 @@ def profiles(raw: pd.DataFrame, sources: Mapping[str, list[str]], units: Mapping
             out[field] = value
         else:
             out[field] = _first(parts, n)
+    for field in ("city", "industry_code"):  # "-" or 暂无 is no city or code: look for one in other columns
+        out[field] = blank_missing(out[field])
     _derive_city(out, sources, text)
     _derive_industry(out, sources, text, unreadable)
     extra = lambda field: _first([text(c) for c in sources.get(field, ())], n)  # noqa: E731

@@ -309,8 +309,9 @@ class _XlsxSink:
             sample = values[:_WIDTH_SAMPLE]
             if numeric:
                 width = max((len(f"{v:.4g}" if isinstance(v, float) else str(v)) for v in sample if v is not None), default=0)
-            else:
-                width = max((_display_width(v) if isinstance(v, str) else _value_width(v) for v in sample), default=0)
+            else:  # a total's or a note's text (数据来源：…) runs over its neighbours; it does not widen its column
+                width = max((_display_width(v) if isinstance(v, str) else _value_width(v)
+                             for v in sample if not (isinstance(v, str) and is_total_or_note(v))), default=0)
             self._widths[j] = max(self._widths[j], min(width + 2, _MAX_WIDTH))
 
     def write(self, columns: list[tuple[bool, list[Any]]]) -> None:

@@ -75,3 +75,18 @@ def test_headcount_range_is_said_in_the_reasons_where_headcount_counts():
     assert "员工少于50人（按25人计）" in zh["乙电池有限公司"] and "under 50 staff (taken as 25)" in en["乙电池有限公司"]
     assert "员工10,000人以上（按10,000人计）" in zh["丙电池有限公司"] and "10,000+ staff (taken as 10,000)" in en["丙电池有限公司"]
     assert "员工120人" in zh["丁电池有限公司"] and "按" not in zh["丁电池有限公司"].split("员工120人")[1][:2]
+
+
+def test_no_data_marks_in_text_fields_are_blanks():
+    out = prepare_profiles(pd.DataFrame({"name": ["甲公司", "乙公司"], "city": ["-", "深圳"], "description": ["暂无", "锂电池"],
+                                         "industry_code": ["--", "3841"], "tags": ["未公开", "高新技术企业"], "customers": ["／", ""]}))
+    assert out.loc[0, ["city", "description", "industry_code", "tags", "customers"]].tolist() == ["", "", "", "", ""]
+    assert out.loc[1, ["city", "description", "industry_code", "tags"]].tolist() == ["深圳", "锂电池", "3841", "高新技术企业"]
+
+
+def test_a_city_of_a_dash_is_a_missing_place_not_a_poor_origin():
+    from recommender import Recommender
+
+    scored = Recommender().scorer.score_frame(pd.DataFrame({"name": ["甲公司", "乙公司"], "description": ["锂电池制造"] * 2,
+                                                            "city": ["-", ""]}))
+    assert scored.loc[0, "score_origin"] == scored.loc[1, "score_origin"] and "place" in scored.loc[0, "missing"]
