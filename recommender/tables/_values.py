@@ -76,20 +76,26 @@ def _clean(text: object) -> str:
     return re.sub(r"(?<=\d)[,，'](?=\d{3})", "", value).replace("　", " ")
 
 
+_MARK_KEYS = frozenset(re.sub(r"\s+", "", m) for m in MISSING_MARKS)  # compared without spaces: "not disclosed", "N / A"
+
+
 def is_missing(text: object) -> bool:
     """True for a blank cell or a "no data" mark (:data:`MISSING_MARKS`)."""
-    return re.sub(r"\s+", "", _clean(text)).casefold() in MISSING_MARKS
+    return re.sub(r"\s+", "", _clean(text)).casefold() in _MARK_KEYS
 
 
-_LONGEST_MARK = max(map(len, MISSING_MARKS)) + 4  # room for spaces around and inside a mark
+# the longest a mark can be as written (room for spaces inside it): ASCII ones, and the others
+_LONGEST_ASCII_MARK = max(len(m) for m in MISSING_MARKS if m.isascii()) + 4
+_LONGEST_WIDE_MARK = max(len(m) for m in MISSING_MARKS if not m.isascii()) + 2
 
 
 def blank_missing(text: np.ndarray) -> np.ndarray:
     """Text cells (an object array of stripped ``str``) with every "no data" mark made ``""``:
-    a city of ``-`` or a description of ``暂无`` is missing, not a value. Only short cells are
-    looked at, each distinct one once; returns ``text`` itself when nothing changes."""
+    a city of ``-`` or a description of ``暂无`` is missing, not a value. Only cells as short as a
+    mark are looked at, each distinct one once; returns ``text`` itself when nothing changes."""
     seen: dict[str, bool] = {}
-    marked = [i for i, v in enumerate(text.tolist()) if v and len(v) <= _LONGEST_MARK
+    marked = [i for i, v in enumerate(text.tolist())
+              if v and (len(v) <= _LONGEST_WIDE_MARK or (len(v) <= _LONGEST_ASCII_MARK and v.isascii()))
               and (seen[v] if v in seen else seen.setdefault(v, is_missing(v)))]
     if not marked:
         return text

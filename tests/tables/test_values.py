@@ -107,7 +107,7 @@ def test_year_round_trips_every_date_form(day, form):
     assert parse_year(text) == day.year
 
 
-@pytest.mark.parametrize("text", ["-", "--", "/", "暂无", "未公开", "", "  ", "N/A", "——"])
+@pytest.mark.parametrize("text", ["-", "--", "/", "暂无", "未公开", "", "  ", "N/A", "——", "Not disclosed", "暂 无", "Ｎ／Ａ"])
 def test_no_data_marks_are_missing(text):
     assert is_missing(text)
 
