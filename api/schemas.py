@@ -259,6 +259,7 @@ class RankReportResponse(BaseModel):
     bad_rows: int
     matched_rows: int
     map_version: str
+    model_version: str = Field("prior", description="the landing model that produced the rows, or 'prior'")
     top: list[dict[str, Any]] = Field(description="the best rows: the input columns and the output columns")
     coverage: str | None = Field(description="the shortlist's coverage of the map's gaps, when a shortlist was asked for")
     header_rows: list[int] = Field(default_factory=list, description="the file's rows (1-based) that made the header")

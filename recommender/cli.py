@@ -91,13 +91,16 @@ def _model_ref(model: str | None) -> str:
     return model if model is not None else DEFAULT_MODEL
 
 
-def _model_note(version: str) -> str:
-    """What an officer should know about the model beside its version."""
+def _model_note(version: str, lang: str = "zh") -> str:
+    """What an officer should know about the model beside its version: in Chinese and English, or
+    for ``lang="en"`` in English only."""
     if version == PRIOR_VERSION:
-        return "（先验：无按本局实际结果训练的模型，按战略得分排序 / the prior: no model trained on real outcomes; ordered by the score）"
-    if version.endswith(f"({SYNTHETIC_LABEL})"):
-        return "（合成数据训练，仅供演示 / trained on synthetic data, a demo）"
-    return ""
+        zh, en = "先验：无按本局实际结果训练的模型，按战略得分排序", "the prior: no model trained on real outcomes; ordered by the score"
+    elif version.endswith(f"({SYNTHETIC_LABEL})"):
+        zh, en = "合成数据训练，仅供演示", "trained on synthetic data, a demo"
+    else:
+        return ""
+    return f"（{zh} / {en}）" if lang == "zh" else f" ({en})"
 
 
 def _check_lang(lang: str) -> None:
@@ -170,28 +173,41 @@ def _report(report, output: Path, lang: str, top: int) -> None:  # noqa: ANN001 
     if report.header_rows:
         header = "、".join(map(str, report.header_rows))
         typer.echo(f"表头：第 {header} 行" if zh else f"header: row {', '.join(map(str, report.header_rows))}")
-    typer.echo(f"落地模型 / landing model: {report.model_version}{_model_note(report.model_version)}")
+    typer.echo(f"{'落地模型 / landing model' if zh else 'landing model'}: {report.model_version}{_model_note(report.model_version, lang)}")
     if top and len(report.top):
-        typer.echo("\n".join(_top_lines(report.top, lang)))
+        typer.echo("\n".join(_top_lines(report.top, lang, getattr(report, "top_bands", ()))))
     if report.coverage is not None:
         typer.echo(report.coverage.summary(lang))
     typer.echo("\n".join(format_column_report(report.columns, lang)))
 
 
-def _top_lines(top: pd.DataFrame, lang: str) -> list[str]:
-    """The best rows as aligned lines under labels: rank, firm name, chain · link, action, score, likelihood, priority."""
+#: What the top list's last column says of a row in a later band (ranking's BAND_* 1, 2, 3).
+_BAND_NOTES = {1: ("非存续企业", "not active"), 2: ("缺企业名称", "no firm name"), 3: ("非企业行", "not a firm")}
+
+
+def _top_lines(top: pd.DataFrame, lang: str, bands: tuple[int, ...] = ()) -> list[str]:
+    """The best rows as aligned lines under labels: rank, firm name, chain · link, action, score, likelihood,
+    priority, and a note: the shortlist position, a copy of which input row, or why a row ranks in a later band."""
     from .tables._vendor import firm_name_column
 
     names = _output_columns(top)
     firm = firm_name_column(list(top.columns)[: -len(OUTPUT_COLUMNS)])
     zh = lang == "zh"
-    labels = ("排名", "企业名称", "产业链 · 环节", "动作", "得分", "落地可能", "优先级") if zh else (
-        "rank", "firm", "chain · link", "action", "score", "likelihood", "priority")
+    labels = ("排名", "企业名称", "产业链 · 环节", "动作", "得分", "落地可能", "优先级", "备注") if zh else (
+        "rank", "firm", "chain · link", "action", "score", "likelihood", "priority", "note")
     rows = []
-    for _, row in top.iterrows():
+    for k, (_, row) in enumerate(top.iterrows()):
         chain, link = row[names["chain"]] or "-", row[names["link"]] or "-"
+        note = ""
+        if pd.notna(row[names["shortlist"]]):
+            note = f"短名单第 {int(row[names['shortlist']])} 位" if zh else f"shortlist #{int(row[names['shortlist']])}"
+        elif pd.notna(row[names["duplicate_of"]]):
+            first = int(row[names["duplicate_of"]])
+            note = f"重复：同输入第 {first} 行" if zh else f"copy of input row {first}"
+        elif k < len(bands) and bands[k] in _BAND_NOTES:
+            note = _BAND_NOTES[bands[k]][0 if zh else 1]
         rows.append((str(int(row[names["rank"]])), str(row[firm]) if firm else "-", f"{chain} · {link}", row[names["action"]] or "-",
-                     f"{row[names['score']]:.1f}", f"{row[names['likelihood']]:.2f}", f"{row[names['priority']]:.1f}"))
+                     f"{row[names['score']]:.1f}", f"{row[names['likelihood']]:.2f}", f"{row[names['priority']]:.1f}", note))
     widths = [max(_width(r[j]) for r in [labels, *rows]) for j in range(len(labels))]
     right = {0, 4, 5, 6}
     return ["  ".join(_pad(cell, widths[j], j in right) for j, cell in enumerate(r)).rstrip() for r in [labels, *rows]]

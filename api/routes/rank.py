@@ -137,7 +137,7 @@ async def rank(
         shutil.rmtree(folder, ignore_errors=True)
         return JSONResponse(RankReportResponse(
             rows=report.rows, bad_rows=report.bad_rows, matched_rows=report.matched_rows, map_version=recommender.map_version,
-            top=_records(report.top), coverage=report.coverage.summary(lang) if report.coverage is not None else None,
+            model_version=report.model_version, top=_records(report.top), coverage=report.coverage.summary(lang) if report.coverage is not None else None,
             header_rows=list(report.header_rows), inactive_rows=report.inactive_rows, not_firm_rows=report.not_firm_rows,
             duplicate_rows=report.duplicate_rows,
             columns=[{k: v for k, v in use.as_dict(lang).items() if k in ("column", "field", "use", "unreadable")} for use in report.columns],

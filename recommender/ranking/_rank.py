@@ -65,6 +65,7 @@ from ..scoring._scorer import COMPONENT_COLUMNS, RESULT_COLUMNS, Scorer
 from ..tables._io import TableChunk, TableWriter, encode_csv_rows, open_table
 from ..tables._output import check_output_path, output_errors
 from ..tables._report import ColumnUse, column_report, identifier_column, notes_rows
+from ..tables._vendor import inactive_in_english
 
 if TYPE_CHECKING:
     from ..likelihood._modelstore import LandingModel
@@ -129,6 +130,7 @@ class RankReport(_RankCounts):
     inactive_rows: int = 0
     not_firm_rows: int = 0
     duplicate_rows: int = 0
+    top_bands: tuple[int, ...] = ()  # the band (BAND_*) of each row of ``top``
 
 
 class _Pool:
@@ -237,11 +239,16 @@ def _band_texts(result: pd.DataFrame, profiles: pd.DataFrame, band: np.ndarray, 
     status = profiles["status"].to_numpy(dtype=object) if "status" in profiles else np.full(len(band), "", dtype=object)
     for i in np.flatnonzero(band == BAND_INACTIVE).tolist():
         note = (f"登记状态为“{status[i]}”，非存续企业，排在存续企业之后，不列入短名单" if zh
-                else f"registration status {status[i]}: not an active firm, ranked after active firms, never shortlisted")
+                else f"registration status {status[i]} ({inactive_in_english(status[i])}): not an active firm, ranked after active firms, "
+                     "never shortlisted")
         reasons[i] = note + ("；" if zh else "; ") + reasons[i] if reasons[i] else note
     for i in np.flatnonzero(duplicate_of > 0).tolist():
-        note = (f"与第 {duplicate_of[i]} 行为同一企业，排在其后，不重复列入短名单" if zh
-                else f"the same firm as row {duplicate_of[i]}: ranked right after it, never shortlisted twice")
+        note = (f"与输入文件第 {duplicate_of[i]} 行为同一企业（信用代码或名称相同），排在其后，不重复列入短名单" if zh
+                else f"the same firm as row {duplicate_of[i]} of the input file (same credit code or name): ranked right after it, "
+                     "never shortlisted twice")
+        reasons[i] = note + ("；" if zh else "; ") + reasons[i] if reasons[i] else note
+    for i in np.flatnonzero(band == BAND_NO_NAME).tolist():
+        note = "缺少企业名称，排在有名称的企业之后，不列入短名单" if zh else "no firm name: ranked after the named firms, never shortlisted"
         reasons[i] = note + ("；" if zh else "; ") + reasons[i] if reasons[i] else note
     not_firm = band == BAND_NOT_FIRM
     reasons[not_firm] = "非企业行（合计、说明或空行），排在最后" if zh else "not a firm (a total, a note or a blank row): ranked last"
@@ -265,7 +272,16 @@ def _result_frame(scorer: Scorer, scored: pd.DataFrame, lang: str, model: Landin
         out["action"] = scored["action"].map(lambda a: _ACTIONS_EN.get(a, a))
         for column in ("reasons", "likelihood_reasons"):  # English separators, no Chinese action words
             out[column] = out[column].str.replace("；", "; ", regex=False).str.replace(r" ?\((?:补链|强链|延链|建链)\)", "", regex=True)
+        out["errors"] = _english_errors(out["errors"].to_numpy(dtype=object))
     out["duplicate_of"] = np.nan
+    return out
+
+
+def _english_errors(errors: np.ndarray) -> np.ndarray:
+    """Each row's errors (``中文 / English`` parts joined by ``；``) in English only."""
+    out = errors.copy()
+    for i in np.flatnonzero(errors != "").tolist():
+        out[i] = "; ".join(part.rpartition(" / ")[2] for part in errors[i].split("；"))
     return out
 
 
@@ -497,8 +513,8 @@ def _rank_chunk(
         with output_errors(spill):
             body: np.ndarray | tuple[pd.DataFrame, pd.DataFrame] = _spill(
                 spill, encode_csv_rows(raw), encode_csv_rows(scored.result, numeric_columns=_NUMERIC))
-    else:
-        body = (raw, scored.result)
+    else:  # XLSX output: the input's cells as typed, where the input has types (XLSX)
+        body = (raw if chunk.cells is None else chunk.cells.reset_index(drop=True), scored.result)
     pool = (scored.candidates, scored.affinity) if scored.candidates is not None and scored.affinity is not None else None
     return _ChunkDone(scored.keys, int(scored.bad.sum()), scored.matched, pool, body, top_rows,
                       dict(profiles.attrs.get("unreadable", {})))
@@ -673,7 +689,8 @@ def rank_file(
     csv_out = Path(target).suffix.lower() == ".csv"
     pool_size = _pool_size(shortlist_k)
     pool = _Pool(pool_size) if shortlist_k else None
-    typed = [c for c in table.columns if not identifier_column(c, table.mapping.get(c, ""))]
+    # an XLSX input's cells keep their own types; a CSV input's columns are typed where safe
+    typed = [] if table.typed_cells else [c for c in table.columns if not identifier_column(c, table.mapping.get(c, ""))]
     wrap = [names["reasons"], names["likelihood_reasons"], names["errors"], *(c for c, f in table.mapping.items() if f == "description")]
     unreadable: dict[str, int] = {}
     # the writer checks the output before any work; it replaces the target only on success
@@ -734,9 +751,10 @@ def rank_file(
             result = (pd.concat([p.body[1] for p in parts], ignore_index=True) if parts
                       else pd.DataFrame(columns=list(RANKED_RESULT_COLUMNS)))
             writer.write(_assemble(raw, result, order, np.arange(1, rows + 1), slot[order], version, names))
+        best, bands = _report_top(parts, keys, order, top, slot, version, names, table.columns)
         report = RankReport(
             rows=rows, bad_rows=sum(p.bad for p in parts), matched_rows=sum(p.matched for p in parts),
-            top=_report_top(parts, keys, order, top, slot, version, names, table.columns), shortlist=chosen, coverage=coverage,
+            top=best, top_bands=bands, shortlist=chosen, coverage=coverage,
             model_version=version, columns=column_report(table, unreadable), header_rows=table.header_rows,
             inactive_rows=int((keys[:, 0] == BAND_INACTIVE).sum()), not_firm_rows=int((keys[:, 0] == BAND_NOT_FIRM).sum()),
             duplicate_rows=int((keys[:, 5] >= 0).sum()),
@@ -773,17 +791,18 @@ def _prune_top(parts: list[_ChunkDone], top: int) -> None:
 
 
 def _report_top(parts: list[_ChunkDone], keys: np.ndarray, order: np.ndarray, top: int, slot: np.ndarray, version: str,
-                names: dict[str, str], input_columns: tuple[str, ...]) -> pd.DataFrame:
-    """The ``top`` best rows with the output columns, from each chunk's best rows."""
+                names: dict[str, str], input_columns: tuple[str, ...]) -> tuple[pd.DataFrame, tuple[int, ...]]:
+    """The ``top`` best rows with the output columns, from each chunk's best rows, and their bands."""
     if not parts or not top:
-        return pd.DataFrame(columns=[*input_columns, *(names[c] for c in OUTPUT_COLUMNS)])
+        return pd.DataFrame(columns=[*input_columns, *(names[c] for c in OUTPUT_COLUMNS)]), ()
     raw = pd.concat([p.top[0] for p in parts], ignore_index=True)
     result = pd.concat([p.top[1] for p in parts], ignore_index=True)
     rows = np.concatenate([p.top[2][:, 4] for p in parts]).astype(np.int64)
     rank_of = np.empty(len(keys), dtype=np.int64)
     rank_of[order] = np.arange(1, len(keys) + 1)
     best = np.argsort(rank_of[rows], kind="stable")[:top]
-    return _assemble(raw, result, best, rank_of[rows[best]], slot[rows[best]], version, names)
+    bands = tuple(int(b) for b in keys[rows[best], 0])
+    return _assemble(raw, result, best, rank_of[rows[best]], slot[rows[best]], version, names), bands
 
 
 def _even_out(chunks: Iterable[TableChunk], parts: int) -> Iterator[TableChunk]:

@@ -45,7 +45,7 @@ _MISSING = {
 #: The scored columns that reasons read.
 _READ = (
     "link_id", "evidence", "trade_only", "action", "chain", "link", "chain_en", "link_en", "stage", "status", "maturity",
-    "park", "park_en", "tags_found", "employees", "revenue", "patents", "origin_group", "origin_place", "leader",
+    "park", "park_en", "tags_found", "employees", "employees_low", "employees_high", "revenue", "patents", "origin_group", "origin_place", "leader",
     "leader_kind", "missing", "link_2_id", "chain_2", "link_2", "chain_2_en", "link_2_en", "action_2", "affinity", "affinity_2",
 )
 
@@ -109,6 +109,21 @@ def _quantity(value: float, field: str, lang: str) -> str:
     return {"employees": f"{number} staff", "revenue": f"revenue {number} (10k CNY)", "patents": f"{number} patents"}[field]
 
 
+def _headcount(value: float, low: float, high: float, lang: str) -> str:
+    """The headcount as written when it was a range, with the number used: ``员工50–99人（按75人计）``.
+    ``low`` < 0: a single number (or none); ``high`` < 0: a range open above."""
+    if low < 0 or value != value:
+        return _quantity(value, "employees", lang)
+    zh = lang == "zh"
+    if high < 0:
+        written = f"{_number(low)}人以上" if zh else f"{_number(low)}+"
+    elif low == 0:
+        written = f"少于{_number(high + 1)}人" if zh else f"under {_number(high + 1)}"
+    else:
+        written = f"{_number(low)}–{_number(high)}人" if zh else f"{_number(low)}–{_number(high)}"
+    return f"员工{written}（按{_number(value)}人计）" if zh else f"{written} staff (taken as {_number(value)})"
+
+
 def _strength_reason(tags_found: str, employees: str, revenue: str, patents: str, lang: str) -> str:
     parts = [p for p in (tags_found, employees, revenue, patents) if p]
     if not parts:
@@ -165,7 +180,12 @@ def _reason_columns(scored: pd.DataFrame | Columns, chain_map: ChainMap, lang: s
     def once(fn, *names: str) -> np.ndarray:
         return per_value(lambda *values: (fn(*values, lang),), *(col(n) for n in names))[0]
 
-    quantities = [per_value(lambda v, f=field: (_quantity(v, f, lang),), col(field))[0] for field in ("employees", "revenue", "patents")]
+    # NaN never equals itself, so the range's ends are keyed with -1 for "none" (cached per value)
+    low, high = (np.nan_to_num(np.asarray(col(name), dtype=np.float64), nan=-1.0) for name in ("employees_low", "employees_high"))
+    quantities = [
+        per_value(lambda v, a, b: (_headcount(v, a, b, lang),), col("employees"), low, high)[0],
+        *(per_value(lambda v, f=field: (_quantity(v, f, lang),), col(field))[0] for field in ("revenue", "patents")),
+    ]
     strength = np.array([
         _strength_reason(t, e, r, p, lang) if (t or e or r or p) else ""
         for t, e, r, p in zip(col("tags_found"), *(q.tolist() for q in quantities), strict=True)

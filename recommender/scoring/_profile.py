@@ -5,6 +5,9 @@ declared :data:`PROFILE_COLUMNS`: numbers parsed as officers write them (``约30
 ``1.2万``, money such as ``1.2亿元`` or ``800万美元`` in 万元, headcounts such as ``少于50人``, dates of
 any form → the year; :mod:`recommender.tables._values`), blanks and ``-``/``暂无``/``未公开`` marked
 missing; an optional ``capital`` (注册资本, 万元) stands in for a missing revenue as the size signal.
+A headcount written as a range keeps its ends (:data:`RANGE_COLUMNS`) next to the number used
+(``50-99人``: 75, from 50 to 99), so the reasons can say both.
+The same marks in a text field (a city of ``-``, a description of ``暂无``) are blanks too.
 An unreadable value counts as missing and is named in ``errors`` (in Chinese, with English after
 ``/``), as is a missing name. Nothing is dropped: the ranking stage ranks a row with an unreadable
 value on what is known, and holds back (ranks last) only a row without a name.
@@ -19,10 +22,10 @@ import pandas as pd
 
 from .._columnar import Column, Columns, as_list, n_rows
 from ..exceptions import ProfileError
-from ..tables._values import is_missing, parse_count, parse_headcount, parse_money, parse_year
+from ..tables._values import blank_missing, is_missing, parse_count, parse_headcount, parse_money, parse_year
 
 __all__ = [
-    "FIELDS", "NUMERIC_BOUNDS", "NUMERIC_FIELDS", "PROFILE_COLUMNS", "TEXT_FIELDS", "prepare_profiles", "profile_columns", "profile_frame",
+    "FIELDS", "NUMERIC_BOUNDS", "NUMERIC_FIELDS", "PROFILE_COLUMNS", "RANGE_COLUMNS", "TEXT_FIELDS", "prepare_profiles", "profile_columns", "profile_frame",
     "profile_records",
 ]
 
@@ -34,22 +37,31 @@ NUMERIC_FIELDS = ("employees", "revenue", "founded", "patents")
 NUMERIC_BOUNDS: dict[str, tuple[float, float]] = {"employees": (0, 5_000_000), "revenue": (0, 1e10), "founded": (1800, 2100), "patents": (0, 1_000_000)}
 #: Every canonical field, in the order of the input contract.
 FIELDS = ("name", "description", "city", "country", "industry_code", "employees", "revenue", "founded", "tags", "customers", "patents")
+#: The ends of a headcount written as a range (``50-99人``: 50 and 99; ``少于50人``: 0 and 49;
+#: ``大于10000人``: 10,000 and NaN, open above), beside ``employees``, the number used (the range's
+#: middle to a whole person, or its floor when open); both NaN for a single number or a blank.
+RANGE_COLUMNS = ("employees_low", "employees_high")
 #: Columns of a prepared profile table.
-PROFILE_COLUMNS = (*TEXT_FIELDS, *NUMERIC_FIELDS, "errors")
+PROFILE_COLUMNS = (*TEXT_FIELDS, *NUMERIC_FIELDS, *RANGE_COLUMNS, "errors")
 
 _FIELD_ZH = {"name": "企业名称", "employees": "员工人数", "revenue": "营业收入", "founded": "成立年份", "patents": "专利数",
              "capital": "注册资本"}
 _BOUNDS = {**NUMERIC_BOUNDS, "capital": (0, 1e10)}
 
 
-def _parse_value(value: str, field: str) -> float | None:
+def _parse_value(value: str, field: str) -> float | tuple[float, float, float] | None:
     """One value as officers write it (:mod:`recommender.tables._values`): money in 万元, headcount
-    ranges, dates → year, counts; None when unreadable."""
+    ranges (the number used and the range's ends, NaN for an open end), dates → year, counts;
+    None when unreadable."""
     if field in ("revenue", "capital"):
         return parse_money(value)
     if field == "employees":
         headcount = parse_headcount(value)
-        return None if headcount is None else headcount.value
+        if headcount is None:
+            return None
+        if not headcount.is_range:
+            return headcount.value
+        return headcount.value, headcount.low, np.nan if headcount.high is None else headcount.high
     if field == "founded":
         year = parse_year(value)
         return None if year is None else float(year)
@@ -75,31 +87,41 @@ def _to_float(text: np.ndarray) -> np.ndarray:
     return values
 
 
-def _parse_numbers(column: Column, field: str) -> tuple[np.ndarray, list[str]]:
-    """Parse one numeric column; return values (NaN where missing or bad) and per-row errors."""
+def _parse_numbers(column: Column, field: str) -> tuple[np.ndarray, list[str], np.ndarray | None]:
+    """Parse one numeric column; return values (NaN where missing or bad), per-row errors and,
+    for ``employees``, the ends of ranges (shape (rows, 2), NaN where none; else None)."""
     text = _text(column)
     values = _to_float(text)
     errors = [""] * len(text)
+    ends = np.full((len(text), 2), np.nan) if field == "employees" else None
     bad = np.flatnonzero(np.isnan(values) & (text != ""))
     low, high = _BOUNDS[field]
     if field == "founded":  # a bare number from 10000 on is an Excel serial date
         serial = np.flatnonzero(values >= 10_000)
         bad = np.union1d(bad, serial).astype(np.int64)
         values[serial] = np.nan
-    for i in bad:
+    parsed_of: dict[str, float | tuple[float, float, float] | str | None] = {}  # vendor columns repeat a few words
+    for i in bad.tolist():
         raw = text[i]
-        if is_missing(raw):
+        if raw not in parsed_of:
+            parsed_of[raw] = "missing" if is_missing(raw) else _parse_value(raw, field)
+        parsed = parsed_of[raw]
+        if parsed == "missing":
             continue
-        parsed = _parse_value(raw, field)
         if parsed is None:
             errors[i] = f"{_FIELD_ZH[field]}无法解析为数字：{raw[:30]!r} / {field}: not a number"
+        elif isinstance(parsed, tuple):
+            values[i] = parsed[0]
+            ends[i] = parsed[1:]  # type: ignore[index]
         else:
             values[i] = parsed
     out_of_range = np.flatnonzero(~np.isnan(values) & ((values < low) | (values > high)))
-    for i in out_of_range:
+    for i in out_of_range.tolist():
         errors[i] = f"{_FIELD_ZH[field]}超出合理范围：{text[i][:30]!r} / {field}: out of range"
         values[i] = np.nan
-    return values, errors
+        if ends is not None:
+            ends[i] = np.nan
+    return values, errors, ends
 
 
 def _text(column: Column) -> np.ndarray:
@@ -137,23 +159,27 @@ def profile_columns(frame: pd.DataFrame | Columns) -> dict[str, np.ndarray]:
     out: dict[str, np.ndarray] = {}
     for field in TEXT_FIELDS:
         if field in frame:
-            out[field] = _text(frame[field])
+            out[field] = blank_missing(_text(frame[field]))  # a city of "-", a description of "暂无": missing
         else:
             out[field] = np.full(n, "", dtype=object)
     row_errors: list[list[str]] = [[] for _ in range(n)]
     for row in np.flatnonzero(out["name"] == ""):
         row_errors[row].append("缺少企业名称 / name: missing")
+    ends = None
     for field in NUMERIC_FIELDS:
         if field in frame:
-            values, errors = _parse_numbers(frame[field], field)
+            values, errors, field_ends = _parse_numbers(frame[field], field)
+            ends = field_ends if field_ends is not None else ends
             for i, err in enumerate(errors):
                 if err:
                     row_errors[i].append(err)
         else:
             values = np.full(n, np.nan)
         out[field] = values
+    for k, name in enumerate(RANGE_COLUMNS):
+        out[name] = ends[:, k].copy() if ends is not None else np.full(n, np.nan)
     if "capital" in frame:  # registered or paid-in capital: a size signal where revenue is missing
-        capital, errors = _parse_numbers(frame["capital"], "capital")
+        capital, errors, _ = _parse_numbers(frame["capital"], "capital")
         revenue = out["revenue"]
         out["revenue"] = np.where(np.isnan(revenue), capital, revenue)
         for i, err in enumerate(errors):

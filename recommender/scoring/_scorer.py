@@ -53,7 +53,7 @@ DETAIL_COLUMNS = (
     "score", "chain", "link", "action", "link_2", "action_2", "park", "confidence", "errors", *COMPONENT_COLUMNS,
     "chain_id", "link_id", "chain_en", "link_en", "park_en", "stage", "status", "maturity",
     "affinity", "evidence", "trade_only", "size", "tags_found", "origin_group", "origin_place",
-    "leader", "leader_kind", "firm_green", "missing", "name", "employees", "revenue", "patents",
+    "leader", "leader_kind", "firm_green", "missing", "name", "employees", "employees_low", "employees_high", "revenue", "patents",
     "link_2_id", "chain_2", "chain_2_en", "link_2_en", "affinity_2", "value_ratio",
 )
 
@@ -294,6 +294,8 @@ class Scorer:
             "missing": missing,
             "name": profiles["name"],
             "employees": employees,
+            "employees_low": profiles["employees_low"],
+            "employees_high": profiles["employees_high"],
             "revenue": revenue,
             "patents": patents,
             "link_2_id": texts_2["link_id"],

@@ -57,7 +57,8 @@ VENDOR_COLUMNS: dict[str, tuple[str, ...]] = {
 }
 #: Vendor columns known to carry nothing to score: they pass through, reported as such.
 PASSTHROUGH_COLUMNS = (
-    "序号", "电话", "联系电话", "更多电话", "邮箱", "更多邮箱", "网址", "官网", "法定代表人", "英文名称", "曾用名", "股票代码",
+    "序号", "电话", "联系电话", "更多电话", "邮箱", "更多邮箱", "网址", "官网", "法定代表人", "英文名称", "英文名", "曾用名", "股票代码",
+    "股票简称", "实际控制人", "企业邮箱", "所属地区代码",
     "融资轮次", "纳税人识别号", "注册号", "组织机构代码", "核准日期", "营业期限", "登记机关", "no", "no.", "phone", "email",
     "website", "legal representative",
 )

@@ -100,6 +100,10 @@ class TableChunk:
         The file's row number (1-based, as a spreadsheet shows it) of data row 0.
     duplicate_of : numpy.ndarray or None
         Per row, the file row number of the first copy of the same firm; 0 for none.
+    cells : pandas.DataFrame or None
+        XLSX: the cells as the workbook types them (``str``, ``int``/``float``, ``datetime``,
+        ``bool``; None when empty), same shape and index as ``raw``, so that an XLSX output gives
+        every input cell back with its type. None for CSV and Parquet.
     """
 
     start_row: int
@@ -108,6 +112,7 @@ class TableChunk:
     units: dict[str, float] = field(default_factory=dict, repr=False)  # money column -> yuan per unit
     first_line: int = 2
     duplicate_of: np.ndarray | None = field(default=None, repr=False)
+    cells: pd.DataFrame | None = field(default=None, repr=False)
 
     @cached_property
     def profiles(self) -> pd.DataFrame:
@@ -121,10 +126,11 @@ class TableChunk:
     def part(self, start: int, stop: int) -> TableChunk:
         """Rows ``start:stop`` of this chunk, as a chunk."""
         dup = None if self.duplicate_of is None else self.duplicate_of[start:stop]
-        return TableChunk(self.start_row + start, self.raw.iloc[start:stop], self.sources, self.units, self.first_line, dup)
+        cells = None if self.cells is None else self.cells.iloc[start:stop]
+        return TableChunk(self.start_row + start, self.raw.iloc[start:stop], self.sources, self.units, self.first_line, dup, cells)
 
     def __getstate__(self) -> dict:
-        return {k: getattr(self, k) for k in ("start_row", "raw", "sources", "units", "first_line", "duplicate_of")}
+        return {k: getattr(self, k) for k in ("start_row", "raw", "sources", "units", "first_line", "duplicate_of", "cells")}
 
     def __setstate__(self, state: dict) -> None:
         self.__dict__.update(state)
@@ -173,6 +179,11 @@ class InputTable:
     header_rows: tuple[int, ...] = (1,)
     units: dict[str, float] = field(default_factory=dict)
 
+    @property
+    def typed_cells(self) -> bool:
+        """Whether the chunks carry the cells' own types (:attr:`TableChunk.cells`): XLSX input."""
+        return self.encoding is None and not _parquet.is_parquet(self.path)
+
     def chunks(self) -> Iterator[TableChunk]:
         """Stream the data rows, ``chunk_rows`` at a time; each call reads the file afresh.
 
@@ -189,6 +200,7 @@ class InputTable:
             the file holds more than ``max_rows`` data rows (raised before the chunk holding
             the excess row is yielded), or reading took longer than ``max_seconds``.
         """
+        rows: Iterator[tuple]  # (start, text frame) or, for XLSX, (start, text frame, the cells' values)
         if self.encoding is None and _parquet.is_parquet(self.path):
             limits = self._limits
             rows = _parquet.iter_frames(self.path, self.columns, limits.chunk_rows, limits.max_rows, limits.max_cell_chars)
@@ -200,12 +212,12 @@ class InputTable:
         first_line = self.header_rows[-1] + 1
         duplicates = Duplicates()
         name_columns, code_columns = sources["name"], sources.get("credit_code", [])
-        for start, raw in _without_trailing_blanks(rows):
+        for start, raw, *cells in _without_trailing_blanks(rows):
             names = _first_text(raw, name_columns)
             codes = _first_text(raw, code_columns) if code_columns else None
             lines = np.arange(start, start + len(raw)) + first_line
             dup = duplicates.mark(names, codes, np.full(len(raw), "", dtype=object), lines)
-            yield TableChunk(start, raw, sources, self.units, first_line, dup)
+            yield TableChunk(start, raw, sources, self.units, first_line, dup, cells[0] if cells else None)
 
 
 def _first_text(raw: pd.DataFrame, columns: list[str]) -> np.ndarray:
@@ -232,17 +244,19 @@ def _filled_length(frame: pd.DataFrame) -> int:
     return 0
 
 
-def _without_trailing_blanks(frames: Iterator[tuple[int, pd.DataFrame]]) -> Iterator[tuple[int, pd.DataFrame]]:
-    """The frames with the blank rows after the last non-blank row dropped (held back across frames)."""
-    held: pd.DataFrame | None = None
-    for start, frame in frames:
+def _without_trailing_blanks(frames: Iterator[tuple]) -> Iterator[tuple]:
+    """The frames with the blank rows after the last non-blank row dropped (held back across
+    frames). Each item is ``(start, frame, *alongside)``: frames of the same rows (an XLSX
+    sheet's typed cells) are cut and held back with ``frame``."""
+    held: tuple[pd.DataFrame, ...] | None = None
+    for start, *parts in frames:
         if held is not None:
-            frame = pd.concat([held, frame])
-            start -= len(held)
-        cut = _filled_length(frame)
-        held = frame.iloc[cut:] if cut < len(frame) else None
+            parts = [pd.concat([h, p]) for h, p in zip(held, parts, strict=True)]
+            start -= len(held[0])
+        cut = _filled_length(parts[0])
+        held = tuple(p.iloc[cut:] for p in parts) if cut < len(parts[0]) else None
         if cut:
-            yield start, frame.iloc[:cut]
+            yield start, *(p.iloc[:cut] for p in parts)
 
 
 def open_table(path: str | os.PathLike[str], *, chunk_rows: int = 50_000,
@@ -680,9 +694,9 @@ def _first_sheet(path: Path) -> Iterator[Any]:
 
 
 
-def _xlsx_rows(path: Path, limits: _Limits) -> Generator[tuple[int, list[str]], None, None]:
-    """Yield (sheet row number, cell texts without trailing empties) for every row up to the
-    last non-empty one (gaps filled with empty rows)."""
+def _xlsx_rows(path: Path, limits: _Limits) -> Generator[tuple[int, list[str], list[object]], None, None]:
+    """Yield (sheet row number, cell texts without trailing empties, the cells' values) for
+    every row up to the last non-empty one (gaps filled with empty rows)."""
     deadline = time.monotonic() + limits.max_seconds
     with _first_sheet(path) as sheet:
         rows = enumerate(sheet.iter_rows(max_row=_EXCEL_ROWS, values_only=True), start=1)
@@ -706,16 +720,16 @@ def _xlsx_rows(path: Path, limits: _Limits) -> Generator[tuple[int, list[str]], 
                 raise InputFileError(str(path), f"row {number}, column {_column_letter(column + 1)}: "
                                      f"cell longer than max_cell_chars={limits.max_cell_chars}")
             for gap in range(last + 1, number):
-                yield gap, []
+                yield gap, [], []
             last = number
-            yield number, texts
+            yield number, texts, list(values[:len(texts)])
 
 
 def _xlsx_top(path: Path, limits: _Limits) -> list[list[str]]:
     out: list[list[str]] = []
     rows = _xlsx_rows(path, limits)
     try:
-        for _, texts in rows:
+        for _, texts, _values in rows:
             out.append(texts)
             if len(out) >= HEADER_SEARCH_ROWS:
                 break
@@ -726,14 +740,16 @@ def _xlsx_top(path: Path, limits: _Limits) -> list[list[str]]:
     return out
 
 
-def _xlsx_frames(table: InputTable) -> Iterator[tuple[int, pd.DataFrame]]:
+def _xlsx_frames(table: InputTable) -> Iterator[tuple[int, pd.DataFrame, pd.DataFrame]]:
+    """(start, cell texts, the cells' values) for each run of ``chunk_rows`` data rows."""
     path, limits, width = table.path, table._limits, len(table.columns)
     batch: list[list[str]] = []
+    values: list[list[object]] = []
     start = 0
     header_end = table.header_rows[-1]
     rows = _xlsx_rows(path, limits)
     try:
-        for number, texts in rows:
+        for number, texts, cells in rows:
             if number <= header_end:
                 continue
             if len(texts) > width:
@@ -741,17 +757,19 @@ def _xlsx_frames(table: InputTable) -> Iterator[tuple[int, pd.DataFrame]]:
                                      f"a value beyond the header's {width} columns")
             _check_row_count(path, start, len(batch) + 1, limits.max_rows)
             batch.append(texts + [""] * (width - len(texts)))
+            values.append(cells + [None] * (width - len(cells)))
             if len(batch) == limits.chunk_rows:
-                yield start, _frame(batch, table.columns, start)
-                start, batch = start + len(batch), []
+                yield start, _frame(batch, table.columns, start), _frame(values, table.columns, start, object)
+                start, batch, values = start + len(batch), [], []
     finally:
         rows.close()
     if batch:
-        yield start, _frame(batch, table.columns, start)
+        yield start, _frame(batch, table.columns, start), _frame(values, table.columns, start, object)
 
 
-def _frame(rows: list[list[str]], columns: tuple[str, ...], start: int) -> pd.DataFrame:
-    frame = pd.DataFrame(rows, columns=list(columns), dtype="str")
+def _frame(rows: list[list[str]] | list[list[object]], columns: tuple[str, ...], start: int, dtype: str | type = "str") -> pd.DataFrame:
+    """Rows as a frame of ``dtype`` (``object``: the cells' values as they are)."""
+    frame = pd.DataFrame(rows, columns=list(columns), dtype=dtype)
     frame.index = pd.RangeIndex(start, start + len(rows))
     return frame
 

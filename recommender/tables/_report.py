@@ -24,7 +24,7 @@ _USES = {
     "city": ("所在城市（来源地）", "city (origin)"),
     "country": ("国家（来源地）", "country (origin)"),
     "industry_code": ("国标行业代码（匹配依据）", "GB/T 4754 code (matching evidence)"),
-    "employees": ("员工人数（规模）", "headcount (size)"),
+    "employees": ("员工人数（规模；区间按中值计，理由写明区间）", "headcount (size; a range counts as its middle, the reasons give the range)"),
     "revenue": ("营业收入，换算为万元（规模）", "revenue in 10k yuan (size)"),
     "founded": ("成立年份", "year founded"),
     "tags": ("资质标签（企业实力、来源地）", "certifications (firm strength, origin)"),
@@ -44,7 +44,8 @@ _USES = {
 }
 _PASSED = ("原样保留", "passed through")
 _KNOWN_PASSED = ("原样保留（不参与评分）", "passed through (nothing to score)")
-_IDENTIFIER = re.compile(r"代码|编码|电话|手机|传真|号码|注册号|邮编|识别号|code|phone|tel|fax|zip|id$", re.I)
+_IDENTIFIER = re.compile(r"代码|编码|电话|手机|传真|号码|注册号|邮编|识别号|联系方式|账号|帐号|编号|证号|身份证|qq|微信|"
+                         r"code|phone|tel|fax|zip|account|id$", re.I)
 _IDENTIFIER_FIELDS = frozenset({"name", "credit_code", "industry_code", "industry_name"})
 
 
@@ -89,7 +90,8 @@ def format_column_report(columns: Sequence[ColumnUse], lang: str = "zh") -> list
     zh = lang == "zh"
     lines = ["列使用情况：" if zh else "columns used:"]
     for use in columns:
-        bad = (f"，{use.unreadable} 个值无法读取" if zh else f", {use.unreadable} values unreadable") if use.unreadable else ""
+        bad = (f"，{use.unreadable} 个值无法读取" if zh else f", {use.unreadable} value{'s' if use.unreadable > 1 else ''} unreadable"
+               ) if use.unreadable else ""
         lines.append(f"  {use.column} → {use.use_zh if zh else use.use_en}{bad}")
     return lines
 

@@ -19,8 +19,10 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+import numpy as np
+
 __all__ = [
-    "FX_DATE", "FX_RATES", "MISSING_MARKS", "Headcount", "is_missing", "parse_count", "parse_headcount",
+    "FX_DATE", "FX_RATES", "MISSING_MARKS", "Headcount", "blank_missing", "is_missing", "parse_count", "parse_headcount",
     "parse_money", "parse_year",
 ]
 
@@ -74,9 +76,32 @@ def _clean(text: object) -> str:
     return re.sub(r"(?<=\d)[,，'](?=\d{3})", "", value).replace("　", " ")
 
 
+_MARK_KEYS = frozenset(re.sub(r"\s+", "", m) for m in MISSING_MARKS)  # compared without spaces: "not disclosed", "N / A"
+
+
 def is_missing(text: object) -> bool:
     """True for a blank cell or a "no data" mark (:data:`MISSING_MARKS`)."""
-    return re.sub(r"\s+", "", _clean(text)).casefold() in MISSING_MARKS
+    return re.sub(r"\s+", "", _clean(text)).casefold() in _MARK_KEYS
+
+
+# the longest a mark can be as written (room for spaces inside it): ASCII ones, and the others
+_LONGEST_ASCII_MARK = max(len(m) for m in MISSING_MARKS if m.isascii()) + 4
+_LONGEST_WIDE_MARK = max(len(m) for m in MISSING_MARKS if not m.isascii()) + 2
+
+
+def blank_missing(text: np.ndarray) -> np.ndarray:
+    """Text cells (an object array of stripped ``str``) with every "no data" mark made ``""``:
+    a city of ``-`` or a description of ``暂无`` is missing, not a value. Only cells as short as a
+    mark are looked at, each distinct one once; returns ``text`` itself when nothing changes."""
+    seen: dict[str, bool] = {}
+    marked = [i for i, v in enumerate(text.tolist())
+              if v and (len(v) <= _LONGEST_WIDE_MARK or (len(v) <= _LONGEST_ASCII_MARK and v.isascii()))
+              and (seen[v] if v in seen else seen.setdefault(v, is_missing(v)))]
+    if not marked:
+        return text
+    out = text.copy()
+    out[marked] = ""
+    return out
 
 
 def _finite(value: float) -> float | None:
@@ -139,21 +164,33 @@ def parse_money(text: object, *, unit: float = 1e4) -> float | None:
 class Headcount:
     """A headcount read from text: the number used for scoring and the range written.
 
-    ``low``/``high`` are the range's ends (``high`` None when open above: ``大于10000人``).
+    ``low``/``high`` are the range's ends (``high`` None when open above: ``大于10000人``); for a
+    single number both are the number. :attr:`is_range` tells a range from a single number.
     """
 
     value: float
     low: float
     high: float | None
 
+    @property
+    def is_range(self) -> bool:
+        return self.high is None or self.low != self.high
+
+
+def _middle(low: float, high: float) -> float:
+    """The middle of a headcount range, to the nearest whole person (halves up): ``50-99人`` → 75."""
+    return float(math.floor((low + high) / 2 + 0.5))
+
 
 def parse_headcount(text: object) -> Headcount | None:
-    """``少于50人`` (0–49, value 25), ``50-99人`` (value 74.5), ``大于10000人`` / ``10000人以上`` (10,000+),
+    """``少于50人`` (0–49, value 25), ``50-99人`` (value 75, the middle to a whole person),
+    ``大于10000人`` / ``10000人以上`` (10,000+, value 10,000: the floor of an open range),
     ``约300``, ``1.2万人``; None if unreadable."""
     value = _clean(text)
     if match := _BELOW.match(value):
         top = float(match["a"]) * (1e4 if match["sa"] else 1)
-        return Headcount(top / 2, 0.0, max(top - 1, 0.0)) if math.isfinite(top) else None
+        high = max(top - 1, 0.0)
+        return Headcount(_middle(0.0, high), 0.0, high) if math.isfinite(top) else None
     if (match := _ABOVE.match(value)) and re.search(r"[>＞≥大多超高逾以+]|over|more", value, re.I):
         low = float(match["a"]) * (1e4 if match["sa"] else 1)
         return Headcount(low, low, None) if math.isfinite(low) else None
@@ -164,7 +201,8 @@ def parse_headcount(text: object) -> Headcount | None:
     high = low if match["b"] is None else float(match["b"]) * (1e4 if (match["sb"] or match["sa"]) else 1)
     if not (math.isfinite(low) and math.isfinite(high)):
         return None
-    return Headcount((low + high) / 2, min(low, high), max(low, high))
+    low, high = min(low, high), max(low, high)
+    return Headcount(low if low == high else _middle(low, high), low, high)
 
 
 def parse_year(text: object) -> int | None:

@@ -3,9 +3,11 @@
 From a chunk of raw text rows (:func:`profiles`):
 
 * numbers as written: money (营业收入, 注册资本/实缴资本) in 万元 whatever the unit or currency,
-  headcounts (``少于50人``, ``50-99人``), dates of every form and Excel serials → the year, full-width
-  digits; ``-``, ``--``, ``/``, ``暂无``, ``未公开`` as missing. A value that cannot be read is left as
-  written (the profile stage names it in the row's ``errors``) and counted for its column;
+  dates of every form and Excel serials → the year, full-width digits; ``-``, ``--``, ``/``,
+  ``暂无``, ``未公开`` as missing; headcounts (``少于50人``, ``50-99人``) checked and left as written,
+  for the profile stage to keep the range (:data:`~recommender.scoring.RANGE_COLUMNS`). A value
+  that cannot be read is left as written (the profile stage names it in the row's ``errors``)
+  and counted for its column;
 * the city from 所属城市, else from 所属区县, 所属省份 or the address (:func:`recommender.reference.city_of`);
 * the GB/T 4754 code from the 国标行业门类…小类 names (the most specific one wins);
 * 企业类型 as an origin hint (外商投资/中外合资 → ``外资``, 港澳台 → ``港澳台资``, added to ``tags``),
@@ -29,14 +31,18 @@ import pandas as pd
 
 from ..reference import city_of, industry_code_for_name
 from ._header import CANONICAL_COLUMNS, field_of
-from ._values import is_missing, parse_count, parse_headcount, parse_money, parse_year
+from ._values import blank_missing, is_missing, parse_count, parse_headcount, parse_money, parse_year
 
-__all__ = ["INACTIVE_WORDS", "PROFILE_EXTRA_COLUMNS", "Duplicates", "firm_name_column", "profiles"]
+__all__ = [
+    "INACTIVE_WORDS", "PROFILE_EXTRA_COLUMNS", "Duplicates", "firm_name_column", "inactive_in_english", "is_total_or_note", "profiles",
+]
 
 #: Columns a chunk's profile table has beyond :data:`CANONICAL_COLUMNS`.
 PROFILE_EXTRA_COLUMNS = ("capital", "status", "kind")
 #: Registration or operating status words of a firm that is not active.
 INACTIVE_WORDS = ("注销", "吊销", "迁出", "停业", "清算", "撤销", "歇业", "责令关闭", "破产", "dissolved", "revoked", "deregistered")
+_INACTIVE_EN = {"注销": "deregistered", "吊销": "licence revoked", "迁出": "moved away", "停业": "suspended", "清算": "in liquidation",
+                "撤销": "registration cancelled", "歇业": "closed", "责令关闭": "ordered closed", "破产": "bankrupt"}
 _JOINED = frozenset({"description", "tags", "customers"})
 _JOIN_SEP = "；"
 _NUMERIC = ("employees", "revenue", "founded", "patents", "capital")
@@ -49,6 +55,18 @@ _HMT = re.compile(r"港澳台|港、澳、台|台港澳|香港|澳门|台湾|台
 _SIZE_CLASS = {"大型": "1000", "中型": "300", "小型": "50", "微型": "10", "large": "1000", "medium": "300", "small": "50",
                "micro": "10"}
 _NAME_FORMS = re.compile(r"股份有限公司$|有限责任公司$|有限公司$|责任公司$|公司$|[(]?集团[)]?|[()\[\]【】〔〕{}·・.,、\-—_'\"\s]")
+
+
+def inactive_in_english(status: str) -> str:
+    """What a registration status that marks a firm not active says, in English (``吊销，未注销``
+    → ``licence revoked``); ``""`` when it names no known word."""
+    found = _INACTIVE.search(status)
+    return _INACTIVE_EN.get(found.group(0), found.group(0)) if found else ""
+
+
+def is_total_or_note(cell: str) -> bool:
+    """A cell that makes its row a total (合计, 小计 …) or a note (注：, 数据来源 …)."""
+    return bool(_TOTAL.match(cell) or _NOTE.match(cell))
 
 
 def _strip(values: list) -> np.ndarray:
@@ -66,7 +84,7 @@ def _normalise_number(field: str, text: np.ndarray, unit: float) -> tuple[np.nda
         serial = np.flatnonzero(~np.isnan(plain) & (plain >= 10_000))
         if serial.size:
             text = text.copy()
-            for i in serial:
+            for i in serial.tolist():
                 year = parse_year(text[i])
                 text[i] = str(year) if year is not None else text[i]
     todo = np.flatnonzero(np.isnan(plain) & (text != ""))
@@ -74,27 +92,33 @@ def _normalise_number(field: str, text: np.ndarray, unit: float) -> tuple[np.nda
         return text, 0
     text = text.copy()
     unreadable = 0
-    for i in todo:
+    read: dict[str, str | None] = {}  # vendor columns repeat a few words (少于50人, 50-99人 …)
+    for i in todo.tolist():
         raw = text[i]
-        if is_missing(raw):
-            text[i] = ""
-            continue
-        value: float | None
-        if field in ("revenue", "capital"):
-            value = parse_money(raw, unit=unit)
-        elif field == "employees":
-            headcount = parse_headcount(raw)
-            value = None if headcount is None else headcount.value
-        elif field == "founded":
-            year = parse_year(raw)
-            value = None if year is None else float(year)
-        else:
-            value = parse_count(raw)
+        if raw not in read:
+            read[raw] = "" if is_missing(raw) else _read_number(raw, field, unit)
+        value = read[raw]
         if value is None:
             unreadable += 1
         else:
-            text[i] = repr(round(value, 6))
+            text[i] = value
     return text, unreadable
+
+
+def _read_number(raw: str, field: str, unit: float) -> str | None:
+    """One value as written → the text the profile stage reads (None: unreadable). A headcount
+    stays as written (``50-99人``): the profile keeps its range."""
+    value: float | None
+    if field in ("revenue", "capital"):
+        value = parse_money(raw, unit=unit)
+    elif field == "employees":
+        return None if parse_headcount(raw) is None else raw
+    elif field == "founded":
+        year = parse_year(raw)
+        value = None if year is None else float(year)
+    else:
+        value = parse_count(raw)
+    return None if value is None else repr(round(value, 6))
 
 
 def _first(parts: list[np.ndarray], n: int) -> np.ndarray:
@@ -179,6 +203,8 @@ def profiles(raw: pd.DataFrame, sources: Mapping[str, list[str]], units: Mapping
             out[field] = value
         else:
             out[field] = _first(parts, n)
+    for field in ("city", "industry_code"):  # "-" or 暂无 is no city or code: look for one in other columns
+        out[field] = blank_missing(out[field])
     _derive_city(out, sources, text)
     _derive_industry(out, sources, text, unreadable)
     extra = lambda field: _first([text(c) for c in sources.get(field, ())], n)  # noqa: E731

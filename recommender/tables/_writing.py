@@ -5,10 +5,11 @@ on a clean close, so a failed run never leaves a truncated table. CSV is UTF-8 w
 minimal quoting; text cells that Excel would run as formulas are neutralised (:func:`neutralise`)
 and quoted. XLSX is written with XlsxWriter as strings, numbers and dates only (no formulas, no
 hyperlinks): a bold, frozen header row with an autofilter, column widths fitted to the text,
-wrapped long-text columns, number columns as numbers, and input text that reads as a plain
-number or an ISO date (``typed_columns``) as a number or a date; rows beyond one sheet continue
-on ``Sheet2``, ``Sheet3``... with the header repeated; :meth:`TableWriter.add_notes` adds a last
-sheet ``说明 Notes``.
+wrapped long-text columns, number columns as numbers, cells that are not text (an XLSX input's
+numbers, dates, times and booleans) as cells of their type, and text columns whose every value
+reads as a plain number or every value as a date (``typed_columns``: a CSV input's columns) as
+numbers or dates; rows beyond one sheet continue on ``Sheet2``, ``Sheet3``... with the header
+repeated; :meth:`TableWriter.add_notes` adds a last sheet ``说明 Notes``.
 """
 
 from __future__ import annotations
@@ -32,6 +33,8 @@ import pandas as pd
 from ..exceptions import InputFileError, OutputFileError
 from . import _parquet
 from ._output import check_output_path, output_errors
+from ._values import is_missing
+from ._vendor import is_total_or_note
 
 __all__ = ["XLSX_MAX_ROWS", "TableWriter", "encode_csv_rows", "neutralise", "write_table"]
 
@@ -47,8 +50,9 @@ _SAFE_TEXT = re.compile(_NUMBER.pattern + "|-+")
 _CSV_SCAN = re.compile(r'[",\r]|\n[=+\-@\t＝＋－＠]')
 _WRITE_BATCH = 65_536
 _XLSX_MAX_CHARS = 32_767
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_DATE = re.compile(r"(\d{4})([-/])(\d{1,2})\2(\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?")
 _PLAIN_NUMBER = re.compile(r"-?(?:0|[1-9]\d{0,14})(?:\.\d{1,15})?")
+_DATE_FORMATS = {"date": "yyyy-mm-dd", "datetime": "yyyy-mm-dd hh:mm:ss", "time": "hh:mm:ss"}
 _MAX_WIDTH = 60
 _WIDTH_SAMPLE = 2_000
 
@@ -80,6 +84,74 @@ def _text_cells(series: pd.Series) -> list[str]:
     if not isinstance(series.dtype, pd.StringDtype):
         series = series.astype(object).where(series.notna(), "").astype(str)
     return series.fillna("").tolist()
+
+
+def _xlsx_cells(series: pd.Series) -> list[Any]:
+    """One column's cells for XLSX: text as text, other values (numbers, dates, booleans of an
+    XLSX input's cells) as they are; blanks (None, NaN, NA) as ``""``."""
+    if series.dtype != object:
+        return _text_cells(series)
+    values = series.tolist()
+    if all(type(v) is str for v in values):
+        return values
+    out: list[Any] = []
+    for v in values:
+        if v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and math.isnan(v)):
+            out.append("")
+        elif isinstance(v, np.generic):
+            out.append(v.item())
+        else:
+            out.append(v)
+    return out
+
+
+def _typed_by_pattern(values: list[Any]) -> list[Any]:
+    """A text column of a CSV input as numbers or dates, when it safely is one: every value that
+    is not blank, a "no data" mark (``-``, ``暂无`` …) or the cell of a total or note row (合计,
+    数据来源：…), which stay text, is a plain decimal number (no leading zero, at most 15 digits:
+    ``0601``, ``000001``, 18-digit codes stay text), or every one is a date (``2012-08-08``,
+    ``2012/8/8``, with or without a time). Otherwise the column is left as it is: a column is
+    typed whole, never cell by cell."""
+    first = next((v for v in values if isinstance(v, str) and v.strip() and not _kept_as_text(v)), None)
+    if first is None or not (_PLAIN_NUMBER.fullmatch(first) or _DATE.fullmatch(first)):
+        return values  # most text columns stop here, at their first value
+    kind = "number" if _PLAIN_NUMBER.fullmatch(first) else "date"
+    converted: dict[str, object] = {}
+    out: list[Any] = []
+    for v in values:
+        if not isinstance(v, str) or not v:
+            out.append(v)
+            continue
+        if v not in converted:
+            converted[v] = _as_number(v) if kind == "number" else _as_date(v)
+            if converted[v] is None:
+                if not _kept_as_text(v):
+                    return values  # one value of another kind: the column stays text
+                converted[v] = v
+        out.append(converted[v])
+    return out
+
+
+def _kept_as_text(text: str) -> bool:
+    """A value a typed column keeps as text: a "no data" mark, or a total's or a note's cell."""
+    return is_missing(text) or is_total_or_note(text)
+
+
+def _as_number(text: str) -> int | float | None:
+    if not _PLAIN_NUMBER.fullmatch(text):
+        return None
+    return float(text) if "." in text else int(text)
+
+
+def _as_date(text: str) -> dt.datetime | None:
+    match = _DATE.fullmatch(text)
+    if match is None:
+        return None
+    year, _, month, day, hour, minute, second = match.groups()
+    try:
+        return dt.datetime(int(year), int(month), int(day), int(hour or 0), int(minute or 0), int(second or 0))
+    except ValueError:
+        return None
 
 
 def _numeric_cells(series: pd.Series, column: str) -> list[int | float | None]:
@@ -206,7 +278,7 @@ def _display_width(text: str) -> int:
 
 
 class _XlsxSink:
-    def __init__(self, path: Path, header: list[str], *, wrap: Collection[int] = (), typed: Collection[int] = ()):
+    def __init__(self, path: Path, header: list[str], *, wrap: Collection[int] = ()):
         import xlsxwriter
 
         self._book = xlsxwriter.Workbook(str(path), {
@@ -215,10 +287,9 @@ class _XlsxSink:
         self._head_format = self._book.add_format({
             "bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True, "valign": "top"})
         self._wrap_format = self._book.add_format({"text_wrap": True, "valign": "top"})
-        self._date_format = self._book.add_format({"num_format": "yyyy-mm-dd"})
+        self._date_formats = {kind: self._book.add_format({"num_format": f}) for kind, f in _DATE_FORMATS.items()}
         self._header = header
         self._wrap = frozenset(wrap)
-        self._typed = frozenset(typed)
         self._widths = [min(_display_width(h), _MAX_WIDTH) for h in header]
         self._sheet: Any = None
         self._sheets: list[Any] = []
@@ -238,16 +309,16 @@ class _XlsxSink:
             sample = values[:_WIDTH_SAMPLE]
             if numeric:
                 width = max((len(f"{v:.4g}" if isinstance(v, float) else str(v)) for v in sample if v is not None), default=0)
-            else:
-                width = max(map(_display_width, sample), default=0)
+            else:  # a total's or a note's text (数据来源：…) runs over its neighbours; it does not widen its column
+                width = max((_display_width(v) if isinstance(v, str) else _value_width(v)
+                             for v in sample if not (isinstance(v, str) and is_total_or_note(v))), default=0)
             self._widths[j] = max(self._widths[j], min(width + 2, _MAX_WIDTH))
 
     def write(self, columns: list[tuple[bool, list[Any]]]) -> None:
         self._fit(columns)
         rows = len(columns[0][1]) if columns else 0
-        kinds = [("n" if numeric else "w" if j in self._wrap else "t" if j in self._typed else "s")
-                 for j, (numeric, _) in enumerate(columns)]
-        wrap, date_format = self._wrap_format, self._date_format
+        kinds = [("n" if numeric else "w" if j in self._wrap else "s") for j, (numeric, _) in enumerate(columns)]
+        wrap = self._wrap_format
         for i in range(rows):
             if self._row > XLSX_MAX_ROWS:
                 self._new_sheet()
@@ -257,19 +328,29 @@ class _XlsxSink:
                 if kind == "n":
                     if value is not None:
                         sheet.write_number(row, j, value)
-                elif not value:
-                    continue
-                elif kind == "s":
-                    sheet.write_string(row, j, value)
-                elif kind == "w":
-                    sheet.write_string(row, j, value, wrap)
-                elif _PLAIN_NUMBER.fullmatch(value):
-                    sheet.write_number(row, j, float(value) if "." in value else int(value))
-                elif _ISO_DATE.fullmatch(value) and (day := _iso_date(value)) is not None:
-                    sheet.write_datetime(row, j, day, date_format)
-                else:
-                    sheet.write_string(row, j, value)
+                elif type(value) is str:
+                    if value:
+                        sheet.write_string(row, j, value, wrap if kind == "w" else None)
+                elif value is not None:
+                    self._write_value(row, j, value)
             self._row += 1
+
+    def _write_value(self, row: int, j: int, value: object) -> None:
+        """A cell that is not text, as a cell of its type (an XLSX input's number, date, time or boolean)."""
+        sheet = self._sheet
+        if isinstance(value, bool):
+            sheet.write_boolean(row, j, value)
+        elif isinstance(value, numbers.Real) and math.isfinite(value):
+            sheet.write_number(row, j, value)
+        elif isinstance(value, dt.datetime):
+            plain = value.replace(tzinfo=None)
+            sheet.write_datetime(row, j, plain, self._date_formats["date" if plain.time() == dt.time() else "datetime"])
+        elif isinstance(value, dt.date):
+            sheet.write_datetime(row, j, value, self._date_formats["date"])
+        elif isinstance(value, dt.time):
+            sheet.write_datetime(row, j, value.replace(tzinfo=None), self._date_formats["time"])
+        else:
+            sheet.write_string(row, j, str(value))
 
     def add_notes(self, rows: Sequence[Sequence[object]]) -> None:
         sheet = self._book.add_worksheet(NOTES_SHEET)
@@ -304,11 +385,13 @@ class _XlsxSink:
             raise error
 
 
-def _iso_date(text: str) -> dt.datetime | None:
-    try:
-        return dt.datetime.strptime(text, "%Y-%m-%d")
-    except ValueError:
-        return None
+def _value_width(value: object) -> int:
+    """Columns a cell that is not text takes: a date 10, a date with a time 19, a number its digits."""
+    if isinstance(value, dt.datetime):
+        return 10 if value.time() == dt.time() else 19
+    if isinstance(value, (dt.date, dt.time)):
+        return 10 if isinstance(value, dt.date) else 8
+    return len(f"{value:.10g}" if isinstance(value, float) else str(value))
 
 
 class TableWriter:
@@ -330,9 +413,12 @@ class TableWriter:
     wrap_columns : collection of str, default ()
         XLSX: long-text columns written with wrapped lines.
     typed_columns : collection of str, default ()
-        XLSX: text columns whose cells are written as numbers when they are plain decimal
-        numbers (no leading zero, at most 15 digits) and as dates when they are ISO dates
-        (``2012-08-08``), as the input workbook had them; other cells stay text.
+        XLSX: text columns (of a CSV input) written as numbers when every value that is not
+        blank or a "no data" mark is a plain decimal number (no leading zero, at most 15
+        digits), or as dates when every one is a date (``2012-08-08``, ``2012/8/8``, with or
+        without a time); otherwise as text. Decided on each frame passed to :meth:`write`.
+        In every other text column, values that are not ``str`` (an XLSX input's cells:
+        numbers, dates, times, booleans) are written as cells of their type.
 
     Raises
     ------
@@ -362,6 +448,7 @@ class TableWriter:
             raise ValueError(f"The 'numeric_columns' parameter of TableWriter names columns not in "
                              f"'columns': {sorted(map(str, unknown))}.")
         self._numeric = [c in self.numeric_columns for c in self.columns]
+        self._typed = [c in set(typed_columns) and c not in self.numeric_columns for c in self.columns]
         self._tmp = self.path.with_name(f".{self.path.stem}.{secrets.token_hex(4)}.part{suffix}")
         header = [str(c) for c in self.columns]
         if suffix == ".xlsx" and (long := [h for h in header if len(h) > _XLSX_MAX_CHARS]):
@@ -372,8 +459,7 @@ class TableWriter:
             self._sink = (
                 _CsvSink(self._tmp, header) if suffix == ".csv"
                 else _parquet.ParquetSink(self._tmp, header, self._numeric) if suffix == ".parquet" else _XlsxSink(
-                    self._tmp, header, wrap=[j for j, c in enumerate(self.columns) if c in set(wrap_columns)],
-                    typed=[j for j, c in enumerate(self.columns) if c in set(typed_columns) and c not in self.numeric_columns]))
+                    self._tmp, header, wrap=[j for j, c in enumerate(self.columns) if c in set(wrap_columns)]))
 
     @contextmanager
     def _os_errors(self) -> Iterator[None]:
@@ -407,6 +493,9 @@ class TableWriter:
             raise ValueError(f"frame columns {list(frame.columns)} differ from the writer's "
                              f"columns {list(self.columns)}")
         xlsx = isinstance(self._sink, _XlsxSink)
+        # XLSX: each column's cells (typed columns converted whole, never cell by cell)
+        cells = {j: (_typed_by_pattern if self._typed[j] else list)(_xlsx_cells(frame.iloc[:, j]))
+                 for j, numeric in enumerate(self._numeric) if xlsx and not numeric}
         for start in range(0, len(frame), _WRITE_BATCH):
             part = frame.iloc[start:start + _WRITE_BATCH]
             if isinstance(self._sink, _parquet.ParquetSink):
@@ -420,9 +509,9 @@ class TableWriter:
                 if numeric:
                     columns.append((True, _numeric_cells(series, name)))
                     continue
-                values = _text_cells(series)
-                if xlsx and max(map(len, values), default=0) > _XLSX_MAX_CHARS:
-                    row = next(i for i, v in enumerate(values) if len(v) > _XLSX_MAX_CHARS)
+                values = cells[j][start:start + _WRITE_BATCH] if xlsx else _text_cells(series)
+                if xlsx and max((len(v) for v in values if isinstance(v, str)), default=0) > _XLSX_MAX_CHARS:
+                    row = next(i for i, v in enumerate(values) if isinstance(v, str) and len(v) > _XLSX_MAX_CHARS)
                     raise ValueError(f"column {name!r}, row {series.index[row]!r}: text longer than "
                                      f"Excel's {_XLSX_MAX_CHARS} characters; write CSV instead")
                 columns.append((False, values))

@@ -49,3 +49,44 @@ def test_prepare_profiles_treats_every_missing_marker_as_blank():
     out = prepare_profiles(frame)
     assert out["name"].tolist() == ["x", "", ""]
     assert out["employees"].isna().all()
+
+
+@pytest.mark.parametrize(("raw", "value", "low", "high"), [
+    ("50-99人", 75, 50, 99), ("少于50人", 25, 0, 49), ("大于10000人", 10_000, 10_000, math.nan), ("100-499人", 300, 100, 499),
+    ("300", 300, math.nan, math.nan), ("", math.nan, math.nan, math.nan), ("abc人", math.nan, math.nan, math.nan),
+])
+def test_prepare_profiles_keeps_a_headcount_range_beside_the_number_used(raw, value, low, high):
+    out = prepare_profiles(pd.DataFrame({"name": ["x"], "employees": [raw]}))
+    for column, expected in (("employees", value), ("employees_low", low), ("employees_high", high)):
+        got = out.loc[0, column]
+        assert (math.isnan(got) and math.isnan(expected)) or got == expected, (column, got)
+
+
+def test_headcount_range_is_said_in_the_reasons_where_headcount_counts():
+    from recommender import Recommender
+
+    firms = pd.DataFrame({"name": ["甲电池有限公司", "乙电池有限公司", "丙电池有限公司", "丁电池有限公司"],
+                          "description": ["锂离子电池正极材料研发、生产"] * 4,
+                          "employees": ["50-99人", "少于50人", "大于10000人", "120"]})
+    recommender = Recommender()
+    zh = recommender.rank(firms)[0].set_index("name")["reasons"]
+    en = recommender.rank(firms, lang="en")[0].set_index("name")["reasons"]
+    assert "员工50–99人（按75人计）" in zh["甲电池有限公司"] and "50–99 staff (taken as 75)" in en["甲电池有限公司"]
+    assert "员工少于50人（按25人计）" in zh["乙电池有限公司"] and "under 50 staff (taken as 25)" in en["乙电池有限公司"]
+    assert "员工10,000人以上（按10,000人计）" in zh["丙电池有限公司"] and "10,000+ staff (taken as 10,000)" in en["丙电池有限公司"]
+    assert "员工120人" in zh["丁电池有限公司"] and "按" not in zh["丁电池有限公司"].split("员工120人")[1][:2]
+
+
+def test_no_data_marks_in_text_fields_are_blanks():
+    out = prepare_profiles(pd.DataFrame({"name": ["甲公司", "乙公司"], "city": ["-", "深圳"], "description": ["暂无", "锂电池"],
+                                         "industry_code": ["--", "3841"], "tags": ["未公开", "高新技术企业"], "customers": ["／", ""]}))
+    assert out.loc[0, ["city", "description", "industry_code", "tags", "customers"]].tolist() == ["", "", "", "", ""]
+    assert out.loc[1, ["city", "description", "industry_code", "tags"]].tolist() == ["深圳", "锂电池", "3841", "高新技术企业"]
+
+
+def test_a_city_of_a_dash_is_a_missing_place_not_a_poor_origin():
+    from recommender import Recommender
+
+    scored = Recommender().scorer.score_frame(pd.DataFrame({"name": ["甲公司", "乙公司"], "description": ["锂电池制造"] * 2,
+                                                            "city": ["-", ""]}))
+    assert scored.loc[0, "score_origin"] == scored.loc[1, "score_origin"] and "place" in scored.loc[0, "missing"]

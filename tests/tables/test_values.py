@@ -59,11 +59,39 @@ def test_count_round_trips_with_separators_and_full_width(n, full_width):
 def test_headcount_ranges_keep_their_ends(a, b):
     low, high = min(a, b), max(a, b)
     got = parse_headcount(f"{low}-{high}人")
-    assert got is not None and (got.low, got.high) == (low, high) and got.value == (low + high) / 2
+    middle = math.floor((low + high) / 2 + 0.5)  # to a whole person, halves up: 50-99人 → 75
+    assert got is not None and (got.low, got.high) == (low, high) and got.value == (middle if low < high else low)
+    assert got.is_range == (low < high) and low <= got.value <= high
     below = parse_headcount(f"少于{high}人")
-    assert below is not None and below.low == 0 and below.high == high - 1
+    assert below is not None and below.low == 0 and below.high == high - 1 and below.is_range == (high > 1)
     above = parse_headcount(f"大于{high}人")
-    assert above is not None and above.value == high and above.high is None
+    assert above is not None and above.value == high and above.high is None and above.is_range
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(0, 10**6), st.sampled_from(["", "人", "名"]), st.booleans())
+def test_a_single_headcount_round_trips_and_is_no_range(n, unit, full_width):
+    text = f"{n}{unit}"
+    got = parse_headcount(text.translate(FULL) if full_width else text)
+    assert got is not None and got.value == got.low == got.high == n and not got.is_range
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(1, 99), st.integers(1, 99))
+def test_headcounts_in_wan_are_never_off_by_a_power_of_ten(a, b):
+    low, high = min(a, b), max(a, b)
+    plain, wan = parse_headcount(f"{low}-{high}人"), parse_headcount(f"{low}万-{high}万人")
+    assert wan is not None and plain is not None and (wan.low, wan.high) == (low * 1e4, high * 1e4)
+    assert plain.low <= plain.value <= plain.high and wan.low <= wan.value <= wan.high
+
+
+@pytest.mark.parametrize(("text", "value", "low", "high"), [
+    ("少于50人", 25, 0, 49), ("50-99人", 75, 50, 99), ("100-499人", 300, 100, 499), ("大于10000人", 10_000, 10_000, None),
+    ("10000人以上", 10_000, 10_000, None), ("５０－９９人", 75, 50, 99), ("约300人", 300, 300, 300),
+])
+def test_headcount_words_from_the_issue(text, value, low, high):
+    got = parse_headcount(text)
+    assert got is not None and (got.value, got.low, got.high) == (value, low, high)
 
 
 @settings(max_examples=300, deadline=None)
@@ -79,7 +107,7 @@ def test_year_round_trips_every_date_form(day, form):
     assert parse_year(text) == day.year
 
 
-@pytest.mark.parametrize("text", ["-", "--", "/", "暂无", "未公开", "", "  ", "N/A", "——"])
+@pytest.mark.parametrize("text", ["-", "--", "/", "暂无", "未公开", "", "  ", "N/A", "——", "Not disclosed", "暂 无", "Ｎ／Ａ"])
 def test_no_data_marks_are_missing(text):
     assert is_missing(text)
 

@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from recommender import Recommender
+from recommender.scoring import FIELDS, prepare_profiles
 from recommender.tables import open_table
 
 from .vendor_corpus import LAYOUTS, Layout, write_csv, write_xlsx
@@ -45,15 +46,20 @@ def test_vendor_layout_yields_its_header_rows_fields_kinds_and_duplicates(tmp_pa
         assert by_line.loc[line, "kind"] == (layout.kinds.get(line, "")), line
         assert by_line.loc[line, "dup"] == layout.duplicates.get(line, 0), line
     firms = frame.drop_duplicates("name").set_index("name")
+    # the numbers as the profile stage reads them (headcount ranges keep their ends)
+    prepared = prepare_profiles(firms.reset_index()[[c for c in FIELDS if c in firms.reset_index()]]).set_index("name")
     numeric = {"founded", "employees", "revenue", "capital", "patents"}
     for name, fields in layout.expect.items():
         for field, expected in fields.items():
-            got = firms.loc[name, field]
-            if field in numeric:
+            got = firms.loc[name, field] if field == "capital" or field not in prepared else prepared.loc[name, field]
+            if field in ("employees_low", "employees_high"):
+                assert (math.isnan(got) and expected is None) or got == expected, (name, field, got)
+            elif field in numeric:
                 try:
                     value: float | None = float(got)
                 except ValueError:  # blank, or unreadable: left as written for the errors column
                     value = None
+                value = None if value is not None and math.isnan(value) else value
                 assert (value is None and expected is None) or (value is not None and math.isclose(value, expected)), (name, field, got)
             elif field in ("tags", "city"):
                 assert expected in got, (name, field, got)  # 所属城市 "深圳市" is kept as written
@@ -95,6 +101,9 @@ def test_vendor_layout_ranks_every_row_once_in_bands(tmp_path, layout, kind):
     assert set(unreadable) == set(open_table(source).columns)
     if layout.name == "qichacha":
         assert unreadable["参保人数"] == 1  # "abc人"
+        # a headcount range is said in the reasons, with the number used
+        assert "员工少于50人（按25人计）" in top[top[name] == "深圳市甲锂电科技有限公司"]["reasons"].iloc[0]
+        assert "员工100–499人（按300人计）" in top[top[name] == "江门市乙新材料有限公司"]["reasons"].iloc[0]
         row = top[top[name] == "佛山市丙电机有限公司"].iloc[0]
         assert "员工人数" in row["errors"] and int(row["rank"]) < min(ranks[n][0] for n in inactive)
 
@@ -131,4 +140,5 @@ def test_english_run_speaks_english(tmp_path):
     text = " ".join(report.top["reasons"].tolist() + report.top["action"].tolist() + report.top["chain"].tolist())
     assert not any(word in text for word in ("补链", "强链", "延链", "建链", "非企业行", "非存续企业"))
     assert "not a firm" in text
+    assert "under 50 staff (taken as 25)" in text and "10,000+ staff (taken as 10,000)" in text
     assert not any(re.search(r"[\u4e00-\u9fff]", use.use_en) for use in report.columns)

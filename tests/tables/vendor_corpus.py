@@ -53,10 +53,10 @@ QCC = Layout(  # 企查查-style: a merged title row, a blank row, Excel date ce
     merges=["A1:O1"],
     header_rows=(3,),
     expect={
-        "深圳市甲锂电科技有限公司": {"city": "深圳", "founded": 2012, "employees": 25.0, "capital": 5000.0, "tags": "外资", "industry_code": "38"},
-        "江门市乙新材料有限公司": {"city": "江门", "founded": 2010, "capital": 12000.0, "employees": 299.5, "kind": "inactive"},
+        "深圳市甲锂电科技有限公司": {"city": "深圳", "founded": 2012, "employees": 25.0, "employees_low": 0, "employees_high": 49, "capital": 5000.0, "tags": "外资", "industry_code": "38"},
+        "江门市乙新材料有限公司": {"city": "江门", "founded": 2010, "capital": 12000.0, "employees": 300.0, "employees_low": 100, "employees_high": 499, "kind": "inactive"},
         "佛山市丙电机有限公司": {"founded": 2000, "capital": 2136.0, "tags": "港澳台资", "employees": None},
-        "东莞市丁光电股份有限公司": {"founded": 2012, "employees": 10000.0, "capital": None, "kind": "inactive"},
+        "东莞市丁光电股份有限公司": {"founded": 2012, "employees": 10000.0, "employees_low": 10000, "employees_high": None, "capital": None, "kind": "inactive"},
     },
     kinds={5: "inactive", 8: "inactive", 9: "total", 10: "note"},
     duplicates={7: 4},
@@ -79,7 +79,7 @@ TYC = Layout(  # 天眼查-style: a title, a two-row header (a group cell merged
     merges=["A1:F1", "C2:D2"],
     header_rows=(2, 3),
     expect={
-        "江门市戊电子有限公司": {"city": "江门", "founded": 2015, "employees": 74.5, "revenue": 3000.0, "capital": 729.6, "industry_code": "39"},
+        "江门市戊电子有限公司": {"city": "江门", "founded": 2015, "employees": 75.0, "employees_low": 50, "employees_high": 99, "revenue": 3000.0, "capital": 729.6, "industry_code": "39"},
         "中山市己机械有限公司": {"city": "中山", "founded": 1998, "revenue": 1200.0, "capital": 500.0, "kind": "inactive"},
     },
     kinds={5: "blank", 6: "inactive", 8: "total"},
@@ -98,13 +98,83 @@ QXB = Layout(  # 启信宝-style: names merged down over a two-row header, group
     merges=["A1:A2", "B1:C1", "D1:E1"],
     header_rows=(1, 2),
     expect={
-        "鹤山市庚智能装备有限公司": {"founded": 2019, "employees": 399.5, "revenue": 5200.0, "patents": 12.0, "tags": "高新技术企业;专精特新"},
+        "鹤山市庚智能装备有限公司": {"founded": 2019, "employees": 400.0, "revenue": 5200.0, "patents": 12.0, "tags": "高新技术企业;专精特新"},
         "开平市辛卫浴有限公司": {"founded": 2008, "employees": 25.0, "revenue": None, "patents": None, "kind": "inactive"},
     },
     kinds={4: "inactive", 5: "note"},
 )
 
-LAYOUTS = (QCC, TYC, QXB)
+_QCC_HEADER = [
+    "序号", "企业名称", "英文名", "登记状态", "法定代表人", "注册资本", "实缴资本", "成立日期", "核准日期", "统一社会信用代码", "企业类型",
+    "所属省份", "所属城市", "所属区县", "企业地址", "国标行业门类", "国标行业大类", "国标行业中类", "国标行业小类", "参保人数", "人员规模",
+    "电话", "更多电话", "邮箱", "网址", "股票代码", "上市状态", "企业规模", "经营范围",
+]
+
+
+def _qcc(no, name, status, capital, paid, founded, code, kind, city, district, address, staff, size, tel, stock, listing, scope,
+         classes=("制造业", "电气机械和器材制造业", "电池制造", "锂离子电池制造")):
+    return [no, name, "", status, "张三", capital, paid, founded, dt.datetime(2024, 3, 1), code, kind, "广东省", city, district, address,
+            *classes, staff, size, tel, "13800138000", "ir@example.cn", "www.example.cn", stock, listing, "", scope]
+
+
+QCC_EXPORT = Layout(  # a whole 企查查 batch export: a title, an export-time line, a blank row, group cells over the header
+    name="qichacha_export",
+    rows=[
+        ["企查查 · 批量导出 · 锂电池相关企业", *[None] * 28],
+        ["导出时间：2025-06-01 10:00:00"],
+        [],
+        ["基本信息", None, None, None, None, "工商信息", None, None, None, None, None, "地区", None, None, None, "行业", None, None, None,
+         "规模", None, "联系方式", None, None, None, "上市信息", None, None, None],
+        _QCC_HEADER,
+        _qcc(1, "广东甲锂能科技股份有限公司", "存续（在营、开业、在册）", "5000万元人民币", "3000万元人民币", dt.datetime(2012, 8, 8),
+             "91440300MA5DAAAA1X", "股份有限公司(上市、自然人投资或控股)", "深圳市", "南山区", "深圳市南山区科技园", "1,234", "1000-4999人",
+             "0755-26888888", "001234", "A股上市", "锂离子电池、正极材料的研发、生产和销售"),
+        _qcc(2, "江门市乙新材料有限公司", "注销", "1.2亿元", "-", "2010/5/12", "91440700MA5DAAAA2X", "其他有限责任公司", "", "蓬江区",
+             "广东省江门市蓬江区", "-", "100-499人", "-", "", "", "锂电池电解液生产", ("制造业", "化学原料和化学制品制造业", "", "")),
+        _qcc(3, "佛山丙电机(集团)有限公司", "在业", "300万美元", "--", "2000年8月7日", "91440600MA5DAAAA3X", "有限责任公司(台港澳法人独资)",
+             "佛山市", "顺德区", "广东省佛山市顺德区", "abc人", "", "0757-1234567", "", "", "电机及控制器制造",
+             ("制造业", "电气机械和器材制造业", "", "")),
+        _qcc(4, "广东甲锂能科技有限公司", "存续", "5000万元", "", dt.datetime(2012, 8, 8), "91440300MA5DAAAA1X", "有限责任公司", "深圳市",
+             "南山区", "", "", "1000-4999人", "", "", "", "锂离子电池的研发、生产"),
+        _qcc(5, "佛山丙电机（集团）有限公司", "在业", "300万美元", "", "2000-08-07", "-", "有限责任公司", "佛山市", "顺德区", "", "", "50-99人",
+             "", "", "", "电机制造"),
+        _qcc(6, "东莞市丁光电股份有限公司", "吊销，未注销", "暂无", "暂无", 41129, "91441900MA5DAAAA6X", "股份有限公司", "", "", "", "未公开",
+             "大于10000人", "未公开", "", "", "光电显示模组制造", ("制造业", "计算机、通信和其他电子设备制造业", "", "")),
+        _qcc(7, "中山市戊精密有限公司", "迁出", "2000万", "", "2016-09-30", "91442000MA5DAAAA7X", "有限责任公司", "中山市", "", "", "", "少于50人",
+             "", "", "", "精密模具制造"),
+        _qcc(8, "江门市己储能科技有限公司", "存续", "800万港元", "", dt.datetime(2019, 1, 15), "91440700MA5DAAAA8X",
+             "有限责任公司(港澳台投资、非独资)", "-", "-", "广东省江门市江海区高新区金瓯路1号", "", "50-99人", "0750-3888888", "", "",
+             "储能电池系统集成、储能变流器制造"),
+        _qcc(9, "惠州庚电子有限公司", "存续", "１０００万元", "", "２０１８－０３－０１", "91441300MA5DAAAA9X", "有限责任公司(外商投资、非独资)",
+             "惠州市", "仲恺区", "", "未公开", "--", "", "", "", "锂电池保护板、电子元器件生产", ("制造业", "计算机、通信和其他电子设备制造业", "", "")),
+        _qcc(10, "珠海辛新能源有限公司", "停业", "500万元", "", "2015", "91440400MA5DAAAB0X", "有限责任公司", "珠海市", "", "", "", "少于50人",
+             "", "", "", "锂电池回收"),
+        _qcc(11, "", "存续", "100万元", "", "2020-01-01", "91440700MA5DAAAB1X", "有限责任公司", "江门市", "", "", "", "", "", "", "",
+             "电池材料销售"),
+        [],
+        ["合计", None, None, None, None, "2.3亿元"],
+        ["注：注册资本、人员规模为企业公示数据，仅供参考"],
+        ["数据来源：企查查"],
+    ],
+    merges=["A1:AC1", "A4:E4", "F4:K4", "L4:O4", "P4:S4", "T4:U4", "V4:Y4", "Z4:AC4"],
+    header_rows=(5,),
+    expect={
+        "广东甲锂能科技股份有限公司": {"city": "深圳", "founded": 2012, "employees": 1234.0, "capital": 5000.0, "industry_code": "3841", "tags": "上市"},
+        "江门市乙新材料有限公司": {"city": "江门", "founded": 2010, "capital": 12000.0, "employees": 300.0, "employees_low": 100,
+                              "employees_high": 499, "industry_code": "26", "kind": "inactive"},
+        "佛山丙电机(集团)有限公司": {"city": "佛山", "founded": 2000, "capital": 2136.0, "tags": "港澳台资", "employees": None},
+        "东莞市丁光电股份有限公司": {"founded": 2012, "employees": 10000.0, "employees_low": 10000, "employees_high": None, "capital": None,
+                                "kind": "inactive"},
+        "中山市戊精密有限公司": {"employees": 25.0, "employees_low": 0, "employees_high": 49, "kind": "inactive"},
+        "江门市己储能科技有限公司": {"city": "江门", "founded": 2019, "capital": 729.6, "employees": 75.0, "tags": "港澳台资", "industry_code": "3841"},
+        "惠州庚电子有限公司": {"city": "惠州", "founded": 2018, "capital": 1000.0, "employees": None, "tags": "外资", "industry_code": "39"},
+        "珠海辛新能源有限公司": {"founded": 2015, "kind": "inactive"},
+    },
+    kinds={7: "inactive", 11: "inactive", 12: "inactive", 15: "inactive", 17: "blank", 18: "total", 19: "note", 20: "note"},
+    duplicates={9: 6, 10: 8},
+)
+
+LAYOUTS = (QCC, TYC, QXB, QCC_EXPORT)
 
 
 def _text(value: object) -> str:
