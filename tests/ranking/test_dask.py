@@ -202,7 +202,7 @@ def test_a_worker_killed_mid_run_still_gives_every_row_once_or_no_output(real_cl
         thread = threading.Thread(target=run)
         thread.start()
         deadline = time.monotonic() + 120
-        while time.monotonic() < deadline and not any(tmp_path.glob(".survived.*/scored/*.parquet")):
+        while time.monotonic() < deadline and not any(tmp_path.glob(".survived.*/scored/*.arrow")):
             time.sleep(0.05)
         assert thread.is_alive(), "the run ended before a worker could be killed"
         os.kill(pids[0], signal.SIGKILL)
