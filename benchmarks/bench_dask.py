@@ -114,8 +114,10 @@ def run_dask(source: Path, out: Path, workers: int, repeats: int, partition_size
             cpu = _cpu(pids) + _cpu([os.getpid()])
             with PeakRss(pids) as peak:
                 t = time.perf_counter()
-                rank_dask([source], out, client=client, model="demo", partition_size=partition_size, top=0)
+                report = rank_dask([source], out, client=client, model="demo", partition_size=partition_size, top=0)
                 walls.append(time.perf_counter() - t)
+            if hasattr(report, "seconds"):  # engines before the steps were timed have none
+                print(f"#   {workers} w steps (wall s): {report.seconds}; {report.duplicate_rows:,} copies of firms", flush=True)
             cpus.append(_cpu(pids) + _cpu([os.getpid()]) - cpu)
             peaks.append(peak.peak)
             shutil.rmtree(out, ignore_errors=True)

@@ -56,6 +56,7 @@ import os
 import shutil
 import sys
 import tempfile
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -411,6 +412,7 @@ class DaskRankReport(_RankCounts):
     duplicate_rows: int = 0
     header_rows: tuple[int, ...] = ()
     columns: tuple[ColumnUse, ...] = ()  # the column report: which input column fed which field
+    seconds: dict[str, float] = field(default_factory=dict)  # wall seconds of each step: read, duplicates, score, order, write
 
 
 def expand_inputs(patterns: Sequence[str | os.PathLike[str]]) -> list[Path]:
@@ -542,7 +544,15 @@ def _pieces(client, paths: list[Path], stage: Path, rows: int, progress: bool) -
 
 def _run(client, rec: Recommender, paths: list[Path], output: Path, work: Path, map_ref: str | None, model_ref: str | None,  # noqa: ANN001
          lang: str, top: int, shortlist_k: int, partition_size: int, fmt: str, version: str, progress: bool) -> DaskRankReport:
+    clock = [time.perf_counter()]
+    seconds: dict[str, float] = {}
+
+    def lap(step: str) -> None:
+        clock.append(time.perf_counter())
+        seconds[step] = round(clock[-1] - clock[-2], 2)
+
     pieces, table = _pieces(client, paths, work / "input", partition_size, progress)
+    lap("read")
     columns = table.columns
     total = sum(p.rows for p in pieces)
     if total > MAX_ROWS:
@@ -564,6 +574,7 @@ def _run(client, rec: Recommender, paths: list[Path], output: Path, work: Path, 
     copies_of_piece: list[dict[int, int]] = [{} for _ in items]
     for row, line in copy_of.items():
         copies_of_piece[int(np.searchsorted(bounds, row, side="right")) - 1][row] = line
+    lap("duplicates")
 
     # 2. score each piece, stage its rows sorted by the sort key
     parts_out = max(1, math.ceil(total / partition_size))
@@ -583,6 +594,7 @@ def _run(client, rec: Recommender, paths: list[Path], output: Path, work: Path, 
     for s in summaries:
         for column, n in s["unreadable"].items():
             unreadable[column] = unreadable.get(column, 0) + n
+    lap("score")
     chosen, coverage, slots = _shortlist(rec, summaries, shortlist_k, pool_size)
 
     # 3. the global order from the sort keys alone: output ranges (quantiles of a sample), each file's slice of each range
@@ -603,6 +615,7 @@ def _run(client, rec: Recommender, paths: list[Path], output: Path, work: Path, 
                     slices[k].append((path, int(cuts[k]), int(cuts[k + 1])))
     sizes = np.array([sum(b - a for _, a, b in part) for part in slices], dtype=np.int64)
     starts = np.concatenate([[0], np.cumsum(sizes)])[:-1] + 1
+    lap("order")
 
     # 4. each output part: its rows read back from the staged slices, sorted, ranked, written
     staged_out = work / "output"
@@ -620,6 +633,7 @@ def _run(client, rec: Recommender, paths: list[Path], output: Path, work: Path, 
     heads = [h for _, h in written if h is not None and len(h)]
     top_frame = (pd.concat(heads, ignore_index=True).head(top) if heads
                  else pd.DataFrame(columns=[*columns, *(names[c] for c in OUTPUT_COLUMNS)]))
+    lap("write")
     report = column_report(table, unreadable)
     summary = {
         "rows": total, "bad_rows": counts["bad"], "matched_rows": counts["matched"], "inactive_rows": counts["inactive"],
@@ -634,13 +648,14 @@ def _run(client, rec: Recommender, paths: list[Path], output: Path, work: Path, 
             "by_chain": {k: list(v) for k, v in coverage.by_chain.items()}},
         "shortlist": [{"row": int(r), "name": str(n), "gain": float(g)} for r, n, g in
                       zip(chosen.get("row", []), chosen.get("name", []), chosen.get("gain", []), strict=True)],
+        "seconds": seconds,
     }
     (staged_out / "_SUMMARY.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8")
     _replace_dir(staged_out, output)
     return DaskRankReport(rows=total, bad_rows=counts["bad"], matched_rows=counts["matched"], top=top_frame, shortlist=chosen,
                           coverage=coverage, model_version=version, map_version=rec.map_version, parts=len(part_names), output=output,
                           inactive_rows=counts["inactive"], not_firm_rows=counts["not_firm"], duplicate_rows=counts["duplicates"],
-                          header_rows=table.header_rows, columns=report)
+                          header_rows=table.header_rows, columns=report, seconds=seconds)
 
 
 def _inner_bounds(summaries: list[dict], parts: int) -> np.ndarray:
