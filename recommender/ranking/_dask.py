@@ -252,7 +252,8 @@ def _duplicates(client, items: list[tuple[ParquetPiece, int]], spec: _Spec, prog
     del values, across, seen
     if not len(shared):
         return {}
-    found = _gather(client, client.map(_identity_rows, items, spec=spec, shared=shared), progress)
+    # scattered once to every worker, never a task argument (a large array argument is shipped with each task)
+    found = _gather(client, client.map(_identity_rows, items, spec=spec, shared=client.scatter(shared, broadcast=True)), progress)
     rows = np.concatenate([f[0] for f in found])
     if not len(rows):
         return {}
