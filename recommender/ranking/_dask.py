@@ -280,21 +280,23 @@ def _write_arrow(frame: pd.DataFrame, path: Path) -> None:
 
 def _read_arrow(path: str, start: int = 0, stop: int | None = None, columns: list[str] | None = None) -> pd.DataFrame:
     """Rows ``start:stop`` of a staged file: only the batches holding them are touched (a memory map)."""
+    return _arrow_slice(path, start, stop, columns).to_pandas()
+
+
+def _arrow_slice(path: str, start: int = 0, stop: int | None = None, columns: list[str] | None = None):  # noqa: ANN202 - pyarrow.Table
     import pyarrow as pa
 
     with pa.memory_map(path) as source:
         reader = pa.ipc.open_file(source)
         stop = sum(reader.get_batch(i).num_rows for i in range(reader.num_record_batches)) if stop is None else stop
         if stop <= start:
-            return reader.schema.empty_table().to_pandas()
+            return reader.schema.empty_table()
         first, last = start // _BATCH, (stop - 1) // _BATCH
         batches = [reader.get_batch(i) for i in range(first, last + 1)]
         if any(b.num_rows != _BATCH for b in batches[:-1]):
             raise RuntimeError(f"{path}: a staged batch is not {_BATCH} rows")
         table = pa.Table.from_batches(batches, schema=reader.schema).slice(start - first * _BATCH, stop - start)
-        if columns is not None:
-            table = table.select(columns)
-        return table.to_pandas()
+        return table.select(columns) if columns is not None else table
 
 
 def _score_piece(item: tuple[ParquetPiece, int], index: int, copies: dict[int, int], firsts: np.ndarray, spec: _Spec,
@@ -385,13 +387,16 @@ def _write_range(slices: list[tuple[str, int, int]], first: int, expected: int, 
                  version: str, spec: _Spec, numeric: list[str]) -> tuple[int, pd.DataFrame | None]:
     """One output part (runs on a worker): its rows read back from every staged file's slice,
     sorted, ranked from ``first`` and written; returns the rows written and the first ``head``."""
+    import pyarrow as pa
+
     from ..tables._io import TableWriter
 
-    frames = [_read_arrow(p, a, b) for p, a, b in slices]
-    part = pd.concat(frames, ignore_index=True) if frames else None
+    # one conversion to pandas for the whole part: converting each slice costs per column, and a part has a slice per staged file
+    tables = [_arrow_slice(p, a, b) for p, a, b in slices]
+    part = pa.concat_tables(tables, promote_options="permissive").to_pandas() if tables else None
     if part is None or len(part) != expected:
         raise RuntimeError(f"output part {Path(path).name} holds {0 if part is None else len(part)} rows, {expected} expected")
-    del frames
+    del tables
     part = part.iloc[np.lexsort((part[ROW].to_numpy(), part[ORDER].to_numpy()))]
     out = _finish(part, first, slots, version, spec)
     del part
