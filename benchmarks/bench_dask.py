@@ -8,11 +8,14 @@ Parquet file (row groups of 100,000), then, R times each:
   worker processes (W = 1 and 2), started before the clock (a cluster outlives one run), Parquet out.
 
 Peak memory per worker: the largest RSS of any worker process, sampled with psutil every 0.2 s.
-It prints medians of wall time, rows/s and the Dask/local ratio.
+CPU: user + system seconds of the worker processes and of this (the client's) process, or of
+the local engine's process and its children. It prints medians of wall time, rows/s, CPU and
+the Dask/local ratios, and the load average before and after each line (the machine may be shared).
 
 Usage::
 
     python benchmarks/bench_dask.py --rows 1000000 --repeats 3
+    python benchmarks/bench_dask.py --rows 10000000 --repeats 1 --no-local --workers 2 1
 """
 
 from __future__ import annotations
@@ -80,30 +83,49 @@ class PeakRss:
         self._thread.join()
 
 
-def run_local(source: Path, out: Path) -> float:
+def _cpu(pids: list[int]) -> float:
+    import psutil
+
+    times = [psutil.Process(p).cpu_times() for p in pids]
+    return sum(t.user + t.system for t in times)
+
+
+def run_local(source: Path, out: Path) -> tuple[float, float]:
+    """Wall and CPU seconds (the process and its worker processes) of one local run."""
     cli = Path(sys.executable).parent / "recommender"
+    before = os.times()
     t = time.perf_counter()
     subprocess.run([str(cli), "rank", str(source), "-o", str(out), "--top", "0", "--model", "demo", "--overwrite"], check=True, stdout=subprocess.DEVNULL)
-    return time.perf_counter() - t
+    wall = time.perf_counter() - t
+    after = os.times()
+    return wall, (after.children_user - before.children_user) + (after.children_system - before.children_system)
 
 
-def run_dask(source: Path, out: Path, workers: int, repeats: int, partition_size: int) -> tuple[list[float], list[int]]:
+def run_dask(source: Path, out: Path, workers: int, repeats: int, partition_size: int) -> tuple[list[float], list[int], list[float]]:
     from distributed import Client, LocalCluster
 
     from recommender.ranking._dask import rank_dask
 
-    walls, peaks = [], []
+    walls, peaks, cpus = [], [], []
     with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None, memory_limit=0) as cluster, \
             Client(cluster) as client:
         for _ in range(repeats):
             pids = list(client.run(os.getpid).values())
+            cpu = _cpu(pids) + _cpu([os.getpid()])
             with PeakRss(pids) as peak:
                 t = time.perf_counter()
-                rank_dask([source], out, client=client, model="demo", partition_size=partition_size, top=0)
+                report = rank_dask([source], out, client=client, model="demo", partition_size=partition_size, top=0)
                 walls.append(time.perf_counter() - t)
+            if hasattr(report, "seconds"):  # engines before the steps were timed have none
+                print(f"#   {workers} w steps (wall s): {report.seconds}; {report.duplicate_rows:,} copies of firms", flush=True)
+            cpus.append(_cpu(pids) + _cpu([os.getpid()]) - cpu)
             peaks.append(peak.peak)
             shutil.rmtree(out, ignore_errors=True)
-    return walls, peaks
+    return walls, peaks, cpus
+
+
+def _load() -> str:
+    return "/".join(f"{v:.1f}" for v in os.getloadavg())
 
 
 def main() -> None:
@@ -112,19 +134,24 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--partition-size", type=int, default=100_000)
     parser.add_argument("--no-local", action="store_true")
+    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2], help="Dask cluster sizes to run, in order")
     args = parser.parse_args()
     source = make(args.rows)
     print(f"# {os.cpu_count()} CPUs; {args.rows:,} rows; medians of {args.repeats}; partitions of {args.partition_size:,} rows", flush=True)
-    local = None
+    local = local_cpu = None
     if not args.no_local:
-        local = statistics.median(run_local(source, DATA / "out_local.csv") for _ in range(args.repeats))
+        load = _load()
+        runs = [run_local(source, DATA / "out_local.csv") for _ in range(args.repeats)]
+        local, local_cpu = statistics.median(w for w, _ in runs), statistics.median(c for _, c in runs)
         (DATA / "out_local.csv").unlink(missing_ok=True)
-        print(f"local     {local:8.1f} s  {args.rows / local:10,.0f} rows/s", flush=True)
-    for workers in (1, 2):
-        walls, peaks = run_dask(source, DATA / "out_dask", workers, args.repeats, args.partition_size)
-        wall = statistics.median(walls)
-        ratio = f"  {wall / local:5.2f}× local" if local else ""
-        print(f"dask {workers} w  {wall:8.1f} s  {args.rows / wall:10,.0f} rows/s  peak worker RSS {max(peaks) / 2**20:6.0f} MiB{ratio}", flush=True)
+        print(f"local     {local:8.1f} s  {args.rows / local:10,.0f} rows/s  CPU {local_cpu:7.1f} s  load {load} → {_load()}", flush=True)
+    for workers in args.workers:
+        load = _load()
+        walls, peaks, cpus = run_dask(source, DATA / "out_dask", workers, args.repeats, args.partition_size)
+        wall, cpu = statistics.median(walls), statistics.median(cpus)
+        ratio = f"  {wall / local:5.2f}× local wall, {cpu / local_cpu:5.2f}× CPU" if local and local_cpu else ""
+        print(f"dask {workers} w  {wall:8.1f} s  {args.rows / wall:10,.0f} rows/s  CPU {cpu:7.1f} s  "
+              f"peak worker RSS {max(peaks) / 2**20:6.0f} MiB{ratio}  load {load} → {_load()}", flush=True)
 
 
 if __name__ == "__main__":

@@ -24,7 +24,7 @@ PINNED = {
     },
     "recommender.scoring": {
         "COMPONENT_COLUMNS", "DETAIL_COLUMNS", "FIELDS", "LANGUAGES", "NUMERIC_BOUNDS", "NUMERIC_FIELDS", "PRIORS",
-        "PROFILE_COLUMNS", "REASON_SEPARATOR", "RESULT_COLUMNS", "Scorer", "TEXT_FIELDS", "explain_columns",
+        "PROFILE_COLUMNS", "RANGE_COLUMNS", "REASON_SEPARATOR", "RESULT_COLUMNS", "Scorer", "TEXT_FIELDS", "explain_columns",
         "explain_frame", "explain_row", "level_text", "likelihood_reasons", "prepare_profiles", "profile_columns",
         "profile_frame", "profile_records"
     },

@@ -24,7 +24,7 @@ import pandas as pd
 
 from ..exceptions import InputFileError
 
-__all__ = ["ParquetPiece", "ParquetSink", "is_parquet", "parquet_columns", "parquet_files", "parquet_pieces", "read_piece",]
+__all__ = ["ParquetPiece", "ParquetSink", "is_parquet", "parquet_columns", "parquet_files", "parquet_pieces", "read_piece", "text_frame"]
 
 
 def is_parquet(path: str | os.PathLike[str]) -> bool:
@@ -97,11 +97,11 @@ def parquet_pieces(files: Sequence[Path], rows: int) -> list[ParquetPiece]:
 
 
 def read_piece(piece: ParquetPiece, columns: Sequence[str], max_cell_chars: int = 32_767) -> pd.DataFrame:
-    """The piece's rows as text (:func:`_text_frame`), index 0…n-1."""
+    """The piece's rows as text (:func:`text_frame`), index 0…n-1."""
     import pyarrow.parquet as pq
 
     group = pq.ParquetFile(piece.path).read_row_group(piece.group)
-    frame = _text_frame(group.slice(piece.start, piece.rows), columns)
+    frame = text_frame(group.slice(piece.start, piece.rows), columns)
     for column in frame.columns:
         values = frame[column].to_numpy(dtype=object)
         if max(map(len, values), default=0) > max_cell_chars:
@@ -111,7 +111,7 @@ def read_piece(piece: ParquetPiece, columns: Sequence[str], max_cell_chars: int 
     return frame
 
 
-def _text_frame(table, columns: Sequence[str]) -> pd.DataFrame:  # noqa: ANN001 - a pyarrow.Table
+def text_frame(table, columns: Sequence[str]) -> pd.DataFrame:  # noqa: ANN001 - a pyarrow.Table
     """Every cell of ``table`` as text, as the XLSX reader makes it; named ``columns`` (the deduplicated headers)."""
     import pyarrow as pa
 

@@ -54,7 +54,7 @@ from . import _parquet
 from ._header import CANONICAL_COLUMNS, HEADER_SEARCH_ROWS, field_of, find_header
 from ._vendor import Duplicates, profiles
 
-__all__ = ["InputTable", "TableChunk", "open_table"]
+__all__ = ["InputTable", "TableChunk", "firm_identity", "open_table"]
 
 _READ_TYPES = (".csv", ".txt", ".xlsx", ".parquet")
 _BLOCK = 1 << 20  # bytes per read when checking an encoding
@@ -211,13 +211,18 @@ class InputTable:
             sources.setdefault(canon, []).append(column)
         first_line = self.header_rows[-1] + 1
         duplicates = Duplicates()
-        name_columns, code_columns = sources["name"], sources.get("credit_code", [])
         for start, raw, *cells in _without_trailing_blanks(rows):
-            names = _first_text(raw, name_columns)
-            codes = _first_text(raw, code_columns) if code_columns else None
+            names, codes = firm_identity(raw, sources)
             lines = np.arange(start, start + len(raw)) + first_line
             dup = duplicates.mark(names, codes, np.full(len(raw), "", dtype=object), lines)
             yield TableChunk(start, raw, sources, self.units, first_line, dup, cells[0] if cells else None)
+
+
+def firm_identity(raw: pd.DataFrame, sources: dict[str, list[str]]) -> tuple[np.ndarray, np.ndarray | None]:
+    """Per row, the firm name and the credit code (None: no such column) that
+    :class:`~._vendor.Duplicates` compares: the first non-blank of the columns feeding each."""
+    codes = sources.get("credit_code", [])
+    return _first_text(raw, sources["name"]), _first_text(raw, codes) if codes else None
 
 
 def _first_text(raw: pd.DataFrame, columns: list[str]) -> np.ndarray:

@@ -279,14 +279,18 @@ class Duplicates:
         self._codes: dict[str, int] = {}
         self._names: dict[str, int] = {}
 
+    @staticmethod
+    def keys(name: str, code: str) -> tuple[str, str]:
+        """The normalised name and credit code that :meth:`mark` compares (``""``: none)."""
+        return _name_key(name), re.sub(r"\s+", "", code).upper() if code and not is_missing(code) else ""
+
     def mark(self, names: np.ndarray, codes: np.ndarray | None, kinds: np.ndarray, row_numbers: np.ndarray) -> np.ndarray:
         out = np.zeros(len(names), dtype=np.int64)
         codes_list = codes.tolist() if codes is not None else [""] * len(names)
         for i, (name, code, kind, row) in enumerate(zip(names.tolist(), codes_list, kinds.tolist(), row_numbers.tolist(), strict=True)):
             if not name or kind in ("blank", "total", "note"):
                 continue
-            key = _name_key(name)
-            code = re.sub(r"\s+", "", code).upper() if code and not is_missing(code) else ""
+            key, code = self.keys(name, code)
             first = (self._codes.get(code) if code else None) or self._names.get(key)
             if first is not None:
                 out[i] = first

@@ -38,7 +38,16 @@ def _firms(n: int, seed: int) -> pd.DataFrame:
     firms["登记状态"] = "存续"
     firms.loc[11, "登记状态"] = "注销"  # not active: ranked after every active firm
     firms.loc[13, "name"] = "合计"  # not a firm: ranked last
+    # later copies of firms, in other partitions and (row 1500) in the other file: by normalised name and by credit code
+    firms["统一社会信用代码"] = [f"91440300MA{i:08d}" for i in range(n)]
+    firms.loc[650, "name"] = firms.loc[3, "name"].replace("有限公司", "股份有限公司")
+    firms.loc[1500, "name"] = "Ｘ" + firms.loc[30, "name"].replace("有限公司", "（集团）有限公司")
+    firms.loc[30, "name"] = "x" + firms.loc[30, "name"]
+    firms.loc[2000, "统一社会信用代码"] = " " + firms.loc[40, "统一社会信用代码"].lower()
     return firms
+
+
+COPIES = 3
 
 
 @pytest.fixture(scope="module")
@@ -54,8 +63,8 @@ def inputs(tmp_path_factory) -> dict[str, Path]:
     firms.iloc[:1000].to_parquet(dataset / "a.parquet", row_group_size=300)
     firms.iloc[1000:].to_parquet(dataset / "b.parquet", row_group_size=500)
     local = folder / "local.csv"
-    Recommender(model="demo").rank_file(folder / "all.csv", local, shortlist=4, chunk_rows=700)
-    return {"folder": folder, "local": local}
+    report = Recommender(model="demo").rank_file(folder / "all.csv", local, shortlist=4, chunk_rows=700)
+    return {"folder": folder, "local": local, "report": report}
 
 
 @pytest.fixture(scope="module")
@@ -95,6 +104,38 @@ def test_csv_in_gbk_and_utf8_gives_the_local_engines_rows_scores_and_order(input
     assert summary["coverage"]["gap_links"] > 0 and len(summary["shortlist"]) == 4
     assert report.top["name"].tolist() == local["name"].head(10).tolist()
     assert not [p for p in out.parent.iterdir() if p.name.startswith(".")]  # no staging left behind
+
+
+def test_copies_of_firms_across_partitions_and_files_are_marked_as_the_local_engine_marks_them(inputs, client, tmp_path):
+    out = tmp_path / "ranked"
+    report = rank_dask([str(inputs["folder"] / "part*.csv")], out, client=client, model="demo", partition_size=200, shortlist_k=4)
+    local = pd.read_csv(inputs["local"], dtype=str, keep_default_na=False)
+    ranked = pd.read_parquet(out)
+    summary = json.loads((out / "_SUMMARY.json").read_text(encoding="utf-8"))
+    assert report.duplicate_rows == summary["duplicate_rows"] == inputs["report"].duplicate_rows == COPIES
+    copies = ranked["duplicate_of"].notna().to_numpy()
+    assert ranked["duplicate_of"][copies].astype(int).tolist() == local["duplicate_of"][copies].astype(int).tolist()
+    assert sorted(ranked["duplicate_of"][copies].astype(int)) == [3 + 2, 30 + 2, 40 + 2]  # file row numbers of the first copies
+    assert ranked["reasons"].tolist() == local["reasons"].tolist()
+    assert ranked["name"].tolist() == local["name"].tolist()
+    # each copy right after its first copy, never shortlisted
+    for at in np.flatnonzero(copies):
+        first = int(ranked["duplicate_of"].iloc[at]) - 2
+        assert ranked["统一社会信用代码"].iloc[at - 1] == f"91440300MA{first:08d}"
+        assert pd.isna(ranked["shortlist"].iloc[at])
+    assert ranked["shortlist"].fillna(0).astype(int).tolist() == local["shortlist"].replace("", "0").astype(int).tolist()
+
+
+def test_the_column_report_is_the_local_engines_in_the_report_and_the_summary(inputs, client, tmp_path):
+    out = tmp_path / "ranked"
+    report = rank_dask([inputs["folder"] / "firms.parquet"], out, client=client, model="demo", partition_size=250)
+    expected = inputs["report"].columns
+    assert report.columns == expected and report.header_rows == inputs["report"].header_rows == (1,)
+    by_column = {use.column: use for use in report.columns}
+    assert by_column["employees"].unreadable == 1 and by_column["统一社会信用代码"].field == "credit_code"
+    assert by_column["登记状态"].field == "status"
+    summary = json.loads((out / "_SUMMARY.json").read_text(encoding="utf-8"))
+    assert summary["column_report"] == [use.as_dict("zh") for use in expected]
 
 
 def test_parquet_dataset_in_csv_parts_out_match_the_local_file(inputs, client, tmp_path):
@@ -165,7 +206,8 @@ def test_cli_ranks_through_a_real_scheduler(inputs, real_cluster, tmp_path):
         capture_output=True, text=True, timeout=300,
     )
     assert result.returncode == 0, result.stderr
-    assert f"已排序 {ROWS} 行" in result.stdout
+    assert f"已排序 {ROWS} 行" in result.stdout and f"重复企业 {COPIES} 行" in result.stdout
+    assert "列使用情况" in result.stdout and "统一社会信用代码 → 统一社会信用代码（识别重复企业）" in result.stdout
     ranked = pd.read_parquet(out)
     local = pd.read_csv(inputs["local"], dtype=str, keep_default_na=False)
     assert ranked["name"].tolist() == local["name"].tolist()
@@ -202,7 +244,7 @@ def test_a_worker_killed_mid_run_still_gives_every_row_once_or_no_output(real_cl
         thread = threading.Thread(target=run)
         thread.start()
         deadline = time.monotonic() + 120
-        while time.monotonic() < deadline and not any(tmp_path.glob(".survived.*/scored/*.parquet")):
+        while time.monotonic() < deadline and not any(tmp_path.glob(".survived.*/scored/*.arrow")):
             time.sleep(0.05)
         assert thread.is_alive(), "the run ended before a worker could be killed"
         os.kill(pids[0], signal.SIGKILL)
