@@ -59,6 +59,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from .._columnar import python_strings
 from ..likelihood._estimators import PRIOR_VERSION, estimate_landing, priority
 from ..scoring._explanation import explain_frame, likelihood_reasons
 from ..scoring._scorer import COMPONENT_COLUMNS, RESULT_COLUMNS, Scorer
@@ -585,6 +586,7 @@ def _init_worker(scorer: Scorer, model: LandingModel | None, parent: int) -> Non
     global _WORKER_SCORER, _WORKER_MODEL
     _WORKER_SCORER = scorer
     _WORKER_MODEL = model
+    pd.set_option("mode.string_storage", "python")  # as python_strings() in the main process, for good here
     _die_with_parent(parent)
 
 
@@ -677,7 +679,8 @@ def rank_file(
     wrap = [names["reasons"], names["likelihood_reasons"], names["errors"], *(c for c, f in table.mapping.items() if f == "description")]
     unreadable: dict[str, int] = {}
     # the writer checks the output before any work; it replaces the target only on success
-    with (TableWriter(target, columns, numeric_columns=[names[c] for c in _NUMERIC], wrap_columns=wrap, typed_columns=typed) as writer,
+    with (python_strings(),
+          TableWriter(target, columns, numeric_columns=[names[c] for c in _NUMERIC], wrap_columns=wrap, typed_columns=typed) as writer,
           tempfile.TemporaryDirectory(prefix="rank-") as tmp,
           _workers(workers, scorer, model) as executor):
         spills: list[Path] = []

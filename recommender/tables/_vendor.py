@@ -111,9 +111,7 @@ def _kind(raw: pd.DataFrame, name: np.ndarray, status: np.ndarray) -> np.ndarray
     if status.size and (status != "").any():
         inactive = np.array([bool(s) and _INACTIVE.search(s) is not None for s in status.tolist()], dtype=bool)
         kind[inactive] = "inactive"
-    blank = np.ones(len(raw), dtype=bool)
-    for column in raw.columns:
-        blank &= raw[column].str.strip().to_numpy(dtype=object) == ""
+    blank = _blank_rows(raw)
     kind[blank] = "blank"
     # a total or a note sits in the name cell or the first cell: look only where that cell is
     # not an ordinary firm name (short, or starting with a note word)
@@ -130,6 +128,19 @@ def _kind(raw: pd.DataFrame, name: np.ndarray, status: np.ndarray) -> np.ndarray
         if len(cells) <= 2 and any(_NOTE.match(c) or _TOTAL.match(c) for c in cells):
             kind[i] = "note"
     return kind
+
+
+def _blank_rows(raw: pd.DataFrame) -> np.ndarray:
+    """Rows whose every cell is empty or whitespace. Each column is looked at only in the rows
+    still blank after the columns before it, so most rows cost one cell."""
+    blank = np.ones(len(raw), dtype=bool)
+    for column in raw.columns:
+        rows = np.flatnonzero(blank)
+        if not rows.size:
+            break
+        values = raw[column].to_numpy(dtype=object)[rows]
+        blank[rows] = [not v.strip() for v in values.tolist()]
+    return blank
 
 
 def _hints(company_type: np.ndarray, listing: np.ndarray) -> np.ndarray:
