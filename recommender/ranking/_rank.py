@@ -257,7 +257,7 @@ def _result_frame(scorer: Scorer, scored: pd.DataFrame, lang: str, model: Landin
     out.insert(RESULT_COLUMNS.index("reasons"), "reasons", explain_frame(scored, scorer.chain_map, lang))
     out.insert(1, "likelihood", np.round(landing.likelihood, 4))
     out.insert(2, "priority", priority(scored["score"].to_numpy(), landing.likelihood))
-    out.insert(out.columns.get_loc("reasons") + 1, "likelihood_reasons", likelihood_reasons(landing, scorer.chain_map, lang=lang))
+    out.insert(list(out.columns).index("reasons") + 1, "likelihood_reasons", likelihood_reasons(landing, scorer.chain_map, lang=lang))
     if lang == "en":
         has = scored["link_id"].to_numpy(dtype=object) != ""
         out["chain"] = np.where(has, scored["chain_en"], "")
@@ -450,7 +450,7 @@ def rank_frame(
     text = frame.astype(str).where(frame.notna(), "")
     chunk = score_chunk(scorer, text, lang=lang, model=model, pool_size=_pool_size(shortlist_k))
     pool = None
-    if shortlist_k > 0:
+    if shortlist_k > 0 and chunk.candidates is not None and chunk.affinity is not None:
         pool = _Pool(_pool_size(shortlist_k))
         pool.merge(chunk.candidates, chunk.affinity)
     _, coverage, slot = _pick(scorer, pool, shortlist_k, len(frame))
@@ -480,6 +480,11 @@ class _ChunkDone:
     body: np.ndarray | tuple[pd.DataFrame, pd.DataFrame]
     top: tuple[pd.DataFrame, pd.DataFrame, np.ndarray]
     unreadable: dict[str, int]
+
+
+#: One chunk's work for :func:`_rank_chunk`: the chunk, the language, its spill file (None for
+#: XLSX output), the shortlist pool size and how many of the best rows to keep for the report.
+_ChunkJob = tuple[TableChunk, str, Path | None, int, int]
 
 
 def _rank_chunk(
@@ -612,9 +617,9 @@ def _watch_parent(parent: int) -> None:  # pragma: no cover - used where prctl i
     os._exit(1)
 
 
-def _rank_chunk_in_worker(*args: object) -> _ChunkDone:
+def _rank_chunk_in_worker(chunk: TableChunk, lang: str, spill: Path | None, pool_size: int, top: int) -> _ChunkDone:
     assert _WORKER_SCORER is not None
-    return _rank_chunk(_WORKER_SCORER, *args, model=_WORKER_MODEL)  # type: ignore[arg-type]
+    return _rank_chunk(_WORKER_SCORER, chunk, lang, spill, pool_size, top, model=_WORKER_MODEL)
 
 
 @contextmanager
@@ -685,7 +690,7 @@ def rank_file(
           _workers(workers, scorer, model) as executor):
         spills: list[Path] = []
 
-        def jobs() -> Iterator[tuple]:
+        def jobs() -> Iterator[_ChunkJob]:
             for chunk in _even_out(table.chunks(), 2 * workers if executor is not None else 1):
                 spill = Path(tmp) / f"chunk{len(spills):05d}.bin" if csv_out else None
                 if spill is not None:
@@ -722,16 +727,15 @@ def rank_file(
             bounds = np.linspace(0, rows, (workers if executor is not None else 1) + 1).astype(int)
             starts = offset + np.r_[0, np.cumsum(sizes)][bounds]
             runs = [
-                (_write_ranked_at, path, int(starts[k]), int(starts[k + 1] - starts[k]), spills,
-                 where[a:b], picked[a:b], a + 1, version, str(target))
+                (path, int(starts[k]), int(starts[k + 1] - starts[k]), spills, where[a:b], picked[a:b], int(a) + 1, version, str(target))
                 for k, (a, b) in enumerate(zip(bounds[:-1], bounds[1:], strict=True))
             ]
             if executor is not None:
-                for future in [executor.submit(*run) for run in runs]:
+                for future in [executor.submit(_write_ranked_at, *run) for run in runs]:
                     future.result()
             else:
-                for fn, *args in runs:
-                    fn(*args)
+                for run in runs:
+                    _write_ranked_at(*run)
         else:
             raw = pd.concat([p.body[0] for p in parts], ignore_index=True) if parts else pd.DataFrame(columns=list(table.columns))
             result = (pd.concat([p.body[1] for p in parts], ignore_index=True) if parts
