@@ -646,7 +646,7 @@ def rank_file(
     lang: str = "zh",
     top: int = 10,
     shortlist_k: int = 0,
-    chunk_rows: int = 50_000,
+    chunk_rows: int = 25_000,
     max_rows: int | None = None,
     workers: int = 1,
     progress: Callable[[int], None] | None = None,
@@ -719,7 +719,10 @@ def rank_file(
         if csv_out:
             spans = np.concatenate([p.body for p in parts]) if parts else np.zeros((0, 3), dtype=np.int64)
             spill_of = np.repeat(np.arange(len(parts)), [len(p.body) for p in parts])
+            # the chunks' own keys and spans are copied above: let them go before the rows are placed
+            parts = [replace(p, keys=p.keys[:0], body=np.zeros((0, 3), dtype=np.int64)) for p in parts]
             where = np.column_stack([spill_of[order], spans[order]])
+            del spans, spill_of
             picked = slot[order]
             sizes = _line_bytes(where, picked, 1, version)
             path, offset = writer.reserve_encoded(int(sizes.sum()), rows)
