@@ -8,7 +8,8 @@ processes, R times each:
 * rank:  ``recommender rank in -o out.csv --model demo`` on the embedded Jiangmen map (with a
   landing model, as measured before the default became the prior).
 
-It prints medians of wall time, rows/s, peak RSS (from ``wait4``) and the rank/floor ratio.
+It prints medians of wall time, CPU time (user + sys of the process and the workers it waited
+for), rows/s, peak RSS (from ``wait4``) and the rank/floor ratio.
 
 Usage::
 
@@ -31,8 +32,8 @@ HERE = Path(__file__).resolve().parent
 DATA = HERE / "_data"
 
 
-def _run(argv: list[str]) -> tuple[float, float]:
-    """Run a process; return (wall seconds, peak RSS in MiB)."""
+def _run(argv: list[str]) -> tuple[float, float, float]:
+    """Run a process; return (wall seconds, peak RSS in MiB, CPU seconds of it and its waited-for children)."""
     start = time.perf_counter()
     quiet = [(os.POSIX_SPAWN_OPEN, 1, os.devnull, os.O_WRONLY, 0)]
     pid = os.posix_spawn(argv[0], argv, os.environ, file_actions=quiet)
@@ -40,7 +41,7 @@ def _run(argv: list[str]) -> tuple[float, float]:
     wall = time.perf_counter() - start
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"failed: {' '.join(argv)}")
-    return wall, usage.ru_maxrss / 1024
+    return wall, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime
 
 
 def _make(n: int) -> Path:
@@ -65,7 +66,7 @@ def main() -> None:
     if cli is None:
         raise SystemExit("the 'recommender' command is not installed (pip install -e .)")
     print(f"# {platform.node()} {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}; medians of {args.repeats} runs")
-    print(f"{'rows':>10} {'floor s':>8} {'rank s':>8} {'ratio':>6} {'rank rows/s':>12} {'floor MiB':>10} {'rank MiB':>9}")
+    print(f"{'rows':>10} {'floor s':>8} {'rank s':>8} {'ratio':>6} {'rank CPU s':>10} {'rank rows/s':>12} {'floor MiB':>10} {'rank MiB':>9}")
     for n in args.sizes:
         source = _make(n)
         out = DATA / f"out_{n}.csv"
@@ -75,11 +76,11 @@ def main() -> None:
         )
         floors = [_run([python, "-c", floor_code, str(source), str(out)]) for _ in range(args.repeats)]
         ranks = [_run([cli, "rank", str(source), "-o", str(out), "--top", "0", "--model", "demo"]) for _ in range(args.repeats)]
-        floor_s = statistics.median(w for w, _ in floors)
-        rank_s = statistics.median(w for w, _ in ranks)
+        floor_s = statistics.median(w for w, _, _ in floors)
+        rank_s = statistics.median(w for w, _, _ in ranks)
         print(
-            f"{n:>10,} {floor_s:>8.2f} {rank_s:>8.2f} {rank_s / floor_s:>6.2f} {n / rank_s:>12,.0f} "
-            f"{statistics.median(m for _, m in floors):>10.0f} {statistics.median(m for _, m in ranks):>9.0f}",
+            f"{n:>10,} {floor_s:>8.2f} {rank_s:>8.2f} {rank_s / floor_s:>6.2f} {statistics.median(c for _, _, c in ranks):>10.2f} "
+            f"{n / rank_s:>12,.0f} {statistics.median(m for _, m, _ in floors):>10.0f} {statistics.median(m for _, m, _ in ranks):>9.0f}",
             flush=True,
         )
         out.unlink(missing_ok=True)

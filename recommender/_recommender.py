@@ -200,7 +200,7 @@ class Recommender:
         lang: str = "zh",
         top: int = 10,
         shortlist: int = 0,
-        chunk_rows: int = 50_000,
+        chunk_rows: int = 25_000,
         max_rows: int | None = None,
         workers: int = 1,
         progress: Callable[[int], None] | None = None,

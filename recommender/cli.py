@@ -127,7 +127,7 @@ def rank(
     top: Annotated[int, typer.Option("--top", min=0, help="Print the N best firms (the file keeps every row).")] = 10,
     shortlist: Annotated[int, typer.Option("--shortlist", min=0, help="Pick K firms that together serve the most need.")] = 0,
     lang: LangOption = "zh",
-    chunk_rows: Annotated[int, typer.Option("--chunk-rows", min=1, help="Rows read per chunk.")] = 50_000,
+    chunk_rows: Annotated[int, typer.Option("--chunk-rows", min=1, help="Rows read per chunk.")] = 25_000,
     workers: Annotated[int, typer.Option("--workers", min=0, help="Processes that score chunks (0: one per CPU).")] = 0,
     model: ModelOption = None,
     engine: Annotated[str, typer.Option("--engine", help="local (this machine's processes) or dask (a Dask cluster).")] = "local",

@@ -46,7 +46,7 @@ import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-from .._columnar import as_list, n_rows
+from .._columnar import Column, as_list, n_rows
 from ..chainmap._schema import ChainMap
 from ..reference._industry import industry_class
 from ._vocabulary import CLAUSE_DELIMITERS, GENERIC_TERMS, LEAD_TERMS, MAKE_TERMS, TRADE_TERMS, english_forms
@@ -301,7 +301,7 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
     """
 
     def __init__(self, min_affinity: float = 0.3, use_trade_rule: bool = True, green_terms: tuple[str, ...] = (),
-                 activities: tuple[tuple[str, str, bool], ...] = (), firm_names: tuple[tuple[str, ...], ...] = ()):
+                 activities: tuple[tuple[str, str, bool], ...] = (), firm_names: tuple[tuple[str, str, bool], ...] = ()):
         self.min_affinity = min_affinity
         self.use_trade_rule = use_trade_rule
         self.green_terms = green_terms
@@ -456,7 +456,7 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         """Affinity matrix, shape (n_firms, n_links)."""
         return self.match(X).affinity
 
-    def match(self, X: pd.DataFrame | Sequence[str]) -> MatchResult:
+    def match(self, X: pd.DataFrame | Mapping[str, Column] | Sequence[str]) -> MatchResult:
         """Affinities with the evidence behind each.
 
         Parameters

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -163,7 +164,7 @@ def _missing_reason(missing: str, lang: str) -> str:
     return "missing " + ", ".join(fields) + ": neutral values used, lower confidence"
 
 
-def _assemble(parts: tuple[str, ...], confidence: float, lang: str) -> list[str]:
+def _assemble(parts: Sequence[str], confidence: float, lang: str) -> list[str]:
     reasons = [p for p in parts if p]
     if len(reasons) < 2:
         reasons.append(f"匹配置信度{confidence:.2f}" if lang == "zh" else f"match confidence {confidence:.2f}")
@@ -177,7 +178,7 @@ def _reason_columns(scored: pd.DataFrame | Columns, chain_map: ChainMap, lang: s
     columns = {name: as_list(scored[name]) for name in _READ}
     col = columns.__getitem__
 
-    def once(fn, *names: str) -> np.ndarray:
+    def once(fn: Callable[..., str], *names: str) -> np.ndarray:
         return per_value(lambda *values: (fn(*values, lang),), *(col(n) for n in names))[0]
 
     # NaN never equals itself, so the range's ends are keyed with -1 for "none" (cached per value)
@@ -193,7 +194,7 @@ def _reason_columns(scored: pd.DataFrame | Columns, chain_map: ChainMap, lang: s
     # chain, link, stage, status, action, maturity and park follow from the link: key on it alone
     first = dict(zip(col("link_id"), range(n_rows(scored)), strict=False))
 
-    def by_link(fn, *names: str):
+    def by_link(fn: Callable[..., str], *names: str) -> Callable[..., tuple[str]]:
         return lambda link, *rest: (fn(link, *(columns[n][first[link]] for n in names), *rest, lang),)
 
     def second_reasons() -> np.ndarray:  # keyed on the second link and which side won
@@ -202,8 +203,9 @@ def _reason_columns(scored: pd.DataFrame | Columns, chain_map: ChainMap, lang: s
 
         def text(link_2: str, by_evidence: bool) -> tuple[str]:
             at = first_2[link_2]
-            names = (columns[n][at] for n in ("chain_2", "link_2", "chain_2_en", "link_2_en", "action_2"))
-            return (_second_reason(link_2, *names, by_evidence, lang),)
+            chain_2, name_2, chain_2_en, name_2_en, action_2 = (
+                columns[n][at] for n in ("chain_2", "link_2", "chain_2_en", "link_2_en", "action_2"))
+            return (_second_reason(link_2, chain_2, name_2, chain_2_en, name_2_en, action_2, by_evidence, lang),)
 
         return per_value(text, col("link_2_id"), won)[0]
 
@@ -238,7 +240,7 @@ def explain_columns(scored: pd.DataFrame | Columns, chain_map: ChainMap, lang: s
     confidence = as_list(scored["confidence"])
     reasons = [_assemble(parts, c, lang) for *parts, c in zip(*columns, confidence, strict=True)]
     if joined:
-        reasons = [REASON_SEPARATOR.join(r) for r in reasons]
+        return [REASON_SEPARATOR.join(r) for r in reasons]
     return reasons
 
 

@@ -126,8 +126,11 @@ def _parse_numbers(column: Column, field: str) -> tuple[np.ndarray, list[str], n
 
 def _text(column: Column) -> np.ndarray:
     """Stripped text per row ("" for a missing value), as an object array."""
+    text = np.empty(len(column), dtype=object)
+    if isinstance(column, pd.Series) and isinstance(column.dtype, pd.StringDtype):  # text or NaN: no per-value type checks
+        text[:] = [v.strip() for v in column.fillna("").tolist()]
+        return text
     values = as_list(column)
-    text = np.empty(len(values), dtype=object)
     text[:] = ["" if v is None or v is pd.NA or (isinstance(v, float) and v != v) else str(v).strip() for v in values]
     return text
 

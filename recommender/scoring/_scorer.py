@@ -75,6 +75,22 @@ def _size_score(employees: np.ndarray, revenue: np.ndarray) -> np.ndarray:
     return size
 
 
+def _key_share(payload: object) -> tuple[str, float]:
+    """A tag's or origin group's phrase payload: its key and share."""
+    if not (isinstance(payload, tuple) and len(payload) == 2):  # PhraseSet keeps payloads as objects
+        raise TypeError(f"not a (key, share) payload: {payload!r}")
+    key, share = payload
+    return str(key), float(share)
+
+
+def _leader_payload(payload: object) -> tuple[str, str, float]:
+    """A chain leader's phrase payload: its Chinese name, kind and share."""
+    if not (isinstance(payload, tuple) and len(payload) == 3):
+        raise TypeError(f"not a (name, kind, share) payload: {payload!r}")
+    name, kind, share = payload
+    return str(name), str(kind), float(share)
+
+
 class Scorer:
     """Scores firm profiles against one chain map.
 
@@ -95,7 +111,9 @@ class Scorer:
         green_terms = (*strategy.green_keywords.zh, *strategy.green_keywords.en)
         matcher = matcher or LinkMatcher(green_terms=green_terms, activities=activity_words(chain_map), firm_names=name_words(chain_map))
         self.matcher = matcher.fit(link_vocabulary(chain_map))
-        order = [self.links.index.get_loc(link_id) for link_id in self.matcher.link_ids_]
+        order = self.links.index.get_indexer(pd.Index(self.matcher.link_ids_))
+        if (order < 0).any():
+            raise KeyError(f"links the map does not encode: {[i for i, k in zip(self.matcher.link_ids_, order, strict=True) if k < 0]}")
         #: the link features in the matcher's column order, and each link's chain value
         #: (the strategy's points × the link's features): what one unit of affinity is worth
         self.link_features = self.links.iloc[order]
@@ -128,16 +146,18 @@ class Scorer:
     # -- firm traits: computed once per distinct value (vendor lists repeat cities and tags) --
     def _tag_score(self, text: str) -> tuple[float, str]:
         hits = self._tags.find(text)
-        shares = {key: share for _, (key, share) in hits}
+        shares = {key: share for key, share in (_key_share(payload) for _, payload in hits)}
         score = (1.0 - math.prod(1.0 - v for v in shares.values())) if text else math.nan
         return score, "、".join(phrase for phrase, _ in hits)
 
     def _origin(self, city: str, country: str, tags: str) -> tuple[float, str, str]:
         best = (0.0, "", "")
-        for phrase, (key, share) in self._places.find(f"{city} {country}"):
+        for phrase, payload in self._places.find(f"{city} {country}"):
+            key, share = _key_share(payload)
             if share > best[0]:
                 best = (share, key, phrase)
-        for phrase, (key, share) in self._origin_tags.find(tags):
+        for phrase, payload in self._origin_tags.find(tags):
+            key, share = _key_share(payload)
             if share > best[0]:
                 best = (share, key, f"tag:{phrase}")
         domestic = not country or country.strip().lower() in _CHINA
@@ -152,7 +172,7 @@ class Scorer:
 
     def _leader(self, customers: str) -> tuple[float, str, str]:
         hits = self._leaders.find(customers)
-        best = max((payload for _, payload in hits), key=lambda p: p[2], default=None)
+        best = max((_leader_payload(payload) for _, payload in hits), key=lambda p: p[2], default=None)
         if best is None:
             return (0.0 if customers else math.nan), "", ""
         return best[2], best[0], best[1]

@@ -135,9 +135,7 @@ def _kind(raw: pd.DataFrame, name: np.ndarray, status: np.ndarray) -> np.ndarray
     if status.size and (status != "").any():
         inactive = np.array([bool(s) and _INACTIVE.search(s) is not None for s in status.tolist()], dtype=bool)
         kind[inactive] = "inactive"
-    blank = np.ones(len(raw), dtype=bool)
-    for column in raw.columns:
-        blank &= raw[column].str.strip().to_numpy(dtype=object) == ""
+    blank = _blank_rows(raw)
     kind[blank] = "blank"
     # a total or a note sits in the name cell or the first cell: look only where that cell is
     # not an ordinary firm name (short, or starting with a note word)
@@ -154,6 +152,19 @@ def _kind(raw: pd.DataFrame, name: np.ndarray, status: np.ndarray) -> np.ndarray
         if len(cells) <= 2 and any(_NOTE.match(c) or _TOTAL.match(c) for c in cells):
             kind[i] = "note"
     return kind
+
+
+def _blank_rows(raw: pd.DataFrame) -> np.ndarray:
+    """Rows whose every cell is empty or whitespace. Each column is looked at only in the rows
+    still blank after the columns before it, so most rows cost one cell."""
+    blank = np.ones(len(raw), dtype=bool)
+    for column in raw.columns:
+        rows = np.flatnonzero(blank)
+        if not rows.size:
+            break
+        values = raw[column].to_numpy(dtype=object)[rows]
+        blank[rows] = [not v.strip() for v in values.tolist()]
+    return blank
 
 
 def _hints(company_type: np.ndarray, listing: np.ndarray) -> np.ndarray:
@@ -266,18 +277,69 @@ def _name_key(name: str) -> str:
     return _NAME_FORMS.sub("", unicodedata.normalize("NFKC", name).casefold())
 
 
+class _Seen:
+    """Keys met in earlier chunks and the row number of each one's first copy, kept as two
+    64-bit hashes of the key (pandas' ``hash_array`` under two hash keys: 128 bits, so two
+    distinct keys share both with a chance of about 10⁻²⁶ in a file of ten million rows) in
+    arrays sorted by the first: 24 bytes a key, where a Python string and a dict entry took
+    about 160 (160 MB for a million firms)."""
+
+    _KEYS = ("recommender-dup1", "recommender-dup2")
+
+    def __init__(self) -> None:
+        self.hi = np.empty(0, dtype=np.uint64)
+        self.lo = np.empty(0, dtype=np.uint64)
+        self.row = np.empty(0, dtype=np.int64)
+
+    @classmethod
+    def _hashes(cls, keys: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        values = np.array(keys, dtype=object)
+        hi, lo = (pd.util.hash_array(values, hash_key=k, categorize=False) for k in cls._KEYS)
+        return hi, lo
+
+    def find(self, keys: list[str]) -> list[int]:
+        """Per key, the row of its first copy in an earlier chunk, 0 for none ("" is never found)."""
+        found = np.zeros(len(keys), dtype=np.int64)
+        if not keys or not self.hi.size:
+            return found.tolist()
+        hi, lo = self._hashes(keys)
+        left = np.searchsorted(self.hi, hi, side="left")
+        right = np.searchsorted(self.hi, hi, side="right")
+        one = np.flatnonzero(right - left == 1)
+        hit = one[self.lo[left[one]] == lo[one]]
+        found[hit] = self.row[left[hit]]
+        for i in np.flatnonzero(right - left > 1).tolist():  # the first hashes of two keys agree
+            same = np.flatnonzero(self.lo[left[i]:right[i]] == lo[i])
+            found[i] = self.row[left[i] + same[0]] if same.size else 0
+        found[np.array([not k for k in keys], dtype=bool)] = 0
+        return found.tolist()
+
+    def add(self, first: dict[str, int]) -> None:
+        """Keep keys met for the first time (key -> row of the first copy)."""
+        if not first:
+            return
+        hi, lo = self._hashes(list(first))
+        rows = np.fromiter(first.values(), dtype=np.int64, count=len(first))
+        order = np.argsort(hi, kind="stable")
+        at = np.searchsorted(self.hi, hi[order], side="right")
+        self.hi = np.insert(self.hi, at, hi[order])
+        self.lo = np.insert(self.lo, at, lo[order])
+        self.row = np.insert(self.row, at, rows[order])
+
+
 class Duplicates:
     """Later copies of a firm across a file's chunks: the same credit code or normalised name.
 
     :meth:`mark` returns, per row, the row number of the first copy (0 for a first copy or a row
     that is not a firm). Names are compared after NFKC (full/half width), case folding, removing
     spaces, brackets and punctuation, and the company-form endings 有限公司, 股份有限公司,
-    有限责任公司 and (集团).
+    有限责任公司 and (集团). A chunk's rows are compared with each other as text and with the
+    earlier chunks' through :class:`_Seen`.
     """
 
     def __init__(self) -> None:
-        self._codes: dict[str, int] = {}
-        self._names: dict[str, int] = {}
+        self._codes = _Seen()
+        self._names = _Seen()
 
     @staticmethod
     def keys(name: str, code: str) -> tuple[str, str]:
@@ -287,16 +349,25 @@ class Duplicates:
     def mark(self, names: np.ndarray, codes: np.ndarray | None, kinds: np.ndarray, row_numbers: np.ndarray) -> np.ndarray:
         out = np.zeros(len(names), dtype=np.int64)
         codes_list = codes.tolist() if codes is not None else [""] * len(names)
-        for i, (name, code, kind, row) in enumerate(zip(names.tolist(), codes_list, kinds.tolist(), row_numbers.tolist(), strict=True)):
-            if not name or kind in ("blank", "total", "note"):
-                continue
-            key, code = self.keys(name, code)
-            first = (self._codes.get(code) if code else None) or self._names.get(key)
-            if first is not None:
+        kinds_list, rows_list = kinds.tolist(), row_numbers.tolist()
+        names_list = names.tolist()
+        firms = [i for i, name in enumerate(names_list) if name and kinds_list[i] not in ("blank", "total", "note")]
+        pairs = [self.keys(names_list[i], codes_list[i]) for i in firms]
+        keys, firm_codes = [key for key, _ in pairs], [code for _, code in pairs]
+        seen_codes, seen_names = self._codes.find(firm_codes), self._names.find(keys)
+        chunk_codes: dict[str, int] = {}
+        chunk_names: dict[str, int] = {}
+        for j, i in enumerate(firms):
+            key, code, row = keys[j], firm_codes[j], rows_list[i]
+            # a key is either in an earlier chunk or in this one, never both
+            first = ((chunk_codes.get(code) or seen_codes[j]) if code else 0) or seen_names[j] or chunk_names.get(key)
+            if first:
                 out[i] = first
                 continue
             if code:
-                self._codes[code] = row
+                chunk_codes[code] = row
             if key:
-                self._names.setdefault(key, row)
+                chunk_names.setdefault(key, row)
+        self._codes.add(chunk_codes)
+        self._names.add(chunk_names)
         return out

@@ -37,3 +37,17 @@ def test_rank_frame_renames_output_columns_that_clash_with_input():
     ranked, _ = Recommender(TINY_MAP).rank(firms)
     assert "score" in ranked and "score_1" in ranked
     assert set(ranked["score"]) == {"vendor score"}
+
+
+def test_spill_writes_each_part_in_utf8_and_says_where_it_lies(tmp_path):
+    from recommender.ranking._rank import _spill
+
+    heads = ["江门甲科技有限公司,\"a,b\"", "", "𠀀𝒜 four-byte,é", "plain"]
+    tails = ["1,73.55,补链", "2,,", "", "4,0.5"]
+    path = tmp_path / "chunk.bin"
+    spans = _spill(path, heads, tails)
+    data = path.read_bytes()
+    assert data == b"".join(part.encode() for pair in zip(heads, tails, strict=True) for part in pair)
+    for (offset, head, tail), h, t in zip(spans.tolist(), heads, tails, strict=True):
+        assert data[offset:offset + head].decode() == h and data[offset + head:offset + head + tail].decode() == t
+    assert _spill(path, [], []).shape == (0, 3) and path.read_bytes() == b""

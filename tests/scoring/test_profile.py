@@ -1,10 +1,11 @@
 import math
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from recommender import ProfileError
-from recommender.scoring import prepare_profiles, profile_frame
+from recommender.scoring import prepare_profiles, profile_columns, profile_frame
 
 
 @pytest.mark.parametrize(("raw", "value"), [("300", 300), ("约300", 300), ("300-500", 400), ("1,200", 1200), ("1.2万", 12000), ("500人以上", 500)])
@@ -90,3 +91,15 @@ def test_a_city_of_a_dash_is_a_missing_place_not_a_poor_origin():
     scored = Recommender().scorer.score_frame(pd.DataFrame({"name": ["甲公司", "乙公司"], "description": ["锂电池制造"] * 2,
                                                             "city": ["-", ""]}))
     assert scored.loc[0, "score_origin"] == scored.loc[1, "score_origin"] and "place" in scored.loc[0, "missing"]
+
+
+@pytest.mark.parametrize("dtype", [pd.StringDtype("python", na_value=np.nan), pd.StringDtype("pyarrow", na_value=np.nan),
+                                   pd.StringDtype("python"), object])
+def test_text_columns_of_any_dtype_give_the_same_stripped_text(dtype):
+    from recommender.scoring._profile import _text
+
+    values = [" 江门甲科技有限公司 ", None, "", "\u3000乙\t", "丙"]
+    column = pd.Series(values, dtype=dtype)
+    assert _text(column).tolist() == ["江门甲科技有限公司", "", "", "乙", "丙"]
+    assert profile_columns(pd.DataFrame({"name": column}))["name"].tolist() == _text(column).tolist()
+    assert _text(column.iloc[:0]).tolist() == []

@@ -29,3 +29,17 @@ def test_trailing_blanks_held_across_chunks_and_dropped_at_the_end():
     chunks = [(0, _frame(["甲", "", ""])), (3, _frame(["", "乙", ""])), (6, _frame(["", ""]))]
     out = [(start, frame["name"].tolist()) for start, frame in _without_trailing_blanks(iter(chunks))]
     assert out == [(0, ["甲"]), (1, ["", "", "", "乙"])]
+
+
+def test_blank_rows_are_rows_of_empty_or_whitespace_cells_in_any_column():
+    from recommender.tables._vendor import _blank_rows
+
+    frame = pd.DataFrame({
+        "name": ["甲", "", " ", "\u3000", "", "\t", ""],
+        "city": ["", "", "", "", "江门", "", " \u3000 "],
+        "note": ["", "", "\n", "", "", "数据来源：企查查", ""],
+    })
+    expected = [all(not cell.strip() for cell in row) for row in frame.itertuples(index=False)]
+    assert _blank_rows(frame).tolist() == expected == [False, True, True, True, False, False, True]
+    assert _blank_rows(frame.iloc[:0]).tolist() == []
+    assert _blank_rows(pd.DataFrame(index=range(2))).tolist() == [True, True]  # no columns: nothing filled
