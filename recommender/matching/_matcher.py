@@ -49,7 +49,7 @@ from sklearn.utils.validation import check_is_fitted
 from .._columnar import as_list, n_rows
 from ..chainmap._schema import ChainMap
 from ..reference._industry import industry_class
-from ._vocabulary import CLAUSE_DELIMITERS, GENERIC_TERMS, LEAD_TERMS, MAKE_TERMS, TRADE_TERMS, english_forms
+from ._vocabulary import CLAUSE_DELIMITERS, GENERIC_TERMS, LEAD_TERMS, MAKE_TERMS, TRADE_TERMS, english_forms, is_agent_noun
 
 __all__ = ["GAP", "VOCABULARY_COLUMNS", "LinkMatcher", "MatchResult", "PhraseSet", "activity_words", "link_vocabulary", "name_words"]
 
@@ -122,6 +122,9 @@ def link_vocabulary(chain_map: ChainMap) -> pd.DataFrame:
         for name in (link.name.zh, link.name.en):
             rows.append((link.id, name, "name", TERM_WEIGHTS["name"], service, accepts, False))
         for term in (*link.keywords.zh, *link.keywords.en):
+            if _normal(term) in _GENERIC_KEYS:  # a catalogue item most scopes list: weak, beside an activity
+                rows.append((link.id, term, "class", TERM_WEIGHTS["class"], service, accepts, True))
+                continue
             kind = _term_kind(term)
             rows.append((link.id, term, kind, TERM_WEIGHTS[kind], service, accepts, False))
         for term in (*link.trade_terms.zh, *link.trade_terms.en) if link.trade_terms is not None else ():
@@ -328,6 +331,16 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
             key = _normal(word)
             words[key] = words.get(key, np.uint64(0)) | self.activity_bits_[activity]
         trade_bit = self.trade_bit_ = self.activity_bits_.get("trade", np.uint64(0))
+        # production activities, and the non-production ones other than trading, which govern
+        # the activity a term names itself (a maker often registers sales too, never consulting)
+        self.production_bits_ = np.uint64(0)
+        for _, activity, production in self.activities:
+            if production:
+                self.production_bits_ |= self.activity_bits_[activity]
+        self.governing_ = np.uint64(0)
+        for bit in self.activity_bits_.values():
+            if not bit & self.production_bits_ and bit != trade_bit:
+                self.governing_ |= bit
         extra = vocabulary.columns.intersection(["accepts", "requires"])
         accepts_of = vocabulary["accepts"] if "accepts" in extra else pd.Series([""] * len(vocabulary), index=vocabulary.index)
         requires_of = vocabulary["requires"] if "requires" in extra else pd.Series([False] * len(vocabulary), index=vocabulary.index)
@@ -374,11 +387,7 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
             for part in (head, tail):
                 entries.setdefault(part, (_PART, (), False, np.uint64(0)))
         for key, slot in terms.items():  # a link term wins over the word lists
-            inherent = np.uint64(0)
-            for word, mask in words.items():  # the activity a term itself names (电芯制造, 废钢回收)
-                if word in key:
-                    inherent |= mask
-            entries[key] = (_TERM, tuple(slot.items()), key in green, inherent)
+            entries[key] = (_TERM, tuple(slot.items()), key in green, _inherent_activity(key, words))
         self.automaton_ = _Automaton(entries)
         # per pattern of the pass: its kind, whether it is green, its activities, and its links as flat arrays
         payloads = self.automaton_.payloads
@@ -386,7 +395,7 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         self.greens_ = np.array([p[2] for p in payloads], dtype=bool)
         self.masks_ = np.array([p[3] for p in payloads], dtype=np.uint64)
         # an agent noun in the plural (makers, distributors) names other firms, not the firm's activity
-        self.agent_ = np.array([p[0] in (_ACTIVITY, _TRADE) and key.isascii() and key.endswith(("er", "or"))
+        self.agent_ = np.array([p[0] in (_ACTIVITY, _TRADE) and key.isascii() and is_agent_noun(key)
                                 for key, p in zip(self.automaton_.patterns, payloads, strict=True)], dtype=bool)
         sizes = [len(p[1]) for p in payloads]
         self.link_ptr_ = np.r_[0, np.cumsum(sizes)].astype(np.int64)
@@ -502,13 +511,21 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         mask = self.masks_[pattern]
         if not self.use_trade_rule:  # ablation: trading counts as no activity at all
             mask = mask & ~self.trade_bit_
-        acting = np.flatnonzero(mask)
-        clause_mask = np.zeros(len(bounds) + 1, dtype=np.uint64)
-        row_mask = np.zeros(n, dtype=np.uint64)
-        if len(acting):  # matches come in text order: clauses and rows are sorted, so reduce runs
-            for target, key in ((clause_mask, clause[acting]), (row_mask, row[acting])):
-                runs = np.flatnonzero(np.concatenate(([True], key[1:] != key[:-1])))
-                target[key[runs]] = np.bitwise_or.reduceat(mask[acting], runs)
+        # the activities words name, and those link terms name themselves (电池回收), apart
+        named_by_term = kind == _TERM
+        clause_mask, clause_inherent = np.zeros((2, len(bounds) + 1), dtype=np.uint64)
+        row_mask, row_inherent = np.zeros((2, n), dtype=np.uint64)
+        for targets, by_term in (((clause_mask, row_mask), ~named_by_term), ((clause_inherent, row_inherent), named_by_term)):
+            acting = np.flatnonzero((mask != 0) & by_term)
+            if len(acting):  # matches come in text order: clauses and rows are sorted, so reduce runs
+                for target, key in zip(targets, (clause[acting], row[acting]), strict=True):
+                    runs = np.flatnonzero(np.concatenate(([True], key[1:] != key[:-1])))
+                    target[key[runs]] = np.bitwise_or.reduceat(mask[acting], runs)
+        # a non-production activity named beside a term (咨询, 投资, 出租 …), with no production
+        # word of its own, governs the activity the term names: 电池回收咨询 is consulting
+        for explicit, inherent in ((clause_mask, clause_inherent), (row_mask, row_inherent)):
+            governed = ((explicit & self.governing_) != 0) & ((explicit & self.production_bits_) == 0)
+            explicit |= np.where(governed, np.uint64(0), inherent)
         lead_clause = np.zeros(len(bounds) + 1, dtype=bool)
         lead_clause[clause[kind == _LEAD]] = True
         gap_term, gap_start, gap_end = self._gapped(pattern, start, end, clause)
@@ -550,9 +567,10 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         fits = (acts & self.link_accepts_[entry]) != 0
         ok &= fits | ((acts == 0) & ~self.link_requires_[entry])
         # a firm named for a non-production activity (XX投资有限公司) fills no production link
-        # that does not accept that activity; service links keep their own reading
+        # that does not accept that activity; service links keep their own reading, except for
+        # firms whose whole activity serves none of the map's links (banks, restaurants)
         by_name = named[term_row][owner]
-        ok &= (by_name == 0) | (self.service_[col] & ((by_name & self.serviceless_) == 0)) | ((by_name & self.link_accepts_[entry]) != 0)
+        ok &= (by_name == 0) | (((by_name & self.serviceless_) == 0) & (self.service_[col] | ((by_name & self.link_accepts_[entry]) != 0)))
         discarded[term_row[owner][~ok & ((acts & self.trade_bit_) != 0)]] = True  # named only to trade
         e_row, e_col, e_term, e_clause = term_row[owner][ok], col[ok], term[owner][ok], term_clause[owner][ok]
         e_weight = self.link_weight_[entry][ok]
@@ -573,7 +591,7 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
                 payload = self.codes_.get(code[:digits]) if len(code) >= digits else None
                 if payload:
                     for c, w in payload:
-                        if named[i] and not (self.service_[c] and not named[i] & self.serviceless_) and not named[i] & self.accepts_by_link_[c]:
+                        if named[i] and (named[i] & self.serviceless_ or not (self.service_[c] or named[i] & self.accepts_by_link_[c])):
                             continue
                         code_rows.append(i)
                         code_cols.append(c)
@@ -664,9 +682,25 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         )
 
 
+def _inherent_activity(key: str, words: Mapping[str, np.uint64]) -> np.uint64:
+    """The activities a term names itself: an activity word after its start (电芯制造, 废钢回收,
+    paper recycling), or the whole term (梯次利用). A word that opens a longer term modifies the
+    product that follows (再生纸, 回收纸, recycled paper): the term names a product, and the firm's
+    activity must be read around it (a seller of recycled copy paper makes none)."""
+    inherent = np.uint64(0)
+    for word, mask in words.items():
+        if word == key or key.find(word, 1) > 0:
+            inherent |= mask
+    return inherent
+
+
 def _normal(text: str) -> str:
     """A term as the matcher compares it: lowered, hyphens as spaces (``solid-state`` = ``solid state``)."""
     return text.strip().lower().replace("-", " ")
+
+
+#: The generic scope items as the matcher compares them.
+_GENERIC_KEYS = frozenset(_normal(word) for word in GENERIC_TERMS)
 
 
 def _term_forms(key: str) -> tuple[str, ...]:

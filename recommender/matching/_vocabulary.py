@@ -8,7 +8,7 @@ ignore generic items and to discard products named only in a trade clause.
 
 from __future__ import annotations
 
-__all__ = ["CLAUSE_DELIMITERS", "GENERIC_TERMS", "LEAD_TERMS", "MAKE_TERMS", "TRADE_TERMS", "english_forms"]
+__all__ = ["CLAUSE_DELIMITERS", "ENGLISH_ER_VERBS", "GENERIC_TERMS", "LEAD_TERMS", "MAKE_TERMS", "TRADE_TERMS", "english_forms", "is_agent_noun"]
 
 #: Items present in most registered business scopes; they carry no weight.
 GENERIC_TERMS: tuple[str, ...] = (
@@ -56,6 +56,24 @@ MAKE_TERMS: tuple[str, ...] = (
 CLAUSE_DELIMITERS: tuple[str, ...] = ("；", ";", "。", "，", "\n", "\r", "｜", "|", "．", ". ")
 
 
+#: English verbs of business text that end in -er or -or but are not agent nouns: they are
+#: inflected like other verbs (recovers, recovered, recovering), and their -s form is the firm's
+#: own activity, not a plural naming other firms.
+ENGLISH_ER_VERBS: frozenset[str] = frozenset({
+    "recover", "deliver", "engineer", "offer", "filter", "render", "order", "cover", "monitor",
+    "tender", "gather", "master", "partner", "lower", "register", "alter", "enter", "transfer",
+    "shelter", "foster", "cater", "tailor", "mentor", "sponsor", "pioneer", "power", "discover",
+    "smelter",
+} - {"smelter"})
+
+
+def is_agent_noun(word: str) -> bool:
+    """Whether an English word ends in an agent suffix (-er, -or, -ist, -ant: maker, distributor,
+    consultant) and is not one of the :data:`ENGLISH_ER_VERBS` (recover, deliver, engineer)."""
+    low = word.lower()
+    return low.endswith(("er", "or", "ist", "ant")) and low not in ENGLISH_ER_VERBS
+
+
 def english_forms(word: str) -> tuple[str, ...]:
     """A base English word or phrase and its inflected forms (the first word inflected):
     ``recycle`` → recycles, recycled, recycling, recycler; ``invest in`` → invests in, invested
@@ -65,7 +83,7 @@ def english_forms(word: str) -> tuple[str, ...]:
     if not (head.isascii() and head.isalpha() and len(head) >= 3):
         return (word,)
     low = head.lower()
-    if low.endswith(("er", "or", "ist", "ant")):  # an agent noun: its plural names other firms
+    if is_agent_noun(low):  # an agent noun: its plural names other firms
         return (word,)
     if low.endswith("e"):
         stems = [low, low + "s", low + "d", low[:-1] + "ing", low + "r"]
