@@ -49,7 +49,17 @@ from sklearn.utils.validation import check_is_fitted
 from .._columnar import as_list, n_rows
 from ..chainmap._schema import ChainMap
 from ..reference._industry import industry_class
-from ._vocabulary import CLAUSE_DELIMITERS, GENERIC_TERMS, LEAD_TERMS, MAKE_TERMS, TRADE_TERMS, english_forms, is_agent_noun
+from ._vocabulary import (
+    CLAUSE_DELIMITERS,
+    GENERIC_TERMS,
+    LEAD_TERMS,
+    MAKE_TERMS,
+    NEGATION_BRACKET,
+    NEGATION_TERMS,
+    TRADE_TERMS,
+    english_forms,
+    is_agent_noun,
+)
 
 __all__ = ["GAP", "VOCABULARY_COLUMNS", "LinkMatcher", "MatchResult", "PhraseSet", "activity_words", "link_vocabulary", "name_words"]
 
@@ -61,7 +71,8 @@ VOCABULARY_COLUMNS = ("link_id", "term", "kind", "weight", "service")
 _TERM, _GENERIC, _TRADE, _GREEN, _ACTIVITY, _LEAD, _PART = 0, 1, 2, 3, 4, 5, 6
 #: A word with this between two parts matches them with up to :data:`GAP_BYTES` bytes between.
 GAP = "…"
-GAP_BYTES = 12  # four CJK characters, or twelve ASCII ones
+GAP_BYTES = 12  # four CJK characters
+GAP_BYTES_EN = 24  # in English, a few words (spent lithium-ion batteries)
 #: Weight factor of a term outside the lead (the first clause that names a link, or a 主营 clause).
 LATER_FACTOR = 0.85
 #: A link whose only evidence is one weak piece (a short or one-word term of weight at most
@@ -71,6 +82,14 @@ LATER_FACTOR = 0.85
 WEAK_WEIGHT = 0.6
 WEAK_FACTOR = 0.6
 _DELIMITERS = sorted({d.encode() for d in CLAUSE_DELIMITERS})
+#: The activity of a description that names none (a catalogue line of products).
+DEFAULT_ACTIVITY = "make"
+#: Spans of lowered UTF-8 text that a description denies: a bracketed exclusion of a scope item
+#: (（除…）, （不含…）) up to its closing bracket, a negated verb (does not, 不从事 …) up to the
+#: end of its clause.
+_NEGATION_RE = re.compile(
+    ("(?:（|\\()(?:" + "|".join(map(re.escape, NEGATION_BRACKET)) + ")[^\\n]*?(?:）|\\)|(?=\\n)|$)"
+     "|(?:" + "|".join(map(re.escape, NEGATION_TERMS)) + ")[^\\n；;。]*?(?=[\\n；;。]|\\. |$)").encode())
 
 
 def _clause_ends(data: bytes) -> np.ndarray:
@@ -209,12 +228,16 @@ def description_products(description: str) -> tuple[str, ...]:
 
 
 def activity_words(chain_map: ChainMap) -> tuple[tuple[str, str, bool], ...]:
-    """``(word, activity, production)`` for every word of the map's activities, English words
-    in their inflected forms too (:func:`english_forms`)."""
+    """``(word, activity, production)`` for every word of the map's activities (and of the
+    broader activities each implies), English words in their inflected forms too
+    (:func:`english_forms`)."""
     out = []
-    for activity_id, activity in chain_map.vocabulary.activities.items():
+    activities = chain_map.vocabulary.activities
+    for activity_id, activity in activities.items():
         for word in (*activity.zh, *(form for w in activity.en for form in english_forms(w))):
             out.append((word, activity_id, activity.production))
+            # a narrow activity's words name the broader ones it implies (熔炼 is making)
+            out.extend((word, broader, activities[broader].production) for broader in activity.implies)
     return tuple(out)
 
 
@@ -337,6 +360,7 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         for _, activity, production in self.activities:
             if production:
                 self.production_bits_ |= self.activity_bits_[activity]
+        self.default_bit_ = self.activity_bits_.get(DEFAULT_ACTIVITY, np.uint64(0))
         self.governing_ = np.uint64(0)
         for bit in self.activity_bits_.values():
             if not bit & self.production_bits_ and bit != trade_bit:
@@ -411,14 +435,14 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         self.gaps_ = [
             (position[key],
              frozenset(i for i, p in enumerate(self.automaton_.patterns) if p.endswith(head) and GAP not in p),
-             frozenset(i for i, p in enumerate(self.automaton_.patterns) if p.endswith(tail) and GAP not in p),
-             len(tail.encode()))
+             {i: len(form.encode()) for form in _term_forms(tail) for i, p in enumerate(self.automaton_.patterns)
+              if p.endswith(form) and GAP not in p})
             for key, (head, tail) in gaps.items()
         ]
         self.part_ = np.zeros(len(payloads), dtype=bool)
         self.head_ = np.zeros(len(payloads), dtype=bool)
-        for _, heads, tails, _ in self.gaps_:
-            self.part_[list(heads | tails)] = True
+        for _, heads, tails in self.gaps_:
+            self.part_[list(heads | tails.keys())] = True
             self.head_[list(heads)] = True
         # Make words for trade clauses, with generic items and link terms as occluders: 开发 in
         # 技术开发 or 再生 in 再生纸 is not a make word.
@@ -502,6 +526,16 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
                 keep[plural] = False
                 pattern, start, end = pattern[keep], start[keep], end[keep]
         row = np.searchsorted(row_start, start, side="right") - 1
+        # what a description denies (（除…）, does not …) is not the firm's: its matches are dropped
+        negated_row = np.zeros(n, dtype=bool)
+        spans = [(m.start(), m.end()) for m in _NEGATION_RE.finditer(haystack)] if self.activity_bits_ else []
+        if spans:
+            span_start, span_end = np.array(spans, dtype=np.int64).T
+            inside = np.searchsorted(span_start, start, side="right") - 1
+            denied = (inside >= 0) & (start < span_end[np.maximum(inside, 0)])
+            negated_row[np.searchsorted(row_start, span_start, side="right") - 1] = True
+            keep = ~denied
+            pattern, start, end, row = pattern[keep], start[keep], end[keep], row[keep]
         bounds = _clause_ends(haystack)
         clause = np.searchsorted(bounds, start, side="right")
         kind = self.kinds_[pattern]
@@ -528,7 +562,7 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
             explicit |= np.where(governed, np.uint64(0), inherent)
         lead_clause = np.zeros(len(bounds) + 1, dtype=bool)
         lead_clause[clause[kind == _LEAD]] = True
-        gap_term, gap_start, gap_end = self._gapped(pattern, start, end, clause)
+        gap_term, gap_start, gap_end = self._gapped(haystack, pattern, start, end, clause)
         is_term = kind == _TERM
         term, term_start, term_row, term_clause = pattern[is_term], start[is_term], row[is_term], clause[is_term]
         if len(gap_term):  # the compound wins over a shorter term inside it (specific over generic)
@@ -565,7 +599,12 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         acts = clause_mask[term_clause][owner]
         acts = np.where(acts == 0, row_mask[term_row][owner], acts)
         fits = (acts & self.link_accepts_[entry]) != 0
-        ok &= fits | ((acts == 0) & ~self.link_requires_[entry])
+        # a description that names no activity at all (a catalogue line of products) is read as
+        # making them: a shared object's specific word goes to the links that accept making (a
+        # weak or catalogue word alone does not); a description that denies an activity (does
+        # not manufacture) gets no such reading
+        unnamed = (acts == 0) & ~negated_row[term_row][owner] & (self.link_weight_[entry] > WEAK_WEIGHT)
+        ok &= fits | ((acts == 0) & ~self.link_requires_[entry]) | (unnamed & ((self.link_accepts_[entry] & self.default_bit_) != 0))
         # a firm named for a non-production activity (XX投资有限公司) fills no production link
         # that does not accept that activity; service links keep their own reading, except for
         # firms whose whole activity serves none of the map's links (banks, restaurants)
@@ -605,9 +644,10 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         evidence.append(np.asarray(code_terms, dtype=object))
         return self._combine(n, *(np.concatenate(parts) for parts in (rows, cols, weights, evidence, weak)), discarded, green)
 
-    def _gapped(self, pattern: np.ndarray, start: np.ndarray, end: np.ndarray, clause: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _gapped(self, haystack: bytes, pattern: np.ndarray, start: np.ndarray, end: np.ndarray, clause: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Matches of the compounds with a gap (``固态…电池``): a head, then within
-        :data:`GAP_BYTES` in the same clause a tail. Returns their pattern, start and end."""
+        :data:`GAP_BYTES` (:data:`GAP_BYTES_EN` of ASCII text) in the same clause a tail (in any
+        of its forms: battery, batteries). Returns their pattern, start and end."""
         empty = np.zeros(0, dtype=np.int64)
         if not self.gaps_ or not len(pattern):
             return empty, empty, empty
@@ -618,14 +658,16 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         p_list, s_list, e_list, c_list = (a[parts].tolist() for a in (pattern, start, end, clause))
         for k in np.flatnonzero(self.head_[pattern[parts]]).tolist():
             p = p_list[k]
-            for gap, heads, tails, tail_bytes in self.gaps_:
+            for gap, heads, tails in self.gaps_:
                 if p not in heads:
                     continue
                 for j in range(k + 1, len(p_list)):
-                    tail_start = e_list[j] - tail_bytes
-                    if tail_start - e_list[k] > GAP_BYTES or c_list[j] != c_list[k]:
+                    tail_start = e_list[j] - tails.get(p_list[j], 0)
+                    if s_list[j] - e_list[k] > GAP_BYTES_EN or c_list[j] != c_list[k]:
                         break
-                    if p_list[j] in tails and tail_start >= e_list[k]:
+                    gap_bytes = tail_start - e_list[k]
+                    if (p_list[j] in tails and gap_bytes >= 0
+                            and (gap_bytes <= GAP_BYTES or (gap_bytes <= GAP_BYTES_EN and haystack[e_list[k]:tail_start].isascii()))):
                         found_pattern.append(gap)
                         found_start.append(s_list[k])
                         found_end.append(e_list[j])

@@ -8,7 +8,7 @@ ignore generic items and to discard products named only in a trade clause.
 
 from __future__ import annotations
 
-__all__ = ["CLAUSE_DELIMITERS", "ENGLISH_ER_VERBS", "GENERIC_TERMS", "LEAD_TERMS", "MAKE_TERMS", "TRADE_TERMS", "english_forms", "is_agent_noun"]
+__all__ = ["CLAUSE_DELIMITERS", "ENGLISH_ER_VERBS", "GENERIC_TERMS", "LEAD_TERMS", "MAKE_TERMS", "NEGATION_BRACKET", "NEGATION_TERMS", "TRADE_TERMS", "english_forms", "is_agent_noun"]
 
 #: Items present in most registered business scopes; they carry no weight.
 GENERIC_TERMS: tuple[str, ...] = (
@@ -50,6 +50,16 @@ MAKE_TERMS: tuple[str, ...] = (
     "designs", "designer", "recycling", "recycle", "recycles", "recycler", "processing",
     "processor", "refine", "refines", "refining", "assembly", "assembles", "oem", "foundry",
     "operate", "operates", "operator",
+)
+
+#: Words that open a bracketed exclusion of a registered scope item (再生资源回收（除生产性废旧金属）).
+NEGATION_BRACKET: tuple[str, ...] = ("除", "不含", "不包括", "不包含", "excluding", "except")
+
+#: Words that deny the activity after them, to the end of the clause (it does not manufacture).
+NEGATION_TERMS: tuple[str, ...] = (
+    "不从事", "不涉及", "不参与", "不生产", "不制造", "无自有", "无生产", "没有生产", "并非",
+    "does not", "do not", "doesn't", "doesn’t", "did not", "does no ", "has no ", "owns no ",
+    "operates no ", "without", "never", "not a ", "nor ",
 )
 
 #: Characters that end a clause of a business scope or profile.
