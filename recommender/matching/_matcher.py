@@ -21,8 +21,9 @@ Clause by clause:
 * compounds with a gap (``固态…电池``) match their parts a few characters apart in one clause,
   and win over a shorter term inside them (specific over generic);
 * English terms match on word boundaries (a trailing plural ``s`` allowed), hyphens as spaces;
-* terms in the first clause that names a link, or in a 主营 clause, weigh fully; later ones
-  weigh :data:`LATER_FACTOR` of their weight (the main business leads).
+* terms in a 主营 / 主要产品 clause (:data:`LEAD_TERMS`) weigh fully, and where the description
+  has none, those of the first clause that names a link; other terms weigh
+  :data:`LATER_FACTOR` of their weight (the main business leads, not the count of scope items).
 
 A link's affinity is the noisy-or of the weights of its distinct matched terms and of the
 firm's industry code (exact 4-digit code, or a 3- or 2-digit prefix), so two independent
@@ -68,7 +69,7 @@ __all__ = ["GAP", "VOCABULARY_COLUMNS", "LinkMatcher", "MatchResult", "PhraseSet
 #: shared object's word: it counts only beside an accepted activity).
 VOCABULARY_COLUMNS = ("link_id", "term", "kind", "weight", "service")
 
-_TERM, _GENERIC, _TRADE, _GREEN, _ACTIVITY, _LEAD, _PART = 0, 1, 2, 3, 4, 5, 6
+_TERM, _GENERIC, _TRADE, _GREEN, _ACTIVITY, _LEAD, _PART, _DENY, _EXCLUDE = 0, 1, 2, 3, 4, 5, 6, 7, 8
 #: A word with this between two parts matches them with up to :data:`GAP_BYTES` bytes between.
 GAP = "…"
 GAP_BYTES = 12  # four CJK characters
@@ -84,12 +85,8 @@ WEAK_FACTOR = 0.6
 _DELIMITERS = sorted({d.encode() for d in CLAUSE_DELIMITERS})
 #: The activity of a description that names none (a catalogue line of products).
 DEFAULT_ACTIVITY = "make"
-#: Spans of lowered UTF-8 text that a description denies: a bracketed exclusion of a scope item
-#: (（除…）, （不含…）) up to its closing bracket, a negated verb (does not, 不从事 …) up to the
-#: end of its clause.
-_NEGATION_RE = re.compile(
-    ("(?:（|\\()(?:" + "|".join(map(re.escape, NEGATION_BRACKET)) + ")[^\\n]*?(?:）|\\)|(?=\\n)|$)"
-     "|(?:" + "|".join(map(re.escape, NEGATION_TERMS)) + ")[^\\n；;。]*?(?=[\\n；;。]|\\. |$)").encode())
+#: What closes a bracketed exclusion (（除…）): a closing bracket, or the end of the description.
+_EXCLUSION_END = re.compile("|".join(map(re.escape, ("）", ")", "\n"))).encode())
 
 
 def _clause_ends(data: bytes) -> np.ndarray:
@@ -254,7 +251,7 @@ def name_words(chain_map: ChainMap) -> tuple[tuple[str, str, bool], ...]:
 
 
 #: Legal forms and the like that end a registered name: stripped before its last word is read.
-_LEGAL_ZH = r"(?:股份有限公司|有限责任公司|有限公司|集团|控股|公司|合伙企业|企业|[（(][^）)]*[）)])"
+_LEGAL_ZH = r"(?:股份有限公司|有限责任公司|有限公司|集团|控股|公司|合伙企业|企业|[（(][^）)]*[）)]|[^\s]{0,8}?(?:分公司|支公司|分行|支行|营业部|办事处))"
 _LEGAL_EN = (r"(?:co|company|ltd|limited|inc|incorporated|llc|llp|lp|l\.p|plc|corp|corporation|gmbh|ag|sa|s\.a|nv|n\.v|"
              r"bv|b\.v|pte|pty|kk|k\.k|spa|s\.p\.a|group|holdings?|hk|international|global|china|asia)")
 
@@ -399,6 +396,16 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
                 entries[low] = (_GENERIC, (), False, np.uint64(0))
         for word in LEAD_TERMS:
             entries[_normal(word)] = (_LEAD, (), False, np.uint64(0))
+        if self.activities:  # denials matter where activities are read
+            for word in NEGATION_TERMS:
+                entries[_normal(word)] = (_DENY, (), False, np.uint64(0))
+            for word in NEGATION_BRACKET:
+                for bracket in ("（", "("):
+                    entries[bracket + _normal(word)] = (_EXCLUDE, (), False, np.uint64(0))
+            for word in GENERIC_TERMS:  # registration boilerplate in brackets (（除依法须经批准的项目外…）) excludes nothing
+                if word.startswith("依法"):
+                    for bracket in ("（", "("):
+                        entries[bracket + "除" + word] = (_GENERIC, (), False, np.uint64(0))
         for word, mask in words.items():
             entries[word] = (_ACTIVITY, (), word in green, mask)
         for word in green:
@@ -526,19 +533,27 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
                 keep[plural] = False
                 pattern, start, end = pattern[keep], start[keep], end[keep]
         row = np.searchsorted(row_start, start, side="right") - 1
-        # what a description denies (（除…）, does not …) is not the firm's: its matches are dropped
-        negated_row = np.zeros(n, dtype=bool)
-        spans = [(m.start(), m.end()) for m in _NEGATION_RE.finditer(haystack)] if self.activity_bits_ else []
-        if spans:
-            span_start, span_end = np.array(spans, dtype=np.int64).T
-            inside = np.searchsorted(span_start, start, side="right") - 1
-            denied = (inside >= 0) & (start < span_end[np.maximum(inside, 0)])
-            negated_row[np.searchsorted(row_start, span_start, side="right") - 1] = True
-            keep = ~denied
-            pattern, start, end, row = pattern[keep], start[keep], end[keep], row[keep]
         bounds = _clause_ends(haystack)
         clause = np.searchsorted(bounds, start, side="right")
         kind = self.kinds_[pattern]
+        # what a description denies is not the firm's: the rest of the clause after a negation
+        # (does not …, 不从事 …), a bracketed exclusion up to its closing bracket (（除…）)
+        negated_row = np.zeros(n, dtype=bool)
+        deny, exclude = np.flatnonzero(kind == _DENY), np.flatnonzero(kind == _EXCLUDE)
+        if len(deny) or len(exclude):
+            denied = np.zeros(len(pattern), dtype=bool)
+            if len(deny):
+                last = np.searchsorted(start[deny], start, side="right") - 1
+                denied |= (last >= 0) & (clause[deny][np.maximum(last, 0)] == clause)
+            if len(exclude):
+                search = _EXCLUSION_END.search
+                close = np.fromiter(((m.start() if (m := search(haystack, e)) else len(haystack)) for e in end[exclude].tolist()),
+                                    dtype=np.int64, count=len(exclude))
+                last = np.searchsorted(start[exclude], start, side="right") - 1
+                denied |= (last >= 0) & (start < close[np.maximum(last, 0)])
+            negated_row[row[np.concatenate([deny, exclude])]] = True
+            keep = ~denied
+            pattern, start, end, row, clause, kind = pattern[keep], start[keep], end[keep], row[keep], clause[keep], kind[keep]
         green = np.zeros(n, dtype=bool)
         green[row[self.greens_[pattern]]] = True
         # activities by clause and by row
@@ -562,6 +577,8 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
             explicit |= np.where(governed, np.uint64(0), inherent)
         lead_clause = np.zeros(len(bounds) + 1, dtype=bool)
         lead_clause[clause[kind == _LEAD]] = True
+        lead_row = np.zeros(n, dtype=bool)
+        lead_row[row[kind == _LEAD]] = True
         gap_term, gap_start, gap_end = self._gapped(haystack, pattern, start, end, clause)
         is_term = kind == _TERM
         term, term_start, term_row, term_clause = pattern[is_term], start[is_term], row[is_term], clause[is_term]
@@ -620,7 +637,10 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         if len(e_row):
             starts = np.concatenate(([True], e_row[1:] != e_row[:-1]))
             first_clause = np.repeat(e_clause[starts], np.diff(np.append(np.flatnonzero(starts), len(e_row))))
-            e_weight = np.where((e_clause == first_clause) | lead_clause[e_clause], e_weight, e_weight * LATER_FACTOR)
+            # a description that says what its main business is (主营, 主要产品 …) is taken at its
+            # word: its other clauses, the first one too, are secondary items
+            main = lead_clause[e_clause] | ((e_clause == first_clause) & ~lead_row[e_row])
+            e_weight = np.where(main, e_weight, e_weight * LATER_FACTOR)
         rows, cols, weights, weak = [e_row], [e_col], [e_weight], [self.link_weight_[entry][ok][first] <= WEAK_WEIGHT]
         evidence = [self.automaton_.pattern_array[e_term]]
         code_rows, code_cols, code_weights, code_terms = [], [], [], []

@@ -23,10 +23,12 @@ GENERIC_TERMS: tuple[str, ...] = (
     "科技中介服务", "财务咨询", "社会经济咨询服务", "信息系统集成服务",
 )
 
-#: Words that mark a clause as the firm's main business: its link terms weigh fully
-#: (许可项目: the licensed items of a scope, such as production that needs a permit).
+#: Words that mark a clause as the firm's main business: its link terms weigh fully, and the
+#: other clauses of the description weigh as secondary items. (许可项目, the licensed items of
+#: a registered scope, is not one: a permit item is often secondary, 危险废物经营, 道路货物运输.)
 LEAD_TERMS: tuple[str, ...] = (
-    "许可项目", "主营", "主要从事", "主要产品", "专注于", "专业从事", "核心业务", "主导产品",
+    "主营", "主要从事", "主要产品", "主要业务", "主营业务", "主营产品", "主要设备", "主要服务",
+    "专注于", "专业从事", "核心业务", "主导产品",
     "main business", "core business", "specialises in", "specializes in", "specialized in",
     "specialised in", "focuses on", "focused on", "leading maker", "leading manufacturer",
 )
@@ -58,8 +60,8 @@ NEGATION_BRACKET: tuple[str, ...] = ("除", "不含", "不包括", "不包含", 
 #: Words that deny the activity after them, to the end of the clause (it does not manufacture).
 NEGATION_TERMS: tuple[str, ...] = (
     "不从事", "不涉及", "不参与", "不生产", "不制造", "无自有", "无生产", "没有生产", "并非",
-    "does not", "do not", "doesn't", "doesn’t", "did not", "does no ", "has no ", "owns no ",
-    "operates no ", "without", "never", "not a ", "nor ",
+    "does not", "do not", "doesn't", "doesn’t", "did not", "does no", "has no", "owns no",
+    "operates no", "without", "never", "not a", "nor",
 )
 
 #: Characters that end a clause of a business scope or profile.
