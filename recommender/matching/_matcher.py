@@ -36,6 +36,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Any
 from itertools import chain
 
 import ahocorasick_rs
@@ -375,8 +376,8 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
             if not key:
                 continue
             if kind == "code":
-                slot = codes.setdefault(key, {})
-                slot[col] = max(slot.get(col, 0.0), float(weight))
+                code_slot = codes.setdefault(key, {})
+                code_slot[col] = max(code_slot.get(col, 0.0), float(weight))
                 continue
             mask = np.uint64(0)
             for activity in str(accepts or "").split(";"):
@@ -421,7 +422,7 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
             entries[key] = (_TERM, tuple(slot.items()), key in green, _inherent_activity(key, words))
         self.automaton_ = _Automaton(entries)
         # per pattern of the pass: its kind, whether it is green, its activities, and its links as flat arrays
-        payloads = self.automaton_.payloads
+        payloads: list[tuple[Any, ...]] = self.automaton_.payloads
         self.kinds_ = np.array([p[0] for p in payloads], dtype=np.int8)
         self.greens_ = np.array([p[2] for p in payloads], dtype=bool)
         self.masks_ = np.array([p[3] for p in payloads], dtype=np.uint64)
@@ -508,7 +509,7 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
             check_is_fitted(self, "automaton_")
         if isinstance(X, (pd.DataFrame, Mapping)):
             n = n_rows(X)
-            descriptions: Iterable = as_list(X["description"]) if "description" in X else [""] * n
+            descriptions: Sequence = as_list(X["description"]) if "description" in X else [""] * n
             industry = as_list(X["industry_code"]) if "industry_code" in X else [""] * n
             firm_names = as_list(X["name"]) if "name" in X and self.name_re_ is not None else ()
         else:
@@ -662,7 +663,8 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         weights.append(np.asarray(code_weights, dtype=np.float64))
         weak.append(np.zeros(len(code_weights), dtype=bool))  # a class code is the firm's own statement
         evidence.append(np.asarray(code_terms, dtype=object))
-        return self._combine(n, *(np.concatenate(parts) for parts in (rows, cols, weights, evidence, weak)), discarded, green)
+        return self._combine(n, np.concatenate(rows), np.concatenate(cols), np.concatenate(weights), np.concatenate(evidence),
+                             np.concatenate(weak), discarded, green)
 
     def _gapped(self, haystack: bytes, pattern: np.ndarray, start: np.ndarray, end: np.ndarray, clause: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Matches of the compounds with a gap (``固态…电池``): a head, then within
@@ -820,7 +822,7 @@ class _Automaton:
     matching at one place the longer in characters is the longer in bytes.
     """
 
-    def __init__(self, entries: dict[str, object]):
+    def __init__(self, entries: Mapping[str, Any]):
         self.patterns = [key for key in entries if key]
         self.payloads = [entries[key] for key in self.patterns]
         self.ascii = [key.isascii() for key in self.patterns]
@@ -829,7 +831,8 @@ class _Automaton:
     def _compile(self) -> None:
         self._ascii = np.array(self.ascii, dtype=bool)
         self.pattern_array = np.array(self.patterns, dtype=object)
-        self._text_automaton = self._bytes_automaton = None
+        self._text_automaton: ahocorasick_rs.AhoCorasick | None = None
+        self._bytes_automaton: ahocorasick_rs.BytesAhoCorasick | None = None
 
     def __getstate__(self) -> dict:
         return {"patterns": self.patterns, "payloads": self.payloads, "ascii": self.ascii}
