@@ -36,8 +36,8 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
 from itertools import chain
+from typing import Any
 
 import ahocorasick_rs
 import numpy as np
