@@ -86,9 +86,6 @@ WEAK_FACTOR = 0.6
 _DELIMITERS = sorted({d.encode() for d in CLAUSE_DELIMITERS})
 #: The activity of a description that names none (a catalogue line of products).
 DEFAULT_ACTIVITY = "make"
-#: What closes a bracketed exclusion (（除…）): a closing bracket, or the end of the description.
-_EXCLUSION_END = re.compile("|".join(map(re.escape, ("）", ")", "\n"))).encode())
-
 
 def _clause_ends(data: bytes) -> np.ndarray:
     """Sorted byte offsets just after each :data:`CLAUSE_DELIMITERS` in UTF-8 ``data`` (the
@@ -449,9 +446,12 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         ]
         self.part_ = np.zeros(len(payloads), dtype=bool)
         self.head_ = np.zeros(len(payloads), dtype=bool)
-        for _, heads, tails in self.gaps_:
+        self.gaps_by_head_: dict[int, list[tuple[int, dict[int, int]]]] = {}
+        for gap, heads, tails in self.gaps_:
             self.part_[list(heads | tails.keys())] = True
             self.head_[list(heads)] = True
+            for head in heads:
+                self.gaps_by_head_.setdefault(head, []).append((gap, tails))
         # Make words for trade clauses, with generic items and link terms as occluders: 开发 in
         # 技术开发 or 再生 in 再生纸 is not a make word.
         make = {_normal(word): False for word in GENERIC_TERMS}
@@ -538,27 +538,22 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         clause = np.searchsorted(bounds, start, side="right")
         kind = self.kinds_[pattern]
         # what a description denies is not the firm's: the rest of the clause after a negation
-        # (does not …, 不从事 …), a bracketed exclusion up to its closing bracket (（除…）)
+        # (does not …, 不从事 …) or a bracketed exclusion (再生资源回收（除生产性废旧金属）；…)
         negated_row = np.zeros(n, dtype=bool)
-        deny, exclude = np.flatnonzero(kind == _DENY), np.flatnonzero(kind == _EXCLUDE)
-        if len(deny) or len(exclude):
-            denied = np.zeros(len(pattern), dtype=bool)
-            if len(deny):
-                last = np.searchsorted(start[deny], start, side="right") - 1
-                denied |= (last >= 0) & (clause[deny][np.maximum(last, 0)] == clause)
-            if len(exclude):
-                search = _EXCLUSION_END.search
-                close = np.fromiter(((m.start() if (m := search(haystack, e)) else len(haystack)) for e in end[exclude].tolist()),
-                                    dtype=np.int64, count=len(exclude))
-                last = np.searchsorted(start[exclude], start, side="right") - 1
-                denied |= (last >= 0) & (start < close[np.maximum(last, 0)])
-            negated_row[row[np.concatenate([deny, exclude])]] = True
-            keep = ~denied
-            pattern, start, end, row, clause, kind = pattern[keep], start[keep], end[keep], row[keep], clause[keep], kind[keep]
+        denials = np.flatnonzero(kind >= _DENY)
+        if len(denials):
+            # the denied spans, each to the end of its clause, and the matches inside them
+            lo = np.searchsorted(start, end[denials])
+            hi = np.searchsorted(start, np.append(bounds, len(haystack))[clause[denials]])
+            size = np.maximum(hi - lo, 0)
+            denied = np.repeat(lo - np.cumsum(size) + size, size) + np.arange(size.sum())
+            negated_row[row[denials]] = True
+            kind = kind.copy()
+            kind[denied] = _DENY  # they name nothing: no term, activity or lead is read from them
         green = np.zeros(n, dtype=bool)
         green[row[self.greens_[pattern]]] = True
         # activities by clause and by row
-        mask = self.masks_[pattern]
+        mask = np.where(kind == _DENY, np.uint64(0), self.masks_[pattern]) if len(denials) else self.masks_[pattern]
         if not self.use_trade_rule:  # ablation: trading counts as no activity at all
             mask = mask & ~self.trade_bit_
         # the activities words name, and those link terms name themselves (电池回收), apart
@@ -574,8 +569,9 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         # a non-production activity named beside a term (咨询, 投资, 出租 …), with no production
         # word of its own, governs the activity the term names: 电池回收咨询 is consulting
         for explicit, inherent in ((clause_mask, clause_inherent), (row_mask, row_inherent)):
-            governed = ((explicit & self.governing_) != 0) & ((explicit & self.production_bits_) == 0)
-            explicit |= np.where(governed, np.uint64(0), inherent)
+            at = np.flatnonzero(inherent)
+            governed = ((explicit[at] & self.governing_) != 0) & ((explicit[at] & self.production_bits_) == 0)
+            explicit[at] |= np.where(governed, np.uint64(0), inherent[at])
         lead_clause = np.zeros(len(bounds) + 1, dtype=bool)
         lead_clause[clause[kind == _LEAD]] = True
         lead_row = np.zeros(n, dtype=bool)
@@ -678,11 +674,9 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
             return empty, empty, empty
         found_pattern, found_start, found_end = [], [], []
         p_list, s_list, e_list, c_list = (a[parts].tolist() for a in (pattern, start, end, clause))
+        by_head = self.gaps_by_head_
         for k in np.flatnonzero(self.head_[pattern[parts]]).tolist():
-            p = p_list[k]
-            for gap, heads, tails in self.gaps_:
-                if p not in heads:
-                    continue
+            for gap, tails in by_head[p_list[k]]:
                 for j in range(k + 1, len(p_list)):
                     tail_start = e_list[j] - tails.get(p_list[j], 0)
                     if s_list[j] - e_list[k] > GAP_BYTES_EN or c_list[j] != c_list[k]:
