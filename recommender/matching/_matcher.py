@@ -450,8 +450,8 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         for gap, heads, tails in self.gaps_:
             self.part_[list(heads | tails.keys())] = True
             self.head_[list(heads)] = True
-            for head in heads:
-                self.gaps_by_head_.setdefault(head, []).append((gap, tails))
+            for head_pattern in heads:
+                self.gaps_by_head_.setdefault(head_pattern, []).append((gap, tails))
         # Make words for trade clauses, with generic items and link terms as occluders: 开发 in
         # 技术开发 or 再生 in 再生纸 is not a make word.
         make = {_normal(word): False for word in GENERIC_TERMS}
