@@ -70,7 +70,16 @@ __all__ = ["GAP", "VOCABULARY_COLUMNS", "LinkMatcher", "MatchResult", "PhraseSet
 #: shared object's word: it counts only beside an accepted activity).
 VOCABULARY_COLUMNS = ("link_id", "term", "kind", "weight", "service")
 
-_TERM, _GENERIC, _TRADE, _GREEN, _ACTIVITY, _LEAD, _PART, _DENY, _EXCLUDE = 0, 1, 2, 3, 4, 5, 6, 7, 8
+_TERM, _GENERIC, _TRADE, _GREEN, _ACTIVITY, _LEAD, _PART, _CUSTOMER, _INPUT, _DENY, _EXCLUDE = 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10
+#: Words that close a span naming a customer (为…供应) or a raw material (以…为原料), the words
+#: that open it, and how far back (bytes) the opening word is looked for.
+CUSTOMER_CLOSERS = ("供应", "配套", "供货", "代工", "贴牌")
+CUSTOMER_OPENERS = tuple(w.encode() for w in ("为", "向"))
+INPUT_CLOSERS = ("为原料", "为主要原料", "为原材料", "作原料", "为主料", "为基材")
+INPUT_OPENERS = tuple(w.encode() for w in ("以", "利用", "采用"))
+SPAN_BYTES = 72
+#: Weight factor of a term inside such a span.
+SECONDARY_FACTOR = 0.6
 #: A word with this between two parts matches them with up to :data:`GAP_BYTES` bytes between.
 GAP = "…"
 GAP_BYTES = 12  # four CJK characters
@@ -394,6 +403,10 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
                 entries[low] = (_GENERIC, (), False, np.uint64(0))
         for word in LEAD_TERMS:
             entries[_normal(word)] = (_LEAD, (), False, np.uint64(0))
+        for word in CUSTOMER_CLOSERS:
+            entries.setdefault(word, (_CUSTOMER, (), False, np.uint64(0)))
+        for word in INPUT_CLOSERS:
+            entries.setdefault(word, (_INPUT, (), False, np.uint64(0)))
         if self.activities:  # denials matter where activities are read
             for word in NEGATION_TERMS:
                 entries[_normal(word)] = (_DENY, (), False, np.uint64(0))
@@ -572,6 +585,7 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
             at = np.flatnonzero(inherent)
             governed = ((explicit[at] & self.governing_) != 0) & ((explicit[at] & self.production_bits_) == 0)
             explicit[at] |= np.where(governed, np.uint64(0), inherent[at])
+        secondary = self._secondary_spans(haystack, kind, start, clause, bounds)
         lead_clause = np.zeros(len(bounds) + 1, dtype=bool)
         lead_clause[clause[kind == _LEAD]] = True
         lead_row = np.zeros(n, dtype=bool)
@@ -581,10 +595,10 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         term, term_start, term_row, term_clause = pattern[is_term], start[is_term], row[is_term], clause[is_term]
         if len(gap_term):  # the compound wins over a shorter term inside it (specific over generic)
             term_end = end[is_term]
-            inside = np.zeros(len(term), dtype=bool)
-            for s, e in zip(gap_start.tolist(), gap_end.tolist(), strict=True):
-                inside |= (term_start >= s) & (term_end <= e)
-            keep = ~inside
+            by_start = np.argsort(gap_start, kind="stable")
+            span_start, span_end = gap_start[by_start], np.maximum.accumulate(gap_end[by_start])
+            last = np.searchsorted(span_start, term_start, side="right") - 1
+            keep = ~((last >= 0) & (term_end <= span_end[np.maximum(last, 0)]))
             gap_row = np.searchsorted(row_start, gap_start, side="right") - 1
             gap_clause = np.searchsorted(bounds, gap_start, side="right")
             term = np.concatenate([term[keep], gap_term])
@@ -627,17 +641,28 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         discarded[term_row[owner][~ok & ((acts & self.trade_bit_) != 0)]] = True  # named only to trade
         e_row, e_col, e_term, e_clause = term_row[owner][ok], col[ok], term[owner][ok], term_clause[owner][ok]
         e_weight = self.link_weight_[entry][ok]
+        e_secondary = np.zeros(len(e_row), dtype=bool)
+        if len(secondary[0]):  # a customer's product or a raw material is not the firm's product
+            e_start = term_start[owner][ok]
+            last = np.searchsorted(secondary[0], e_start, side="right") - 1
+            e_secondary = (last >= 0) & (e_start < secondary[1][np.maximum(last, 0)])
         # a term counts once per description and link: its first accepted occurrence
         first = _first_occurrences((e_row * len(self.kinds_) + e_term) * len(self.link_ids_) + e_col)
         e_row, e_col, e_term, e_clause, e_weight = e_row[first], e_col[first], e_term[first], e_clause[first], e_weight[first]
-        # the main business weighs fully: the first clause that names a link, and 主营 clauses
+        e_secondary = e_secondary[first]
+        # the main business weighs fully: the first clause that names a link as the firm's own
+        # product (not as a raw material or a customer's), and 主营 clauses
         if len(e_row):
-            starts = np.concatenate(([True], e_row[1:] != e_row[:-1]))
-            first_clause = np.repeat(e_clause[starts], np.diff(np.append(np.flatnonzero(starts), len(e_row))))
+            primary = np.flatnonzero(~e_secondary)
+            first_clause = np.full(n, -1, dtype=np.int64)
+            if len(primary):
+                starts = primary[np.concatenate(([True], e_row[primary][1:] != e_row[primary][:-1]))]
+                first_clause[e_row[starts]] = e_clause[starts]
             # a description that says what its main business is (主营, 主要产品 …) is taken at its
             # word: its other clauses, the first one too, are secondary items
-            main = lead_clause[e_clause] | ((e_clause == first_clause) & ~lead_row[e_row])
+            main = lead_clause[e_clause] | ((e_clause == first_clause[e_row]) & ~lead_row[e_row])
             e_weight = np.where(main, e_weight, e_weight * LATER_FACTOR)
+            e_weight = np.where(e_secondary, e_weight * SECONDARY_FACTOR, e_weight)
         rows, cols, weights, weak = [e_row], [e_col], [e_weight], [self.link_weight_[entry][ok][first] <= WEAK_WEIGHT]
         evidence = [self.automaton_.pattern_array[e_term]]
         code_rows, code_cols, code_weights, code_terms = [], [], [], []
@@ -661,6 +686,27 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         evidence.append(np.asarray(code_terms, dtype=object))
         return self._combine(n, np.concatenate(rows), np.concatenate(cols), np.concatenate(weights), np.concatenate(evidence),
                              np.concatenate(weak), discarded, green)
+
+    def _secondary_spans(self, haystack: bytes, kind: np.ndarray, start: np.ndarray, clause: np.ndarray,
+                         bounds: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Sorted (start, end) byte spans that name what a firm buys or whom it supplies, not
+        what it makes: ``为…供应`` / ``为…配套`` (a customer), ``以…为原料`` (a raw material).
+        Found from their closing words (few), looking back in the clause for the opening one."""
+        found: list[tuple[int, int]] = []
+        clause_start = np.concatenate(([0], bounds))
+        for k in np.flatnonzero((kind == _CUSTOMER) | (kind == _INPUT)).tolist():
+            begin, close = int(clause_start[clause[k]]), int(start[k])
+            openers = CUSTOMER_OPENERS if kind[k] == _CUSTOMER else INPUT_OPENERS
+            at = max((haystack.rfind(o, max(begin, close - SPAN_BYTES), close) for o in openers), default=-1)
+            if at >= 0:
+                found.append((at, close))
+            elif kind[k] == _INPUT:  # a raw material at the head of its clause (废纸为原料)
+                found.append((begin, close))
+        if not found:
+            empty = np.zeros(0, dtype=np.int64)
+            return empty, empty
+        spans = np.array(sorted(found), dtype=np.int64)
+        return spans[:, 0], np.maximum.accumulate(spans[:, 1])
 
     def _gapped(self, haystack: bytes, pattern: np.ndarray, start: np.ndarray, end: np.ndarray, clause: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Matches of the compounds with a gap (``固态…电池``): a head, then within

@@ -130,3 +130,15 @@ def test_a_two_business_firm_gets_its_main_link_first_and_the_other_second(score
 def test_a_bulk_commodity_trader_fills_the_trade_link_but_a_product_distributor_does_not(scorer):
     assert "bulk_commodity_trade" in _links(scorer, "Trades iron ore, coal and grain, with port storage and blending")
     assert _links(scorer, "分销电子元器件、被动元件和连接器") == {}
+
+
+def test_a_customer_s_product_is_not_the_firm_s_link(scorer):
+    # 为…供应: the motorcycles are the customer's; the castings are the firm's
+    assert _best(scorer, "熔模铸造工艺，为大排量摩托车和船用泵阀供应不锈钢精铸件")["link_id"] == "precision_casting"
+
+
+def test_a_raw_material_is_not_the_firm_s_product(scorer):
+    # 以…为原料: the scrap is bought in; the alloy is made
+    links = _links(scorer, "以废铜、废不锈钢为原料，熔炼镍基合金棒材")
+    assert _best(scorer, "以废铜、废不锈钢为原料，熔炼镍基合金棒材")["link_id"] == "high_end_alloys"
+    assert links["high_end_alloys"] > max(links.get("scrap_steel_processing", 0), links.get("recycled_copper_aluminium", 0))
