@@ -355,8 +355,8 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         self.activity_bits_ = {name: np.uint64(1) << np.uint64(k) for k, name in enumerate(names)}
         words: dict[str, np.uint64] = {}
         for word, activity, _ in self.activities:
-            key = _normal(word)
-            words[key] = words.get(key, np.uint64(0)) | self.activity_bits_[activity]
+            for key in spellings(_normal(word)):
+                words[key] = words.get(key, np.uint64(0)) | self.activity_bits_[activity]
         trade_bit = self.trade_bit_ = self.activity_bits_.get("trade", np.uint64(0))
         # production activities, and the non-production ones other than trading, which govern
         # the activity a term names itself (a maker often registers sales too, never consulting)
@@ -808,10 +808,35 @@ _GENERIC_KEYS = frozenset(_normal(word) for word in GENERIC_TERMS)
 
 
 def _term_forms(key: str) -> tuple[str, ...]:
-    """A term and its English plural in -ies (``battery`` → ``batteries``; -s/-es are allowed at match time)."""
-    if key.isascii() and len(key) > 3 and key.endswith("y") and key[-2] not in "aeiou":
-        return (key, key[:-1] + "ies")
-    return (key,)
+    """A term, its British or American spelling (:func:`spellings`) and their English plural in
+    -ies (``battery`` → ``batteries``; -s/-es are allowed at match time)."""
+    out = []
+    for form in spellings(key):
+        out.append(form)
+        if form.isascii() and len(form) > 3 and form.endswith("y") and form[-2] not in "aeiou":
+            out.append(form[:-1] + "ies")
+    return tuple(out)
+
+
+#: British and American spellings of one English word part (centre/center, fibre/fiber,
+#: -isation/-ization …), the British first.
+_SPELLINGS = (("centre", "center"), ("fibre", "fiber"), ("litre", "liter"), ("metre", "meter"), ("colour", "color"),
+              ("mould", "mold"), ("aluminium", "aluminum"), ("isation", "ization"), ("ising", "izing"), ("ised", "ized"),
+              ("programme", "program"), ("sulph", "sulf"), ("catalogue", "catalog"))
+_SPELLING_RE = re.compile("|".join(sorted({w for pair in _SPELLINGS for w in pair}, key=len, reverse=True)))
+
+
+def spellings(key: str) -> tuple[str, ...]:
+    """An English term in its British and its American spelling (``training centre`` →
+    training centre, training center; ``graphitization`` → graphitisation, graphitization);
+    any other term alone."""
+    if not key.isascii() or not _SPELLING_RE.search(key):
+        return (key,)
+    british = {american: brit for brit, american in _SPELLINGS}
+    american = dict(_SPELLINGS)
+    forms = (_SPELLING_RE.sub(lambda m: british.get(m.group(), m.group()), key),
+             _SPELLING_RE.sub(lambda m: american.get(m.group(), m.group()), key))
+    return tuple(dict.fromkeys((key, *forms)))
 
 
 def _first_occurrences(keys: np.ndarray) -> np.ndarray:

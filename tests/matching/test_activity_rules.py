@@ -142,3 +142,12 @@ def test_a_raw_material_is_not_the_firm_s_product(scorer):
     links = _links(scorer, "以废铜、废不锈钢为原料，熔炼镍基合金棒材")
     assert _best(scorer, "以废铜、废不锈钢为原料，熔炼镍基合金棒材")["link_id"] == "high_end_alloys"
     assert links["high_end_alloys"] > max(links.get("scrap_steel_processing", 0), links.get("recycled_copper_aluminium", 0))
+
+
+@pytest.mark.parametrize(("description", "link"), [
+    ("Operates vocational training centres for welders and CNC operators", "skills_training"),  # centre / center
+    ("Produces recycled fiber pulp board from OCC", "fibre_regeneration"),  # fiber / fibre
+    ("Graphitisation of synthetic graphite for lithium-ion anodes", "anode_material"),  # -isation / -ization
+])
+def test_british_and_american_spellings_match_alike(scorer, description, link):
+    assert link in _links(scorer, description)
