@@ -157,6 +157,9 @@ class Activity(_Strict):
     #: whether a firm named for this activity may still fill service links (false for a
     #: restaurant, clinic or salon: it uses products and services, it provides none of the map's)
     services: bool = True
+    #: broader activities whose links accept this one too (smelting is making; a link that lists
+    #: only the narrow activity does not accept the broader one's words)
+    implies: list[Ident] = Field(default_factory=list)
 
 
 class Vocabulary(_Strict):
@@ -466,6 +469,10 @@ def _check_vocabulary(chains: list[Chain], vocabulary: Vocabulary, files: dict[s
         for ref in ids:
             if ref not in vocabulary.activities:
                 problems.append((str(path), f"defaults.{kind}", "", f"unknown activity {ref!r}"))
+    for name, activity in vocabulary.activities.items():
+        for ref in activity.implies:
+            if ref not in vocabulary.activities:
+                problems.append((str(path), f"activities.{name}", "implies", f"unknown activity {ref!r}"))
     for chain in chains:
         for link in chain.links:
             for field, noun, table in (("objects", "object", vocabulary.objects), ("activities", "activity", vocabulary.activities)):

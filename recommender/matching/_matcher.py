@@ -21,8 +21,9 @@ Clause by clause:
 * compounds with a gap (``固态…电池``) match their parts a few characters apart in one clause,
   and win over a shorter term inside them (specific over generic);
 * English terms match on word boundaries (a trailing plural ``s`` allowed), hyphens as spaces;
-* terms in the first clause that names a link, or in a 主营 clause, weigh fully; later ones
-  weigh :data:`LATER_FACTOR` of their weight (the main business leads).
+* terms in a 主营 / 主要产品 clause (:data:`LEAD_TERMS`) weigh fully, and where the description
+  has none, those of the first clause that names a link; other terms weigh
+  :data:`LATER_FACTOR` of their weight (the main business leads, not the count of scope items).
 
 A link's affinity is the noisy-or of the weights of its distinct matched terms and of the
 firm's industry code (exact 4-digit code, or a 3- or 2-digit prefix), so two independent
@@ -36,6 +37,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from itertools import chain
+from typing import Any
 
 import ahocorasick_rs
 import numpy as np
@@ -49,7 +51,17 @@ from sklearn.utils.validation import check_is_fitted
 from .._columnar import Column, as_list, n_rows
 from ..chainmap._schema import ChainMap
 from ..reference._industry import industry_class
-from ._vocabulary import CLAUSE_DELIMITERS, GENERIC_TERMS, LEAD_TERMS, MAKE_TERMS, TRADE_TERMS, english_forms
+from ._vocabulary import (
+    CLAUSE_DELIMITERS,
+    GENERIC_TERMS,
+    LEAD_TERMS,
+    MAKE_TERMS,
+    NEGATION_BRACKET,
+    NEGATION_TERMS,
+    TRADE_TERMS,
+    english_forms,
+    is_agent_noun,
+)
 
 __all__ = ["GAP", "VOCABULARY_COLUMNS", "LinkMatcher", "MatchResult", "PhraseSet", "activity_words", "link_vocabulary", "name_words"]
 
@@ -58,10 +70,20 @@ __all__ = ["GAP", "VOCABULARY_COLUMNS", "LinkMatcher", "MatchResult", "PhraseSet
 #: shared object's word: it counts only beside an accepted activity).
 VOCABULARY_COLUMNS = ("link_id", "term", "kind", "weight", "service")
 
-_TERM, _GENERIC, _TRADE, _GREEN, _ACTIVITY, _LEAD, _PART = 0, 1, 2, 3, 4, 5, 6
+_TERM, _GENERIC, _TRADE, _GREEN, _ACTIVITY, _LEAD, _PART, _CUSTOMER, _INPUT, _DENY, _EXCLUDE = 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10
+#: Words that close a span naming a customer (为…供应) or a raw material (以…为原料), the words
+#: that open it, and how far back (bytes) the opening word is looked for.
+CUSTOMER_CLOSERS = ("供应", "配套", "供货", "代工", "贴牌")
+CUSTOMER_OPENERS = tuple(w.encode() for w in ("为", "向"))
+INPUT_CLOSERS = ("为原料", "为主要原料", "为原材料", "作原料", "为主料", "为基材")
+INPUT_OPENERS = tuple(w.encode() for w in ("以", "利用", "采用"))
+SPAN_BYTES = 72
+#: Weight factor of a term inside such a span.
+SECONDARY_FACTOR = 0.6
 #: A word with this between two parts matches them with up to :data:`GAP_BYTES` bytes between.
 GAP = "…"
-GAP_BYTES = 12  # four CJK characters, or twelve ASCII ones
+GAP_BYTES = 12  # four CJK characters
+GAP_BYTES_EN = 24  # in English, a few words (spent lithium-ion batteries)
 #: Weight factor of a term outside the lead (the first clause that names a link, or a 主营 clause).
 LATER_FACTOR = 0.85
 #: A link whose only evidence is one weak piece (a short or one-word term of weight at most
@@ -71,7 +93,8 @@ LATER_FACTOR = 0.85
 WEAK_WEIGHT = 0.6
 WEAK_FACTOR = 0.6
 _DELIMITERS = sorted({d.encode() for d in CLAUSE_DELIMITERS})
-
+#: The activity of a description that names none (a catalogue line of products).
+DEFAULT_ACTIVITY = "make"
 
 def _clause_ends(data: bytes) -> np.ndarray:
     """Sorted byte offsets just after each :data:`CLAUSE_DELIMITERS` in UTF-8 ``data`` (the
@@ -122,6 +145,9 @@ def link_vocabulary(chain_map: ChainMap) -> pd.DataFrame:
         for name in (link.name.zh, link.name.en):
             rows.append((link.id, name, "name", TERM_WEIGHTS["name"], service, accepts, False))
         for term in (*link.keywords.zh, *link.keywords.en):
+            if _normal(term) in _GENERIC_KEYS:  # a catalogue item most scopes list: weak, beside an activity
+                rows.append((link.id, term, "class", TERM_WEIGHTS["class"], service, accepts, True))
+                continue
             kind = _term_kind(term)
             rows.append((link.id, term, kind, TERM_WEIGHTS[kind], service, accepts, False))
         for term in (*link.trade_terms.zh, *link.trade_terms.en) if link.trade_terms is not None else ():
@@ -206,12 +232,16 @@ def description_products(description: str) -> tuple[str, ...]:
 
 
 def activity_words(chain_map: ChainMap) -> tuple[tuple[str, str, bool], ...]:
-    """``(word, activity, production)`` for every word of the map's activities, English words
-    in their inflected forms too (:func:`english_forms`)."""
+    """``(word, activity, production)`` for every word of the map's activities (and of the
+    broader activities each implies), English words in their inflected forms too
+    (:func:`english_forms`)."""
     out = []
-    for activity_id, activity in chain_map.vocabulary.activities.items():
+    activities = chain_map.vocabulary.activities
+    for activity_id, activity in activities.items():
         for word in (*activity.zh, *(form for w in activity.en for form in english_forms(w))):
             out.append((word, activity_id, activity.production))
+            # a narrow activity's words name the broader ones it implies (熔炼 is making)
+            out.extend((word, broader, activities[broader].production) for broader in activity.implies)
     return tuple(out)
 
 
@@ -228,7 +258,7 @@ def name_words(chain_map: ChainMap) -> tuple[tuple[str, str, bool], ...]:
 
 
 #: Legal forms and the like that end a registered name: stripped before its last word is read.
-_LEGAL_ZH = r"(?:股份有限公司|有限责任公司|有限公司|集团|控股|公司|合伙企业|企业|[（(][^）)]*[）)])"
+_LEGAL_ZH = r"(?:股份有限公司|有限责任公司|有限公司|集团|控股|公司|合伙企业|企业|[（(][^）)]*[）)]|[^\s]{0,8}?(?:分公司|支公司|分行|支行|营业部|办事处))"
 _LEGAL_EN = (r"(?:co|company|ltd|limited|inc|incorporated|llc|llp|lp|l\.p|plc|corp|corporation|gmbh|ag|sa|s\.a|nv|n\.v|"
              r"bv|b\.v|pte|pty|kk|k\.k|spa|s\.p\.a|group|holdings?|hk|international|global|china|asia)")
 
@@ -325,9 +355,20 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         self.activity_bits_ = {name: np.uint64(1) << np.uint64(k) for k, name in enumerate(names)}
         words: dict[str, np.uint64] = {}
         for word, activity, _ in self.activities:
-            key = _normal(word)
-            words[key] = words.get(key, np.uint64(0)) | self.activity_bits_[activity]
+            for key in spellings(_normal(word)):
+                words[key] = words.get(key, np.uint64(0)) | self.activity_bits_[activity]
         trade_bit = self.trade_bit_ = self.activity_bits_.get("trade", np.uint64(0))
+        # production activities, and the non-production ones other than trading, which govern
+        # the activity a term names itself (a maker often registers sales too, never consulting)
+        self.production_bits_ = np.uint64(0)
+        for _, activity, production in self.activities:
+            if production:
+                self.production_bits_ |= self.activity_bits_[activity]
+        self.default_bit_ = self.activity_bits_.get(DEFAULT_ACTIVITY, np.uint64(0))
+        self.governing_ = np.uint64(0)
+        for bit in self.activity_bits_.values():
+            if not bit & self.production_bits_ and bit != trade_bit:
+                self.governing_ |= bit
         extra = vocabulary.columns.intersection(["accepts", "requires"])
         accepts_of = vocabulary["accepts"] if "accepts" in extra else pd.Series([""] * len(vocabulary), index=vocabulary.index)
         requires_of = vocabulary["requires"] if "requires" in extra else pd.Series([False] * len(vocabulary), index=vocabulary.index)
@@ -341,8 +382,8 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
             if not key:
                 continue
             if kind == "code":
-                slot = codes.setdefault(key, {})
-                slot[col] = max(slot.get(col, 0.0), float(weight))
+                code_slot = codes.setdefault(key, {})
+                code_slot[col] = max(code_slot.get(col, 0.0), float(weight))
                 continue
             mask = np.uint64(0)
             for activity in str(accepts or "").split(";"):
@@ -362,6 +403,20 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
                 entries[low] = (_GENERIC, (), False, np.uint64(0))
         for word in LEAD_TERMS:
             entries[_normal(word)] = (_LEAD, (), False, np.uint64(0))
+        for word in CUSTOMER_CLOSERS:
+            entries.setdefault(word, (_CUSTOMER, (), False, np.uint64(0)))
+        for word in INPUT_CLOSERS:
+            entries.setdefault(word, (_INPUT, (), False, np.uint64(0)))
+        if self.activities:  # denials matter where activities are read
+            for word in NEGATION_TERMS:
+                entries[_normal(word)] = (_DENY, (), False, np.uint64(0))
+            for word in NEGATION_BRACKET:
+                for bracket in ("（", "("):
+                    entries[bracket + _normal(word)] = (_EXCLUDE, (), False, np.uint64(0))
+            for word in GENERIC_TERMS:  # registration boilerplate in brackets (（除依法须经批准的项目外…）) excludes nothing
+                if word.startswith("依法"):
+                    for bracket in ("（", "("):
+                        entries[bracket + "除" + word] = (_GENERIC, (), False, np.uint64(0))
         for word, mask in words.items():
             entries[word] = (_ACTIVITY, (), word in green, mask)
         for word in green:
@@ -374,19 +429,15 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
             for part in (head, tail):
                 entries.setdefault(part, (_PART, (), False, np.uint64(0)))
         for key, slot in terms.items():  # a link term wins over the word lists
-            inherent = np.uint64(0)
-            for word, mask in words.items():  # the activity a term itself names (电芯制造, 废钢回收)
-                if word in key:
-                    inherent |= mask
-            entries[key] = (_TERM, tuple(slot.items()), key in green, inherent)
+            entries[key] = (_TERM, tuple(slot.items()), key in green, _inherent_activity(key, words))
         self.automaton_ = _Automaton(entries)
         # per pattern of the pass: its kind, whether it is green, its activities, and its links as flat arrays
-        payloads = self.automaton_.payloads
+        payloads: list[tuple[Any, ...]] = self.automaton_.payloads
         self.kinds_ = np.array([p[0] for p in payloads], dtype=np.int8)
         self.greens_ = np.array([p[2] for p in payloads], dtype=bool)
         self.masks_ = np.array([p[3] for p in payloads], dtype=np.uint64)
         # an agent noun in the plural (makers, distributors) names other firms, not the firm's activity
-        self.agent_ = np.array([p[0] in (_ACTIVITY, _TRADE) and key.isascii() and key.endswith(("er", "or"))
+        self.agent_ = np.array([p[0] in (_ACTIVITY, _TRADE) and key.isascii() and is_agent_noun(key)
                                 for key, p in zip(self.automaton_.patterns, payloads, strict=True)], dtype=bool)
         sizes = [len(p[1]) for p in payloads]
         self.link_ptr_ = np.r_[0, np.cumsum(sizes)].astype(np.int64)
@@ -402,15 +453,18 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         self.gaps_ = [
             (position[key],
              frozenset(i for i, p in enumerate(self.automaton_.patterns) if p.endswith(head) and GAP not in p),
-             frozenset(i for i, p in enumerate(self.automaton_.patterns) if p.endswith(tail) and GAP not in p),
-             len(tail.encode()))
+             {i: len(form.encode()) for form in _term_forms(tail) for i, p in enumerate(self.automaton_.patterns)
+              if p.endswith(form) and GAP not in p})
             for key, (head, tail) in gaps.items()
         ]
         self.part_ = np.zeros(len(payloads), dtype=bool)
         self.head_ = np.zeros(len(payloads), dtype=bool)
-        for _, heads, tails, _ in self.gaps_:
-            self.part_[list(heads | tails)] = True
+        self.gaps_by_head_: dict[int, list[tuple[int, dict[int, int]]]] = {}
+        for gap, heads, tails in self.gaps_:
+            self.part_[list(heads | tails.keys())] = True
             self.head_[list(heads)] = True
+            for head_pattern in heads:
+                self.gaps_by_head_.setdefault(head_pattern, []).append((gap, tails))
         # Make words for trade clauses, with generic items and link terms as occluders: 开发 in
         # 技术开发 or 再生 in 再生纸 is not a make word.
         make = {_normal(word): False for word in GENERIC_TERMS}
@@ -468,7 +522,7 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
             check_is_fitted(self, "automaton_")
         if isinstance(X, (pd.DataFrame, Mapping)):
             n = n_rows(X)
-            descriptions: Iterable = as_list(X["description"]) if "description" in X else [""] * n
+            descriptions: Sequence = as_list(X["description"]) if "description" in X else [""] * n
             industry = as_list(X["industry_code"]) if "industry_code" in X else [""] * n
             firm_names = as_list(X["name"]) if "name" in X and self.name_re_ is not None else ()
         else:
@@ -496,30 +550,55 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         bounds = _clause_ends(haystack)
         clause = np.searchsorted(bounds, start, side="right")
         kind = self.kinds_[pattern]
+        # what a description denies is not the firm's: the rest of the clause after a negation
+        # (does not …, 不从事 …) or a bracketed exclusion (再生资源回收（除生产性废旧金属）；…)
+        negated_row = np.zeros(n, dtype=bool)
+        denials = np.flatnonzero(kind >= _DENY)
+        if len(denials):
+            # the denied spans, each to the end of its clause, and the matches inside them
+            lo = np.searchsorted(start, end[denials])
+            hi = np.searchsorted(start, np.append(bounds, len(haystack))[clause[denials]])
+            size = np.maximum(hi - lo, 0)
+            denied = np.repeat(lo - np.cumsum(size) + size, size) + np.arange(size.sum())
+            negated_row[row[denials]] = True
+            kind = kind.copy()
+            kind[denied] = _DENY  # they name nothing: no term, activity or lead is read from them
         green = np.zeros(n, dtype=bool)
         green[row[self.greens_[pattern]]] = True
         # activities by clause and by row
-        mask = self.masks_[pattern]
+        mask = np.where(kind == _DENY, np.uint64(0), self.masks_[pattern]) if len(denials) else self.masks_[pattern]
         if not self.use_trade_rule:  # ablation: trading counts as no activity at all
             mask = mask & ~self.trade_bit_
-        acting = np.flatnonzero(mask)
-        clause_mask = np.zeros(len(bounds) + 1, dtype=np.uint64)
-        row_mask = np.zeros(n, dtype=np.uint64)
-        if len(acting):  # matches come in text order: clauses and rows are sorted, so reduce runs
-            for target, key in ((clause_mask, clause[acting]), (row_mask, row[acting])):
-                runs = np.flatnonzero(np.concatenate(([True], key[1:] != key[:-1])))
-                target[key[runs]] = np.bitwise_or.reduceat(mask[acting], runs)
+        # the activities words name, and those link terms name themselves (电池回收), apart
+        named_by_term = kind == _TERM
+        clause_mask, clause_inherent = np.zeros((2, len(bounds) + 1), dtype=np.uint64)
+        row_mask, row_inherent = np.zeros((2, n), dtype=np.uint64)
+        for targets, by_term in (((clause_mask, row_mask), ~named_by_term), ((clause_inherent, row_inherent), named_by_term)):
+            acting = np.flatnonzero((mask != 0) & by_term)
+            if len(acting):  # matches come in text order: clauses and rows are sorted, so reduce runs
+                for target, key in zip(targets, (clause[acting], row[acting]), strict=True):
+                    runs = np.flatnonzero(np.concatenate(([True], key[1:] != key[:-1])))
+                    target[key[runs]] = np.bitwise_or.reduceat(mask[acting], runs)
+        # a non-production activity named beside a term (咨询, 投资, 出租 …), with no production
+        # word of its own, governs the activity the term names: 电池回收咨询 is consulting
+        for explicit, inherent in ((clause_mask, clause_inherent), (row_mask, row_inherent)):
+            at = np.flatnonzero(inherent)
+            governed = ((explicit[at] & self.governing_) != 0) & ((explicit[at] & self.production_bits_) == 0)
+            explicit[at] |= np.where(governed, np.uint64(0), inherent[at])
+        secondary = self._secondary_spans(haystack, kind, start, clause, bounds)
         lead_clause = np.zeros(len(bounds) + 1, dtype=bool)
         lead_clause[clause[kind == _LEAD]] = True
-        gap_term, gap_start, gap_end = self._gapped(pattern, start, end, clause)
+        lead_row = np.zeros(n, dtype=bool)
+        lead_row[row[kind == _LEAD]] = True
+        gap_term, gap_start, gap_end = self._gapped(haystack, pattern, start, end, clause)
         is_term = kind == _TERM
         term, term_start, term_row, term_clause = pattern[is_term], start[is_term], row[is_term], clause[is_term]
         if len(gap_term):  # the compound wins over a shorter term inside it (specific over generic)
             term_end = end[is_term]
-            inside = np.zeros(len(term), dtype=bool)
-            for s, e in zip(gap_start.tolist(), gap_end.tolist(), strict=True):
-                inside |= (term_start >= s) & (term_end <= e)
-            keep = ~inside
+            by_start = np.argsort(gap_start, kind="stable")
+            span_start, span_end = gap_start[by_start], np.maximum.accumulate(gap_end[by_start])
+            last = np.searchsorted(span_start, term_start, side="right") - 1
+            keep = ~((last >= 0) & (term_end <= span_end[np.maximum(last, 0)]))
             gap_row = np.searchsorted(row_start, gap_start, side="right") - 1
             gap_clause = np.searchsorted(bounds, gap_start, side="right")
             term = np.concatenate([term[keep], gap_term])
@@ -548,22 +627,42 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         acts = clause_mask[term_clause][owner]
         acts = np.where(acts == 0, row_mask[term_row][owner], acts)
         fits = (acts & self.link_accepts_[entry]) != 0
-        ok &= fits | ((acts == 0) & ~self.link_requires_[entry])
+        # a description that names no activity at all (a catalogue line of products) is read as
+        # making them: a shared object's specific word goes to the links that accept making (a
+        # weak or catalogue word alone does not); a description that denies an activity (does
+        # not manufacture) gets no such reading
+        unnamed = (acts == 0) & ~negated_row[term_row][owner] & (self.link_weight_[entry] > WEAK_WEIGHT)
+        ok &= fits | ((acts == 0) & ~self.link_requires_[entry]) | (unnamed & ((self.link_accepts_[entry] & self.default_bit_) != 0))
         # a firm named for a non-production activity (XX投资有限公司) fills no production link
-        # that does not accept that activity; service links keep their own reading
+        # that does not accept that activity; service links keep their own reading, except for
+        # firms whose whole activity serves none of the map's links (banks, restaurants)
         by_name = named[term_row][owner]
-        ok &= (by_name == 0) | (self.service_[col] & ((by_name & self.serviceless_) == 0)) | ((by_name & self.link_accepts_[entry]) != 0)
+        ok &= (by_name == 0) | (((by_name & self.serviceless_) == 0) & (self.service_[col] | ((by_name & self.link_accepts_[entry]) != 0)))
         discarded[term_row[owner][~ok & ((acts & self.trade_bit_) != 0)]] = True  # named only to trade
         e_row, e_col, e_term, e_clause = term_row[owner][ok], col[ok], term[owner][ok], term_clause[owner][ok]
         e_weight = self.link_weight_[entry][ok]
+        e_secondary = np.zeros(len(e_row), dtype=bool)
+        if len(secondary[0]):  # a customer's product or a raw material is not the firm's product
+            e_start = term_start[owner][ok]
+            last = np.searchsorted(secondary[0], e_start, side="right") - 1
+            e_secondary = (last >= 0) & (e_start < secondary[1][np.maximum(last, 0)])
         # a term counts once per description and link: its first accepted occurrence
         first = _first_occurrences((e_row * len(self.kinds_) + e_term) * len(self.link_ids_) + e_col)
         e_row, e_col, e_term, e_clause, e_weight = e_row[first], e_col[first], e_term[first], e_clause[first], e_weight[first]
-        # the main business weighs fully: the first clause that names a link, and 主营 clauses
+        e_secondary = e_secondary[first]
+        # the main business weighs fully: the first clause that names a link as the firm's own
+        # product (not as a raw material or a customer's), and 主营 clauses
         if len(e_row):
-            starts = np.concatenate(([True], e_row[1:] != e_row[:-1]))
-            first_clause = np.repeat(e_clause[starts], np.diff(np.append(np.flatnonzero(starts), len(e_row))))
-            e_weight = np.where((e_clause == first_clause) | lead_clause[e_clause], e_weight, e_weight * LATER_FACTOR)
+            primary = np.flatnonzero(~e_secondary)
+            first_clause = np.full(n, -1, dtype=np.int64)
+            if len(primary):
+                starts = primary[np.concatenate(([True], e_row[primary][1:] != e_row[primary][:-1]))]
+                first_clause[e_row[starts]] = e_clause[starts]
+            # a description that says what its main business is (主营, 主要产品 …) is taken at its
+            # word: its other clauses, the first one too, are secondary items
+            main = lead_clause[e_clause] | ((e_clause == first_clause[e_row]) & ~lead_row[e_row])
+            e_weight = np.where(main, e_weight, e_weight * LATER_FACTOR)
+            e_weight = np.where(e_secondary, e_weight * SECONDARY_FACTOR, e_weight)
         rows, cols, weights, weak = [e_row], [e_col], [e_weight], [self.link_weight_[entry][ok][first] <= WEAK_WEIGHT]
         evidence = [self.automaton_.pattern_array[e_term]]
         code_rows, code_cols, code_weights, code_terms = [], [], [], []
@@ -573,7 +672,7 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
                 payload = self.codes_.get(code[:digits]) if len(code) >= digits else None
                 if payload:
                     for c, w in payload:
-                        if named[i] and not (self.service_[c] and not named[i] & self.serviceless_) and not named[i] & self.accepts_by_link_[c]:
+                        if named[i] and (named[i] & self.serviceless_ or not (self.service_[c] or named[i] & self.accepts_by_link_[c])):
                             continue
                         code_rows.append(i)
                         code_cols.append(c)
@@ -585,11 +684,34 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         weights.append(np.asarray(code_weights, dtype=np.float64))
         weak.append(np.zeros(len(code_weights), dtype=bool))  # a class code is the firm's own statement
         evidence.append(np.asarray(code_terms, dtype=object))
-        return self._combine(n, *(np.concatenate(parts) for parts in (rows, cols, weights, evidence, weak)), discarded, green)
+        return self._combine(n, np.concatenate(rows), np.concatenate(cols), np.concatenate(weights), np.concatenate(evidence),
+                             np.concatenate(weak), discarded, green)
 
-    def _gapped(self, pattern: np.ndarray, start: np.ndarray, end: np.ndarray, clause: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _secondary_spans(self, haystack: bytes, kind: np.ndarray, start: np.ndarray, clause: np.ndarray,
+                         bounds: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Sorted (start, end) byte spans that name what a firm buys or whom it supplies, not
+        what it makes: ``为…供应`` / ``为…配套`` (a customer), ``以…为原料`` (a raw material).
+        Found from their closing words (few), looking back in the clause for the opening one."""
+        found: list[tuple[int, int]] = []
+        clause_start = np.concatenate(([0], bounds))
+        for k in np.flatnonzero((kind == _CUSTOMER) | (kind == _INPUT)).tolist():
+            begin, close = int(clause_start[clause[k]]), int(start[k])
+            openers = CUSTOMER_OPENERS if kind[k] == _CUSTOMER else INPUT_OPENERS
+            at = max((haystack.rfind(o, max(begin, close - SPAN_BYTES), close) for o in openers), default=-1)
+            if at >= 0:
+                found.append((at, close))
+            elif kind[k] == _INPUT:  # a raw material at the head of its clause (废纸为原料)
+                found.append((begin, close))
+        if not found:
+            empty = np.zeros(0, dtype=np.int64)
+            return empty, empty
+        spans = np.array(sorted(found), dtype=np.int64)
+        return spans[:, 0], np.maximum.accumulate(spans[:, 1])
+
+    def _gapped(self, haystack: bytes, pattern: np.ndarray, start: np.ndarray, end: np.ndarray, clause: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Matches of the compounds with a gap (``固态…电池``): a head, then within
-        :data:`GAP_BYTES` in the same clause a tail. Returns their pattern, start and end."""
+        :data:`GAP_BYTES` (:data:`GAP_BYTES_EN` of ASCII text) in the same clause a tail (in any
+        of its forms: battery, batteries). Returns their pattern, start and end."""
         empty = np.zeros(0, dtype=np.int64)
         if not self.gaps_ or not len(pattern):
             return empty, empty, empty
@@ -598,16 +720,16 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
             return empty, empty, empty
         found_pattern, found_start, found_end = [], [], []
         p_list, s_list, e_list, c_list = (a[parts].tolist() for a in (pattern, start, end, clause))
+        by_head = self.gaps_by_head_
         for k in np.flatnonzero(self.head_[pattern[parts]]).tolist():
-            p = p_list[k]
-            for gap, heads, tails, tail_bytes in self.gaps_:
-                if p not in heads:
-                    continue
+            for gap, tails in by_head[p_list[k]]:
                 for j in range(k + 1, len(p_list)):
-                    tail_start = e_list[j] - tail_bytes
-                    if tail_start - e_list[k] > GAP_BYTES or c_list[j] != c_list[k]:
+                    tail_start = e_list[j] - tails.get(p_list[j], 0)
+                    if s_list[j] - e_list[k] > GAP_BYTES_EN or c_list[j] != c_list[k]:
                         break
-                    if p_list[j] in tails and tail_start >= e_list[k]:
+                    gap_bytes = tail_start - e_list[k]
+                    if (p_list[j] in tails and gap_bytes >= 0
+                            and (gap_bytes <= GAP_BYTES or (gap_bytes <= GAP_BYTES_EN and haystack[e_list[k]:tail_start].isascii()))):
                         found_pattern.append(gap)
                         found_start.append(s_list[k])
                         found_end.append(e_list[j])
@@ -664,16 +786,57 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         )
 
 
+def _inherent_activity(key: str, words: Mapping[str, np.uint64]) -> np.uint64:
+    """The activities a term names itself: an activity word after its start (电芯制造, 废钢回收,
+    paper recycling), or the whole term (梯次利用). A word that opens a longer term modifies the
+    product that follows (再生纸, 回收纸, recycled paper): the term names a product, and the firm's
+    activity must be read around it (a seller of recycled copy paper makes none)."""
+    inherent = np.uint64(0)
+    for word, mask in words.items():
+        if word == key or key.find(word, 1) > 0:
+            inherent |= mask
+    return inherent
+
+
 def _normal(text: str) -> str:
     """A term as the matcher compares it: lowered, hyphens as spaces (``solid-state`` = ``solid state``)."""
     return text.strip().lower().replace("-", " ")
 
 
+#: The generic scope items as the matcher compares them.
+_GENERIC_KEYS = frozenset(_normal(word) for word in GENERIC_TERMS)
+
+
 def _term_forms(key: str) -> tuple[str, ...]:
-    """A term and its English plural in -ies (``battery`` → ``batteries``; -s/-es are allowed at match time)."""
-    if key.isascii() and len(key) > 3 and key.endswith("y") and key[-2] not in "aeiou":
-        return (key, key[:-1] + "ies")
-    return (key,)
+    """A term, its British or American spelling (:func:`spellings`) and their English plural in
+    -ies (``battery`` → ``batteries``; -s/-es are allowed at match time)."""
+    out = []
+    for form in spellings(key):
+        out.append(form)
+        if form.isascii() and len(form) > 3 and form.endswith("y") and form[-2] not in "aeiou":
+            out.append(form[:-1] + "ies")
+    return tuple(out)
+
+
+#: British and American spellings of one English word part (centre/center, fibre/fiber,
+#: -isation/-ization …), the British first.
+_SPELLINGS = (("centre", "center"), ("fibre", "fiber"), ("litre", "liter"), ("metre", "meter"), ("colour", "color"),
+              ("mould", "mold"), ("aluminium", "aluminum"), ("isation", "ization"), ("ising", "izing"), ("ised", "ized"),
+              ("programme", "program"), ("sulph", "sulf"), ("catalogue", "catalog"))
+_SPELLING_RE = re.compile("|".join(sorted({w for pair in _SPELLINGS for w in pair}, key=len, reverse=True)))
+
+
+def spellings(key: str) -> tuple[str, ...]:
+    """An English term in its British and its American spelling (``training centre`` →
+    training centre, training center; ``graphitization`` → graphitisation, graphitization);
+    any other term alone."""
+    if not key.isascii() or not _SPELLING_RE.search(key):
+        return (key,)
+    british = {american: brit for brit, american in _SPELLINGS}
+    american = dict(_SPELLINGS)
+    forms = (_SPELLING_RE.sub(lambda m: british.get(m.group(), m.group()), key),
+             _SPELLING_RE.sub(lambda m: american.get(m.group(), m.group()), key))
+    return tuple(dict.fromkeys((key, *forms)))
 
 
 def _first_occurrences(keys: np.ndarray) -> np.ndarray:
@@ -724,7 +887,7 @@ class _Automaton:
     matching at one place the longer in characters is the longer in bytes.
     """
 
-    def __init__(self, entries: dict[str, object]):
+    def __init__(self, entries: Mapping[str, Any]):
         self.patterns = [key for key in entries if key]
         self.payloads = [entries[key] for key in self.patterns]
         self.ascii = [key.isascii() for key in self.patterns]
@@ -733,7 +896,8 @@ class _Automaton:
     def _compile(self) -> None:
         self._ascii = np.array(self.ascii, dtype=bool)
         self.pattern_array = np.array(self.patterns, dtype=object)
-        self._text_automaton = self._bytes_automaton = None
+        self._text_automaton: ahocorasick_rs.AhoCorasick | None = None
+        self._bytes_automaton: ahocorasick_rs.BytesAhoCorasick | None = None
 
     def __getstate__(self) -> dict:
         return {"patterns": self.patterns, "payloads": self.payloads, "ascii": self.ascii}

@@ -8,7 +8,7 @@ ignore generic items and to discard products named only in a trade clause.
 
 from __future__ import annotations
 
-__all__ = ["CLAUSE_DELIMITERS", "GENERIC_TERMS", "LEAD_TERMS", "MAKE_TERMS", "TRADE_TERMS", "english_forms"]
+__all__ = ["CLAUSE_DELIMITERS", "ENGLISH_ER_VERBS", "GENERIC_TERMS", "LEAD_TERMS", "MAKE_TERMS", "NEGATION_BRACKET", "NEGATION_TERMS", "TRADE_TERMS", "english_forms", "is_agent_noun"]
 
 #: Items present in most registered business scopes; they carry no weight.
 GENERIC_TERMS: tuple[str, ...] = (
@@ -23,10 +23,12 @@ GENERIC_TERMS: tuple[str, ...] = (
     "科技中介服务", "财务咨询", "社会经济咨询服务", "信息系统集成服务",
 )
 
-#: Words that mark a clause as the firm's main business: its link terms weigh fully
-#: (许可项目: the licensed items of a scope, such as production that needs a permit).
+#: Words that mark a clause as the firm's main business: its link terms weigh fully, and the
+#: other clauses of the description weigh as secondary items. (许可项目, the licensed items of
+#: a registered scope, is not one: a permit item is often secondary, 危险废物经营, 道路货物运输.)
 LEAD_TERMS: tuple[str, ...] = (
-    "许可项目", "主营", "主要从事", "主要产品", "专注于", "专业从事", "核心业务", "主导产品",
+    "主营", "主要从事", "主要产品", "主要业务", "主营业务", "主营产品", "主要设备", "主要服务",
+    "专注于", "专业从事", "核心业务", "主导产品",
     "main business", "core business", "specialises in", "specializes in", "specialized in",
     "specialised in", "focuses on", "focused on", "leading maker", "leading manufacturer",
 )
@@ -52,8 +54,36 @@ MAKE_TERMS: tuple[str, ...] = (
     "operate", "operates", "operator",
 )
 
+#: Words that open a bracketed exclusion of a registered scope item (再生资源回收（除生产性废旧金属）).
+NEGATION_BRACKET: tuple[str, ...] = ("除", "不含", "不包括", "不包含", "excluding", "except")
+
+#: Words that deny the activity after them, to the end of the clause (it does not manufacture).
+NEGATION_TERMS: tuple[str, ...] = (
+    "不从事", "不涉及", "不参与", "不生产", "不制造", "无自有", "无生产", "没有生产", "并非",
+    "does not", "do not", "doesn't", "doesn’t", "did not", "does no", "has no", "owns no",
+    "operates no", "without", "never", "not a", "nor",
+)
+
 #: Characters that end a clause of a business scope or profile.
 CLAUSE_DELIMITERS: tuple[str, ...] = ("；", ";", "。", "，", "\n", "\r", "｜", "|", "．", ". ")
+
+
+#: English verbs of business text that end in -er or -or but are not agent nouns: they are
+#: inflected like other verbs (recovers, recovered, recovering), and their -s form is the firm's
+#: own activity, not a plural naming other firms.
+ENGLISH_ER_VERBS: frozenset[str] = frozenset({
+    "recover", "deliver", "engineer", "offer", "filter", "render", "order", "cover", "monitor",
+    "tender", "gather", "master", "partner", "lower", "register", "alter", "enter", "transfer",
+    "shelter", "foster", "cater", "tailor", "mentor", "sponsor", "pioneer", "power", "discover",
+    "smelter",
+} - {"smelter"})
+
+
+def is_agent_noun(word: str) -> bool:
+    """Whether an English word ends in an agent suffix (-er, -or, -ist, -ant: maker, distributor,
+    consultant) and is not one of the :data:`ENGLISH_ER_VERBS` (recover, deliver, engineer)."""
+    low = word.lower()
+    return low.endswith(("er", "or", "ist", "ant")) and low not in ENGLISH_ER_VERBS
 
 
 def english_forms(word: str) -> tuple[str, ...]:
@@ -65,7 +95,7 @@ def english_forms(word: str) -> tuple[str, ...]:
     if not (head.isascii() and head.isalpha() and len(head) >= 3):
         return (word,)
     low = head.lower()
-    if low.endswith(("er", "or", "ist", "ant")):  # an agent noun: its plural names other firms
+    if is_agent_noun(low):  # an agent noun: its plural names other firms
         return (word,)
     if low.endswith("e"):
         stems = [low, low + "s", low + "d", low[:-1] + "ing", low + "r"]

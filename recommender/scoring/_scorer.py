@@ -57,6 +57,10 @@ DETAIL_COLUMNS = (
     "link_2_id", "chain_2", "chain_2_en", "link_2_en", "affinity_2", "value_ratio",
 )
 
+#: A link whose affinity is within this share of the firm's strongest affinity competes with it
+#: on value (补链 over 强链); a link supported less well is a second business at most.
+MAIN_BUSINESS_MARGIN = 0.1
+
 #: Values taken by a sub-score whose field is blank: a typical candidate, neither good nor bad.
 PRIORS = {"size": 0.3, "tags": 0.15, "patents": 0.2, "origin": 0.3, "leader_supply": 0.1}
 
@@ -212,7 +216,13 @@ class Scorer:
             # entries are stored row by row, in the order of match.evidence
             weighted = match.data * self.link_value[match.indices]
             rows = np.repeat(np.arange(n), np.diff(match.indptr))
-            order = np.lexsort((-weighted, rows))
+            # the firm's main business decides: its best-supported links first, the link's
+            # value choosing only among links supported nearly as well (MAIN_BUSINESS_MARGIN)
+            present = np.flatnonzero(np.diff(match.indptr))
+            strongest = np.zeros(n)
+            strongest[present] = np.maximum.reduceat(match.data, match.indptr[present])
+            main = match.data >= strongest[rows] * (1.0 - MAIN_BUSINESS_MARGIN)
+            order = np.lexsort((-weighted, ~main, rows))
             sorted_rows = rows[order]
             starts = np.concatenate(([True], sorted_rows[1:] != sorted_rows[:-1]))
             first = order[starts]

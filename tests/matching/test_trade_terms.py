@@ -4,26 +4,13 @@ Descriptions are written from general principles (how a producer names its produ
 trade, what a restaurant or a landscaper does), not taken from any evaluation set.
 """
 
-import pandas as pd
 import pytest
 
 from recommender.matching import link_vocabulary
 from recommender.matching._matcher import WEAK_WEIGHT, _normal, description_products
+from tests.matching.reading import links_of, production
 
-
-@pytest.fixture(scope="module")
-def scorer(jiangmen):
-    return jiangmen.scorer
-
-
-def _links(scorer, description: str, name: str = "某公司") -> dict[str, float]:
-    match = scorer.matcher.match(pd.DataFrame([{"name": name, "description": description}]))
-    row = match.affinity.getrow(0)
-    return {scorer.matcher.link_ids_[c]: v for c, v in zip(row.indices, row.data, strict=True)}
-
-
-def _production(scorer, links) -> list[str]:
-    return [link for link in links if scorer.chain_map.link_by_id[link].stage != "service"]
+_links, _production = links_of, production
 
 
 def test_every_link_has_english_trade_terms_with_a_source(jiangmen):

@@ -1,0 +1,115 @@
+"""Matching and ranking quality on the development set (``seeds/dev/firms.csv``).
+
+The development set may be tuned on (its README says how it was written: blind to the
+recommender, from the source documents and the link list). It has the columns of the real-firm
+evaluation set (``name,description,city,country,style,grade,links,firm_type``; grade 0–3,
+``links`` the gold links of the main business, best first). Reported:
+
+* top-1 / top-3 link accuracy of the matcher (the first gold link is the firm's highest / among
+  its three highest affinities) and top-1 of the score (the link the score chose);
+* grade-3 recall (the chosen or the second link is a gold link of a grade-3 firm);
+* grade-0 firms matched (any link; any production link);
+* NDCG@10 and @20 of the firm ranking in the default order (``Recommender`` defaults: the prior
+  landing likelihood, ranked by priority), gain = grade, and the grade-0 firms in its top 25;
+* mean rank of each grade in each style (and whether it falls strictly as the grade rises).
+
+``-v`` lists the firms whose chosen link is not their first gold link, and the grade-0 firms
+matched. This set guides development; report final quality on the held-out sets only.
+
+Usage::
+
+    python benchmarks/dev_matching.py [--map DIR] [--dev FILE] [-v]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from eval_matching import _ndcg, _print, read_real  # noqa: E402  (the shared metric helpers)
+
+from recommender import Recommender  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def evaluate_dev(map_dir: Path | None, path: Path, *, verbose: bool = False) -> dict[str, object]:
+    """The development set's figures (see the module's docstring)."""
+    recommender = Recommender(map_dir)
+    chain_map = recommender.chain_map
+    firms = read_real(path)
+    unknown = sorted({link for text in firms["links"] for link in text.split(";") if link and link not in chain_map.link_by_id})
+    if unknown:
+        raise SystemExit(f"{path}: gold links not in the map: {unknown}")
+    profiles = firms[["name", "description", "city", "country"]]
+    scorer = recommender.scorer
+    scored, match = scorer.score_with_match(profiles)
+    affinity = match.affinity.toarray()
+    col = {link: i for i, link in enumerate(scorer.matcher.link_ids_)}
+    gold = [[link for link in text.split(";") if link] for text in firms["links"]]
+    grade = firms["grade"].to_numpy()
+    positive = np.flatnonzero(grade > 0)
+    order = np.argsort(-affinity, axis=1, kind="stable")
+    first = [col[gold[i][0]] for i in positive]
+    top1 = np.mean([affinity[i, j] > 0 and order[i, 0] == j for i, j in zip(positive, first, strict=True)])
+    top3 = np.mean([affinity[i, j] > 0 and j in order[i, :3] for i, j in zip(positive, first, strict=True)])
+    chosen, second = scored["link_id"].tolist(), scored["link_2_id"].tolist()
+    score_top1 = np.mean([chosen[i] == gold[i][0] for i in positive])
+    three = np.flatnonzero(grade == 3)
+    recall3 = np.mean([bool({chosen[i], second[i]} & set(gold[i])) for i in three])
+    zero = np.flatnonzero(grade == 0)
+    production = {link.id for link in chain_map.links if link.stage != "service"}
+    ranked, _ = recommender.rank(profiles)
+    position = dict(zip(ranked["name"], ranked["rank"].astype(int), strict=True))
+    rank = firms["name"].map(position).to_numpy(dtype=float)
+    gain = grade.astype(float)
+    by_style: dict[str, dict[int, float]] = {}
+    ordered: dict[str, bool] = {}
+    for style in sorted(set(firms["style"])):
+        in_style = (firms["style"] == style).to_numpy()
+        means = {g: float(rank[in_style & (grade == g)].mean()) for g in (3, 2, 1, 0) if (in_style & (grade == g)).any()}
+        by_style[style] = means
+        values = [means[g] for g in sorted(means, reverse=True)]
+        ordered[style] = all(a < b for a, b in zip(values, values[1:], strict=False))
+    if verbose:
+        for i in positive:
+            if chosen[i] != gold[i][0]:
+                print(f"grade {grade[i]} {firms['style'][i]:7} gold {';'.join(gold[i]):40} chose {chosen[i] or '-':28} "
+                      f"({scored['evidence'][i]}) rank {rank[i]:.0f}  {firms['name'][i]}")
+        for i in zero:
+            if chosen[i]:
+                print(f"grade 0 {firms['style'][i]:7} {firms['firm_type'][i]:12} chose {chosen[i]:28} ({scored['evidence'][i]}) "
+                      f"rank {rank[i]:.0f}  {firms['name'][i]}")
+    return {
+        "firms": len(firms),
+        "top-1 link accuracy": float(top1),
+        "top-3 link accuracy": float(top3),
+        "top-1 link of the score": float(score_top1),
+        "grade-3 recall": float(recall3),
+        "grade-0 matched": float(np.mean([bool(chosen[i]) for i in zero])),
+        "grade-0 production matched": float(np.mean([chosen[i] in production for i in zero])),
+        "NDCG@10": _ndcg(gain, -rank, 10),
+        "NDCG@20": _ndcg(gain, -rank, 20),
+        "grade-0 in top 25": int(((grade == 0) & (rank <= 25)).sum()),
+        "mean rank by style and grade": by_style,
+        "mean rank falls with grade": ordered,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--map", type=Path, default=None)
+    parser.add_argument("--dev", type=Path, default=ROOT / "seeds" / "dev" / "firms.csv")
+    parser.add_argument("-v", "--verbose", action="store_true", help="list the firms placed on another link, and grade-0 firms matched")
+    args = parser.parse_args()
+    figures = evaluate_dev(args.map, args.dev, verbose=args.verbose)
+    name = args.dev.relative_to(ROOT) if args.dev.is_relative_to(ROOT) else args.dev
+    _print(f"# {name} (development set)", figures)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,6 @@
+import pytest
+
+
+@pytest.fixture(scope="module")
+def scorer(jiangmen):
+    return jiangmen.scorer
