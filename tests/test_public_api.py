@@ -18,15 +18,12 @@ PINNED = {
         "PRESENCE", "PRIORITIES", "Park", "Priority", "Quote", "STAGES", "STAGE_NAMES", "STATUSES", "STATUS_NAMES",
         "Status", "Strategy", "UPDATABLE_FIELDS", "Vocabulary", "default_map_dir", "encode_links", "load_map", "update_link"
     },
-    "recommender.matching": {
-        "CLAUSE_DELIMITERS", "GAP", "GENERIC_TERMS", "LEAD_TERMS", "LinkMatcher", "MAKE_TERMS", "MatchResult", "PhraseSet",
-        "TRADE_TERMS", "VOCABULARY_COLUMNS", "activity_words", "english_forms", "link_vocabulary", "name_words"
-    },
+    "recommender.matching": {"LinkMatcher", "MatchResult", "PhraseSet", "activity_words", "link_vocabulary", "name_words"},
     "recommender.scoring": {
         "COMPONENT_COLUMNS", "DETAIL_COLUMNS", "FIELDS", "LANGUAGES", "NUMERIC_BOUNDS", "NUMERIC_FIELDS", "PRIORS",
-        "PROFILE_COLUMNS", "RANGE_COLUMNS", "REASON_SEPARATOR", "RESULT_COLUMNS", "Scorer", "TEXT_FIELDS", "explain_columns",
-        "explain_frame", "explain_row", "level_text", "likelihood_reasons", "prepare_profiles", "profile_columns",
-        "profile_frame", "profile_records"
+        "RANGE_COLUMNS", "RESULT_COLUMNS", "Scorer", "explain_columns",
+        "explain_frame", "likelihood_reasons", "profile_columns",
+        "profile_records"
     },
     "recommender.likelihood": {
         "ALLOWED_TYPES", "AdditiveBinner", "AdditiveLogisticClassifier", "BASELINES", "CATEGORICAL_FEATURES",

@@ -17,22 +17,16 @@ import pandas as pd
 
 from .._cache import per_value
 from .._columnar import Columns, as_list, n_rows
-from ..chainmap._schema import COMPONENTS, ChainMap
+from ..chainmap._schema import COMPONENTS, STAGE_NAMES, STATUS_NAMES, ChainMap
 from ..likelihood._estimators import FEATURE_LABELS, LandingEstimate
 
-__all__ = ["LANGUAGES", "REASON_SEPARATOR", "explain_columns", "explain_frame", "explain_row", "level_text", "likelihood_reasons"]
+__all__ = ["LANGUAGES", "explain_columns", "explain_frame", "likelihood_reasons"]
 
 LANGUAGES = ("zh", "en")
-REASON_SEPARATOR = "；"
+_REASON_SEPARATOR = "；"
 
-_STAGE = {
-    "zh": {"upstream": "上游", "midstream": "中游", "downstream": "下游", "service": "服务"},
-    "en": {"upstream": "upstream", "midstream": "midstream", "downstream": "downstream", "service": "service"},
-}
-_STATUS = {
-    "zh": {"missing": "缺失", "weak": "薄弱", "present": "已有", "strong": "优势"},
-    "en": {"missing": "missing", "weak": "weak", "present": "present", "strong": "strong"},
-}
+_STAGE = {lang: {key: names[i] for key, names in STAGE_NAMES.items()} for i, lang in enumerate(LANGUAGES)}
+_STATUS = {lang: {key: names[i] for key, names in STATUS_NAMES.items()} for i, lang in enumerate(LANGUAGES)}
 _LEADER_KIND = {"local_leader": ("链主", "chain leader"), "terminal_maker": ("终端龙头", "terminal maker")}
 _ACTION_EN = {"补链": "fill a gap (补链)", "强链": "strengthen (强链)", "延链": "extend (延链)", "建链": "build (建链)"}
 _MISSING = {
@@ -221,13 +215,13 @@ def _reason_columns(scored: pd.DataFrame | Columns, chain_map: ChainMap, lang: s
     ]
 
 
-def explain_row(row: pd.Series | dict, chain_map: ChainMap, lang: str = "zh") -> list[str]:
+def _explain_row(row: pd.Series | dict, chain_map: ChainMap, lang: str = "zh") -> list[str]:
     """The reasons for one scored row (a row of :meth:`Scorer.score_frame`)."""
     return explain_columns({name: [value] for name, value in dict(row).items()}, chain_map, lang, joined=False)[0]
 
 
 def explain_frame(scored: pd.DataFrame, chain_map: ChainMap, lang: str = "zh", *, joined: bool = True) -> pd.Series:
-    """Reasons for every scored row: joined with :data:`REASON_SEPARATOR`, or as lists."""
+    """Reasons for every scored row: joined with :data:`_REASON_SEPARATOR`, or as lists."""
     return pd.Series(explain_columns(scored, chain_map, lang, joined=joined), index=scored.index, dtype=object)
 
 
@@ -240,7 +234,7 @@ def explain_columns(scored: pd.DataFrame | Columns, chain_map: ChainMap, lang: s
     confidence = as_list(scored["confidence"])
     reasons = [_assemble(parts, c, lang) for *parts, c in zip(*columns, confidence, strict=True)]
     if joined:
-        return [REASON_SEPARATOR.join(r) for r in reasons]
+        return [_REASON_SEPARATOR.join(r) for r in reasons]
     return reasons
 
 
@@ -255,7 +249,7 @@ _BIN = re.compile(r"^(?:< (?P<below>\S+)|≥ (?P<above>\S+)|\[(?P<low>\S+), (?P<
 _WORDS = {"missing": ("缺失", "missing"), "other": ("其他", "other"), "all": ("全部", "all")}
 
 
-def level_text(feature: str, label: str, chain_map: ChainMap | None = None, lang: str = "zh") -> str:
+def _level_text(feature: str, label: str, chain_map: ChainMap | None = None, lang: str = "zh") -> str:
     """A landing feature's bin or category label as officers read it.
 
     ``fit_chain_need`` ``[0.696, 0.85)`` → ``70%–85%``; ``employees_log`` ``< 1.23`` → ``< 16人``;
@@ -327,7 +321,7 @@ def likelihood_reasons(
     estimate: LandingEstimate, chain_map: ChainMap | None = None, *, lang: str = "zh", top: int = 3, joined: bool = True
 ) -> list[str] | list[list[str]]:
     """Per row, the ``top`` largest parts of the landing likelihood as text, e.g.
-    ``↑ 来源 本地 (+0.62)``, the levels as :func:`level_text` writes them; joined with "；"
+    ``↑ 来源 本地 (+0.62)``, the levels as :func:`_level_text` writes them; joined with "；"
     ("; " in English), or as a list per row with ``joined=False``. Parts under 0.005 are left out.
 
     Rows under the prior get "先验（无训练模型）" / "prior (no trained model)".
@@ -357,7 +351,7 @@ def likelihood_reasons(
             key = (lang, version, names[k], level, part)
             text = _ITEM_TEXTS.get(key)
             if text is None:
-                text = _ITEM_TEXTS[key] = f"{'↑' if part > 0 else '↓'} {label[k]} {level_text(names[k], level, chain_map, lang)} ({part:+.2f})"
+                text = _ITEM_TEXTS[key] = f"{'↑' if part > 0 else '↓'} {label[k]} {_level_text(names[k], level, chain_map, lang)} ({part:+.2f})"
             items.append(text)
         rows_text.append(items)
     if not joined:

@@ -1,7 +1,7 @@
 """Firm profiles: canonical fields, parsed and checked, one row per firm.
 
-Input tables arrive as text. :func:`prepare_profiles` turns their canonical columns into the
-declared :data:`PROFILE_COLUMNS`: numbers parsed as officers write them (``约300``, ``300-500``,
+Input tables arrive as text. :func:`_prepare_profiles` turns their canonical columns into the
+declared :data:`_PROFILE_COLUMNS`: numbers parsed as officers write them (``约300``, ``300-500``,
 ``1.2万``, money such as ``1.2亿元`` or ``800万美元`` in 万元, headcounts such as ``少于50人``, dates of
 any form → the year; :mod:`recommender.tables._values`), blanks and ``-``/``暂无``/``未公开`` marked
 missing; an optional ``capital`` (注册资本, 万元) stands in for a missing revenue as the size signal.
@@ -25,12 +25,12 @@ from ..exceptions import ProfileError
 from ..tables._values import blank_missing, is_missing, parse_count, parse_headcount, parse_money, parse_year
 
 __all__ = [
-    "FIELDS", "NUMERIC_BOUNDS", "NUMERIC_FIELDS", "PROFILE_COLUMNS", "RANGE_COLUMNS", "TEXT_FIELDS", "prepare_profiles", "profile_columns", "profile_frame",
+    "FIELDS", "NUMERIC_BOUNDS", "NUMERIC_FIELDS", "RANGE_COLUMNS", "profile_columns",
     "profile_records",
 ]
 
 #: Canonical text fields of a firm profile.
-TEXT_FIELDS = ("name", "description", "city", "country", "industry_code", "tags", "customers")
+_TEXT_FIELDS = ("name", "description", "city", "country", "industry_code", "tags", "customers")
 #: Canonical numeric fields: employees (人), revenue (万元), founded (year), patents (件).
 NUMERIC_FIELDS = ("employees", "revenue", "founded", "patents")
 #: The plausible range of each numeric field; a value outside is a row error (files) or a 422 (the service).
@@ -42,7 +42,7 @@ FIELDS = ("name", "description", "city", "country", "industry_code", "employees"
 #: middle to a whole person, or its floor when open); both NaN for a single number or a blank.
 RANGE_COLUMNS = ("employees_low", "employees_high")
 #: Columns of a prepared profile table.
-PROFILE_COLUMNS = (*TEXT_FIELDS, *NUMERIC_FIELDS, *RANGE_COLUMNS, "errors")
+_PROFILE_COLUMNS = (*_TEXT_FIELDS, *NUMERIC_FIELDS, *RANGE_COLUMNS, "errors")
 
 _FIELD_ZH = {"name": "企业名称", "employees": "员工人数", "revenue": "营业收入", "founded": "成立年份", "patents": "专利数",
              "capital": "注册资本"}
@@ -135,8 +135,8 @@ def _text(column: Column) -> np.ndarray:
     return text
 
 
-def prepare_profiles(frame: pd.DataFrame) -> pd.DataFrame:
-    """Canonical text columns → a profile table with :data:`PROFILE_COLUMNS`.
+def _prepare_profiles(frame: pd.DataFrame) -> pd.DataFrame:
+    """Canonical text columns → a profile table with :data:`_PROFILE_COLUMNS`.
 
     Parameters
     ----------
@@ -153,14 +153,14 @@ def prepare_profiles(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def profile_columns(frame: pd.DataFrame | Columns) -> dict[str, np.ndarray]:
-    """:func:`prepare_profiles` as a dict of equal-length arrays (``PROFILE_COLUMNS``).
+    """:func:`_prepare_profiles` as a dict of equal-length arrays (``_PROFILE_COLUMNS``).
 
     ``frame`` is a DataFrame or a mapping of field → equal-length sequences (e.g.
     :func:`profile_records`); the columnar form costs nothing per call, for one firm at a time.
     """
     n = n_rows(frame)
     out: dict[str, np.ndarray] = {}
-    for field in TEXT_FIELDS:
+    for field in _TEXT_FIELDS:
         if field in frame:
             out[field] = blank_missing(_text(frame[field]))  # a city of "-", a description of "暂无": missing
         else:
@@ -191,10 +191,10 @@ def profile_columns(frame: pd.DataFrame | Columns) -> dict[str, np.ndarray]:
     joined = np.empty(n, dtype=object)
     joined[:] = ["；".join(e) for e in row_errors]
     out["errors"] = joined
-    return {name: out[name] for name in PROFILE_COLUMNS}
+    return {name: out[name] for name in _PROFILE_COLUMNS}
 
 
-def profile_frame(profile: Mapping[str, object]) -> pd.DataFrame:
+def _profile_frame(profile: Mapping[str, object]) -> pd.DataFrame:
     """One profile given as a mapping (JSON) → a one-row text frame of canonical fields.
 
     Raises

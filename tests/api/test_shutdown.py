@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import signal
 import threading
@@ -15,7 +16,21 @@ import xlsxwriter
 from ..servers import running_server
 from .test_server import TINY_MAP, XLSX_TYPE
 
-ROWS = 60_000  # openpyxl reads these for well over ten seconds
+ROWS = 60_000  # reading the first chunk of these takes seconds
+
+
+class _TellsWhenRead(io.FileIO):
+    """The upload's file, setting ``done`` once the client has read all of it to send."""
+
+    def __init__(self, path: Path, done: threading.Event):
+        super().__init__(path, "rb")
+        self.done = done
+
+    def read(self, size: int = -1) -> bytes:
+        data = super().read(size)
+        if not data:
+            self.done.set()
+        return data
 
 
 @pytest.fixture(scope="module")
@@ -38,16 +53,19 @@ def test_sigterm_stops_a_worker_in_the_middle_of_reading_an_xlsx(big_xlsx, tmp_p
     with running_server(env) as server:
         url, process = server.url, server.process
 
+        sent = threading.Event()
+
         def upload() -> None:
             try:
-                with big_xlsx.open("rb") as fh:
+                with _TellsWhenRead(big_xlsx, sent) as fh:
                     answers.append(httpx.post(url + path, files={"file": ("firms.xlsx", fh, XLSX_TYPE)}, timeout=120))
             except httpx.HTTPError as exc:
                 answers.append(exc)
 
         client = threading.Thread(target=upload, daemon=True)
         client.start()
-        time.sleep(4)  # the upload is in; the worker is reading it
+        assert sent.wait(60), "the upload was not sent"
+        time.sleep(0.5)  # the upload is in; the worker is reading it
         assert not answers, answers
         stop = time.monotonic()
         process.send_signal(signal.SIGTERM)

@@ -7,7 +7,7 @@ not taken from any evaluation set.
 import pandas as pd
 import pytest
 
-from recommender.matching import english_forms
+from recommender.matching._vocabulary import english_forms
 from recommender.scoring import Scorer
 
 

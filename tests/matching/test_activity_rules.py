@@ -8,7 +8,7 @@ evaluation set.
 import pandas as pd
 import pytest
 
-from recommender.matching import english_forms, is_agent_noun
+from recommender.matching._vocabulary import english_forms, is_agent_noun
 from tests.matching.reading import links_of, production
 
 _links, _production = links_of, production

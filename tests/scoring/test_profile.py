@@ -5,49 +5,50 @@ import pandas as pd
 import pytest
 
 from recommender import ProfileError
-from recommender.scoring import prepare_profiles, profile_columns, profile_frame
+from recommender.scoring import profile_columns
+from recommender.scoring._profile import _prepare_profiles, _profile_frame
 
 
 @pytest.mark.parametrize(("raw", "value"), [("300", 300), ("约300", 300), ("300-500", 400), ("1,200", 1200), ("1.2万", 12000), ("500人以上", 500)])
 def test_prepare_profiles_parses_messy_numbers(raw, value):
-    out = prepare_profiles(pd.DataFrame({"name": ["x"], "employees": [raw]}))
+    out = _prepare_profiles(pd.DataFrame({"name": ["x"], "employees": [raw]}))
     assert out.loc[0, "employees"] == pytest.approx(value)
     assert out.loc[0, "errors"] == ""
 
 
 @pytest.mark.parametrize("raw", ["不详", "", "N/A", "-"])
 def test_prepare_profiles_unknown_is_missing_not_an_error(raw):
-    out = prepare_profiles(pd.DataFrame({"name": ["x"], "employees": [raw]}))
+    out = _prepare_profiles(pd.DataFrame({"name": ["x"], "employees": [raw]}))
     assert math.isnan(out.loc[0, "employees"])
     assert out.loc[0, "errors"] == ""
 
 
 def test_prepare_profiles_out_of_range_year_is_an_error():
-    out = prepare_profiles(pd.DataFrame({"name": ["x"], "founded": ["3021"]}))
+    out = _prepare_profiles(pd.DataFrame({"name": ["x"], "founded": ["3021"]}))
     assert "成立年份超出合理范围" in out.loc[0, "errors"]
 
 
 def test_prepare_profiles_keeps_index_and_every_row():
     frame = pd.DataFrame({"name": ["a", "", "c"]}, index=[7, 8, 9])
-    out = prepare_profiles(frame)
+    out = _prepare_profiles(frame)
     assert out.index.tolist() == [7, 8, 9]
     assert out["errors"].tolist() == ["", "缺少企业名称 / name: missing", ""]
 
 
 def test_profile_frame_rejects_unknown_fields():
     with pytest.raises(ProfileError, match="score: unknown field"):
-        profile_frame({"name": "x", "score": 100})
+        _profile_frame({"name": "x", "score": 100})
 
 
 def test_profile_frame_accepts_tag_lists_and_numbers():
-    frame = profile_frame({"name": "x", "tags": ["专精特新", "高新技术企业"], "employees": 120})
+    frame = _profile_frame({"name": "x", "tags": ["专精特新", "高新技术企业"], "employees": 120})
     assert frame.loc[0, "tags"] == "专精特新；高新技术企业"
     assert frame.loc[0, "employees"] == "120"
 
 
 def test_prepare_profiles_treats_every_missing_marker_as_blank():
     frame = pd.DataFrame({"name": pd.array(["x", pd.NA, None], dtype=object), "employees": [float("nan"), None, pd.NA]})
-    out = prepare_profiles(frame)
+    out = _prepare_profiles(frame)
     assert out["name"].tolist() == ["x", "", ""]
     assert out["employees"].isna().all()
 
@@ -57,7 +58,7 @@ def test_prepare_profiles_treats_every_missing_marker_as_blank():
     ("300", 300, math.nan, math.nan), ("", math.nan, math.nan, math.nan), ("abc人", math.nan, math.nan, math.nan),
 ])
 def test_prepare_profiles_keeps_a_headcount_range_beside_the_number_used(raw, value, low, high):
-    out = prepare_profiles(pd.DataFrame({"name": ["x"], "employees": [raw]}))
+    out = _prepare_profiles(pd.DataFrame({"name": ["x"], "employees": [raw]}))
     for column, expected in (("employees", value), ("employees_low", low), ("employees_high", high)):
         got = out.loc[0, column]
         assert (math.isnan(got) and math.isnan(expected)) or got == expected, (column, got)
@@ -79,7 +80,7 @@ def test_headcount_range_is_said_in_the_reasons_where_headcount_counts():
 
 
 def test_no_data_marks_in_text_fields_are_blanks():
-    out = prepare_profiles(pd.DataFrame({"name": ["甲公司", "乙公司"], "city": ["-", "深圳"], "description": ["暂无", "锂电池"],
+    out = _prepare_profiles(pd.DataFrame({"name": ["甲公司", "乙公司"], "city": ["-", "深圳"], "description": ["暂无", "锂电池"],
                                          "industry_code": ["--", "3841"], "tags": ["未公开", "高新技术企业"], "customers": ["／", ""]}))
     assert out.loc[0, ["city", "description", "industry_code", "tags", "customers"]].tolist() == ["", "", "", "", ""]
     assert out.loc[1, ["city", "description", "industry_code", "tags"]].tolist() == ["深圳", "锂电池", "3841", "高新技术企业"]

@@ -107,15 +107,15 @@ def test_score_green_link_earns_green_points(scorer):
     ("chain_id", "other", "en", "other"),
 ])
 def test_likelihood_levels_read_as_officers_read_them(feature, label, lang, text):
-    from recommender.scoring import level_text
+    from recommender.scoring._explanation import _level_text
 
-    assert level_text(feature, label, None, lang) == text
+    assert _level_text(feature, label, None, lang) == text
 
 
 def test_likelihood_levels_name_chains_and_origins_from_the_map(jiangmen):
-    from recommender.scoring import level_text
+    from recommender.scoring._explanation import _level_text
 
     chain = jiangmen.chain_map.chains[0]
-    assert level_text("chain_id", chain.id, jiangmen.chain_map, "zh") == chain.name.zh
+    assert _level_text("chain_id", chain.id, jiangmen.chain_map, "zh") == chain.name.zh
     key, group = next(iter(jiangmen.chain_map.strategy.origins.items()))
-    assert level_text("origin_group", key, jiangmen.chain_map, "en") == group.name.en
+    assert _level_text("origin_group", key, jiangmen.chain_map, "en") == group.name.en

@@ -11,7 +11,8 @@ import pandas as pd
 import pytest
 
 from recommender import Recommender
-from recommender.scoring import FIELDS, prepare_profiles
+from recommender.scoring import FIELDS
+from recommender.scoring._profile import _prepare_profiles
 from recommender.tables import open_table
 
 from .vendor_corpus import LAYOUTS, Layout, write_csv, write_xlsx
@@ -47,7 +48,7 @@ def test_vendor_layout_yields_its_header_rows_fields_kinds_and_duplicates(tmp_pa
         assert by_line.loc[line, "dup"] == layout.duplicates.get(line, 0), line
     firms = frame.drop_duplicates("name").set_index("name")
     # the numbers as the profile stage reads them (headcount ranges keep their ends)
-    prepared = prepare_profiles(firms.reset_index()[[c for c in FIELDS if c in firms.reset_index()]]).set_index("name")
+    prepared = _prepare_profiles(firms.reset_index()[[c for c in FIELDS if c in firms.reset_index()]]).set_index("name")
     numeric = {"founded", "employees", "revenue", "capital", "patents"}
     for name, fields in layout.expect.items():
         for field, expected in fields.items():
