@@ -24,7 +24,9 @@ from sqlalchemy.orm import Mapped
 from recommender import COMPONENTS, Result
 from recommender.chainmap import AuditEntry, Chain, Link, LinkChange, Names, Park, Priority, Quote, Status
 from recommender.likelihood import Factor
+from recommender.ranking import RankReport
 from recommender.scoring import NUMERIC_BOUNDS
+from recommender.tables import ColumnUse
 
 __all__ = [
     "AuditEntryOut",
@@ -243,30 +245,26 @@ class ScoreBatchResponse(BaseModel):
     model_version: str
 
 
-class ColumnUseResponse(BaseModel):
-    """One input column of a ranked file: the field it fed (empty: passed through) and how many values could not be read."""
+#: One input column of a ranked file: the fields of the library's ``ColumnUse``, its use in the asked language.
+ColumnUseResponse = create_model(
+    "ColumnUseResponse", __base__=_Carried,
+    __doc__="One input column of a ranked file: the field it fed (empty: passed through) and how many values could not be read.",
+    **wire_fields(ColumnUse, drop=("use_zh", "use_en"), extra={"use": (str, Field(description="what the column was used for"))}),
+)
 
-    column: str
-    field: str
-    use: str
-    unreadable: int
-
-
-class RankReportResponse(BaseModel):
-    """What ``/v1/rank`` did, when asked for JSON instead of the file."""
-
-    rows: int
-    bad_rows: int
-    matched_rows: int
-    map_version: str
-    model_version: str = Field("prior", description="the landing model that produced the rows, or 'prior'")
-    top: list[dict[str, Any]] = Field(description="the best rows: the input columns and the output columns")
-    coverage: str | None = Field(description="the shortlist's coverage of the map's gaps, when a shortlist was asked for")
-    header_rows: list[int] = Field(default_factory=list, description="the file's rows (1-based) that made the header")
-    inactive_rows: int = Field(0, description="firms whose registration status says they are not active (ranked after active firms)")
-    not_firm_rows: int = Field(0, description="totals, notes and blank rows (kept, ranked last)")
-    duplicate_rows: int = Field(0, description="later copies of a firm (same credit code or name), ranked after the first")
-    columns: list[ColumnUseResponse] = Field(default_factory=list, description="the column report: each input column and what it fed")
+#: What ``/v1/rank`` did, when asked for JSON: the fields of the library's ``RankReport``.
+RankReportResponse = create_model(
+    "RankReportResponse", __base__=_Carried, __doc__="What ``/v1/rank`` did, when asked for JSON instead of the file.",
+    **wire_fields(
+        RankReport, drop=("shortlist", "top_bands"),
+        fields={
+            "top": (list[dict[str, Any]], Field(description="the best rows: the input columns and the output columns")),
+            "coverage": (str | None, Field(description="the shortlist's coverage of the map's gaps, when a shortlist was asked for")),
+            "columns": (list[ColumnUseResponse], Field(description="the column report: each input column and what it fed")),
+        },
+        extra={"map_version": (str, Field(description="the chain map's version"))},
+    ),
+)
 
 
 class ErrorItem(BaseModel):

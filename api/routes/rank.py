@@ -135,13 +135,12 @@ async def rank(
             raise
     if _wants_json(request):
         shutil.rmtree(folder, ignore_errors=True)
-        return JSONResponse(RankReportResponse(
-            rows=report.rows, bad_rows=report.bad_rows, matched_rows=report.matched_rows, map_version=recommender.map_version,
-            model_version=report.model_version, top=_records(report.top), coverage=report.coverage.summary(lang) if report.coverage is not None else None,
-            header_rows=list(report.header_rows), inactive_rows=report.inactive_rows, not_firm_rows=report.not_firm_rows,
-            duplicate_rows=report.duplicate_rows,
-            columns=[{k: v for k, v in use.as_dict(lang).items() if k in ("column", "field", "use", "unreadable")} for use in report.columns],
-        ).model_dump())
+        return JSONResponse(RankReportResponse.model_validate({
+            **{name: getattr(report, name) for name in RankReportResponse.model_fields if hasattr(report, name)},
+            "map_version": recommender.map_version, "top": _records(report.top), "header_rows": list(report.header_rows),
+            "coverage": report.coverage.summary(lang) if report.coverage is not None else None,
+            "columns": [use.as_dict(lang) for use in report.columns],
+        }).model_dump())
     headers = {
         "X-Rows": str(report.rows),
         "X-Bad-Rows": str(report.bad_rows),

@@ -50,7 +50,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from multiprocessing import get_all_start_methods, get_context
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -114,24 +114,25 @@ class Coverage:
 class _RankCounts:
     """What every ranking engine reports: rows read, rejected and matched, the top and the shortlist."""
 
-    rows: int
-    bad_rows: int
-    matched_rows: int
-    top: pd.DataFrame
+    rows: int = field(metadata={"description": "data rows read (every row comes back once)"})
+    bad_rows: int = field(metadata={"description": "rows with a problem (named in their errors column)"})
+    matched_rows: int = field(metadata={"description": "rows matched to a chain link"})
+    top: pd.DataFrame = field(metadata={"description": "the best rows: the input columns and the output columns"})
     shortlist: pd.DataFrame
-    coverage: Coverage | None
+    coverage: Coverage | None = field(metadata={"description": "the shortlist's coverage of the map's gaps, when a shortlist was asked for"})
 
 
 @dataclass(frozen=True)
 class RankReport(_RankCounts):
     """What :func:`rank_file` did."""
 
-    model_version: str = PRIOR_VERSION
-    columns: tuple[ColumnUse, ...] = ()  # the column report: which input column fed which field
-    header_rows: tuple[int, ...] = ()
-    inactive_rows: int = 0
-    not_firm_rows: int = 0
-    duplicate_rows: int = 0
+    model_version: str = field(default=PRIOR_VERSION, metadata={"description": "the landing model that produced the rows, or 'prior'"})
+    columns: tuple[ColumnUse, ...] = field(default=(), metadata={"description": "the column report: each input column and what it fed"})
+    header_rows: tuple[int, ...] = field(default=(), metadata={"description": "the file's rows (1-based) that made the header"})
+    inactive_rows: int = field(default=0, metadata={
+        "description": "firms whose registration status says they are not active (ranked after active firms)"})
+    not_firm_rows: int = field(default=0, metadata={"description": "totals, notes and blank rows (kept, ranked last)"})
+    duplicate_rows: int = field(default=0, metadata={"description": "later copies of a firm (same credit code or name), ranked after the first"})
     top_bands: tuple[int, ...] = ()  # the band (BAND_*) of each row of ``top``
 
 
