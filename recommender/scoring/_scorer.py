@@ -132,6 +132,7 @@ class Scorer:
         texts = f[list(_LINK_TEXTS[:-1])].to_numpy(dtype=object)
         texts = np.column_stack([texts, np.asarray(self.matcher.link_ids_, dtype=object)])
         self._link_texts = np.vstack([texts, np.full(len(_LINK_TEXTS), "", dtype=object)])
+        self._is_gap = texts[:, _LINK_TEXTS.index("status")] == "missing"  # per link: the city lacks it
         self._tags = PhraseSet((alias, (key, tag.share)) for key, tag in strategy.firm_tags.items() for alias in tag.aliases)
         self._places = PhraseSet((place, (key, group.share)) for key, group in strategy.origins.items() for place in group.places)
         self._origin_tags = PhraseSet((tag, (key, group.share)) for key, group in strategy.origins.items() for tag in group.tags)
@@ -222,7 +223,14 @@ class Scorer:
             strongest = np.zeros(n)
             strongest[present] = np.maximum.reduceat(match.data, match.indptr[present])
             main = match.data >= strongest[rows] * (1.0 - MAIN_BUSINESS_MARGIN)
-            order = np.lexsort((-weighted, ~main, rows))
+            # a class code names a whole class: where several links list it, the code alone does
+            # not say which, and most firms of a class do its established business, so support
+            # from a code alone ranks after the firm's own words, a link the city has before a
+            # gap, then the less valued link: a gap is claimed on what the firm says, never on
+            # its class alone
+            code_only = np.char.startswith(match.evidence.astype(str), "code:")
+            gap_by_code = code_only & self._is_gap[match.indices]
+            order = np.lexsort((np.where(code_only, weighted, -weighted), gap_by_code, code_only, ~main, rows))
             sorted_rows = rows[order]
             starts = np.concatenate(([True], sorted_rows[1:] != sorted_rows[:-1]))
             first = order[starts]

@@ -41,3 +41,25 @@ def test_a_known_city_outside_the_priority_regions_is_a_domestic_transfer(jiangm
 
 def test_a_priority_city_keeps_its_own_group(jiangmen):
     assert _score(jiangmen, description="生产电解铜箔", city="深圳", country="中国")["origin_group"] == "east_bank"
+
+
+def _code_links(jiangmen, code):
+    return {link.id: link.status for chain in jiangmen.chain_map.chains for link in chain.links if code in link.industry_codes}
+
+
+def test_a_class_code_alone_never_claims_a_gap_that_shares_it(jiangmen):
+    # every class code that a missing link shares with a link the city has
+    shared = {code for chain in jiangmen.chain_map.chains for link in chain.links for code in link.industry_codes
+              if link.status == "missing" and any(s != "missing" for s in _code_links(jiangmen, code).values())}
+    assert shared, "the map has no class code shared by a gap and an existing link"
+    for code in sorted(shared):
+        row = _score(jiangmen, description="", industry_code=code)
+        assert row["link_id"] in _code_links(jiangmen, code), code
+        assert row["action"] != "补链", f"{code}: a gap claimed on the class code alone ({row['link_id']})"
+
+
+def test_the_firms_own_words_name_the_gap_beside_its_class_code(jiangmen):
+    row = _score(jiangmen, description="固态电池研发、生产", industry_code="3841")
+    assert row["link_id"] == "solid_state_battery" and row["action"] == "补链"
+    row = _score(jiangmen, description="精密模具制造", industry_code="3841")  # words that name no link: the class decides
+    assert row["link_id"] in _code_links(jiangmen, "3841") and row["action"] != "补链"
