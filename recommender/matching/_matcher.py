@@ -428,8 +428,9 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         for head, tail in gaps.values():
             for part in (head, tail):
                 entries.setdefault(part, (_PART, (), False, np.uint64(0)))
+        longest = max(map(len, words), default=0)
         for key, slot in terms.items():  # a link term wins over the word lists
-            entries[key] = (_TERM, tuple(slot.items()), key in green, _inherent_activity(key, words))
+            entries[key] = (_TERM, tuple(slot.items()), key in green, _inherent_activity(key, words, longest))
         self.automaton_ = _Automaton(entries)
         # per pattern of the pass: its kind, whether it is green, its activities, and its links as flat arrays
         payloads: list[tuple[Any, ...]] = self.automaton_.payloads
@@ -786,15 +787,20 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         )
 
 
-def _inherent_activity(key: str, words: Mapping[str, np.uint64]) -> np.uint64:
+def _inherent_activity(key: str, words: Mapping[str, np.uint64], longest: int) -> np.uint64:
     """The activities a term names itself: an activity word after its start (电芯制造, 废钢回收,
     paper recycling), or the whole term (梯次利用). A word that opens a longer term modifies the
     product that follows (再生纸, 回收纸, recycled paper): the term names a product, and the firm's
-    activity must be read around it (a seller of recycled copy paper makes none)."""
-    inherent = np.uint64(0)
-    for word, mask in words.items():
-        if word == key or key.find(word, 1) > 0:
-            inherent |= mask
+    activity must be read around it (a seller of recycled copy paper makes none).
+
+    ``longest`` is the length of the longest of ``words``: each piece of the term after its first
+    character, up to that length, is looked up (a term is short, the word list long)."""
+    inherent = words.get(key, np.uint64(0))
+    for start in range(1, len(key) + 1):
+        for stop in range(start, min(len(key), start + longest) + 1):
+            mask = words.get(key[start:stop])
+            if mask is not None:
+                inherent |= mask
     return inherent
 
 

@@ -48,7 +48,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field, replace
 from multiprocessing import get_all_start_methods, get_context
@@ -725,7 +725,7 @@ def rank_file(
                 yield chunk, lang, spill, pool_size, top
 
         done: Iterator[_ChunkDone] = (
-            _bounded_map(executor, _rank_chunk_in_worker, jobs(), ahead=workers + 1) if executor is not None
+            _bounded_map(executor, _rank_chunk_in_worker, jobs(), ahead=workers + 1, held=2 * workers + 2) if executor is not None
             else (_rank_chunk(scorer, *job, model=model) for job in jobs())
         )
         parts: list[_ChunkDone] = []
@@ -845,12 +845,31 @@ def _cut(chunk: TableChunk, parts: int) -> Iterator[TableChunk]:
         yield chunk.part(start, start + size)
 
 
-def _bounded_map(executor: ProcessPoolExecutor, fn: Callable, jobs: Iterator[tuple], *, ahead: int) -> Iterator:
-    """``executor.map`` in order, with at most ``ahead`` jobs submitted at once (bounded memory)."""
-    pending: deque = deque()
-    for job in jobs:
-        pending.append(executor.submit(fn, *job))
-        if len(pending) >= ahead:
+def _bounded_map(executor: ProcessPoolExecutor, fn: Callable, jobs: Iterable[tuple], *, ahead: int, held: int) -> Iterator:
+    """``executor.map`` in order, with at most ``ahead`` jobs submitted and not finished, and at
+    most ``held`` jobs whose results wait for an older one (bounded memory).
+
+    A job is submitted as soon as any one finishes, not only the oldest: a worker that finishes
+    first then finds its next job waiting while this process still waits for an older one (an
+    order-bound window left that worker idle while the next chunk was read)."""
+    pending: deque[Future] = deque()  # submitted, in job order, until yielded
+    running: set[Future] = set()  # submitted and not finished
+    remaining = iter(jobs)
+    more = True
+    while True:
+        while more and len(running) < ahead and len(pending) < held:
+            job = next(remaining, None)
+            if job is None:
+                more = False
+                break
+            future = executor.submit(fn, *job)
+            pending.append(future)
+            running.add(future)
+        if not pending:
+            return
+        if pending[0].done():
+            running.discard(pending[0])
             yield pending.popleft().result()
-    while pending:
-        yield pending.popleft().result()
+        else:
+            finished, _ = wait(running, return_when=FIRST_COMPLETED)
+            running -= finished

@@ -6,6 +6,8 @@ not taken from any evaluation set.
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from recommender.matching._vocabulary import english_forms
 from recommender.scoring import Scorer
@@ -164,3 +166,30 @@ def test_one_weak_term_alone_ranks_below_specific_evidence(scorer):
     weak = _links(scorer, "生产电池")  # one generic object word
     specific = _links(scorer, "生产锂离子电池")
     assert 0 < weak["cell_manufacturing"] < 0.4 < specific["cell_manufacturing"]
+
+
+def _inherent_by_rule(key, words):
+    """The rule as first written: every activity word compared with the term."""
+    import numpy as np
+
+    inherent = np.uint64(0)
+    for word, mask in words.items():
+        if word == key or key.find(word, 1) > 0:
+            inherent |= mask
+    return inherent
+
+
+@settings(max_examples=300, deadline=None)
+@given(key=st.text(alphabet="造回收制a b", max_size=12),
+       words=st.dictionaries(st.text(alphabet="造回收制a b", max_size=5), st.integers(0, 2**64 - 1), max_size=12))
+def test_a_terms_own_activities_are_looked_up_piece_by_piece_as_the_rule_says(key, words):
+    import numpy as np
+
+    from recommender.matching._matcher import _inherent_activity
+
+    words = {word: np.uint64(mask) for word, mask in words.items()}
+    longest = max(map(len, words), default=0)
+    assert _inherent_activity(key, words, longest) == _inherent_by_rule(key, words)
+    real = {"制造": np.uint64(1), "回收": np.uint64(2), "recycling": np.uint64(4)}
+    assert _inherent_activity("电芯制造", real, 9) == 1 and _inherent_activity("回收纸", real, 9) == 0
+    assert _inherent_activity("paper recycling", real, 9) == 4 and _inherent_activity("回收", real, 9) == 2

@@ -51,3 +51,25 @@ def test_spill_writes_each_part_in_utf8_and_says_where_it_lies(tmp_path):
     for (offset, head, tail), h, t in zip(spans.tolist(), heads, tails, strict=True):
         assert data[offset:offset + head].decode() == h and data[offset + head:offset + head + tail].decode() == t
     assert _spill(path, [], []).shape == (0, 3) and path.read_bytes() == b""
+
+
+def _finish(index: int, seconds: float) -> tuple[int, float]:
+    import time
+
+    time.sleep(seconds)
+    return index, time.monotonic()
+
+
+def test_chunks_are_handed_out_as_any_worker_frees_and_collected_in_order():
+    from concurrent.futures import ProcessPoolExecutor
+
+    from recommender.ranking._rank import _bounded_map
+
+    # the first job is slow; the other worker must go on through later jobs meanwhile, past
+    # the window of three jobs, and the results still come back in job order, each once
+    jobs = [(0, 3.0), *((i, 0.05) for i in range(1, 7))]
+    with ProcessPoolExecutor(2) as executor:
+        results = list(_bounded_map(executor, _finish, iter(jobs), ahead=3, held=6))
+    assert [index for index, _ in results] == list(range(7))
+    finished = dict(results)
+    assert finished[4] < finished[0]
