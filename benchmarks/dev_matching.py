@@ -30,7 +30,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from eval_matching import _ndcg, _print, read_real  # noqa: E402  (the shared metric helpers)
+from eval_matching import _ndcg, _print, mean_rank_by_style, read_real  # noqa: E402  (the shared metric helpers)
 
 from recommender import Recommender  # noqa: E402
 
@@ -67,14 +67,7 @@ def evaluate_dev(map_dir: Path | None, path: Path, *, verbose: bool = False) -> 
     position = dict(zip(ranked["name"], ranked["rank"].astype(int), strict=True))
     rank = firms["name"].map(position).to_numpy(dtype=float)
     gain = grade.astype(float)
-    by_style: dict[str, dict[int, float]] = {}
-    ordered: dict[str, bool] = {}
-    for style in sorted(set(firms["style"])):
-        in_style = (firms["style"] == style).to_numpy()
-        means = {g: float(rank[in_style & (grade == g)].mean()) for g in (3, 2, 1, 0) if (in_style & (grade == g)).any()}
-        by_style[style] = means
-        values = [means[g] for g in sorted(means, reverse=True)]
-        ordered[style] = all(a < b for a, b in zip(values, values[1:], strict=False))
+    by_style, ordered = mean_rank_by_style(firms["style"], rank, grade)
     if verbose:
         for i in positive:
             if chosen[i] != gold[i][0]:

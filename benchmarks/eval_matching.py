@@ -118,6 +118,19 @@ def read_real(path: Path) -> pd.DataFrame:
     return firms.assign(grade=grades.astype(int))
 
 
+def mean_rank_by_style(styles: pd.Series, rank: np.ndarray, grade: np.ndarray) -> tuple[dict[str, dict[int, float]], dict[str, bool]]:
+    """Per style, the mean rank of each grade (3 to 0), and whether it rises strictly as the grade falls."""
+    by_style: dict[str, dict[int, float]] = {}
+    ordered: dict[str, bool] = {}
+    for style in sorted(set(styles)):
+        in_style = (styles == style).to_numpy()
+        means = {g: float(rank[in_style & (grade == g)].mean()) for g in (3, 2, 1, 0) if (in_style & (grade == g)).any()}
+        by_style[style] = means
+        values = [means[g] for g in sorted(means, reverse=True)]
+        ordered[style] = all(a < b for a, b in zip(values, values[1:], strict=False))
+    return by_style, ordered
+
+
 def evaluate_real(map_dir: Path | None, path: Path) -> dict[str, object]:
     """The real-firm set's figures (see the module's docstring)."""
     chain_map = load_map(map_dir)
@@ -132,14 +145,7 @@ def evaluate_real(map_dir: Path | None, path: Path) -> dict[str, object]:
     top3 = firms["grade"].to_numpy() == 3
     gold = [set(filter(None, text.split(";"))) for text in firms["links"]]
     hits = [bool({a, b} & g) for a, b, g in zip(scored["link_id"], scored["link_2_id"], gold, strict=True)]
-    by_style: dict[str, dict[int, float]] = {}
-    ordered: dict[str, bool] = {}
-    for style in sorted(set(firms["style"])):
-        in_style = (firms["style"] == style).to_numpy()
-        means = {g: float(rank[in_style & (grade == g)].mean()) for g in (3, 2, 1, 0) if (in_style & (grade == g)).any()}
-        by_style[style] = means
-        values = [means[g] for g in sorted(means, reverse=True)]
-        ordered[style] = all(a < b for a, b in zip(values, values[1:], strict=False))
+    by_style, ordered = mean_rank_by_style(firms["style"], rank, grade)
     return {
         "firms": len(firms),
         "NDCG@10": _ndcg(grade, score, 10),
