@@ -41,7 +41,7 @@ from .chainmap._schema import load_map
 from .exceptions import EncodingError, InputFileError, MapError, ModelError, OutputFileError, ProfileError
 from .likelihood._estimators import PRIOR_VERSION
 from .likelihood._modelstore import DEFAULT_MODEL, SYNTHETIC_LABEL
-from .ranking._rank import OUTPUT_COLUMNS
+from .ranking._rank import OUTPUT_COLUMNS, RankReport
 from .scoring._explanation import LANGUAGES
 from .tables._report import format_column_report
 
@@ -162,7 +162,7 @@ def rank(
     _report(report, output, lang, top)
 
 
-def _report(report, output: Path, lang: str, top: int) -> None:  # noqa: ANN001 - RankReport or DaskRankReport
+def _report(report: RankReport, output: Path, lang: str, top: int) -> None:
     zh = lang == "zh"
     typer.echo(
         f"已排序 {report.rows} 行（匹配到环节 {report.matched_rows} 行，问题行 {report.bad_rows} 行，非存续企业 {report.inactive_rows} 行，"
@@ -175,7 +175,7 @@ def _report(report, output: Path, lang: str, top: int) -> None:  # noqa: ANN001 
         typer.echo(f"表头：第 {header} 行" if zh else f"header: row {', '.join(map(str, report.header_rows))}")
     typer.echo(f"{'落地模型 / landing model' if zh else 'landing model'}: {report.model_version}{_model_note(report.model_version, lang)}")
     if top and len(report.top):
-        typer.echo("\n".join(_top_lines(report.top, lang, getattr(report, "top_bands", ()))))
+        typer.echo("\n".join(_top_lines(report.top, lang, report.top_bands)))
     if report.coverage is not None:
         typer.echo(report.coverage.summary(lang))
     typer.echo("\n".join(format_column_report(report.columns, lang)))

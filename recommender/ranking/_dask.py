@@ -70,7 +70,7 @@ from ..exceptions import InputFileError
 from ..tables._io import InputTable, open_table
 from ..tables._parquet import ParquetPiece, is_parquet, parquet_files, parquet_pieces, read_piece
 from ..tables._reading import firm_identity
-from ..tables._report import ColumnUse, column_report
+from ..tables._report import column_report
 from ..tables._vendor import Duplicates, profiles
 from ._rank import (
     _NUMERIC,
@@ -78,9 +78,9 @@ from ._rank import (
     BAND_NOT_FIRM,
     OUTPUT_COLUMNS,
     RANKED_RESULT_COLUMNS,
+    RankReport,
     _Pool,
     _pool_size,
-    _RankCounts,
     output_names,
     score_chunk,
     shortlist,
@@ -405,19 +405,13 @@ def _write_range(slices: list[tuple[str, int, int]], first: int, expected: int, 
     return len(out), out.head(head) if head > 0 else None
 
 
-@dataclass(frozen=True)
-class DaskRankReport(_RankCounts):
-    """What :func:`rank_dask` did (as :class:`~recommender.ranking.RankReport`, plus the parts written)."""
+@dataclass(frozen=True, kw_only=True)
+class DaskRankReport(RankReport):
+    """What :func:`rank_dask` did: a :class:`~recommender.ranking.RankReport`, plus the parts written."""
 
-    model_version: str
     map_version: str
     parts: int
     output: Path
-    inactive_rows: int = 0
-    not_firm_rows: int = 0
-    duplicate_rows: int = 0
-    header_rows: tuple[int, ...] = ()
-    columns: tuple[ColumnUse, ...] = ()  # the column report: which input column fed which field
     seconds: dict[str, float] = field(default_factory=dict)  # wall seconds of each step: read, duplicates, score, order, write
 
 

@@ -111,8 +111,8 @@ class Coverage:
 
 
 @dataclass(frozen=True)
-class _RankCounts:
-    """What every ranking engine reports: rows read, rejected and matched, the top and the shortlist."""
+class RankReport:
+    """What :func:`rank_file` did (the Dask engine's report extends it)."""
 
     rows: int = field(metadata={"description": "data rows read (every row comes back once)"})
     bad_rows: int = field(metadata={"description": "rows with a problem (named in their errors column)"})
@@ -120,12 +120,6 @@ class _RankCounts:
     top: pd.DataFrame = field(metadata={"description": "the best rows: the input columns and the output columns"})
     shortlist: pd.DataFrame
     coverage: Coverage | None = field(metadata={"description": "the shortlist's coverage of the map's gaps, when a shortlist was asked for"})
-
-
-@dataclass(frozen=True)
-class RankReport(_RankCounts):
-    """What :func:`rank_file` did."""
-
     model_version: str = field(default=PRIOR_VERSION, metadata={"description": "the landing model that produced the rows, or 'prior'"})
     columns: tuple[ColumnUse, ...] = field(default=(), metadata={"description": "the column report: each input column and what it fed"})
     header_rows: tuple[int, ...] = field(default=(), metadata={"description": "the file's rows (1-based) that made the header"})
