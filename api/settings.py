@@ -9,6 +9,7 @@ See the "REST service" section of README.md for the table of variables.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated
@@ -30,6 +31,18 @@ def _split(value: object) -> object:
     if isinstance(value, str):
         return [part.strip() for part in value.split(",") if part.strip()]
     return value
+
+
+def _name_pairs(value: str) -> Iterator[tuple[int, str, str | None]]:
+    """The entries of ``"name:x, name:x"``, numbered from 1: ``(i, name, x)``, x None where the colon is missing."""
+    for i, part in enumerate((part for part in value.split(",") if part.strip()), start=1):
+        name, sep, rest = part.partition(":")
+        yield i, name.strip(), rest.strip() if sep else None
+
+
+def _xdg_data() -> Path:
+    """``$XDG_DATA_HOME/recommender`` (``~/.local/share/recommender`` when unset)."""
+    return Path(os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")) / "recommender"
 
 
 class Settings(BaseSettings):
@@ -131,12 +144,9 @@ class Settings(BaseSettings):
         if not isinstance(value, str):
             return value
         keys: dict[str, str] = {}
-        parts: list[str] = [part.strip() for part in value.split(",") if part.strip()]
-        for i, part in enumerate(parts, start=1):
-            name, sep, key = part.partition(":")
-            if not sep:
+        for i, name, key in _name_pairs(value):
+            if key is None:
                 raise ValueError(f"entry {i} must be 'name:key'")
-            name, key = name.strip(), key.strip()
             if not name or name in keys:
                 raise ValueError(f"entry {i}: the name must be non-empty and unique")
             keys[name] = key
@@ -157,12 +167,10 @@ class Settings(BaseSettings):
         if not isinstance(value, str):
             return value
         roles: dict[str, str] = {}
-        parts: list[str] = _split(value)  # type: ignore[assignment]  # a str gives a list
-        for i, part in enumerate(parts, start=1):
-            name, sep, role = part.partition(":")
-            if not sep or role.strip() not in ROLES:
+        for i, name, role in _name_pairs(value):
+            if role not in ROLES:
                 raise ValueError(f"entry {i} must be 'name:role' with a role of {', '.join(ROLES)}")
-            roles[name.strip()] = role.strip()
+            roles[name] = role
         return roles
 
     @property
@@ -172,8 +180,7 @@ class Settings(BaseSettings):
             return self.data_dir
         if self.map_dir is not None:
             return self.map_dir / "history"
-        base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
-        return Path(base) / "recommender"
+        return _xdg_data()
 
     @property
     def database(self) -> str:
@@ -191,8 +198,7 @@ class Settings(BaseSettings):
         """Where the workbench's jobs live."""
         if self.jobs_dir is not None:
             return self.jobs_dir
-        data = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
-        return Path(data) / "recommender" / "jobs"
+        return _xdg_data() / "jobs"
 
     @property
     def audit_path(self) -> Path | None:
