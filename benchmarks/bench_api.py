@@ -36,12 +36,12 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+from _sampler import Sampler
 
 from api.schemas import SCORE_EXAMPLE
 
@@ -67,30 +67,20 @@ class Run:
     command: str
 
 
-class PauseProbe:
+class PauseProbe(Sampler):
     """Counts the machine's pauses while it runs: a 5 ms sleep that takes 50 ms more or longer."""
 
     def __init__(self, threshold_ms: float = 50.0):
+        super().__init__()
         self.threshold = threshold_ms / 1000
         self.pauses: list[float] = []
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
 
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            start = time.perf_counter()
-            time.sleep(0.005)
-            late = time.perf_counter() - start - 0.005
-            if late >= self.threshold:
-                self.pauses.append(late * 1000)
-
-    def __enter__(self) -> PauseProbe:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
+    def sample(self) -> None:
+        start = time.perf_counter()
+        time.sleep(0.005)
+        late = time.perf_counter() - start - 0.005
+        if late >= self.threshold:
+            self.pauses.append(late * 1000)
 
 
 def _free_port() -> int:

@@ -26,9 +26,10 @@ import shutil
 import statistics
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
+
+from _sampler import Sampler
 
 HERE = Path(__file__).resolve().parent
 DATA = HERE / "_data"
@@ -54,33 +55,23 @@ def make(n: int) -> Path:
     return path
 
 
-class PeakRss:
+class PeakRss(Sampler):
     """The largest RSS seen of any of the given processes."""
 
     def __init__(self, pids: list[int]):
         import psutil
 
+        super().__init__()
         self.procs = [psutil.Process(p) for p in pids]
         self.peak = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
 
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            for proc in self.procs:
-                try:
-                    self.peak = max(self.peak, proc.memory_info().rss)
-                except Exception:  # a worker restarting
-                    pass
-            time.sleep(0.2)
-
-    def __enter__(self) -> PeakRss:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
+    def sample(self) -> None:
+        for proc in self.procs:
+            try:
+                self.peak = max(self.peak, proc.memory_info().rss)
+            except Exception:  # a worker restarting
+                pass
+        time.sleep(0.2)
 
 
 def _cpu(pids: list[int]) -> float:
