@@ -26,16 +26,19 @@ ROLES = ("viewer", "officer", "admin")
 MIN_KEY_LENGTH = 16
 
 
+def _parts(text: str) -> list[str]:
+    """``"a, b,"`` → ``["a", "b"]`` (empty entries left out)."""
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
 def _split(value: object) -> object:
     """``"a, b"`` → ``["a", "b"]``; a list passes through."""
-    if isinstance(value, str):
-        return [part.strip() for part in value.split(",") if part.strip()]
-    return value
+    return _parts(value) if isinstance(value, str) else value
 
 
 def _name_pairs(value: str) -> Iterator[tuple[int, str, str | None]]:
     """The entries of ``"name:x, name:x"``, numbered from 1: ``(i, name, x)``, x None where the colon is missing."""
-    for i, part in enumerate((part for part in value.split(",") if part.strip()), start=1):
+    for i, part in enumerate(_parts(value), start=1):
         name, sep, rest = part.partition(":")
         yield i, name.strip(), rest.strip() if sep else None
 
