@@ -65,7 +65,9 @@ def dump(recommender: Recommender, path: Path, batch: int) -> int:
                 for size in (1, batch):
                     for k in range(0, len(profiles), size):
                         for i, result in enumerate(recommender.score_many(profiles[k : k + size], lang=lang), start=k):
-                            out.write(json.dumps({"source": source, "row": i, "lang": lang, "batch": size, **result.as_dict()},
+                            line = {"source": source, "row": i, "lang": lang, "batch": size, **result.as_dict(),
+                                    "components_max": [c.max_points for c in result.components]}
+                            out.write(json.dumps(line,
                                                  ensure_ascii=False, sort_keys=True) + "\n")
                             lines += 1
     return lines
