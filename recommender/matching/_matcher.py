@@ -783,11 +783,11 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         order = np.lexsort((np.arange(len(row)), col, row))
         row, col, weight, term, weak = row[order], col[order], weight[order], term[order], weak[order]
         new = np.concatenate(([True], (row[1:] != row[:-1]) | (col[1:] != col[:-1]))) if len(row) else np.zeros(0, dtype=bool)
-        group = np.flatnonzero(new)
+        group = new.nonzero()[0]
         size = np.diff(group, append=len(row))
         affinity = np.where((size == 1) & weak[group], WEAK_FACTOR, 1.0) * weight[group]
         values = weight.tolist()
-        for g in np.flatnonzero(size > 1).tolist():  # in the order of the evidence, as floats add up
+        for g in (size > 1).nonzero()[0].tolist():  # in the order of the evidence, as floats add up
             a = values[group[g]]
             for w in values[group[g] + 1: group[g] + size[g]]:
                 a = 1.0 - (1.0 - a) * (1.0 - w)
@@ -798,8 +798,9 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         kept = affinity >= self.min_affinity
         kept_rows = row[group][kept]
         indptr = np.zeros(n + 1, dtype=np.int64)
-        np.cumsum(np.bincount(kept_rows, minlength=n), out=indptr[1:])
-        trade_only = discarded & (np.diff(indptr) == 0)
+        counts = np.bincount(kept_rows, minlength=n)
+        np.add.accumulate(counts, out=indptr[1:])
+        trade_only = discarded & (counts == 0)
         return MatchResult(
             affinity[kept].astype(np.float64), col[group][kept].astype(np.int32), indptr, len(self.link_ids_),
             np.asarray(evidence[kept], dtype=object), trade_only, green,

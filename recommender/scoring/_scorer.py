@@ -228,7 +228,7 @@ class Scorer:
             # from a code alone ranks after the firm's own words, a link the city has before a
             # gap, then the less valued link: a gap is claimed on what the firm says, never on
             # its class alone
-            code_only = np.char.startswith(match.evidence.astype(str), "code:")
+            code_only = np.array([term.startswith("code:") for term in match.evidence.tolist()], dtype=bool)
             gap_by_code = code_only & self._is_gap[match.indices]
             order = np.lexsort((np.where(code_only, weighted, -weighted), gap_by_code, code_only, ~main, rows))
             sorted_rows = rows[order]
@@ -295,7 +295,7 @@ class Scorer:
         }
         rounded = np.round(np.array([parts[name] for name in COMPONENTS]), 2)
         score = np.round(rounded.sum(axis=0), 2)
-        completeness = 1.0 - missing_mask.mean(axis=0)
+        completeness = 1.0 - missing_mask.sum(axis=0, dtype=np.float64) / len(_COMPLETENESS_FIELDS)  # the mean, for less
         confidence = np.round(a * (0.6 + 0.4 * completeness), 2)
         missing = np.empty(n, dtype=object)
         missing[:] = [",".join(k for k, m in zip(_COMPLETENESS_FIELDS, row, strict=True) if m) for row in missing_mask.T.tolist()]
