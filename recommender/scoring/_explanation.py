@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import pandas as pd
 
-from .._cache import per_value_list
+from .._cache import per_value, per_value_list
 from .._columnar import Columns, as_list, n_rows
 from ..chainmap._schema import COMPONENTS, STAGE_NAMES, STATUS_NAMES, ChainMap
 from ..likelihood._estimators import FEATURE_LABELS, LandingEstimate
@@ -196,22 +196,22 @@ def _reason_columns(scored: pd.DataFrame | Columns, chain_map: ChainMap, lang: s
     def by_link(fn: Callable[..., str], *names: str) -> Callable[..., str]:
         return lambda link, *rest: fn(link, *(columns[n][first[link]] for n in names), *rest, lang)
 
-    def second_reasons() -> list[str]:  # keyed on the second link and which side won
+    def second_reasons() -> np.ndarray:  # keyed on the second link and which side won
         first_2 = dict(zip(col("link_2_id"), range(n_rows(scored)), strict=False))
         won = [a >= b for a, b in zip(col("affinity"), col("affinity_2"), strict=True)]
 
-        def text(link_2: str, by_evidence: bool) -> str:
+        def text(link_2: str, by_evidence: bool) -> tuple[str]:
             at = first_2[link_2]
             chain_2, name_2, chain_2_en, name_2_en, action_2 = (
                 columns[n][at] for n in ("chain_2", "link_2", "chain_2_en", "link_2_en", "action_2"))
-            return _second_reason(link_2, chain_2, name_2, chain_2_en, name_2_en, action_2, by_evidence, lang)
+            return (_second_reason(link_2, chain_2, name_2, chain_2_en, name_2_en, action_2, by_evidence, lang),)
 
-        return per_value_list(text, col("link_2_id"), won)
+        return per_value(text, col("link_2_id"), won)[0]
 
     return [
         per_value_list(by_link(_match_reason, "action", "chain", "link", "chain_en", "link_en", "stage", "status"),
                        col("link_id"), col("evidence"), col("trade_only")),
-        second_reasons(),
+        second_reasons().tolist(),
         per_value_list(by_link(_fit_reason, "stage", "maturity"), col("link_id")),
         strength,
         per_value_list(lambda g, p, n, k: _ties_reason(g, p, n, k, chain_map, lang), col("origin_group"), col("origin_place"), col("leader"), col("leader_kind")),

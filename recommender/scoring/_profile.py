@@ -133,7 +133,8 @@ def _text(column: Column) -> np.ndarray:
         text[:] = [v.strip() for v in column.fillna("").tolist()]
         return text
     values = as_list(column)
-    text[:] = ["" if v is None or v is pd.NA or (isinstance(v, float) and v != v) else str(v).strip() for v in values]
+    text[:] = [v.strip() if type(v) is str else "" if v is None or v is pd.NA or (isinstance(v, float) and v != v) else str(v).strip()
+               for v in values]
     return text
 
 

@@ -228,7 +228,7 @@ class Scorer:
             # from a code alone ranks after the firm's own words, a link the city has before a
             # gap, then the less valued link: a gap is claimed on what the firm says, never on
             # its class alone
-            code_only = np.array([term.startswith("code:") for term in match.evidence.tolist()], dtype=bool)
+            code_only = np.char.startswith(match.evidence.astype(str), "code:")
             gap_by_code = code_only & self._is_gap[match.indices]
             order = np.lexsort((np.where(code_only, weighted, -weighted), gap_by_code, code_only, ~main, rows))
             sorted_rows = rows[order]
