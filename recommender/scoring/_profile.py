@@ -95,6 +95,8 @@ def _parse_numbers(column: Column, field: str) -> tuple[np.ndarray, list[str], n
     values = _to_float(text)
     errors = [""] * len(text)
     ends = np.full((len(text), 2), np.nan) if field == "employees" else None
+    if not any(text):  # every cell blank: nothing to read, check or report
+        return values, errors, ends
     unread = np.isnan(values) & (text != "")
     low, high = _BOUNDS[field]
     if field == "founded":  # a bare number from 10000 on is an Excel serial date
