@@ -558,7 +558,7 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
             row_start[1:] = np.cumsum(np.fromiter(map(len, encoded), dtype=np.int64, count=n)[:-1] + 1)
         haystack = b"\n".join(encoded).replace(b"-", b" ")  # same length: offsets hold
         pattern, start, end = self.automaton_.find_all(haystack)
-        agent = np.flatnonzero(self.agent_[pattern])
+        agent = self.agent_[pattern].nonzero()[0]
         if len(agent):
             after = np.frombuffer(haystack, dtype=np.uint8)[np.minimum(end[agent], len(haystack) - 1)]
             plural = agent[(end[agent] < len(haystack)) & (after == ord("s"))]
@@ -573,7 +573,7 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         # what a description denies is not the firm's: the rest of the clause after a negation
         # (does not …, 不从事 …) or a bracketed exclusion (再生资源回收（除生产性废旧金属）；…)
         negated_row = np.zeros(n, dtype=bool)
-        denials = np.flatnonzero(kind >= _DENY)
+        denials = (kind >= _DENY).nonzero()[0]
         if len(denials):
             # the denied spans, each to the end of its clause, and the matches inside them
             lo = np.searchsorted(start, end[denials])
@@ -594,15 +594,15 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         clause_mask, clause_inherent = np.zeros((2, len(bounds) + 1), dtype=np.uint64)
         row_mask, row_inherent = np.zeros((2, n), dtype=np.uint64)
         for targets, by_term in (((clause_mask, row_mask), ~named_by_term), ((clause_inherent, row_inherent), named_by_term)):
-            acting = np.flatnonzero((mask != 0) & by_term)
+            acting = ((mask != 0) & by_term).nonzero()[0]
             if len(acting):  # matches come in text order: clauses and rows are sorted, so reduce runs
                 for target, key in zip(targets, (clause[acting], row[acting]), strict=True):
-                    runs = np.flatnonzero(np.concatenate(([True], key[1:] != key[:-1])))
+                    runs = np.concatenate(([True], key[1:] != key[:-1])).nonzero()[0]
                     target[key[runs]] = np.bitwise_or.reduceat(mask[acting], runs)
         # a non-production activity named beside a term (咨询, 投资, 出租 …), with no production
         # word of its own, governs the activity the term names: 电池回收咨询 is consulting
         for explicit, inherent in ((clause_mask, clause_inherent), (row_mask, row_inherent)):
-            at = np.flatnonzero(inherent)
+            at = inherent.nonzero()[0]
             governed = ((explicit[at] & self.governing_) != 0) & ((explicit[at] & self.production_bits_) == 0)
             explicit[at] |= np.where(governed, np.uint64(0), inherent[at])
         secondary = self._secondary_spans(haystack, kind, start, clause, bounds)
@@ -673,7 +673,7 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         # the main business weighs fully: the first clause that names a link as the firm's own
         # product (not as a raw material or a customer's), and 主营 clauses
         if len(e_row):
-            primary = np.flatnonzero(~e_secondary)
+            primary = (~e_secondary).nonzero()[0]
             first_clause = np.full(n, -1, dtype=np.int64)
             if len(primary):
                 starts = primary[np.concatenate(([True], e_row[primary][1:] != e_row[primary][:-1]))]
@@ -714,7 +714,7 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         Found from their closing words (few), looking back in the clause for the opening one."""
         found: list[tuple[int, int]] = []
         clause_start = np.concatenate(([0], bounds))
-        for k in np.flatnonzero((kind == _CUSTOMER) | (kind == _INPUT)).tolist():
+        for k in ((kind == _CUSTOMER) | (kind == _INPUT)).nonzero()[0].tolist():
             begin, close = int(clause_start[clause[k]]), int(start[k])
             openers = CUSTOMER_OPENERS if kind[k] == _CUSTOMER else INPUT_OPENERS
             at = max((haystack.rfind(o, max(begin, close - SPAN_BYTES), close) for o in openers), default=-1)
@@ -735,13 +735,13 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         empty = np.zeros(0, dtype=np.int64)
         if not self.gaps_ or not len(pattern):
             return empty, empty, empty
-        parts = np.flatnonzero(self.part_[pattern])
+        parts = self.part_[pattern].nonzero()[0]
         if not len(parts):
             return empty, empty, empty
         found_pattern, found_start, found_end = [], [], []
         p_list, s_list, e_list, c_list = (a[parts].tolist() for a in (pattern, start, end, clause))
         by_head = self.gaps_by_head_
-        for k in np.flatnonzero(self.head_[pattern[parts]]).tolist():
+        for k in self.head_[pattern[parts]].nonzero()[0].tolist():
             for gap, tails in by_head[p_list[k]]:
                 for j in range(k + 1, len(p_list)):
                     tail_start = e_list[j] - tails.get(p_list[j], 0)
@@ -951,7 +951,7 @@ class _Automaton:
         pattern, start, end = flat[:, 0], flat[:, 1], flat[:, 2]
         ascii_ = self._ascii[pattern]
         if ascii_.any():
-            check = np.flatnonzero(ascii_)
+            check = ascii_.nonzero()[0]
             whole = [_whole_word_bytes(data, s, e) for s, e in zip(start[check].tolist(), end[check].tolist(), strict=True)]
             keep = np.ones(len(pattern), dtype=bool)
             keep[check] = whole
