@@ -72,9 +72,11 @@ _CHINA = {"中国", "中华人民共和国", "china", "prc", "cn", "中国大陆
 
 
 def _size_score(employees: np.ndarray, revenue: np.ndarray) -> np.ndarray:
+    # a log10 of at least 1 is never below +0.0, so only the top is clipped (np.minimum: the same
+    # values as np.clip to [0, 1], NaN kept, for a third of its cost)
     with np.errstate(invalid="ignore", divide="ignore"):
-        by_staff = np.clip(np.log10(np.maximum(employees, 1)) / math.log10(5_000), 0, 1)
-        by_revenue = np.clip(np.log10(np.maximum(revenue, 1)) / math.log10(500_000), 0, 1)
+        by_staff = np.minimum(np.log10(np.maximum(employees, 1)) / math.log10(5_000), 1.0)
+        by_revenue = np.minimum(np.log10(np.maximum(revenue, 1)) / math.log10(500_000), 1.0)
     size = np.fmax(by_staff, by_revenue)  # NaN only where both are missing
     return size
 
