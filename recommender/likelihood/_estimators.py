@@ -559,7 +559,8 @@ class LandingEstimate:
 
     def _factors(self, rows: slice) -> list[tuple[Factor, ...]]:
         order = np.argsort(-np.abs(self.parts[rows]), axis=1, kind="stable")  # no columns under the prior: ()
-        return list(map(tuple, np.take_along_axis(self.cells[rows], order, axis=1).tolist()))
+        cells = self.cells[rows]  # taken along the rows by indexing (np.take_along_axis, for less)
+        return list(map(tuple, cells[np.arange(len(cells))[:, np.newaxis], order].tolist()))
 
 
 class LandingTables:

@@ -790,7 +790,9 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         row, col, weight, term, weak = row[order], col[order], weight[order], term[order], weak[order]
         new = np.concatenate(([True], (row[1:] != row[:-1]) | (col[1:] != col[:-1]))) if len(row) else np.zeros(0, dtype=bool)
         group = new.nonzero()[0]
-        size = np.diff(group, append=len(row))
+        bounds = np.empty(len(group) + 1, dtype=np.int64)  # the groups' starts, then the end (np.diff's append, for less)
+        bounds[:-1], bounds[-1] = group, len(row)
+        size = bounds[1:] - bounds[:-1]
         affinity = np.where((size == 1) & weak[group], WEAK_FACTOR, 1.0) * weight[group]
         values = weight.tolist()
         for g in (size > 1).nonzero()[0].tolist():  # in the order of the evidence, as floats add up
@@ -876,7 +878,10 @@ def _first_occurrences(keys: np.ndarray) -> np.ndarray:
     if len(keys) > 4096:
         return ~pd.Series(keys).duplicated().to_numpy()
     first = np.zeros(len(keys), dtype=bool)
-    first[np.unique(keys, return_index=True)[1]] = True
+    if len(keys):  # the indexes np.unique(keys, return_index=True) gives, without its fixed cost
+        order = keys.argsort(kind="stable")
+        ordered = keys[order]
+        first[order[np.concatenate(([True], ordered[1:] != ordered[:-1]))]] = True
     return first
 
 

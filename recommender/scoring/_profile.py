@@ -171,7 +171,7 @@ def profile_columns(frame: pd.DataFrame | Columns) -> dict[str, np.ndarray]:
         else:
             out[field] = np.full(n, "", dtype=object)
     row_errors: list[list[str]] = [[] for _ in range(n)]
-    for row in np.flatnonzero(out["name"] == ""):
+    for row in (out["name"] == "").nonzero()[0].tolist():
         row_errors[row].append("缺少企业名称 / name: missing")
     ends = None
     for field in NUMERIC_FIELDS:
