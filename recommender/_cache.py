@@ -9,7 +9,7 @@ import pandas as pd
 
 from ._columnar import as_list
 
-__all__ = [ "per_value"]
+__all__ = ["per_value", "per_value_list"]
 
 
 #: A cache passed to :func:`per_value` is emptied when it holds more entries than this.
@@ -34,6 +34,15 @@ def per_value(
     -------
     One array per item of ``fn``'s result, each as long as the columns.
     """
+    results = per_value_list(fn, *columns, cache=cache)
+    if not results:
+        return tuple(np.empty(0, dtype=dtype) for dtype in dtypes)
+    return tuple(np.asarray(part, dtype=dtype) for part, dtype in zip(zip(*results, strict=True), dtypes, strict=True))
+
+
+def per_value_list(fn: Callable[..., object], *columns: pd.Series | np.ndarray | list, cache: dict | None = None) -> list:
+    """:func:`per_value` for a ``fn`` of one result (never None): the results as a list, one per
+    row (no arrays made, for callers that read Python values)."""
     lists = [as_list(c) for c in columns]
     if cache is None:
         cache = {}
@@ -45,6 +54,4 @@ def per_value(
         if result is None:
             result = cache[key] = fn(*key)
         results.append(result)
-    if not results:
-        return tuple(np.empty(0, dtype=dtype) for dtype in dtypes)
-    return tuple(np.asarray(part, dtype=dtype) for part, dtype in zip(zip(*results, strict=True), dtypes, strict=True))
+    return results

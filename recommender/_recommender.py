@@ -145,32 +145,37 @@ class Recommender:
         landing_reasons = likelihood_reasons(landing, self.chain_map, lang=lang, joined=False)
         en = lang == "en"
         names = {"chain": "chain_en", "link": "link_en", "link_2": "link_2_en", "park": "park_en"} if en else {}
-        rows = {name: as_list(scored[names.get(name, name)]) for name in _RESULT_READ}
-        component_points = [as_list(scored[f"score_{name}"]) for name in COMPONENTS]
+        rows = [as_list(scored[names.get(name, name)]) for name in _RESULT_READ]
+        # each row's components, as (name, points, max points) in COMPONENTS order
+        maxima = [(name, float(points[name])) for name in COMPONENTS]
+        component_points = zip(*(as_list(scored[f"score_{name}"]) for name in COMPONENTS), strict=True)
         baseline = round(landing.baseline, 4)
         factors = landing.all_factors()
+        map_version = self.map_version
         out = []
-        for i, link_id in enumerate(rows["link_id"]):
+        for i, (name, score, chain_id, chain, link_id, link, action, link_2_id, link_2, action_2, park, confidence, errors, parts) in enumerate(
+            zip(*rows, component_points, strict=True)
+        ):
             has = bool(link_id)
             out.append(Result(
-                firm=rows["name"][i],
-                score=float(rows["score"][i]),
-                chain_id=rows["chain_id"][i] or None,
-                chain=rows["chain"][i] if has else None,
+                firm=name,
+                score=float(score),
+                chain_id=chain_id or None,
+                chain=chain if has else None,
                 link_id=link_id or None,
-                link=rows["link"][i] if has else None,
-                action=rows["action"][i] or None,
-                link_2_id=rows["link_2_id"][i] or None,
-                link_2=rows["link_2"][i] or None,
-                action_2=rows["action_2"][i] or None,
-                park=(rows["park"][i] or None) if has else None,
-                confidence=float(rows["confidence"][i]),
+                link=link if has else None,
+                action=action or None,
+                link_2_id=link_2_id or None,
+                link_2=link_2 or None,
+                action_2=action_2 or None,
+                park=(park or None) if has else None,
+                confidence=float(confidence),
                 components=tuple(
-                    Component(name, float(values[i]), float(points[name])) for name, values in zip(COMPONENTS, component_points, strict=True)
+                    Component(component, float(value), most) for (component, most), value in zip(maxima, parts, strict=True)
                 ),
                 reasons=tuple(reasons[i]),
-                errors=tuple(e for e in rows["errors"][i].split("；") if e),
-                map_version=self.map_version,
+                errors=tuple(e for e in errors.split("；") if e),
+                map_version=map_version,
                 likelihood=likelihoods[i],
                 priority=priorities[i],
                 likelihood_baseline=baseline,

@@ -559,7 +559,8 @@ class LandingEstimate:
 
     def _factors(self, rows: slice) -> list[tuple[Factor, ...]]:
         order = np.argsort(-np.abs(self.parts[rows]), axis=1, kind="stable")  # no columns under the prior: ()
-        return list(map(tuple, np.take_along_axis(self.cells[rows], order, axis=1).tolist()))
+        cells = self.cells[rows]  # taken along the rows by indexing (np.take_along_axis, for less)
+        return list(map(tuple, cells[np.arange(len(cells))[:, np.newaxis], order].tolist()))
 
 
 class LandingTables:
@@ -643,12 +644,13 @@ class LandingTables:
         """(parts, labels, factors), each of shape (n, n_features)."""
         n = len(features[self.names[0]])
         codes = np.empty((n, len(self.names)), dtype=np.intp)
-        values = np.column_stack([features[name] for _, name, _ in self.numeric]) if self.numeric else np.empty((n, 0))
+        # one row per numeric feature (np.array stacks equal-length columns for less than column_stack)
+        values = np.array([features[name] for _, name, _ in self.numeric], dtype=np.float64).reshape(len(self.numeric), n).T
         missing = np.isnan(values)
         values[missing] = 0.0
         bins = np.empty(values.shape, dtype=np.intp)
         for k, (_, _, edges) in enumerate(self.numeric):
-            bins[:, k] = np.searchsorted(edges, values[:, k], side="right")
+            bins[:, k] = edges.searchsorted(values[:, k], side="right")
         codes[:, self.numeric_positions] = np.where(missing, _MISSING_CODE, _FIRST_CODE + bins)
         for j, name, lookup in self.categorical:
             codes[:, j] = [_MISSING_CODE if v is None else lookup.get(v, _OTHER_CODE) for v in features[name].tolist()]

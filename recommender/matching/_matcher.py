@@ -96,10 +96,16 @@ _DELIMITERS = sorted({d.encode() for d in CLAUSE_DELIMITERS})
 #: The activity of a description that names none (a catalogue line of products).
 DEFAULT_ACTIVITY = "make"
 
+#: Below this many bytes (a batch of 16 typical descriptions), :func:`_clause_ends` finds the
+#: delimiters with a regular expression, from it with numpy: the two cost the same at about
+#: 6 KB (numpy's fixed cost is about 60 µs; target: POST /v1/score in batches of 16).
+CLAUSE_REGEX_BYTES = 6144
+
+
 def _clause_ends(data: bytes) -> np.ndarray:
     """Sorted byte offsets just after each :data:`CLAUSE_DELIMITERS` in UTF-8 ``data`` (the
     delimiters never overlap, so this is where a left-to-right scan would cut)."""
-    if len(data) < 4096:  # a few descriptions: a regular expression, with less fixed cost
+    if len(data) < CLAUSE_REGEX_BYTES:  # a few descriptions: a regular expression, with less fixed cost
         return np.fromiter((m.end() for m in _DELIMITER_RE.finditer(data)), dtype=np.int64)
     array = np.frombuffer(data, dtype=np.uint8)
     candidates = np.flatnonzero(_DELIMITER_FIRST[array])
@@ -490,6 +496,7 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
                 self.serviceless_ |= bit
         self.name_masks_ = name_masks
         self.name_re_ = _name_pattern(name_masks) if name_masks else None
+        self.name_words_ = _AnyWord(name_masks)
         # the activities each link accepts (its codes are vetoed for a firm named for another)
         self.accepts_by_link_ = np.zeros(len(self.link_ids_), dtype=np.uint64)
         for link, accepts in zip(table["link_id"], table["accepts"], strict=True):
@@ -507,10 +514,13 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         if len(texts) < NAME_BATCH:
             # Python's compiled pattern, name by name: pyarrow compiles the pattern on every call
             # (about 1 ms), more than a whole score of one firm (target: POST /v1/score,
-            # benchmarks/README.md "A firm's name read once per call")
+            # benchmarks/README.md "A firm's name read once per call"); a name without any of
+            # the words cannot end in one, so most names skip the pattern (which tries every
+            # word at every character: 7 µs a name)
             words = []
             for name in texts:
-                found = self.name_re_.search(name.strip().lower())
+                lowered = name.strip().lower()
+                found = self.name_re_.search(lowered) if self.name_words_.any_in(lowered) else None
                 words.append((found.group("zh") if "zh" in self.name_re_.groupindex else None)
                              or (found.group("en") if "en" in self.name_re_.groupindex else None) if found else None)
             return np.array([self.name_masks_.get(w or "", none) for w in words], dtype=np.uint64)
@@ -554,7 +564,7 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
             row_start[1:] = np.cumsum(np.fromiter(map(len, encoded), dtype=np.int64, count=n)[:-1] + 1)
         haystack = b"\n".join(encoded).replace(b"-", b" ")  # same length: offsets hold
         pattern, start, end = self.automaton_.find_all(haystack)
-        agent = np.flatnonzero(self.agent_[pattern])
+        agent = self.agent_[pattern].nonzero()[0]
         if len(agent):
             after = np.frombuffer(haystack, dtype=np.uint8)[np.minimum(end[agent], len(haystack) - 1)]
             plural = agent[(end[agent] < len(haystack)) & (after == ord("s"))]
@@ -569,7 +579,7 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         # what a description denies is not the firm's: the rest of the clause after a negation
         # (does not …, 不从事 …) or a bracketed exclusion (再生资源回收（除生产性废旧金属）；…)
         negated_row = np.zeros(n, dtype=bool)
-        denials = np.flatnonzero(kind >= _DENY)
+        denials = (kind >= _DENY).nonzero()[0]
         if len(denials):
             # the denied spans, each to the end of its clause, and the matches inside them
             lo = np.searchsorted(start, end[denials])
@@ -590,15 +600,15 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         clause_mask, clause_inherent = np.zeros((2, len(bounds) + 1), dtype=np.uint64)
         row_mask, row_inherent = np.zeros((2, n), dtype=np.uint64)
         for targets, by_term in (((clause_mask, row_mask), ~named_by_term), ((clause_inherent, row_inherent), named_by_term)):
-            acting = np.flatnonzero((mask != 0) & by_term)
+            acting = ((mask != 0) & by_term).nonzero()[0]
             if len(acting):  # matches come in text order: clauses and rows are sorted, so reduce runs
                 for target, key in zip(targets, (clause[acting], row[acting]), strict=True):
-                    runs = np.flatnonzero(np.concatenate(([True], key[1:] != key[:-1])))
+                    runs = np.concatenate(([True], key[1:] != key[:-1])).nonzero()[0]
                     target[key[runs]] = np.bitwise_or.reduceat(mask[acting], runs)
         # a non-production activity named beside a term (咨询, 投资, 出租 …), with no production
         # word of its own, governs the activity the term names: 电池回收咨询 is consulting
         for explicit, inherent in ((clause_mask, clause_inherent), (row_mask, row_inherent)):
-            at = np.flatnonzero(inherent)
+            at = inherent.nonzero()[0]
             governed = ((explicit[at] & self.governing_) != 0) & ((explicit[at] & self.production_bits_) == 0)
             explicit[at] |= np.where(governed, np.uint64(0), inherent[at])
         secondary = self._secondary_spans(haystack, kind, start, clause, bounds)
@@ -669,7 +679,7 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         # the main business weighs fully: the first clause that names a link as the firm's own
         # product (not as a raw material or a customer's), and 主营 clauses
         if len(e_row):
-            primary = np.flatnonzero(~e_secondary)
+            primary = (~e_secondary).nonzero()[0]
             first_clause = np.full(n, -1, dtype=np.int64)
             if len(primary):
                 starts = primary[np.concatenate(([True], e_row[primary][1:] != e_row[primary][:-1]))]
@@ -710,7 +720,7 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         Found from their closing words (few), looking back in the clause for the opening one."""
         found: list[tuple[int, int]] = []
         clause_start = np.concatenate(([0], bounds))
-        for k in np.flatnonzero((kind == _CUSTOMER) | (kind == _INPUT)).tolist():
+        for k in ((kind == _CUSTOMER) | (kind == _INPUT)).nonzero()[0].tolist():
             begin, close = int(clause_start[clause[k]]), int(start[k])
             openers = CUSTOMER_OPENERS if kind[k] == _CUSTOMER else INPUT_OPENERS
             at = max((haystack.rfind(o, max(begin, close - SPAN_BYTES), close) for o in openers), default=-1)
@@ -731,13 +741,13 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         empty = np.zeros(0, dtype=np.int64)
         if not self.gaps_ or not len(pattern):
             return empty, empty, empty
-        parts = np.flatnonzero(self.part_[pattern])
+        parts = self.part_[pattern].nonzero()[0]
         if not len(parts):
             return empty, empty, empty
         found_pattern, found_start, found_end = [], [], []
         p_list, s_list, e_list, c_list = (a[parts].tolist() for a in (pattern, start, end, clause))
         by_head = self.gaps_by_head_
-        for k in np.flatnonzero(self.head_[pattern[parts]]).tolist():
+        for k in self.head_[pattern[parts]].nonzero()[0].tolist():
             for gap, tails in by_head[p_list[k]]:
                 for j in range(k + 1, len(p_list)):
                     tail_start = e_list[j] - tails.get(p_list[j], 0)
@@ -779,11 +789,13 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         order = np.lexsort((np.arange(len(row)), col, row))
         row, col, weight, term, weak = row[order], col[order], weight[order], term[order], weak[order]
         new = np.concatenate(([True], (row[1:] != row[:-1]) | (col[1:] != col[:-1]))) if len(row) else np.zeros(0, dtype=bool)
-        group = np.flatnonzero(new)
-        size = np.diff(group, append=len(row))
+        group = new.nonzero()[0]
+        bounds = np.empty(len(group) + 1, dtype=np.int64)  # the groups' starts, then the end (np.diff's append, for less)
+        bounds[:-1], bounds[-1] = group, len(row)
+        size = bounds[1:] - bounds[:-1]
         affinity = np.where((size == 1) & weak[group], WEAK_FACTOR, 1.0) * weight[group]
         values = weight.tolist()
-        for g in np.flatnonzero(size > 1).tolist():  # in the order of the evidence, as floats add up
+        for g in (size > 1).nonzero()[0].tolist():  # in the order of the evidence, as floats add up
             a = values[group[g]]
             for w in values[group[g] + 1: group[g] + size[g]]:
                 a = 1.0 - (1.0 - a) * (1.0 - w)
@@ -794,8 +806,9 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         kept = affinity >= self.min_affinity
         kept_rows = row[group][kept]
         indptr = np.zeros(n + 1, dtype=np.int64)
-        np.cumsum(np.bincount(kept_rows, minlength=n), out=indptr[1:])
-        trade_only = discarded & (np.diff(indptr) == 0)
+        counts = np.bincount(kept_rows, minlength=n)
+        np.add.accumulate(counts, out=indptr[1:])
+        trade_only = discarded & (counts == 0)
         return MatchResult(
             affinity[kept].astype(np.float64), col[group][kept].astype(np.int32), indptr, len(self.link_ids_),
             np.asarray(evidence[kept], dtype=object), trade_only, green,
@@ -865,7 +878,10 @@ def _first_occurrences(keys: np.ndarray) -> np.ndarray:
     if len(keys) > 4096:
         return ~pd.Series(keys).duplicated().to_numpy()
     first = np.zeros(len(keys), dtype=bool)
-    first[np.unique(keys, return_index=True)[1]] = True
+    if len(keys):  # the indexes np.unique(keys, return_index=True) gives, without its fixed cost
+        order = keys.argsort(kind="stable")
+        ordered = keys[order]
+        first[order[np.concatenate(([True], ordered[1:] != ordered[:-1]))]] = True
     return first
 
 
@@ -946,7 +962,7 @@ class _Automaton:
         pattern, start, end = flat[:, 0], flat[:, 1], flat[:, 2]
         ascii_ = self._ascii[pattern]
         if ascii_.any():
-            check = np.flatnonzero(ascii_)
+            check = ascii_.nonzero()[0]
             whole = [_whole_word_bytes(data, s, e) for s, e in zip(start[check].tolist(), end[check].tolist(), strict=True)]
             keep = np.ones(len(pattern), dtype=bool)
             keep[check] = whole
@@ -965,6 +981,29 @@ class _Automaton:
             for i, start, end in self._text_automaton.find_matches_as_indexes(lowered)
             if not ascii_[i] or _on_word_boundary(lowered, start, end - 1)
         ]
+
+
+class _AnyWord:
+    """Whether a text contains any of some words anywhere (one Aho–Corasick pass, every
+    occurrence counted, boundaries or not); pickles by its words."""
+
+    def __init__(self, words: Iterable[str]):
+        self.words = tuple(word for word in words if word)
+        self._automaton: ahocorasick_rs.AhoCorasick | None = None
+
+    def __getstate__(self) -> dict:
+        return {"words": self.words}
+
+    def __setstate__(self, state: dict) -> None:
+        self.words = state["words"]
+        self._automaton = None
+
+    def any_in(self, text: str) -> bool:
+        if not self.words or not text:
+            return False
+        if self._automaton is None:
+            self._automaton = ahocorasick_rs.AhoCorasick(list(self.words))
+        return bool(self._automaton.find_matches_as_indexes(text))
 
 
 class PhraseSet:

@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import pandas as pd
 
-from .._cache import per_value
+from .._cache import per_value, per_value_list
 from .._columnar import Columns, as_list, n_rows
 from ..chainmap._schema import COMPONENTS, STAGE_NAMES, STATUS_NAMES, ChainMap
 from ..likelihood._estimators import FEATURE_LABELS, LandingEstimate
@@ -36,6 +36,9 @@ _MISSING = {
            "customers": "customers", "patents": "patents", "industry_code": "industry code"},
 }
 
+
+#: The largest float: what np.nan_to_num puts for an infinity.
+_FLOAT_MAX = float(np.finfo(np.float64).max)
 
 #: The scored columns that reasons read.
 _READ = (
@@ -167,29 +170,31 @@ def _assemble(parts: Sequence[str], confidence: float, lang: str) -> list[str]:
     return reasons
 
 
-def _reason_columns(scored: pd.DataFrame | Columns, chain_map: ChainMap, lang: str) -> list[np.ndarray]:
+def _reason_columns(scored: pd.DataFrame | Columns, chain_map: ChainMap, lang: str) -> list[list[str]]:
     """Each kind of reason for every row, computed once per distinct input."""
     columns = {name: as_list(scored[name]) for name in _READ}
     col = columns.__getitem__
 
-    def once(fn: Callable[..., str], *names: str) -> np.ndarray:
-        return per_value(lambda *values: (fn(*values, lang),), *(col(n) for n in names))[0]
+    def once(fn: Callable[..., str], *names: str) -> list[str]:
+        return per_value_list(lambda *values: fn(*values, lang), *(col(n) for n in names))
 
-    # NaN never equals itself, so the range's ends are keyed with -1 for "none" (cached per value)
-    low, high = (np.nan_to_num(np.asarray(col(name), dtype=np.float64), nan=-1.0) for name in ("employees_low", "employees_high"))
+    # NaN never equals itself, so the range's ends are keyed with -1 for "none" (cached per value),
+    # infinities as the largest floats (what np.nan_to_num(nan=-1.0) gives, without its fixed cost)
+    low, high = ([-1.0 if v != v else min(max(v, -_FLOAT_MAX), _FLOAT_MAX) for v in np.asarray(col(name), dtype=np.float64).tolist()]
+                 for name in ("employees_low", "employees_high"))
     quantities = [
-        per_value(lambda v, a, b: (_headcount(v, a, b, lang),), col("employees"), low, high)[0],
-        *(per_value(lambda v, f=field: (_quantity(v, f, lang),), col(field))[0] for field in ("revenue", "patents")),
+        per_value_list(lambda v, a, b: _headcount(v, a, b, lang), col("employees"), low, high),
+        *(per_value_list(lambda v, f=field: _quantity(v, f, lang), col(field)) for field in ("revenue", "patents")),
     ]
-    strength = np.array([
+    strength = [
         _strength_reason(t, e, r, p, lang) if (t or e or r or p) else ""
-        for t, e, r, p in zip(col("tags_found"), *(q.tolist() for q in quantities), strict=True)
-    ], dtype=object)
+        for t, e, r, p in zip(col("tags_found"), *quantities, strict=True)
+    ]
     # chain, link, stage, status, action, maturity and park follow from the link: key on it alone
     first = dict(zip(col("link_id"), range(n_rows(scored)), strict=False))
 
-    def by_link(fn: Callable[..., str], *names: str) -> Callable[..., tuple[str]]:
-        return lambda link, *rest: (fn(link, *(columns[n][first[link]] for n in names), *rest, lang),)
+    def by_link(fn: Callable[..., str], *names: str) -> Callable[..., str]:
+        return lambda link, *rest: fn(link, *(columns[n][first[link]] for n in names), *rest, lang)
 
     def second_reasons() -> np.ndarray:  # keyed on the second link and which side won
         first_2 = dict(zip(col("link_2_id"), range(n_rows(scored)), strict=False))
@@ -204,13 +209,13 @@ def _reason_columns(scored: pd.DataFrame | Columns, chain_map: ChainMap, lang: s
         return per_value(text, col("link_2_id"), won)[0]
 
     return [
-        per_value(by_link(_match_reason, "action", "chain", "link", "chain_en", "link_en", "stage", "status"),
-                  col("link_id"), col("evidence"), col("trade_only"))[0],
-        second_reasons(),
-        per_value(by_link(_fit_reason, "stage", "maturity"), col("link_id"))[0],
+        per_value_list(by_link(_match_reason, "action", "chain", "link", "chain_en", "link_en", "stage", "status"),
+                       col("link_id"), col("evidence"), col("trade_only")),
+        second_reasons().tolist(),
+        per_value_list(by_link(_fit_reason, "stage", "maturity"), col("link_id")),
         strength,
-        per_value(lambda g, p, n, k: (_ties_reason(g, p, n, k, chain_map, lang),), col("origin_group"), col("origin_place"), col("leader"), col("leader_kind"))[0],
-        per_value(by_link(_park_reason, "park", "park_en"), col("link_id"))[0],
+        per_value_list(lambda g, p, n, k: _ties_reason(g, p, n, k, chain_map, lang), col("origin_group"), col("origin_place"), col("leader"), col("leader_kind")),
+        per_value_list(by_link(_park_reason, "park", "park_en"), col("link_id")),
         once(_missing_reason, "missing"),
     ]
 
@@ -230,7 +235,7 @@ def explain_columns(scored: pd.DataFrame | Columns, chain_map: ChainMap, lang: s
     :meth:`~recommender.scoring.Scorer.score_columns`): one item per row."""
     if lang not in LANGUAGES:
         raise ValueError(f"The 'lang' parameter of explain_frame must be one of {LANGUAGES}. Got {lang!r} instead.")
-    columns = [c.tolist() for c in _reason_columns(scored, chain_map, lang)]
+    columns = _reason_columns(scored, chain_map, lang)
     confidence = as_list(scored["confidence"])
     reasons = [_assemble(parts, c, lang) for *parts, c in zip(*columns, confidence, strict=True)]
     if joined:

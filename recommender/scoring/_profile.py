@@ -37,6 +37,7 @@ NUMERIC_FIELDS = ("employees", "revenue", "founded", "patents")
 NUMERIC_BOUNDS: dict[str, tuple[float, float]] = {"employees": (0, 5_000_000), "revenue": (0, 1e10), "founded": (1800, 2100), "patents": (0, 1_000_000)}
 #: Every canonical field, in the order of the input contract.
 FIELDS = ("name", "description", "city", "country", "industry_code", "employees", "revenue", "founded", "tags", "customers", "patents")
+_FIELD_SET = frozenset(FIELDS)
 #: The ends of a headcount written as a range (``50-99人``: 50 and 99; ``少于50人``: 0 and 49;
 #: ``大于10000人``: 10,000 and NaN, open above), beside ``employees``, the number used (the range's
 #: middle to a whole person, or its floor when open); both NaN for a single number or a blank.
@@ -94,12 +95,15 @@ def _parse_numbers(column: Column, field: str) -> tuple[np.ndarray, list[str], n
     values = _to_float(text)
     errors = [""] * len(text)
     ends = np.full((len(text), 2), np.nan) if field == "employees" else None
-    bad = np.flatnonzero(np.isnan(values) & (text != ""))
+    if not any(text):  # every cell blank: nothing to read, check or report
+        return values, errors, ends
+    unread = np.isnan(values) & (text != "")
     low, high = _BOUNDS[field]
     if field == "founded":  # a bare number from 10000 on is an Excel serial date
-        serial = np.flatnonzero(values >= 10_000)
-        bad = np.union1d(bad, serial).astype(np.int64)
+        serial = values >= 10_000
+        unread |= serial
         values[serial] = np.nan
+    bad = unread.nonzero()[0]
     parsed_of: dict[str, float | tuple[float, float, float] | str | None] = {}  # vendor columns repeat a few words
     for i in bad.tolist():
         raw = text[i]
@@ -115,7 +119,7 @@ def _parse_numbers(column: Column, field: str) -> tuple[np.ndarray, list[str], n
             ends[i] = parsed[1:]  # type: ignore[index]
         else:
             values[i] = parsed
-    out_of_range = np.flatnonzero(~np.isnan(values) & ((values < low) | (values > high)))
+    out_of_range = ((values < low) | (values > high)).nonzero()[0]  # NaN is neither
     for i in out_of_range.tolist():
         errors[i] = f"{_FIELD_ZH[field]}超出合理范围：{text[i][:30]!r} / {field}: out of range"
         values[i] = np.nan
@@ -131,7 +135,8 @@ def _text(column: Column) -> np.ndarray:
         text[:] = [v.strip() for v in column.fillna("").tolist()]
         return text
     values = as_list(column)
-    text[:] = ["" if v is None or v is pd.NA or (isinstance(v, float) and v != v) else str(v).strip() for v in values]
+    text[:] = [v.strip() if type(v) is str else "" if v is None or v is pd.NA or (isinstance(v, float) and v != v) else str(v).strip()
+               for v in values]
     return text
 
 
@@ -166,7 +171,7 @@ def profile_columns(frame: pd.DataFrame | Columns) -> dict[str, np.ndarray]:
         else:
             out[field] = np.full(n, "", dtype=object)
     row_errors: list[list[str]] = [[] for _ in range(n)]
-    for row in np.flatnonzero(out["name"] == ""):
+    for row in (out["name"] == "").nonzero()[0].tolist():
         row_errors[row].append("缺少企业名称 / name: missing")
     ends = None
     for field in NUMERIC_FIELDS:
@@ -220,9 +225,11 @@ def profile_records(profiles: Sequence[Mapping[str, object]]) -> dict[str, list[
 def _profile_row(profile: Mapping[str, object]) -> dict[str, str]:
     row: dict[str, str] = {}
     for key, value in profile.items():
-        if key not in FIELDS:
+        if key not in _FIELD_SET:
             raise ProfileError(key, f"unknown field; expected one of {list(FIELDS)}")
-        if value is None:
+        if type(value) is str:  # the common case first
+            row[key] = value
+        elif value is None:
             row[key] = ""
         elif isinstance(value, list) and all(isinstance(v, str) for v in value):
             row[key] = "；".join(value)

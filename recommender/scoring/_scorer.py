@@ -72,9 +72,11 @@ _CHINA = {"中国", "中华人民共和国", "china", "prc", "cn", "中国大陆
 
 
 def _size_score(employees: np.ndarray, revenue: np.ndarray) -> np.ndarray:
+    # a log10 of at least 1 is never below +0.0, so only the top is clipped (np.minimum: the same
+    # values as np.clip to [0, 1], NaN kept, for a third of its cost)
     with np.errstate(invalid="ignore", divide="ignore"):
-        by_staff = np.clip(np.log10(np.maximum(employees, 1)) / math.log10(5_000), 0, 1)
-        by_revenue = np.clip(np.log10(np.maximum(revenue, 1)) / math.log10(500_000), 0, 1)
+        by_staff = np.minimum(np.log10(np.maximum(employees, 1)) / math.log10(5_000), 1.0)
+        by_revenue = np.minimum(np.log10(np.maximum(revenue, 1)) / math.log10(500_000), 1.0)
     size = np.fmax(by_staff, by_revenue)  # NaN only where both are missing
     return size
 
@@ -216,10 +218,11 @@ class Scorer:
         if len(match.data):
             # entries are stored row by row, in the order of match.evidence
             weighted = match.data * self.link_value[match.indices]
-            rows = np.repeat(np.arange(n), np.diff(match.indptr))
+            per_row = match.indptr[1:] - match.indptr[:-1]
+            rows = np.repeat(np.arange(n), per_row)
             # the firm's main business decides: its best-supported links first, the link's
             # value choosing only among links supported nearly as well (MAIN_BUSINESS_MARGIN)
-            present = np.flatnonzero(np.diff(match.indptr))
+            present = per_row.nonzero()[0]
             strongest = np.zeros(n)
             strongest[present] = np.maximum.reduceat(match.data, match.indptr[present])
             main = match.data >= strongest[rows] * (1.0 - MAIN_BUSINESS_MARGIN)
@@ -254,7 +257,9 @@ class Scorer:
         texts_2 = dict(zip(_LINK_TEXTS, self._link_texts[np.where(second >= 0, second, len(self._link_numbers) - 1)].T, strict=True))
         with np.errstate(invalid="ignore", divide="ignore"):
             value_1 = a * self.link_value[np.maximum(best, 0)]
-            value_ratio = np.where(second >= 0, np.round(value_2 / np.where(value_1 > 0, value_1, 1.0), 3), 0.0)
+            # rounded to 3 places in one call: the value ratio and both affinities
+            ratio, affinity, affinity_2 = np.round(np.array([value_2 / np.where(value_1 > 0, value_1, 1.0), a, a_2]), 3)
+            value_ratio = np.where(second >= 0, ratio, 0.0)
         need, stage, maturity, relatedness, park_fit, green_link = self._link_numbers[take].T
         texts = dict(zip(_LINK_TEXTS, self._link_texts[take].T, strict=True))
 
@@ -294,9 +299,8 @@ class Scorer:
             "green": p["green"] * np.where(green_link > 0, a, 0.5 * gate * firm_green),
         }
         rounded = np.round(np.array([parts[name] for name in COMPONENTS]), 2)
-        score = np.round(rounded.sum(axis=0), 2)
-        completeness = 1.0 - missing_mask.mean(axis=0)
-        confidence = np.round(a * (0.6 + 0.4 * completeness), 2)
+        completeness = 1.0 - missing_mask.sum(axis=0, dtype=np.float64) / len(_COMPLETENESS_FIELDS)  # the mean, for less
+        score, confidence = np.round(np.array([rounded.sum(axis=0), a * (0.6 + 0.4 * completeness)]), 2)  # in one call
         missing = np.empty(n, dtype=object)
         missing[:] = [",".join(k for k, m in zip(_COMPLETENESS_FIELDS, row, strict=True) if m) for row in missing_mask.T.tolist()]
 
@@ -319,7 +323,7 @@ class Scorer:
             "stage": texts["stage"],
             "status": texts["status"],
             "maturity": texts["maturity"],
-            "affinity": np.round(a, 3),
+            "affinity": affinity,
             "evidence": evidence,
             "trade_only": match.trade_only,
             "size": size,
@@ -340,7 +344,7 @@ class Scorer:
             "chain_2": texts_2["chain_zh"],
             "chain_2_en": texts_2["chain_en"],
             "link_2_en": texts_2["link_en"],
-            "affinity_2": np.round(a_2, 3),
+            "affinity_2": affinity_2,
             "value_ratio": value_ratio,
         }
         return {name: out[name] for name in DETAIL_COLUMNS}

@@ -89,14 +89,29 @@ _LONGEST_ASCII_MARK = max(len(m) for m in MISSING_MARKS if m.isascii()) + 4
 _LONGEST_WIDE_MARK = max(len(m) for m in MISSING_MARKS if not m.isascii()) + 2
 
 
+#: :func:`is_missing` of the short cells :func:`blank_missing` has looked at, kept across calls
+#: (cities, countries, codes and tags recur from profile to profile); emptied beyond
+#: :data:`_SEEN_MAX` entries.
+_SEEN: dict[str, bool] = {}
+_SEEN_MAX = 20_000
+
+
+def _seen_missing(value: str) -> bool:
+    """:func:`is_missing` of a short cell, looked up in :data:`_SEEN` first."""
+    found = _SEEN.get(value)
+    if found is None:
+        found = _SEEN[value] = is_missing(value)
+    return found
+
+
 def blank_missing(text: np.ndarray) -> np.ndarray:
     """Text cells (an object array of stripped ``str``) with every "no data" mark made ``""``:
     a city of ``-`` or a description of ``暂无`` is missing, not a value. Only cells as short as a
     mark are looked at, each distinct one once; returns ``text`` itself when nothing changes."""
-    seen: dict[str, bool] = {}
+    if len(_SEEN) > _SEEN_MAX:
+        _SEEN.clear()
     marked = [i for i, v in enumerate(text.tolist())
-              if v and (len(v) <= _LONGEST_WIDE_MARK or (len(v) <= _LONGEST_ASCII_MARK and v.isascii()))
-              and (seen[v] if v in seen else seen.setdefault(v, is_missing(v)))]
+              if v and (len(v) <= _LONGEST_WIDE_MARK or (len(v) <= _LONGEST_ASCII_MARK and v.isascii())) and _seen_missing(v)]
     if not marked:
         return text
     out = text.copy()
