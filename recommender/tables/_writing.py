@@ -21,8 +21,9 @@ import os
 import re
 import secrets
 import unicodedata
+import zipfile
 from collections.abc import Collection, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -381,8 +382,33 @@ class _XlsxSink:
         except FileCreateError as exc:  # xlsxwriter wraps the operating system's error
             cause = exc.args[0] if exc.args and isinstance(exc.args[0], OSError) else OSError(str(exc))
             error = OSError(cause.errno, cause.strerror)
+            _release_zip_files(exc)
         if error is not None:  # raised without the traceback, which holds the half-written file open
             raise error
+
+
+def _release_zip_files(exc: BaseException) -> None:
+    """Close the half-written archive a failed ``Workbook.close`` leaves open, without finishing it.
+
+    Left to the garbage collector, the archive would try again to write its directory to the
+    same full disk and report that failure where nobody can catch it.
+    """
+    seen: set[int] = set()
+    pending: list[BaseException | None] = [exc]
+    while pending:
+        error = pending.pop()
+        if error is None or id(error) in seen:
+            continue
+        seen.add(id(error))
+        tb = error.__traceback__
+        while tb is not None:
+            for value in tb.tb_frame.f_locals.values():
+                if isinstance(value, zipfile.ZipFile) and value.fp is not None:
+                    fp, value.fp = value.fp, None
+                    with suppress(OSError):  # its buffer cannot be flushed to the full disk either
+                        fp.close()
+            tb = tb.tb_next
+        pending += [error.__cause__, error.__context__]
 
 
 def _value_width(value: object) -> int:
