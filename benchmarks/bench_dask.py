@@ -7,7 +7,8 @@ Parquet file (row groups of 100,000), then, R times each:
 * dask W: :func:`recommender.ranking._dask.rank_dask` on a ``LocalCluster`` of W single-threaded
   worker processes (W = 1 and 2), started before the clock (a cluster outlives one run), Parquet out.
 
-Peak memory per worker: the largest RSS of any worker process, sampled with psutil every 0.2 s.
+Peak memory per worker: the largest RSS of any worker process, sampled with psutil every 0.2 s,
+also per step of the run; the client's (this process's) peak RSS is printed too.
 CPU: user + system seconds of the worker processes and of this (the client's) process, or of
 the local engine's process and its children. It prints medians of wall time, rows/s, CPU and
 the Dask/local ratios, and the load average before and after each line (the machine may be shared).
@@ -62,17 +63,30 @@ class PeakRss:
 
         self.procs = [psutil.Process(p) for p in pids]
         self.peak = 0
+        self.samples: list[tuple[float, int]] = []  # (perf_counter, largest RSS of the processes then)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def _run(self) -> None:
         while not self._stop.is_set():
+            now = 0
             for proc in self.procs:
                 try:
-                    self.peak = max(self.peak, proc.memory_info().rss)
+                    now = max(now, proc.memory_info().rss)
                 except Exception:  # a worker restarting
                     pass
+            self.peak = max(self.peak, now)
+            self.samples.append((time.perf_counter(), now))
             time.sleep(0.2)
+
+    def by_step(self, start: float, seconds: dict[str, float]) -> dict[str, int]:
+        """The peak RSS (MiB) within each step, the steps' wall seconds laid end to end from ``start``."""
+        out, t = {}, start
+        for step, length in seconds.items():
+            inside = [rss for at, rss in self.samples if t <= at < t + length]
+            out[step] = max(inside, default=0) // 2**20
+            t += length
+        return out
 
     def __enter__(self) -> PeakRss:
         self._thread.start()
@@ -112,12 +126,14 @@ def run_dask(source: Path, out: Path, workers: int, repeats: int, partition_size
         for _ in range(repeats):
             pids = list(client.run(os.getpid).values())
             cpu = _cpu(pids) + _cpu([os.getpid()])
-            with PeakRss(pids) as peak:
+            with PeakRss(pids) as peak, PeakRss([os.getpid()]) as own:
                 t = time.perf_counter()
                 report = rank_dask([source], out, client=client, model="demo", partition_size=partition_size, top=0)
                 walls.append(time.perf_counter() - t)
+            print(f"#   {workers} w client (this process) peak RSS {own.peak / 2**20:,.0f} MiB", flush=True)
             if hasattr(report, "seconds"):  # engines before the steps were timed have none
-                print(f"#   {workers} w steps (wall s): {report.seconds}; {report.duplicate_rows:,} copies of firms", flush=True)
+                print(f"#   {workers} w steps (wall s): {report.seconds}; {report.duplicate_rows:,} copies of firms; "
+                      f"peak worker RSS per step (MiB): {peak.by_step(t, report.seconds)}", flush=True)
             cpus.append(_cpu(pids) + _cpu([os.getpid()]) - cpu)
             peaks.append(peak.peak)
             shutil.rmtree(out, ignore_errors=True)
