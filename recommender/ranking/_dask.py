@@ -18,8 +18,8 @@ How a run goes (:func:`rank_dask`); no step holds more than about a piece of row
    credit code (:meth:`~recommender.tables._vendor.Duplicates.keys`, 128 bits as the local
    reader keeps them) into buckets on the staging disk; each bucket finds its keys met more than
    once; a group of rows sharing a key marks its first row as the first copy and the others as
-   its copies, except where a row repeats both its name and its code, linking two groups: the
-   rows of linked groups are marked together in input order as the local reader's
+   its copies, except where a row repeats its name with some rows and its code with others,
+   linking two groups: the rows of linked groups are marked together in input order as the local reader's
    :class:`~recommender.tables._vendor.Duplicates` marks them. ``duplicate_of`` is the row
    number of the first copy as in one file holding all inputs in order under the first input's
    header. Every task reads and writes a bucket's or a piece's keys; no task and not the client
@@ -198,6 +198,8 @@ def _stage_csv(path: str, folder: str, index: int, rows: int) -> dict:
 #: One identity key of one row: its 128-bit hash (as :class:`~recommender.tables._vendor._Seen` keeps it), the global
 #: row number and the kind of key (0: normalised name, 1: credit code).
 _KEY = np.dtype([("hi", "<u8"), ("lo", "<u8"), ("row", "<i8"), ("kind", "u1")])
+#: A key met more than once, with its group's signature: the sum of a 64-bit mix of the group's row numbers.
+_SHARED = np.dtype([*_KEY.descr, ("sig", "<u8")])
 #: A copy of a firm (``first`` ≥ 0: the global row of its first copy) or a first copy that has copies (``first`` = -1).
 _MARK = np.dtype([("row", "<i8"), ("first", "<i8")])
 
@@ -281,19 +283,36 @@ def _dup_groups(bucket: int, folder: str, pieces: int, bounds: np.ndarray) -> in
     stage = Path(folder)
     keys = _load_parts([stage / f"keys-{p:06d}" for p in range(pieces)], bucket, _KEY)
     keys = keys[np.lexsort((keys["row"], keys["lo"], keys["hi"], keys["kind"]))]
-    _, group = _groups(keys)
-    shared = keys[np.bincount(group)[group] > 1] if len(keys) else keys
+    start, group = _groups(keys)
+    shared = np.empty(len(keys), dtype=_SHARED)
+    for name in ("hi", "lo", "row", "kind"):
+        shared[name] = keys[name]
+    if len(keys):
+        shared["sig"] = np.add.reduceat(_mix(keys["row"]), np.flatnonzero(start))[group]
+        shared = shared[np.bincount(group)[group] > 1]
     _save_parts(stage / f"shared-{bucket:06d}", shared, _piece_of(shared["row"], bounds), pieces)
     return len(shared)
 
 
+def _mix(rows: np.ndarray) -> np.ndarray:
+    """A 64-bit mix of row numbers (splitmix64's finaliser): sums of it tell sets of rows apart."""
+    x = rows.astype(np.uint64) + np.uint64(0x9E3779B97F4A7C15)
+    x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return x ^ (x >> np.uint64(31))
+
+
 def _dup_links(index: int, folder: str, buckets: int) -> int:
-    """Step 3, per piece: its rows whose name and credit code are both met elsewhere link two groups of copies, whose
-    rows must then be marked together in input order; their keys are saved grouped by bucket (``links-i``)."""
+    """Step 3, per piece: a row whose name and credit code are both met elsewhere, by different sets of rows, links
+    two groups of copies, whose rows must then be marked together in input order; the keys of such rows are saved
+    grouped by bucket (``links-i``). (Where both keys are met by the same rows, a firm listed again with the same
+    name and code, the two groups are one and nothing is linked.)"""
     stage = Path(folder)
-    shared = _load_parts([stage / f"shared-{b:06d}" for b in range(buckets)], index, _KEY)
-    rows, count = np.unique(shared["row"], return_counts=True)
-    links = shared[np.isin(shared["row"], rows[count > 1])]
+    shared = _load_parts([stage / f"shared-{b:06d}" for b in range(buckets)], index, _SHARED)
+    shared = shared[np.lexsort((shared["kind"], shared["row"]))]
+    pair = np.flatnonzero(shared["row"][1:] == shared["row"][:-1])  # a name (kind 0) then a code of one row
+    differ = pair[shared["sig"][pair] != shared["sig"][pair + 1]]
+    links = shared[np.sort(np.concatenate([differ, differ + 1]))]
     _save_parts(stage / f"links-{index:06d}", links, _bucket(links["hi"], buckets), buckets)
     return len(links)
 
@@ -311,8 +330,8 @@ def _dup_marks(bucket: int, folder: str, pieces: int, bounds: np.ndarray) -> int
     the first copy and every later row a copy of it (``marks-b``, grouped by piece: each copy under its own piece,
     each first copy under its own). The rows of linked groups are set aside (``linked-b``). Returns their number."""
     stage = Path(folder)
-    shared = _load_part(stage / f"shared-{bucket:06d}", slice(None), _KEY)
-    links = _load_parts([stage / f"links-{p:06d}" for p in range(pieces)], bucket, _KEY)
+    shared = _load_part(stage / f"shared-{bucket:06d}", slice(None), _SHARED)
+    links = _load_parts([stage / f"links-{p:06d}" for p in range(pieces)], bucket, _SHARED)
     both = np.concatenate([shared, links])
     is_link = np.repeat(np.array([False, True]), [len(shared), len(links)])
     # a link is also one of the bucket's shared keys: sorted after the shared keys of its group
@@ -339,7 +358,7 @@ def _dup_linked(folder: str, buckets: int, pieces: int, bounds: np.ndarray) -> i
     hashes (``marks-linked``). Only rows of groups linked through a row that repeats both its name and its code come
     here. Returns the number of copies."""
     stage = Path(folder)
-    keys = np.concatenate([_load_part(stage / f"linked-{b:06d}", 0, _KEY) for b in range(buckets)])
+    keys = np.concatenate([_load_part(stage / f"linked-{b:06d}", 0, _SHARED) for b in range(buckets)])
     keys = keys[np.lexsort((keys["kind"], keys["row"]))]
     codes: dict[tuple[int, int], int] = {}
     names: dict[tuple[int, int], int] = {}
@@ -380,9 +399,10 @@ def _duplicates(client, items: list[tuple[ParquetPiece, int]], spec: _Spec, fold
 
     A row can be a copy only of a row with the same normalised name or credit code. The keys of each piece are hashed
     into buckets (1); each bucket finds its keys met more than once (2). A group of rows sharing a key whose rows
-    repeat nothing else is marked at once: its first row is the first copy, the others copies of it (4). Where a row
-    repeats both its name and its code (3), whether it is a first copy depends on the other group too, so the rows of
-    such linked groups are marked together in input order, one task (5). Returns the files of marks, each grouped
+    repeat nothing else is marked at once: its first row is the first copy, the others copies of it (4); so is a firm
+    listed again with the same name and code (its name group and its code group hold the same rows). Where a row
+    repeats its name with some rows and its code with others (3), whether it is a first copy depends on the other
+    group too, so the rows of such linked groups are marked together in input order, one task (5). Returns the files of marks, each grouped
     by piece (``_load_parts(files, piece, _MARK)``), and the number of rows set aside as linked.
     """
     folder.mkdir()
@@ -449,7 +469,7 @@ def _score_piece(item: tuple[ParquetPiece, int], index: int, spec: _Spec, folder
     rec = engine(spec.map_dir, spec.model_ref)
     piece, offset = item
     stage = Path(folder)
-    found = _load_parts([Path(m) for m in marks], index, _MARK)
+    found = np.unique(_load_parts([Path(m) for m in marks], index, _MARK))  # a copy by name and code is marked twice
     copies = found[found["first"] >= 0]
     raw = _read(item, spec.columns).reset_index(drop=True)
     duplicate_of = np.zeros(len(raw), dtype=np.int64)

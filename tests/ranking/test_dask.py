@@ -140,6 +140,9 @@ def test_copies_linked_through_rows_repeating_both_name_and_code_are_marked_as_t
     for row, name, code in ((120, "甲链测试有限公司", "91110000CHAIN0001"), (340, "乙链测试有限公司", "91110000CHAIN0001"),
                             (560, "乙链测试有限公司", "91110000CHAIN0002"), (780, "乙链测试有限公司", "91110000CHAIN0003")):
         firms.loc[row, ["name", "统一社会信用代码"]] = [name, code]
+    # a firm listed twice with the same name and code, in two pieces: a copy by both keys, nothing linked
+    for row in (205, 705):
+        firms.loc[row, ["name", "统一社会信用代码"]] = ["丙两次测试有限公司", "91110000TWICE0001"]
     source = tmp_path / "linked.csv"
     firms.to_csv(source, index=False, encoding="utf-8")
     local_out = tmp_path / "local.csv"
@@ -156,6 +159,7 @@ def test_copies_linked_through_rows_repeating_both_name_and_code_are_marked_as_t
     chain = ranked.set_index(ranked["统一社会信用代码"])["duplicate_of"]
     assert chain["91110000CHAIN0001"].dropna().astype(int).tolist() == [120 + 2]
     assert pd.isna(chain["91110000CHAIN0002"]) and int(chain["91110000CHAIN0003"]) == 560 + 2
+    assert chain["91110000TWICE0001"].fillna(0).astype(int).tolist() == [0, 205 + 2]
 
 
 def test_the_column_report_is_the_local_engines_in_the_report_and_the_summary(inputs, client, tmp_path):
