@@ -17,6 +17,7 @@ Usage::
 
     python benchmarks/bench_dask.py --rows 1000000 --repeats 3
     python benchmarks/bench_dask.py --rows 10000000 --repeats 1 --no-local --workers 2 1
+    python benchmarks/bench_dask.py --rows 2000000 --repeats 1 --no-local --workers 1 --timeline 20
 """
 
 from __future__ import annotations
@@ -88,6 +89,12 @@ class PeakRss:
             t += length
         return out
 
+    def timeline(self, start: float, stop: float, windows: int) -> list[tuple[int, int]]:
+        """The lowest and highest RSS (MiB) in each of ``windows`` equal spans of [start, stop)."""
+        width = (stop - start) / windows
+        spans = [[rss for at, rss in self.samples if start + k * width <= at < start + (k + 1) * width] for k in range(windows)]
+        return [(min(span) // 2**20, max(span) // 2**20) for span in spans if span]
+
     def __enter__(self) -> PeakRss:
         self._thread.start()
         return self
@@ -115,7 +122,8 @@ def run_local(source: Path, out: Path) -> tuple[float, float]:
     return wall, (after.children_user - before.children_user) + (after.children_system - before.children_system)
 
 
-def run_dask(source: Path, out: Path, workers: int, repeats: int, partition_size: int) -> tuple[list[float], list[int], list[float]]:
+def run_dask(source: Path, out: Path, workers: int, repeats: int, partition_size: int,
+             windows: int = 0) -> tuple[list[float], list[int], list[float]]:
     from distributed import Client, LocalCluster
 
     from recommender.ranking._dask import rank_dask
@@ -134,6 +142,10 @@ def run_dask(source: Path, out: Path, workers: int, repeats: int, partition_size
             if hasattr(report, "seconds"):  # engines before the steps were timed have none
                 print(f"#   {workers} w steps (wall s): {report.seconds}; {report.duplicate_rows:,} copies of firms; "
                       f"peak worker RSS per step (MiB): {peak.by_step(t, report.seconds)}", flush=True)
+                if windows:
+                    begin = t + report.seconds.get("read", 0) + report.seconds.get("duplicates", 0)
+                    print(f"#   {workers} w worker RSS (MiB, lowest–highest) in {windows} spans of the scoring step: "
+                          f"{peak.timeline(begin, begin + report.seconds['score'], windows)}", flush=True)
             cpus.append(_cpu(pids) + _cpu([os.getpid()]) - cpu)
             peaks.append(peak.peak)
             shutil.rmtree(out, ignore_errors=True)
@@ -150,6 +162,8 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--partition-size", type=int, default=100_000)
     parser.add_argument("--no-local", action="store_true")
+    parser.add_argument("--timeline", type=int, default=0, metavar="N",
+                        help="also print the worker RSS range in N equal spans of the scoring step (does it climb task after task?)")
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2], help="Dask cluster sizes to run, in order")
     args = parser.parse_args()
     source = make(args.rows)
@@ -163,7 +177,7 @@ def main() -> None:
         print(f"local     {local:8.1f} s  {args.rows / local:10,.0f} rows/s  CPU {local_cpu:7.1f} s  load {load} → {_load()}", flush=True)
     for workers in args.workers:
         load = _load()
-        walls, peaks, cpus = run_dask(source, DATA / "out_dask", workers, args.repeats, args.partition_size)
+        walls, peaks, cpus = run_dask(source, DATA / "out_dask", workers, args.repeats, args.partition_size, args.timeline)
         wall, cpu = statistics.median(walls), statistics.median(cpus)
         ratio = f"  {wall / local:5.2f}× local wall, {cpu / local_cpu:5.2f}× CPU" if local and local_cpu else ""
         print(f"dask {workers} w  {wall:8.1f} s  {args.rows / wall:10,.0f} rows/s  CPU {cpu:7.1f} s  "
