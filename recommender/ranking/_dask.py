@@ -30,8 +30,8 @@ How a run goes (:func:`rank_dask`); no step holds more than about a piece of row
    builds the chain map, the matcher's automaton and the landing model's tables once
    (:func:`engine`, a per-process cache, warmed by a worker plugin when the worker joins);
    tasks carry only the map folder and the model reference. A task returns small things:
-   counts, unreadable values per column, a sample of its keys and its shortlist candidates with
-   their affinities; the sort keys of rows that copies follow go to the staging disk.
+   counts, unreadable values per column and a sample of its keys; its shortlist candidates
+   with their affinities and the sort keys of rows that copies follow go to the staging disk.
 4. **The global order from the keys alone.** The ranges of the output parts are quantiles of the
    samples; each staged file (sorted) says where each range starts in it (saved beside it; the
    client keeps only the rows per range); a copy takes its first copy's key (its file re-sorted,
@@ -58,6 +58,7 @@ import glob
 import json
 import math
 import os
+import pickle
 import shutil
 import sys
 import tempfile
@@ -463,8 +464,9 @@ def _score_piece(item: tuple[ParquetPiece, int], index: int, spec: _Spec, folder
     The copies of firms among its rows and the rows that copies follow are read from the duplicates step's files
     (``marks``). The rows that are not copies go to ``main-i.arrow`` sorted by their sort key, the copies of firms
     (ranked by their first copy's key, not known here) to ``copy-i.arrow`` with the rows they follow
-    (``follows-i``); the sort keys of the rows that copies follow go to ``firsts-i``. Returns the counts, a sample of
-    the sort keys, the shortlist candidates and the unreadable values per column.
+    (``follows-i``); the sort keys of the rows that copies follow go to ``firsts-i``, the shortlist candidates to
+    ``pool-i.pkl``. Returns the counts, a sample of the sort keys, the unreadable values per column and the
+    candidates' file.
     """
     rec = engine(spec.map_dir, spec.model_ref)
     piece, offset = item
@@ -505,8 +507,17 @@ def _score_piece(item: tuple[ParquetPiece, int], index: int, spec: _Spec, folder
         "inactive": int((band == BAND_INACTIVE).sum()), "not_firm": int((band == BAND_NOT_FIRM).sum()),
         "duplicates": int(copy.sum()), "unreadable": dict(prof.attrs.get("unreadable", {})),
         "sample": key[main][::step], "main_rows": len(main), "copies": copy_path is not None,
-        "pool": None if chunk.candidates is None else (chunk.candidates, chunk.affinity),
+        "pool": None if chunk.candidates is None else _save_pool(chunk.candidates, chunk.affinity, stage / f"pool-{index:06d}.pkl"),
     }
+
+
+def _save_pool(candidates: pd.DataFrame, affinity: object, path: Path) -> str:
+    """A piece's shortlist candidates and their affinities, staged for the client to merge one piece at a time."""
+    tmp = path.with_name(path.name + ".tmp")
+    with open(tmp, "wb") as sink:
+        pickle.dump((candidates, affinity), sink, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(tmp, path)
+    return str(path)
 
 
 def _bounds(index: int, copies: bool, folder: str, bounds: np.ndarray, inner: np.ndarray) -> np.ndarray:
@@ -864,9 +875,10 @@ def _shortlist(rec: Recommender, summaries: list[dict], k: int, pool_size: int):
     if not k:
         return pd.DataFrame(), None, {}
     pool = _Pool(pool_size)
-    for s in summaries:
+    for s in summaries:  # in piece order, one piece's candidates read at a time (the pool keeps at most 4 × its size)
         if s["pool"] is not None:
-            pool.merge(*s["pool"])
+            with open(s["pool"], "rb") as source:
+                pool.merge(*pickle.load(source))
     frame, affinity = pool.result()
     if len(frame):
         best = np.lexsort((frame["row"].to_numpy(), -frame["score"].to_numpy()))[:pool_size]
