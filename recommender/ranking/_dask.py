@@ -356,8 +356,8 @@ def _dup_marks(bucket: int, folder: str, pieces: int, bounds: np.ndarray) -> int
 def _dup_linked(folder: str, buckets: int, pieces: int, bounds: np.ndarray) -> int:
     """Step 5, one task: the rows of linked groups marked in input order as :meth:`Duplicates.mark` marks them (a copy
     is a row whose credit code or name a first copy before it has; a copy's name and code are not kept), on their
-    hashes (``marks-linked``). Only rows of groups linked through a row that repeats both its name and its code come
-    here. Returns the number of copies."""
+    hashes (``marks-linked``). Only rows of groups linked through a row that repeats its name with some rows and its
+    code with others come here. Returns the number of copies."""
     stage = Path(folder)
     keys = np.concatenate([_load_part(stage / f"linked-{b:06d}", 0, _SHARED) for b in range(buckets)])
     keys = keys[np.lexsort((keys["kind"], keys["row"]))]
@@ -403,8 +403,8 @@ def _duplicates(client, items: list[tuple[ParquetPiece, int]], spec: _Spec, fold
     repeat nothing else is marked at once: its first row is the first copy, the others copies of it (4); so is a firm
     listed again with the same name and code (its name group and its code group hold the same rows). Where a row
     repeats its name with some rows and its code with others (3), whether it is a first copy depends on the other
-    group too, so the rows of such linked groups are marked together in input order, one task (5). Returns the files of marks, each grouped
-    by piece (``_load_parts(files, piece, _MARK)``), and the number of rows set aside as linked.
+    group too, so the rows of such linked groups are marked together in input order, one task (5). Returns the files
+    of marks, each grouped by piece (``_load_parts(files, piece, _MARK)``), and the number of rows set aside as linked.
     """
     folder.mkdir()
     pieces = len(items)
@@ -498,9 +498,10 @@ def _score_piece(item: tuple[ParquetPiece, int], index: int, spec: _Spec, folder
         copy_path = stage / f"copy-{index:06d}.arrow"
         _write_arrow(frame.iloc[np.flatnonzero(copy)], copy_path)
         _save_parts(stage / f"follows-{index:06d}", copies, np.zeros(len(copies), dtype=np.int64), 1)
-    firsts = np.unique(found["row"][found["first"] < 0])
-    held = np.empty(len(firsts), dtype=_MARK)  # row → its sort key
-    held["row"], held["first"] = firsts, key[firsts - offset]
+    wanted = np.flatnonzero(np.isin(rows, found["row"][found["first"] < 0]))
+    wanted = wanted[np.argsort(rows[wanted])]
+    held = np.empty(len(wanted), dtype=_MARK)  # row → its sort key, by row
+    held["row"], held["first"] = rows[wanted], key[wanted]
     _save_parts(stage / f"firsts-{index:06d}", held, np.zeros(len(held), dtype=np.int64), 1)
     return {
         "rows": len(rows), "bad": int(chunk.bad.sum()), "matched": chunk.matched,
