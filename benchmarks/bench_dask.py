@@ -7,7 +7,8 @@ Parquet file (row groups of 100,000), then, R times each:
 * dask W: :func:`recommender.ranking._dask.rank_dask` on a ``LocalCluster`` of W single-threaded
   worker processes (W = 1 and 2), started before the clock (a cluster outlives one run), Parquet out.
 
-Peak memory per worker: the largest RSS of any worker process, sampled with psutil every 0.2 s.
+Peak memory per worker: the largest RSS of any worker process, sampled with psutil every 0.2 s,
+also per step of the run; the client's (this process's) peak RSS is printed too.
 CPU: user + system seconds of the worker processes and of this (the client's) process, or of
 the local engine's process and its children. It prints medians of wall time, rows/s, CPU and
 the Dask/local ratios, and the load average before and after each line (the machine may be shared).
@@ -16,6 +17,7 @@ Usage::
 
     python benchmarks/bench_dask.py --rows 1000000 --repeats 3
     python benchmarks/bench_dask.py --rows 10000000 --repeats 1 --no-local --workers 2 1
+    python benchmarks/bench_dask.py --rows 2000000 --repeats 1 --no-local --workers 1 --timeline 20
 """
 
 from __future__ import annotations
@@ -64,14 +66,33 @@ class PeakRss(Sampler):
         super().__init__()
         self.procs = [psutil.Process(p) for p in pids]
         self.peak = 0
+        self.samples: list[tuple[float, int]] = []  # (perf_counter, largest RSS of the processes then)
 
     def sample(self) -> None:
+        now = 0
         for proc in self.procs:
             try:
-                self.peak = max(self.peak, proc.memory_info().rss)
+                now = max(now, proc.memory_info().rss)
             except Exception:  # a worker restarting
                 pass
+        self.peak = max(self.peak, now)
+        self.samples.append((time.perf_counter(), now))
         time.sleep(0.2)
+
+    def by_step(self, start: float, seconds: dict[str, float]) -> dict[str, int]:
+        """The peak RSS (MiB) within each step, the steps' wall seconds laid end to end from ``start``."""
+        out, t = {}, start
+        for step, length in seconds.items():
+            inside = [rss for at, rss in self.samples if t <= at < t + length]
+            out[step] = max(inside, default=0) // 2**20
+            t += length
+        return out
+
+    def timeline(self, start: float, stop: float, windows: int) -> list[tuple[int, int]]:
+        """The lowest and highest RSS (MiB) in each of ``windows`` equal spans of [start, stop)."""
+        width = (stop - start) / windows
+        spans = [[rss for at, rss in self.samples if start + k * width <= at < start + (k + 1) * width] for k in range(windows)]
+        return [(min(span) // 2**20, max(span) // 2**20) for span in spans if span]
 
 
 def _cpu(pids: list[int]) -> float:
@@ -92,7 +113,8 @@ def run_local(source: Path, out: Path) -> tuple[float, float]:
     return wall, (after.children_user - before.children_user) + (after.children_system - before.children_system)
 
 
-def run_dask(source: Path, out: Path, workers: int, repeats: int, partition_size: int) -> tuple[list[float], list[int], list[float]]:
+def run_dask(source: Path, out: Path, workers: int, repeats: int, partition_size: int,
+             windows: int = 0) -> tuple[list[float], list[int], list[float]]:
     from distributed import Client, LocalCluster
 
     from recommender.ranking._dask import rank_dask
@@ -103,12 +125,18 @@ def run_dask(source: Path, out: Path, workers: int, repeats: int, partition_size
         for _ in range(repeats):
             pids = list(client.run(os.getpid).values())
             cpu = _cpu(pids) + _cpu([os.getpid()])
-            with PeakRss(pids) as peak:
+            with PeakRss(pids) as peak, PeakRss([os.getpid()]) as own:
                 t = time.perf_counter()
                 report = rank_dask([source], out, client=client, model="demo", partition_size=partition_size, top=0)
                 walls.append(time.perf_counter() - t)
+            print(f"#   {workers} w client (this process) peak RSS {own.peak / 2**20:,.0f} MiB", flush=True)
             if hasattr(report, "seconds"):  # engines before the steps were timed have none
-                print(f"#   {workers} w steps (wall s): {report.seconds}; {report.duplicate_rows:,} copies of firms", flush=True)
+                print(f"#   {workers} w steps (wall s): {report.seconds}; {report.duplicate_rows:,} copies of firms; "
+                      f"peak worker RSS per step (MiB): {peak.by_step(t, report.seconds)}", flush=True)
+                if windows:
+                    begin = t + report.seconds.get("read", 0) + report.seconds.get("duplicates", 0)
+                    print(f"#   {workers} w worker RSS (MiB, lowest–highest) in {windows} spans of the scoring step: "
+                          f"{peak.timeline(begin, begin + report.seconds['score'], windows)}", flush=True)
             cpus.append(_cpu(pids) + _cpu([os.getpid()]) - cpu)
             peaks.append(peak.peak)
             shutil.rmtree(out, ignore_errors=True)
@@ -125,6 +153,8 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--partition-size", type=int, default=100_000)
     parser.add_argument("--no-local", action="store_true")
+    parser.add_argument("--timeline", type=int, default=0, metavar="N",
+                        help="also print the worker RSS range in N equal spans of the scoring step (does it climb task after task?)")
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2], help="Dask cluster sizes to run, in order")
     args = parser.parse_args()
     source = make(args.rows)
@@ -138,7 +168,7 @@ def main() -> None:
         print(f"local     {local:8.1f} s  {args.rows / local:10,.0f} rows/s  CPU {local_cpu:7.1f} s  load {load} → {_load()}", flush=True)
     for workers in args.workers:
         load = _load()
-        walls, peaks, cpus = run_dask(source, DATA / "out_dask", workers, args.repeats, args.partition_size)
+        walls, peaks, cpus = run_dask(source, DATA / "out_dask", workers, args.repeats, args.partition_size, args.timeline)
         wall, cpu = statistics.median(walls), statistics.median(cpus)
         ratio = f"  {wall / local:5.2f}× local wall, {cpu / local_cpu:5.2f}× CPU" if local and local_cpu else ""
         print(f"dask {workers} w  {wall:8.1f} s  {args.rows / wall:10,.0f} rows/s  CPU {cpu:7.1f} s  "

@@ -15,26 +15,31 @@ How a run goes (:func:`rank_dask`); no step holds more than about a piece of row
    naming the file and line) and staged as Parquet pieces. Every row gets its global number:
    its piece's offset plus its position (inputs in the order given, rows in file order).
 2. **Copies of firms** (:func:`_duplicates`): the workers hash each row's normalised name and
-   credit code (:meth:`~recommender.tables._vendor.Duplicates.keys`) and return the distinct
-   hashes; the rows whose name or code occurs more than once anywhere are fetched (names and
-   codes only) and marked in input order by the local reader's
-   :class:`~recommender.tables._vendor.Duplicates`, which gives the local engine's answer:
-   ``duplicate_of`` is the row number of the first copy as in one file holding all inputs in
-   order under the first input's header.
+   credit code (:meth:`~recommender.tables._vendor.Duplicates.keys`, 128 bits as the local
+   reader keeps them) into buckets on the staging disk; each bucket finds its keys met more than
+   once; a group of rows sharing a key marks its first row as the first copy and the others as
+   its copies, except where a row repeats its name with some rows and its code with others,
+   linking two groups: the rows of linked groups are marked together in input order as the local reader's
+   :class:`~recommender.tables._vendor.Duplicates` marks them. ``duplicate_of`` is the row
+   number of the first copy as in one file holding all inputs in order under the first input's
+   header. Every task reads and writes a bucket's or a piece's keys; no task and not the client
+   holds the keys of the whole input.
 3. **Score** each piece (:func:`score_chunk` with those copies) and stage its rows on the shared
    disk as an Arrow IPC file sorted by one int64 sort key (:func:`_order_key`: the band,
    priority, score, confidence, input order); copies of firms go to a second file. Each worker
    builds the chain map, the matcher's automaton and the landing model's tables once
    (:func:`engine`, a per-process cache, warmed by a worker plugin when the worker joins);
    tasks carry only the map folder and the model reference. A task returns small things:
-   counts, unreadable values per column, a sample of its keys, its shortlist candidates with
-   their affinities, and the keys of rows that copies follow.
+   counts, unreadable values per column and a sample of its keys; its shortlist candidates
+   with their affinities and the sort keys of rows that copies follow go to the staging disk.
 4. **The global order from the keys alone.** The ranges of the output parts are quantiles of the
-   samples; each staged file (sorted) says where each range starts in it; a copy takes its
-   first copy's key (its file re-sorted, copies only), so it lands right after it. The
+   samples; each staged file (sorted) says where each range starts in it (saved beside it; the
+   client keeps only the rows per range); a copy takes its first copy's key (its file re-sorted,
+   copies only), so it lands right after it. The
    shortlist is picked from the merged candidates (the local engine's pool and greedy pick).
 5. **Write** each output part: its rows are read back from the slice of every staged file that
-   falls in its range (a memory map: only those batches are touched), sorted, ranked from the
+   falls in its range (a memory map: only those batches are touched, and each slice's rows are
+   copied out before the next file is opened), sorted, ranked from the
    range's offset and written with the local writer (:class:`~recommender.io.TableWriter`:
    Parquet by default, or CSV parts); then ``_SUMMARY.json`` (counts, column report,
    coverage, map and model versions). The folder is moved into place only when all of it is
@@ -53,6 +58,7 @@ import glob
 import json
 import math
 import os
+import pickle
 import shutil
 import sys
 import tempfile
@@ -71,7 +77,7 @@ from ..tables._io import InputTable, open_table
 from ..tables._parquet import ParquetPiece, is_parquet, parquet_files, parquet_pieces, read_piece
 from ..tables._reading import firm_identity
 from ..tables._report import column_report
-from ..tables._vendor import Duplicates, profiles
+from ..tables._vendor import Duplicates, _Seen, profiles
 from ._rank import (
     _NUMERIC,
     BAND_INACTIVE,
@@ -186,26 +192,53 @@ def _stage_csv(path: str, folder: str, index: int, rows: int) -> dict:
 
 
 # -- duplicates: which rows are later copies of a firm, over the whole input ---------------------------------------
+#
+# Every step below is a task over one piece or one bucket and reads and writes small arrays on the staging disk;
+# no task, and not the client, holds the identities of the whole input.
+
+#: One identity key of one row: its 128-bit hash (as :class:`~recommender.tables._vendor._Seen` keeps it), the global
+#: row number and the kind of key (0: normalised name, 1: credit code).
+_KEY = np.dtype([("hi", "<u8"), ("lo", "<u8"), ("row", "<i8"), ("kind", "u1")])
+#: A key met more than once, with its group's signature: the sum of a 64-bit mix of the group's row numbers.
+_SHARED = np.dtype([*_KEY.descr, ("sig", "<u8")])
+#: A copy of a firm (``first`` ≥ 0: the global row of its first copy) or a first copy that has copies (``first`` = -1).
+_MARK = np.dtype([("row", "<i8"), ("first", "<i8")])
 
 
-def _identities(item: tuple[ParquetPiece, int], spec: _Spec) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per row of a piece: the firm name, the credit code (as read) and the 64-bit hashes of their
-    normalised forms (:meth:`Duplicates.keys`; 0 where there is none)."""
-    piece, _ = item
-    wanted = [c for c in (*spec.sources["name"], *spec.sources.get("credit_code", [])) if c in spec.columns]
-    raw = _read_columns(piece, spec.columns, wanted)
-    names, codes = firm_identity(raw, spec.sources)
-    codes = codes if codes is not None else np.full(len(names), "", dtype=object)
-    keys = [Duplicates.keys(n, c) if n else ("", "") for n, c in zip(names.tolist(), codes.tolist(), strict=True)]
-    hashed = np.zeros((len(keys), 2), dtype=np.uint64)
-    for j, tag in enumerate(("n", "c")):
-        present = np.array([bool(k[j]) for k in keys], dtype=bool)
-        if present.any():
-            hashed[present, j] = pd.util.hash_array(np.array([tag + k[j] for k in keys if k[j]], dtype=object))
-    hashed[hashed == 0] = 1  # 0 means "none"
-    for j in range(2):
-        hashed[[not k[j] for k in keys], j] = 0
-    return names, codes, hashed
+def _save_parts(path: Path, data: np.ndarray, part: np.ndarray, parts: int) -> None:
+    """Save ``data`` grouped by ``part`` (0 … parts-1) with the offsets of each group, so a reader loads one group only."""
+    order = np.argsort(part, kind="stable")
+    offsets = np.searchsorted(part[order], np.arange(parts + 1), side="left").astype(np.int64)
+    for suffix, values in ((".off.npy", offsets), (".npy", data[order])):
+        target = path.with_name(path.name + suffix)
+        tmp = target.with_name(target.name + ".tmp")
+        with open(tmp, "wb") as sink:
+            np.save(sink, values)
+        os.replace(tmp, target)
+
+
+def _load_part(path: Path, part: int | slice, dtype: np.dtype) -> np.ndarray:
+    """Group ``part`` (a slice: all) of what :func:`_save_parts` saved (only its pages are read)."""
+    offsets = np.load(path.with_name(path.name + ".off.npy"))
+    if isinstance(part, slice):
+        start, stop = int(offsets[0]), int(offsets[-1])
+    else:
+        start, stop = int(offsets[part]), int(offsets[part + 1])
+    if stop <= start:
+        return np.empty(0, dtype=dtype)
+    return np.array(np.load(path.with_name(path.name + ".npy"), mmap_mode="r")[start:stop])
+
+
+def _load_parts(paths: Sequence[Path], part: int, dtype: np.dtype) -> np.ndarray:
+    return np.concatenate([_load_part(p, part, dtype) for p in paths]) if paths else np.empty(0, dtype=dtype)
+
+
+def _bucket(hi: np.ndarray, buckets: int) -> np.ndarray:
+    return (hi % np.uint64(buckets)).astype(np.int64)
+
+
+def _piece_of(rows: np.ndarray, bounds: np.ndarray) -> np.ndarray:
+    return np.searchsorted(bounds, rows, side="right").astype(np.int64) - 1
 
 
 def _read_columns(piece: ParquetPiece, columns: tuple[str, ...], wanted: list[str]) -> pd.DataFrame:
@@ -222,46 +255,171 @@ def _read_columns(piece: ParquetPiece, columns: tuple[str, ...], wanted: list[st
     return text_frame(table.slice(piece.start, piece.rows), wanted)
 
 
-def _identity_counts(item: tuple[ParquetPiece, int], spec: _Spec) -> tuple[np.ndarray, np.ndarray]:
-    """The distinct identity hashes of a piece and how often each occurs in it."""
-    hashed = _identities(item, spec)[2].ravel()
-    return np.unique(hashed[hashed != 0], return_counts=True)
+def _dup_keys(item: tuple[ParquetPiece, int], index: int, spec: _Spec, folder: str, buckets: int) -> int:
+    """Step 1, per piece: each row's normalised name and credit code (:meth:`Duplicates.keys`) as 128-bit hashes, saved
+    grouped by bucket (``keys-i``). Returns the number of keys."""
+    piece, offset = item
+    wanted = [c for c in (*spec.sources["name"], *spec.sources.get("credit_code", [])) if c in spec.columns]
+    raw = _read_columns(piece, spec.columns, wanted)
+    names, codes = firm_identity(raw, spec.sources)
+    code_list = codes.tolist() if codes is not None else [""] * len(names)
+    pairs = [Duplicates.keys(n, c) if n else ("", "") for n, c in zip(names.tolist(), code_list, strict=True)]
+    found = []
+    for kind in (0, 1):
+        at = np.array([i for i, p in enumerate(pairs) if p[kind]], dtype=np.int64)
+        if not len(at):
+            continue
+        keys = np.empty(len(at), dtype=_KEY)
+        keys["hi"], keys["lo"] = _Seen._hashes([pairs[i][kind] for i in at.tolist()])
+        keys["row"], keys["kind"] = at + offset, kind
+        found.append(keys)
+    keys = np.concatenate(found) if found else np.empty(0, dtype=_KEY)
+    _save_parts(Path(folder) / f"keys-{index:06d}", keys, _bucket(keys["hi"], buckets), buckets)
+    return len(keys)
 
 
-def _identity_rows(item: tuple[ParquetPiece, int], spec: _Spec, shared: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The rows of a piece whose name or code occurs more than once in the input: global row numbers, names, codes."""
-    names, codes, hashed = _identities(item, spec)
-    at = np.flatnonzero(np.isin(hashed, shared).any(axis=1))
-    return at + item[1], names[at], codes[at]
+def _dup_groups(bucket: int, folder: str, pieces: int, bounds: np.ndarray) -> int:
+    """Step 2, per bucket: the keys met more than once, with the first row of each (``shared-b``: grouped by the piece of
+    the row). Returns their number."""
+    stage = Path(folder)
+    keys = _load_parts([stage / f"keys-{p:06d}" for p in range(pieces)], bucket, _KEY)
+    keys = keys[np.lexsort((keys["row"], keys["lo"], keys["hi"], keys["kind"]))]
+    start, group = _groups(keys)
+    shared = np.empty(len(keys), dtype=_SHARED)
+    for name in ("hi", "lo", "row", "kind"):
+        shared[name] = keys[name]
+    if len(keys):
+        shared["sig"] = np.add.reduceat(_mix(keys["row"]), np.flatnonzero(start))[group]
+        shared = shared[np.bincount(group)[group] > 1]
+    _save_parts(stage / f"shared-{bucket:06d}", shared, _piece_of(shared["row"], bounds), pieces)
+    return len(shared)
 
 
-def _duplicates(client, items: list[tuple[ParquetPiece, int]], spec: _Spec, progress: bool) -> dict[int, int]:  # noqa: ANN001
-    """Later copies of a firm over the whole input: global row → the file row number of its first copy.
+def _mix(rows: np.ndarray) -> np.ndarray:
+    """A 64-bit mix of row numbers (splitmix64's finaliser): sums of it tell sets of rows apart."""
+    x = rows.astype(np.uint64) + np.uint64(0x9E3779B97F4A7C15)
+    x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return x ^ (x >> np.uint64(31))
 
-    Only rows whose normalised name or credit code occurs more than once can be copies or first
-    copies; those rows alone, in input order, go through :class:`Duplicates` (the local reader's
-    marking), which gives the local engine's answer. The first pass returns only distinct hashes.
+
+def _dup_links(index: int, folder: str, buckets: int) -> int:
+    """Step 3, per piece: a row whose name and credit code are both met elsewhere, by different sets of rows, links
+    two groups of copies, whose rows must then be marked together in input order; the keys of such rows are saved
+    grouped by bucket (``links-i``). (Where both keys are met by the same rows, a firm listed again with the same
+    name and code, the two groups are one and nothing is linked.)"""
+    stage = Path(folder)
+    shared = _load_parts([stage / f"shared-{b:06d}" for b in range(buckets)], index, _SHARED)
+    shared = shared[np.lexsort((shared["kind"], shared["row"]))]
+    pair = np.flatnonzero(shared["row"][1:] == shared["row"][:-1])  # a name (kind 0) then a code of one row
+    differ = pair[shared["sig"][pair] != shared["sig"][pair + 1]]
+    links = shared[np.sort(np.concatenate([differ, differ + 1]))]
+    _save_parts(stage / f"links-{index:06d}", links, _bucket(links["hi"], buckets), buckets)
+    return len(links)
+
+
+def _groups(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For keys sorted by kind and hash: where each group of equal keys starts, and each key's group number."""
+    start = np.ones(len(keys), dtype=bool)
+    if len(keys):
+        start[1:] = (keys["kind"][1:] != keys["kind"][:-1]) | (keys["hi"][1:] != keys["hi"][:-1]) | (keys["lo"][1:] != keys["lo"][:-1])
+    return start, np.cumsum(start) - 1
+
+
+def _dup_marks(bucket: int, folder: str, pieces: int, bounds: np.ndarray) -> int:
+    """Step 4, per bucket: in each group of keys met more than once and not linked to another group, the first row is
+    the first copy and every later row a copy of it (``marks-b``, grouped by piece: each copy under its own piece,
+    each first copy under its own). The rows of linked groups are set aside (``linked-b``). Returns their number."""
+    stage = Path(folder)
+    shared = _load_part(stage / f"shared-{bucket:06d}", slice(None), _SHARED)
+    links = _load_parts([stage / f"links-{p:06d}" for p in range(pieces)], bucket, _SHARED)
+    both = np.concatenate([shared, links])
+    is_link = np.repeat(np.array([False, True]), [len(shared), len(links)])
+    # a link is also one of the bucket's shared keys: sorted after the shared keys of its group
+    order = np.lexsort((is_link, both["row"], both["lo"], both["hi"], both["kind"]))
+    both, is_link = both[order], is_link[order]
+    start, group = _groups(both)
+    linked = (np.bincount(group, weights=is_link, minlength=int(group[-1]) + 1 if len(group) else 0) > 0)[group]
+    first_row = both["row"][start][group]
+    copy = ~linked & ~start & ~is_link
+    firsts = both["row"][~linked & start]
+    marks = np.empty(int(copy.sum()) + len(firsts), dtype=_MARK)
+    n = int(copy.sum())
+    marks["row"][:n], marks["first"][:n] = both["row"][copy], first_row[copy]
+    marks["row"][n:], marks["first"][n:] = firsts, -1
+    _save_parts(stage / f"marks-{bucket:06d}", marks, _piece_of(marks["row"], bounds), pieces)
+    aside = both[linked & ~is_link]
+    _save_parts(stage / f"linked-{bucket:06d}", aside, np.zeros(len(aside), dtype=np.int64), 1)
+    return len(aside)
+
+
+def _dup_linked(folder: str, buckets: int, pieces: int, bounds: np.ndarray) -> int:
+    """Step 5, one task: the rows of linked groups marked in input order as :meth:`Duplicates.mark` marks them (a copy
+    is a row whose credit code or name a first copy before it has; a copy's name and code are not kept), on their
+    hashes (``marks-linked``). Only rows of groups linked through a row that repeats its name with some rows and its
+    code with others come here. Returns the number of copies."""
+    stage = Path(folder)
+    keys = np.concatenate([_load_part(stage / f"linked-{b:06d}", 0, _SHARED) for b in range(buckets)])
+    keys = keys[np.lexsort((keys["kind"], keys["row"]))]
+    codes: dict[tuple[int, int], int] = {}
+    names: dict[tuple[int, int], int] = {}
+    marks: list[tuple[int, int]] = []
+    row_list, kinds = keys["row"].tolist(), keys["kind"].tolist()
+    pairs = list(zip(keys["hi"].tolist(), keys["lo"].tolist(), strict=True))
+    i = 0
+    while i < len(row_list):
+        row, name, code = row_list[i], None, None
+        while i < len(row_list) and row_list[i] == row:
+            if kinds[i]:
+                code = pairs[i]
+            else:
+                name = pairs[i]
+            i += 1
+        first = codes.get(code) if code is not None else None
+        if first is None and name is not None:
+            first = names.get(name)
+        if first is not None:
+            marks.append((row, first))
+            continue
+        if code is not None:
+            codes[code] = row
+        if name is not None:
+            names.setdefault(name, row)
+    out = np.array(marks, dtype=np.int64).reshape(-1, 2)
+    held = np.unique(out[:, 1])
+    result = np.empty(len(out) + len(held), dtype=_MARK)
+    result["row"][:len(out)], result["first"][:len(out)] = out[:, 0], out[:, 1]
+    result["row"][len(out):], result["first"][len(out):] = held, -1
+    _save_parts(stage / "marks-linked", result, _piece_of(result["row"], bounds), pieces)
+    return len(out)
+
+
+def _duplicates(client, items: list[tuple[ParquetPiece, int]], spec: _Spec, folder: Path, bounds: np.ndarray,  # noqa: ANN001
+                progress: bool) -> tuple[list[Path], int]:
+    """Later copies of a firm over the whole input, as the local reader's :class:`Duplicates` marks them in input order.
+
+    A row can be a copy only of a row with the same normalised name or credit code. The keys of each piece are hashed
+    into buckets (1); each bucket finds its keys met more than once (2). A group of rows sharing a key whose rows
+    repeat nothing else is marked at once: its first row is the first copy, the others copies of it (4); so is a firm
+    listed again with the same name and code (its name group and its code group hold the same rows). Where a row
+    repeats its name with some rows and its code with others (3), whether it is a first copy depends on the other
+    group too, so the rows of such linked groups are marked together in input order, one task (5). Returns the files
+    of marks, each grouped by piece (``_load_parts(files, piece, _MARK)``), and the number of rows set aside as linked.
     """
-    if not items:
-        return {}
-    counted = _gather(client, client.map(_identity_counts, items, spec=spec), progress)
-    values = np.concatenate([v for v, _ in counted])
-    within = np.concatenate([v[c > 1] for v, c in counted])
-    across, seen = np.unique(values, return_counts=True)
-    shared = np.union1d(within, across[seen > 1])
-    del values, across, seen
-    if not len(shared):
-        return {}
-    # scattered once to every worker, never a task argument (a large array argument is shipped with each task)
-    found = _gather(client, client.map(_identity_rows, items, spec=spec, shared=client.scatter(shared, broadcast=True)), progress)
-    rows = np.concatenate([f[0] for f in found])
-    if not len(rows):
-        return {}
-    names = np.concatenate([f[1] for f in found])
-    codes = np.concatenate([f[2] for f in found])
-    first = Duplicates().mark(names, codes, np.full(len(rows), "", dtype=object), rows + spec.first_line)
-    copies = first > 0
-    return dict(zip(rows[copies].tolist(), first[copies].tolist(), strict=True))
+    folder.mkdir()
+    pieces = len(items)
+    buckets = max(1, pieces)
+    where = str(folder)
+    _gather(client, client.map(_dup_keys, items, list(range(pieces)), spec=spec, folder=where, buckets=buckets, pure=False), progress)
+    _gather(client, client.map(_dup_groups, list(range(buckets)), folder=where, pieces=pieces, bounds=bounds, pure=False), progress)
+    _gather(client, client.map(_dup_links, list(range(pieces)), folder=where, buckets=buckets, pure=False), progress)
+    linked = sum(_gather(client, client.map(_dup_marks, list(range(buckets)), folder=where, pieces=pieces, bounds=bounds, pure=False),
+                         progress))
+    files = [folder / f"marks-{b:06d}" for b in range(buckets)]
+    if linked:
+        client.submit(_dup_linked, where, buckets, pieces, bounds, pure=False).result()
+        files.append(folder / "marks-linked")
+    return files, linked
 
 
 # -- scoring: each piece scored once, staged sorted by its sort key ------------------------------------------------
@@ -299,21 +457,25 @@ def _arrow_slice(path: str, start: int = 0, stop: int | None = None, columns: li
         return table.select(columns) if columns is not None else table
 
 
-def _score_piece(item: tuple[ParquetPiece, int], index: int, copies: dict[int, int], firsts: np.ndarray, spec: _Spec,
-                 folder: str, pool_size: int, step: int) -> dict:
+def _score_piece(item: tuple[ParquetPiece, int], index: int, spec: _Spec, folder: str, marks: list[str], pool_size: int,
+                 step: int) -> dict:
     """Score one piece (:func:`score_chunk`, as the local engine) and stage its rows (runs on a worker).
 
-    The rows that are not copies go to ``main-i.arrow`` sorted by their sort key, the copies of
-    firms (ranked by their first copy's key, not known here) to ``copy-i.arrow``. Returns the
-    counts, a sample of the sort keys, the shortlist candidates, the unreadable values per
-    column, and the sort keys of ``firsts`` (rows of this piece that later copies follow).
+    The copies of firms among its rows and the rows that copies follow are read from the duplicates step's files
+    (``marks``). The rows that are not copies go to ``main-i.arrow`` sorted by their sort key, the copies of firms
+    (ranked by their first copy's key, not known here) to ``copy-i.arrow`` with the rows they follow
+    (``follows-i``); the sort keys of the rows that copies follow go to ``firsts-i``, the shortlist candidates to
+    ``pool-i.pkl``. Returns the counts, a sample of the sort keys, the unreadable values per column and the
+    candidates' file.
     """
     rec = engine(spec.map_dir, spec.model_ref)
     piece, offset = item
+    stage = Path(folder)
+    found = np.unique(_load_parts([Path(m) for m in marks], index, _MARK))  # a copy by name and code is marked twice
+    copies = found[found["first"] >= 0]
     raw = _read(item, spec.columns).reset_index(drop=True)
     duplicate_of = np.zeros(len(raw), dtype=np.int64)
-    for row, line in copies.items():
-        duplicate_of[row - offset] = line
+    duplicate_of[copies["row"] - offset] = copies["first"] + spec.first_line
     prof = profiles(raw, spec.sources, spec.units)
     chunk = score_chunk(rec.scorer, prof, start_row=offset, lang=spec.lang, model=rec.model, pool_size=pool_size,
                         duplicate_of=duplicate_of, first_line=spec.first_line)
@@ -330,46 +492,76 @@ def _score_piece(item: tuple[ParquetPiece, int], index: int, copies: dict[int, i
     copy = keys[:, 5] >= 0
     main = np.flatnonzero(~copy)
     main = main[np.argsort(key[main], kind="stable")]
-    stage = Path(folder)
     _write_arrow(frame.iloc[main], stage / f"main-{index:06d}.arrow")
     copy_path = None
     if copy.any():
         copy_path = stage / f"copy-{index:06d}.arrow"
         _write_arrow(frame.iloc[np.flatnonzero(copy)], copy_path)
-    wanted = np.isin(rows, firsts)
+        _save_parts(stage / f"follows-{index:06d}", copies, np.zeros(len(copies), dtype=np.int64), 1)
+    wanted = np.flatnonzero(np.isin(rows, found["row"][found["first"] < 0]))
+    wanted = wanted[np.argsort(rows[wanted])]
+    held = np.empty(len(wanted), dtype=_MARK)  # row → its sort key, by row
+    held["row"], held["first"] = rows[wanted], key[wanted]
+    _save_parts(stage / f"firsts-{index:06d}", held, np.zeros(len(held), dtype=np.int64), 1)
     return {
         "rows": len(rows), "bad": int(chunk.bad.sum()), "matched": chunk.matched,
         "inactive": int((band == BAND_INACTIVE).sum()), "not_firm": int((band == BAND_NOT_FIRM).sum()),
         "duplicates": int(copy.sum()), "unreadable": dict(prof.attrs.get("unreadable", {})),
-        "sample": key[main][::step], "main": str(stage / f"main-{index:06d}.arrow"), "main_rows": len(main),
-        "copies": None if copy_path is None else str(copy_path),
-        "pool": None if chunk.candidates is None else (chunk.candidates, chunk.affinity),
-        "firsts": dict(zip(rows[wanted].tolist(), key[wanted].tolist(), strict=True)),
+        "sample": key[main][::step], "main_rows": len(main), "copies": copy_path is not None,
+        "pool": None if chunk.candidates is None else _save_pool(chunk.candidates, chunk.affinity, stage / f"pool-{index:06d}.pkl"),
     }
 
 
-def _bounds(summary: dict, anchors: dict[int, int], inner: np.ndarray) -> dict:
-    """Where each output range starts in a piece's staged files (runs on a worker).
+def _save_pool(candidates: pd.DataFrame, affinity: object, path: Path) -> str:
+    """A piece's shortlist candidates and their affinities, staged for the client to merge one piece at a time."""
+    tmp = path.with_name(path.name + ".tmp")
+    with open(tmp, "wb") as sink:
+        pickle.dump((candidates, affinity), sink, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(tmp, path)
+    return str(path)
 
-    The main file is sorted already; the copies get their first copy's sort key (``anchors``:
-    row → key) and are rewritten sorted by it, then by row, so that each copy lands right after
-    its first copy (and after earlier copies) in whichever range that falls.
+
+def _bounds(index: int, copies: bool, folder: str, bounds: np.ndarray, inner: np.ndarray) -> np.ndarray:
+    """Where each output range starts in a piece's staged files (runs on a worker): saved as ``cuts-i`` (main file, copies
+    file); returns the rows of each range in them.
+
+    The main file is sorted already; the copies get their first copy's sort key (from the ``firsts`` file of the
+    piece holding it) and are rewritten sorted by it, then by row, so that each copy lands right after its first
+    copy (and after earlier copies) in whichever range that falls.
     """
     def cuts(keys: np.ndarray) -> np.ndarray:
         return np.concatenate([[0], np.searchsorted(keys, inner, side="left"), [len(keys)]])
 
-    out: dict[str, object] = {"main": cuts(_read_arrow(summary["main"], columns=[ORDER])[ORDER].to_numpy(dtype=np.int64))}
-    if summary["copies"] is not None:
-        frame = _read_arrow(summary["copies"])
-        try:
-            frame[ORDER] = [anchors[int(r)] for r in frame[ROW].to_numpy()]
-        except KeyError as exc:
-            raise RuntimeError(f"the first copy of row {exc} was not scored") from None
-        frame = frame.iloc[np.lexsort((frame[ROW].to_numpy(), frame[ORDER].to_numpy()))]
-        path = Path(summary["copies"]).with_suffix(".sorted.arrow")
-        _write_arrow(frame, path)
-        out["copies"] = (str(path), cuts(frame[ORDER].to_numpy(dtype=np.int64)))
-    return out
+    stage = Path(folder)
+    out = np.zeros((2, len(inner) + 2), dtype=np.int64)
+    out[0] = cuts(_read_arrow(str(stage / f"main-{index:06d}.arrow"), columns=[ORDER])[ORDER].to_numpy(dtype=np.int64))
+    if copies:
+        follows = _load_part(stage / f"follows-{index:06d}", 0, _MARK)
+        follows = follows[np.argsort(follows["row"])]
+        anchor = np.full(len(follows), -1, dtype=np.int64)
+        holder = _piece_of(follows["first"], bounds)
+        for piece in np.unique(holder).tolist():
+            held = _load_part(stage / f"firsts-{piece:06d}", 0, _MARK)
+            at = np.flatnonzero(holder == piece)
+            pos = np.minimum(np.searchsorted(held["row"], follows["first"][at]), max(len(held) - 1, 0))
+            ok = held["row"][pos] == follows["first"][at] if len(held) else np.zeros(len(at), dtype=bool)
+            anchor[at[ok]] = held["first"][pos[ok]]
+        if (anchor < 0).any():
+            raise RuntimeError(f"the first copy of row {int(follows['first'][anchor < 0][0])} was not scored")
+        frame = _read_arrow(str(stage / f"copy-{index:06d}.arrow"))
+        row = frame[ROW].to_numpy(dtype=np.int64)
+        pos = np.searchsorted(follows["row"], row)
+        if not np.array_equal(follows["row"][np.minimum(pos, len(follows) - 1)], row):
+            raise RuntimeError(f"copies staged for piece {index} differ from the copies marked")
+        frame[ORDER] = anchor[pos]
+        frame = frame.iloc[np.lexsort((row, anchor[pos]))]
+        _write_arrow(frame, stage / f"copy-{index:06d}.sorted.arrow")
+        out[1] = cuts(frame[ORDER].to_numpy(dtype=np.int64))
+    target = stage / f"cuts-{index:06d}.npy"
+    with open(target.with_name(target.name + ".tmp"), "wb") as sink:
+        np.save(sink, out)
+    os.replace(target.with_name(target.name + ".tmp"), target)
+    return np.diff(out[0]) + np.diff(out[1])
 
 
 def _finish(part: pd.DataFrame, first: int, slots: dict[int, int], version: str, spec: _Spec) -> pd.DataFrame:
@@ -383,23 +575,43 @@ def _finish(part: pd.DataFrame, first: int, slots: dict[int, int], version: str,
     return out
 
 
-def _write_range(slices: list[tuple[str, int, int]], first: int, expected: int, path: str, head: int, *, slots: dict[int, int],
+def _slices(part: int, pieces: int, folder: str) -> list[tuple[str, int, int]]:
+    """The slices of the staged files (path, start, stop) that hold output range ``part``, from each piece's ``cuts``."""
+    stage = Path(folder)
+    found = []
+    for i in range(pieces):
+        cut = np.load(stage / f"cuts-{i:06d}.npy")
+        for j, name in enumerate((f"main-{i:06d}.arrow", f"copy-{i:06d}.sorted.arrow")):
+            if cut[j, part + 1] > cut[j, part]:
+                found.append((str(stage / name), int(cut[j, part]), int(cut[j, part + 1])))
+    return found
+
+
+def _write_range(part: int, first: int, expected: int, path: str, head: int, *, pieces: int, folder: str, slots: dict[int, int],
                  version: str, spec: _Spec, numeric: list[str]) -> tuple[int, pd.DataFrame | None]:
-    """One output part (runs on a worker): its rows read back from every staged file's slice,
+    """One output part (runs on a worker): its rows read back from every staged file's slice of range ``part``,
     sorted, ranked from ``first`` and written; returns the rows written and the first ``head``."""
     import pyarrow as pa
 
     from ..tables._io import TableWriter
 
-    # one conversion to pandas for the whole part: converting each slice costs per column, and a part has a slice per staged file
-    tables = [_arrow_slice(p, a, b) for p, a, b in slices]
-    part = pa.concat_tables(tables, promote_options="permissive").to_pandas() if tables else None
-    if part is None or len(part) != expected:
-        raise RuntimeError(f"output part {Path(path).name} holds {0 if part is None else len(part)} rows, {expected} expected")
+    # each slice's rows copied out of its file at once (the file's pages then left): a part holds its rows, not the
+    # batches around them in every staged file; one conversion to pandas for the whole part (converting each slice
+    # costs per column, and a part has a slice per staged file)
+    tables = []
+    for p, a, b in _slices(part, pieces, folder):
+        piece = _arrow_slice(p, a, b)
+        tables.append(piece.take(pa.array(np.arange(piece.num_rows))))
+        del piece
+    whole = pa.concat_tables(tables, promote_options="permissive") if tables else None
     del tables
-    part = part.iloc[np.lexsort((part[ROW].to_numpy(), part[ORDER].to_numpy()))]
-    out = _finish(part, first, slots, version, spec)
-    del part
+    frame = whole.to_pandas() if whole is not None else None
+    del whole
+    if frame is None or len(frame) != expected:
+        raise RuntimeError(f"output part {Path(path).name} holds {0 if frame is None else len(frame)} rows, {expected} expected")
+    frame = frame.iloc[np.lexsort((frame[ROW].to_numpy(), frame[ORDER].to_numpy()))]
+    out = _finish(frame, first, slots, version, spec)
+    del frame
     with TableWriter(path, list(out.columns), numeric_columns=numeric) as writer:
         writer.write(out)
     return len(out), out.head(head) if head > 0 else None
@@ -567,13 +779,9 @@ def _run(client, rec: Recommender, paths: list[Path], output: Path, work: Path, 
     offsets = np.concatenate([[0], np.cumsum([p.rows for p in pieces])]).astype(np.int64)
     items = [(p, int(o)) for p, o in zip(pieces, offsets[:-1], strict=True) if p.rows]
 
-    # 1. later copies of a firm, over the whole input (small: names and codes only)
-    copy_of = _duplicates(client, items, spec, progress)
-    firsts = np.unique(np.fromiter(copy_of.values(), dtype=np.int64, count=len(copy_of)) - spec.first_line)
+    # 1. later copies of a firm, over the whole input (in buckets of identity keys on the staging disk)
     bounds = offsets[[i for i, p in enumerate(pieces) if p.rows] + [len(pieces)]] if items else np.zeros(1, dtype=np.int64)
-    copies_of_piece: list[dict[int, int]] = [{} for _ in items]
-    for row, line in copy_of.items():
-        copies_of_piece[int(np.searchsorted(bounds, row, side="right")) - 1][row] = line
+    marks, _ = _duplicates(client, items, spec, work / "copies", bounds, progress) if items else ([], 0)
     lap("duplicates")
 
     # 2. score each piece, stage its rows sorted by the sort key
@@ -583,9 +791,8 @@ def _run(client, rec: Recommender, paths: list[Path], output: Path, work: Path, 
     scored = work / "scored"
     scored.mkdir()
     summaries = _gather(client, client.map(
-        _score_piece, items, list(range(len(items))), copies_of_piece,
-        [firsts[(firsts >= bounds[i]) & (firsts < bounds[i + 1])] for i in range(len(items))],
-        spec=spec, folder=str(scored), pool_size=pool_size, step=step, pure=False), progress)
+        _score_piece, items, list(range(len(items))), spec=spec, folder=str(scored), marks=[str(m) for m in marks],
+        pool_size=pool_size, step=step, pure=False), progress)
     rows = sum(s["rows"] for s in summaries)
     if rows != total:
         raise RuntimeError(f"{rows} rows scored, {total} read")
@@ -598,22 +805,13 @@ def _run(client, rec: Recommender, paths: list[Path], output: Path, work: Path, 
     chosen, coverage, slots = _shortlist(rec, summaries, shortlist_k, pool_size)
 
     # 3. the global order from the sort keys alone: output ranges (quantiles of a sample), each file's slice of each range
-    anchors: dict[int, int] = {}
-    for s in summaries:
-        anchors.update(s["firsts"])
-    anchor_of = {row: anchors[line - spec.first_line] for row, line in copy_of.items()}
     inner = _inner_bounds(summaries, parts_out)
-    where = _gather(client, client.map(
-        _bounds, [{"main": s["main"], "copies": s["copies"]} for s in summaries],
-        [{r: anchor_of[r] for r in piece_copies} for piece_copies in copies_of_piece],
-        inner=inner, pure=False), progress)
-    slices: list[list[tuple[str, int, int]]] = [[] for _ in range(len(inner) + 1)]
-    for s, w in zip(summaries, where, strict=True):
-        for path, cuts in ((s["main"], w["main"]), *([w["copies"]] if "copies" in w else [])):
-            for k in range(len(inner) + 1):
-                if cuts[k + 1] > cuts[k]:
-                    slices[k].append((path, int(cuts[k]), int(cuts[k + 1])))
-    sizes = np.array([sum(b - a for _, a, b in part) for part in slices], dtype=np.int64)
+    copies = [s["copies"] for s in summaries]
+    del summaries
+    sizes = np.zeros(len(inner) + 1, dtype=np.int64)
+    for counted in _gather(client, client.map(_bounds, list(range(len(items))), copies, folder=str(scored), bounds=bounds, inner=inner,
+                                              pure=False), progress):
+        sizes += counted
     starts = np.concatenate([[0], np.cumsum(sizes)])[:-1] + 1
     lap("order")
 
@@ -621,13 +819,13 @@ def _run(client, rec: Recommender, paths: list[Path], output: Path, work: Path, 
     staged_out = work / "output"
     staged_out.mkdir()
     suffix = ".csv" if fmt == "csv" else ".parquet"
-    keep = [k for k in range(len(slices)) if sizes[k]]
+    keep = [k for k in range(len(sizes)) if sizes[k]]
     part_names = [f"part.{i:05d}{suffix}" for i in range(len(keep))]
     numeric = [names[c] for c in _NUMERIC]
     written = _gather(client, client.map(
-        _write_range, [slices[k] for k in keep], [int(starts[k]) for k in keep], [int(sizes[k]) for k in keep],
+        _write_range, keep, [int(starts[k]) for k in keep], [int(sizes[k]) for k in keep],
         [str(staged_out / n) for n in part_names], [max(0, min(top, total) - int(starts[k]) + 1) for k in keep],
-        slots=slots, version=version, spec=spec, numeric=numeric, pure=False), progress)
+        pieces=len(items), folder=str(scored), slots=slots, version=version, spec=spec, numeric=numeric, pure=False), progress)
     if sum(n for n, _ in written) != total:
         raise RuntimeError(f"{sum(n for n, _ in written)} rows written, {total} read")
     heads = [h for _, h in written if h is not None and len(h)]
@@ -672,9 +870,10 @@ def _shortlist(rec: Recommender, summaries: list[dict], k: int, pool_size: int):
     if not k:
         return pd.DataFrame(), None, {}
     pool = _Pool(pool_size)
-    for s in summaries:
+    for s in summaries:  # in piece order, one piece's candidates read at a time (the pool keeps at most 4 × its size)
         if s["pool"] is not None:
-            pool.merge(*s["pool"])
+            with open(s["pool"], "rb") as source:
+                pool.merge(*pickle.load(source))
     frame, affinity = pool.result()
     if len(frame):
         best = np.lexsort((frame["row"].to_numpy(), -frame["score"].to_numpy()))[:pool_size]

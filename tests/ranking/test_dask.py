@@ -126,6 +126,42 @@ def test_copies_of_firms_across_partitions_and_files_are_marked_as_the_local_eng
     assert ranked["shortlist"].fillna(0).astype(int).tolist() == local["shortlist"].replace("", "0").astype(int).tolist()
 
 
+def test_copies_linked_through_rows_repeating_both_name_and_code_are_marked_as_the_local_engine_marks_them(client, tmp_path):
+    # names and credit codes drawn from small pools, so many rows repeat both and link groups of copies across pieces
+    n = 900
+    firms = synthetic_firms(n, seed=17)
+    rng = np.random.default_rng(17)
+    pool = firms["name"].iloc[:60].tolist()
+    firms["name"] = [pool[i] for i in rng.integers(0, 60, n)]
+    firms["统一社会信用代码"] = [f"91440300MA{i:08d}" for i in rng.integers(0, 90, n)]
+    firms.loc[rng.choice(n, 150, replace=False), "统一社会信用代码"] = ""
+    # a chain by hand, one row per piece: B repeats A's code, so B is a copy and its name 乙 is not kept; C (乙, a new
+    # code) is then a first copy, and D (乙) a copy of C, not of B
+    for row, name, code in ((120, "甲链测试有限公司", "91110000CHAIN0001"), (340, "乙链测试有限公司", "91110000CHAIN0001"),
+                            (560, "乙链测试有限公司", "91110000CHAIN0002"), (780, "乙链测试有限公司", "91110000CHAIN0003")):
+        firms.loc[row, ["name", "统一社会信用代码"]] = [name, code]
+    # a firm listed twice with the same name and code, in two pieces: a copy by both keys, nothing linked
+    for row in (205, 705):
+        firms.loc[row, ["name", "统一社会信用代码"]] = ["丙两次测试有限公司", "91110000TWICE0001"]
+    source = tmp_path / "linked.csv"
+    firms.to_csv(source, index=False, encoding="utf-8")
+    local_out = tmp_path / "local.csv"
+    expected = Recommender(model="demo").rank_file(source, local_out, chunk_rows=250)
+    out = tmp_path / "ranked"
+    report = rank_dask([source], out, client=client, model="demo", partition_size=100)
+    local = pd.read_csv(local_out, dtype=str, keep_default_na=False)
+    ranked = pd.read_parquet(out)
+    assert report.duplicate_rows == expected.duplicate_rows > n // 2
+    assert ranked["name"].tolist() == local["name"].tolist()
+    assert ranked["统一社会信用代码"].tolist() == local["统一社会信用代码"].tolist()
+    assert ranked["duplicate_of"].fillna(0).astype(int).tolist() == local["duplicate_of"].replace("", "0").astype(int).tolist()
+    np.testing.assert_array_equal(ranked["score"].to_numpy(), local["score"].astype(float).to_numpy())
+    chain = ranked.set_index(ranked["统一社会信用代码"])["duplicate_of"]
+    assert chain["91110000CHAIN0001"].dropna().astype(int).tolist() == [120 + 2]
+    assert pd.isna(chain["91110000CHAIN0002"]) and int(chain["91110000CHAIN0003"]) == 560 + 2
+    assert chain["91110000TWICE0001"].fillna(0).astype(int).tolist() == [0, 205 + 2]
+
+
 def test_the_column_report_is_the_local_engines_in_the_report_and_the_summary(inputs, client, tmp_path):
     out = tmp_path / "ranked"
     report = rank_dask([inputs["folder"] / "firms.parquet"], out, client=client, model="demo", partition_size=250)
