@@ -51,6 +51,7 @@ from sklearn.utils.validation import check_is_fitted
 from .._columnar import Column, as_list, n_rows
 from ..chainmap._schema import ChainMap
 from ..reference._industry import industry_class
+from ..reference._text import traditional
 from ._vocabulary import (
     CLAUSE_DELIMITERS,
     GENERIC_TERMS,
@@ -360,7 +361,7 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         self.activity_bits_ = {name: np.uint64(1) << np.uint64(k) for k, name in enumerate(names)}
         words: dict[str, np.uint64] = {}
         for word, activity, _ in self.activities:
-            for key in spellings(_normal(word)):
+            for key in _chinese_forms(spellings(_normal(word))):
                 words[key] = words.get(key, np.uint64(0)) | self.activity_bits_[activity]
         trade_bit = self.trade_bit_ = self.activity_bits_.get("trade", np.uint64(0))
         # production activities, and the non-production ones other than trading, which govern
@@ -433,6 +434,9 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         for head, tail in gaps.values():
             for part in (head, tail):
                 entries.setdefault(part, (_PART, (), False, np.uint64(0)))
+        # the word lists in traditional characters too (銷售, 主營, 一般項目: Hong Kong and Taiwan text)
+        for key in [key for key in entries if not key.isascii()]:
+            entries.setdefault(traditional(key), entries[key])
         longest = max(map(len, words), default=0)
         for key, slot in terms.items():  # a link term wins over the word lists
             entries[key] = (_TERM, tuple(slot.items()), key in green, _inherent_activity(key, words, longest))
@@ -485,7 +489,8 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         self.serviceless_ = np.uint64(0)  # activities whose firms fill no service link either
         for word, activity, *services in self.firm_names:
             bit = self.activity_bits_[activity]
-            name_masks[word.lower()] = name_masks.get(word.lower(), np.uint64(0)) | bit
+            for key in _chinese_forms((word.lower(),)):
+                name_masks[key] = name_masks.get(key, np.uint64(0)) | bit
             if services and not services[0]:
                 self.serviceless_ |= bit
         self.name_masks_ = name_masks
@@ -830,13 +835,25 @@ _GENERIC_KEYS = frozenset(_normal(word) for word in GENERIC_TERMS)
 
 def _term_forms(key: str) -> tuple[str, ...]:
     """A term, its British or American spelling (:func:`spellings`) and their English plural in
-    -ies (``battery`` → ``batteries``; -s/-es are allowed at match time)."""
+    -ies (``battery`` → ``batteries``; -s/-es are allowed at match time); a Chinese term in
+    traditional characters too (:func:`_chinese_forms`)."""
     out = []
     for form in spellings(key):
         out.append(form)
         if form.isascii() and len(form) > 3 and form.endswith("y") and form[-2] not in "aeiou":
             out.append(form[:-1] + "ies")
-    return tuple(out)
+    return _chinese_forms(out)
+
+
+def _chinese_forms(keys: Iterable[str]) -> tuple[str, ...]:
+    """Each of ``keys`` and, for Chinese, its form in traditional characters (铝箔, 鋁箔): Hong
+    Kong and Taiwan firms write them; the text is matched as written, not converted."""
+    out = []
+    for key in keys:
+        out.append(key)
+        if not key.isascii():
+            out.append(traditional(key))
+    return tuple(dict.fromkeys(out))
 
 
 #: British and American spellings of one English word part (centre/center, fibre/fiber,
