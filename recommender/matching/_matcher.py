@@ -653,7 +653,13 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         # weak or catalogue word alone does not); a description that denies an activity (does
         # not manufacture) gets no such reading
         unnamed = (acts == 0) & ~negated_row[term_row][owner] & (self.link_weight_[entry] > WEAK_WEIGHT)
-        ok &= fits | ((acts == 0) & ~self.link_requires_[entry]) | (unnamed & ((self.link_accepts_[entry] & self.default_bit_) != 0))
+        # a service link's own word names the service itself (猎头, executive search, 劳务派遣服务):
+        # it needs no activity word beside it, only none of the non-production activities the
+        # link does not take (investing in it, trading, consulting on it): production words
+        # around it name the clients' trades (manufacturers, plant directors)
+        foreign = acts & ~self.production_bits_ & ~self.link_accepts_[entry]
+        own_service = self.service_[col] & ~self.link_requires_[entry] & (foreign == 0) & ~negated_row[term_row][owner]
+        ok &= fits | ((acts == 0) & ~self.link_requires_[entry]) | (unnamed & ((self.link_accepts_[entry] & self.default_bit_) != 0)) | own_service
         # a firm named for a non-production activity (XX投资有限公司) fills no production link
         # that does not accept that activity; service links keep their own reading, except for
         # firms whose whole activity serves none of the map's links (banks, restaurants)

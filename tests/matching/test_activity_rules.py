@@ -151,3 +151,23 @@ def test_a_raw_material_is_not_the_firm_s_product(scorer):
 ])
 def test_british_and_american_spellings_match_alike(scorer, description, link):
     assert link in _links(scorer, description)
+
+
+@pytest.mark.parametrize(("description", "link"), [
+    # a service named by the link's own words: the production words around it are its clients' trades
+    ("Retained executive search firm placing plant managers and R&D directors for manufacturers.", "headhunting"),
+    ("专业猎头服务，为制造企业寻访研发总监与工厂厂长", "headhunting"),
+    ("劳务派遣服务，主要为电子制造企业提供生产线普工", "hr_outsourcing"),
+])
+def test_a_service_named_by_its_own_words_needs_no_activity_word(jiangmen, description, link):
+    row = jiangmen.scorer.score_frame(pd.DataFrame([{"name": "某公司", "description": description}])).iloc[0]
+    assert row["link_id"] == link
+
+
+@pytest.mark.parametrize("description", [
+    "Venture fund investing in executive search and staffing platforms.",  # investing in the service
+    "Distributor of HR software; resells payroll SaaS and staffing services platforms.",  # selling beside it
+])
+def test_a_service_word_beside_an_activity_the_link_does_not_take_fills_nothing(jiangmen, description):
+    row = jiangmen.scorer.score_frame(pd.DataFrame([{"name": "某公司", "description": description}])).iloc[0]
+    assert row["link_id"] == ""
