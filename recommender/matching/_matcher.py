@@ -693,6 +693,10 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         rows, cols, weights, weak = [e_row], [e_col], [e_weight], [self.link_weight_[entry][ok][first] <= WEAK_WEIGHT]
         evidence = [self.automaton_.pattern_array[e_term]]
         code_rows, code_cols, code_weights, code_terms = [], [], [], []
+        # a firm whose words name the map's products only to trade them is a distributor of
+        # those products: a trade class code (金属及金属矿批发) says it trades, not that it fills
+        # a trading link (bulk commodities); a production class code still names its class
+        distributor = discarded & (np.bincount(e_row, minlength=n) == 0)
         for i, code in enumerate(industry):
             code = code.strip() if isinstance(code, str) else ""
             for digits in (4, 3, 2) if code else ():
@@ -700,6 +704,8 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
                 if payload:
                     for c, w in payload:
                         if named[i] and (named[i] & self.serviceless_ or not (self.service_[c] or named[i] & self.accepts_by_link_[c])):
+                            continue
+                        if distributor[i] and self.accepts_by_link_[c] & self.trade_bit_:
                             continue
                         code_rows.append(i)
                         code_cols.append(c)

@@ -171,3 +171,20 @@ def test_a_service_named_by_its_own_words_needs_no_activity_word(jiangmen, descr
 def test_a_service_word_beside_an_activity_the_link_does_not_take_fills_nothing(jiangmen, description):
     row = jiangmen.scorer.score_frame(pd.DataFrame([{"name": "某公司", "description": description}])).iloc[0]
     assert row["link_id"] == ""
+
+
+def _scored(jiangmen, description: str, code: str) -> pd.Series:
+    frame = pd.DataFrame([{"name": "某公司", "description": description, "industry_code": code}])
+    return jiangmen.scorer.score_frame(frame).iloc[0]
+
+
+def test_a_distributor_of_the_maps_products_is_not_placed_by_its_trade_class_code(jiangmen):
+    # 5164 金属及金属矿批发: a wholesale class; the words say which products it only sells
+    assert _scored(jiangmen, "批发锂电铜箔、电池铝箔", "5164")["link_id"] == ""
+    # the same class with no words, or with bulk commodities in its words, still names trading
+    assert _scored(jiangmen, "", "5164")["link_id"] == "bulk_commodity_trade"
+    assert _scored(jiangmen, "铁矿石、煤炭进口与分销，自有船队", "5164")["link_id"] == "bulk_commodity_trade"
+
+
+def test_a_production_class_code_still_names_the_class_of_a_firm_that_lists_sales(jiangmen):
+    assert _scored(jiangmen, "锂离子电池销售", "3841")["link_id"] == "cell_manufacturing"
