@@ -21,6 +21,7 @@ GENERIC_TERMS: tuple[str, ...] = (
     "technical consulting", "technology development", "import and export", "general trading",
     "以自有资金从事投资活动", "自有资金投资的资产管理服务", "普通货物仓储服务", "国内货物运输代理",
     "科技中介服务", "财务咨询", "社会经济咨询服务", "信息系统集成服务",
+    "通用设备修理", "专用设备修理", "电气设备修理", "仪器仪表修理",
 )
 
 #: Words that mark a clause as the firm's main business: its link terms weigh fully, and the

@@ -188,3 +188,30 @@ def test_a_distributor_of_the_maps_products_is_not_placed_by_its_trade_class_cod
 
 def test_a_production_class_code_still_names_the_class_of_a_firm_that_lists_sales(jiangmen):
     assert _scored(jiangmen, "锂离子电池销售", "3841")["link_id"] == "cell_manufacturing"
+
+
+@pytest.mark.parametrize("description", [
+    "医院影像设备与呼吸机的维修保养，第三方维保合同",  # repairs others' devices
+    "Field service for industrial robots and CNC machines: repair and spare parts; no manufacturing",
+    "电动自行车维修，电池更换",
+])
+def test_a_repairer_fills_no_production_link(jiangmen, description):
+    row = jiangmen.scorer.score_frame(pd.DataFrame([{"name": "某公司", "description": description}])).iloc[0]
+    assert row["link_id"] == "" or jiangmen.chain_map.link_by_id[row["link_id"]].stage == "service"
+
+
+def test_a_maker_that_also_repairs_keeps_its_link_and_a_scope_repair_item_says_nothing(jiangmen):
+    def link(description: str) -> str:
+        return jiangmen.scorer.score_frame(pd.DataFrame([{"name": "某公司", "description": description}])).iloc[0]["link_id"]
+
+    assert link("工业机器人的研发、制造与维修") == "industrial_robots"
+    assert link("Manufactures industrial robots and offers repair and field service") == "industrial_robots"
+    # 通用设备修理 is a catalogue item most scopes list: it does not make the firm a repairer
+    assert link("一般项目：通用设备修理；专用设备修理。（主要产品：锂电铜箔）") == "copper_foil"
+    assert link("一般项目：锂电铜箔；通用设备修理。") == "copper_foil"
+
+
+@pytest.mark.parametrize("name", ["某某保险经纪有限公司", "某某人寿保险代理有限公司", "Acme Insurance Brokers Ltd", "Acme Market Intelligence Ltd"])
+def test_insurance_intermediaries_and_market_researchers_are_read_by_their_names(jiangmen, name):
+    frame = pd.DataFrame([{"name": name, "description": "Solid-state batteries, copper foil and anode materials: reports and cover"}])
+    assert jiangmen.scorer.score_frame(frame).iloc[0]["link_id"] == ""
