@@ -590,6 +590,16 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         mask = np.where(kind == _DENY, np.uint64(0), self.masks_[pattern]) if len(denials) else self.masks_[pattern]
         if not self.use_trade_rule:  # ablation: trading counts as no activity at all
             mask = mask & ~self.trade_bit_
+        # what a raw material or a customer is or does is not the firm's activity (以回收不锈钢为原料,
+        # 为电池回收企业供应): activity words inside those spans name none
+        secondary = self._secondary_spans(haystack, kind, start, clause, bounds)
+        if len(secondary[0]):
+            acting = np.flatnonzero(mask != 0)
+            last = np.searchsorted(secondary[0], start[acting], side="right") - 1
+            inside = acting[(last >= 0) & (start[acting] < secondary[1][np.maximum(last, 0)])]
+            if len(inside):
+                mask = mask.copy()
+                mask[inside] = 0
         # the activities words name, and those link terms name themselves (电池回收), apart
         named_by_term = kind == _TERM
         clause_mask, clause_inherent = np.zeros((2, len(bounds) + 1), dtype=np.uint64)
@@ -606,7 +616,6 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
             at = np.flatnonzero(inherent)
             governed = ((explicit[at] & self.governing_) != 0) & ((explicit[at] & self.production_bits_) == 0)
             explicit[at] |= np.where(governed, np.uint64(0), inherent[at])
-        secondary = self._secondary_spans(haystack, kind, start, clause, bounds)
         lead_clause = np.zeros(len(bounds) + 1, dtype=bool)
         lead_clause[clause[kind == _LEAD]] = True
         lead_row = np.zeros(n, dtype=bool)

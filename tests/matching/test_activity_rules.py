@@ -215,3 +215,12 @@ def test_a_maker_that_also_repairs_keeps_its_link_and_a_scope_repair_item_says_n
 def test_insurance_intermediaries_and_market_researchers_are_read_by_their_names(jiangmen, name):
     frame = pd.DataFrame([{"name": name, "description": "Solid-state batteries, copper foil and anode materials: reports and cover"}])
     assert jiangmen.scorer.score_frame(frame).iloc[0]["link_id"] == ""
+
+
+def test_an_activity_inside_a_raw_material_span_is_not_the_firms(jiangmen):
+    # 以回收铝为原料: 回收 says what the material is (recycled), not that the firm recycles
+    def link(description: str) -> str:
+        return jiangmen.scorer.score_frame(pd.DataFrame([{"name": "某公司", "description": description}])).iloc[0]["link_id"]
+
+    assert link("以回收铝为原料的熔模精密铸件") == link("熔模精密铸件") == "precision_casting"
+    assert link("以回收纸为原料的高强瓦楞原纸") == "papermaking"
