@@ -667,7 +667,7 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         # link does not take (investing in it, trading, consulting on it): production words
         # around it name the clients' trades (manufacturers, plant directors)
         foreign = acts & ~self.production_bits_ & ~self.link_accepts_[entry]
-        own_service = self.service_[col] & ~self.link_requires_[entry] & (foreign == 0) & ~negated_row[term_row][owner]
+        own_service = self.service_[col] & ~self.link_requires_[entry] & (foreign == 0)
         ok &= fits | ((acts == 0) & ~self.link_requires_[entry]) | (unnamed & ((self.link_accepts_[entry] & self.default_bit_) != 0)) | own_service
         # a firm named for a non-production activity (XX投资有限公司) fills no production link
         # that does not accept that activity; service links keep their own reading, except for

@@ -224,3 +224,10 @@ def test_an_activity_inside_a_raw_material_span_is_not_the_firms(jiangmen):
 
     assert link("以回收铝为原料的熔模精密铸件") == link("熔模精密铸件") == "precision_casting"
     assert link("以回收纸为原料的高强瓦楞原纸") == "papermaking"
+
+
+def test_a_bracketed_exclusion_elsewhere_in_a_scope_does_not_hide_a_service(jiangmen):
+    # （不含…） excludes what it names; the service words outside it still name the service
+    description = "一般项目：物业管理（不含住房租赁）；企业管理咨询。（主营：为制造企业提供中高端人才寻访）"
+    row = jiangmen.scorer.score_frame(pd.DataFrame([{"name": "某公司", "description": description}])).iloc[0]
+    assert row["link_id"] == "headhunting"
