@@ -581,7 +581,9 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
             hi = np.searchsorted(start, np.append(bounds, len(haystack))[clause[denials]])
             size = np.maximum(hi - lo, 0)
             denied = np.repeat(lo - np.cumsum(size) + size, size) + np.arange(size.sum())
-            negated_row[row[denials]] = True
+            # a row that denies an activity (does not manufacture); a bracketed exclusion of a
+            # scope item (（不含…）, in most scopes) removes what it names and nothing else
+            negated_row[row[denials[kind[denials] == _DENY]]] = True
             kind = kind.copy()
             kind[denied] = _DENY  # they name nothing: no term, activity or lead is read from them
         green = np.zeros(n, dtype=bool)

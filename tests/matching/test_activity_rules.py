@@ -231,3 +231,12 @@ def test_a_bracketed_exclusion_elsewhere_in_a_scope_does_not_hide_a_service(jian
     description = "一般项目：物业管理（不含住房租赁）；企业管理咨询。（主营：为制造企业提供中高端人才寻访）"
     row = jiangmen.scorer.score_frame(pd.DataFrame([{"name": "某公司", "description": description}])).iloc[0]
     assert row["link_id"] == "headhunting"
+
+
+def test_a_scopes_bracketed_exclusion_is_not_a_denial_of_making(jiangmen):
+    # （不含住房租赁） excludes one item; it does not say the firm makes nothing, as 不生产 does
+    def link(description: str) -> str:
+        return jiangmen.scorer.score_frame(pd.DataFrame([{"name": "某公司", "description": description}])).iloc[0]["link_id"]
+
+    assert link("一般项目：物业管理（不含住房租赁）。（主要产品：熔模铸件）") == link("（主要产品：熔模铸件）") == "precision_casting"
+    assert link("熔模铸件，本公司不生产铸件模具") == ""
