@@ -239,4 +239,4 @@ def test_a_scopes_bracketed_exclusion_is_not_a_denial_of_making(jiangmen):
         return jiangmen.scorer.score_frame(pd.DataFrame([{"name": "某公司", "description": description}])).iloc[0]["link_id"]
 
     assert link("一般项目：物业管理（不含住房租赁）。（主要产品：熔模铸件）") == link("（主要产品：熔模铸件）") == "precision_casting"
-    assert link("熔模铸件，本公司不生产铸件模具") == ""
+    assert link("熔模铸件检测与分析，不生产") == ""  # a denial of making still denies it
