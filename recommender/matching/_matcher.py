@@ -668,7 +668,8 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         # it needs no activity word beside it, only none of the non-production activities the
         # link does not take (investing in it, trading, consulting on it): production words
         # around it name the clients' trades (manufacturers, plant directors)
-        foreign = acts & ~self.production_bits_ & ~self.link_accepts_[entry]
+        # (in a 主营 clause, the firm's statement of its main business, only the clause's own activity)
+        foreign = np.where(lead_clause[term_clause][owner], clause_mask[term_clause][owner], acts) & ~self.production_bits_ & ~self.link_accepts_[entry]
         own_service = self.service_[col] & ~self.link_requires_[entry] & (foreign == 0)
         ok &= fits | ((acts == 0) & ~self.link_requires_[entry]) | (unnamed & ((self.link_accepts_[entry] & self.default_bit_) != 0)) | own_service
         # a firm named for a non-production activity (XX投资有限公司) fills no production link

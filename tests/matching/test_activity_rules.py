@@ -240,3 +240,13 @@ def test_a_scopes_bracketed_exclusion_is_not_a_denial_of_making(jiangmen):
 
     assert link("一般项目：物业管理（不含住房租赁）。（主要产品：熔模铸件）") == link("（主要产品：熔模铸件）") == "precision_casting"
     assert link("熔模铸件检测与分析，不生产") == ""  # a denial of making still denies it
+
+
+def test_a_main_business_note_names_a_service_whatever_the_other_scope_items_sell(jiangmen):
+    # 主营：… is the firm's own statement of its main business; the 销售 items of its scope
+    # are other items, not the activity of that statement
+    description = "一般项目：塑料制品销售；日用百货销售；软件开发。（主营：供应链金融平台与跨境支付服务）"
+    row = jiangmen.scorer.score_frame(pd.DataFrame([{"name": "某公司", "description": description}])).iloc[0]
+    assert row["link_id"] == "digital_finance"
+    traded = "一般项目：塑料制品销售。（主营：供应链金融平台的销售代理）"  # its own clause trades it
+    assert jiangmen.scorer.score_frame(pd.DataFrame([{"name": "某公司", "description": traded}])).iloc[0]["link_id"] == ""
