@@ -657,7 +657,9 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         # the activity around the term: its clause's, else the description's; a link takes the
         # term only where that activity is one it accepts (or, for its own words, where none is named)
         acts = clause_mask[term_clause][owner]
-        acts = np.where(acts == 0, row_mask[term_row][owner], acts)
+        # (a 主营 / 主要产品 clause is the firm's own statement: it keeps its own activity, none
+        # borrowed from the 销售 items of the rest of a scope)
+        acts = np.where((acts == 0) & ~lead_clause[term_clause][owner], row_mask[term_row][owner], acts)
         fits = (acts & self.link_accepts_[entry]) != 0
         # a description that names no activity at all (a catalogue line of products) is read as
         # making them: a shared object's specific word goes to the links that accept making (a

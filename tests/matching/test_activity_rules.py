@@ -250,3 +250,11 @@ def test_a_main_business_note_names_a_service_whatever_the_other_scope_items_sel
     assert row["link_id"] == "digital_finance"
     traded = "一般项目：塑料制品销售。（主营：供应链金融平台的销售代理）"  # its own clause trades it
     assert jiangmen.scorer.score_frame(pd.DataFrame([{"name": "某公司", "description": traded}])).iloc[0]["link_id"] == ""
+
+
+def test_a_main_products_note_is_read_by_its_own_activity_not_the_scopes_sales_items(jiangmen):
+    def link(description: str) -> str:
+        return jiangmen.scorer.score_frame(pd.DataFrame([{"name": "某公司", "description": description}])).iloc[0]["link_id"]
+
+    assert link("一般项目：金属材料销售；日用百货销售。（主要产品：熔模精密铸件）") == "precision_casting"
+    assert link("一般项目：金属材料销售。（主营：熔模精密铸件的进口与分销）") == ""  # the note itself trades
