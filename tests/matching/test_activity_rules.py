@@ -211,10 +211,14 @@ def test_a_maker_that_also_repairs_keeps_its_link_and_a_scope_repair_item_says_n
     assert link("一般项目：锂电铜箔；通用设备修理。") == "copper_foil"
 
 
-@pytest.mark.parametrize("name", ["某某保险经纪有限公司", "某某人寿保险代理有限公司", "Acme Insurance Brokers Ltd", "Acme Market Intelligence Ltd"])
+@pytest.mark.parametrize("name", ["某某保险经纪有限公司", "某某人寿保险代理有限公司", "Acme Insurance Brokers Ltd", "Acme Market Intelligence Ltd",
+                                  "Acme Aircraft Leasing Ltd"])
 def test_insurance_intermediaries_and_market_researchers_are_read_by_their_names(jiangmen, name):
     frame = pd.DataFrame([{"name": name, "description": "Solid-state batteries, copper foil and anode materials: reports and cover"}])
     assert jiangmen.scorer.score_frame(frame).iloc[0]["link_id"] == ""
+    # a lessor of aircraft to operators is a financial firm, not an operator (GB/T 6631 金融租赁服务)
+    fleet = pd.DataFrame([{"name": name, "description": "General aviation operator fleet: helicopters and eVTOL aircraft for operators"}])
+    assert jiangmen.scorer.score_frame(fleet).iloc[0]["link_id"] == ""
 
 
 def test_an_activity_inside_a_raw_material_span_is_not_the_firms(jiangmen):
