@@ -35,3 +35,9 @@ def test_catching_fish_is_primary_production(scorer):
 def test_a_solid_electrolyte_named_with_its_formula_between_family_and_head(scorer, family, formula):
     row = _best(scorer, f"研发生产{family}{formula}电解质")
     assert row["link_id"] == "solid_state_battery"
+
+
+def test_bio_organic_and_compost_fertilizers_are_organic_fertiliser(scorer):
+    # NY 884 生物有机肥 (bio-organic fertilizer): the product, beside the residues it is made from
+    assert _best(scorer, "Compost fertilisers from rice straw")["link_id"] == "organic_fertiliser"  # the product, not its raw material
+    assert _best(scorer, "生产生物有机肥")["link_id"] == "organic_fertiliser"
