@@ -23,7 +23,12 @@ Clause by clause:
 * English terms match on word boundaries (a trailing plural ``s`` allowed), hyphens as spaces;
 * terms in a 主营 / 主要产品 clause (:data:`LEAD_TERMS`) weigh fully, and where the description
   has none, those of the first clause that names a link; other terms weigh
-  :data:`LATER_FACTOR` of their weight (the main business leads, not the count of scope items).
+  :data:`LATER_FACTOR` of their weight (the main business leads, not the count of scope items);
+  such a clause keeps its own activity, none borrowed from the rest of the description;
+* a service link's own word names the service: it needs no activity word beside it, only none
+  of the non-production activities the link does not take; activity words inside a
+  raw-material or customer span are not the firm's;
+* every Chinese word is compiled in traditional characters too (Hong Kong and Taiwan text).
 
 A link's affinity is the noisy-or of the weights of its distinct matched terms and of the
 firm's industry code (exact 4-digit code, or a 3- or 2-digit prefix), so two independent
