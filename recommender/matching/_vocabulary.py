@@ -25,6 +25,9 @@ GENERIC_TERMS: tuple[str, ...] = (
     # a maker's sales channel, named as a noun: not a trade of its own
     "经销网络", "销售网络", "营销网络", "经销商网络", "销售渠道", "营销渠道", "分销网络",
     "sales network", "distribution network", "dealer network", "sales channels", "distribution channels",
+    # equipment named by the activity it serves: a noun, not the firm's activity
+    "test bench", "test benches", "test rig", "test rigs", "test equipment", "testing equipment",
+    "检测设备", "测试设备", "检测仪器", "测试台",
 )
 
 #: Words that mark a clause as the firm's main business: its link terms weigh fully, and the

@@ -41,3 +41,9 @@ def test_bio_organic_and_compost_fertilizers_are_organic_fertiliser(scorer):
     # NY 884 生物有机肥 (bio-organic fertilizer): the product, beside the residues it is made from
     assert _best(scorer, "Compost fertilisers from rice straw")["link_id"] == "organic_fertiliser"  # the product, not its raw material
     assert _best(scorer, "生产生物有机肥")["link_id"] == "organic_fertiliser"
+
+
+def test_equipment_named_by_an_activity_is_not_that_activity(scorer):
+    # "test benches", 检测设备: equipment the firm uses or owns, not a testing business
+    assert _best(scorer, "reman parts for trucks; in-house test rigs")["link_id"] == "remanufacturing"
+    assert _best(scorer, "reman parts for trucks; testing for clients")["link_id"] == ""  # a testing activity
