@@ -1,9 +1,10 @@
-"""Matching and ranking quality on the development set (``seeds/dev/firms.csv``).
+"""Matching and ranking quality on the development sets (``seeds/dev/firms.csv``, ``firms_2.csv``).
 
-The development set may be tuned on (its README says how it was written: blind to the
-recommender, from the source documents and the link list). It has the columns of the real-firm
+The development sets may be tuned on (their README says how they were written: blind to the
+recommender, from the source documents and the link list). They have the columns of the real-firm
 evaluation set (``name,description,city,country,style,grade,links,firm_type``; grade 0–3,
-``links`` the gold links of the main business, best first). Reported:
+``links`` the gold links of the main business, best first); a file with an ``industry_code``
+column (GB/T 4754 class) passes it to the recommender. Each file is reported on its own:
 
 * top-1 / top-3 link accuracy of the matcher (the first gold link is the firm's highest / among
   its three highest affinities) and top-1 of the score (the link the score chose);
@@ -18,7 +19,7 @@ matched. This set guides development; report final quality on the held-out sets 
 
 Usage::
 
-    python benchmarks/dev_matching.py [--map DIR] [--dev FILE] [-v]
+    python benchmarks/dev_matching.py [--map DIR] [--dev FILE [FILE ...]] [-v]
 """
 
 from __future__ import annotations
@@ -35,6 +36,8 @@ from eval_matching import _ndcg, _print, mean_rank_by_style, read_real  # noqa: 
 from recommender import Recommender  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
+#: The development sets reported by default.
+DEV_FILES = (ROOT / "seeds" / "dev" / "firms.csv", ROOT / "seeds" / "dev" / "firms_2.csv")
 
 
 def evaluate_dev(map_dir: Path | None, path: Path, *, verbose: bool = False) -> dict[str, object]:
@@ -45,7 +48,7 @@ def evaluate_dev(map_dir: Path | None, path: Path, *, verbose: bool = False) -> 
     unknown = sorted({link for text in firms["links"] for link in text.split(";") if link and link not in chain_map.link_by_id})
     if unknown:
         raise SystemExit(f"{path}: gold links not in the map: {unknown}")
-    profiles = firms[["name", "description", "city", "country"]]
+    profiles = firms[[c for c in ("name", "description", "city", "country", "industry_code") if c in firms.columns]]
     scorer = recommender.scorer
     scored, match = scorer.score_with_match(profiles)
     affinity = match.affinity.toarray()
@@ -96,12 +99,17 @@ def evaluate_dev(map_dir: Path | None, path: Path, *, verbose: bool = False) -> 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--map", type=Path, default=None)
-    parser.add_argument("--dev", type=Path, default=ROOT / "seeds" / "dev" / "firms.csv")
+    parser.add_argument("--dev", type=Path, nargs="+", default=list(DEV_FILES),
+                        help="development files, each reported on its own (default: both development sets)")
     parser.add_argument("-v", "--verbose", action="store_true", help="list the firms placed on another link, and grade-0 firms matched")
     args = parser.parse_args()
-    figures = evaluate_dev(args.map, args.dev, verbose=args.verbose)
-    name = args.dev.relative_to(ROOT) if args.dev.is_relative_to(ROOT) else args.dev
-    _print(f"# {name} (development set)", figures)
+    for path in args.dev:
+        name = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
+        if not path.is_file():
+            print(f"# {name}: not present, skipped")
+            continue
+        figures = evaluate_dev(args.map, path, verbose=args.verbose)
+        _print(f"# {name} (development set)", figures)
 
 
 if __name__ == "__main__":

@@ -162,14 +162,24 @@ class Activity(_Strict):
     implies: list[Ident] = Field(default_factory=list)
 
 
+class ClassLink(_Strict):
+    """The main link of an industry class that several links list: the link a firm of that
+    class does, by the class's name and description, when its own words decide nothing."""
+
+    link: Ident
+    source: Text
+
+
 class Vocabulary(_Strict):
     """The shared matching vocabulary of a map (``vocabulary.yaml``, optional): activities,
-    objects, and the activities a link accepts by default (``production`` for upstream,
-    midstream and downstream links, ``service`` for service links)."""
+    objects, the activities a link accepts by default (``production`` for upstream,
+    midstream and downstream links, ``service`` for service links), and the main link of the
+    industry classes that several links list (``class_links``, by GB/T 4754 code)."""
 
     defaults: dict[Literal["production", "service"], list[Ident]] = Field(default_factory=dict)
     activities: dict[Ident, Activity] = Field(default_factory=dict)
     objects: dict[Ident, ObjectTerms] = Field(default_factory=dict)
+    class_links: dict[Code, ClassLink] = Field(default_factory=dict)
 
     def accepted(self, link: Link) -> tuple[str, ...]:
         """The activities ``link`` accepts: its own list, else the default of its stage."""
@@ -479,6 +489,12 @@ def _check_vocabulary(chains: list[Chain], vocabulary: Vocabulary, files: dict[s
                 for ref in getattr(link, field):
                     if ref not in table:
                         problems.append((str(files[chain.id]), f"links[{link.id}]", field, f"unknown {noun} {ref!r} (vocabulary.yaml)"))
+    codes = {link.id: link.industry_codes for chain in chains for link in chain.links}
+    for code, main in vocabulary.class_links.items():
+        if main.link not in codes:
+            problems.append((str(path), f"class_links.{code}", "link", f"unknown link {main.link!r}"))
+        elif code not in codes[main.link]:
+            problems.append((str(path), f"class_links.{code}", "link", f"link {main.link!r} does not list industry code {code!r}"))
 
 
 def _check_quotes(

@@ -23,7 +23,12 @@ Clause by clause:
 * English terms match on word boundaries (a trailing plural ``s`` allowed), hyphens as spaces;
 * terms in a 主营 / 主要产品 clause (:data:`LEAD_TERMS`) weigh fully, and where the description
   has none, those of the first clause that names a link; other terms weigh
-  :data:`LATER_FACTOR` of their weight (the main business leads, not the count of scope items).
+  :data:`LATER_FACTOR` of their weight (the main business leads, not the count of scope items);
+  such a clause keeps its own activity, none borrowed from the rest of the description;
+* a service link's own word names the service: it needs no activity word beside it, only none
+  of the non-production activities the link does not take; activity words inside a
+  raw-material or customer span are not the firm's;
+* every Chinese word is compiled in traditional characters too (Hong Kong and Taiwan text).
 
 A link's affinity is the noisy-or of the weights of its distinct matched terms and of the
 firm's industry code (exact 4-digit code, or a 3- or 2-digit prefix), so two independent
@@ -51,6 +56,7 @@ from sklearn.utils.validation import check_is_fitted
 from .._columnar import Column, as_list, n_rows
 from ..chainmap._schema import ChainMap
 from ..reference._industry import industry_class
+from ..reference._text import traditional
 from ._vocabulary import (
     CLAUSE_DELIMITERS,
     GENERIC_TERMS,
@@ -366,7 +372,7 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         self.activity_bits_ = {name: np.uint64(1) << np.uint64(k) for k, name in enumerate(names)}
         words: dict[str, np.uint64] = {}
         for word, activity, _ in self.activities:
-            for key in spellings(_normal(word)):
+            for key in _chinese_forms(spellings(_normal(word))):
                 words[key] = words.get(key, np.uint64(0)) | self.activity_bits_[activity]
         trade_bit = self.trade_bit_ = self.activity_bits_.get("trade", np.uint64(0))
         # production activities, and the non-production ones other than trading, which govern
@@ -439,6 +445,9 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         for head, tail in gaps.values():
             for part in (head, tail):
                 entries.setdefault(part, (_PART, (), False, np.uint64(0)))
+        # the word lists in traditional characters too (銷售, 主營, 一般項目: Hong Kong and Taiwan text)
+        for key in [key for key in entries if not key.isascii()]:
+            entries.setdefault(traditional(key), entries[key])
         longest = max(map(len, words), default=0)
         for key, slot in terms.items():  # a link term wins over the word lists
             entries[key] = (_TERM, tuple(slot.items()), key in green, _inherent_activity(key, words, longest))
@@ -491,7 +500,8 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         self.serviceless_ = np.uint64(0)  # activities whose firms fill no service link either
         for word, activity, *services in self.firm_names:
             bit = self.activity_bits_[activity]
-            name_masks[word.lower()] = name_masks.get(word.lower(), np.uint64(0)) | bit
+            for key in _chinese_forms((word.lower(),)):
+                name_masks[key] = name_masks.get(key, np.uint64(0)) | bit
             if services and not services[0]:
                 self.serviceless_ |= bit
         self.name_masks_ = name_masks
@@ -586,7 +596,9 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
             hi = np.searchsorted(start, np.append(bounds, len(haystack))[clause[denials]])
             size = np.maximum(hi - lo, 0)
             denied = np.repeat(lo - np.cumsum(size) + size, size) + np.arange(size.sum())
-            negated_row[row[denials]] = True
+            # a row that denies an activity (does not manufacture); a bracketed exclusion of a
+            # scope item (（不含…）, in most scopes) removes what it names and nothing else
+            negated_row[row[denials[kind[denials] == _DENY]]] = True
             kind = kind.copy()
             kind[denied] = _DENY  # they name nothing: no term, activity or lead is read from them
         green = np.zeros(n, dtype=bool)
@@ -595,6 +607,16 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         mask = np.where(kind == _DENY, np.uint64(0), self.masks_[pattern]) if len(denials) else self.masks_[pattern]
         if not self.use_trade_rule:  # ablation: trading counts as no activity at all
             mask = mask & ~self.trade_bit_
+        # what a raw material or a customer is or does is not the firm's activity (以回收不锈钢为原料,
+        # 为电池回收企业供应): activity words inside those spans name none
+        secondary = self._secondary_spans(haystack, kind, start, clause, bounds)
+        if len(secondary[0]):
+            acting = np.flatnonzero(mask != 0)
+            last = np.searchsorted(secondary[0], start[acting], side="right") - 1
+            inside = acting[(last >= 0) & (start[acting] < secondary[1][np.maximum(last, 0)])]
+            if len(inside):
+                mask = mask.copy()
+                mask[inside] = 0
         # the activities words name, and those link terms name themselves (电池回收), apart
         named_by_term = kind == _TERM
         clause_mask, clause_inherent = np.zeros((2, len(bounds) + 1), dtype=np.uint64)
@@ -611,7 +633,6 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
             at = inherent.nonzero()[0]
             governed = ((explicit[at] & self.governing_) != 0) & ((explicit[at] & self.production_bits_) == 0)
             explicit[at] |= np.where(governed, np.uint64(0), inherent[at])
-        secondary = self._secondary_spans(haystack, kind, start, clause, bounds)
         lead_clause = np.zeros(len(bounds) + 1, dtype=bool)
         lead_clause[clause[kind == _LEAD]] = True
         lead_row = np.zeros(n, dtype=bool)
@@ -651,14 +672,23 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         # the activity around the term: its clause's, else the description's; a link takes the
         # term only where that activity is one it accepts (or, for its own words, where none is named)
         acts = clause_mask[term_clause][owner]
-        acts = np.where(acts == 0, row_mask[term_row][owner], acts)
+        # (a 主营 / 主要产品 clause is the firm's own statement: it keeps its own activity, none
+        # borrowed from the 销售 items of the rest of a scope)
+        acts = np.where((acts == 0) & ~lead_clause[term_clause][owner], row_mask[term_row][owner], acts)
         fits = (acts & self.link_accepts_[entry]) != 0
         # a description that names no activity at all (a catalogue line of products) is read as
         # making them: a shared object's specific word goes to the links that accept making (a
         # weak or catalogue word alone does not); a description that denies an activity (does
         # not manufacture) gets no such reading
         unnamed = (acts == 0) & ~negated_row[term_row][owner] & (self.link_weight_[entry] > WEAK_WEIGHT)
-        ok &= fits | ((acts == 0) & ~self.link_requires_[entry]) | (unnamed & ((self.link_accepts_[entry] & self.default_bit_) != 0))
+        # a service link's own word names the service itself (猎头, executive search, 劳务派遣服务):
+        # it needs no activity word beside it, only none of the non-production activities the
+        # link does not take (investing in it, trading, consulting on it): production words
+        # around it name the clients' trades (manufacturers, plant directors)
+        # (in a 主营 clause, the firm's statement of its main business, only the clause's own activity)
+        foreign = np.where(lead_clause[term_clause][owner], clause_mask[term_clause][owner], acts) & ~self.production_bits_ & ~self.link_accepts_[entry]
+        own_service = self.service_[col] & ~self.link_requires_[entry] & (foreign == 0)
+        ok &= fits | ((acts == 0) & ~self.link_requires_[entry]) | (unnamed & ((self.link_accepts_[entry] & self.default_bit_) != 0)) | own_service
         # a firm named for a non-production activity (XX投资有限公司) fills no production link
         # that does not accept that activity; service links keep their own reading, except for
         # firms whose whole activity serves none of the map's links (banks, restaurants)
@@ -692,6 +722,10 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         rows, cols, weights, weak = [e_row], [e_col], [e_weight], [self.link_weight_[entry][ok][first] <= WEAK_WEIGHT]
         evidence = [self.automaton_.pattern_array[e_term]]
         code_rows, code_cols, code_weights, code_terms = [], [], [], []
+        # a firm whose words name the map's products only to trade them is a distributor of
+        # those products: a trade class code (金属及金属矿批发) says it trades, not that it fills
+        # a trading link (bulk commodities); a production class code still names its class
+        distributor = discarded & (np.bincount(e_row, minlength=n) == 0)
         for i, code in enumerate(industry):
             code = code.strip() if isinstance(code, str) else ""
             for digits in (4, 3, 2) if code else ():
@@ -699,6 +733,8 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
                 if payload:
                     for c, w in payload:
                         if named[i] and (named[i] & self.serviceless_ or not (self.service_[c] or named[i] & self.accepts_by_link_[c])):
+                            continue
+                        if distributor[i] and self.accepts_by_link_[c] & self.trade_bit_:
                             continue
                         code_rows.append(i)
                         code_cols.append(c)
@@ -843,13 +879,25 @@ _GENERIC_KEYS = frozenset(_normal(word) for word in GENERIC_TERMS)
 
 def _term_forms(key: str) -> tuple[str, ...]:
     """A term, its British or American spelling (:func:`spellings`) and their English plural in
-    -ies (``battery`` → ``batteries``; -s/-es are allowed at match time)."""
+    -ies (``battery`` → ``batteries``; -s/-es are allowed at match time); a Chinese term in
+    traditional characters too (:func:`_chinese_forms`)."""
     out = []
     for form in spellings(key):
         out.append(form)
         if form.isascii() and len(form) > 3 and form.endswith("y") and form[-2] not in "aeiou":
             out.append(form[:-1] + "ies")
-    return tuple(out)
+    return _chinese_forms(out)
+
+
+def _chinese_forms(keys: Iterable[str]) -> tuple[str, ...]:
+    """Each of ``keys`` and, for Chinese, its form in traditional characters (铝箔, 鋁箔): Hong
+    Kong and Taiwan firms write them; the text is matched as written, not converted."""
+    out = []
+    for key in keys:
+        out.append(key)
+        if not key.isascii():
+            out.append(traditional(key))
+    return tuple(dict.fromkeys(out))
 
 
 #: British and American spellings of one English word part (centre/center, fibre/fiber,

@@ -21,6 +21,13 @@ GENERIC_TERMS: tuple[str, ...] = (
     "technical consulting", "technology development", "import and export", "general trading",
     "以自有资金从事投资活动", "自有资金投资的资产管理服务", "普通货物仓储服务", "国内货物运输代理",
     "科技中介服务", "财务咨询", "社会经济咨询服务", "信息系统集成服务",
+    "通用设备修理", "专用设备修理", "电气设备修理", "仪器仪表修理",
+    # a maker's sales channel, named as a noun: not a trade of its own
+    "经销网络", "销售网络", "营销网络", "经销商网络", "销售渠道", "营销渠道", "分销网络",
+    "sales network", "distribution network", "dealer network", "sales channels", "distribution channels",
+    # equipment named by the activity it serves: a noun, not the firm's activity
+    "test bench", "test benches", "test rig", "test rigs", "test equipment", "testing equipment",
+    "检测设备", "测试设备", "检测仪器", "测试台",
 )
 
 #: Words that mark a clause as the firm's main business: its link terms weigh fully, and the

@@ -7,9 +7,10 @@ import io
 import re
 import unicodedata
 from collections.abc import Iterator
+from functools import cache
 from importlib import resources
 
-__all__ = ["compact", "data_rows", "normalise_name"]
+__all__ = ["compact", "data_rows", "normalise_name", "traditional"]
 
 _SPACE = re.compile(r"\s+")
 
@@ -56,3 +57,14 @@ def data_rows(name: str) -> Iterator[dict[str, str]]:
     """
     with io.TextIOWrapper(resources.files(__package__).joinpath("data", name).open("rb"), encoding="utf-8", newline="") as handle:
         yield from csv.DictReader(handle)
+
+
+@cache
+def _traditional_table() -> dict[int, str]:
+    return {ord(row["simplified"]): row["traditional"] for row in data_rows("s2t_characters.csv")}
+
+
+def traditional(text: str) -> str:
+    """``text`` with each simplified Chinese character in its (first) traditional form
+    (``铝箔`` → ``鋁箔``; ``data/s2t_characters.csv``); other characters unchanged."""
+    return text.translate(_traditional_table())

@@ -19,6 +19,7 @@ from .._cache import per_value, per_value_list
 from .._columnar import Columns, as_list, n_rows
 from ..chainmap._schema import COMPONENTS, STAGE_NAMES, STATUS_NAMES, ChainMap
 from ..likelihood._estimators import FEATURE_LABELS, LandingEstimate
+from ..reference._industry import industry_class
 
 __all__ = ["LANGUAGES", "explain_columns", "explain_frame", "likelihood_reasons"]
 
@@ -71,17 +72,29 @@ def _match_reason(link_id: str, action: str, chain: str, link: str, chain_en: st
     return "未匹配到任何产业链环节，得分低" if zh else "matches no chain link, so it scores low"
 
 
+def _class_why(code: str, main: bool, lang: str) -> str:
+    """Why the industry class chose the primary link: its code (and class name), and whether
+    the link is the class's main link (``class_links`` of the map's vocabulary)."""
+    known = industry_class(code)
+    if lang == "zh":
+        name = f"{code}{known.name}" if known is not None else code
+        return f"按行业类别选定（行业代码{name}{'，该类别的主要环节' if main else ''}）"
+    return f"by the industry class (code {code}{', its main link' if main else ''})"
+
+
 def _second_reason(link_2_id: str, chain_2: str, link_2: str, chain_2_en: str, link_2_en: str, action_2: str,
-                   by_evidence: bool, lang: str) -> str:
+                   by_evidence: bool, class_code: str, class_main: bool, lang: str) -> str:
     """The second link a firm with several businesses serves, and why the first came first
-    (``by_evidence``: its affinity is at least the second's, else the map's need decided)."""
+    (``class_code``: the firm's industry class decided, its words naming neither link more
+    strongly; else ``by_evidence``: its affinity is at least the second's; else the map's need)."""
     if not link_2_id:
         return ""
     if lang == "zh":
-        why = "主营业务证据更强" if by_evidence else "图谱需求更高"
-        return f"另可服务{chain_2}·{link_2}（{action_2}），主环节因{why}而选定"
-    why = "stronger evidence for the main business" if by_evidence else "the map's greater need"
-    return f"also serves {chain_2_en} · {link_2_en} ({_ACTION_EN.get(action_2, action_2)}); the primary link chosen for {why}"
+        why = _class_why(class_code, class_main, lang) if class_code else "因主营业务证据更强而选定" if by_evidence else "因图谱需求更高而选定"
+        return f"另可服务{chain_2}·{link_2}（{action_2}），主环节{why}"
+    why = (_class_why(class_code, class_main, lang) if class_code
+           else "for stronger evidence for the main business" if by_evidence else "for the map's greater need")
+    return f"also serves {chain_2_en} · {link_2_en} ({_ACTION_EN.get(action_2, action_2)}); the primary link chosen {why}"
 
 
 def _fit_reason(link_id: str, stage: str, maturity: str, lang: str) -> str:
@@ -196,17 +209,23 @@ def _reason_columns(scored: pd.DataFrame | Columns, chain_map: ChainMap, lang: s
     def by_link(fn: Callable[..., str], *names: str) -> Callable[..., str]:
         return lambda link, *rest: fn(link, *(columns[n][first[link]] for n in names), *rest, lang)
 
-    def second_reasons() -> np.ndarray:  # keyed on the second link and which side won
+    def second_reasons() -> np.ndarray:  # keyed on the second link, which side won, and the class that decided
         first_2 = dict(zip(col("link_2_id"), range(n_rows(scored)), strict=False))
         won = [a >= b for a, b in zip(col("affinity"), col("affinity_2"), strict=True)]
+        mains = {(code, main.link) for code, main in chain_map.vocabulary.class_links.items()}
 
-        def text(link_2: str, by_evidence: bool) -> tuple[str]:
+        def text(link_2: str, by_evidence: bool, evidence: str, link: str) -> tuple[str]:
+            if not link_2:
+                return ("",)
             at = first_2[link_2]
             chain_2, name_2, chain_2_en, name_2_en, action_2 = (
                 columns[n][at] for n in ("chain_2", "link_2", "chain_2_en", "link_2_en", "action_2"))
-            return (_second_reason(link_2, chain_2, name_2, chain_2_en, name_2_en, action_2, by_evidence, lang),)
+            # a primary link whose strongest evidence is the industry code: the class decided
+            code = evidence[5:] if evidence.startswith("code:") else ""
+            return (_second_reason(link_2, chain_2, name_2, chain_2_en, name_2_en, action_2, by_evidence, code,
+                                   (code, link) in mains, lang),)
 
-        return per_value(text, col("link_2_id"), won)[0]
+        return per_value(text, col("link_2_id"), won, col("evidence"), col("link_id"))[0]
 
     return [
         per_value_list(by_link(_match_reason, "action", "chain", "link", "chain_en", "link_en", "stage", "status"),

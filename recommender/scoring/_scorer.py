@@ -135,6 +135,12 @@ class Scorer:
         texts = np.column_stack([texts, np.asarray(self.matcher.link_ids_, dtype=object)])
         self._link_texts = np.vstack([texts, np.full(len(_LINK_TEXTS), "", dtype=object)])
         self._is_gap = texts[:, _LINK_TEXTS.index("status")] == "missing"  # per link: the city lacks it
+        # the main link of each industry class that several links list (vocabulary.yaml class_links),
+        # as the evidence of a code match and the link's column
+        column = {link_id: k for k, link_id in enumerate(self.matcher.link_ids_)}
+        mains = {f"code:{code}": column[main.link] for code, main in chain_map.vocabulary.class_links.items() if main.link in column}
+        self._class_codes = pd.Index(list(mains))
+        self._class_main = np.array(list(mains.values()), dtype=np.int64)
         self._tags = PhraseSet((alias, (key, tag.share)) for key, tag in strategy.firm_tags.items() for alias in tag.aliases)
         self._places = PhraseSet((place, (key, group.share)) for key, group in strategy.origins.items() for place in group.places)
         self._origin_tags = PhraseSet((tag, (key, group.share)) for key, group in strategy.origins.items() for tag in group.tags)
@@ -229,11 +235,17 @@ class Scorer:
             # a class code names a whole class: where several links list it, the code alone does
             # not say which, and most firms of a class do its established business, so support
             # from a code alone ranks after the firm's own words, a link the city has before a
-            # gap, then the less valued link: a gap is claimed on what the firm says, never on
-            # its class alone
+            # gap (a gap is claimed on what the firm says, never on its class alone), then the
+            # class's main link by its GB/T 4754 name (vocabulary.yaml class_links), then the
+            # less valued link
             code_only = np.char.startswith(match.evidence.astype(str), "code:")
             gap_by_code = code_only & self._is_gap[match.indices]
-            order = np.lexsort((np.where(code_only, weighted, -weighted), gap_by_code, code_only, ~main, rows))
+            class_main = np.zeros(len(match.data), dtype=bool)
+            if len(self._class_main) and code_only.any():
+                at = np.flatnonzero(code_only)
+                known = self._class_codes.get_indexer(pd.Index(match.evidence[at]))
+                class_main[at] = (known >= 0) & (self._class_main[np.maximum(known, 0)] == match.indices[at])
+            order = np.lexsort((np.where(code_only, weighted, -weighted), ~class_main, gap_by_code, code_only, ~main, rows))
             sorted_rows = rows[order]
             starts = np.concatenate(([True], sorted_rows[1:] != sorted_rows[:-1]))
             first = order[starts]

@@ -32,3 +32,29 @@ def test_a_link_naming_an_unknown_object_or_activity_is_refused(tmp_path):
         load_map(folder)
     text = str(info.value)
     assert "unknown object 'nowhere'" in text and "unknown activity 'smuggle'" in text and "objects" in text
+
+
+def test_each_class_main_link_lists_its_class_and_cites_the_class(jiangmen):
+    chain_map = jiangmen.chain_map
+    class_links = chain_map.vocabulary.class_links
+    assert class_links, "the map marks no class main link"
+    for code, main in class_links.items():
+        link = chain_map.link_by_id[main.link]
+        assert code in link.industry_codes, code
+        assert "GB/T 4754-2017" in main.source and code in main.source, code
+        shared = [other.id for other in chain_map.links if code in other.industry_codes]
+        assert len(shared) > 1, f"{code}: a class one link lists needs no main link"
+
+
+@pytest.mark.parametrize(("link", "code", "problem"), [
+    ("nowhere", "3841", "unknown link 'nowhere'"),
+    ("foil", "3841", "link 'foil' does not list industry code '3841'"),
+])
+def test_a_class_main_link_that_is_unknown_or_lacks_the_class_is_refused(tmp_path, link, code, problem):
+    folder = tmp_path / "map"
+    shutil.copytree(TINY_MAP, folder)
+    (folder / "vocabulary.yaml").write_text(
+        f'class_links:\n  "{code}": {{link: {link}, source: GB/T 4754-2017 class {code}}}\n', encoding="utf-8")
+    with pytest.raises(MapError) as info:
+        load_map(folder)
+    assert problem in str(info.value) and f"class_links.{code}" in str(info.value)

@@ -151,3 +151,114 @@ def test_a_raw_material_is_not_the_firm_s_product(scorer):
 ])
 def test_british_and_american_spellings_match_alike(scorer, description, link):
     assert link in _links(scorer, description)
+
+
+@pytest.mark.parametrize(("description", "link"), [
+    # a service named by the link's own words: the production words around it are its clients' trades
+    ("Retained executive search firm placing plant managers and R&D directors for manufacturers.", "headhunting"),
+    ("专业猎头服务，为制造企业寻访研发总监与工厂厂长", "headhunting"),
+    ("劳务派遣服务，主要为电子制造企业提供生产线普工", "hr_outsourcing"),
+])
+def test_a_service_named_by_its_own_words_needs_no_activity_word(jiangmen, description, link):
+    row = jiangmen.scorer.score_frame(pd.DataFrame([{"name": "某公司", "description": description}])).iloc[0]
+    assert row["link_id"] == link
+
+
+@pytest.mark.parametrize("description", [
+    "Venture fund investing in executive search and staffing platforms.",  # investing in the service
+    "Distributor of HR software; resells payroll SaaS and staffing services platforms.",  # selling beside it
+])
+def test_a_service_word_beside_an_activity_the_link_does_not_take_fills_nothing(jiangmen, description):
+    row = jiangmen.scorer.score_frame(pd.DataFrame([{"name": "某公司", "description": description}])).iloc[0]
+    assert row["link_id"] == ""
+
+
+def _scored(jiangmen, description: str, code: str) -> pd.Series:
+    frame = pd.DataFrame([{"name": "某公司", "description": description, "industry_code": code}])
+    return jiangmen.scorer.score_frame(frame).iloc[0]
+
+
+def test_a_distributor_of_the_maps_products_is_not_placed_by_its_trade_class_code(jiangmen):
+    # 5164 金属及金属矿批发: a wholesale class; the words say which products it only sells
+    assert _scored(jiangmen, "批发锂电铜箔、电池铝箔", "5164")["link_id"] == ""
+    # the same class with no words, or with bulk commodities in its words, still names trading
+    assert _scored(jiangmen, "", "5164")["link_id"] == "bulk_commodity_trade"
+    assert _scored(jiangmen, "铁矿石、煤炭进口与分销，自有船队", "5164")["link_id"] == "bulk_commodity_trade"
+
+
+def test_a_production_class_code_still_names_the_class_of_a_firm_that_lists_sales(jiangmen):
+    assert _scored(jiangmen, "锂离子电池销售", "3841")["link_id"] == "cell_manufacturing"
+
+
+@pytest.mark.parametrize("description", [
+    "医院影像设备与呼吸机的维修保养，第三方维保合同",  # repairs others' devices
+    "Field service for industrial robots and CNC machines: repair and spare parts; no manufacturing",
+    "电动自行车维修，电池更换",
+])
+def test_a_repairer_fills_no_production_link(jiangmen, description):
+    row = jiangmen.scorer.score_frame(pd.DataFrame([{"name": "某公司", "description": description}])).iloc[0]
+    assert row["link_id"] == "" or jiangmen.chain_map.link_by_id[row["link_id"]].stage == "service"
+
+
+def test_a_maker_that_also_repairs_keeps_its_link_and_a_scope_repair_item_says_nothing(jiangmen):
+    def link(description: str) -> str:
+        return jiangmen.scorer.score_frame(pd.DataFrame([{"name": "某公司", "description": description}])).iloc[0]["link_id"]
+
+    assert link("工业机器人的研发、制造与维修") == "industrial_robots"
+    assert link("Manufactures industrial robots and offers repair and field service") == "industrial_robots"
+    # 通用设备修理 is a catalogue item most scopes list: it does not make the firm a repairer
+    assert link("一般项目：通用设备修理；专用设备修理。（主要产品：锂电铜箔）") == "copper_foil"
+    assert link("一般项目：锂电铜箔；通用设备修理。") == "copper_foil"
+
+
+@pytest.mark.parametrize("name", ["某某保险经纪有限公司", "某某人寿保险代理有限公司", "Acme Insurance Brokers Ltd", "Acme Market Intelligence Ltd",
+                                  "Acme Aircraft Leasing Ltd"])
+def test_insurance_intermediaries_and_market_researchers_are_read_by_their_names(jiangmen, name):
+    frame = pd.DataFrame([{"name": name, "description": "Solid-state batteries, copper foil and anode materials: reports and cover"}])
+    assert jiangmen.scorer.score_frame(frame).iloc[0]["link_id"] == ""
+    # a lessor of aircraft to operators is a financial firm, not an operator (GB/T 6631 金融租赁服务)
+    fleet = pd.DataFrame([{"name": name, "description": "General aviation operator fleet: helicopters and eVTOL aircraft for operators"}])
+    assert jiangmen.scorer.score_frame(fleet).iloc[0]["link_id"] == ""
+
+
+def test_an_activity_inside_a_raw_material_span_is_not_the_firms(jiangmen):
+    # 以回收铝为原料: 回收 says what the material is (recycled), not that the firm recycles
+    def link(description: str) -> str:
+        return jiangmen.scorer.score_frame(pd.DataFrame([{"name": "某公司", "description": description}])).iloc[0]["link_id"]
+
+    assert link("以回收铝为原料的熔模精密铸件") == link("熔模精密铸件") == "precision_casting"
+    assert link("以回收纸为原料的高强瓦楞原纸") == "papermaking"
+
+
+def test_a_bracketed_exclusion_elsewhere_in_a_scope_does_not_hide_a_service(jiangmen):
+    # （不含…） excludes what it names; the service words outside it still name the service
+    description = "一般项目：物业管理（不含住房租赁）；企业管理咨询。（主营：为制造企业提供中高端人才寻访）"
+    row = jiangmen.scorer.score_frame(pd.DataFrame([{"name": "某公司", "description": description}])).iloc[0]
+    assert row["link_id"] == "headhunting"
+
+
+def test_a_scopes_bracketed_exclusion_is_not_a_denial_of_making(jiangmen):
+    # （不含住房租赁） excludes one item; it does not say the firm makes nothing, as 不生产 does
+    def link(description: str) -> str:
+        return jiangmen.scorer.score_frame(pd.DataFrame([{"name": "某公司", "description": description}])).iloc[0]["link_id"]
+
+    assert link("一般项目：物业管理（不含住房租赁）。（主要产品：熔模铸件）") == link("（主要产品：熔模铸件）") == "precision_casting"
+    assert link("熔模铸件检测与分析，不生产") == ""  # a denial of making still denies it
+
+
+def test_a_main_business_note_names_a_service_whatever_the_other_scope_items_sell(jiangmen):
+    # 主营：… is the firm's own statement of its main business; the 销售 items of its scope
+    # are other items, not the activity of that statement
+    description = "一般项目：塑料制品销售；日用百货销售；软件开发。（主营：供应链金融平台与跨境支付服务）"
+    row = jiangmen.scorer.score_frame(pd.DataFrame([{"name": "某公司", "description": description}])).iloc[0]
+    assert row["link_id"] == "digital_finance"
+    traded = "一般项目：塑料制品销售。（主营：供应链金融平台的销售代理）"  # its own clause trades it
+    assert jiangmen.scorer.score_frame(pd.DataFrame([{"name": "某公司", "description": traded}])).iloc[0]["link_id"] == ""
+
+
+def test_a_main_products_note_is_read_by_its_own_activity_not_the_scopes_sales_items(jiangmen):
+    def link(description: str) -> str:
+        return jiangmen.scorer.score_frame(pd.DataFrame([{"name": "某公司", "description": description}])).iloc[0]["link_id"]
+
+    assert link("一般项目：金属材料销售；日用百货销售。（主要产品：熔模精密铸件）") == "precision_casting"
+    assert link("一般项目：金属材料销售。（主营：熔模精密铸件的进口与分销）") == ""  # the note itself trades

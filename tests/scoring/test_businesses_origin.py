@@ -63,3 +63,30 @@ def test_the_firms_own_words_name_the_gap_beside_its_class_code(jiangmen):
     assert row["link_id"] == "solid_state_battery" and row["action"] == "补链"
     row = _score(jiangmen, description="精密模具制造", industry_code="3841")  # words that name no link: the class decides
     assert row["link_id"] in _code_links(jiangmen, "3841") and row["action"] != "补链"
+
+
+def test_a_class_code_alone_picks_the_class_main_link(jiangmen):
+    # the link the class's GB/T 4754 name describes (vocabulary.yaml class_links), not the
+    # less valued of the links that share the class
+    class_links = jiangmen.chain_map.vocabulary.class_links
+    for code, main in class_links.items():
+        row = _score(jiangmen, description="", industry_code=code)
+        statuses = _code_links(jiangmen, code)
+        if statuses[main.link] == "missing" and any(s != "missing" for s in statuses.values()):
+            continue  # a gap is never claimed on the class alone
+        assert row["link_id"] == main.link, code
+    row = _score(jiangmen, description="", industry_code="3841")
+    assert row["link_id"] == "cell_manufacturing"  # 锂离子电池制造: the cell; a pack assembles cells
+
+
+def test_the_reasons_of_a_code_only_choice_say_the_industry_class_decided(jiangmen):
+    row = _score(jiangmen, description="", industry_code="3841")
+    assert row["link_2_id"]  # the class has other links: the choice among them needs a reason
+    frame = pd.DataFrame([row])
+    zh = explain_frame(frame, jiangmen.chain_map).iloc[0]
+    en = explain_frame(frame, jiangmen.chain_map, lang="en").iloc[0]
+    assert "主环节按行业类别选定（行业代码3841锂离子电池制造，该类别的主要环节）" in zh and "主营业务证据更强" not in zh
+    assert "the primary link chosen by the industry class (code 3841, its main link)" in en
+    assert "stronger evidence for the main business" not in en
+    words = _score(jiangmen, description="主营电解铜箔；兼营锂离子电池PACK组装")
+    assert "主环节因主营业务证据更强而选定" in explain_frame(pd.DataFrame([words]), jiangmen.chain_map).iloc[0]
