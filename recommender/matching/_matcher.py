@@ -81,7 +81,7 @@ _TERM, _GENERIC, _TRADE, _GREEN, _ACTIVITY, _LEAD, _PART, _CUSTOMER, _INPUT, _DE
 #: that open it, and how far back (bytes) the opening word is looked for.
 CUSTOMER_CLOSERS = ("供应", "配套", "供货", "代工", "贴牌")
 CUSTOMER_OPENERS = tuple(w.encode() for w in ("为", "向"))
-INPUT_CLOSERS = ("为原料", "为主要原料", "为原材料", "作原料", "为主料", "为基材")
+INPUT_CLOSERS = ("为原料", "为主要原料", "为原材料", "作原料", "为主料", "为基材", "为前驱体", "为碳源", "为载体")
 INPUT_OPENERS = tuple(w.encode() for w in ("以", "利用", "采用"))
 SPAN_BYTES = 72
 #: Weight factor of a term inside such a span.
@@ -640,8 +640,8 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         gap_term, gap_start, gap_end = self._gapped(haystack, pattern, start, end, clause)
         is_term = kind == _TERM
         term, term_start, term_row, term_clause = pattern[is_term], start[is_term], row[is_term], clause[is_term]
+        term_end = end[is_term]
         if len(gap_term):  # the compound wins over a shorter term inside it (specific over generic)
-            term_end = end[is_term]
             by_start = np.argsort(gap_start, kind="stable")
             span_start, span_end = gap_start[by_start], np.maximum.accumulate(gap_end[by_start])
             last = np.searchsorted(span_start, term_start, side="right") - 1
@@ -652,8 +652,10 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
             term_start = np.concatenate([term_start[keep], gap_start])
             term_row = np.concatenate([term_row[keep], gap_row])
             term_clause = np.concatenate([term_clause[keep], gap_clause])
+            term_end = np.concatenate([term_end[keep], gap_end])
             order = np.argsort(term_start, kind="stable")
             term, term_start, term_row, term_clause = term[order], term_start[order], term_row[order], term_clause[order]
+            term_end = term_end[order]
         service_only = np.zeros(len(term), dtype=bool)
         discarded = np.zeros(n, dtype=bool)
         is_trade = kind == _TRADE
@@ -663,6 +665,7 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
             discarded[term_row[service_only | dropped]] = True
             keep = ~dropped
             term, term_row, term_clause, service_only = term[keep], term_row[keep], term_clause[keep], service_only[keep]
+            term_start, term_end = term_start[keep], term_end[keep]
         # each term's links, in text order then the term's own link order
         counts = self.link_ptr_[term + 1] - self.link_ptr_[term]
         owner = np.repeat(np.arange(len(term)), counts)
@@ -697,11 +700,13 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         discarded[term_row[owner][~ok & ((acts & self.trade_bit_) != 0)]] = True  # named only to trade
         e_row, e_col, e_term, e_clause = term_row[owner][ok], col[ok], term[owner][ok], term_clause[owner][ok]
         e_weight = self.link_weight_[entry][ok]
-        e_secondary = np.zeros(len(e_row), dtype=bool)
+        # a term followed by 用 (电动摩托车用电池, 车用…) names what the product is for, a customer's
+        # product: it weighs as a secondary item (用于 after a term says what the term itself is for)
+        e_secondary = _application(haystack, term_end)[owner][ok]
         if len(secondary[0]):  # a customer's product or a raw material is not the firm's product
             e_start = term_start[owner][ok]
             last = np.searchsorted(secondary[0], e_start, side="right") - 1
-            e_secondary = (last >= 0) & (e_start < secondary[1][np.maximum(last, 0)])
+            e_secondary |= (last >= 0) & (e_start < secondary[1][np.maximum(last, 0)])
         # a term counts once per description and link: its first accepted occurrence
         first = _first_occurrences((e_row * len(self.kinds_) + e_term) * len(self.link_ids_) + e_col)
         e_row, e_col, e_term, e_clause, e_weight = e_row[first], e_col[first], e_term[first], e_clause[first], e_weight[first]
@@ -919,6 +924,22 @@ def spellings(key: str) -> tuple[str, ...]:
     forms = (_SPELLING_RE.sub(lambda m: british.get(m.group(), m.group()), key),
              _SPELLING_RE.sub(lambda m: american.get(m.group(), m.group()), key))
     return tuple(dict.fromkeys((key, *forms)))
+
+
+_USE, _FOR = "用".encode(), "于".encode()
+
+
+def _application(haystack: bytes, term_end: np.ndarray) -> np.ndarray:
+    """Per term occurrence (its end offset in ``haystack``): whether 用 follows it and 于 does
+    not: the term names the application of the product after it (摩托车用, 车用), not the product."""
+    if not len(term_end):
+        return np.zeros(0, dtype=bool)
+    data = np.frombuffer(haystack + b"\n" * (2 * len(_USE)), dtype=np.uint8)  # room after the last term
+    use, follows = np.ones((2, len(term_end)), dtype=bool)
+    for i in range(len(_USE)):
+        use &= data[term_end + i] == _USE[i]
+        follows &= data[term_end + len(_USE) + i] == _FOR[i]
+    return use & ~follows
 
 
 def _first_occurrences(keys: np.ndarray) -> np.ndarray:

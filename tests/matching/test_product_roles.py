@@ -1,0 +1,39 @@
+"""What a word names in a description: the firm's product, what the product is for, or what it
+is made from. Each description is written from a general rule of Chinese wording or of the
+trade (a noun before 用 names the application, 以…为前驱体 names the raw material, black mass is
+a recycling intermediate), not taken from any evaluation or development set.
+"""
+
+from tests.matching.reading import links_of
+
+
+def test_a_noun_before_yong_names_the_application_not_the_product(scorer):
+    # 储能用锂电池组: packs for energy storage; the firm makes packs, not storage systems
+    links = links_of(scorer, "储能用锂电池组制造")
+    assert max(links, key=links.get) == "battery_pack" and "new_energy_storage" not in links
+    # a component for a machine: the component's link, the machine's well below it
+    links = links_of(scorer, "工业机器人用精密减速器制造")
+    assert max(links, key=links.get) == "core_components"
+    assert links.get("industrial_robots", 0.0) < 0.7 * links["core_components"]
+    # 用于 after a noun says what that noun is for: the noun is still the product
+    assert "battery_pack" in links_of(scorer, "锂电池组用于储能电站")
+
+
+def test_a_precursor_named_as_raw_material_is_not_the_product(scorer):
+    # 以…为前驱体 names what the firm starts from, like 以…为原料
+    links = links_of(scorer, "以沥青为前驱体制备硬碳负极材料")
+    assert max(links, key=links.get) == "anode_material"
+    assert "battery_raw_materials" not in links
+    assert "battery_raw_materials" in links_of(scorer, "三元前驱体制造")
+
+
+def test_black_mass_is_recycled_not_reused(scorer):
+    # black mass, the shredded electrode powder of spent cells, goes to metal recovery only
+    links = links_of(scorer, "黑粉湿法浸出")
+    assert "battery_recycling" in links and "cascade_utilisation" not in links
+
+
+def test_cathode_powder_regenerated_is_cathode_regeneration(scorer):
+    links = links_of(scorer, "退役正极粉修复再生")
+    assert max(links, key=links.get) == "cathode_regeneration"
+    assert "cathode_regeneration" not in links_of(scorer, "正极粉制造")
