@@ -58,6 +58,7 @@ from ..chainmap._schema import ChainMap
 from ..reference._industry import industry_class
 from ..reference._text import traditional
 from ._vocabulary import (
+    APPLICATION_OPENERS,
     CLAUSE_DELIMITERS,
     GENERIC_TERMS,
     LEAD_TERMS,
@@ -76,7 +77,7 @@ __all__ = ["GAP", "VOCABULARY_COLUMNS", "LinkMatcher", "MatchResult", "PhraseSet
 #: shared object's word: it counts only beside an accepted activity).
 VOCABULARY_COLUMNS = ("link_id", "term", "kind", "weight", "service")
 
-_TERM, _GENERIC, _TRADE, _GREEN, _ACTIVITY, _LEAD, _PART, _CUSTOMER, _INPUT, _DENY, _EXCLUDE = 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10
+_TERM, _GENERIC, _TRADE, _GREEN, _ACTIVITY, _LEAD, _PART, _CUSTOMER, _INPUT, _APPLY, _DENY, _EXCLUDE = 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11
 #: Words that close a span naming a customer (为…供应) or a raw material (以…为原料), the words
 #: that open it, and how far back (bytes) the opening word is looked for.
 CUSTOMER_CLOSERS = ("供应", "配套", "供货", "代工", "贴牌")
@@ -424,6 +425,8 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
             entries.setdefault(word, (_CUSTOMER, (), False, np.uint64(0)))
         for word in INPUT_CLOSERS:
             entries.setdefault(word, (_INPUT, (), False, np.uint64(0)))
+        for word in APPLICATION_OPENERS:
+            entries.setdefault(_normal(word), (_APPLY, (), False, np.uint64(0)))
         if self.activities:  # denials matter where activities are read
             for word in NEGATION_TERMS:
                 entries[_normal(word)] = (_DENY, (), False, np.uint64(0))
@@ -609,7 +612,7 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
             mask = mask & ~self.trade_bit_
         # what a raw material or a customer is or does is not the firm's activity (以回收不锈钢为原料,
         # 为电池回收企业供应): activity words inside those spans name none
-        secondary = self._secondary_spans(haystack, kind, start, clause, bounds)
+        secondary = self._secondary_spans(haystack, kind, start, end, clause, bounds)
         if len(secondary[0]):
             acting = np.flatnonzero(mask != 0)
             last = np.searchsorted(secondary[0], start[acting], side="right") - 1
@@ -754,12 +757,18 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         return self._combine(n, np.concatenate(rows), np.concatenate(cols), np.concatenate(weights), np.concatenate(evidence),
                              np.concatenate(weak), discarded, green)
 
-    def _secondary_spans(self, haystack: bytes, kind: np.ndarray, start: np.ndarray, clause: np.ndarray,
+    def _secondary_spans(self, haystack: bytes, kind: np.ndarray, start: np.ndarray, end: np.ndarray, clause: np.ndarray,
                          bounds: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Sorted (start, end) byte spans that name what a firm buys or whom it supplies, not
-        what it makes: ``为…供应`` / ``为…配套`` (a customer), ``以…为原料`` (a raw material).
-        Found from their closing words (few), looking back in the clause for the opening one."""
+        what it makes: ``为…供应`` / ``为…配套`` (a customer), ``以…为原料`` (a raw material),
+        found from their closing words (few), looking back in the clause for the opening one;
+        and the applications a product is for (用于…), from the opening word to the end of its
+        clause (activity words there are the customer's: 用于生产锂电池)."""
         found: list[tuple[int, int]] = []
+        applied = (kind == _APPLY).nonzero()[0]
+        if len(applied):
+            ends = np.append(bounds, len(haystack))[clause[applied]]
+            found.extend(zip(end[applied].tolist(), ends.tolist(), strict=True))
         clause_start = np.concatenate(([0], bounds))
         for k in ((kind == _CUSTOMER) | (kind == _INPUT)).nonzero()[0].tolist():
             begin, close = int(clause_start[clause[k]]), int(start[k])

@@ -8,7 +8,7 @@ ignore generic items and to discard products named only in a trade clause.
 
 from __future__ import annotations
 
-__all__ = ["CLAUSE_DELIMITERS", "ENGLISH_ER_VERBS", "GENERIC_TERMS", "LEAD_TERMS", "MAKE_TERMS", "NEGATION_BRACKET", "NEGATION_TERMS", "TRADE_TERMS", "english_forms", "is_agent_noun"]
+__all__ = ["APPLICATION_OPENERS", "CLAUSE_DELIMITERS", "ENGLISH_ER_VERBS", "GENERIC_TERMS", "LEAD_TERMS", "MAKE_TERMS", "NEGATION_BRACKET", "NEGATION_TERMS", "TRADE_TERMS", "english_forms", "is_agent_noun"]
 
 #: Items present in most registered business scopes; they carry no weight.
 GENERIC_TERMS: tuple[str, ...] = (
@@ -40,6 +40,11 @@ LEAD_TERMS: tuple[str, ...] = (
     "specialised in", "focuses on", "focused on", "leading maker", "leading manufacturer",
 )
 
+#: Words that open what a product is for (its applications, its customers' products): the words
+#: after them, to the end of the clause, weigh as secondary items (碳纤维预浸料，用于无人机机身).
+#: English "for …" is not one: English profiles name the product's trade by its use (foil for
+#: Li-ion anodes), and a bare "for" opens purposes of every kind.
+APPLICATION_OPENERS: tuple[str, ...] = ("用于", "应用于", "适用于", "广泛用于", "主要用于", "广泛应用于", "可用于")
 #: Words that mark a clause as selling, not making (the trade rule).
 TRADE_TERMS: tuple[str, ...] = (
     "销售", "批发", "零售", "贸易", "进出口", "经销", "代理", "代销", "分销", "采购", "租赁",

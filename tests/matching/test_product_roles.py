@@ -37,3 +37,20 @@ def test_cathode_powder_regenerated_is_cathode_regeneration(scorer):
     links = links_of(scorer, "退役正极粉修复再生")
     assert max(links, key=links.get) == "cathode_regeneration"
     assert "cathode_regeneration" not in links_of(scorer, "正极粉制造")
+
+
+def test_what_follows_yongyu_is_the_application(scorer):
+    # 用于… names what the product is used in: the machine it goes into weighs as secondary
+    links = links_of(scorer, "精密减速器制造，用于工业机器人关节")
+    assert max(links, key=links.get) == "core_components"
+    assert links.get("industrial_robots", 0.0) < 0.6 * links["core_components"]
+
+
+def test_regrading_and_reassembling_retired_modules_is_second_life_use(scorer):
+    links = links_of(scorer, "Re-grades retired EV battery modules and reassembles them into storage cabinets")
+    assert "cascade_utilisation" in links and "battery_collection" not in links
+
+
+def test_marine_propulsion_products_are_marine_equipment(scorer):
+    links = links_of(scorer, "Maker of azimuth thrusters and controllable-pitch propellers")
+    assert max(links, key=links.get) == "marine_supporting_equipment"
