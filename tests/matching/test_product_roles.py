@@ -54,3 +54,17 @@ def test_regrading_and_reassembling_retired_modules_is_second_life_use(scorer):
 def test_marine_propulsion_products_are_marine_equipment(scorer):
     links = links_of(scorer, "Maker of azimuth thrusters and controllable-pitch propellers")
     assert max(links, key=links.get) == "marine_supporting_equipment"
+
+
+def test_a_certificate_the_firm_holds_is_not_a_testing_service(scorer):
+    # X认证 after a product names a certificate the maker holds; the service names itself
+    assert "high_end_recycled_paper" in links_of(scorer, "再生白卡纸，FSC认证")
+    assert "testing_certification" in links_of(scorer, "动力电池检测认证服务")
+
+
+def test_decomposing_inoculants_and_engineered_strains(scorer):
+    # NY 609 有机物料腐熟剂 is a microbial inoculant; 工程菌株 are the tools of synthetic biology
+    links = links_of(scorer, "秸秆腐熟剂生产")
+    assert max(links, key=links.get) == "bio_fermentation"
+    links = links_of(scorer, "工程菌株发酵生产生物基化学品")
+    assert max(links, key=links.get) == "synthetic_biology"
