@@ -53,6 +53,7 @@ The shortlist pool is the best ``max(2000, 20 K)`` matched active firms that are
 from __future__ import annotations
 
 import asyncio
+import ctypes
 import functools
 import glob
 import json
@@ -107,6 +108,32 @@ _BAND_SHIFT = 63 - _BAND_BITS
 _SAMPLES_PER_PART = 64
 #: Rows per record batch of a staged file: an output part reads at most one batch more than its rows at each end of a slice.
 _BATCH = 1024
+
+
+def _hand_back_memory() -> None:
+    """Return the heap memory freed by a task to the system: Arrow's pool (mimalloc/jemalloc) keeps what pandas' string
+    columns and the staged files freed, and glibc's malloc keeps free pages its automatic trim does not reach (below a live
+    block); on one worker that kept memory rose piece after piece (issue #15). Costs a few milliseconds per task."""
+    import pyarrow as pa
+
+    pa.default_memory_pool().release_unused()
+    if sys.platform.startswith("linux"):
+        try:
+            ctypes.CDLL("libc.so.6").malloc_trim(0)
+        except (OSError, AttributeError):  # pragma: no cover - not glibc (musl has no malloc_trim)
+            pass
+
+
+def _task(fn):  # noqa: ANN001, ANN202 - keeps fn's signature
+    """A worker task that hands back its freed memory (:func:`_hand_back_memory`) once it returns, its rows dropped."""
+    @functools.wraps(fn)
+    def run(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            _hand_back_memory()
+
+    return run
 
 
 @functools.cache
@@ -174,6 +201,7 @@ def _read(item: tuple[ParquetPiece, int], columns: tuple[str, ...]) -> pd.DataFr
     return frame
 
 
+@_task
 def _stage_csv(path: str, folder: str, index: int, rows: int) -> dict:
     """Read one CSV file with the local reader and stage it as Parquet pieces of ``rows`` rows (runs on a worker)."""
     import pyarrow as pa
@@ -255,6 +283,7 @@ def _read_columns(piece: ParquetPiece, columns: tuple[str, ...], wanted: list[st
     return text_frame(table.slice(piece.start, piece.rows), wanted)
 
 
+@_task
 def _dup_keys(item: tuple[ParquetPiece, int], index: int, spec: _Spec, folder: str, buckets: int) -> int:
     """Step 1, per piece: each row's normalised name and credit code (:meth:`Duplicates.keys`) as 128-bit hashes, saved
     grouped by bucket (``keys-i``). Returns the number of keys."""
@@ -457,6 +486,7 @@ def _arrow_slice(path: str, start: int = 0, stop: int | None = None, columns: li
         return table.select(columns) if columns is not None else table
 
 
+@_task
 def _score_piece(item: tuple[ParquetPiece, int], index: int, spec: _Spec, folder: str, marks: list[str], pool_size: int,
                  step: int) -> dict:
     """Score one piece (:func:`score_chunk`, as the local engine) and stage its rows (runs on a worker).
@@ -521,6 +551,7 @@ def _save_pool(candidates: pd.DataFrame, affinity: object, path: Path) -> str:
     return str(path)
 
 
+@_task
 def _bounds(index: int, copies: bool, folder: str, bounds: np.ndarray, inner: np.ndarray) -> np.ndarray:
     """Where each output range starts in a piece's staged files (runs on a worker): saved as ``cuts-i`` (main file, copies
     file); returns the rows of each range in them.
@@ -587,6 +618,7 @@ def _slices(part: int, pieces: int, folder: str) -> list[tuple[str, int, int]]:
     return found
 
 
+@_task
 def _write_range(part: int, first: int, expected: int, path: str, head: int, *, pieces: int, folder: str, slots: dict[int, int],
                  version: str, spec: _Spec, numeric: list[str]) -> tuple[int, pd.DataFrame | None]:
     """One output part (runs on a worker): its rows read back from every staged file's slice of range ``part``,
