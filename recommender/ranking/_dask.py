@@ -533,6 +533,7 @@ def _score_piece(item: tuple[ParquetPiece, int], index: int, spec: _Spec, folder
     held = np.empty(len(wanted), dtype=_MARK)  # row → its sort key, by row
     held["row"], held["first"] = rows[wanted], key[wanted]
     _save_parts(stage / f"firsts-{index:06d}", held, np.zeros(len(held), dtype=np.int64), 1)
+    _forget_values(rec)
     return {
         "rows": len(rows), "bad": int(chunk.bad.sum()), "matched": chunk.matched,
         "inactive": int((band == BAND_INACTIVE).sum()), "not_firm": int((band == BAND_NOT_FIRM).sum()),
@@ -540,6 +541,20 @@ def _score_piece(item: tuple[ParquetPiece, int], index: int, spec: _Spec, folder
         "sample": key[main][::step], "main_rows": len(main), "copies": copy_path is not None,
         "pool": None if chunk.candidates is None else _save_pool(chunk.candidates, chunk.affinity, stage / f"pool-{index:06d}.pkl"),
     }
+
+
+def _forget_values(rec: Recommender) -> None:
+    """Empty the per-value caches kept across calls (the scorer's firm traits, :func:`~recommender.tables._values.blank_missing`'s
+    marks, the likelihood reasons' texts). Their entries are made among a piece's rows, and each one left alive keeps the
+    small-object arena it sits in (1 MiB, mostly the piece's freed cells) from being given back, so a worker's memory rose
+    piece after piece until a cache reached its bound. The values a piece of 100,000 rows repeats are few, and computed again."""
+    from ..scoring._explanation import _ITEM_TEXTS
+    from ..tables._values import _SEEN
+
+    _SEEN.clear()
+    _ITEM_TEXTS.clear()
+    for cache in rec.scorer._trait_cache.values():
+        cache.clear()
 
 
 def _save_pool(candidates: pd.DataFrame, affinity: object, path: Path) -> str:
@@ -752,12 +767,23 @@ def rank_dask(
 
 
 def _gather(client, futures, progress: bool) -> list:  # noqa: ANN001
+    """The tasks' results in the order given, each taken as soon as its task ends: the worker then drops it, instead of
+    holding every task's result (made among the task's rows, so keeping their heap from being given back) until the last ends."""
     if progress:
         from distributed import progress as show
 
         show(futures)
         print(file=sys.stderr)
-    return client.gather(futures)
+    from distributed import as_completed
+
+    where = {future.key: i for i, future in enumerate(futures)}
+    out: list = [None] * len(futures)
+    pending = as_completed(futures, with_results=True)
+    futures.clear()
+    for future, result in pending:
+        out[where[future.key]] = result
+        future.release()
+    return out
 
 
 def _pieces(client, paths: list[Path], stage: Path, rows: int, progress: bool) -> tuple[list[ParquetPiece], InputTable]:  # noqa: ANN001
