@@ -32,6 +32,8 @@ How a run goes (:func:`rank_dask`); no step holds more than about a piece of row
    tasks carry only the map folder and the model reference. A task returns small things:
    counts, unreadable values per column and a sample of its keys; its shortlist candidates
    with their affinities and the sort keys of rows that copies follow go to the staging disk.
+   After each piece the worker empties the per-value caches and hands its freed heap back
+   (:func:`_task`), so its memory between pieces does not rise with the number of pieces.
 4. **The global order from the keys alone.** The ranges of the output parts are quantiles of the
    samples; each staged file (sorted) says where each range starts in it (saved beside it; the
    client keeps only the rows per range); a copy takes its first copy's key (its file re-sorted,
