@@ -32,6 +32,8 @@ How a run goes (:func:`rank_dask`); no step holds more than about a piece of row
    tasks carry only the map folder and the model reference. A task returns small things:
    counts, unreadable values per column and a sample of its keys; its shortlist candidates
    with their affinities and the sort keys of rows that copies follow go to the staging disk.
+   After each piece the worker empties the per-value caches and hands its freed heap back
+   (:func:`_task`), so its memory between pieces does not rise with the number of pieces.
 4. **The global order from the keys alone.** The ranges of the output parts are quantiles of the
    samples; each staged file (sorted) says where each range starts in it (saved beside it; the
    client keeps only the rows per range); a copy takes its first copy's key (its file re-sorted,
@@ -53,6 +55,7 @@ The shortlist pool is the best ``max(2000, 20 K)`` matched active firms that are
 from __future__ import annotations
 
 import asyncio
+import ctypes
 import functools
 import glob
 import json
@@ -107,6 +110,32 @@ _BAND_SHIFT = 63 - _BAND_BITS
 _SAMPLES_PER_PART = 64
 #: Rows per record batch of a staged file: an output part reads at most one batch more than its rows at each end of a slice.
 _BATCH = 1024
+
+
+def _hand_back_memory() -> None:
+    """Return the heap memory freed by a task to the system: Arrow's pool (mimalloc/jemalloc) keeps what pandas' string
+    columns and the staged files freed, and glibc's malloc keeps free pages its automatic trim does not reach (below a live
+    block); on one worker that kept memory rose piece after piece (issue #15). Costs a few milliseconds per task."""
+    import pyarrow as pa
+
+    pa.default_memory_pool().release_unused()
+    if sys.platform.startswith("linux"):
+        try:
+            ctypes.CDLL("libc.so.6").malloc_trim(0)
+        except (OSError, AttributeError):  # pragma: no cover - not glibc (musl has no malloc_trim)
+            pass
+
+
+def _task(fn):  # noqa: ANN001, ANN202 - keeps fn's signature
+    """A worker task that hands back its freed memory (:func:`_hand_back_memory`) once it returns, its rows dropped."""
+    @functools.wraps(fn)
+    def run(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            _hand_back_memory()
+
+    return run
 
 
 @functools.cache
@@ -174,6 +203,7 @@ def _read(item: tuple[ParquetPiece, int], columns: tuple[str, ...]) -> pd.DataFr
     return frame
 
 
+@_task
 def _stage_csv(path: str, folder: str, index: int, rows: int) -> dict:
     """Read one CSV file with the local reader and stage it as Parquet pieces of ``rows`` rows (runs on a worker)."""
     import pyarrow as pa
@@ -255,6 +285,7 @@ def _read_columns(piece: ParquetPiece, columns: tuple[str, ...], wanted: list[st
     return text_frame(table.slice(piece.start, piece.rows), wanted)
 
 
+@_task
 def _dup_keys(item: tuple[ParquetPiece, int], index: int, spec: _Spec, folder: str, buckets: int) -> int:
     """Step 1, per piece: each row's normalised name and credit code (:meth:`Duplicates.keys`) as 128-bit hashes, saved
     grouped by bucket (``keys-i``). Returns the number of keys."""
@@ -457,6 +488,7 @@ def _arrow_slice(path: str, start: int = 0, stop: int | None = None, columns: li
         return table.select(columns) if columns is not None else table
 
 
+@_task
 def _score_piece(item: tuple[ParquetPiece, int], index: int, spec: _Spec, folder: str, marks: list[str], pool_size: int,
                  step: int) -> dict:
     """Score one piece (:func:`score_chunk`, as the local engine) and stage its rows (runs on a worker).
@@ -503,6 +535,7 @@ def _score_piece(item: tuple[ParquetPiece, int], index: int, spec: _Spec, folder
     held = np.empty(len(wanted), dtype=_MARK)  # row → its sort key, by row
     held["row"], held["first"] = rows[wanted], key[wanted]
     _save_parts(stage / f"firsts-{index:06d}", held, np.zeros(len(held), dtype=np.int64), 1)
+    _forget_values(rec)
     return {
         "rows": len(rows), "bad": int(chunk.bad.sum()), "matched": chunk.matched,
         "inactive": int((band == BAND_INACTIVE).sum()), "not_firm": int((band == BAND_NOT_FIRM).sum()),
@@ -510,6 +543,20 @@ def _score_piece(item: tuple[ParquetPiece, int], index: int, spec: _Spec, folder
         "sample": key[main][::step], "main_rows": len(main), "copies": copy_path is not None,
         "pool": None if chunk.candidates is None else _save_pool(chunk.candidates, chunk.affinity, stage / f"pool-{index:06d}.pkl"),
     }
+
+
+def _forget_values(rec: Recommender) -> None:
+    """Empty the per-value caches kept across calls (the scorer's firm traits, :func:`~recommender.tables._values.blank_missing`'s
+    marks, the likelihood reasons' texts). Their entries are made among a piece's rows, and each one left alive keeps the
+    small-object arena it sits in (1 MiB, mostly the piece's freed cells) from being given back, so a worker's memory rose
+    piece after piece until a cache reached its bound. The values a piece of 100,000 rows repeats are few, and computed again."""
+    from ..scoring._explanation import _ITEM_TEXTS
+    from ..tables._values import _SEEN
+
+    _SEEN.clear()
+    _ITEM_TEXTS.clear()
+    for cache in rec.scorer._trait_cache.values():
+        cache.clear()
 
 
 def _save_pool(candidates: pd.DataFrame, affinity: object, path: Path) -> str:
@@ -521,6 +568,7 @@ def _save_pool(candidates: pd.DataFrame, affinity: object, path: Path) -> str:
     return str(path)
 
 
+@_task
 def _bounds(index: int, copies: bool, folder: str, bounds: np.ndarray, inner: np.ndarray) -> np.ndarray:
     """Where each output range starts in a piece's staged files (runs on a worker): saved as ``cuts-i`` (main file, copies
     file); returns the rows of each range in them.
@@ -587,6 +635,7 @@ def _slices(part: int, pieces: int, folder: str) -> list[tuple[str, int, int]]:
     return found
 
 
+@_task
 def _write_range(part: int, first: int, expected: int, path: str, head: int, *, pieces: int, folder: str, slots: dict[int, int],
                  version: str, spec: _Spec, numeric: list[str]) -> tuple[int, pd.DataFrame | None]:
     """One output part (runs on a worker): its rows read back from every staged file's slice of range ``part``,
@@ -720,12 +769,23 @@ def rank_dask(
 
 
 def _gather(client, futures, progress: bool) -> list:  # noqa: ANN001
+    """The tasks' results in the order given, each taken as soon as its task ends: the worker then drops it, instead of
+    holding every task's result (made among the task's rows, so keeping their heap from being given back) until the last ends."""
     if progress:
         from distributed import progress as show
 
         show(futures)
         print(file=sys.stderr)
-    return client.gather(futures)
+    from distributed import as_completed
+
+    where = {future.key: i for i, future in enumerate(futures)}
+    out: list = [None] * len(futures)
+    pending = as_completed(futures, with_results=True)
+    futures.clear()
+    for future, result in pending:
+        out[where[future.key]] = result
+        future.release()
+    return out
 
 
 def _pieces(client, paths: list[Path], stage: Path, rows: int, progress: bool) -> tuple[list[ParquetPiece], InputTable]:  # noqa: ANN001

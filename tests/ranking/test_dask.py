@@ -106,6 +106,27 @@ def test_csv_in_gbk_and_utf8_gives_the_local_engines_rows_scores_and_order(input
     assert not [p for p in out.parent.iterdir() if p.name.startswith(".")]  # no staging left behind
 
 
+def _values_kept() -> dict[str, int]:
+    """The entries of the per-value caches kept across calls in this process (run on a worker)."""
+    from recommender.ranking._dask import engine
+    from recommender.scoring._explanation import _ITEM_TEXTS
+    from recommender.tables._values import _SEEN
+
+    kept = {"blank_missing": len(_SEEN), "reasons": len(_ITEM_TEXTS)}
+    kept.update({name: len(cache) for name, cache in engine(None, "demo").scorer._trait_cache.items()})
+    return kept
+
+
+def test_a_worker_keeps_no_cell_values_once_a_piece_is_scored(inputs, client, tmp_path):
+    # entries made among a piece's rows keep its small-object arenas from being given back: a worker's memory rose piece after piece
+    rank_dask([str(inputs["folder"] / "all.csv")], tmp_path / "ranked", client=client, model="demo", partition_size=300)
+    kept = client.run(_values_kept)
+    assert len(kept) == 2 and kept
+    for sizes in kept.values():
+        assert set(sizes) == {"blank_missing", "reasons", "tags", "origin", "leader"}
+        assert not any(sizes.values()), sizes
+
+
 def test_copies_of_firms_across_partitions_and_files_are_marked_as_the_local_engine_marks_them(inputs, client, tmp_path):
     out = tmp_path / "ranked"
     report = rank_dask([str(inputs["folder"] / "part*.csv")], out, client=client, model="demo", partition_size=200, shortlist_k=4)
