@@ -1,5 +1,7 @@
 """per_value: once per distinct value, in a call or (with a cache) across calls."""
 
+import gc
+
 import numpy as np
 import pandas as pd
 
@@ -23,18 +25,18 @@ def test_per_value_spreads_each_distinct_result_back_to_its_rows():
     assert [a.tolist() for a in empty] == [[], []]
 
 
-def test_a_cache_keeps_results_across_calls_and_is_bounded(monkeypatch):
+def test_a_cache_keeps_results_across_calls_and_is_bounded():
     calls = []
 
     def fn(value):
         calls.append(value)
         return (value * 2,)
 
-    cache: dict = {}
+    cache = memo.KeptValues()
     assert per_value(fn, ["a", "b"], cache=cache)[0].tolist() == ["aa", "bb"]
     assert per_value(fn, ["b", "c", "a"], cache=cache)[0].tolist() == ["bb", "cc", "aa"]
     assert calls == ["a", "b", "c"]  # b and a came from the cache
-    monkeypatch.setattr(memo, "_CACHE_MAX", 2)
+    cache.limit = 2
     assert per_value(fn, ["d"], cache=cache)[0].tolist() == ["dd"]
     assert set(cache) == {("d",)}  # over the bound: emptied, then filled again
     assert per_value(fn, ["a"])[0].tolist() == ["aa"] and calls[-1] == "a"  # no cache: computed again
@@ -52,3 +54,18 @@ def test_a_scorers_trait_cache_gives_the_same_scores(tiny_map):
     cold = Scorer(tiny_map).score_frame(profiles.iloc[::-1].reset_index(drop=True))
     assert again.equals(cold)
     assert first["score"].tolist() == cold["score"].tolist()[::-1]
+
+
+def test_forget_values_empties_every_kept_cache_and_no_other_dict():
+    first, second, plain = memo.KeptValues(), memo.KeptValues(10), {"x": 1}
+    first["a"], second["b"] = 1, 2
+    per_value(lambda v: (v,), ["c"], cache=first)
+    assert len(first) == 2
+    memo.forget_values()
+    assert first == {} and second == {} and plain == {"x": 1}
+    gone = id(second)
+    del second
+    gc.collect()
+    assert gone not in memo._KEPT and id(first) in memo._KEPT  # the registry keeps no cache alive
+    first["d"] = 3
+    assert first == {"d": 3}  # still usable after being emptied

@@ -74,6 +74,7 @@ import numpy as np
 import pandas as pd
 from distributed import WorkerPlugin
 
+from .._cache import forget_values
 from .._recommender import Recommender
 from ..exceptions import InputFileError
 from ..tables._io import InputTable, open_table
@@ -535,7 +536,7 @@ def _score_piece(item: tuple[ParquetPiece, int], index: int, spec: _Spec, folder
     held = np.empty(len(wanted), dtype=_MARK)  # row → its sort key, by row
     held["row"], held["first"] = rows[wanted], key[wanted]
     _save_parts(stage / f"firsts-{index:06d}", held, np.zeros(len(held), dtype=np.int64), 1)
-    _forget_values(rec)
+    forget_values()  # what a piece's rows left in the caches kept across calls would pin its arenas
     return {
         "rows": len(rows), "bad": int(chunk.bad.sum()), "matched": chunk.matched,
         "inactive": int((band == BAND_INACTIVE).sum()), "not_firm": int((band == BAND_NOT_FIRM).sum()),
@@ -543,20 +544,6 @@ def _score_piece(item: tuple[ParquetPiece, int], index: int, spec: _Spec, folder
         "sample": key[main][::step], "main_rows": len(main), "copies": copy_path is not None,
         "pool": None if chunk.candidates is None else _save_pool(chunk.candidates, chunk.affinity, stage / f"pool-{index:06d}.pkl"),
     }
-
-
-def _forget_values(rec: Recommender) -> None:
-    """Empty the per-value caches kept across calls (the scorer's firm traits, :func:`~recommender.tables._values.blank_missing`'s
-    marks, the likelihood reasons' texts). Their entries are made among a piece's rows, and each one left alive keeps the
-    small-object arena it sits in (1 MiB, mostly the piece's freed cells) from being given back, so a worker's memory rose
-    piece after piece until a cache reached its bound. The values a piece of 100,000 rows repeats are few, and computed again."""
-    from ..scoring._explanation import _ITEM_TEXTS
-    from ..tables._values import _SEEN
-
-    _SEEN.clear()
-    _ITEM_TEXTS.clear()
-    for cache in rec.scorer._trait_cache.values():
-        cache.clear()
 
 
 def _save_pool(candidates: pd.DataFrame, affinity: object, path: Path) -> str:

@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import pandas as pd
 
-from .._cache import per_value, per_value_list
+from .._cache import KeptValues, per_value, per_value_list
 from .._columnar import Columns, as_list, n_rows
 from ..chainmap._schema import COMPONENTS, STAGE_NAMES, STATUS_NAMES, ChainMap
 from ..likelihood._estimators import FEATURE_LABELS, LandingEstimate
@@ -337,8 +337,7 @@ def _category_text(feature: str, label: str, chain_map: ChainMap | None, zh: boo
 
 
 #: Texts of likelihood reasons by (language, map version, feature, level, part): a few hundred per model.
-_ITEM_TEXTS: dict[tuple, str] = {}
-_ITEM_TEXTS_MAX = 50_000
+_ITEM_TEXTS = KeptValues(50_000)
 
 
 def likelihood_reasons(
@@ -364,8 +363,7 @@ def likelihood_reasons(
     # the same (feature, level, part) recurs across firms and requests: each text is made once
     # per language and map version (the map names chains and origins)
     version = chain_map.version if chain_map is not None else None
-    if len(_ITEM_TEXTS) > _ITEM_TEXTS_MAX:
-        _ITEM_TEXTS.clear()
+    _ITEM_TEXTS.bound()
     rows_text = []
     for ks, levels, values in zip(order.tolist(), chosen_levels, chosen, strict=True):
         items = []

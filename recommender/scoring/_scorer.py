@@ -34,7 +34,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from .._cache import per_value
+from .._cache import KeptValues, per_value
 from ..chainmap._links import encode_links
 from ..chainmap._schema import COMPONENTS, ChainMap
 from ..matching._matcher import LinkMatcher, MatchResult, PhraseSet, activity_words, link_vocabulary, name_words
@@ -148,7 +148,7 @@ class Scorer:
         self._domestic = max(((g.share, k) for k, g in strategy.origins.items() if g.domestic_city), default=None)
         # firm traits by value, kept across calls: vendor lists and the service's callers repeat
         # cities, countries, tags and customers (pure functions of the map, which never changes here)
-        self._trait_cache: dict[str, dict] = {"tags": {}, "origin": {}, "leader": {}}
+        self._trait_cache: dict[str, KeptValues] = {"tags": KeptValues(), "origin": KeptValues(), "leader": KeptValues()}
         shares = {"local_leader": 1.0, "terminal_maker": 0.8}
         self._leaders = PhraseSet(
             (alias, (leader.name.zh, leader.kind, shares[leader.kind]))

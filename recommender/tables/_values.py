@@ -21,6 +21,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .._cache import KeptValues
+
 __all__ = [
     "FX_DATE", "FX_RATES", "MISSING_MARKS", "Headcount", "blank_missing", "is_missing", "parse_count", "parse_headcount",
     "parse_money", "parse_year",
@@ -91,9 +93,8 @@ _LONGEST_WIDE_MARK = max(len(m) for m in MISSING_MARKS if not m.isascii()) + 2
 
 #: :func:`is_missing` of the short cells :func:`blank_missing` has looked at, kept across calls
 #: (cities, countries, codes and tags recur from profile to profile); emptied beyond
-#: :data:`_SEEN_MAX` entries.
-_SEEN: dict[str, bool] = {}
-_SEEN_MAX = 20_000
+#: 20,000 entries.
+_SEEN = KeptValues(20_000)
 
 
 def _seen_missing(value: str) -> bool:
@@ -108,8 +109,7 @@ def blank_missing(text: np.ndarray) -> np.ndarray:
     """Text cells (an object array of stripped ``str``) with every "no data" mark made ``""``:
     a city of ``-`` or a description of ``暂无`` is missing, not a value. Only cells as short as a
     mark are looked at, each distinct one once; returns ``text`` itself when nothing changes."""
-    if len(_SEEN) > _SEEN_MAX:
-        _SEEN.clear()
+    _SEEN.bound()
     marked = [i for i, v in enumerate(text.tolist())
               if v and (len(v) <= _LONGEST_WIDE_MARK or (len(v) <= _LONGEST_ASCII_MARK and v.isascii())) and _seen_missing(v)]
     if not marked:

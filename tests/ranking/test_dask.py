@@ -107,7 +107,7 @@ def test_csv_in_gbk_and_utf8_gives_the_local_engines_rows_scores_and_order(input
 
 
 def _values_kept() -> dict[str, int]:
-    """The entries of the per-value caches kept across calls in this process (run on a worker)."""
+    """The entries of the per-value caches kept across calls in this process (run on a worker), by name."""
     from recommender.ranking._dask import engine
     from recommender.scoring._explanation import _ITEM_TEXTS
     from recommender.tables._values import _SEEN
