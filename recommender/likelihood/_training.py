@@ -27,9 +27,6 @@ from typing import TypedDict
 import numpy as np
 import pandas as pd
 import sklearn
-from sklearn.calibration import calibration_curve
-from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import average_precision_score, brier_score_loss, roc_auc_score
 
 from ..chainmap._schema import ChainMap
 from ..exceptions import ModelError
@@ -98,6 +95,8 @@ def _precision_at_k(y: np.ndarray, value: np.ndarray, k: int) -> float:
 
 def ranking_metrics(y: np.ndarray, value: np.ndarray, probability: np.ndarray) -> dict[str, float]:
     """:data:`METRICS` of one predictor: ranking metrics on ``value``, Brier on ``probability``."""
+    from sklearn.metrics import average_precision_score, brier_score_loss, roc_auc_score  # training only
+
     y = np.asarray(y)
     out = {
         "roc_auc": float(roc_auc_score(y, value)),
@@ -117,6 +116,8 @@ def _calibration_table(y: np.ndarray, probability: np.ndarray, *, n_bins: int = 
     -------
     DataFrame with columns ``predicted``, ``observed``, ``firms``, one row per non-empty bin.
     """
+    from sklearn.calibration import calibration_curve  # training only (0.2 s of imports)
+
     observed, predicted = calibration_curve(y, probability, n_bins=n_bins, strategy="quantile")
     edges = np.unique(np.quantile(probability, np.linspace(0, 1, n_bins + 1)))
     counts = np.bincount(np.clip(np.searchsorted(edges[1:-1], probability, side="right"), 0, len(edges) - 2), minlength=len(edges) - 1)
@@ -158,6 +159,8 @@ def _period(dates: np.ndarray) -> tuple[str, str]:
 
 
 def _platt(train_value: np.ndarray, y_train: np.ndarray, test_value: np.ndarray) -> np.ndarray:
+    from sklearn.linear_model import LogisticRegression  # training only
+
     model = LogisticRegression(C=1e6).fit(train_value.reshape(-1, 1), y_train)
     return model.predict_proba(test_value.reshape(-1, 1))[:, 1]
 
