@@ -21,12 +21,15 @@ def test_fractional_floats_match_the_general_path(seed):
     assert _csv_number_texts(series, "x") == _general(series)
 
 
-@pytest.mark.parametrize("values", [
-    np.arange(1000, dtype=np.float64),  # integral: written as integers
-    np.concatenate([np.full(600, 0.5), [-0.0], np.full(600, 0.0)]),  # a negative zero keeps its sign
-    np.concatenate([np.full(600, 0.25), np.full(600, np.nan)]),
-    np.array([0.1, 0.2, 0.3]),  # short
-])
+@pytest.mark.parametrize(
+    "values",
+    [
+        np.arange(1000, dtype=np.float64),  # integral: written as integers
+        np.concatenate([np.full(600, 0.5), [-0.0], np.full(600, 0.0)]),  # a negative zero keeps its sign
+        np.concatenate([np.full(600, 0.25), np.full(600, np.nan)]),
+        np.array([0.1, 0.2, 0.3]),  # short
+    ],
+)
 def test_other_columns_match_the_general_path(values):
     series = pd.Series(values)
     assert _csv_number_texts(series, "x") == _general(series)
