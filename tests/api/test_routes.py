@@ -606,13 +606,16 @@ def test_api_settings_refuse_unsafe_values(monkeypatch, env):
         Settings()
 
 
-@pytest.mark.parametrize(("env", "message"), [
-    ({"RECOMMENDER_API_KEYS": f"alice:{KEY}, bob"}, "entry 2 must be 'name:key'"),
-    ({"RECOMMENDER_API_KEYS": f"alice:{KEY}, alice:{OTHER_KEY}"}, "entry 2: the name must be non-empty and unique"),
-    ({"RECOMMENDER_API_KEYS": f":{KEY}"}, "entry 1: the name must be non-empty and unique"),
-    ({"RECOMMENDER_API_KEY_ROLES": "crm:officer, bi:boss"}, "entry 2 must be 'name:role' with a role of viewer, officer, admin"),
-    ({"RECOMMENDER_API_KEY_ROLES": "crm"}, "entry 1 must be 'name:role'"),
-])
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"RECOMMENDER_API_KEYS": f"alice:{KEY}, bob"}, "entry 2 must be 'name:key'"),
+        ({"RECOMMENDER_API_KEYS": f"alice:{KEY}, alice:{OTHER_KEY}"}, "entry 2: the name must be non-empty and unique"),
+        ({"RECOMMENDER_API_KEYS": f":{KEY}"}, "entry 1: the name must be non-empty and unique"),
+        ({"RECOMMENDER_API_KEY_ROLES": "crm:officer, bi:boss"}, "entry 2 must be 'name:role' with a role of viewer, officer, admin"),
+        ({"RECOMMENDER_API_KEY_ROLES": "crm"}, "entry 1 must be 'name:role'"),
+    ],
+)
 def test_api_settings_name_lists_say_which_entry_is_wrong(monkeypatch, env, message):
     for name, value in env.items():
         monkeypatch.setenv(name, value)
