@@ -78,6 +78,11 @@ class Settings(BaseSettings):
         description="API keys of machine clients, as 'name:key' pairs separated by commas (each at least 16 characters); "
         "the name is recorded as the actor, the role comes from api_key_roles. Empty: every key is refused (deny by default).",
     )
+    api_key_roles: Annotated[dict[str, str], NoDecode] = Field(
+        default_factory=dict,
+        description="The role of each key of RECOMMENDER_API_KEYS as 'name:role' pairs (viewer, officer, admin); "
+        "a key not listed is an admin (what every key could do before roles).",
+    )
     cors_origins: Annotated[tuple[str, ...], NoDecode] = Field(
         (), description="Origins allowed by CORS, separated by commas (e.g. 'https://crm.example.cn'). Empty: no CORS."
     )
@@ -116,11 +121,6 @@ class Settings(BaseSettings):
         None,
         description="SQLAlchemy URL of the database, e.g. postgresql+psycopg://user@host/db. Unset: SQLite "
         "<data_dir>/recommender.sqlite3 (write-ahead logging, foreign keys on).",
-    )
-    api_key_roles: Annotated[dict[str, str], NoDecode] = Field(
-        default_factory=dict,
-        description="The role of each key of RECOMMENDER_API_KEYS as 'name:role' pairs (viewer, officer, admin); "
-        "a key not listed is an admin (what every key could do before roles).",
     )
     session_hours: float = Field(8.0, gt=0, le=24 * 30, description="A sign-in session ends this many hours after sign-in.")
     cookie_secure: bool | None = Field(
