@@ -27,6 +27,6 @@ from ._rank import (
 )
 
 __all__ = [
-    'Coverage', 'OUTPUT_COLUMNS', 'RANKED_RESULT_COLUMNS', 'RankOptions', 'RankReport', 'SORT_KEY_COLUMNS', 'ScoredChunk',
-    'output_names', 'rank_file', 'rank_frame', 'rank_order', 'score_chunk', 'shortlist',
+    'Coverage', 'OUTPUT_COLUMNS', 'RANKED_RESULT_COLUMNS', 'RankOptions', 'RankReport', 'SORT_KEY_COLUMNS', 'ScoredChunk', 'output_names',
+    'rank_file', 'rank_frame', 'rank_order', 'score_chunk', 'shortlist',
 ]
