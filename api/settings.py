@@ -14,7 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 __all__ = ["MIN_KEY_LENGTH", "ROLES", "Settings", "get_settings"]
@@ -78,6 +78,11 @@ class Settings(BaseSettings):
         description="API keys of machine clients, as 'name:key' pairs separated by commas (each at least 16 characters); "
         "the name is recorded as the actor, the role comes from api_key_roles. Empty: every key is refused (deny by default).",
     )
+    api_key_roles: Annotated[dict[str, str], NoDecode] = Field(
+        default_factory=dict,
+        description="The role of each key of RECOMMENDER_API_KEYS as 'name:role' pairs (viewer, officer, admin); "
+        "a key not listed is an admin (what every key could do before roles).",
+    )
     cors_origins: Annotated[tuple[str, ...], NoDecode] = Field(
         (), description="Origins allowed by CORS, separated by commas (e.g. 'https://crm.example.cn'). Empty: no CORS."
     )
@@ -117,11 +122,6 @@ class Settings(BaseSettings):
         description="SQLAlchemy URL of the database, e.g. postgresql+psycopg://user@host/db. Unset: SQLite "
         "<data_dir>/recommender.sqlite3 (write-ahead logging, foreign keys on).",
     )
-    api_key_roles: Annotated[dict[str, str], NoDecode] = Field(
-        default_factory=dict,
-        description="The role of each key of RECOMMENDER_API_KEYS as 'name:role' pairs (viewer, officer, admin); "
-        "a key not listed is an admin (what every key could do before roles).",
-    )
     session_hours: float = Field(8.0, gt=0, le=24 * 30, description="A sign-in session ends this many hours after sign-in.")
     cookie_secure: bool | None = Field(
         None, description="Mark the session cookie Secure. Unset: when the request came over HTTPS (behind a proxy: X-Forwarded-Proto)."
@@ -141,19 +141,23 @@ class Settings(BaseSettings):
             raise ValueError("'*' is not allowed; list the origins explicitly")
         return origins
 
-    @field_validator("api_keys", mode="before")
+    @field_validator("api_keys", "api_key_roles", mode="before")
     @classmethod
-    def _keys(cls, value: object) -> object:
+    def _name_lists(cls, value: object, info: ValidationInfo) -> object:
+        """``"name:key, ..."`` (names non-empty and unique) or ``"name:role, ..."`` as a dict; a dict passes through."""
         if not isinstance(value, str):
             return value
-        keys: dict[str, str] = {}
-        for i, name, key in _name_pairs(value):
-            if key is None:
+        out: dict[str, str] = {}
+        for i, name, x in _name_pairs(value):
+            if info.field_name == "api_key_roles":
+                if x not in ROLES:
+                    raise ValueError(f"entry {i} must be 'name:role' with a role of {', '.join(ROLES)}")
+            elif x is None:
                 raise ValueError(f"entry {i} must be 'name:key'")
-            if not name or name in keys:
+            elif not name or name in out:
                 raise ValueError(f"entry {i}: the name must be non-empty and unique")
-            keys[name] = key
-        return keys
+            out[name] = x
+        return out
 
     @field_validator("api_keys")
     @classmethod
@@ -163,18 +167,6 @@ class Settings(BaseSettings):
             if len(secret) < MIN_KEY_LENGTH:
                 raise ValueError(f"the key of {name!r} must have at least {MIN_KEY_LENGTH} characters")
         return value
-
-    @field_validator("api_key_roles", mode="before")
-    @classmethod
-    def _key_roles(cls, value: object) -> object:
-        if not isinstance(value, str):
-            return value
-        roles: dict[str, str] = {}
-        for i, name, role in _name_pairs(value):
-            if role not in ROLES:
-                raise ValueError(f"entry {i} must be 'name:role' with a role of {', '.join(ROLES)}")
-            roles[name] = role
-        return roles
 
     @property
     def state_dir(self) -> Path:

@@ -12,10 +12,10 @@ likelihood), which orders rankings.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import NamedTuple
+from typing import NamedTuple, Unpack
 
 import numpy as np
 import pandas as pd
@@ -24,7 +24,7 @@ from ._columnar import Columns, as_list
 from .chainmap._schema import COMPONENTS, ChainMap, load_map
 from .likelihood._estimators import PRIOR_VERSION, Factor, estimate_landing, priority
 from .likelihood._modelstore import LandingModel, load_model
-from .ranking._rank import Coverage, RankReport, rank_file, rank_frame
+from .ranking._rank import Coverage, RankOptions, RankReport, rank_file, rank_frame
 from .scoring._explanation import LANGUAGES, explain_columns, likelihood_reasons
 from .scoring._profile import profile_columns, profile_records
 from .scoring._scorer import Scorer
@@ -197,23 +197,7 @@ class Recommender:
         """Rank a DataFrame of firms (canonical column names) in memory; see :func:`rank_frame`."""
         return rank_frame(self.scorer, firms, lang=lang, shortlist_k=shortlist, model=self.model)
 
-    def rank_file(
-        self,
-        source: str | Path,
-        target: str | Path,
-        *,
-        lang: str = "zh",
-        top: int = 10,
-        shortlist: int = 0,
-        chunk_rows: int = 25_000,
-        max_rows: int | None = None,
-        workers: int = 1,
-        progress: Callable[[int], None] | None = None,
-        overwrite: bool = False,
-    ) -> RankReport:
-        """Rank a CSV/XLSX file into another; see :func:`rank_file`."""
-        return rank_file(
-            self.scorer, source, target, lang=lang, top=top, shortlist_k=shortlist,
-            chunk_rows=chunk_rows, max_rows=max_rows, workers=workers, progress=progress, model=self.model,
-            overwrite=overwrite,
-        )
+    def rank_file(self, source: str | Path, target: str | Path, *, shortlist: int = 0, **options: Unpack[RankOptions]) -> RankReport:
+        """Rank a CSV/XLSX file into another with this map and model; see :func:`rank_file` (``shortlist`` is its
+        ``shortlist_k``) and :class:`RankOptions` for the other options."""
+        return rank_file(self.scorer, source, target, shortlist_k=shortlist, model=self.model, **options)

@@ -7,8 +7,12 @@ import pandas as pd
 import pytest
 
 from recommender import Recommender
+from recommender.datasets import synthetic_firms
 from recommender.likelihood import Factor, feature_frame
+from recommender.ranking import rank_file
 from recommender.scoring import FIELDS, profile_columns
+
+from .conftest import TINY_MAP
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -76,3 +80,15 @@ def test_a_results_likelihood_reasons_are_those_of_the_ranked_file(trained, eval
     assert eval_firms["name"].is_unique
     assert [by_name[r.firm] for r in results] == joined
     assert sum(("↑" in text or "↓" in text) for text in joined) > len(joined) / 2
+
+
+def test_rank_file_refuses_an_option_it_does_not_name(tmp_path):
+    source, target = tmp_path / "firms.csv", tmp_path / "ranked.csv"
+    synthetic_firms(5, seed=1).to_csv(source, index=False)
+    recommender = Recommender(TINY_MAP)
+    with pytest.raises(TypeError, match="shortlist_size"):
+        recommender.rank_file(source, target, shortlist_size=3)
+    with pytest.raises(TypeError, match="shortlist$"):  # the function's own is shortlist_k
+        rank_file(recommender.scorer, source, target, shortlist=3)
+    assert not target.exists()
+    assert recommender.rank_file(source, target, shortlist=3, top=2, chunk_rows=2).rows == 5

@@ -15,6 +15,6 @@ from .accounts import (
 )
 
 __all__ = [
-    "Actor", "SignInError", "add_api_key", "add_user", "authenticate", "end_session", "has_role",
-    "resolve_key", "resolve_session", "start_session",
+    "Actor", "SignInError", "add_api_key", "add_user", "authenticate", "end_session", "has_role", "resolve_key", "resolve_session",
+    "start_session",
 ]

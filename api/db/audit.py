@@ -17,7 +17,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from recommender.chainmap import AuditEntry, AuditLog, LinkChange, update_link
-from recommender.chainmap._audit import entry_state, recover_folder
+from recommender.chainmap._audit import Recorder, entry_state, recover_folder
 
 from .models import MapChange
 
@@ -35,22 +35,14 @@ def _entry(row: MapChange) -> AuditEntry:
     )
 
 
-class _Transaction:
+class _Transaction(Recorder):
     def __init__(self, session: Session):
         self._session = session
         self.entries: list[AuditEntry] = []
 
-    def record(self, *, actor: str, change: LinkChange, request_id: str | None = None, note: str | None = None,
-               at: datetime | None = None) -> AuditEntry:
-        return self._insert(actor, "update_link", change.chain_id, change.link_id, change.before, change.after,
-                            change.map_version_before, change.map_version_after, request_id, note, at)
-
-    def record_model(self, *, actor: str, before: str, after: str, map_version: str, request_id: str | None = None,
-                     note: str | None = None, at: datetime | None = None) -> AuditEntry:
-        return self._insert(actor, "reload_model", None, None, {"model_version": before}, {"model_version": after},
-                            map_version, map_version, request_id, note, at)
-
-    def _insert(self, actor, action, chain_id, link_id, before, after, v_before, v_after, request_id, note, at, state="done") -> AuditEntry:
+    def _insert(
+        self, actor, action, chain_id, link_id, before, after, v_before, v_after, request_id=None, note=None, at=None, state="done"
+    ) -> AuditEntry:
         row = MapChange(
             at=at or datetime.now(UTC), actor=actor, action=action, chain_id=chain_id, link_id=link_id,
             before=before, after=after, map_version_before=v_before, map_version_after=v_after, request_id=request_id, note=note,

@@ -9,10 +9,12 @@ Recommender at once, other workers reload when they see the changed file.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path as FsPath
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request
+from fastapi.types import DecoratedCallable
 
 from recommender import MapError, ModelError
 from recommender.chainmap import LinkNotFoundError
@@ -30,10 +32,11 @@ _AUTH: dict[int | str, dict[str, Any]] = {
 IdPath = Annotated[str, Path(max_length=64)]
 
 
-def _responses(described: dict[int, str]) -> dict[int | str, dict[str, Any]]:
-    """OpenAPI error answers of a keyed route that needs the map: :data:`_AUTH`, the route's own, then 503."""
-    own: dict[int | str, dict[str, Any]] = {code: {"model": ErrorResponse, "description": text} for code, text in described.items()}
-    return {**_AUTH, **own, 503: {"model": ErrorResponse, "description": "the map is not loaded"}}
+def _keyed_route(method: str, path: str, response_model: type, summary: str, errors: dict[int, str]) -> Callable[[DecoratedCallable], DecoratedCallable]:
+    """A keyed route that needs the map, with its OpenAPI error answers: :data:`_AUTH`, ``errors`` (code → what it means), then 503."""
+    own: dict[int | str, dict[str, Any]] = {code: {"model": ErrorResponse, "description": text} for code, text in errors.items()}
+    responses = {**_AUTH, **own, 503: {"model": ErrorResponse, "description": "the map is not loaded"}}
+    return router.api_route(path, methods=[method], response_model=response_model, responses=responses, summary=summary)
 
 
 def _relative(path: str, folder: FsPath) -> str:
@@ -43,16 +46,11 @@ def _relative(path: str, folder: FsPath) -> str:
         return FsPath(path).name
 
 
-@router.patch(
-    "/chains/{chain_id}/links/{link_id}",
-    response_model=LinkUpdateResponse,
-    responses=_responses({
-        404: "no such chain or link",
-        409: "the map is read-only (the embedded map)",
-        422: "the change would make the map invalid (each problem with file, entry, field)",
-    }),
-    summary="Change a link's status or priority / 更新环节状态",
-)
+@_keyed_route("PATCH", "/chains/{chain_id}/links/{link_id}", LinkUpdateResponse, "Change a link's status or priority / 更新环节状态", {
+    404: "no such chain or link",
+    409: "the map is read-only (the embedded map)",
+    422: "the change would make the map invalid (each problem with file, entry, field)",
+})
 def patch_link(
     chain_id: IdPath, link_id: IdPath, body: LinkUpdateRequest, actor: ActorDep, request: Request,
     settings: SettingsDep, store: StoreDep, audit: AuditDep,
@@ -104,15 +102,10 @@ def list_audit(
     return AuditResponse(entries=[AuditEntryOut.model_validate(e) for e in entries])
 
 
-@router.post(
-    "/model/reload",
-    response_model=ModelReloadResponse,
-    responses=_responses({
-        409: "no audit log (set RECOMMENDER_MAP_DIR or RECOMMENDER_AUDIT_DB)",
-        422: "the model cannot be loaded; the last good one keeps serving",
-    }),
-    summary="Reload the landing model / 重新加载模型",
-)
+@_keyed_route("POST", "/model/reload", ModelReloadResponse, "Reload the landing model / 重新加载模型", {
+    409: "no audit log (set RECOMMENDER_MAP_DIR or RECOMMENDER_AUDIT_DB)",
+    422: "the model cannot be loaded; the last good one keeps serving",
+})
 def reload_model(actor: ActorDep, request: Request, store: StoreDep, audit: AuditDep) -> ModelReloadResponse:
     """Load the configured model again (a model folder: its newest version) and serve it from
     the next request on. A model that fails its checks is refused and the last good one keeps

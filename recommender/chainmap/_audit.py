@@ -29,6 +29,7 @@ from contextlib import closing, contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TypedDict, Unpack
 
 from ._updates import HISTORY_DIR, LinkChange, LinkNotFoundError, clear_stale, link_fields, locked, update_link
 
@@ -101,44 +102,48 @@ def _entry(row: tuple) -> AuditEntry:
     return AuditEntry(id_, at, actor, action, chain_id, link_id, json.loads(before), json.loads(after), v_before, v_after, request_id, note)
 
 
-class _Transaction:
+class EntryContext(TypedDict, total=False):
+    """What else an audit entry may say, each left out at will: the request it answered
+    (``request_id``), the officer's ``note``, and when it was made (``at``; default now)."""
+
+    request_id: str | None
+    note: str | None
+    at: datetime | None
+
+
+class Recorder:
+    """What a transaction of an audit log records, the SQLite file's here and the service database's
+    (:mod:`api.db.audit`) alike: each kind of entry as the fields of one row, which ``_insert`` stores."""
+
+    entries: list[AuditEntry]
+
+    def record(self, *, actor: str, change: LinkChange, **context: Unpack[EntryContext]) -> AuditEntry:
+        """Add an ``update_link`` entry for ``change``; committed when the transaction ends without error."""
+        return self._insert(
+            actor, "update_link", change.chain_id, change.link_id, change.before, change.after,
+            change.map_version_before, change.map_version_after, **context,
+        )
+
+    def record_model(self, *, actor: str, before: str, after: str, map_version: str, **context: Unpack[EntryContext]) -> AuditEntry:
+        """Add a ``reload_model`` entry: the model version before and after."""
+        return self._insert(
+            actor, "reload_model", None, None, {"model_version": before}, {"model_version": after}, map_version, map_version, **context
+        )
+
+    def _insert(
+        self, actor, action, chain_id, link_id, before, after, v_before, v_after, request_id=None, note=None, at=None, state=DONE
+    ) -> AuditEntry:
+        raise NotImplementedError
+
+
+class _Transaction(Recorder):
     def __init__(self, connection: sqlite3.Connection):
         self._connection = connection
         self.entries: list[AuditEntry] = []
 
-    def record(
-        self,
-        *,
-        actor: str,
-        change: LinkChange,
-        request_id: str | None = None,
-        note: str | None = None,
-        at: datetime | None = None,
+    def _insert(
+        self, actor, action, chain_id, link_id, before, after, v_before, v_after, request_id=None, note=None, at=None, state=DONE
     ) -> AuditEntry:
-        """Add an ``update_link`` entry for ``change``; committed when the transaction ends without error."""
-        return self._insert(
-            actor, "update_link", change.chain_id, change.link_id, change.before, change.after,
-            change.map_version_before, change.map_version_after, request_id, note, at,
-        )
-
-    def record_model(
-        self,
-        *,
-        actor: str,
-        before: str,
-        after: str,
-        map_version: str,
-        request_id: str | None = None,
-        note: str | None = None,
-        at: datetime | None = None,
-    ) -> AuditEntry:
-        """Add a ``reload_model`` entry: the model version before and after."""
-        return self._insert(
-            actor, "reload_model", None, None, {"model_version": before}, {"model_version": after},
-            map_version, map_version, request_id, note, at,
-        )
-
-    def _insert(self, actor, action, chain_id, link_id, before, after, v_before, v_after, request_id, note, at, state=DONE) -> AuditEntry:
         stamp = (at or datetime.now(UTC)).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
         values = (
             stamp, actor, action, chain_id, link_id,

@@ -24,14 +24,13 @@ million rows take about 5 s of CPU and under 1 GB of memory, most of it the desc
 
 from __future__ import annotations
 
-from importlib import resources
 from types import MappingProxyType
 from typing import Any, Literal, NamedTuple
 
 import numpy as np
 import pandas as pd
-import yaml
 
+from .._packagedata import read_yaml
 from ..scoring._profile import FIELDS
 
 __all__ = ["synthetic_firms", "INDUSTRIES"]
@@ -85,10 +84,8 @@ class Industry(NamedTuple):
 
 
 def _load_industries() -> dict[str, Industry]:
-    with resources.files(__package__).joinpath("data/industries.yaml").open("rb") as fh:
-        rows = yaml.load(fh, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     out: dict[str, Industry] = {}
-    for key, row in rows.items():
+    for key, row in read_yaml(__package__, "data/industries.yaml").items():
         fields: dict[str, Any] = {name: tuple(v) if isinstance(v, list) else v for name, v in row.items()}
         out[key] = Industry(**fields)
     return out
@@ -97,133 +94,15 @@ def _load_industries() -> dict[str, Industry]:
 #: The industries of the generated firms, by key (the table is ``data/industries.yaml``).
 INDUSTRIES: MappingProxyType[str, Industry] = MappingProxyType(_load_industries())
 
-# Generic items of a Chinese business scope, added to every industry's own items.
-_GENERIC: tuple[str, ...] = (
-    "技术服务、技术开发、技术咨询、技术交流、技术转让、技术推广", "货物进出口", "技术进出口",
-    "进出口代理", "非居住房地产租赁", "信息咨询服务（不含许可类信息咨询服务）", "企业管理咨询",
-    "国内贸易代理", "普通机械设备安装服务", "会议及展览服务", "日用百货销售", "机械设备租赁",
-    "包装服务", "软件开发", "五金产品零售", "互联网销售（除销售需要许可的商品）", "专业设计服务",
-    "工程和技术研究和试验发展", "物业管理", "市场营销策划", "劳务服务（不含劳务派遣）",
-    "广告设计、代理", "计算机系统服务", "办公用品销售", "住房租赁",
-)
+# The legal clauses that close the 一般项目 and 许可项目 parts of a business scope.
 _C_GEN = "（除依法须经批准的项目外，凭营业执照依法自主开展经营活动）"
 _C_LIC = "（依法须经批准的项目，经相关部门批准后方可开展经营活动）"
 _C_LIC_LONG = "（依法须经批准的项目，经相关部门批准后方可开展经营活动，具体经营项目以相关部门批准文件或许可证件为准）"
 
-# Mainland and SAR cities: (city column, name prefixes, weight, country)
-_CN_CITIES: tuple[tuple[str, tuple[str, ...], float, str], ...] = (
-    ("深圳", ("深圳市", "深圳市南山区", "深圳市宝安区", "深圳市龙岗区"), 18, "中国"),
-    ("东莞", ("东莞市",), 13, "中国"),
-    ("广州", ("广州市", "广州市番禺区", "广州市黄埔区"), 13, "中国"),
-    ("佛山", ("佛山市", "佛山市顺德区", "佛山市南海区"), 11, "中国"),
-    ("江门", ("江门市", "江门市蓬江区", "江门市新会区", "开平市", "台山市", "鹤山市", "恩平市"), 8, "中国"),
-    ("中山", ("中山市",), 6, "中国"),
-    ("珠海", ("珠海市", "珠海市斗门区"), 5, "中国"),
-    ("惠州", ("惠州市", "惠州市仲恺高新区"), 5, "中国"),
-    ("肇庆", ("肇庆市",), 2, "中国"),
-    ("清远", ("清远市",), 1, "中国"),
-    ("汕头", ("汕头市",), 1, "中国"),
-    ("湛江", ("湛江市",), 1, "中国"),
-    ("阳江", ("阳江市",), 0.5, "中国"),
-    ("香港", ("香港",), 3, "中国香港"),
-    ("澳门", ("澳门",), 0.5, "中国澳门"),
-    ("上海", ("上海",), 3, "中国"),
-    ("苏州", ("苏州", "苏州工业园区"), 3, "中国"),
-    ("宁波", ("宁波",), 2, "中国"),
-    ("杭州", ("杭州",), 2, "中国"),
-    ("无锡", ("无锡",), 1, "中国"),
-    ("常州", ("常州",), 1, "中国"),
-    ("南京", ("南京",), 1, "中国"),
-    ("长沙", ("长沙",), 1.5, "中国"),
-    ("武汉", ("武汉",), 1, "中国"),
-    ("成都", ("成都",), 1, "中国"),
-    ("重庆", ("重庆",), 1, "中国"),
-    ("合肥", ("合肥",), 1, "中国"),
-    ("厦门", ("厦门",), 1, "中国"),
-    ("北京", ("北京",), 1, "中国"),
-    ("天津", ("天津",), 0.5, "中国"),
-)
-# Foreign investors: (country column, cities, legal-form suffixes, weight)
-_FOREIGN: tuple[tuple[str, tuple[str, ...], tuple[str, ...], float], ...] = (
-    ("德国", ("Munich", "Stuttgart", "Hamburg", "Frankfurt", "Dusseldorf", "Nuremberg", "Dresden"),
-     ("GmbH", "AG", "GmbH & Co. KG"), 20),
-    ("日本", ("Tokyo", "Osaka", "Nagoya", "Kyoto", "Yokohama", "Hamamatsu"),
-     ("Co., Ltd.", "Corporation", "K.K."), 20),
-    ("韩国", ("Seoul", "Incheon", "Ulsan", "Pohang", "Suwon", "Changwon"), ("Co., Ltd.", "Inc.", "Corp."), 15),
-    ("新加坡", ("Singapore",), ("Pte. Ltd.",), 12),
-    ("美国", ("San Jose", "Boston", "Austin", "Los Angeles", "Detroit", "Houston", "Chicago"),
-     ("Inc.", "LLC", "Corp."), 15),
-    ("中国香港", ("Hong Kong",), ("Ltd.", "Limited", "Holdings Ltd."), 13),
-    ("英国", ("London", "Manchester", "Birmingham", "Cambridge"), ("Ltd.", "PLC"), 3),
-    ("意大利", ("Milan", "Turin", "Bologna"), ("S.p.A.", "S.r.l."), 2),
-)
-
-_BRAND_CHARS = (
-    "华鑫恒瑞达盛泰源宏丰宇佳德利兴晟锐创嘉正诚信海天汇联优新凯鸿博安康金宝骏驰拓卓越腾飞辉"
-    "星辰光明智慧维普润泽通力展航远翔蓝绿川峰岳嵘铭昊旭阳晖睿奥迪邦益祥顺隆昌永长久中东南粤"
-    "珠江湾港侨美雅致合和众兆亿万"
-)
-_BRAND_CHARS = "".join(dict.fromkeys(_BRAND_CHARS))  # 100-odd distinct characters
-_EN_A = (
-    "Nord", "Kron", "Hansa", "Rhein", "Alpen", "Elb", "Weser", "Berg", "Stahl", "Licht", "Asahi",
-    "Taiyo", "Kiso", "Fuji", "Hoku", "Mizu", "Sakura", "Toho", "Daiko", "Kyo", "Han", "Dae", "Sam",
-    "Hyo", "Jin", "Sun", "Seo", "Pacific", "Atlas", "Summit", "Cascade", "Liberty", "Pioneer",
-    "Granite", "Harbor", "Eagle", "Prairie", "Lumen", "Vertex", "Apex", "Orion", "Nova", "Strait",
-    "Merlion", "Equa", "Lion", "Marina", "Victoria", "Kowloon", "Lantau", "Pearl", "Jade",
-    "Crown", "Silver", "Blue", "Green", "Bright", "Polar", "Delta", "Sigma",
-)
-_EN_B = (
-    "tech", "werk", "tron", "tek", "ion", "line", "form", "flex", "core", "wave", "gen", "bridge",
-    "field", "stone", "point", "way", "star", "link", "max", "sys", "ware", "matic", "dyne", "lux",
-    "sonic", "cell", "mark", "tex", "net", "ix",
-)
-_EN_C = ("", "", "", "Advanced ", "Precision ", "Global ", "Applied ", "United ", "Pacific ", "Asia ")
-_EN_OPEN = {
-    "maker": ("Manufacturer of ", "We design and manufacture ", "We develop and produce ",
-              "Producer of ", "Specialist manufacturer of ", "OEM/ODM manufacturer of "),
-    "service": ("Provider of ", "We offer ", "We operate ", "Specialist in "),
-    "trader": ("Distributor of ", "Trading company for ", "We import and distribute ",
-               "Sourcing agent and exporter of ", "Authorised distributor of "),
-    "generic": ("We provide ", "Consultancy offering ", "Our team delivers "),
-}
-_EN_EXTRA = {
-    "maker": ("ISO 9001 and IATF 16949 certified.", "In-house R&D centre and tooling shop.",
-              "Plants in Europe and Southeast Asia; evaluating a production site in the Greater Bay Area.",
-              "Exports to more than 30 countries.", "Family-owned, now in the second generation.",
-              "Looking for a joint-venture partner in South China.",
-              "Pilot line running, scaling up to volume production.",
-              "Supplies tier-one customers in Europe, Japan and China.",
-              "About 40 engineers work in product development."),
-    "service": ("Offices in Singapore, Hong Kong and Shenzhen.", "Serving manufacturers across Asia.",
-                "Looking to open a branch in the Pearl River Delta.",
-                "Accredited to ISO/IEC 17025 where applicable.",
-                "Long-term contracts with industrial and public clients."),
-    "trader": ("We do not manufacture; products are sourced from partner factories.",
-               "Stockholding, kitting and technical sales for OEM customers.",
-               "Offices in Hong Kong, Shenzhen and Singapore.",
-               "Own brand, production outsourced to contract manufacturers.",
-               "Wholesale only, no production facilities."),
-    "generic": ("Small team, projects on demand.", "Clients in trade and services.",
-                "No production; advisory work only.", "Registered office in a business centre."),
-}
-_EN_MARKET = (" for automotive, electronics and energy customers", " for OEMs in Europe and Asia",
-              " for industrial customers", " for export markets", "")
-
-# vendor tag combinations with weights, per kind of firm
-_TAGS_MAKER = (
-    ("", 40), ("高新技术企业", 20), ("科技型中小企业", 8), ("高新技术企业；专精特新", 6), ("专精特新", 4),
-    ("高新技术企业;科技型中小企业", 4), ("专精特新小巨人；高新技术企业", 2.5),
-    ('国家级专精特新"小巨人"；高新技术企业', 1), ("高新技术企业；瞪羚企业", 1.5),
-    ("上市公司；高新技术企业", 1), ("新三板", 1), ("单项冠军；上市公司；高新技术企业", 0.3),
-    ("独角兽；高新技术企业", 0.2), ("侨资企业", 1), ("港资企业", 1.5), ("外资企业", 1),
-    ("科技型中小企业;专精特新", 1.5),
-)
-_TAGS_SERVICE = (("", 65), ("高新技术企业", 10), ("科技型中小企业", 12), ("港资企业", 2),
-                 ("侨资企业", 1), ("新三板", 1), ("瞪羚企业;高新技术企业", 1))
-_TAGS_TRADER = (("", 92), ("港资企业", 4), ("科技型中小企业", 2), ("侨资企业", 2))
-_TAGS_GENERIC = (("", 80), ("科技型中小企业", 18), ("高新技术企业", 2))
-_TAGS_FOREIGN = (("外资企业", 70), ("", 30))
-_TAGS_HK = (("港资企业", 60), ("港资企业；侨资企业", 15), ("", 25))
+#: The other phrase tables (``data/phrases.yaml``): generic business-scope items, cities, foreign
+#: investors, brand characters, English name parts and profile sentences, vendor tags.
+_PHRASES: dict[str, Any] = read_yaml(__package__, "data/phrases.yaml")
+_GENERIC: tuple[str, ...] = tuple(_PHRASES["generic_items"])
 
 
 def _choice(rng: np.random.Generator, weights: np.ndarray, size: int) -> np.ndarray:
@@ -291,16 +170,17 @@ class _Tables:
         self.words, self.ind_words, self.ind_n_words = self._ragged([i.name_words for i in inds])
         self.en_words, self.ind_en_words, self.ind_n_en_words = self._ragged([i.en_words for i in inds])
         # cities
-        self.city = _obj([c[0] for c in _CN_CITIES])
-        self.city_w = np.array([c[2] for c in _CN_CITIES])
-        self.city_country = _obj([c[3] for c in _CN_CITIES])
-        self.prefix, self.city_prefix, self.city_n_prefix = self._ragged([c[1] for c in _CN_CITIES])
-        self.brand = _obj(list(_BRAND_CHARS))
+        cities, foreign = _PHRASES["cn_cities"], _PHRASES["foreign"]
+        self.city = _obj([c["city"] for c in cities])
+        self.city_w = np.array([c["weight"] for c in cities])
+        self.city_country = _obj([c["country"] for c in cities])
+        self.prefix, self.city_prefix, self.city_n_prefix = self._ragged([c["prefixes"] for c in cities])
+        self.brand = _obj(list(dict.fromkeys(_PHRASES["brand_chars"])))  # 100-odd distinct characters
         # foreign
-        self.f_country = _obj([f[0] for f in _FOREIGN])
-        self.f_w = np.array([f[3] for f in _FOREIGN])
-        self.f_city, self.f_cities, self.f_n_cities = self._ragged([f[1] for f in _FOREIGN])
-        self.f_suffix, self.f_suffixes, self.f_n_suffixes = self._ragged([f[2] for f in _FOREIGN])
+        self.f_country = _obj([f["country"] for f in foreign])
+        self.f_w = np.array([f["weight"] for f in foreign])
+        self.f_city, self.f_cities, self.f_n_cities = self._ragged([f["cities"] for f in foreign])
+        self.f_suffix, self.f_suffixes, self.f_n_suffixes = self._ragged([f["suffixes"] for f in foreign])
         # English profiles
         en_items = list(dict.fromkeys(s for i in inds for s in i.en_items))
         self.en_item = _obj(en_items + [""])
@@ -314,24 +194,21 @@ class _Tables:
             self.ind_en_items[k, : len(ind.en_items)] = [ids[s] for s in ind.en_items]
         self.ind_n_en_items = np.array([len(i.en_items) for i in inds])
         roles = ("maker", "service", "trader", "generic")
-        self.role_open, self.role_opens, self.role_n_opens = self._ragged([_EN_OPEN[r] for r in roles])
+        self.role_open, self.role_opens, self.role_n_opens = self._ragged([_PHRASES["en_openings"][r] for r in roles])
         self.open_len = np.array([len(s) for s in self.role_open])
-        extra, self.role_extras, self.role_n_extras = self._ragged([_EN_EXTRA[r] for r in roles])
+        extra, self.role_extras, self.role_n_extras = self._ragged([_PHRASES["en_extras"][r] for r in roles])
         self.extra = _obj(list(extra) + [""])
         self.extra_blank = len(extra)
         self.extra_len = np.array([len(s) for s in extra] + [0])
-        self.market = _obj(("",) + tuple(x for x in _EN_MARKET if x))
+        self.market = _obj(("",) + tuple(x for x in _PHRASES["en_markets"] if x))
         self.market_len = np.array([len(x) for x in self.market])
         self.list_sep = _obj(("", ", ", " and "))
-        self.en_a, self.en_b, self.en_c = _obj(_EN_A), _obj(_EN_B), _obj(_EN_C)
-        uniq_c = list(dict.fromkeys(_EN_C))
-        self.en_c_uid = np.array([uniq_c.index(c) for c in _EN_C])  # "" repeats on purpose
+        prefixes = _PHRASES["en_name_prefixes"]
+        self.en_a, self.en_b, self.en_c = _obj(_PHRASES["en_name_heads"]), _obj(_PHRASES["en_name_tails"]), _obj(prefixes)
+        uniq_c = list(dict.fromkeys(prefixes))
+        self.en_c_uid = np.array([uniq_c.index(c) for c in prefixes])  # "" repeats on purpose
         # tags
-        self.tags = {}
-        for key, table in (("maker", _TAGS_MAKER), ("service", _TAGS_SERVICE),
-                           ("trader", _TAGS_TRADER), ("generic", _TAGS_GENERIC),
-                           ("foreign", _TAGS_FOREIGN), ("hk", _TAGS_HK)):
-            self.tags[key] = (_obj([t for t, _ in table]), np.array([w for _, w in table]))
+        self.tags = {key: (_obj(list(table)), np.array(list(table.values()))) for key, table in _PHRASES["tags"].items()}
 
     @staticmethod
     def _ragged(rows: list[tuple[str, ...]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

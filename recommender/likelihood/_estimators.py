@@ -55,6 +55,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
 from .._columnar import Columns, as_list, n_rows
+from .._packagedata import read_labels
 from ..chainmap._schema import COMPONENTS
 
 __all__ = [
@@ -87,31 +88,8 @@ CATEGORICAL_FEATURES = ("chain_id", "action", "stage", "origin_group", "leader_k
 #: Columns of :func:`feature_frame`, the input of the landing pipeline.
 FEATURE_COLUMNS = (*NUMERIC_FEATURES, *CATEGORICAL_FEATURES)
 
-#: Names officers read, (zh, en), for each feature.
-FEATURE_LABELS: dict[str, tuple[str, str]] = {
-    "fit_chain_need": ("补链强链需求", "chain need"),
-    "fit_stage": ("环节位置", "chain stage"),
-    "fit_maturity": ("技术成熟度", "maturity"),
-    "fit_relatedness": ("本地配套", "local relatedness"),
-    "fit_firm_strength": ("企业实力", "firm strength"),
-    "fit_origin": ("来源地契合", "origin fit"),
-    "fit_leader_supply": ("链主配套", "leader supply"),
-    "fit_park_fit": ("园区契合", "park fit"),
-    "fit_green": ("绿色循环", "green"),
-    "affinity": ("环节匹配度", "link affinity"),
-    "size": ("企业规模", "firm size"),
-    "employees_log": ("员工人数", "employees"),
-    "revenue_log": ("营业收入", "revenue"),
-    "patents_log": ("专利数", "patents"),
-    "profile_gaps": ("缺失信息项", "missing fields"),
-    "firm_green": ("绿色业务", "green business"),
-    "trade_only": ("仅贸易", "trade only"),
-    "chain_id": ("产业链", "chain"),
-    "action": ("招商方向", "action"),
-    "stage": ("环节阶段", "stage"),
-    "origin_group": ("来源", "origin"),
-    "leader_kind": ("配套链主类型", "leader kind"),
-}
+#: Names officers read, (zh, en), for each feature; the table is ``feature_labels.yaml`` beside this module.
+FEATURE_LABELS: dict[str, tuple[str, str]] = read_labels(__package__, "feature_labels.yaml")
 
 #: Likelihood used when no trained model is given: roughly one courted firm in five lands.
 #: It is the same for every firm, so with the prior ``priority`` orders exactly as ``score``.

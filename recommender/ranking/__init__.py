@@ -15,6 +15,7 @@ from ._rank import (
     RANKED_RESULT_COLUMNS,
     SORT_KEY_COLUMNS,
     Coverage,
+    RankOptions,
     RankReport,
     ScoredChunk,
     output_names,
@@ -26,6 +27,6 @@ from ._rank import (
 )
 
 __all__ = [
-    'Coverage', 'OUTPUT_COLUMNS', 'RANKED_RESULT_COLUMNS', 'RankReport', 'SORT_KEY_COLUMNS', 'ScoredChunk',
-    'output_names', 'rank_file', 'rank_frame', 'rank_order', 'score_chunk', 'shortlist',
+    'Coverage', 'OUTPUT_COLUMNS', 'RANKED_RESULT_COLUMNS', 'RankOptions', 'RankReport', 'SORT_KEY_COLUMNS', 'ScoredChunk', 'output_names',
+    'rank_file', 'rank_frame', 'rank_order', 'score_chunk', 'shortlist',
 ]

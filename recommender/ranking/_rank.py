@@ -53,7 +53,7 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field, replace
 from multiprocessing import get_all_start_methods, get_context
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict, Unpack
 
 import numpy as np
 import pandas as pd
@@ -73,7 +73,7 @@ if TYPE_CHECKING:
     from ..likelihood._modelstore import LandingModel
 
 __all__ = [
-    "OUTPUT_COLUMNS", "RANKED_RESULT_COLUMNS", "SORT_KEY_COLUMNS", "Coverage", "RankReport", "ScoredChunk",
+    "OUTPUT_COLUMNS", "RANKED_RESULT_COLUMNS", "SORT_KEY_COLUMNS", "Coverage", "RankOptions", "RankReport", "ScoredChunk",
     "output_names", "rank_file", "rank_frame", "rank_order", "score_chunk", "shortlist",
 ]
 
@@ -658,43 +658,60 @@ def _workers(workers: int, scorer: Scorer, model: LandingModel | None) -> Iterat
         executor.shutdown(cancel_futures=True)
 
 
+class RankOptions(TypedDict, total=False):
+    """How :func:`rank_file` and :meth:`recommender.Recommender.rank_file` read, rank and write; each may be left out.
+
+    lang : "zh" or "en", the language of reasons and names (default "zh").
+    top : how many of the best rows to return in the report (default 10).
+    chunk_rows : rows read and scored at a time (default 25 000).
+    max_rows : the most data rows accepted; a file with more is refused (default None: no limit).
+    workers : processes that score chunks (default 1: in this process).
+    progress : called with the number of rows done after each chunk (default None).
+    overwrite : allow ``target`` to be ``source`` itself; it is replaced once ranked (default False).
+    """
+
+    lang: str
+    top: int
+    chunk_rows: int
+    max_rows: int | None
+    workers: int
+    progress: Callable[[int], None] | None
+    overwrite: bool
+
+
 def rank_file(
     scorer: Scorer,
     source: str | Path,
     target: str | Path,
     *,
-    lang: str = "zh",
-    top: int = 10,
     shortlist_k: int = 0,
-    chunk_rows: int = 25_000,
-    max_rows: int | None = None,
-    workers: int = 1,
-    progress: Callable[[int], None] | None = None,
     model: LandingModel | None = None,
-    overwrite: bool = False,
+    **options: Unpack[RankOptions],
 ) -> RankReport:
     """Rank a CSV/XLSX file of firms into a CSV/XLSX file, every row exactly once.
 
     Parameters
     ----------
     source, target : paths; the format follows each file's extension.
-    lang : "zh" or "en", the language of reasons and names.
-    top : how many of the best rows to return in the report.
     shortlist_k : pick this many firms for the shortlist (0: none).
-    workers : processes that score chunks (1: in this process).
-    progress : called with the number of rows done after each chunk.
     model : the landing model (checked against the scorer's map); None for the prior.
-    overwrite : allow ``target`` to be ``source`` itself (it is replaced once ranked).
+    **options : see :class:`RankOptions` (language, top rows, chunks, row limit, workers, progress, overwrite).
 
     Raises
     ------
     OutputFileError
         ``target`` cannot be written (checked before the work where it can be: a folder, a
         missing or read-only folder, the input itself); nothing is left behind.
+    TypeError
+        An option that :class:`RankOptions` does not name.
     """
+    if unknown := sorted(options.keys() - RankOptions.__optional_keys__):
+        raise TypeError(f"rank_file() got unexpected keyword arguments: {', '.join(unknown)}")
+    lang, top, workers = options.get("lang", "zh"), options.get("top", 10), options.get("workers", 1)
+    progress, overwrite = options.get("progress"), options.get("overwrite", False)
     version = model.version if model is not None else PRIOR_VERSION
     check_output_path(target, source=source, overwrite=overwrite)
-    table = open_table(source, chunk_rows=chunk_rows, max_rows=max_rows)
+    table = open_table(source, chunk_rows=options.get("chunk_rows", 25_000), max_rows=options.get("max_rows"))
     names = output_names(table.columns)
     columns = [*table.columns, *(names[c] for c in OUTPUT_COLUMNS)]
     csv_out = Path(target).suffix.lower() == ".csv"

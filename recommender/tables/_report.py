@@ -12,36 +12,15 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 
+from .._packagedata import read_labels
 from ._header import is_passthrough
 from ._reading import InputTable
 from ._values import FX_DATE
 
 __all__ = ["ColumnUse", "column_report", "format_column_report", "identifier_column", "notes_rows"]
 
-_USES = {
-    "name": ("企业名称", "firm name"),
-    "description": ("主营业务（用于匹配环节）", "business description (matched to links)"),
-    "city": ("所在城市（来源地）", "city (origin)"),
-    "country": ("国家（来源地）", "country (origin)"),
-    "industry_code": ("国标行业代码（匹配依据）", "GB/T 4754 code (matching evidence)"),
-    "employees": ("员工人数（规模；区间按中值计，理由写明区间）", "headcount (size; a range counts as its middle, the reasons give the range)"),
-    "revenue": ("营业收入，换算为万元（规模）", "revenue in 10k yuan (size)"),
-    "founded": ("成立年份", "year founded"),
-    "tags": ("资质标签（企业实力、来源地）", "certifications (firm strength, origin)"),
-    "customers": ("主要客户（配套链主）", "key customers (chain-leader supply)"),
-    "patents": ("专利数（企业实力）", "patents (firm strength)"),
-    "district": ("区县 → 所在城市（缺城市时）", "county → city (where the city is missing)"),
-    "province": ("省份 → 所在城市（缺城市时，仅直辖市）", "province → city (where the city is missing)"),
-    "address": ("地址 → 所在城市（缺城市时）", "address → city (where the city is missing)"),
-    "industry_name": ("国标行业名称 → 行业代码（匹配依据）", "GB/T 4754 name → code (matching evidence)"),
-    "capital": ("注册/实缴资本，换算为万元（缺营收时作规模）", "registered/paid-in capital in 10k yuan (size where revenue is missing)"),
-    "company_type": ("企业类型 → 外资/港澳台资（来源地）", "company type → foreign / HK-Macao-Taiwan capital (origin)"),
-    "status": ("登记状态（注销、吊销等：非存续企业，单独排在后面，不列入短名单）",
-               "registration status (deregistered, revoked …: not active, ranked after active firms, never shortlisted)"),
-    "credit_code": ("统一社会信用代码（识别重复企业）", "credit code (finds duplicate rows)"),
-    "size_class": ("企业规模 → 员工人数（缺人数时）", "size class → headcount (where it is missing)"),
-    "listing": ("上市状态 → 资质标签", "listing status → certifications"),
-}
+#: canonical field -> what it is used for, (Chinese, English); the table is ``column_uses.yaml`` beside this module.
+_USES = read_labels(__package__, "column_uses.yaml")
 _PASSED = ("原样保留", "passed through")
 _KNOWN_PASSED = ("原样保留（不参与评分）", "passed through (nothing to score)")
 _IDENTIFIER = re.compile(r"代码|编码|电话|手机|传真|号码|注册号|邮编|识别号|联系方式|账号|帐号|编号|证号|身份证|qq|微信|"

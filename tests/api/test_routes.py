@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import shutil
 import warnings
 from pathlib import Path
@@ -603,6 +604,30 @@ def test_api_settings_refuse_unsafe_values(monkeypatch, env):
         monkeypatch.setenv(name, value)
     with pytest.raises(ValidationError):
         Settings()
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"RECOMMENDER_API_KEYS": f"alice:{KEY}, bob"}, "entry 2 must be 'name:key'"),
+        ({"RECOMMENDER_API_KEYS": f"alice:{KEY}, alice:{OTHER_KEY}"}, "entry 2: the name must be non-empty and unique"),
+        ({"RECOMMENDER_API_KEYS": f":{KEY}"}, "entry 1: the name must be non-empty and unique"),
+        ({"RECOMMENDER_API_KEY_ROLES": "crm:officer, bi:boss"}, "entry 2 must be 'name:role' with a role of viewer, officer, admin"),
+        ({"RECOMMENDER_API_KEY_ROLES": "crm"}, "entry 1 must be 'name:role'"),
+    ],
+)
+def test_api_settings_name_lists_say_which_entry_is_wrong(monkeypatch, env, message):
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(ValidationError, match=re.escape(message)):
+        Settings()
+
+
+def test_api_settings_key_roles_from_the_environment(monkeypatch):
+    monkeypatch.setenv("RECOMMENDER_API_KEY_ROLES", "crm:officer, bi:viewer, crm:admin")
+    settings = Settings()
+    assert settings.api_key_roles == {"crm": "admin", "bi": "viewer"}  # a name given twice: the last role counts
+    assert settings.key_role("bi") == "viewer" and settings.key_role("other") == "admin"
 
 
 def test_api_cors_is_closed_by_default(client):

@@ -1,9 +1,4 @@
-"""Users, API keys, sign-in sessions and failures, the map-change audit.
-
-Revision ID: 0001
-Revises:
-Create Date: 2025-01-01
-"""
+"""Users, API keys, sign-in sessions and failures, the map-change audit."""
 
 import sqlalchemy as sa
 from alembic import op
@@ -12,8 +7,6 @@ from api.db.models import UTCDateTime
 
 revision = "0001"
 down_revision = None
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

@@ -1,9 +1,4 @@
-"""The lead pipeline (leads and their history) and trained landing models.
-
-Revision ID: 0002
-Revises: 0001
-Create Date: 2025-01-02
-"""
+"""The lead pipeline (leads and their history) and trained landing models."""
 
 import sqlalchemy as sa
 from alembic import op
@@ -12,8 +7,6 @@ from api.db.models import UTCDateTime
 
 revision = "0002"
 down_revision = "0001"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

@@ -1,9 +1,4 @@
-"""The workbench's ranking jobs (their files stay in the job folders).
-
-Revision ID: 0003
-Revises: 0002
-Create Date: 2025-01-03
-"""
+"""The workbench's ranking jobs (their files stay in the job folders)."""
 
 import sqlalchemy as sa
 from alembic import op
@@ -12,8 +7,6 @@ from api.db.models import UTCDateTime
 
 revision = "0003"
 down_revision = "0002"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

@@ -1,17 +1,10 @@
-"""Map changes carry a state: pending while the chain file is being replaced, then done or aborted.
-
-Revision ID: 0004
-Revises: 0003
-Create Date: 2025-01-03
-"""
+"""Map changes carry a state: pending while the chain file is being replaced, then done or aborted."""
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0004"
 down_revision = "0003"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:
