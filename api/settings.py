@@ -61,13 +61,13 @@ class Settings(BaseSettings):
         description="Chain-map folder. Unset: the embedded Jiangmen map, read-only (updates are refused with 409). "
         "Set it to a writable copy to allow PATCH updates; previous versions go to <map_dir>/history/.",
     )
+    models_dir: Path | None = Field(None, description="Where model names are looked up. Unset: the models shipped with the package.")
     model: str | None = Field(
         None,
         description="Landing model: 'prior' (none: every likelihood is the documented prior), a name in models_dir "
         "(e.g. 'demo', trained on synthetic data), a model folder (its newest version) or a .skops file. Unset: the newest "
         "model an admin promoted (<data_dir>/models/pipeline), else the prior, as the command line. The service is not ready until it loads.",
     )
-    models_dir: Path | None = Field(None, description="Where model names are looked up. Unset: the models shipped with the package.")
     audit_db: Path | None = Field(
         None,
         description="The library's SQLite audit log file, whose entries the service carries into its database once "

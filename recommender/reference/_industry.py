@@ -25,12 +25,6 @@ __all__ = [
 #: Level number → the standard's name for it.
 INDUSTRY_LEVELS: dict[int, str] = {1: "门类", 2: "大类", 3: "中类", 4: "小类"}
 
-_DATA_FILE = "gbt4754_2017.csv"
-_CODE = re.compile(r"[A-T](?:\d{2,4})?|\d{2,4}")
-_LEADING_CODE = re.compile(r"^([A-T]\d{2,4}|\d{2,4}|[A-T](?![A-Za-z]))[-:：.、]?(.*)$")
-_TRAILING_CODE = re.compile(r"^(.*?)[(\[【]?([A-T]\d{2,4}|\d{2,4}|[A-T])[)\]】]?$")
-
-
 @dataclass(frozen=True, slots=True)
 class IndustryClass:
     """One class of GB/T 4754-2017.
@@ -59,6 +53,12 @@ class IndustryClass:
     def level_name(self) -> str:
         """``"门类"``, ``"大类"``, ``"中类"`` or ``"小类"``."""
         return INDUSTRY_LEVELS[self.level]
+
+
+_DATA_FILE = "gbt4754_2017.csv"
+_CODE = re.compile(r"[A-T](?:\d{2,4})?|\d{2,4}")
+_LEADING_CODE = re.compile(r"^([A-T]\d{2,4}|\d{2,4}|[A-T](?![A-Za-z]))[-:：.、]?(.*)$")
+_TRAILING_CODE = re.compile(r"^(.*?)[(\[【]?([A-T]\d{2,4}|\d{2,4}|[A-T])[)\]】]?$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,18 +118,9 @@ def industry_class(code: str) -> IndustryClass | None:
 
 
 def _industry_path(code: str) -> tuple[IndustryClass, ...]:
-    """The chain from the 门类 down to the class with this code; empty for an unknown code.
-
-    Parameters
-    ----------
-    code : str
-        As for :func:`industry_class`.
-
-    Returns
-    -------
-    tuple of IndustryClass
-        ``_industry_path("3841")`` is C 制造业, 38 电气机械和器材制造业, 384 电池制造, 3841 锂离子电池制造.
-    """
+    """The chain from the 门类 down to the class with ``code`` (written as :func:`industry_class`
+    takes it), empty for an unknown code: ``_industry_path("3841")`` is C 制造业, 38
+    电气机械和器材制造业, 384 电池制造, 3841 锂离子电池制造."""
     item = industry_class(code)
     chain: list[IndustryClass] = []
     by_code = _table().by_code
