@@ -102,6 +102,9 @@ WEAK_FACTOR = 0.6
 _DELIMITERS = sorted({d.encode() for d in CLAUSE_DELIMITERS})
 #: The activity of a description that names none (a catalogue line of products).
 DEFAULT_ACTIVITY = "make"
+#: The activity of recovering materials from waste: what a clause that does it names beside its
+#: feed is recovered, not made.
+RECYCLE_ACTIVITY = "recycle"
 
 #: Below this many bytes (a batch of 16 typical descriptions), :func:`_clause_ends` finds the
 #: delimiters with a regular expression, from it with numpy: the two cost the same at about
@@ -383,6 +386,14 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
             if production:
                 self.production_bits_ |= self.activity_bits_[activity]
         self.default_bit_ = self.activity_bits_.get(DEFAULT_ACTIVITY, np.uint64(0))
+        # recycling and the narrower activities that imply it (collect, process, reuse: every
+        # word of theirs names recycling too)
+        recycle = self.activity_bits_.get(RECYCLE_ACTIVITY, np.uint64(0))
+        self.recycle_bit_ = recycle
+        for activity, bit in self.activity_bits_.items():
+            own = [_normal(word) for word, name, _ in self.activities if name == activity]
+            if recycle and own and all(words[word] & recycle for word in own):
+                self.recycle_bit_ |= bit
         self.governing_ = np.uint64(0)
         for bit in self.activity_bits_.values():
             if not bit & self.production_bits_ and bit != trade_bit:
@@ -706,6 +717,17 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         # a term followed by 用 (电动摩托车用电池, 车用…) names what the product is for, a customer's
         # product: it weighs as a secondary item (用于 after a term says what the term itself is for)
         e_secondary = _application(haystack, term_end)[owner][ok]
+        # recovering is not making: in a clause where a term is read under a recycling activity
+        # (black mass leached, spent cells dismantled, electrolyte drained and recovered), the
+        # products named beside it are recovered from that feed (nickel sulfate, lithium salts):
+        # a link that does not recycle takes them as a secondary item
+        if self.recycle_bit_:
+            accepts = self.link_accepts_[entry]
+            recycling = ok & fits & ((acts & accepts & self.recycle_bit_) != 0)
+            if recycling.any():
+                recycles = np.zeros(len(bounds) + 1, dtype=bool)
+                recycles[term_clause[owner][recycling]] = True
+                e_secondary |= (recycles[term_clause[owner]] & ((accepts & self.recycle_bit_) == 0))[ok]
         if len(secondary[0]):  # a customer's product or a raw material is not the firm's product
             e_start = term_start[owner][ok]
             last = np.searchsorted(secondary[0], e_start, side="right") - 1
