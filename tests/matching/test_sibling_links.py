@@ -1,5 +1,5 @@
-"""Sibling links told apart by general rules of the trade: recovering a material from waste is
-recycling, not making it. Each description is written from the rule, not taken from any
+"""Sibling links told apart by general rules of the trade (recovering a material from waste is
+recycling, not making it) and by the words of the trade for what a link does. Each description is written from the rule, not taken from any
 evaluation or development set.
 """
 
@@ -24,3 +24,41 @@ def test_the_same_salts_made_from_ore_are_battery_raw_materials(scorer):
     assert max(links, key=links.get) == "battery_raw_materials"
     assert links["battery_raw_materials"] > 0.8
     assert "battery_recycling" not in links
+
+
+def test_a_cathode_material_named_by_its_chemistry_is_the_material(scorer):
+    # 三元正极材料 and 磷酸铁锂正极 name the cathode material: regenerated, it is cathode regeneration
+    links = links_of(scorer, "退役三元正极材料修复再生")
+    assert max(links, key=links.get) == "cathode_regeneration"
+    assert "battery_raw_materials" not in links
+    assert "cathode_regeneration" in links_of(scorer, "退役磷酸铁锂正极粉直接修复再生")
+    assert "cathode_regeneration" not in links_of(scorer, "三元正极材料生产")
+
+
+def test_discarded_appliances_named_as_such_are_weee_feed(scorer):
+    # 废弃电器电子产品回收处理管理条例: the discarded products (废弃电冰箱 …) are what licensed dismantlers treat
+    links = links_of(scorer, "废弃电冰箱、空调拆解处理")
+    assert max(links, key=links.get) == "weee_dismantling"
+    assert "weee_dismantling" not in links_of(scorer, "废旧冰箱销售")
+
+
+def test_shellfish_processed_by_name_is_seafood_processing(scorer):
+    # GB/T 4754 1369: a species with its processing a few characters after it
+    for text in ("牡蛎深加工", "鲍鱼罐头与即食海参加工"):
+        links = links_of(scorer, text)
+        assert max(links, key=links.get) == "seafood_deep_processing"
+
+
+def test_drone_delivery_with_its_area_between_is_a_low_altitude_service(scorer):
+    links = links_of(scorer, "提供无人机社区配送服务")
+    assert max(links, key=links.get) == "low_altitude_operations"
+    assert "drones_evtol" not in links
+
+
+def test_payment_services_and_trade_finance(scorer):
+    # GB/T 4754 6930 非金融机构支付服务 names the payment service; trade finance is finance, not trading
+    links = links_of(scorer, "第三方网络支付与银行卡收单服务")
+    assert max(links, key=links.get) == "digital_finance"
+    links = links_of(scorer, "Fintech offering trade finance and a cross-border payment API to exporters")
+    assert max(links, key=links.get) == "digital_finance"
+    assert links_of(scorer, "Trade finance for battery makers: letters of credit for lithium carbonate shipments") == {}
