@@ -60,6 +60,7 @@ from ..reference._text import traditional
 from ._vocabulary import (
     APPLICATION_OPENERS,
     CLAUSE_DELIMITERS,
+    EQUIPMENT_HEADS,
     GENERIC_TERMS,
     LEAD_TERMS,
     MAKE_TERMS,
@@ -77,7 +78,10 @@ __all__ = ["GAP", "VOCABULARY_COLUMNS", "LinkMatcher", "MatchResult", "PhraseSet
 #: shared object's word: it counts only beside an accepted activity).
 VOCABULARY_COLUMNS = ("link_id", "term", "kind", "weight", "service")
 
-_TERM, _GENERIC, _TRADE, _GREEN, _ACTIVITY, _LEAD, _PART, _CUSTOMER, _INPUT, _APPLY, _DENY, _EXCLUDE = 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11
+_TERM, _GENERIC, _TRADE, _GREEN, _ACTIVITY, _LEAD, _PART, _CUSTOMER, _INPUT, _APPLY, _EQUIP, _DENY, _EXCLUDE = range(13)
+#: The GB/T 4754-2017 division of special equipment (专用设备制造业): its links make the equipment
+#: of other links' production.
+EQUIPMENT_DIVISION = "35"
 #: Words that close a span naming a customer (为…供应) or a raw material (以…为原料), the words
 #: that open it, and how far back (bytes) the opening word is looked for.
 CUSTOMER_CLOSERS = ("供应", "配套", "供货", "代工", "贴牌")
@@ -150,11 +154,15 @@ def link_vocabulary(chain_map: ChainMap) -> pd.DataFrame:
     Returns
     -------
     DataFrame with columns :data:`VOCABULARY_COLUMNS`; ``kind`` is ``"code"`` for industry
-    codes, else the term kind that sets its weight.
+    codes, else the term kind that sets its weight; ``equipment``: the links that make the
+    special equipment of the link's own production (GB/T 4754-2017 division 35, 专用设备制造业,
+    and supplying the link), ``;``-separated.
     """
     rows: list[tuple[str, str, str, float, bool, str, bool]] = []
     vocabulary = chain_map.vocabulary
     shared = _links_by_term(chain_map)
+    makers = [link for link in chain_map.links if any(code.startswith(EQUIPMENT_DIVISION) for code in link.industry_codes)]
+    equipment = {link.id: ";".join(maker.id for maker in makers if link.id in maker.supplies) for link in chain_map.links}
     for link in chain_map.links:
         service = link.stage == "service"
         accepts = ";".join(vocabulary.accepted(link))
@@ -194,7 +202,8 @@ def link_vocabulary(chain_map: ChainMap) -> pd.DataFrame:
         if len(named) <= 2:
             for link_id, service, accepts in dict.fromkeys(links):
                 rows.append((link_id, term, "class", TERM_WEIGHTS["class"], service, accepts, True))
-    return pd.DataFrame(rows, columns=[*VOCABULARY_COLUMNS, "accepts", "requires"])
+    table = pd.DataFrame(rows, columns=[*VOCABULARY_COLUMNS, "accepts", "requires"])
+    return table.assign(equipment=table["link_id"].map(equipment))
 
 
 def _links_by_term(chain_map: ChainMap) -> dict[str, set[str]]:
@@ -430,6 +439,8 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
             low = _normal(word)
             if any(key in low for key in terms) or any(key in low for key in words):
                 entries[low] = (_GENERIC, (), False, np.uint64(0))
+        for word in EQUIPMENT_HEADS if "equipment" in vocabulary.columns else ():
+            entries[_normal(word)] = (_EQUIP, (), False, np.uint64(0))
         for word in LEAD_TERMS:
             entries[_normal(word)] = (_LEAD, (), False, np.uint64(0))
         for word in CUSTOMER_CLOSERS:
@@ -526,7 +537,40 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         for link, accepts in zip(table["link_id"], table["accepts"], strict=True):
             for activity in str(accepts or "").split(";"):
                 self.accepts_by_link_[index[link]] |= self.activity_bits_.get(activity, np.uint64(0))
+        self._equipment_readings(vocabulary, index)
         return self
+
+    def _equipment_readings(self, vocabulary: pd.DataFrame, index: Mapping[str, int]) -> None:
+        """Equipment for a link's production is not the link (化成分容设备, food machinery): each
+        term of a link whose special equipment other links make (the ``equipment`` column) gets
+        a second reading, those links alone at the term's weight, read where an
+        :data:`EQUIPMENT_HEADS` word follows the term. Readings past the automaton's patterns
+        extend the per-pattern link arrays; :attr:`readings_` names each for the evidence."""
+        makers: dict[int, set[int]] = {}
+        if "equipment" in vocabulary.columns:
+            for link, names in zip(vocabulary["link_id"], vocabulary["equipment"], strict=True):
+                for name in str(names or "").split(";"):
+                    if name in index:
+                        makers.setdefault(index[link], set()).add(index[name])
+        patterns = self.automaton_.pattern_array
+        self.equipment_reading_ = np.full(len(patterns), -1, dtype=np.int64)
+        added: list[tuple[int, list[int], float]] = []
+        for i, (kind, links, _, _) in enumerate(self.automaton_.payloads):
+            equipment = sorted({maker for col, _ in links for maker in makers.get(col, ())}) if kind == _TERM else []
+            if equipment:
+                self.equipment_reading_[i] = len(patterns) + len(added)
+                added.append((i, equipment, max(weight for _, (weight, _, _) in links)))
+        self.readings_ = np.concatenate([patterns, np.array([patterns[i] for i, _, _ in added], dtype=object)])
+        if not added:
+            return
+        cols = np.array([col for _, reading, _ in added for col in reading], dtype=np.int64)
+        sizes = np.array([len(reading) for _, reading, _ in added], dtype=np.int64)
+        self.link_col_ = np.concatenate([self.link_col_, cols])
+        self.link_weight_ = np.concatenate([self.link_weight_, np.repeat([w for _, _, w in added], sizes)])
+        self.link_accepts_ = np.concatenate([self.link_accepts_, self.accepts_by_link_[cols]])
+        self.link_requires_ = np.concatenate([self.link_requires_, np.zeros(len(cols), dtype=bool)])
+        self.link_ptr_ = np.concatenate([self.link_ptr_, self.link_ptr_[-1] + np.cumsum(sizes)])
+        self.has_service_ = np.concatenate([self.has_service_, np.logical_or.reduceat(self.service_[cols], np.r_[0, np.cumsum(sizes)[:-1]])])
 
     def name_activity(self, names: Iterable[object]) -> np.ndarray:
         """Per firm name, the mask of the activities its last word names (0 for none): a firm
@@ -670,6 +714,13 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
             order = np.argsort(term_start, kind="stable")
             term, term_start, term_row, term_clause = term[order], term_start[order], term_row[order], term_clause[order]
             term_end = term_end[order]
+        is_head = kind == _EQUIP
+        if len(term) and is_head.any():  # a term before an equipment head names what the equipment is for
+            heads = start[is_head]
+            at = heads[np.minimum(np.searchsorted(heads, term_end), len(heads) - 1)]
+            spaced = np.frombuffer(haystack + b"\n", dtype=np.uint8)[term_end] == 0x20
+            reading = self.equipment_reading_[term]
+            term = np.where(((at == term_end) | ((at == term_end + 1) & spaced)) & (reading >= 0), reading, term)
         service_only = np.zeros(len(term), dtype=bool)
         discarded = np.zeros(n, dtype=bool)
         is_trade = kind == _TRADE
@@ -733,7 +784,7 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
             last = np.searchsorted(secondary[0], e_start, side="right") - 1
             e_secondary |= (last >= 0) & (e_start < secondary[1][np.maximum(last, 0)])
         # a term counts once per description and link: its first accepted occurrence
-        first = _first_occurrences((e_row * len(self.kinds_) + e_term) * len(self.link_ids_) + e_col)
+        first = _first_occurrences((e_row * len(self.readings_) + e_term) * len(self.link_ids_) + e_col)
         e_row, e_col, e_term, e_clause, e_weight = e_row[first], e_col[first], e_term[first], e_clause[first], e_weight[first]
         e_secondary = e_secondary[first]
         # the main business weighs fully: the first clause that names a link as the firm's own
@@ -750,7 +801,7 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
             e_weight = np.where(main, e_weight, e_weight * LATER_FACTOR)
             e_weight = np.where(e_secondary, e_weight * SECONDARY_FACTOR, e_weight)
         rows, cols, weights, weak = [e_row], [e_col], [e_weight], [self.link_weight_[entry][ok][first] <= WEAK_WEIGHT]
-        evidence = [self.automaton_.pattern_array[e_term]]
+        evidence = [self.readings_[e_term]]
         code_rows, code_cols, code_weights, code_terms = [], [], [], []
         # a firm whose words name the map's products only to trade them is a distributor of
         # those products: a trade class code (金属及金属矿批发) says it trades, not that it fills

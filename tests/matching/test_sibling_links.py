@@ -1,9 +1,10 @@
 """Sibling links told apart by general rules of the trade (recovering a material from waste is
-recycling, not making it) and by the words of the trade for what a link does. Each description is written from the rule, not taken from any
+recycling, not making it; equipment for a product is not the product) and by the words of the
+trade for what a link does. Each description is written from the rule, not taken from any
 evaluation or development set.
 """
 
-from tests.matching.reading import links_of
+from tests.matching.reading import links_of, top_link
 
 
 def test_salts_recovered_from_spent_cells_are_recycling_not_making(scorer):
@@ -11,8 +12,10 @@ def test_salts_recovered_from_spent_cells_are_recycling_not_making(scorer):
     links = links_of(scorer, "废旧锂电池湿法浸出回收碳酸锂、硫酸钴")
     assert links["battery_recycling"] == max(links.values())
     assert links["battery_raw_materials"] < links["battery_recycling"]
-    links = links_of(scorer, "Leaches black mass from spent lithium-ion batteries to recover lithium carbonate and cobalt sulfate")
-    assert max(links, key=links.get) == "battery_recycling"
+    assert (
+        top_link(scorer, "Leaches black mass from spent lithium-ion batteries to recover lithium carbonate and cobalt sulfate")
+        == "battery_recycling"
+    )
     links = links_of(scorer, "回收废电解液并精馏提纯碳酸二甲酯")
     assert max(links, key=links.get) == "electrolyte_recovery"
     assert links["battery_raw_materials"] < 0.6 * links["electrolyte_recovery"]
@@ -37,16 +40,14 @@ def test_a_cathode_material_named_by_its_chemistry_is_the_material(scorer):
 
 def test_discarded_appliances_named_as_such_are_weee_feed(scorer):
     # 废弃电器电子产品回收处理管理条例: the discarded products (废弃电冰箱 …) are what licensed dismantlers treat
-    links = links_of(scorer, "废弃电冰箱、空调拆解处理")
-    assert max(links, key=links.get) == "weee_dismantling"
+    assert top_link(scorer, "废弃电冰箱、空调拆解处理") == "weee_dismantling"
     assert "weee_dismantling" not in links_of(scorer, "废旧冰箱销售")
 
 
 def test_shellfish_processed_by_name_is_seafood_processing(scorer):
     # GB/T 4754 1369: a species with its processing a few characters after it
     for text in ("牡蛎深加工", "鲍鱼罐头与即食海参加工"):
-        links = links_of(scorer, text)
-        assert max(links, key=links.get) == "seafood_deep_processing"
+        assert top_link(scorer, text) == "seafood_deep_processing"
 
 
 def test_drone_delivery_with_its_area_between_is_a_low_altitude_service(scorer):
@@ -57,8 +58,26 @@ def test_drone_delivery_with_its_area_between_is_a_low_altitude_service(scorer):
 
 def test_payment_services_and_trade_finance(scorer):
     # GB/T 4754 6930 非金融机构支付服务 names the payment service; trade finance is finance, not trading
-    links = links_of(scorer, "第三方网络支付与银行卡收单服务")
-    assert max(links, key=links.get) == "digital_finance"
-    links = links_of(scorer, "Fintech offering trade finance and a cross-border payment API to exporters")
-    assert max(links, key=links.get) == "digital_finance"
+    assert top_link(scorer, "第三方网络支付与银行卡收单服务") == "digital_finance"
+    assert top_link(scorer, "Fintech offering trade finance and a cross-border payment API to exporters") == "digital_finance"
     assert links_of(scorer, "Trade finance for battery makers: letters of credit for lithium carbonate shipments") == {}
+
+
+def test_equipment_for_a_link_is_made_by_its_equipment_makers(scorer):
+    # a word before 设备 / machinery names what the equipment is for: the firm makes the equipment
+    # (GB/T 4754 division 35 links that supply the named link), not the named product
+    for text in ("动力电池检测设备制造", "Maker of pouch cell production machinery"):
+        links = links_of(scorer, text)
+        assert max(links, key=links.get) == "battery_production_equipment"
+        assert "cell_manufacturing" not in links
+    links = links_of(scorer, "海产品加工设备制造")
+    assert max(links, key=links.get) == "agri_food_machinery"
+    assert "seafood_deep_processing" not in links
+    # the product itself, and equipment of a link no special-equipment link supplies, are unchanged
+    assert top_link(scorer, "动力电池制造") == "cell_manufacturing"
+    assert "battery_production_equipment" not in links_of(scorer, "储能设备生产")
+
+
+def test_formation_and_grading_cabinets_are_battery_equipment(scorer):
+    for text in ("Supplier of formation and grading cabinets for lithium cell plants", "化成柜、分容柜制造"):
+        assert top_link(scorer, text) == "battery_production_equipment"
