@@ -156,13 +156,15 @@ def link_vocabulary(chain_map: ChainMap) -> pd.DataFrame:
     DataFrame with columns :data:`VOCABULARY_COLUMNS`; ``kind`` is ``"code"`` for industry
     codes, else the term kind that sets its weight; ``equipment``: the links that make the
     special equipment of the link's own production (GB/T 4754-2017 division 35, 专用设备制造业,
-    and supplying the link), ``;``-separated.
+    and supplying the link); ``downstream``: the links its product goes into (``supplies``,
+    followed); both ``;``-separated.
     """
     rows: list[tuple[str, str, str, float, bool, str, bool]] = []
     vocabulary = chain_map.vocabulary
     shared = _links_by_term(chain_map)
     makers = [link for link in chain_map.links if any(code.startswith(EQUIPMENT_DIVISION) for code in link.industry_codes)]
     equipment = {link.id: ";".join(maker.id for maker in makers if link.id in maker.supplies) for link in chain_map.links}
+    downstream = {link.id: ";".join(sorted(_downstream(chain_map, link.id))) for link in chain_map.links}
     for link in chain_map.links:
         service = link.stage == "service"
         accepts = ";".join(vocabulary.accepted(link))
@@ -203,7 +205,20 @@ def link_vocabulary(chain_map: ChainMap) -> pd.DataFrame:
             for link_id, service, accepts in dict.fromkeys(links):
                 rows.append((link_id, term, "class", TERM_WEIGHTS["class"], service, accepts, True))
     table = pd.DataFrame(rows, columns=[*VOCABULARY_COLUMNS, "accepts", "requires"])
-    return table.assign(equipment=table["link_id"].map(equipment))
+    return table.assign(equipment=table["link_id"].map(equipment), downstream=table["link_id"].map(downstream))
+
+
+def _downstream(chain_map: ChainMap, link_id: str) -> set[str]:
+    """The links a link's product goes into, directly or further down (``supplies``, followed)."""
+    out: set[str] = set()
+    todo = [link_id]
+    while todo:
+        for target in chain_map.link_by_id[todo.pop()].supplies:
+            if target not in out:
+                out.add(target)
+                todo.append(target)
+    out.discard(link_id)
+    return out
 
 
 def _links_by_term(chain_map: ChainMap) -> dict[str, set[str]]:
@@ -538,7 +553,26 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
             for activity in str(accepts or "").split(";"):
                 self.accepts_by_link_[index[link]] |= self.activity_bits_.get(activity, np.uint64(0))
         self._equipment_readings(vocabulary, index)
+        self._supply_bits(vocabulary, index)
         return self
+
+    def _supply_bits(self, vocabulary: pd.DataFrame, index: Mapping[str, int]) -> None:
+        """Per reading (pattern), its links (:attr:`owners_`) and the links their products go
+        into (:attr:`downstream_`, none for a word that is only a shared object's), as packed
+        bit rows."""
+        n_links = len(self.link_ids_)
+        below = np.zeros((n_links, n_links), dtype=bool)
+        if "downstream" in vocabulary.columns:
+            for link, names in zip(vocabulary["link_id"], vocabulary["downstream"], strict=True):
+                below[index[link], [index[name] for name in str(names or "").split(";") if name in index]] = True
+        owners = np.zeros((len(self.readings_), n_links), dtype=bool)
+        reading = np.repeat(np.arange(len(self.readings_)), np.diff(self.link_ptr_))
+        owners[reading, self.link_col_] = True
+        self.owners_ = np.packbits(owners, axis=1)
+        # a shared object's word alone (电池, battery) heads a compound as its category, not its product
+        own = np.zeros(len(self.readings_), dtype=bool)
+        own[reading[~self.link_requires_]] = True
+        self.downstream_ = np.packbits(((owners.astype(np.uint8) @ below.astype(np.uint8)) > 0) & own[:, None], axis=1)
 
     def _equipment_readings(self, vocabulary: pd.DataFrame, index: Mapping[str, int]) -> None:
         """Equipment for a link's production is not the link (化成分容设备, food machinery): each
@@ -718,9 +752,23 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         if len(term) and is_head.any():  # a term before an equipment head names what the equipment is for
             heads = start[is_head]
             at = heads[np.minimum(np.searchsorted(heads, term_end), len(heads) - 1)]
-            spaced = np.frombuffer(haystack + b"\n", dtype=np.uint8)[term_end] == 0x20
             reading = self.equipment_reading_[term]
-            term = np.where(((at == term_end) | ((at == term_end + 1) & spaced)) & (reading >= 0), reading, term)
+            term = np.where(((at == term_end) | ((at == term_end + 1) & _spaced(haystack, term_end))) & (reading >= 0), reading, term)
+        # a term right before another whose product goes into the first one's (钠离子电池硬碳,
+        # 动力电池铜箔, battery copper foil) names what that product is for: the first weighs as a
+        # secondary item, the second is the firm's product and not weak
+        modifier = head = None
+        gap = term_start[1:] - term_end[:-1]
+        pair = ((gap == 0) | (gap == 1)).nonzero()[0]
+        if len(pair):
+            spaced = gap[pair] == 1  # English words, one space apart
+            if spaced.any():
+                pair = pair[~spaced | _spaced(haystack, term_end[pair])]
+            use = pair[(self.downstream_[term[pair + 1]] & self.owners_[term[pair]]).any(axis=1)]
+            if len(use):
+                modifier, head = np.zeros((2, len(term)), dtype=bool)
+                modifier[use] = True
+                head[use + 1] = True
         service_only = np.zeros(len(term), dtype=bool)
         discarded = np.zeros(n, dtype=bool)
         is_trade = kind == _TRADE
@@ -731,6 +779,8 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
             keep = ~dropped
             term, term_row, term_clause, service_only = term[keep], term_row[keep], term_clause[keep], service_only[keep]
             term_start, term_end = term_start[keep], term_end[keep]
+            if modifier is not None and head is not None:
+                modifier, head = modifier[keep], head[keep]
         # each term's links, in text order then the term's own link order
         counts = self.link_ptr_[term + 1] - self.link_ptr_[term]
         owner = np.repeat(np.arange(len(term)), counts)
@@ -767,12 +817,12 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         e_weight = self.link_weight_[entry][ok]
         # a term followed by 用 (电动摩托车用电池, 车用…) names what the product is for, a customer's
         # product: it weighs as a secondary item (用于 after a term says what the term itself is for)
-        e_secondary = _application(haystack, term_end)[owner][ok]
+        e_secondary = (_application(haystack, term_end) if modifier is None else _application(haystack, term_end) | modifier)[owner][ok]
         # recovering is not making: in a clause where a term is read under a recycling activity
         # (black mass leached, spent cells dismantled, electrolyte drained and recovered), the
         # products named beside it are recovered from that feed (nickel sulfate, lithium salts):
         # a link that does not recycle takes them as a secondary item
-        if self.recycle_bit_:
+        if self.recycle_bit_ and (clause_mask & self.recycle_bit_).any():
             accepts = self.link_accepts_[entry]
             recycling = ok & fits & ((acts & accepts & self.recycle_bit_) != 0)
             if recycling.any():
@@ -800,7 +850,8 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
             main = lead_clause[e_clause] | ((e_clause == first_clause[e_row]) & ~lead_row[e_row])
             e_weight = np.where(main, e_weight, e_weight * LATER_FACTOR)
             e_weight = np.where(e_secondary, e_weight * SECONDARY_FACTOR, e_weight)
-        rows, cols, weights, weak = [e_row], [e_col], [e_weight], [self.link_weight_[entry][ok][first] <= WEAK_WEIGHT]
+        weak_term = self.link_weight_[entry] <= WEAK_WEIGHT if head is None else (self.link_weight_[entry] <= WEAK_WEIGHT) & ~head[owner]
+        rows, cols, weights, weak = [e_row], [e_col], [e_weight], [weak_term[ok][first]]
         evidence = [self.readings_[e_term]]
         code_rows, code_cols, code_weights, code_terms = [], [], [], []
         # a firm whose words name the map's products only to trade them is a distributor of
@@ -945,8 +996,15 @@ def _inherent_activity(key: str, words: Mapping[str, np.uint64], longest: int) -
     activity must be read around it (a seller of recycled copy paper makes none).
 
     ``longest`` is the length of the longest of ``words``: each piece of the term after its first
-    character, up to that length, is looked up (a term is short, the word list long)."""
+    character, up to that length, is looked up (a term is short, the word list long). In English
+    the pieces are whole words (current collectors names no collecting, nor renting)."""
     inherent = words.get(key, np.uint64(0))
+    if key.isascii():
+        tokens = key.split()
+        for start in range(1, len(tokens)):
+            for stop in range(start + 1, len(tokens) + 1):
+                inherent |= words.get(" ".join(tokens[start:stop]), np.uint64(0))
+        return inherent
     for start in range(1, len(key) + 1):
         for stop in range(start, min(len(key), start + longest) + 1):
             mask = words.get(key[start:stop])
@@ -1009,6 +1067,12 @@ def spellings(key: str) -> tuple[str, ...]:
 
 
 _USE, _FOR = "用".encode(), "于".encode()
+
+
+def _spaced(haystack: bytes, at: np.ndarray) -> np.ndarray:
+    """Whether a space stands at each of the byte offsets ``at`` (where a term ends: an English
+    word follows it; a term never ends in one, so an offset past the text reads its last byte)."""
+    return np.frombuffer(haystack, dtype=np.uint8)[np.minimum(at, len(haystack) - 1)] == 0x20
 
 
 def _application(haystack: bytes, term_end: np.ndarray) -> np.ndarray:

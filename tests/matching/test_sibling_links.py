@@ -81,3 +81,21 @@ def test_equipment_for_a_link_is_made_by_its_equipment_makers(scorer):
 def test_formation_and_grading_cabinets_are_battery_equipment(scorer):
     for text in ("Supplier of formation and grading cabinets for lithium cell plants", "化成柜、分容柜制造"):
         assert top_link(scorer, text) == "battery_production_equipment"
+
+
+def test_a_product_named_before_its_material_is_the_material_s_use(scorer):
+    # 动力电池铜箔: copper foil for power batteries; the term before the material names the product
+    # the material goes into (its link is downstream of the material's), weighed as secondary
+    links = links_of(scorer, "动力电池铜箔生产")
+    assert max(links, key=links.get) == "copper_foil"
+    assert links.get("cell_manufacturing", 0.0) < 0.6 * links["copper_foil"]
+    assert top_link(scorer, "Maker of EV battery copper foil") == "copper_foil"
+    assert top_link(scorer, "储能电池负极材料") == "anode_material"
+    # the material, the head of the compound, is the firm's product even when its word is short
+    links = links_of(scorer, "储能电池硬碳")
+    assert max(links, key=links.get) == "anode_material"
+
+
+def test_a_shared_object_word_after_a_product_is_its_category_not_a_material(scorer):
+    # 全钒液流电池: 电池 names what the product is, not a material going into it
+    assert top_link(scorer, "全钒液流电池制造") == "new_energy_storage"
