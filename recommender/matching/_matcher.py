@@ -78,7 +78,10 @@ __all__ = ["GAP", "VOCABULARY_COLUMNS", "LinkMatcher", "MatchResult", "PhraseSet
 #: shared object's word: it counts only beside an accepted activity).
 VOCABULARY_COLUMNS = ("link_id", "term", "kind", "weight", "service")
 
-_TERM, _GENERIC, _TRADE, _GREEN, _ACTIVITY, _LEAD, _PART, _CUSTOMER, _INPUT, _APPLY, _EQUIP, _DENY, _EXCLUDE = range(13)
+_TERM, _GENERIC, _TRADE, _GREEN, _ACTIVITY, _LEAD, _PART, _CUSTOMER, _INPUT, _APPLY, _DENY, _EXCLUDE = 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11
+#: Above this many candidate terms a call tests the bytes after them with numpy before the
+#: expression; below, the expression alone (a Python call per term costs less than numpy's).
+EQUIPMENT_BATCH = 64
 #: The GB/T 4754-2017 division of special equipment (专用设备制造业): its links make the equipment
 #: of other links' production.
 EQUIPMENT_DIVISION = "35"
@@ -454,8 +457,6 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
             low = _normal(word)
             if any(key in low for key in terms) or any(key in low for key in words):
                 entries[low] = (_GENERIC, (), False, np.uint64(0))
-        for word in EQUIPMENT_HEADS if "equipment" in vocabulary.columns else ():
-            entries[_normal(word)] = (_EQUIP, (), False, np.uint64(0))
         for word in LEAD_TERMS:
             entries[_normal(word)] = (_LEAD, (), False, np.uint64(0))
         for word in CUSTOMER_CLOSERS:
@@ -748,12 +749,15 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
             order = np.argsort(term_start, kind="stable")
             term, term_start, term_row, term_clause = term[order], term_start[order], term_row[order], term_clause[order]
             term_end = term_end[order]
-        is_head = kind == _EQUIP
-        if len(term) and is_head.any():  # a term before an equipment head names what the equipment is for
-            heads = start[is_head]
-            at = heads[np.minimum(np.searchsorted(heads, term_end), len(heads) - 1)]
-            reading = self.equipment_reading_[term]
-            term = np.where(((at == term_end) | ((at == term_end + 1) & _spaced(haystack, term_end))) & (reading >= 0), reading, term)
+        reading = self.equipment_reading_[term]
+        has = (reading >= 0).nonzero()[0]  # terms of links whose equipment other links make
+        if len(has):  # such a term before an equipment head names what the equipment is for
+            if len(has) > EQUIPMENT_BATCH:  # many: the three bytes after each first, with numpy
+                has = has[np.isin(_three_bytes(haystack, term_end[has]), _EQUIPMENT_STARTS)]
+            swap = [k for k, at in zip(has.tolist(), term_end[has].tolist(), strict=True) if _EQUIPMENT_RE.match(haystack, at)]
+            if swap:
+                term = term.copy()
+                term[swap] = reading[swap]
         # a term right before another whose product goes into the first one's (钠离子电池硬碳,
         # 动力电池铜箔, battery copper foil) names what that product is for: the first weighs as a
         # secondary item, the second is the firm's product and not weak
@@ -822,13 +826,17 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         # (black mass leached, spent cells dismantled, electrolyte drained and recovered), the
         # products named beside it are recovered from that feed (nickel sulfate, lithium salts):
         # a link that does not recycle takes them as a secondary item
-        if self.recycle_bit_ and (clause_mask & self.recycle_bit_).any():
-            accepts = self.link_accepts_[entry]
-            recycling = ok & fits & ((acts & accepts & self.recycle_bit_) != 0)
+        recycling_clause = (clause_mask & self.recycle_bit_) != 0 if self.recycle_bit_ else None
+        if recycling_clause is not None and recycling_clause.any():
+            at = (recycling_clause[term_clause][owner] & ok).nonzero()[0]  # the entries of such clauses
+            accepts = self.link_accepts_[entry[at]] & self.recycle_bit_
+            recycling = fits[at] & ((acts[at] & accepts) != 0)
             if recycling.any():
                 recycles = np.zeros(len(bounds) + 1, dtype=bool)
-                recycles[term_clause[owner][recycling]] = True
-                e_secondary |= (recycles[term_clause[owner]] & ((accepts & self.recycle_bit_) == 0))[ok]
+                recycles[term_clause[owner[at[recycling]]]] = True
+                recovered = np.zeros(len(owner), dtype=bool)
+                recovered[at] = recycles[term_clause[owner[at]]] & (accepts == 0)
+                e_secondary |= recovered[ok]
         if len(secondary[0]):  # a customer's product or a raw material is not the firm's product
             e_start = term_start[owner][ok]
             last = np.searchsorted(secondary[0], e_start, side="right") - 1
@@ -1067,6 +1075,23 @@ def spellings(key: str) -> tuple[str, ...]:
 
 
 _USE, _FOR = "用".encode(), "于".encode()
+
+#: :data:`EQUIPMENT_HEADS` as they follow a term (an English one after a space), in traditional
+#: characters too, and the first three bytes of each (a cheap test before the expression).
+_EQUIPMENT_FORMS = sorted({(form if not form.isascii() else " " + form).encode()
+                           for head in EQUIPMENT_HEADS for form in _chinese_forms((head.lower(),))}, key=len, reverse=True)
+_EQUIPMENT_RE = re.compile(b"(?:" + b"|".join(map(re.escape, _EQUIPMENT_FORMS)) + rb")(?![a-z])")
+_EQUIPMENT_STARTS = np.array(sorted({(f[0] << 16) | (f[1] << 8) | f[2] for f in _EQUIPMENT_FORMS}), dtype=np.int32)
+
+
+def _three_bytes(haystack: bytes, at: np.ndarray) -> np.ndarray:
+    """The three bytes of ``haystack`` from each offset ``at`` as one integer (past its end: 0)."""
+    data = np.frombuffer(haystack, dtype=np.uint8)
+    out = np.zeros(len(at), dtype=np.int32)
+    for k in range(3):
+        inside = at + k < len(data)
+        out = (out << 8) | np.where(inside, data[np.minimum(at + k, len(data) - 1)], 0)
+    return out
 
 
 def _spaced(haystack: bytes, at: np.ndarray) -> np.ndarray:
