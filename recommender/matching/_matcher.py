@@ -82,6 +82,8 @@ _TERM, _GENERIC, _TRADE, _GREEN, _ACTIVITY, _LEAD, _PART, _CUSTOMER, _INPUT, _AP
 #: Above this many candidate terms a call tests the bytes after them with numpy before the
 #: expression; below, the expression alone (a Python call per term costs less than numpy's).
 EQUIPMENT_BATCH = 64
+#: Up to this many terms in a call, adjacent terms are paired in Python, from it on with numpy.
+PAIR_BATCH = 48
 #: The GB/T 4754-2017 division of special equipment (专用设备制造业): its links make the equipment
 #: of other links' production.
 EQUIPMENT_DIVISION = "35"
@@ -574,6 +576,8 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         own = np.zeros(len(self.readings_), dtype=bool)
         own[reading[~self.link_requires_]] = True
         self.downstream_ = np.packbits(((owners.astype(np.uint8) @ below.astype(np.uint8)) > 0) & own[:, None], axis=1)
+        self.owner_bits_ = [int.from_bytes(row.tobytes(), "big") for row in self.owners_]
+        self.downstream_bits_ = [int.from_bytes(row.tobytes(), "big") for row in self.downstream_]
 
     def _equipment_readings(self, vocabulary: pd.DataFrame, index: Mapping[str, int]) -> None:
         """Equipment for a link's production is not the link (化成分容设备, food machinery): each
@@ -762,17 +766,23 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         # 动力电池铜箔, battery copper foil) names what that product is for: the first weighs as a
         # secondary item, the second is the firm's product and not weak
         modifier = head = None
-        gap = term_start[1:] - term_end[:-1]
-        pair = ((gap == 0) | (gap == 1)).nonzero()[0]
-        if len(pair):
+        if len(term) <= PAIR_BATCH:  # a few terms: Python's integers as bit sets cost less than numpy
+            starts, ends, readings = term_start.tolist(), term_end.tolist(), term.tolist()
+            owners, below = self.owner_bits_, self.downstream_bits_
+            use = np.array([k for k in range(len(readings) - 1)
+                            if (starts[k + 1] == ends[k] or (starts[k + 1] == ends[k] + 1 and haystack[ends[k]] == 0x20))
+                            and below[readings[k + 1]] & owners[readings[k]]], dtype=np.int64)
+        else:
+            gap = term_start[1:] - term_end[:-1]
+            pair = ((gap == 0) | (gap == 1)).nonzero()[0]
             spaced = gap[pair] == 1  # English words, one space apart
             if spaced.any():
                 pair = pair[~spaced | _spaced(haystack, term_end[pair])]
             use = pair[(self.downstream_[term[pair + 1]] & self.owners_[term[pair]]).any(axis=1)]
-            if len(use):
-                modifier, head = np.zeros((2, len(term)), dtype=bool)
-                modifier[use] = True
-                head[use + 1] = True
+        if len(use):
+            modifier, head = np.zeros((2, len(term)), dtype=bool)
+            modifier[use] = True
+            head[use + 1] = True
         service_only = np.zeros(len(term), dtype=bool)
         discarded = np.zeros(n, dtype=bool)
         is_trade = kind == _TRADE

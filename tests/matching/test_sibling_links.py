@@ -99,3 +99,21 @@ def test_a_product_named_before_its_material_is_the_material_s_use(scorer):
 def test_a_shared_object_word_after_a_product_is_its_category_not_a_material(scorer):
     # 全钒液流电池: 电池 names what the product is, not a material going into it
     assert top_link(scorer, "全钒液流电池制造") == "new_energy_storage"
+
+
+def test_the_rules_read_a_batch_as_they_read_each_firm(scorer):
+    # a few terms are paired and tested for equipment heads in Python, many with numpy: same result
+    from recommender.matching._matcher import EQUIPMENT_BATCH, PAIR_BATCH
+
+    texts = [
+        "动力电池铜箔生产",
+        "储能电池硬碳",
+        "动力电池检测设备制造",
+        "Maker of EV battery copper foil and battery equipment",
+        "废旧锂电池湿法浸出回收碳酸锂、硫酸钴",
+        "锂电池 设备；电池,铜箔",
+    ]
+    batch = texts * (max(EQUIPMENT_BATCH, PAIR_BATCH) // 2)
+    together = scorer.matcher.match(batch).affinity.toarray()
+    for i, text in enumerate(batch[: len(texts)]):
+        assert together[i].tolist() == scorer.matcher.match([text]).affinity.toarray()[0].tolist()
