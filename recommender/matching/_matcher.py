@@ -60,6 +60,7 @@ from ..reference._text import traditional
 from ._vocabulary import (
     APPLICATION_OPENERS,
     CLAUSE_DELIMITERS,
+    EQUIPMENT_HEADS,
     GENERIC_TERMS,
     LEAD_TERMS,
     MAKE_TERMS,
@@ -78,6 +79,14 @@ __all__ = ["GAP", "VOCABULARY_COLUMNS", "LinkMatcher", "MatchResult", "PhraseSet
 VOCABULARY_COLUMNS = ("link_id", "term", "kind", "weight", "service")
 
 _TERM, _GENERIC, _TRADE, _GREEN, _ACTIVITY, _LEAD, _PART, _CUSTOMER, _INPUT, _APPLY, _DENY, _EXCLUDE = 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11
+#: Above this many candidate terms a call tests the bytes after them with numpy before the
+#: expression; below, the expression alone (a Python call per term costs less than numpy's).
+EQUIPMENT_BATCH = 64
+#: Up to this many terms in a call, adjacent terms are paired in Python, from it on with numpy.
+PAIR_BATCH = 48
+#: The GB/T 4754-2017 division of special equipment (专用设备制造业): its links make the equipment
+#: of other links' production.
+EQUIPMENT_DIVISION = "35"
 #: Words that close a span naming a customer (为…供应) or a raw material (以…为原料), the words
 #: that open it, and how far back (bytes) the opening word is looked for.
 CUSTOMER_CLOSERS = ("供应", "配套", "供货", "代工", "贴牌")
@@ -102,6 +111,9 @@ WEAK_FACTOR = 0.6
 _DELIMITERS = sorted({d.encode() for d in CLAUSE_DELIMITERS})
 #: The activity of a description that names none (a catalogue line of products).
 DEFAULT_ACTIVITY = "make"
+#: The activity of recovering materials from waste: what a clause that does it names beside its
+#: feed is recovered, not made.
+RECYCLE_ACTIVITY = "recycle"
 
 #: Below this many bytes (a batch of 16 typical descriptions), :func:`_clause_ends` finds the
 #: delimiters with a regular expression, from it with numpy: the two cost the same at about
@@ -147,11 +159,17 @@ def link_vocabulary(chain_map: ChainMap) -> pd.DataFrame:
     Returns
     -------
     DataFrame with columns :data:`VOCABULARY_COLUMNS`; ``kind`` is ``"code"`` for industry
-    codes, else the term kind that sets its weight.
+    codes, else the term kind that sets its weight; ``equipment``: the links that make the
+    special equipment of the link's own production (GB/T 4754-2017 division 35, 专用设备制造业,
+    and supplying the link); ``downstream``: the links its product goes into (``supplies``,
+    followed); both ``;``-separated.
     """
     rows: list[tuple[str, str, str, float, bool, str, bool]] = []
     vocabulary = chain_map.vocabulary
     shared = _links_by_term(chain_map)
+    makers = [link for link in chain_map.links if any(code.startswith(EQUIPMENT_DIVISION) for code in link.industry_codes)]
+    equipment = {link.id: ";".join(maker.id for maker in makers if link.id in maker.supplies) for link in chain_map.links}
+    downstream = {link.id: ";".join(sorted(_downstream(chain_map, link.id))) for link in chain_map.links}
     for link in chain_map.links:
         service = link.stage == "service"
         accepts = ";".join(vocabulary.accepted(link))
@@ -191,7 +209,21 @@ def link_vocabulary(chain_map: ChainMap) -> pd.DataFrame:
         if len(named) <= 2:
             for link_id, service, accepts in dict.fromkeys(links):
                 rows.append((link_id, term, "class", TERM_WEIGHTS["class"], service, accepts, True))
-    return pd.DataFrame(rows, columns=[*VOCABULARY_COLUMNS, "accepts", "requires"])
+    table = pd.DataFrame(rows, columns=[*VOCABULARY_COLUMNS, "accepts", "requires"])
+    return table.assign(equipment=table["link_id"].map(equipment), downstream=table["link_id"].map(downstream))
+
+
+def _downstream(chain_map: ChainMap, link_id: str) -> set[str]:
+    """The links a link's product goes into, directly or further down (``supplies``, followed)."""
+    out: set[str] = set()
+    todo = [link_id]
+    while todo:
+        for target in chain_map.link_by_id[todo.pop()].supplies:
+            if target not in out:
+                out.add(target)
+                todo.append(target)
+    out.discard(link_id)
+    return out
 
 
 def _links_by_term(chain_map: ChainMap) -> dict[str, set[str]]:
@@ -383,6 +415,14 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
             if production:
                 self.production_bits_ |= self.activity_bits_[activity]
         self.default_bit_ = self.activity_bits_.get(DEFAULT_ACTIVITY, np.uint64(0))
+        # recycling and the narrower activities that imply it (collect, process, reuse: every
+        # word of theirs names recycling too)
+        recycle = self.activity_bits_.get(RECYCLE_ACTIVITY, np.uint64(0))
+        self.recycle_bit_ = recycle
+        for activity, bit in self.activity_bits_.items():
+            own = [_normal(word) for word, name, _ in self.activities if name == activity]
+            if recycle and own and all(words[word] & recycle for word in own):
+                self.recycle_bit_ |= bit
         self.governing_ = np.uint64(0)
         for bit in self.activity_bits_.values():
             if not bit & self.production_bits_ and bit != trade_bit:
@@ -515,7 +555,61 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         for link, accepts in zip(table["link_id"], table["accepts"], strict=True):
             for activity in str(accepts or "").split(";"):
                 self.accepts_by_link_[index[link]] |= self.activity_bits_.get(activity, np.uint64(0))
+        self._equipment_readings(vocabulary, index)
+        self._supply_bits(vocabulary, index)
         return self
+
+    def _supply_bits(self, vocabulary: pd.DataFrame, index: Mapping[str, int]) -> None:
+        """Per reading (pattern), its links (:attr:`owners_`) and the links their products go
+        into (:attr:`downstream_`, none for a word that is only a shared object's), as packed
+        bit rows."""
+        n_links = len(self.link_ids_)
+        below = np.zeros((n_links, n_links), dtype=bool)
+        if "downstream" in vocabulary.columns:
+            for link, names in zip(vocabulary["link_id"], vocabulary["downstream"], strict=True):
+                below[index[link], [index[name] for name in str(names or "").split(";") if name in index]] = True
+        owners = np.zeros((len(self.readings_), n_links), dtype=bool)
+        reading = np.repeat(np.arange(len(self.readings_)), np.diff(self.link_ptr_))
+        owners[reading, self.link_col_] = True
+        self.owners_ = np.packbits(owners, axis=1)
+        # a shared object's word alone (电池, battery) heads a compound as its category, not its product
+        own = np.zeros(len(self.readings_), dtype=bool)
+        own[reading[~self.link_requires_]] = True
+        self.downstream_ = np.packbits(((owners.astype(np.uint8) @ below.astype(np.uint8)) > 0) & own[:, None], axis=1)
+        self.owner_bits_ = [int.from_bytes(row.tobytes(), "big") for row in self.owners_]
+        self.downstream_bits_ = [int.from_bytes(row.tobytes(), "big") for row in self.downstream_]
+
+    def _equipment_readings(self, vocabulary: pd.DataFrame, index: Mapping[str, int]) -> None:
+        """Equipment for a link's production is not the link (化成分容设备, food machinery): each
+        term of a link whose special equipment other links make (the ``equipment`` column) gets
+        a second reading, those links alone at the term's weight, read where an
+        :data:`EQUIPMENT_HEADS` word follows the term. Readings past the automaton's patterns
+        extend the per-pattern link arrays; :attr:`readings_` names each for the evidence."""
+        makers: dict[int, set[int]] = {}
+        if "equipment" in vocabulary.columns:
+            for link, names in zip(vocabulary["link_id"], vocabulary["equipment"], strict=True):
+                for name in str(names or "").split(";"):
+                    if name in index:
+                        makers.setdefault(index[link], set()).add(index[name])
+        patterns = self.automaton_.pattern_array
+        self.equipment_reading_ = np.full(len(patterns), -1, dtype=np.int64)
+        added: list[tuple[int, list[int], float]] = []
+        for i, (kind, links, _, _) in enumerate(self.automaton_.payloads):
+            equipment = sorted({maker for col, _ in links for maker in makers.get(col, ())}) if kind == _TERM else []
+            if equipment:
+                self.equipment_reading_[i] = len(patterns) + len(added)
+                added.append((i, equipment, max(weight for _, (weight, _, _) in links)))
+        self.readings_ = np.concatenate([patterns, np.array([patterns[i] for i, _, _ in added], dtype=object)])
+        if not added:
+            return
+        cols = np.array([col for _, reading, _ in added for col in reading], dtype=np.int64)
+        sizes = np.array([len(reading) for _, reading, _ in added], dtype=np.int64)
+        self.link_col_ = np.concatenate([self.link_col_, cols])
+        self.link_weight_ = np.concatenate([self.link_weight_, np.repeat([w for _, _, w in added], sizes)])
+        self.link_accepts_ = np.concatenate([self.link_accepts_, self.accepts_by_link_[cols]])
+        self.link_requires_ = np.concatenate([self.link_requires_, np.zeros(len(cols), dtype=bool)])
+        self.link_ptr_ = np.concatenate([self.link_ptr_, self.link_ptr_[-1] + np.cumsum(sizes)])
+        self.has_service_ = np.concatenate([self.has_service_, np.logical_or.reduceat(self.service_[cols], np.r_[0, np.cumsum(sizes)[:-1]])])
 
     def name_activity(self, names: Iterable[object]) -> np.ndarray:
         """Per firm name, the mask of the activities its last word names (0 for none): a firm
@@ -659,6 +753,36 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
             order = np.argsort(term_start, kind="stable")
             term, term_start, term_row, term_clause = term[order], term_start[order], term_row[order], term_clause[order]
             term_end = term_end[order]
+        reading = self.equipment_reading_[term]
+        has = (reading >= 0).nonzero()[0]  # terms of links whose equipment other links make
+        if len(has):  # such a term before an equipment head names what the equipment is for
+            if len(has) > EQUIPMENT_BATCH:  # many: the three bytes after each first, with numpy
+                has = has[np.isin(_three_bytes(haystack, term_end[has]), _EQUIPMENT_STARTS)]
+            swap = [k for k, at in zip(has.tolist(), term_end[has].tolist(), strict=True) if _EQUIPMENT_RE.match(haystack, at)]
+            if swap:
+                term = term.copy()
+                term[swap] = reading[swap]
+        # a term right before another whose product goes into the first one's (钠离子电池硬碳,
+        # 动力电池铜箔, battery copper foil) names what that product is for: the first weighs as a
+        # secondary item, the second is the firm's product and not weak
+        modifier = head = None
+        if len(term) <= PAIR_BATCH:  # a few terms: Python's integers as bit sets cost less than numpy
+            starts, ends, readings = term_start.tolist(), term_end.tolist(), term.tolist()
+            owners, below = self.owner_bits_, self.downstream_bits_
+            use = np.array([k for k in range(len(readings) - 1)
+                            if (starts[k + 1] == ends[k] or (starts[k + 1] == ends[k] + 1 and haystack[ends[k]] == 0x20))
+                            and below[readings[k + 1]] & owners[readings[k]]], dtype=np.int64)
+        else:
+            gap = term_start[1:] - term_end[:-1]
+            pair = ((gap == 0) | (gap == 1)).nonzero()[0]
+            spaced = gap[pair] == 1  # English words, one space apart
+            if spaced.any():
+                pair = pair[~spaced | _spaced(haystack, term_end[pair])]
+            use = pair[(self.downstream_[term[pair + 1]] & self.owners_[term[pair]]).any(axis=1)]
+        if len(use):
+            modifier, head = np.zeros((2, len(term)), dtype=bool)
+            modifier[use] = True
+            head[use + 1] = True
         service_only = np.zeros(len(term), dtype=bool)
         discarded = np.zeros(n, dtype=bool)
         is_trade = kind == _TRADE
@@ -669,6 +793,8 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
             keep = ~dropped
             term, term_row, term_clause, service_only = term[keep], term_row[keep], term_clause[keep], service_only[keep]
             term_start, term_end = term_start[keep], term_end[keep]
+            if modifier is not None and head is not None:
+                modifier, head = modifier[keep], head[keep]
         # each term's links, in text order then the term's own link order
         counts = self.link_ptr_[term + 1] - self.link_ptr_[term]
         owner = np.repeat(np.arange(len(term)), counts)
@@ -705,13 +831,28 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         e_weight = self.link_weight_[entry][ok]
         # a term followed by 用 (电动摩托车用电池, 车用…) names what the product is for, a customer's
         # product: it weighs as a secondary item (用于 after a term says what the term itself is for)
-        e_secondary = _application(haystack, term_end)[owner][ok]
+        e_secondary = (_application(haystack, term_end) if modifier is None else _application(haystack, term_end) | modifier)[owner][ok]
+        # recovering is not making: in a clause where a term is read under a recycling activity
+        # (black mass leached, spent cells dismantled, electrolyte drained and recovered), the
+        # products named beside it are recovered from that feed (nickel sulfate, lithium salts):
+        # a link that does not recycle takes them as a secondary item
+        recycling_clause = (clause_mask & self.recycle_bit_) != 0 if self.recycle_bit_ else None
+        if recycling_clause is not None and recycling_clause.any():
+            at = (recycling_clause[term_clause][owner] & ok).nonzero()[0]  # the entries of such clauses
+            accepts = self.link_accepts_[entry[at]] & self.recycle_bit_
+            recycling = fits[at] & ((acts[at] & accepts) != 0)
+            if recycling.any():
+                recycles = np.zeros(len(bounds) + 1, dtype=bool)
+                recycles[term_clause[owner[at[recycling]]]] = True
+                recovered = np.zeros(len(owner), dtype=bool)
+                recovered[at] = recycles[term_clause[owner[at]]] & (accepts == 0)
+                e_secondary |= recovered[ok]
         if len(secondary[0]):  # a customer's product or a raw material is not the firm's product
             e_start = term_start[owner][ok]
             last = np.searchsorted(secondary[0], e_start, side="right") - 1
             e_secondary |= (last >= 0) & (e_start < secondary[1][np.maximum(last, 0)])
         # a term counts once per description and link: its first accepted occurrence
-        first = _first_occurrences((e_row * len(self.kinds_) + e_term) * len(self.link_ids_) + e_col)
+        first = _first_occurrences((e_row * len(self.readings_) + e_term) * len(self.link_ids_) + e_col)
         e_row, e_col, e_term, e_clause, e_weight = e_row[first], e_col[first], e_term[first], e_clause[first], e_weight[first]
         e_secondary = e_secondary[first]
         # the main business weighs fully: the first clause that names a link as the firm's own
@@ -727,8 +868,9 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
             main = lead_clause[e_clause] | ((e_clause == first_clause[e_row]) & ~lead_row[e_row])
             e_weight = np.where(main, e_weight, e_weight * LATER_FACTOR)
             e_weight = np.where(e_secondary, e_weight * SECONDARY_FACTOR, e_weight)
-        rows, cols, weights, weak = [e_row], [e_col], [e_weight], [self.link_weight_[entry][ok][first] <= WEAK_WEIGHT]
-        evidence = [self.automaton_.pattern_array[e_term]]
+        weak_term = self.link_weight_[entry] <= WEAK_WEIGHT if head is None else (self.link_weight_[entry] <= WEAK_WEIGHT) & ~head[owner]
+        rows, cols, weights, weak = [e_row], [e_col], [e_weight], [weak_term[ok][first]]
+        evidence = [self.readings_[e_term]]
         code_rows, code_cols, code_weights, code_terms = [], [], [], []
         # a firm whose words name the map's products only to trade them is a distributor of
         # those products: a trade class code (金属及金属矿批发) says it trades, not that it fills
@@ -872,8 +1014,15 @@ def _inherent_activity(key: str, words: Mapping[str, np.uint64], longest: int) -
     activity must be read around it (a seller of recycled copy paper makes none).
 
     ``longest`` is the length of the longest of ``words``: each piece of the term after its first
-    character, up to that length, is looked up (a term is short, the word list long)."""
+    character, up to that length, is looked up (a term is short, the word list long). In English
+    the pieces are whole words (current collectors names no collecting, nor renting)."""
     inherent = words.get(key, np.uint64(0))
+    if key.isascii():
+        tokens = key.split()
+        for start in range(1, len(tokens)):
+            for stop in range(start + 1, len(tokens) + 1):
+                inherent |= words.get(" ".join(tokens[start:stop]), np.uint64(0))
+        return inherent
     for start in range(1, len(key) + 1):
         for stop in range(start, min(len(key), start + longest) + 1):
             mask = words.get(key[start:stop])
@@ -936,6 +1085,29 @@ def spellings(key: str) -> tuple[str, ...]:
 
 
 _USE, _FOR = "用".encode(), "于".encode()
+
+#: :data:`EQUIPMENT_HEADS` as they follow a term (an English one after a space), in traditional
+#: characters too, and the first three bytes of each (a cheap test before the expression).
+_EQUIPMENT_FORMS = sorted({(form if not form.isascii() else " " + form).encode()
+                           for head in EQUIPMENT_HEADS for form in _chinese_forms((head.lower(),))}, key=len, reverse=True)
+_EQUIPMENT_RE = re.compile(b"(?:" + b"|".join(map(re.escape, _EQUIPMENT_FORMS)) + rb")(?![a-z])")
+_EQUIPMENT_STARTS = np.array(sorted({(f[0] << 16) | (f[1] << 8) | f[2] for f in _EQUIPMENT_FORMS}), dtype=np.int32)
+
+
+def _three_bytes(haystack: bytes, at: np.ndarray) -> np.ndarray:
+    """The three bytes of ``haystack`` from each offset ``at`` as one integer (past its end: 0)."""
+    data = np.frombuffer(haystack, dtype=np.uint8)
+    out = np.zeros(len(at), dtype=np.int32)
+    for k in range(3):
+        inside = at + k < len(data)
+        out = (out << 8) | np.where(inside, data[np.minimum(at + k, len(data) - 1)], 0)
+    return out
+
+
+def _spaced(haystack: bytes, at: np.ndarray) -> np.ndarray:
+    """Whether a space stands at each of the byte offsets ``at`` (where a term ends: an English
+    word follows it; a term never ends in one, so an offset past the text reads its last byte)."""
+    return np.frombuffer(haystack, dtype=np.uint8)[np.minimum(at, len(haystack) - 1)] == 0x20
 
 
 def _application(haystack: bytes, term_end: np.ndarray) -> np.ndarray:

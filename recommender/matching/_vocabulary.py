@@ -8,7 +8,7 @@ ignore generic items and to discard products named only in a trade clause.
 
 from __future__ import annotations
 
-__all__ = ["APPLICATION_OPENERS", "CLAUSE_DELIMITERS", "ENGLISH_ER_VERBS", "GENERIC_TERMS", "LEAD_TERMS", "MAKE_TERMS", "NEGATION_BRACKET", "NEGATION_TERMS", "TRADE_TERMS", "english_forms", "is_agent_noun"]
+__all__ = ["APPLICATION_OPENERS", "CLAUSE_DELIMITERS", "ENGLISH_ER_VERBS", "EQUIPMENT_HEADS", "GENERIC_TERMS", "LEAD_TERMS", "MAKE_TERMS", "NEGATION_BRACKET", "NEGATION_TERMS", "TRADE_TERMS", "english_forms", "is_agent_noun"]
 
 #: Items present in most registered business scopes; they carry no weight.
 GENERIC_TERMS: tuple[str, ...] = (
@@ -45,6 +45,16 @@ LEAD_TERMS: tuple[str, ...] = (
 #: English "for …" is not one: English profiles name the product's trade by its use (foil for
 #: Li-ion anodes), and a bare "for" opens purposes of every kind.
 APPLICATION_OPENERS: tuple[str, ...] = ("用于", "应用于", "适用于", "广泛用于", "主要用于", "广泛应用于", "可用于")
+#: Head nouns that make the word before them name equipment for it (化成分容设备, 锂电池生产设备,
+#: food machinery): what the firm makes is the equipment, not what the equipment makes. A bare 机
+#: or "machine" is not one (豆浆机, coffee machine name appliances by what they make).
+EQUIPMENT_HEADS: tuple[str, ...] = (
+    "设备", "装备", "机械", "生产设备", "制造设备", "专用设备", "检测设备", "测试设备", "自动化设备", "成套设备",
+    "生产装备", "制造装备", "智能装备", "生产线设备", "检测仪器", "测试台",
+    "equipment", "machinery", "production equipment", "manufacturing equipment", "test equipment",
+    "testing equipment", "test bench", "test benches", "test rig", "test rigs", "production machinery",
+)
+
 #: Words that mark a clause as selling, not making (the trade rule).
 TRADE_TERMS: tuple[str, ...] = (
     "销售", "批发", "零售", "贸易", "进出口", "经销", "代理", "代销", "分销", "采购", "租赁",

@@ -13,3 +13,9 @@ def links_of(scorer, description: str, name: str = "某公司") -> dict[str, flo
 def production(scorer, links) -> list[str]:
     """The production links (not service links) among ``links``."""
     return [link for link in links if scorer.chain_map.link_by_id[link].stage != "service"]
+
+
+def top_link(scorer, description: str) -> str:
+    """The link with the highest affinity for one firm ('' when none)."""
+    links = links_of(scorer, description)
+    return max(links, key=links.get) if links else ""

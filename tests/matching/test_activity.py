@@ -169,12 +169,16 @@ def test_one_weak_term_alone_ranks_below_specific_evidence(scorer):
 
 
 def _inherent_by_rule(key, words):
-    """The rule as first written: every activity word compared with the term."""
+    """The rule as first written: every activity word compared with the term; in an English term
+    only whole words after its first (current collectors names no collecting)."""
     import numpy as np
 
     inherent = np.uint64(0)
     for word, mask in words.items():
-        if word == key or key.find(word, 1) > 0:
+        if key.isascii():
+            if word == key or (word and f" {word} " in f" {' '.join(key.split()[1:])} " and word.split() == word.split(" ")):
+                inherent |= mask
+        elif word == key or key.find(word, 1) > 0:
             inherent |= mask
     return inherent
 
@@ -193,3 +197,5 @@ def test_a_terms_own_activities_are_looked_up_piece_by_piece_as_the_rule_says(ke
     real = {"制造": np.uint64(1), "回收": np.uint64(2), "recycling": np.uint64(4)}
     assert _inherent_activity("电芯制造", real, 9) == 1 and _inherent_activity("回收纸", real, 9) == 0
     assert _inherent_activity("paper recycling", real, 9) == 4 and _inherent_activity("回收", real, 9) == 2
+    english = {"collect": np.uint64(8), "rent": np.uint64(16)}
+    assert _inherent_activity("current collectors", english, 7) == 0 and _inherent_activity("scrap collect", english, 7) == 8
