@@ -802,13 +802,14 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         rows_, cols_, weights_, evidence_, weak_ = (np.concatenate(a) for a in (rows, cols, weights, evidence, weak))
         if corroborating.any():  # a class name counts beside the firm's code or own words for that link only
             # (and not beside the firm's code of that very class: the code is the same statement)
+            at = corroborating.nonzero()[0]  # (the term entries come first, then the codes')
             pair = rows_ * len(self.link_ids_) + cols_
-            at = corroborating.nonzero()[0]
-            other = set(pair[np.setdiff1d(np.arange(len(pair)), at, assume_unique=True)].tolist())
-            keep = np.ones(len(pair), dtype=bool)
-            for k in at.tolist():
+            other = np.ones(len(pair), dtype=bool)
+            other[at] = False
+            keep = other | _member(pair, pair[other])
+            for k in at[keep[at]].tolist():
                 code, stated = industry[e_row[k]], self.link_class_[e_entry[k]]
-                keep[k] = pair[k] in other and not (stated and isinstance(code, str) and code.strip().startswith(stated))
+                keep[k] = not (stated and isinstance(code, str) and code.strip().startswith(stated))
             rows_, cols_, weights_, evidence_, weak_ = rows_[keep], cols_[keep], weights_[keep], evidence_[keep], weak_[keep]
         return self._combine(n, rows_, cols_, weights_, evidence_, weak_, discarded, green)
 
@@ -1033,6 +1034,15 @@ def _application(haystack: bytes, term_end: np.ndarray) -> np.ndarray:
         use &= data[term_end + i] == _USE[i]
         follows &= data[term_end + len(_USE) + i] == _FOR[i]
     return use & ~follows
+
+
+def _member(values: np.ndarray, pool: np.ndarray) -> np.ndarray:
+    """Whether each of ``values`` is in ``pool`` (integers; a sort and a binary search, without
+    ``np.isin``'s fixed cost on the few entries of a call)."""
+    if not len(pool):
+        return np.zeros(len(values), dtype=bool)
+    pool = np.sort(pool)
+    return pool[np.minimum(np.searchsorted(pool, values), len(pool) - 1)] == values
 
 
 def _first_occurrences(keys: np.ndarray) -> np.ndarray:
