@@ -800,18 +800,17 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         weak.append(np.zeros(len(code_weights), dtype=bool))  # a class code is the firm's own statement
         evidence.append(np.asarray(code_terms, dtype=object))
         rows_, cols_, weights_, evidence_, weak_ = (np.concatenate(a) for a in (rows, cols, weights, evidence, weak))
-        if corroborating.any():  # a class name counts beside the firm's code or own words for that link only
-            # (and not beside the firm's code of that very class: the code is the same statement)
+        alone = None
+        if corroborating.any():  # a class name counts beside the firm's code or own words for that link only (_combine)
+            # and not beside the firm's code of that very class: the code is the same statement
             at = corroborating.nonzero()[0]  # (the term entries come first, then the codes')
-            pair = rows_ * len(self.link_ids_) + cols_
-            other = np.ones(len(pair), dtype=bool)
-            other[at] = False
-            keep = other | _member(pair, pair[other])
-            for k in at[keep[at]].tolist():
+            keep = np.ones(len(rows_), dtype=bool)
+            for k in at.tolist():
                 code, stated = industry[e_row[k]], self.link_class_[e_entry[k]]
                 keep[k] = not (stated and isinstance(code, str) and code.strip().startswith(stated))
+            alone = np.concatenate([corroborating, np.zeros(len(code_rows), dtype=bool)])[keep]
             rows_, cols_, weights_, evidence_, weak_ = rows_[keep], cols_[keep], weights_[keep], evidence_[keep], weak_[keep]
-        return self._combine(n, rows_, cols_, weights_, evidence_, weak_, discarded, green)
+        return self._combine(n, rows_, cols_, weights_, evidence_, weak_, discarded, green, alone)
 
     def _secondary_spans(self, haystack: bytes, kind: np.ndarray, start: np.ndarray, end: np.ndarray, clause: np.ndarray,
                          bounds: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -888,10 +887,11 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         return in_selling & service, in_selling & ~service
 
     def _combine(self, n: int, row: np.ndarray, col: np.ndarray, weight: np.ndarray, term: np.ndarray,
-                 weak: np.ndarray, discarded: np.ndarray, green: np.ndarray) -> MatchResult:
+                 weak: np.ndarray, discarded: np.ndarray, green: np.ndarray, corroborating: np.ndarray | None = None) -> MatchResult:
         """Evidence entries (in order within each row) → affinities: a noisy-or per (row, link),
         the first strongest term as its evidence, a link with one weak piece of evidence alone
-        scaled by :data:`WEAK_FACTOR`, affinities below ``min_affinity`` dropped."""
+        scaled by :data:`WEAK_FACTOR`, a link whose every entry only ``corroborating`` (a class
+        name's) dropped, affinities below ``min_affinity`` dropped."""
         order = np.lexsort((np.arange(len(row)), col, row))
         row, col, weight, term, weak = row[order], col[order], weight[order], term[order], weak[order]
         new = np.concatenate(([True], (row[1:] != row[:-1]) | (col[1:] != col[:-1]))) if len(row) else np.zeros(0, dtype=bool)
@@ -906,6 +906,8 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
             for w in values[group[g] + 1: group[g] + size[g]]:
                 a = 1.0 - (1.0 - a) * (1.0 - w)
             affinity[g] = a
+        if corroborating is not None and len(group):
+            affinity[np.logical_and.reduceat(corroborating[order], group)] = 0.0
         best = np.maximum.reduceat(weight, group) if len(group) else weight
         position = np.where(weight == np.repeat(best, size), np.arange(len(row)), len(row))
         evidence = term[np.minimum.reduceat(position, group)] if len(group) else term
@@ -1034,15 +1036,6 @@ def _application(haystack: bytes, term_end: np.ndarray) -> np.ndarray:
         use &= data[term_end + i] == _USE[i]
         follows &= data[term_end + len(_USE) + i] == _FOR[i]
     return use & ~follows
-
-
-def _member(values: np.ndarray, pool: np.ndarray) -> np.ndarray:
-    """Whether each of ``values`` is in ``pool`` (integers; a sort and a binary search, without
-    ``np.isin``'s fixed cost on the few entries of a call)."""
-    if not len(pool):
-        return np.zeros(len(values), dtype=bool)
-    pool = np.sort(pool)
-    return pool[np.minimum(np.searchsorted(pool, values), len(pool) - 1)] == values
 
 
 def _first_occurrences(keys: np.ndarray) -> np.ndarray:
