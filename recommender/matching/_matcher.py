@@ -55,7 +55,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from .._columnar import Column, as_list, n_rows
 from ..chainmap._schema import ChainMap
-from ..reference._industry import industry_class
+from ..reference._industry import industry_class, industry_code_for_name
 from ..reference._text import traditional
 from ._vocabulary import (
     APPLICATION_OPENERS,
@@ -209,6 +209,7 @@ def link_vocabulary(chain_map: ChainMap) -> pd.DataFrame:
         if len(named) <= 2:
             for link_id, service, accepts in dict.fromkeys(links):
                 rows.append((link_id, term, "class", TERM_WEIGHTS["class"], service, accepts, True))
+    rows.extend(_class_name_rows(chain_map))
     table = pd.DataFrame(rows, columns=[*VOCABULARY_COLUMNS, "accepts", "requires"])
     return table.assign(equipment=table["link_id"].map(equipment), downstream=table["link_id"].map(downstream))
 
@@ -224,6 +225,35 @@ def _downstream(chain_map: ChainMap, link_id: str) -> set[str]:
                 todo.append(target)
     out.discard(link_id)
     return out
+
+
+#: GB/T 4754-2017 divisions whose class names are read as scope items (section C, 制造业, 13-43):
+#: a registered scope names a manufacturing class by the catalogue item that is its name
+#: (有色金属压延加工, 电子专用材料制造); service and research classes (软件开发, 专业设计服务,
+#: 工程和技术研究和试验发展) are items most scopes list.
+CLASS_NAME_DIVISIONS = range(13, 44)
+
+
+def _class_name_rows(chain_map: ChainMap) -> list[tuple[str, str, str, float, bool, str, bool]]:
+    """The names of the GB/T 4754 classes (小类) a link lists and of their groups (中类), as its weak
+    terms (kind ``class_name``): an item of a registered scope worded as the class's name (经营范围
+    规范表述目录 words most manufacturing items so) states the firm's class as a class code does,
+    and corroborates the links of that class; alone it stays weak (beside an accepted activity,
+    :data:`WEAK_FACTOR`), as a shared word does."""
+    rows: list[tuple[str, str, str, float, bool, str, bool]] = []
+    vocabulary = chain_map.vocabulary
+    for link in chain_map.links:
+        accepts = ";".join(vocabulary.accepted(link))
+        names: dict[str, str] = {}
+        for code in link.industry_codes:
+            if len(code) != 4 or not code.isdigit() or int(code[:2]) not in CLASS_NAME_DIVISIONS:
+                continue
+            for known in (industry_class(code), industry_class(code[:3])):
+                if known is not None and not known.name.startswith("其他"):
+                    names.setdefault(known.name, known.code)
+        for name in names:
+            rows.append((link.id, name, "class_name", TERM_WEIGHTS["class"], link.stage == "service", accepts, True))
+    return rows
 
 
 def _links_by_term(chain_map: ChainMap) -> dict[str, set[str]]:
@@ -451,6 +481,12 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
                 old = slot.get(col)
                 if old is None or (old[2] and not requires) or (old[2] == bool(requires) and old[0] < float(weight)):
                     slot[col] = (float(weight), mask, bool(requires))
+        # class names (kind class_name) corroborate only: the (term, link) pairs they alone give
+        is_class = (table["kind"] == "class_name").to_numpy()
+        pairs = {(_normal(str(t)), index[link]) for t, link in zip(table["term"], table["link_id"], strict=True)}
+        own = {(_normal(str(t)), index[link]) for t, link in zip(table["term"][~is_class], table["link_id"][~is_class], strict=True)}
+        class_only = {(form, col) for key, col in pairs - own for form in _term_forms(key) if form in terms}
+        class_only -= _inherit_prefix_terms(terms, {key for key, _ in class_only})
         green = {_normal(word) for word in self.green_terms}
         entries: dict[str, tuple] = {}
         # Generic items only matter where they would hide a term or an activity inside them
@@ -505,11 +541,17 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
                                 for key, p in zip(self.automaton_.patterns, payloads, strict=True)], dtype=bool)
         sizes = [len(p[1]) for p in payloads]
         self.link_ptr_ = np.r_[0, np.cumsum(sizes)].astype(np.int64)
-        flat = [(col, w, mask | inherent, req) for _, links, _, inherent in payloads for col, (w, mask, req) in links]
+        flat = [(col, w, mask | inherent, req, (key, col) in class_only)
+                for key, (_, links, _, inherent) in zip(self.automaton_.patterns, payloads, strict=True) for col, (w, mask, req) in links]
         self.link_col_ = np.array([f[0] for f in flat], dtype=np.int64)
         self.link_weight_ = np.array([f[1] for f in flat], dtype=np.float64)
         self.link_accepts_ = np.array([f[2] for f in flat], dtype=np.uint64)
         self.link_requires_ = np.array([f[3] for f in flat], dtype=bool)
+        self.link_corroborates_ = np.array([f[4] for f in flat], dtype=bool)  # a class name's: beside other evidence only
+        # the GB/T 4754 class (or group) a corroborating class name states
+        self.link_class_ = np.array([(industry_code_for_name(key) or "") if (key, col) in class_only else ""
+                                     for key, (_, links, _, _) in zip(self.automaton_.patterns, payloads, strict=True)
+                                     for col, _ in links], dtype=object)
         self.has_service_ = np.array([any(self.service_[col] for col, _ in p[1]) for p in payloads], dtype=bool)
         # compounds with a gap: pattern indexes of each gap term, and the patterns whose text ends
         # with its head or its tail (a tail inside a longer term, as 电池 in 锂离子电池, counts)
@@ -608,6 +650,9 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         self.link_weight_ = np.concatenate([self.link_weight_, np.repeat([w for _, _, w in added], sizes)])
         self.link_accepts_ = np.concatenate([self.link_accepts_, self.accepts_by_link_[cols]])
         self.link_requires_ = np.concatenate([self.link_requires_, np.zeros(len(cols), dtype=bool)])
+        # an equipment reading is the term's own evidence, never a class name's
+        self.link_corroborates_ = np.concatenate([self.link_corroborates_, np.zeros(len(cols), dtype=bool)])
+        self.link_class_ = np.concatenate([self.link_class_, np.full(len(cols), "", dtype=self.link_class_.dtype)])
         self.link_ptr_ = np.concatenate([self.link_ptr_, self.link_ptr_[-1] + np.cumsum(sizes)])
         self.has_service_ = np.concatenate([self.has_service_, np.logical_or.reduceat(self.service_[cols], np.r_[0, np.cumsum(sizes)[:-1]])])
 
@@ -828,7 +873,8 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         ok &= (by_name == 0) | (((by_name & self.serviceless_) == 0) & (self.service_[col] | ((by_name & self.link_accepts_[entry]) != 0)))
         discarded[term_row[owner][~ok & ((acts & self.trade_bit_) != 0)]] = True  # named only to trade
         e_row, e_col, e_term, e_clause = term_row[owner][ok], col[ok], term[owner][ok], term_clause[owner][ok]
-        e_weight = self.link_weight_[entry][ok]
+        e_entry = entry[ok]
+        e_weight = self.link_weight_[e_entry]
         # a term followed by 用 (电动摩托车用电池, 车用…) names what the product is for, a customer's
         # product: it weighs as a secondary item (用于 after a term says what the term itself is for)
         e_secondary = (_application(haystack, term_end) if modifier is None else _application(haystack, term_end) | modifier)[owner][ok]
@@ -854,6 +900,7 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         # a term counts once per description and link: its first accepted occurrence
         first = _first_occurrences((e_row * len(self.readings_) + e_term) * len(self.link_ids_) + e_col)
         e_row, e_col, e_term, e_clause, e_weight = e_row[first], e_col[first], e_term[first], e_clause[first], e_weight[first]
+        e_entry = e_entry[first]
         e_secondary = e_secondary[first]
         # the main business weighs fully: the first clause that names a link as the firm's own
         # product (not as a raw material or a customer's), and 主营 clauses
@@ -870,6 +917,7 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
             e_weight = np.where(e_secondary, e_weight * SECONDARY_FACTOR, e_weight)
         weak_term = self.link_weight_[entry] <= WEAK_WEIGHT if head is None else (self.link_weight_[entry] <= WEAK_WEIGHT) & ~head[owner]
         rows, cols, weights, weak = [e_row], [e_col], [e_weight], [weak_term[ok][first]]
+        corroborating = self.link_corroborates_[e_entry]
         evidence = [self.readings_[e_term]]
         code_rows, code_cols, code_weights, code_terms = [], [], [], []
         # a firm whose words name the map's products only to trade them is a distributor of
@@ -896,8 +944,18 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         weights.append(np.asarray(code_weights, dtype=np.float64))
         weak.append(np.zeros(len(code_weights), dtype=bool))  # a class code is the firm's own statement
         evidence.append(np.asarray(code_terms, dtype=object))
-        return self._combine(n, np.concatenate(rows), np.concatenate(cols), np.concatenate(weights), np.concatenate(evidence),
-                             np.concatenate(weak), discarded, green)
+        rows_, cols_, weights_, evidence_, weak_ = (np.concatenate(a) for a in (rows, cols, weights, evidence, weak))
+        alone = None
+        if corroborating.any():  # a class name counts beside the firm's code or own words for that link only (_combine)
+            # and not beside the firm's code of that very class: the code is the same statement
+            at = corroborating.nonzero()[0]  # (the term entries come first, then the codes')
+            keep = np.ones(len(rows_), dtype=bool)
+            for k in at.tolist():
+                code, stated = industry[e_row[k]], self.link_class_[e_entry[k]]
+                keep[k] = not (stated and isinstance(code, str) and code.strip().startswith(stated))
+            alone = np.concatenate([corroborating, np.zeros(len(code_rows), dtype=bool)])[keep]
+            rows_, cols_, weights_, evidence_, weak_ = rows_[keep], cols_[keep], weights_[keep], evidence_[keep], weak_[keep]
+        return self._combine(n, rows_, cols_, weights_, evidence_, weak_, discarded, green, alone)
 
     def _secondary_spans(self, haystack: bytes, kind: np.ndarray, start: np.ndarray, end: np.ndarray, clause: np.ndarray,
                          bounds: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -974,10 +1032,11 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         return in_selling & service, in_selling & ~service
 
     def _combine(self, n: int, row: np.ndarray, col: np.ndarray, weight: np.ndarray, term: np.ndarray,
-                 weak: np.ndarray, discarded: np.ndarray, green: np.ndarray) -> MatchResult:
+                 weak: np.ndarray, discarded: np.ndarray, green: np.ndarray, corroborating: np.ndarray | None = None) -> MatchResult:
         """Evidence entries (in order within each row) → affinities: a noisy-or per (row, link),
         the first strongest term as its evidence, a link with one weak piece of evidence alone
-        scaled by :data:`WEAK_FACTOR`, affinities below ``min_affinity`` dropped."""
+        scaled by :data:`WEAK_FACTOR`, a link whose every entry only ``corroborating`` (a class
+        name's) dropped, affinities below ``min_affinity`` dropped."""
         order = np.lexsort((np.arange(len(row)), col, row))
         row, col, weight, term, weak = row[order], col[order], weight[order], term[order], weak[order]
         new = np.concatenate(([True], (row[1:] != row[:-1]) | (col[1:] != col[:-1]))) if len(row) else np.zeros(0, dtype=bool)
@@ -992,6 +1051,8 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
             for w in values[group[g] + 1: group[g] + size[g]]:
                 a = 1.0 - (1.0 - a) * (1.0 - w)
             affinity[g] = a
+        if corroborating is not None and len(group):
+            affinity[np.logical_and.reduceat(corroborating[order], group)] = 0.0
         best = np.maximum.reduceat(weight, group) if len(group) else weight
         position = np.where(weight == np.repeat(best, size), np.arange(len(row)), len(row))
         evidence = term[np.minimum.reduceat(position, group)] if len(group) else term
@@ -1005,6 +1066,35 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
             affinity[kept].astype(np.float64), col[group][kept].astype(np.int32), indptr, len(self.link_ids_),
             np.asarray(evidence[kept], dtype=object), trade_only, green,
         )
+
+
+def _inherit_prefix_terms(terms: dict[str, dict[int, tuple[float, np.uint64, bool]]], keys: set[str]) -> set[tuple[str, int]]:
+    """A class name that begins with another term (锂离子电池制造, 汽车零部件及配件制造), or one of
+    whose listed products does (传动部件 in 轴承、齿轮和传动部件制造), is found instead of that term
+    (the longest match wins): it takes the links the term names by their own words
+    (not a shared object's word: 有色金属 in 有色金属压延加工 is no bulk commodity), with their
+    weights, so the product it names weighs as it did. Returns the (term, link) pairs it took."""
+    taken = set()
+    for key in keys:
+        slot = terms.get(key)
+        if slot is None:
+            continue
+        for at in (0, *(m.end() for m in _CLASS_PART.finditer(key))):
+            prefix = next((key[at:k] for k in range(len(key) - (at == 0), at, -1) if key[at:k] in terms and key[at:k] not in keys), None)
+            for col, (weight, mask, requires) in terms[prefix].items() if prefix is not None else ():
+                old = slot.get(col)
+                if requires:
+                    continue
+                if (key, col) in taken and old is not None:  # two listed products of one link: both count
+                    slot[col] = (1.0 - (1.0 - old[0]) * (1.0 - weight), old[1] | mask, False)
+                elif old is None or old[2] or weight > old[0]:
+                    slot[col] = (weight, mask, requires)
+                    taken.add((key, col))
+    return taken
+
+
+#: What separates the products a class name lists (轴承、齿轮和传动部件制造).
+_CLASS_PART = re.compile("[、，,和及与]")
 
 
 def _inherent_activity(key: str, words: Mapping[str, np.uint64], longest: int) -> np.uint64:
