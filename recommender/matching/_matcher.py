@@ -484,8 +484,8 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         # class names (kind class_name) corroborate only: the (term, link) pairs they alone give
         is_class = (table["kind"] == "class_name").to_numpy()
         pairs = {(_normal(str(t)), index[link]) for t, link in zip(table["term"], table["link_id"], strict=True)}
-        own = {(_normal(str(t)), index[link]) for t, link in zip(table["term"][~is_class], table["link_id"][~is_class], strict=True)}
-        class_only = {(form, col) for key, col in pairs - own for form in _term_forms(key) if form in terms}
+        stated = {(_normal(str(t)), index[link]) for t, link in zip(table["term"][~is_class], table["link_id"][~is_class], strict=True)}
+        class_only = {(form, col) for key, col in pairs - stated for form in _term_forms(key) if form in terms}
         class_only -= _inherit_prefix_terms(terms, {key for key, _ in class_only})
         green = {_normal(word) for word in self.green_terms}
         entries: dict[str, tuple] = {}
