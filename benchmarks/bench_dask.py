@@ -4,8 +4,9 @@ It writes N synthetic firms (``recommender.synthetic.synthetic_firms``, as ``ben
 Parquet file (row groups of 100,000), then, R times each:
 
 * local: ``recommender rank firms.parquet -o out.csv --top 0`` as a whole process (2 worker processes);
-* dask W: :func:`recommender.ranking._dask.rank_dask` on a ``LocalCluster`` of W single-threaded
-  worker processes (W = 1 and 2), started before the clock (a cluster outlives one run), Parquet out.
+* dask W: :func:`recommender.ranking._dask.rank_dask` on the engine's ``LocalCluster``
+  (:func:`~recommender.ranking._dask.local_cluster`) of W single-threaded worker processes (W = 1 and 2),
+  started before the clock (a cluster outlives one run), Parquet out.
 
 Peak memory per worker: the largest RSS of any worker process, sampled with psutil every 0.2 s,
 also per step of the run; the client's (this process's) peak RSS is printed too.
@@ -18,6 +19,7 @@ Usage::
     python benchmarks/bench_dask.py --rows 1000000 --repeats 3
     python benchmarks/bench_dask.py --rows 10000000 --repeats 1 --no-local --workers 2 1
     python benchmarks/bench_dask.py --rows 2000000 --repeats 1 --no-local --workers 1 --timeline 20
+    python benchmarks/bench_dask.py --rows 3000000 --repeats 1 --no-local --workers 1 --floor
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ import time
 from pathlib import Path
 
 from _sampler import Sampler
+from distributed import WorkerPlugin
 
 HERE = Path(__file__).resolve().parent
 DATA = HERE / "_data"
@@ -113,16 +116,50 @@ def run_local(source: Path, out: Path) -> tuple[float, float]:
     return wall, (after.children_user - before.children_user) + (after.children_system - before.children_system)
 
 
-def run_dask(source: Path, out: Path, workers: int, repeats: int, partition_size: int,
-             windows: int = 0) -> tuple[list[float], list[int], list[float]]:
-    from distributed import Client, LocalCluster
+class Floor(WorkerPlugin):
+    """A worker plugin: the worker's RSS each time a scoring task has ended (its piece's memory handed back), i.e. the
+    worker's floor between pieces, kept in the worker as ``_bench_floor``."""
 
-    from recommender.ranking._dask import rank_dask
+    name = "bench-floor"
+
+    def setup(self, worker) -> None:  # noqa: ANN001 - distributed.Worker
+        worker._bench_floor = []
+        self.worker = worker
+
+    def transition(self, key, start, finish, **kwargs) -> None:  # noqa: ANN001, ANN003
+        if start == "executing" and "_score_piece" in str(key):
+            import psutil
+
+            self.worker._bench_floor.append(psutil.Process().memory_info().rss)
+
+
+def floor_figures(floor: list[int]) -> str:
+    """The floor after the first and the last piece, its range by tenths, and its slope (least squares) over the second half."""
+    import numpy as np
+
+    mib = np.asarray(floor, dtype=float) / 2**20
+    if len(mib) < 4:
+        return "too few pieces"
+    half = np.arange(len(mib))[len(mib) // 2:]
+    slope = np.polyfit(half, mib[half], 1)[0]
+    tenths = [f"{part.min():.0f}–{part.max():.0f}" for part in np.array_split(mib, min(10, len(mib)))]
+    return (f"{len(mib)} pieces, {mib[0]:.0f} MiB after the first, {mib[-1]:.0f} after the last; by tenths {', '.join(tenths)}; "
+            f"slope over the second half {slope:+.2f} MiB per piece")
+
+
+def run_dask(source: Path, out: Path, workers: int, repeats: int, partition_size: int,
+             windows: int = 0, floor: bool = False) -> tuple[list[float], list[int], list[float]]:
+    from distributed import Client
+
+    from recommender.ranking._dask import local_cluster, rank_dask
 
     walls, peaks, cpus = [], [], []
-    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None, memory_limit=0) as cluster, \
-            Client(cluster) as client:
+    with local_cluster(workers, dashboard_address=None, memory_limit=0) as cluster, Client(cluster) as client:
+        if floor:
+            client.register_plugin(Floor())
         for _ in range(repeats):
+            if floor:
+                client.run(lambda dask_worker: dask_worker._bench_floor.clear())
             pids = list(client.run(os.getpid).values())
             cpu = _cpu(pids) + _cpu([os.getpid()])
             with PeakRss(pids) as peak, PeakRss([os.getpid()]) as own:
@@ -137,6 +174,9 @@ def run_dask(source: Path, out: Path, workers: int, repeats: int, partition_size
                     begin = t + report.seconds.get("read", 0) + report.seconds.get("duplicates", 0)
                     print(f"#   {workers} w worker RSS (MiB, lowest–highest) in {windows} spans of the scoring step: "
                           f"{peak.timeline(begin, begin + report.seconds['score'], windows)}", flush=True)
+            if floor:
+                for pid, kept in client.run(lambda dask_worker: (os.getpid(), dask_worker._bench_floor)).values():
+                    print(f"#   {workers} w worker {pid} RSS after each scoring task: {floor_figures(kept)}", flush=True)
             cpus.append(_cpu(pids) + _cpu([os.getpid()]) - cpu)
             peaks.append(peak.peak)
             shutil.rmtree(out, ignore_errors=True)
@@ -155,6 +195,8 @@ def main() -> None:
     parser.add_argument("--no-local", action="store_true")
     parser.add_argument("--timeline", type=int, default=0, metavar="N",
                         help="also print the worker RSS range in N equal spans of the scoring step (does it climb task after task?)")
+    parser.add_argument("--floor", action="store_true",
+                        help="also print each worker's RSS after each scoring task (its floor between pieces) and its slope")
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2], help="Dask cluster sizes to run, in order")
     args = parser.parse_args()
     source = make(args.rows)
@@ -168,7 +210,7 @@ def main() -> None:
         print(f"local     {local:8.1f} s  {args.rows / local:10,.0f} rows/s  CPU {local_cpu:7.1f} s  load {load} → {_load()}", flush=True)
     for workers in args.workers:
         load = _load()
-        walls, peaks, cpus = run_dask(source, DATA / "out_dask", workers, args.repeats, args.partition_size, args.timeline)
+        walls, peaks, cpus = run_dask(source, DATA / "out_dask", workers, args.repeats, args.partition_size, args.timeline, args.floor)
         wall, cpu = statistics.median(walls), statistics.median(cpus)
         ratio = f"  {wall / local:5.2f}× local wall, {cpu / local_cpu:5.2f}× CPU" if local and local_cpu else ""
         print(f"dask {workers} w  {wall:8.1f} s  {args.rows / wall:10,.0f} rows/s  CPU {cpu:7.1f} s  "

@@ -33,7 +33,8 @@ How a run goes (:func:`rank_dask`); no step holds more than about a piece of row
    counts, unreadable values per column and a sample of its keys; its shortlist candidates
    with their affinities and the sort keys of rows that copies follow go to the staging disk.
    After each piece the worker empties the per-value caches and hands its freed heap back
-   (:func:`_task`), so its memory between pieces does not rise with the number of pieces.
+   (:func:`_task`); the engine's cluster runs its workers without Dask's profiler and with short logs
+   (:data:`WORKER_CONFIG`), whose objects, kept across pieces, would keep the pieces' freed memory.
 4. **The global order from the keys alone.** The ranges of the output parts are quantiles of the
    samples; each staged file (sorted) says where each range starts in it (saved beside it; the
    client keeps only the rows per range); a copy takes its first copy's key (its file re-sorted,
@@ -96,7 +97,7 @@ from ._rank import (
     shortlist,
 )
 
-__all__ = ["DaskRankReport", "engine", "rank_dask"]
+__all__ = ["WORKER_CONFIG", "DaskRankReport", "engine", "local_cluster", "rank_dask"]
 
 ROW = "__row__"
 ORDER = "__order__"
@@ -137,6 +138,30 @@ def _task(fn):  # noqa: ANN001, ANN202 - keeps fn's signature
             _hand_back_memory()
 
     return run
+
+
+#: Dask settings of the worker processes of the cluster the engine starts (:func:`local_cluster`; start the workers of
+#: another cluster with the same). With Dask's defaults a worker keeps, for 1,000 profile cycles (a second each), 1,000
+#: transitions and stimuli and 7,200 system samples (an hour), small objects made while a piece is scored: the
+#: statistical profiler's call trees (some 6,000 blocks a piece), the task logs and the monitor's numbers. Each keeps the
+#: 1 MiB arena of Python's small-object allocator it sits in, among the piece's freed cells, from being given back: the
+#: worker's memory between pieces rose about 2 MiB a piece of 100,000 rows (issue #15). Without the profiler and with
+#: short logs about 60 blocks a piece outlive it, and the rise is smaller, not gone (benchmarks/README.md).
+WORKER_CONFIG: dict[str, object] = {
+    "distributed.worker.profile.enabled": False,
+    "distributed.admin.low-level-log-length": 10,
+    "distributed.admin.log-length": 100,
+    "distributed.admin.system-monitor.log-length": 1,
+}
+
+
+def local_cluster(n_workers: int, **kwargs: object):  # noqa: ANN201 - distributed.LocalCluster
+    """A LocalCluster on this machine of ``n_workers`` single-threaded worker processes with :data:`WORKER_CONFIG`."""
+    import dask
+    from distributed import LocalCluster
+
+    with dask.config.set(WORKER_CONFIG):  # the nannies take the settings to their workers when they are made (here)
+        return LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True, **kwargs)
 
 
 @functools.cache
@@ -713,7 +738,7 @@ def rank_dask(
     scheduler : a scheduler address; None starts a LocalCluster on this machine (or uses ``client``).
     progress : show Dask's progress bar (a terminal) or print the dashboard link.
     """
-    from distributed import Client, LocalCluster
+    from distributed import Client
 
     if partition_size < 1:
         raise ValueError(f"partition_size must be at least 1, got {partition_size}")
@@ -736,8 +761,7 @@ def rank_dask(
     try:
         if client is None:
             if scheduler is None:
-                cluster = LocalCluster(n_workers=n_workers or os.cpu_count() or 1, threads_per_worker=1, processes=True,
-                                       dashboard_address=":0" if progress else None)
+                cluster = local_cluster(n_workers or os.cpu_count() or 1, dashboard_address=":0" if progress else None)
                 client = Client(cluster)
             else:
                 client = Client(scheduler)

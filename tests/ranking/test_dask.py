@@ -127,6 +127,29 @@ def test_a_worker_keeps_no_cell_values_once_a_piece_is_scored(inputs, client, tm
         assert not any(sizes.values()), sizes
 
 
+def _histories(dask_worker) -> dict[str, int]:  # noqa: ANN001 - distributed.Worker
+    """How much of its past a worker keeps: profiles, transitions, stimuli, system samples."""
+    return {
+        "profiles": len(dask_worker.profile_history), "transitions": len(dask_worker.state.log),
+        "stimuli": len(dask_worker.state.stimulus_log), "samples": max(len(q) for q in dask_worker.monitor.quantities.values()),
+    }
+
+
+def test_the_engines_cluster_keeps_a_short_past_in_its_workers(inputs, tmp_path):
+    # objects a worker keeps from earlier pieces (the profiler's call trees, its task log, the monitor's samples) are made
+    # among a piece's cells and pin their small-object arenas: with Dask's defaults a worker's floor rose ~2 MiB a piece
+    from recommender.ranking._dask import WORKER_CONFIG, local_cluster
+
+    with local_cluster(1, dashboard_address=None) as cluster, Client(cluster) as c:
+        rank_dask([str(inputs["folder"] / "all.csv")], tmp_path / "ranked", client=c, model="demo", partition_size=100)
+        time.sleep(1.5)  # more than a profile cycle
+        (kept,) = c.run(_histories).values()
+    limit = WORKER_CONFIG["distributed.admin.low-level-log-length"]
+    assert kept["profiles"] == 0
+    assert 0 < kept["transitions"] <= limit and 0 < kept["stimuli"] <= limit  # some 200 tasks ran
+    assert kept["samples"] <= WORKER_CONFIG["distributed.admin.system-monitor.log-length"]
+
+
 def test_copies_of_firms_across_partitions_and_files_are_marked_as_the_local_engine_marks_them(inputs, client, tmp_path):
     out = tmp_path / "ranked"
     report = rank_dask([str(inputs["folder"] / "part*.csv")], out, client=client, model="demo", partition_size=200, shortlist_k=4)
