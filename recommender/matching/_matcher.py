@@ -541,17 +541,16 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
                                 for key, p in zip(self.automaton_.patterns, payloads, strict=True)], dtype=bool)
         sizes = [len(p[1]) for p in payloads]
         self.link_ptr_ = np.r_[0, np.cumsum(sizes)].astype(np.int64)
-        flat = [(col, w, mask | inherent, req, (key, col) in class_only)
+        # one entry per (pattern, link): its column, weight, accepted activities, whether it needs one,
+        # whether it is a class name's (beside other evidence only) and the GB/T 4754 class it then states
+        flat = [(col, w, mask | inherent, req, (key, col) in class_only, (industry_code_for_name(key) or "") if (key, col) in class_only else "")
                 for key, (_, links, _, inherent) in zip(self.automaton_.patterns, payloads, strict=True) for col, (w, mask, req) in links]
         self.link_col_ = np.array([f[0] for f in flat], dtype=np.int64)
         self.link_weight_ = np.array([f[1] for f in flat], dtype=np.float64)
         self.link_accepts_ = np.array([f[2] for f in flat], dtype=np.uint64)
         self.link_requires_ = np.array([f[3] for f in flat], dtype=bool)
-        self.link_corroborates_ = np.array([f[4] for f in flat], dtype=bool)  # a class name's: beside other evidence only
-        # the GB/T 4754 class (or group) a corroborating class name states
-        self.link_class_ = np.array([(industry_code_for_name(key) or "") if (key, col) in class_only else ""
-                                     for key, (_, links, _, _) in zip(self.automaton_.patterns, payloads, strict=True)
-                                     for col, _ in links], dtype=object)
+        self.link_corroborates_ = np.array([f[4] for f in flat], dtype=bool)
+        self.link_class_ = np.array([f[5] for f in flat], dtype=object)
         self.has_service_ = np.array([any(self.service_[col] for col, _ in p[1]) for p in payloads], dtype=bool)
         # compounds with a gap: pattern indexes of each gap term, and the patterns whose text ends
         # with its head or its tail (a tail inside a longer term, as 电池 in 锂离子电池, counts)
@@ -626,7 +625,10 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         term of a link whose special equipment other links make (the ``equipment`` column) gets
         a second reading, those links alone at the term's weight, read where an
         :data:`EQUIPMENT_HEADS` word follows the term. Readings past the automaton's patterns
-        extend the per-pattern link arrays; :attr:`readings_` names each for the evidence."""
+        extend the per-pattern link arrays and every per-entry array (``link_*_``: one value per
+        reading and link; a new such array must be extended here too, and
+        ``test_every_entry_array_covers_every_reading`` checks it); :attr:`readings_` names each
+        for the evidence."""
         makers: dict[int, set[int]] = {}
         if "equipment" in vocabulary.columns:
             for link, names in zip(vocabulary["link_id"], vocabulary["equipment"], strict=True):

@@ -117,3 +117,19 @@ def test_the_rules_read_a_batch_as_they_read_each_firm(scorer):
     together = scorer.matcher.match(batch).affinity.toarray()
     for i, text in enumerate(batch[: len(texts)]):
         assert together[i].tolist() == scorer.matcher.match([text]).affinity.toarray()[0].tolist()
+
+
+def test_every_entry_array_covers_every_reading(scorer):
+    # equipment readings come after the automaton's patterns: every per-entry array (link_*_,
+    # one value per reading and link) must reach as far as the entry pointers do
+    matcher = scorer.matcher
+    assert len(matcher.readings_) > len(matcher.automaton_), "the map has no equipment readings to check"
+    entries = int(matcher.link_ptr_[-1])
+    per_entry = {
+        name: value
+        for name, value in vars(matcher).items()
+        if name.startswith("link_") and name.endswith("_") and name not in ("link_ids_", "link_ptr_")
+    }
+    assert {"link_col_", "link_weight_", "link_accepts_", "link_requires_", "link_corroborates_", "link_class_"} <= per_entry.keys()
+    assert {name: len(value) for name, value in per_entry.items()} == dict.fromkeys(per_entry, entries)
+    assert len(matcher.link_ptr_) == len(matcher.readings_) + 1 == len(matcher.has_service_) + 1
