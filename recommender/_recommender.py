@@ -22,8 +22,8 @@ import pandas as pd
 
 from ._columnar import Columns, as_list
 from .chainmap._schema import COMPONENTS, ChainMap, load_map
-from .likelihood._estimators import PRIOR_VERSION, Factor, estimate_landing, priority
 from .likelihood._modelstore import LandingModel, load_model
+from .likelihood._tables import PRIOR_VERSION, Factor, estimate_landing, priority
 from .ranking._rank import Coverage, RankOptions, RankReport, rank_file, rank_frame
 from .scoring._explanation import LANGUAGES, explain_columns, likelihood_reasons
 from .scoring._profile import profile_columns, profile_records

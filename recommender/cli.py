@@ -39,8 +39,8 @@ from ._recommender import Recommender
 from .chainmap._links import encode_links
 from .chainmap._schema import load_map
 from .exceptions import EncodingError, InputFileError, MapError, ModelError, OutputFileError, ProfileError
-from .likelihood._estimators import PRIOR_VERSION
 from .likelihood._modelstore import DEFAULT_MODEL, SYNTHETIC_LABEL
+from .likelihood._tables import PRIOR_VERSION
 from .ranking._rank import OUTPUT_COLUMNS, RankReport
 from .scoring._explanation import LANGUAGES
 from .tables._report import format_column_report

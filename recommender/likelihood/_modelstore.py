@@ -44,13 +44,16 @@ import zipfile
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
-from sklearn.pipeline import Pipeline
 
 from ..chainmap._schema import ChainMap
 from ..exceptions import ModelError
-from ._estimators import FEATURE_COLUMNS, LandingEstimate, LandingTables, estimate_landing, landing_tables
+from ._tables import FEATURE_COLUMNS, LandingEstimate, LandingTables, estimate_landing, landing_tables
+
+if TYPE_CHECKING:  # scikit-learn is imported only when a pipeline is read or saved
+    from sklearn.pipeline import Pipeline
 
 __all__ = [
     "ALLOWED_TYPES",
@@ -410,6 +413,7 @@ def _read_pipeline(path: Path, info: ModelInfo, data: bytes | None = None) -> Pi
     """Read and check the pipeline in a ``.skops`` file whose info was checked (``data``: its
     bytes, already checked against the sidecar and the schema; None: read and check them here)."""
     import skops.io as sio  # here, not at import: only training, evaluation and old models need it
+    from sklearn.pipeline import Pipeline
 
     where = str(path)
     if data is None:

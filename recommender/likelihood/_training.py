@@ -31,9 +31,10 @@ import sklearn
 from ..chainmap._schema import ChainMap
 from ..exceptions import ModelError
 from ..scoring._scorer import PRIORS, Scorer
-from ._estimators import FEATURE_COLUMNS, FEATURE_LABELS, feature_frame, make_landing_pipeline
+from ._estimators import make_landing_pipeline
 from ._modelstore import LandingModel, ModelInfo, link_fingerprint
 from ._outcomes import History
+from ._tables import FEATURE_COLUMNS, FEATURE_LABELS, feature_frame
 
 __all__ = [
     "BASELINES",

@@ -61,7 +61,7 @@ import pyarrow as pa
 import scipy.sparse as sp
 
 from .._columnar import python_strings
-from ..likelihood._estimators import PRIOR_VERSION, estimate_landing, priority
+from ..likelihood._tables import PRIOR_VERSION, estimate_landing, priority
 from ..scoring._explanation import explain_frame, likelihood_reasons
 from ..scoring._scorer import COMPONENT_COLUMNS, RESULT_COLUMNS, Scorer
 from ..tables._io import TableChunk, TableWriter, encode_csv_rows, open_table

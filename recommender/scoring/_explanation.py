@@ -18,7 +18,7 @@ import pandas as pd
 from .._cache import KeptValues, per_value, per_value_list
 from .._columnar import Columns, as_list, n_rows
 from ..chainmap._schema import COMPONENTS, STAGE_NAMES, STATUS_NAMES, ChainMap
-from ..likelihood._estimators import FEATURE_LABELS, LandingEstimate
+from ..likelihood._tables import FEATURE_LABELS, LandingEstimate
 from ..reference._industry import industry_class
 
 __all__ = ["LANGUAGES", "explain_columns", "explain_frame", "likelihood_reasons"]
