@@ -15,7 +15,7 @@ value on what is known, and holds back (ranks last) only a row without a name.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -90,7 +90,15 @@ def _to_float(text: np.ndarray) -> np.ndarray:
 
 def _parse_numbers(column: Column, field: str) -> tuple[np.ndarray, list[str], np.ndarray | None]:
     """Parse one numeric column; return values (NaN where missing or bad), per-row errors and,
-    for ``employees``, the ends of ranges (shape (rows, 2), NaN where none; else None)."""
+    for ``employees``, the ends of ranges (shape (rows, 2), NaN where none; else None).
+
+    A column of numbers (the tables stage's columns whose values it read, or a frame's numeric
+    dtype) is taken as it is and only checked against the field's bounds; text is read.
+    """
+    numbers = _numbers(column)
+    if numbers is not None and not (field == "founded" and (numbers >= 10_000).any()):
+        ends = np.full((len(numbers), 2), np.nan) if field == "employees" else None
+        return _in_bounds(numbers, field, [""] * len(numbers), ends, lambda i: str(numbers[i]))
     text = _text(column)
     values = _to_float(text)
     errors = [""] * len(text)
@@ -98,7 +106,6 @@ def _parse_numbers(column: Column, field: str) -> tuple[np.ndarray, list[str], n
     if not any(text):  # every cell blank: nothing to read, check or report
         return values, errors, ends
     unread = np.isnan(values) & (text != "")
-    low, high = _BOUNDS[field]
     if field == "founded":  # a bare number from 10000 on is an Excel serial date
         serial = values >= 10_000
         unread |= serial
@@ -119,13 +126,30 @@ def _parse_numbers(column: Column, field: str) -> tuple[np.ndarray, list[str], n
             ends[i] = parsed[1:]  # type: ignore[index]
         else:
             values[i] = parsed
+    return _in_bounds(values, field, errors, ends, lambda i: text[i])
+
+
+def _in_bounds(values: np.ndarray, field: str, errors: list[str], ends: np.ndarray | None,
+               written: Callable[[int], str]) -> tuple[np.ndarray, list[str], np.ndarray | None]:
+    """Values outside the field's bounds → NaN and an error quoting the value as written."""
+    low, high = _BOUNDS[field]
     out_of_range = ((values < low) | (values > high)).nonzero()[0]  # NaN is neither
     for i in out_of_range.tolist():
-        errors[i] = f"{_FIELD_ZH[field]}超出合理范围：{text[i][:30]!r} / {field}: out of range"
+        errors[i] = f"{_FIELD_ZH[field]}超出合理范围：{written(i)[:30]!r} / {field}: out of range"
         values[i] = np.nan
         if ends is not None:
             ends[i] = np.nan
     return values, errors, ends
+
+
+def _numbers(column: Column) -> np.ndarray | None:
+    """A column of numbers (float or integer dtype) as a fresh float array; None for any other."""
+    dtype = getattr(column, "dtype", None)
+    if dtype is None or dtype.kind not in "fiu":
+        return None
+    if isinstance(column, pd.Series):
+        return column.to_numpy(dtype=np.float64, na_value=np.nan, copy=True)
+    return np.array(column, dtype=np.float64)
 
 
 def _text(column: Column) -> np.ndarray:

@@ -4,10 +4,11 @@ From a chunk of raw text rows (:func:`profiles`):
 
 * numbers as written: money (营业收入, 注册资本/实缴资本) in 万元 whatever the unit or currency,
   dates of every form and Excel serials → the year, full-width digits; ``-``, ``--``, ``/``,
-  ``暂无``, ``未公开`` as missing; headcounts (``少于50人``, ``50-99人``) checked and left as written,
-  for the profile stage to keep the range (:data:`~recommender.scoring.RANGE_COLUMNS`). A value
-  that cannot be read is left as written (the profile stage names it in the row's ``errors``)
-  and counted for its column;
+  ``暂无``, ``未公开`` as missing; headcounts (``少于50人``, ``50-99人``) checked and ranges left as
+  written, for the profile stage to keep the range (:data:`~recommender.scoring.RANGE_COLUMNS`). A
+  value that cannot be read is left as written (the profile stage names it in the row's
+  ``errors``) and counted for its column. A column whose values were all read comes as floats,
+  which the profile stage does not parse again;
 * the city from 所属城市, else from 所属区县, 所属省份 or the address (:func:`recommender.reference.city_of`);
 * the GB/T 4754 code from the 国标行业门类…小类 names (the most specific one wins);
 * 企业类型 as an origin hint (外商投资/中外合资 → ``外资``, 港澳台 → ``港澳台资``, added to ``tags``),
@@ -76,58 +77,87 @@ def _strip(values: list) -> np.ndarray:
 
 
 def _normalise_number(field: str, text: np.ndarray, unit: float) -> tuple[np.ndarray, int]:
-    """Numbers written as officers write them → plain numbers as text; unreadable kept, counted."""
-    plain = pd.to_numeric(pd.Series(text, dtype=object), errors="coerce").to_numpy(dtype=np.float64)
+    """Numbers written as officers write them → the values the profile stage reads; unreadable
+    values counted.
+
+    The values come back as floats (NaN where blank or a missing word) when every one was read,
+    so the profile stage does not parse them again. Otherwise (a value that cannot be read, or a
+    headcount range such as ``50-99人``, whose ends the profile stage keeps) they come back as
+    text: plain numbers as text, the rest as written, for the profile stage to read or name.
+    """
+    plain = pd.to_numeric(pd.Series(text, dtype=object), errors="coerce").to_numpy(dtype=np.float64, copy=True)
     if field in ("revenue", "capital") and unit != 1e4:
-        text = np.where(np.isnan(plain), text, (plain * unit / 1e4).astype(str))
-    elif field == "founded":  # a bare number from 10000 on: an Excel serial date
-        serial = np.flatnonzero(~np.isnan(plain) & (plain >= 10_000))
-        if serial.size:
-            text = text.copy()
-            for i in serial.tolist():
-                year = parse_year(text[i])
-                text[i] = str(year) if year is not None else text[i]
-    todo = np.flatnonzero(np.isnan(plain) & (text != ""))
-    if not todo.size:
-        return text, 0
-    text = text.copy()
+        plain = plain * unit / 1e4
+    as_written: list[int] = []  # rows the profile stage must read as written
+    if field == "founded":  # a bare number from 10000 on: an Excel serial date
+        for i in np.flatnonzero(~np.isnan(plain) & (plain >= 10_000)).tolist():
+            year = parse_year(text[i])
+            if year is None:
+                as_written.append(i)
+            else:
+                plain[i] = year
     unreadable = 0
-    read: dict[str, str | None] = {}  # vendor columns repeat a few words (少于50人, 50-99人 …)
-    for i in todo.tolist():
+    read: dict[str, float | str | None] = {}  # vendor columns repeat a few words (少于50人, 50-99人 …)
+    for i in np.flatnonzero(np.isnan(plain) & (text != "")).tolist():
         raw = text[i]
         if raw not in read:
-            read[raw] = "" if is_missing(raw) else _read_number(raw, field, unit)
+            read[raw] = np.nan if is_missing(raw) else _read_number(raw, field, unit)
         value = read[raw]
-        if value is None:
-            unreadable += 1
+        if isinstance(value, float):
+            plain[i] = value
         else:
-            text[i] = value
-    return text, unreadable
+            unreadable += value is None
+            as_written.append(i)
+    if not as_written:
+        return plain, 0
+    out = _as_text(plain)
+    out[as_written] = text[as_written]
+    return out, unreadable
 
 
-def _read_number(raw: str, field: str, unit: float) -> str | None:
-    """One value as written → the text the profile stage reads (None: unreadable). A headcount
-    stays as written (``50-99人``): the profile keeps its range."""
+def _read_number(raw: str, field: str, unit: float) -> float | str | None:
+    """One value as written → the number the profile stage reads (None: unreadable). A headcount
+    range stays as written (``50-99人``): the profile keeps its ends."""
     value: float | None
     if field in ("revenue", "capital"):
         value = parse_money(raw, unit=unit)
     elif field == "employees":
-        return None if parse_headcount(raw) is None else raw
+        headcount = parse_headcount(raw)
+        if headcount is None:
+            return None
+        return raw if headcount.is_range else float(headcount.value)
     elif field == "founded":
         year = parse_year(raw)
         value = None if year is None else float(year)
     else:
         value = parse_count(raw)
-    return None if value is None else repr(round(value, 6))
+    return None if value is None else round(value, 6)
 
 
 def _first(parts: list[np.ndarray], n: int) -> np.ndarray:
+    """Each row's first value present among ``parts`` (columns in file order): text, or floats
+    when every part is a column of numbers read (:func:`_normalise_number`)."""
     if not parts:
         return np.full(n, "", dtype=object)
+    if all(part.dtype.kind == "f" for part in parts):
+        value = parts[0]
+        for part in parts[1:]:
+            value = np.where(np.isnan(value), part, value)
+        return value
+    parts = [_as_text(part) for part in parts]
     value = parts[0]
     for part in parts[1:]:
         value = np.where(value != "", value, part)
     return value
+
+
+def _as_text(values: np.ndarray) -> np.ndarray:
+    """A column of numbers read → their text ("" for NaN); text as it is."""
+    if values.dtype.kind != "f":
+        return values
+    out = values.astype(str).astype(object)
+    out[np.isnan(values)] = ""
+    return out
 
 
 def _kind(raw: pd.DataFrame, name: np.ndarray, status: np.ndarray) -> np.ndarray:
@@ -182,7 +212,9 @@ def _hints(company_type: np.ndarray, listing: np.ndarray) -> np.ndarray:
 
 
 def profiles(raw: pd.DataFrame, sources: Mapping[str, list[str]], units: Mapping[str, float]) -> pd.DataFrame:
-    """A chunk's profile table: :data:`CANONICAL_COLUMNS` and :data:`PROFILE_EXTRA_COLUMNS`, text.
+    """A chunk's profile table: :data:`CANONICAL_COLUMNS` and :data:`PROFILE_EXTRA_COLUMNS`, as
+    text, but a numeric field whose values were all read as floats (NaN where blank), which the
+    profile stage takes as they are.
 
     ``sources`` maps each field to its input columns in file order; ``units`` the yuan per unit
     of money columns. ``frame.attrs["unreadable"]`` holds, per input column, how many of its
@@ -225,7 +257,12 @@ def profiles(raw: pd.DataFrame, sources: Mapping[str, list[str]], units: Mapping
         out["tags"] = np.where((tags != "") & (hints != ""), tags + _JOIN_SEP + hints, tags + hints)
     if sources.get("size_class"):
         size = np.array([_SIZE_CLASS.get(re.sub(r"企业$", "", s).lower(), "") for s in extra("size_class").tolist()], dtype=object)
-        out["employees"] = np.where(out["employees"] != "", out["employees"], size)
+        employees = out["employees"]
+        if employees.dtype.kind == "f":
+            size = np.array([float(s) if s else np.nan for s in size.tolist()])
+            out["employees"] = np.where(np.isnan(employees), size, employees)
+        else:
+            out["employees"] = np.where(employees != "", employees, size)
     status = extra("status")
     out["status"] = status
     out["kind"] = _kind(raw, out["name"], status)
