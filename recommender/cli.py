@@ -41,7 +41,7 @@ from .chainmap._schema import load_map
 from .exceptions import EncodingError, InputFileError, MapError, ModelError, OutputFileError, ProfileError
 from .likelihood._modelstore import DEFAULT_MODEL, SYNTHETIC_LABEL
 from .likelihood._tables import PRIOR_VERSION
-from .ranking._rank import OUTPUT_COLUMNS, RankReport
+from .ranking._rank import OUTPUT_COLUMNS, RANK_DEFAULTS, RankReport
 from .scoring._explanation import LANGUAGES
 from .tables._report import format_column_report
 
@@ -124,10 +124,10 @@ def rank(
         help="Candidate firms: CSV (UTF-8, BOM, GBK/GB18030), XLSX or Parquet; with --engine dask, CSV globs and Parquet datasets.")],
     output: Annotated[Path, typer.Option("-o", "--output", help="Ranked output: a .csv, .xlsx or .parquet file; a folder with --engine dask.")],
     map_dir: MapOption = None,
-    top: Annotated[int, typer.Option("--top", min=0, help="Print the N best firms (the file keeps every row).")] = 10,
+    top: Annotated[int, typer.Option("--top", min=0, help="Print the N best firms (the file keeps every row).")] = RANK_DEFAULTS["top"],
     shortlist: Annotated[int, typer.Option("--shortlist", min=0, help="Pick K firms that together serve the most need.")] = 0,
     lang: LangOption = "zh",
-    chunk_rows: Annotated[int, typer.Option("--chunk-rows", min=1, help="Rows read per chunk.")] = 25_000,
+    chunk_rows: Annotated[int, typer.Option("--chunk-rows", min=1, help="Rows read per chunk.")] = RANK_DEFAULTS["chunk_rows"],
     workers: Annotated[int, typer.Option("--workers", min=0, help="Processes that score chunks (0: one per CPU).")] = 0,
     model: ModelOption = None,
     engine: Annotated[str, typer.Option("--engine", help="local (this machine's processes) or dask (a Dask cluster).")] = "local",

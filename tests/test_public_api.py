@@ -35,7 +35,7 @@ PINNED = {
         "save_model", "train_landing"
     },
     "recommender.ranking": {
-        "Coverage", "OUTPUT_COLUMNS", "RANKED_RESULT_COLUMNS", "RankOptions", "RankReport", "SORT_KEY_COLUMNS", "ScoredChunk",
+        "Coverage", "OUTPUT_COLUMNS", "RANK_DEFAULTS", "RANKED_RESULT_COLUMNS", "RankOptions", "RankReport", "SORT_KEY_COLUMNS", "ScoredChunk",
         "output_names", "rank_file", "rank_frame", "rank_order", "score_chunk", "shortlist"
     },
     "recommender.tables": {

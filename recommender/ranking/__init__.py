@@ -12,6 +12,7 @@ The Dask engine (``_dask``, ``rank_dask``) needs the ``dask`` extra and is impor
 
 from ._rank import (
     OUTPUT_COLUMNS,
+    RANK_DEFAULTS,
     RANKED_RESULT_COLUMNS,
     SORT_KEY_COLUMNS,
     Coverage,
@@ -27,6 +28,6 @@ from ._rank import (
 )
 
 __all__ = [
-    'Coverage', 'OUTPUT_COLUMNS', 'RANKED_RESULT_COLUMNS', 'RankOptions', 'RankReport', 'SORT_KEY_COLUMNS', 'ScoredChunk', 'output_names',
+    'Coverage', 'OUTPUT_COLUMNS', 'RANK_DEFAULTS', 'RANKED_RESULT_COLUMNS', 'RankOptions', 'RankReport', 'SORT_KEY_COLUMNS', 'ScoredChunk', 'output_names',
     'rank_file', 'rank_frame', 'rank_order', 'score_chunk', 'shortlist',
 ]

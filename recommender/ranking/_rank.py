@@ -73,7 +73,7 @@ if TYPE_CHECKING:
     from ..likelihood._modelstore import LandingModel
 
 __all__ = [
-    "OUTPUT_COLUMNS", "RANKED_RESULT_COLUMNS", "SORT_KEY_COLUMNS", "Coverage", "RankOptions", "RankReport", "ScoredChunk",
+    "OUTPUT_COLUMNS", "RANK_DEFAULTS", "RANKED_RESULT_COLUMNS", "SORT_KEY_COLUMNS", "Coverage", "RankOptions", "RankReport", "ScoredChunk",
     "output_names", "rank_file", "rank_frame", "rank_order", "score_chunk", "shortlist",
 ]
 
@@ -659,15 +659,16 @@ def _workers(workers: int, scorer: Scorer, model: LandingModel | None) -> Iterat
 
 
 class RankOptions(TypedDict, total=False):
-    """How :func:`rank_file` and :meth:`recommender.Recommender.rank_file` read, rank and write; each may be left out.
+    """How :func:`rank_file` and :meth:`recommender.Recommender.rank_file` read, rank and write; each
+    may be left out (:data:`RANK_DEFAULTS` then says what it is).
 
-    lang : "zh" or "en", the language of reasons and names (default "zh").
-    top : how many of the best rows to return in the report (default 10).
-    chunk_rows : rows read and scored at a time (default 25 000).
-    max_rows : the most data rows accepted; a file with more is refused (default None: no limit).
-    workers : processes that score chunks (default 1: in this process).
-    progress : called with the number of rows done after each chunk (default None).
-    overwrite : allow ``target`` to be ``source`` itself; it is replaced once ranked (default False).
+    lang : "zh" or "en", the language of reasons and names.
+    top : how many of the best rows to return in the report.
+    chunk_rows : rows read and scored at a time.
+    max_rows : the most data rows accepted; a file with more is refused (None: no limit).
+    workers : processes that score chunks (1: in this process).
+    progress : called with the number of rows done after each chunk.
+    overwrite : allow ``target`` to be ``source`` itself; it is replaced once ranked.
     """
 
     lang: str
@@ -677,6 +678,12 @@ class RankOptions(TypedDict, total=False):
     workers: int
     progress: Callable[[int], None] | None
     overwrite: bool
+
+
+#: Each of :class:`RankOptions` when it is left out (the command line's defaults too).
+RANK_DEFAULTS: RankOptions = {
+    "lang": "zh", "top": 10, "chunk_rows": 25_000, "max_rows": None, "workers": 1, "progress": None, "overwrite": False,
+}
 
 
 def rank_file(
@@ -707,11 +714,11 @@ def rank_file(
     """
     if unknown := sorted(options.keys() - RankOptions.__optional_keys__):
         raise TypeError(f"rank_file() got unexpected keyword arguments: {', '.join(unknown)}")
-    lang, top, workers = options.get("lang", "zh"), options.get("top", 10), options.get("workers", 1)
-    progress, overwrite = options.get("progress"), options.get("overwrite", False)
+    opts = RANK_DEFAULTS | options
+    lang, top, workers, progress, overwrite = opts["lang"], opts["top"], opts["workers"], opts["progress"], opts["overwrite"]
     version = model.version if model is not None else PRIOR_VERSION
     check_output_path(target, source=source, overwrite=overwrite)
-    table = open_table(source, chunk_rows=options.get("chunk_rows", 25_000), max_rows=options.get("max_rows"))
+    table = open_table(source, chunk_rows=opts["chunk_rows"], max_rows=opts["max_rows"])
     names = output_names(table.columns)
     columns = [*table.columns, *(names[c] for c in OUTPUT_COLUMNS)]
     csv_out = Path(target).suffix.lower() == ".csv"
