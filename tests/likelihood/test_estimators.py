@@ -227,6 +227,8 @@ def test_model_likelihood_parts_are_exact_per_firm(generated, jiangmen):
     total = result.likelihood_baseline + sum(f.log_odds for f in result.likelihood_factors)
     assert float(logit(result.likelihood)) == pytest.approx(total, abs=2e-3)
     assert 0 < result.likelihood < 1 and 0 <= result.priority <= 100
+    factors = result.as_dict()["likelihood_factors"]
+    assert factors == [f._asdict() for f in result.likelihood_factors] and len(factors) == len(model.tables.names)
 
 
 def test_shipped_demo_history_is_labelled_and_spans_four_years():
