@@ -539,19 +539,30 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         # an agent noun in the plural (makers, distributors) names other firms, not the firm's activity
         self.agent_ = np.array([p[0] in (_ACTIVITY, _TRADE) and key.isascii() and is_agent_noun(key)
                                 for key, p in zip(self.automaton_.patterns, payloads, strict=True)], dtype=bool)
-        sizes = [len(p[1]) for p in payloads]
-        self.link_ptr_ = np.r_[0, np.cumsum(sizes)].astype(np.int64)
-        # one entry per (pattern, link): its column, weight, accepted activities, whether it needs one,
-        # whether it is a class name's (beside other evidence only) and the GB/T 4754 class it then states
+        # the activities each link accepts (an equipment reading's; a link's codes are vetoed for
+        # a firm named for another)
+        self.accepts_by_link_ = np.zeros(len(self.link_ids_), dtype=np.uint64)
+        for link, accepts in zip(table["link_id"], table["accepts"], strict=True):
+            for activity in str(accepts or "").split(";"):
+                self.accepts_by_link_[index[link]] |= self.activity_bits_.get(activity, np.uint64(0))
+        # the readings: the automaton's patterns, then the equipment readings of some of them
+        added = self._equipment_readings(vocabulary, index)
+        # one entry per (reading, link): its column, weight, accepted activities, whether it needs
+        # one, whether it is a class name's (beside other evidence only) and the GB/T 4754 class it
+        # then states; an equipment reading is the term's own evidence, never a class name's
         flat = [(col, w, mask | inherent, req, (key, col) in class_only, (industry_code_for_name(key) or "") if (key, col) in class_only else "")
                 for key, (_, links, _, inherent) in zip(self.automaton_.patterns, payloads, strict=True) for col, (w, mask, req) in links]
+        flat += [(col, weight, self.accepts_by_link_[col], False, False, "") for _, cols, weight in added for col in cols]
+        sizes = [len(p[1]) for p in payloads] + [len(cols) for _, cols, _ in added]
+        self.link_ptr_ = np.r_[0, np.cumsum(sizes)].astype(np.int64)
         self.link_col_ = np.array([f[0] for f in flat], dtype=np.int64)
         self.link_weight_ = np.array([f[1] for f in flat], dtype=np.float64)
         self.link_accepts_ = np.array([f[2] for f in flat], dtype=np.uint64)
         self.link_requires_ = np.array([f[3] for f in flat], dtype=bool)
         self.link_corroborates_ = np.array([f[4] for f in flat], dtype=bool)
         self.link_class_ = np.array([f[5] for f in flat], dtype=object)
-        self.has_service_ = np.array([any(self.service_[col] for col, _ in p[1]) for p in payloads], dtype=bool)
+        self.has_service_ = np.array([any(self.service_[col] for col, _ in p[1]) for p in payloads]
+                                     + [bool(self.service_[cols].any()) for _, cols, _ in added], dtype=bool)
         # compounds with a gap: pattern indexes of each gap term, and the patterns whose text ends
         # with its head or its tail (a tail inside a longer term, as 电池 in 锂离子电池, counts)
         position = {pattern: i for i, pattern in enumerate(self.automaton_.patterns)}
@@ -591,12 +602,6 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         self.name_masks_ = name_masks
         self.name_re_ = _name_pattern(name_masks) if name_masks else None
         self.name_words_ = _AnyWord(name_masks)
-        # the activities each link accepts (its codes are vetoed for a firm named for another)
-        self.accepts_by_link_ = np.zeros(len(self.link_ids_), dtype=np.uint64)
-        for link, accepts in zip(table["link_id"], table["accepts"], strict=True):
-            for activity in str(accepts or "").split(";"):
-                self.accepts_by_link_[index[link]] |= self.activity_bits_.get(activity, np.uint64(0))
-        self._equipment_readings(vocabulary, index)
         self._supply_bits(vocabulary, index)
         return self
 
@@ -620,15 +625,16 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         self.owner_bits_ = [int.from_bytes(row.tobytes(), "big") for row in self.owners_]
         self.downstream_bits_ = [int.from_bytes(row.tobytes(), "big") for row in self.downstream_]
 
-    def _equipment_readings(self, vocabulary: pd.DataFrame, index: Mapping[str, int]) -> None:
+    def _equipment_readings(self, vocabulary: pd.DataFrame, index: Mapping[str, int]) -> list[tuple[int, list[int], float]]:
         """Equipment for a link's production is not the link (化成分容设备, food machinery): each
         term of a link whose special equipment other links make (the ``equipment`` column) gets
         a second reading, those links alone at the term's weight, read where an
-        :data:`EQUIPMENT_HEADS` word follows the term. Readings past the automaton's patterns
-        extend the per-pattern link arrays and every per-entry array (``link_*_``: one value per
-        reading and link; a new such array must be extended here too, and
-        ``test_every_entry_array_covers_every_reading`` checks it); :attr:`readings_` names each
-        for the evidence."""
+        :data:`EQUIPMENT_HEADS` word follows the term. Sets :attr:`equipment_reading_` (per
+        pattern, its equipment reading or -1) and :attr:`readings_` (the automaton's patterns,
+        then the equipment readings, named for the evidence), and returns the added readings as
+        (pattern, the links that make the equipment, weight): ``fit`` builds every per-entry
+        array (``link_*_``: one value per reading and link) over the patterns and these together
+        (``test_every_entry_array_covers_every_reading`` checks that each reaches every reading)."""
         makers: dict[int, set[int]] = {}
         if "equipment" in vocabulary.columns:
             for link, names in zip(vocabulary["link_id"], vocabulary["equipment"], strict=True):
@@ -644,19 +650,7 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
                 self.equipment_reading_[i] = len(patterns) + len(added)
                 added.append((i, equipment, max(weight for _, (weight, _, _) in links)))
         self.readings_ = np.concatenate([patterns, np.array([patterns[i] for i, _, _ in added], dtype=object)])
-        if not added:
-            return
-        cols = np.array([col for _, reading, _ in added for col in reading], dtype=np.int64)
-        sizes = np.array([len(reading) for _, reading, _ in added], dtype=np.int64)
-        self.link_col_ = np.concatenate([self.link_col_, cols])
-        self.link_weight_ = np.concatenate([self.link_weight_, np.repeat([w for _, _, w in added], sizes)])
-        self.link_accepts_ = np.concatenate([self.link_accepts_, self.accepts_by_link_[cols]])
-        self.link_requires_ = np.concatenate([self.link_requires_, np.zeros(len(cols), dtype=bool)])
-        # an equipment reading is the term's own evidence, never a class name's
-        self.link_corroborates_ = np.concatenate([self.link_corroborates_, np.zeros(len(cols), dtype=bool)])
-        self.link_class_ = np.concatenate([self.link_class_, np.full(len(cols), "", dtype=self.link_class_.dtype)])
-        self.link_ptr_ = np.concatenate([self.link_ptr_, self.link_ptr_[-1] + np.cumsum(sizes)])
-        self.has_service_ = np.concatenate([self.has_service_, np.logical_or.reduceat(self.service_[cols], np.r_[0, np.cumsum(sizes)[:-1]])])
+        return added
 
     def name_activity(self, names: Iterable[object]) -> np.ndarray:
         """Per firm name, the mask of the activities its last word names (0 for none): a firm
