@@ -515,8 +515,12 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
                         entries[bracket + "除" + word] = (_GENERIC, (), False, np.uint64(0))
         for word, mask in words.items():
             entries[word] = (_ACTIVITY, (), word in green, mask)
-        for word in green:
-            entries.setdefault(word, (_GREEN, (), True, np.uint64(0)))
+        longest = max(map(len, words), default=0)
+        for word in green:  # a green word names the activities of the words it holds, the first too (再生利用, 回收利用: recycling)
+            named = _inherent_activity(word, words, longest)
+            for stop in range(1, min(len(word), longest) + 1):
+                named |= words.get(word[:stop], np.uint64(0))
+            entries.setdefault(word, (_GREEN, (), True, named))
         for word in TRADE_TERMS:
             low = _normal(word)
             entries[low] = (_TRADE, (), low in green, words.get(low, np.uint64(0)) | trade_bit)
@@ -527,7 +531,6 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         # the word lists in traditional characters too (銷售, 主營, 一般項目: Hong Kong and Taiwan text)
         for key in [key for key in entries if not key.isascii()]:
             entries.setdefault(traditional(key), entries[key])
-        longest = max(map(len, words), default=0)
         for key, slot in terms.items():  # a link term wins over the word lists
             entries[key] = (_TERM, tuple(slot.items()), key in green, _inherent_activity(key, words, longest))
         self.automaton_ = _Automaton(entries)
@@ -548,11 +551,15 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         # the readings: the automaton's patterns, then the equipment readings of some of them
         added = self._equipment_readings(vocabulary, index)
         # one entry per (reading, link): its column, weight, accepted activities, whether it needs
-        # one, whether it is a class name's (beside other evidence only) and the GB/T 4754 class it
-        # then states; an equipment reading is the term's own evidence, never a class name's
-        flat = [(col, w, mask | inherent, req, (key, col) in class_only, (industry_code_for_name(key) or "") if (key, col) in class_only else "")
+        # one, whether it is a class name's (beside other evidence only), the GB/T 4754 class it
+        # then states, and whether it names what a recovery link recovers (below); an equipment
+        # reading is the term's own evidence, never a class name's
+        recovers = {col for col, accepts in enumerate(self.accepts_by_link_.tolist())
+                    if accepts & int(self.recycle_bit_) and not accepts & int(self.default_bit_)}
+        flat = [(col, w, mask | inherent, req, (key, col) in class_only, (industry_code_for_name(key) or "") if (key, col) in class_only else "",
+                 (key, col) in class_only and col in recovers)
                 for key, (_, links, _, inherent) in zip(self.automaton_.patterns, payloads, strict=True) for col, (w, mask, req) in links]
-        flat += [(col, weight, self.accepts_by_link_[col], False, False, "") for _, cols, weight in added for col in cols]
+        flat += [(col, weight, self.accepts_by_link_[col], False, False, "", False) for _, cols, weight in added for col in cols]
         sizes = [len(p[1]) for p in payloads] + [len(cols) for _, cols, _ in added]
         self.link_ptr_ = np.r_[0, np.cumsum(sizes)].astype(np.int64)
         self.link_col_ = np.array([f[0] for f in flat], dtype=np.int64)
@@ -561,6 +568,11 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         self.link_requires_ = np.array([f[3] for f in flat], dtype=bool)
         self.link_corroborates_ = np.array([f[4] for f in flat], dtype=bool)
         self.link_class_ = np.array([f[5] for f in flat], dtype=object)
+        # a link that recovers a product and makes nothing (cathode regeneration, electrolyte
+        # recovery) is stated by the product's class name together with a recycling item of the
+        # same description (电子专用材料制造 beside 资源再生利用技术研发): two items, the firm's own
+        # evidence, not a corroboration
+        self.link_recovers_ = np.array([f[6] for f in flat], dtype=bool)
         self.has_service_ = np.array([any(self.service_[col] for col, _ in p[1]) for p in payloads]
                                      + [bool(self.service_[cols].any()) for _, cols, _ in added], dtype=bool)
         # compounds with a gap: pattern indexes of each gap term, and the patterns whose text ends
@@ -861,6 +873,11 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         # (in a 主营 clause, the firm's statement of its main business, only the clause's own activity)
         foreign = np.where(lead_clause[term_clause][owner], clause_mask[term_clause][owner], acts) & ~self.production_bits_ & ~self.link_accepts_[entry]
         own_service = self.service_[col] & ~self.link_requires_[entry] & (foreign == 0)
+        # a recovery link's class name takes its activity from the description's recycling items
+        class_recovered = self.link_recovers_[entry]
+        if class_recovered.any():
+            class_recovered = class_recovered & ((row_mask[term_row][owner] & self.recycle_bit_) != 0)
+            fits |= class_recovered
         ok &= fits | ((acts == 0) & ~self.link_requires_[entry]) | (unnamed & ((self.link_accepts_[entry] & self.default_bit_) != 0)) | own_service
         # a firm named for a non-production activity (XX投资有限公司) fills no production link
         # that does not accept that activity; service links keep their own reading, except for
@@ -912,8 +929,9 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
             e_weight = np.where(main, e_weight, e_weight * LATER_FACTOR)
             e_weight = np.where(e_secondary, e_weight * SECONDARY_FACTOR, e_weight)
         weak_term = self.link_weight_[entry] <= WEAK_WEIGHT if head is None else (self.link_weight_[entry] <= WEAK_WEIGHT) & ~head[owner]
-        rows, cols, weights, weak = [e_row], [e_col], [e_weight], [weak_term[ok][first]]
-        corroborating = self.link_corroborates_[e_entry]
+        stated_together = class_recovered[ok][first]  # a class name with a recycling item: two statements
+        rows, cols, weights, weak = [e_row], [e_col], [e_weight], [weak_term[ok][first] & ~stated_together]
+        corroborating = self.link_corroborates_[e_entry] & ~stated_together
         evidence = [self.readings_[e_term]]
         code_rows, code_cols, code_weights, code_terms = [], [], [], []
         # a firm whose words name the map's products only to trade them is a distributor of
