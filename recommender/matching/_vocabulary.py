@@ -28,6 +28,10 @@ GENERIC_TERMS: tuple[str, ...] = (
     # equipment named by the activity it serves: a noun, not the firm's activity
     "test bench", "test benches", "test rig", "test rigs", "test equipment", "testing equipment",
     "检测设备", "测试设备", "检测仪器", "测试台",
+    # a function a product performs, named by a test word (a vision system or an algorithm finds
+    # defects): what the product does, not the firm's testing service (GB/T 4754-2017 7452 检测服务
+    # tests others' products and names itself so: 检测服务, 无损检测)
+    "缺陷检测", "瑕疵检测", "缺陷识别", "defect detection", "defect inspection",
 )
 
 #: Words that mark a clause as the firm's main business: its link terms weigh fully, and the
