@@ -34,3 +34,18 @@ def test_fermentation_modes_named_together_are_fermentation(scorer):
     # solid-state and submerged fermentation: the two modes with the other between (固态和液态发酵)
     assert "bio_fermentation" in links_of(scorer, "Solid-state and liquid fermentation of crop straw into animal feed.")
     assert "bio_fermentation" in links_of(scorer, "秸秆固态及深层发酵生产饲料")
+
+
+def test_brokering_technology_is_technology_transfer(scorer):
+    # GB/T 4754-2017 7520 科技中介服务: 技术经纪, 技术交易 - the deal brokered is the service itself
+    assert top_link(scorer, "专利导航、技术转移撮合与专利许可") == "tech_transfer"
+    assert top_link(scorer, "Technology brokerage and patent licensing for universities.") == "tech_transfer"
+    # trading goods is still no link of the map's services
+    assert "tech_transfer" not in links_of(scorer, "五金产品批发；日用百货销售")
+
+
+def test_a_design_consultancy_is_an_industrial_design_firm(scorer):
+    # GB/T 4754-2017 7491 工业设计服务: design done apart from the maker, sold as consultancy
+    assert top_link(scorer, "An industrial-design consultancy shaping faucets and small appliances for manufacturers.") == "industrial_design"
+    # consulting on other matters names no design
+    assert "industrial_design" not in links_of(scorer, "A management consultancy advising faucet manufacturers on strategy.")
