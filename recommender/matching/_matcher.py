@@ -97,6 +97,8 @@ SPAN_BYTES = 72
 #: Weight factor of a term inside such a span.
 SECONDARY_FACTOR = 0.6
 #: A word with this between two parts matches them with up to :data:`GAP_BYTES` bytes between.
+#: What separates the items of a registered business scope (经营范围: 一般项目：A；B；C).
+SCOPE_ITEM_SEPARATOR = "；".encode()
 GAP = "…"
 GAP_BYTES = 12  # four CJK characters
 GAP_BYTES_EN = 24  # in English, a few words (spent lithium-ion batteries)
@@ -871,7 +873,12 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         # link does not take (investing in it, trading, consulting on it): production words
         # around it name the clients' trades (manufacturers, plant directors)
         # (in a 主营 clause, the firm's statement of its main business, only the clause's own activity)
-        foreign = np.where(lead_clause[term_clause][owner], clause_mask[term_clause][owner], acts) & ~self.production_bits_ & ~self.link_accepts_[entry]
+        # (and in a registered scope's list of items, separated by ；, each item is a statement of its
+        # own: the 销售 or 租赁 of other items is not done to the service an item names; unless the
+        # firm's registered name says which activity it does, XX地产有限公司, then read in its light)
+        listed = np.fromiter((SCOPE_ITEM_SEPARATOR in text for text in encoded), dtype=bool, count=n) & (named == 0)
+        own_clause = lead_clause[term_clause][owner] | listed[term_row][owner]
+        foreign = np.where(own_clause, clause_mask[term_clause][owner], acts) & ~self.production_bits_ & ~self.link_accepts_[entry]
         own_service = self.service_[col] & ~self.link_requires_[entry] & (foreign == 0)
         # a recovery link's class name takes its activity from the description's recycling items
         class_recovered = self.link_recovers_[entry]

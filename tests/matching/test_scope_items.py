@@ -50,3 +50,21 @@ def test_a_green_word_names_the_activity_it_holds(scorer):
     # 再生利用 and 回收利用 open with the recycling word: the item names recycling
     for item in ("资源再生利用技术研发", "资源回收利用技术研发"):
         assert "cathode_regeneration" in links_of(scorer, f"一般项目：{item}；电子专用材料制造")
+
+
+def test_a_scope_item_is_a_statement_of_its_own(scorer):
+    # 一般项目：A；B；C - the 销售 and 租赁 of other items are not done to the service an item names
+    scope = "一般项目：电子产品销售；非居住房地产租赁；人力资源服务；业务流程外包"
+    assert "hr_outsourcing" in links_of(scorer, scope)
+    # the same words as one line of prose, the selling and letting around the service govern it
+    assert "hr_outsourcing" not in links_of(scorer, "电子产品销售，非居住房地产租赁，人力资源服务")
+
+
+def test_a_firm_named_for_its_activity_reads_its_items_in_that_light(scorer):
+    # XX地产有限公司: a developer whose scope lists a wellness item does not run the resort
+    scope = "一般项目：住房租赁；养生保健服务（非医疗）"
+    frame = pd.DataFrame([{"name": "江门某某地产有限公司", "description": scope}, {"name": "江门某某健康管理有限公司", "description": scope}])
+    match = scorer.matcher.match(frame)
+    wellness = list(scorer.matcher.link_ids_).index("wellness_resort")
+    assert match.affinity[0, wellness] == 0
+    assert match.affinity[1, wellness] > 0
