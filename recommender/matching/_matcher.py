@@ -97,7 +97,8 @@ SPAN_BYTES = 72
 #: Weight factor of a term inside such a span.
 SECONDARY_FACTOR = 0.6
 #: A word with this between two parts matches them with up to :data:`GAP_BYTES` bytes between.
-#: What separates the items of a registered business scope (经营范围: 一般项目：A；B；C).
+#: What separates the items of a registered business scope (经营范围: 一般项目：A；B；C), in
+#: the lowered UTF-8 text the matcher reads.
 SCOPE_ITEM_SEPARATOR = "；".encode()
 GAP = "…"
 GAP_BYTES = 12  # four CJK characters
@@ -575,6 +576,8 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         # same description (电子专用材料制造 beside 资源再生利用技术研发): two items, the firm's own
         # evidence, not a corroboration
         self.link_recovers_ = np.array([f[6] for f in flat], dtype=bool)
+        self.recovers_ = np.zeros(len(sizes), dtype=bool)  # per reading: whether any of its entries does
+        self.recovers_[np.repeat(np.arange(len(sizes)), sizes)[self.link_recovers_]] = True
         self.has_service_ = np.array([any(self.service_[col] for col, _ in p[1]) for p in payloads]
                                      + [bool(self.service_[cols].any()) for _, cols, _ in added], dtype=bool)
         # compounds with a gap: pattern indexes of each gap term, and the patterns whose text ends
@@ -855,13 +858,15 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         owner = np.repeat(np.arange(len(term)), counts)
         entry = self.link_ptr_[term][owner] + np.arange(len(owner)) - np.repeat(np.cumsum(counts) - counts, counts)
         col = self.link_col_[entry]
-        ok = ~service_only[owner] | self.service_[col]
+        service = self.service_[col]
+        ok = ~service_only[owner] | service
         # the activity around the term: its clause's, else the description's; a link takes the
         # term only where that activity is one it accepts (or, for its own words, where none is named)
-        acts = clause_mask[term_clause][owner]
+        own_acts = clause_mask[term_clause][owner]
         # (a 主营 / 主要产品 clause is the firm's own statement: it keeps its own activity, none
         # borrowed from the 销售 items of the rest of a scope)
-        acts = np.where((acts == 0) & ~lead_clause[term_clause][owner], row_mask[term_row][owner], acts)
+        lead = lead_clause[term_clause][owner]
+        acts = np.where((own_acts == 0) & ~lead, row_mask[term_row][owner], own_acts)
         fits = (acts & self.link_accepts_[entry]) != 0
         # a description that names no activity at all (a catalogue line of products) is read as
         # making them: a shared object's specific word goes to the links that accept making (a
@@ -876,14 +881,20 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         # (and in a registered scope's list of items, separated by ；, each item is a statement of its
         # own: the 销售 or 租赁 of other items is not done to the service an item names; unless the
         # firm's registered name says which activity it does, XX地产有限公司, then read in its light)
-        listed = np.fromiter((SCOPE_ITEM_SEPARATOR in text for text in encoded), dtype=bool, count=n) & (named == 0)
-        own_clause = lead_clause[term_clause][owner] | listed[term_row][owner]
-        foreign = np.where(own_clause, clause_mask[term_clause][owner], acts) & ~self.production_bits_ & ~self.link_accepts_[entry]
-        own_service = self.service_[col] & ~self.link_requires_[entry] & (foreign == 0)
+        own_clause = lead
+        borrowed = (service & (own_acts == 0) & (acts != 0)).nonzero()[0]  # service words that borrow the description's activity
+        if len(borrowed):  # (few: the rows are looked at one by one)
+            rows_in = np.unique(term_row[owner[borrowed]]).tolist()
+            listed = np.zeros(n, dtype=bool)
+            listed[rows_in] = [not named[r] and SCOPE_ITEM_SEPARATOR in encoded[r] for r in rows_in]
+            own_clause = own_clause.copy()
+            own_clause[borrowed] |= listed[term_row[owner[borrowed]]]
+        foreign = np.where(own_clause, own_acts, acts) & ~self.production_bits_ & ~self.link_accepts_[entry]
+        own_service = service & ~self.link_requires_[entry] & (foreign == 0)
         # a recovery link's class name takes its activity from the description's recycling items
-        class_recovered = self.link_recovers_[entry]
-        if class_recovered.any():
-            class_recovered = class_recovered & ((row_mask[term_row][owner] & self.recycle_bit_) != 0)
+        class_recovered = None
+        if self.recovers_[term].any():  # (a per-reading flag first: few descriptions have such a class name)
+            class_recovered = self.link_recovers_[entry] & ((row_mask[term_row][owner] & self.recycle_bit_) != 0)
             fits |= class_recovered
         ok &= fits | ((acts == 0) & ~self.link_requires_[entry]) | (unnamed & ((self.link_accepts_[entry] & self.default_bit_) != 0)) | own_service
         # a firm named for a non-production activity (XX投资有限公司) fills no production link
@@ -936,9 +947,12 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
             e_weight = np.where(main, e_weight, e_weight * LATER_FACTOR)
             e_weight = np.where(e_secondary, e_weight * SECONDARY_FACTOR, e_weight)
         weak_term = self.link_weight_[entry] <= WEAK_WEIGHT if head is None else (self.link_weight_[entry] <= WEAK_WEIGHT) & ~head[owner]
-        stated_together = class_recovered[ok][first]  # a class name with a recycling item: two statements
-        rows, cols, weights, weak = [e_row], [e_col], [e_weight], [weak_term[ok][first] & ~stated_together]
-        corroborating = self.link_corroborates_[e_entry] & ~stated_together
+        rows, cols, weights, weak = [e_row], [e_col], [e_weight], [weak_term[ok][first]]
+        corroborating = self.link_corroborates_[e_entry]
+        if class_recovered is not None:  # a class name with a recycling item: two statements, the firm's own evidence
+            stated_together = class_recovered[ok][first]
+            weak[0] = weak[0] & ~stated_together
+            corroborating = corroborating & ~stated_together
         evidence = [self.readings_[e_term]]
         code_rows, code_cols, code_weights, code_terms = [], [], [], []
         # a firm whose words name the map's products only to trade them is a distributor of
