@@ -65,6 +65,7 @@ from ._vocabulary import (
     LEAD_TERMS,
     MAKE_TERMS,
     NEGATION_BRACKET,
+    NEGATION_BRACKET_CLOSE,
     NEGATION_TERMS,
     TRADE_TERMS,
     english_forms,
@@ -78,7 +79,10 @@ __all__ = ["GAP", "VOCABULARY_COLUMNS", "LinkMatcher", "MatchResult", "PhraseSet
 #: shared object's word: it counts only beside an accepted activity).
 VOCABULARY_COLUMNS = ("link_id", "term", "kind", "weight", "service")
 
-_TERM, _GENERIC, _TRADE, _GREEN, _ACTIVITY, _LEAD, _PART, _CUSTOMER, _INPUT, _APPLY, _DENY, _EXCLUDE = 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11
+_TERM, _GENERIC, _TRADE, _GREEN, _ACTIVITY, _LEAD, _PART, _CUSTOMER, _INPUT, _APPLY = 0, 1, 2, 3, 4, 5, 6, 7, 8, 9
+# the denials, last: a negation (to the end of its clause), a bracketed exclusion's opening words
+# and its closing words (the bracket's words, back to its opening bracket)
+_DENY, _EXCLUDE, _EXCLUDE_END = 10, 11, 12
 #: Above this many candidate terms a call tests the bytes after them with numpy before the
 #: expression; below, the expression alone (a Python call per term costs less than numpy's).
 EQUIPMENT_BATCH = 64
@@ -111,39 +115,68 @@ LATER_FACTOR = 0.85
 #: code alone is not weak: it is the firm's own statement of its class).
 WEAK_WEIGHT = 0.6
 WEAK_FACTOR = 0.6
-_DELIMITERS = sorted({d.encode() for d in CLAUSE_DELIMITERS})
 #: The activity of a description that names none (a catalogue line of products).
 DEFAULT_ACTIVITY = "make"
 #: The activity of recovering materials from waste: what a clause that does it names beside its
 #: feed is recovered, not made.
 RECYCLE_ACTIVITY = "recycle"
 
-#: Below this many bytes (a batch of 16 typical descriptions), :func:`_clause_ends` finds the
-#: delimiters with a regular expression, from it with numpy: the two cost the same at about
-#: 6 KB (numpy's fixed cost is about 60 µs; target: POST /v1/score in batches of 16).
+#: Below this many bytes (a batch of 16 typical descriptions), :class:`_Tokens` finds its tokens
+#: (the clause delimiters, the brackets) with a regular expression, from it with numpy: the two
+#: cost the same at about 6 KB (numpy's fixed cost is about 60 µs; target: POST /v1/score in
+#: batches of 16).
 CLAUSE_REGEX_BYTES = 6144
+
+
+class _Tokens:
+    """A few short byte strings that never overlap one another (clause delimiters, brackets),
+    found in UTF-8 data: their sorted starts or ends."""
+
+    def __init__(self, words: Iterable[str]) -> None:
+        self.tokens = sorted({word.encode() for word in words})
+        self.regex = re.compile(b"|".join(re.escape(token) for token in self.tokens))
+        self.first = np.zeros(256, dtype=bool)
+        self.first[[token[0] for token in self.tokens]] = True
+
+    def offsets(self, data: bytes, *, ends: bool) -> np.ndarray:
+        """Sorted byte offsets of each token in ``data``: where it starts, or just after it."""
+        if len(data) < CLAUSE_REGEX_BYTES:  # a few descriptions: a regular expression, with less fixed cost
+            found = self.regex.finditer(data)
+            return np.fromiter((m.end() for m in found) if ends else (m.start() for m in found), dtype=np.int64)
+        array = np.frombuffer(data, dtype=np.uint8)
+        candidates = np.flatnonzero(self.first[array])
+        first = array[candidates]
+        out = []
+        for token in self.tokens:
+            hit = candidates[(first == token[0]) & (candidates + len(token) <= len(array))]
+            for k in range(1, len(token)):
+                hit = hit[array[hit + k] == token[k]]
+            out.append(hit + len(token) if ends else hit)
+        return np.sort(np.concatenate(out)) if out else np.zeros(0, dtype=np.int64)
+
+
+_CLAUSE_TOKENS = _Tokens(CLAUSE_DELIMITERS)
+#: The brackets of a scope item's note or exclusion (再生资源回收（除生产性废旧金属）), full width or not.
+_BRACKETS = _Tokens(("（", "）", "(", ")"))
+_CLOSING_BRACKET_BYTES = np.array([ord(")"), "）".encode()[-1]], dtype=np.uint8)
 
 
 def _clause_ends(data: bytes) -> np.ndarray:
     """Sorted byte offsets just after each :data:`CLAUSE_DELIMITERS` in UTF-8 ``data`` (the
     delimiters never overlap, so this is where a left-to-right scan would cut)."""
-    if len(data) < CLAUSE_REGEX_BYTES:  # a few descriptions: a regular expression, with less fixed cost
-        return np.fromiter((m.end() for m in _DELIMITER_RE.finditer(data)), dtype=np.int64)
+    return _CLAUSE_TOKENS.offsets(data, ends=True)
+
+
+def _brackets(data: bytes) -> tuple[np.ndarray, np.ndarray]:
+    """Sorted byte offsets of the opening brackets in UTF-8 ``data`` (just after each) and of the
+    closing ones (where each starts)."""
+    at = _BRACKETS.offsets(data, ends=False)
     array = np.frombuffer(data, dtype=np.uint8)
-    candidates = np.flatnonzero(_DELIMITER_FIRST[array])
-    first = array[candidates]
-    ends = []
-    for delimiter in _DELIMITERS:
-        hit = candidates[(first == delimiter[0]) & (candidates + len(delimiter) <= len(array))]
-        for k in range(1, len(delimiter)):
-            hit = hit[array[hit + k] == delimiter[k]]
-        ends.append(hit + len(delimiter))
-    return np.sort(np.concatenate(ends)) if ends else np.zeros(0, dtype=np.int64)
+    wide = array[at] == 0xEF  # （ and ） are three bytes, the last tells them apart
+    last = array[np.where(wide, at + 2, at)]
+    closing = np.isin(last, _CLOSING_BRACKET_BYTES)
+    return np.where(wide, at + 3, at + 1)[~closing], at[closing]
 
-
-_DELIMITER_RE = re.compile(b"|".join(re.escape(d) for d in _DELIMITERS))
-_DELIMITER_FIRST = np.zeros(256, dtype=bool)
-_DELIMITER_FIRST[[d[0] for d in _DELIMITERS]] = True
 
 #: Default term weights by kind; a term's weight is its evidence strength in the noisy-or.
 TERM_WEIGHTS = {"name": 0.9, "long": 0.8, "mid": 0.7, "short": 0.55, "en_phrase": 0.8, "en_word": 0.6, "class": 0.5}
@@ -512,6 +545,9 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
             for word in NEGATION_BRACKET:
                 for bracket in ("（", "("):
                     entries[bracket + _normal(word)] = (_EXCLUDE, (), False, np.uint64(0))
+            for word in NEGATION_BRACKET_CLOSE:
+                for bracket in ("）", ")"):
+                    entries[_normal(word) + bracket] = (_EXCLUDE_END, (), False, np.uint64(0))
             for word in GENERIC_TERMS:  # registration boilerplate in brackets (（除依法须经批准的项目外…）) excludes nothing
                 if word.startswith("依法"):
                     for bracket in ("（", "("):
@@ -742,13 +778,17 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         clause = np.searchsorted(bounds, start, side="right")
         kind = self.kinds_[pattern]
         # what a description denies is not the firm's: the rest of the clause after a negation
-        # (does not …, 不从事 …) or a bracketed exclusion (再生资源回收（除生产性废旧金属）；…)
+        # (does not …, 不从事 …), the words of a bracketed exclusion (再生资源回收（除生产性废旧金属）,
+        # 知识产权服务（专利代理服务除外）)
         negated_row = np.zeros(n, dtype=bool)
         denials = (kind >= _DENY).nonzero()[0]
         if len(denials):
-            # the denied spans, each to the end of its clause, and the matches inside them
-            lo = np.searchsorted(start, end[denials])
-            hi = np.searchsorted(start, np.append(bounds, len(haystack))[clause[denials]])
+            # the denied spans and the matches inside them
+            deny_start, deny_end = end[denials], np.append(bounds, len(haystack))[clause[denials]]
+            if (kind[denials] != _DENY).any():
+                deny_start, deny_end = self._excluded(haystack, kind[denials], start[denials], deny_start, deny_end, bounds, clause[denials])
+            lo = np.searchsorted(start, deny_start)
+            hi = np.searchsorted(start, deny_end)
             size = np.maximum(hi - lo, 0)
             denied = np.repeat(lo - np.cumsum(size) + size, size) + np.arange(size.sum())
             # a row that denies an activity (does not manufacture); a bracketed exclusion of a
@@ -991,6 +1031,29 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
             alone = np.concatenate([corroborating, np.zeros(len(code_rows), dtype=bool)])[keep]
             rows_, cols_, weights_, evidence_, weak_ = rows_[keep], cols_[keep], weights_[keep], evidence_[keep], weak_[keep]
         return self._combine(n, rows_, cols_, weights_, evidence_, weak_, discarded, green, alone)
+
+    @staticmethod
+    def _excluded(haystack: bytes, kind: np.ndarray, start: np.ndarray, after: np.ndarray, clause_end: np.ndarray,
+                  bounds: np.ndarray, clause: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The spans (start, end) the denials at ``start`` deny: a negation's, from after it to
+        ``clause_end``; a bracketed exclusion's, its bracket: from after its opening words to
+        the closing bracket (（不含危险化学品）), or from the opening bracket to its closing
+        words (（专利代理服务除外）), within the clause (a bracket left open: to its end)."""
+        opening, closing = _brackets(haystack)
+        span_start, span_end = after.copy(), clause_end.copy()
+        opens = kind == _EXCLUDE
+        if opens.any() and len(closing):
+            at = np.searchsorted(closing, after[opens])  # the first closing bracket after the words
+            close = closing[np.minimum(at, len(closing) - 1)]
+            span_end[opens] = np.where(at < len(closing), np.minimum(close, clause_end[opens]), clause_end[opens])
+        closes = kind == _EXCLUDE_END
+        if closes.any():
+            clause_start = np.concatenate(([0], bounds))[clause[closes]]
+            at = np.searchsorted(opening, start[closes], side="right") - 1  # the last opening bracket before them
+            begin = opening[np.maximum(at, 0)] if len(opening) else clause_start
+            span_start[closes] = np.where(at >= 0, np.maximum(begin, clause_start), clause_start)
+            span_end[closes] = start[closes]
+        return span_start, span_end
 
     def _secondary_spans(self, haystack: bytes, kind: np.ndarray, start: np.ndarray, end: np.ndarray, clause: np.ndarray,
                          bounds: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

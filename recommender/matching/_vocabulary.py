@@ -8,7 +8,7 @@ ignore generic items and to discard products named only in a trade clause.
 
 from __future__ import annotations
 
-__all__ = ["APPLICATION_OPENERS", "CLAUSE_DELIMITERS", "ENGLISH_ER_VERBS", "EQUIPMENT_HEADS", "GENERIC_TERMS", "LEAD_TERMS", "MAKE_TERMS", "NEGATION_BRACKET", "NEGATION_TERMS", "TRADE_TERMS", "english_forms", "is_agent_noun"]
+__all__ = ["APPLICATION_OPENERS", "CLAUSE_DELIMITERS", "ENGLISH_ER_VERBS", "EQUIPMENT_HEADS", "GENERIC_TERMS", "LEAD_TERMS", "MAKE_TERMS", "NEGATION_BRACKET", "NEGATION_BRACKET_CLOSE", "NEGATION_TERMS", "TRADE_TERMS", "english_forms", "is_agent_noun"]
 
 #: Items present in most registered business scopes; they carry no weight.
 GENERIC_TERMS: tuple[str, ...] = (
@@ -80,8 +80,11 @@ MAKE_TERMS: tuple[str, ...] = (
     "operate", "operates", "operator",
 )
 
-#: Words that open a bracketed exclusion of a registered scope item (再生资源回收（除生产性废旧金属）).
+#: Words that open a bracketed exclusion of a registered scope item (再生资源回收（除生产性废旧金属）,
+#: 普通货物仓储服务（不含危险化学品）): the words inside the bracket are not the firm's.
 NEGATION_BRACKET: tuple[str, ...] = ("除", "不含", "不包括", "不包含", "excluding", "except")
+#: Words that close one (知识产权服务（专利代理服务除外）, the catalogue's …除外 wording).
+NEGATION_BRACKET_CLOSE: tuple[str, ...] = ("除外",)
 
 #: Words that deny the activity after them, to the end of the clause (it does not manufacture).
 NEGATION_TERMS: tuple[str, ...] = (
