@@ -9,7 +9,12 @@ scans it once, leftmost-longest; rows, clauses, links and the noisy-or are then 
 over all the matches, so a file of firms costs a few passes, not one Python loop per firm.
 Clause by clause:
 
-* generic scope items (技术开发, 货物进出口 …) occupy their span and count for nothing;
+* generic scope items (技术开发, 货物进出口 …) occupy their span and count for nothing; a link's
+  keyword that is one (知识产权服务) is weak, needs an accepted activity beside it, and neither
+  leads the description nor makes the items after it weigh as later ones;
+* what a description denies is not read: the rest of a clause after a negation (does not …,
+  不从事 …) and the words of a bracketed exclusion (（不含…）, （除…外）, （…除外）), to its
+  closing bracket;
 * with activities (``activities``: make, recycle, trade, invest …, from the map's
   ``vocabulary.yaml``), the activity of a term is read from its clause, else from the whole
   description; a link takes the term only where that activity is one it accepts, and a shared
@@ -589,6 +594,9 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
                 self.accepts_by_link_[index[link]] |= self.activity_bits_.get(activity, np.uint64(0))
         # the readings: the automaton's patterns, then the equipment readings of some of them
         added = self._equipment_readings(vocabulary, index)
+        # per reading: whether it is a catalogue item most registered scopes list (知识产权服务)
+        catalogue = _GENERIC_KEYS | {traditional(key) for key in _GENERIC_KEYS}
+        self.catalogue_ = np.array([str(reading) in catalogue for reading in self.readings_], dtype=bool)
         # one entry per (reading, link): its column, weight, accepted activities, whether it needs
         # one, whether it is a class name's (beside other evidence only), the GB/T 4754 class it
         # then states, and whether it names what a recovery link recovers (below); an equipment
@@ -976,14 +984,17 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         # the main business weighs fully: the first clause that names a link as the firm's own
         # product (not as a raw material or a customer's), and 主营 clauses
         if len(e_row):
-            primary = (~e_secondary).nonzero()[0]
+            # (a catalogue item most scopes list, 知识产权服务, is no statement of the main business:
+            # it neither leads, so that the items after it weigh as later ones, nor is led)
+            catalogue = self.catalogue_[e_term]
+            primary = (~e_secondary & ~catalogue).nonzero()[0]
             first_clause = np.full(n, -1, dtype=np.int64)
             if len(primary):
                 starts = primary[np.concatenate(([True], e_row[primary][1:] != e_row[primary][:-1]))]
                 first_clause[e_row[starts]] = e_clause[starts]
             # a description that says what its main business is (主营, 主要产品 …) is taken at its
             # word: its other clauses, the first one too, are secondary items
-            main = lead_clause[e_clause] | ((e_clause == first_clause[e_row]) & ~lead_row[e_row])
+            main = lead_clause[e_clause] | (((e_clause == first_clause[e_row]) | catalogue) & ~lead_row[e_row])
             e_weight = np.where(main, e_weight, e_weight * LATER_FACTOR)
             e_weight = np.where(e_secondary, e_weight * SECONDARY_FACTOR, e_weight)
         weak_term = self.link_weight_[entry] <= WEAK_WEIGHT if head is None else (self.link_weight_[entry] <= WEAK_WEIGHT) & ~head[owner]

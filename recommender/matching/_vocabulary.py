@@ -20,7 +20,7 @@ GENERIC_TERMS: tuple[str, ...] = (
     "住房租赁", "物业管理", "广告制作", "广告发布", "广告设计", "互联网销售",
     "technical consulting", "technology development", "import and export", "general trading",
     "以自有资金从事投资活动", "自有资金投资的资产管理服务", "普通货物仓储服务", "国内货物运输代理",
-    "科技中介服务", "财务咨询", "社会经济咨询服务", "信息系统集成服务",
+    "科技中介服务", "知识产权服务", "财务咨询", "社会经济咨询服务", "信息系统集成服务",
     "通用设备修理", "专用设备修理", "电气设备修理", "仪器仪表修理",
     # a maker's sales channel, named as a noun: not a trade of its own
     "经销网络", "销售网络", "营销网络", "经销商网络", "销售渠道", "营销渠道", "分销网络",
