@@ -120,67 +120,56 @@ LATER_FACTOR = 0.85
 #: code alone is not weak: it is the firm's own statement of its class).
 WEAK_WEIGHT = 0.6
 WEAK_FACTOR = 0.6
+_DELIMITERS = sorted({d.encode() for d in CLAUSE_DELIMITERS})
 #: The activity of a description that names none (a catalogue line of products).
 DEFAULT_ACTIVITY = "make"
 #: The activity of recovering materials from waste: what a clause that does it names beside its
 #: feed is recovered, not made.
 RECYCLE_ACTIVITY = "recycle"
 
-#: Below this many bytes (a batch of 16 typical descriptions), :class:`_Tokens` finds its tokens
-#: (the clause delimiters, the brackets) with a regular expression, from it with numpy: the two
-#: cost the same at about 6 KB (numpy's fixed cost is about 60 µs; target: POST /v1/score in
-#: batches of 16).
+#: Below this many bytes (a batch of 16 typical descriptions), :func:`_clause_ends` finds the
+#: delimiters with a regular expression, from it with numpy: the two cost the same at about
+#: 6 KB (numpy's fixed cost is about 60 µs; target: POST /v1/score in batches of 16).
 CLAUSE_REGEX_BYTES = 6144
-
-
-class _Tokens:
-    """A few short byte strings that never overlap one another (clause delimiters, brackets),
-    found in UTF-8 data: their sorted starts or ends."""
-
-    def __init__(self, words: Iterable[str]) -> None:
-        self.tokens = sorted({word.encode() for word in words})
-        self.regex = re.compile(b"|".join(re.escape(token) for token in self.tokens))
-        self.first = np.zeros(256, dtype=bool)
-        self.first[[token[0] for token in self.tokens]] = True
-
-    def offsets(self, data: bytes, *, ends: bool) -> np.ndarray:
-        """Sorted byte offsets of each token in ``data``: where it starts, or just after it."""
-        if len(data) < CLAUSE_REGEX_BYTES:  # a few descriptions: a regular expression, with less fixed cost
-            found = self.regex.finditer(data)
-            return np.fromiter((m.end() for m in found) if ends else (m.start() for m in found), dtype=np.int64)
-        array = np.frombuffer(data, dtype=np.uint8)
-        candidates = np.flatnonzero(self.first[array])
-        first = array[candidates]
-        out = []
-        for token in self.tokens:
-            hit = candidates[(first == token[0]) & (candidates + len(token) <= len(array))]
-            for k in range(1, len(token)):
-                hit = hit[array[hit + k] == token[k]]
-            out.append(hit + len(token) if ends else hit)
-        return np.sort(np.concatenate(out)) if out else np.zeros(0, dtype=np.int64)
-
-
-_CLAUSE_TOKENS = _Tokens(CLAUSE_DELIMITERS)
-#: The brackets of a scope item's note or exclusion (再生资源回收（除生产性废旧金属）), full width or not.
-_BRACKETS = _Tokens(("（", "）", "(", ")"))
-_CLOSING_BRACKET_BYTES = np.array([ord(")"), "）".encode()[-1]], dtype=np.uint8)
 
 
 def _clause_ends(data: bytes) -> np.ndarray:
     """Sorted byte offsets just after each :data:`CLAUSE_DELIMITERS` in UTF-8 ``data`` (the
     delimiters never overlap, so this is where a left-to-right scan would cut)."""
-    return _CLAUSE_TOKENS.offsets(data, ends=True)
-
-
-def _brackets(data: bytes) -> tuple[np.ndarray, np.ndarray]:
-    """Sorted byte offsets of the opening brackets in UTF-8 ``data`` (just after each) and of the
-    closing ones (where each starts)."""
-    at = _BRACKETS.offsets(data, ends=False)
+    if len(data) < CLAUSE_REGEX_BYTES:  # a few descriptions: a regular expression, with less fixed cost
+        return np.fromiter((m.end() for m in _DELIMITER_RE.finditer(data)), dtype=np.int64)
     array = np.frombuffer(data, dtype=np.uint8)
-    wide = array[at] == 0xEF  # （ and ） are three bytes, the last tells them apart
-    last = array[np.where(wide, at + 2, at)]
-    closing = np.isin(last, _CLOSING_BRACKET_BYTES)
-    return np.where(wide, at + 3, at + 1)[~closing], at[closing]
+    candidates = np.flatnonzero(_DELIMITER_FIRST[array])
+    first = array[candidates]
+    ends = []
+    for delimiter in _DELIMITERS:
+        hit = candidates[(first == delimiter[0]) & (candidates + len(delimiter) <= len(array))]
+        for k in range(1, len(delimiter)):
+            hit = hit[array[hit + k] == delimiter[k]]
+        ends.append(hit + len(delimiter))
+    return np.sort(np.concatenate(ends)) if ends else np.zeros(0, dtype=np.int64)
+
+
+_DELIMITER_RE = re.compile(b"|".join(re.escape(d) for d in _DELIMITERS))
+_DELIMITER_FIRST = np.zeros(256, dtype=bool)
+_DELIMITER_FIRST[[d[0] for d in _DELIMITERS]] = True
+
+
+_WIDE_OPENING, _WIDE_CLOSING = "（".encode(), "）".encode()
+
+
+def _closing_bracket(data: bytes, begin: int, end: int) -> int:
+    """Where the first closing bracket (）or )) in ``data[begin:end]`` starts; ``end`` if none."""
+    wide = data.find(_WIDE_CLOSING, begin, end)
+    narrow = data.find(b")", begin, end if wide < 0 else wide)
+    return narrow if narrow >= 0 else wide if wide >= 0 else end
+
+
+def _opening_bracket(data: bytes, begin: int, end: int) -> int:
+    """Just after the last opening bracket (（ or () in ``data[begin:end]``; ``begin`` if none."""
+    wide = data.rfind(_WIDE_OPENING, begin, end)
+    narrow = data.rfind(b"(", max(begin, wide), end)
+    return narrow + 1 if narrow >= 0 else wide + 3 if wide >= 0 else begin
 
 
 #: Default term weights by kind; a term's weight is its evidence strength in the noisy-or.
@@ -1050,19 +1039,16 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         ``clause_end``; a bracketed exclusion's, its bracket: from after its opening words to
         the closing bracket (（不含危险化学品）), or from the opening bracket to its closing
         words (（专利代理服务除外）), within the clause (a bracket left open: to its end)."""
-        opening, closing = _brackets(haystack)
         span_start, span_end = after.copy(), clause_end.copy()
-        opens = kind == _EXCLUDE
-        if opens.any() and len(closing):
-            at = np.searchsorted(closing, after[opens])  # the first closing bracket after the words
-            close = closing[np.minimum(at, len(closing) - 1)]
-            span_end[opens] = np.where(at < len(closing), np.minimum(close, clause_end[opens]), clause_end[opens])
-        closes = kind == _EXCLUDE_END
-        if closes.any():
+        opens = (kind == _EXCLUDE).nonzero()[0]
+        if len(opens):  # (a find per bracket: cheaper than a numpy pass over every bracket of the text)
+            span_end[opens] = [_closing_bracket(haystack, begin, end)
+                               for begin, end in zip(after[opens].tolist(), clause_end[opens].tolist(), strict=True)]
+        closes = (kind == _EXCLUDE_END).nonzero()[0]
+        if len(closes):
             clause_start = np.concatenate(([0], bounds))[clause[closes]]
-            at = np.searchsorted(opening, start[closes], side="right") - 1  # the last opening bracket before them
-            begin = opening[np.maximum(at, 0)] if len(opening) else clause_start
-            span_start[closes] = np.where(at >= 0, np.maximum(begin, clause_start), clause_start)
+            span_start[closes] = [_opening_bracket(haystack, begin, end)
+                                  for begin, end in zip(clause_start.tolist(), start[closes].tolist(), strict=True)]
             span_end[closes] = start[closes]
         return span_start, span_end
 
