@@ -9,7 +9,12 @@ scans it once, leftmost-longest; rows, clauses, links and the noisy-or are then 
 over all the matches, so a file of firms costs a few passes, not one Python loop per firm.
 Clause by clause:
 
-* generic scope items (技术开发, 货物进出口 …) occupy their span and count for nothing;
+* generic scope items (技术开发, 货物进出口 …) occupy their span and count for nothing; a link's
+  keyword that is one (知识产权服务) is weak, needs an accepted activity beside it, and neither
+  leads the description nor makes the items after it weigh as later ones;
+* what a description denies is not read: the rest of a clause after a negation (does not …,
+  不从事 …) and the words of a bracketed exclusion (（不含…）, （除…外）, （…除外）), to its
+  closing bracket;
 * with activities (``activities``: make, recycle, trade, invest …, from the map's
   ``vocabulary.yaml``), the activity of a term is read from its clause, else from the whole
   description; a link takes the term only where that activity is one it accepts, and a shared
@@ -65,6 +70,7 @@ from ._vocabulary import (
     LEAD_TERMS,
     MAKE_TERMS,
     NEGATION_BRACKET,
+    NEGATION_BRACKET_CLOSE,
     NEGATION_TERMS,
     TRADE_TERMS,
     english_forms,
@@ -78,7 +84,10 @@ __all__ = ["GAP", "VOCABULARY_COLUMNS", "LinkMatcher", "MatchResult", "PhraseSet
 #: shared object's word: it counts only beside an accepted activity).
 VOCABULARY_COLUMNS = ("link_id", "term", "kind", "weight", "service")
 
-_TERM, _GENERIC, _TRADE, _GREEN, _ACTIVITY, _LEAD, _PART, _CUSTOMER, _INPUT, _APPLY, _DENY, _EXCLUDE = 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11
+_TERM, _GENERIC, _TRADE, _GREEN, _ACTIVITY, _LEAD, _PART, _CUSTOMER, _INPUT, _APPLY = 0, 1, 2, 3, 4, 5, 6, 7, 8, 9
+# the denials, last: a negation (to the end of its clause), a bracketed exclusion's opening words
+# and its closing words (the bracket's words, back to its opening bracket)
+_DENY, _EXCLUDE, _EXCLUDE_END = 10, 11, 12
 #: Above this many candidate terms a call tests the bytes after them with numpy before the
 #: expression; below, the expression alone (a Python call per term costs less than numpy's).
 EQUIPMENT_BATCH = 64
@@ -97,6 +106,9 @@ SPAN_BYTES = 72
 #: Weight factor of a term inside such a span.
 SECONDARY_FACTOR = 0.6
 #: A word with this between two parts matches them with up to :data:`GAP_BYTES` bytes between.
+#: What separates the items of a registered business scope (经营范围: 一般项目：A；B；C), in
+#: the lowered UTF-8 text the matcher reads.
+SCOPE_ITEM_SEPARATOR = "；".encode()
 GAP = "…"
 GAP_BYTES = 12  # four CJK characters
 GAP_BYTES_EN = 24  # in English, a few words (spent lithium-ion batteries)
@@ -141,6 +153,24 @@ def _clause_ends(data: bytes) -> np.ndarray:
 _DELIMITER_RE = re.compile(b"|".join(re.escape(d) for d in _DELIMITERS))
 _DELIMITER_FIRST = np.zeros(256, dtype=bool)
 _DELIMITER_FIRST[[d[0] for d in _DELIMITERS]] = True
+
+
+_WIDE_OPENING, _WIDE_CLOSING = "（".encode(), "）".encode()
+
+
+def _closing_bracket(data: bytes, begin: int, end: int) -> int:
+    """Where the first closing bracket (）or )) in ``data[begin:end]`` starts; ``end`` if none."""
+    wide = data.find(_WIDE_CLOSING, begin, end)
+    narrow = data.find(b")", begin, end if wide < 0 else wide)
+    return narrow if narrow >= 0 else wide if wide >= 0 else end
+
+
+def _opening_bracket(data: bytes, begin: int, end: int) -> int:
+    """Just after the last opening bracket (（ or () in ``data[begin:end]``; ``begin`` if none."""
+    wide = data.rfind(_WIDE_OPENING, begin, end)
+    narrow = data.rfind(b"(", max(begin, wide), end)
+    return narrow + 1 if narrow >= 0 else wide + 3 if wide >= 0 else begin
+
 
 #: Default term weights by kind; a term's weight is its evidence strength in the noisy-or.
 TERM_WEIGHTS = {"name": 0.9, "long": 0.8, "mid": 0.7, "short": 0.55, "en_phrase": 0.8, "en_word": 0.6, "class": 0.5}
@@ -509,14 +539,21 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
             for word in NEGATION_BRACKET:
                 for bracket in ("（", "("):
                     entries[bracket + _normal(word)] = (_EXCLUDE, (), False, np.uint64(0))
+            for word in NEGATION_BRACKET_CLOSE:
+                for bracket in ("）", ")"):
+                    entries[_normal(word) + bracket] = (_EXCLUDE_END, (), False, np.uint64(0))
             for word in GENERIC_TERMS:  # registration boilerplate in brackets (（除依法须经批准的项目外…）) excludes nothing
                 if word.startswith("依法"):
                     for bracket in ("（", "("):
                         entries[bracket + "除" + word] = (_GENERIC, (), False, np.uint64(0))
         for word, mask in words.items():
             entries[word] = (_ACTIVITY, (), word in green, mask)
-        for word in green:
-            entries.setdefault(word, (_GREEN, (), True, np.uint64(0)))
+        longest = max(map(len, words), default=0)
+        for word in green:  # a green word names the activities of the words it holds, the first too (再生利用, 回收利用: recycling)
+            named = _inherent_activity(word, words, longest)
+            for stop in range(1, min(len(word), longest) + 1):
+                named |= words.get(word[:stop], np.uint64(0))
+            entries.setdefault(word, (_GREEN, (), True, named))
         for word in TRADE_TERMS:
             low = _normal(word)
             entries[low] = (_TRADE, (), low in green, words.get(low, np.uint64(0)) | trade_bit)
@@ -527,7 +564,6 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         # the word lists in traditional characters too (銷售, 主營, 一般項目: Hong Kong and Taiwan text)
         for key in [key for key in entries if not key.isascii()]:
             entries.setdefault(traditional(key), entries[key])
-        longest = max(map(len, words), default=0)
         for key, slot in terms.items():  # a link term wins over the word lists
             entries[key] = (_TERM, tuple(slot.items()), key in green, _inherent_activity(key, words, longest))
         self.automaton_ = _Automaton(entries)
@@ -539,19 +575,44 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         # an agent noun in the plural (makers, distributors) names other firms, not the firm's activity
         self.agent_ = np.array([p[0] in (_ACTIVITY, _TRADE) and key.isascii() and is_agent_noun(key)
                                 for key, p in zip(self.automaton_.patterns, payloads, strict=True)], dtype=bool)
-        sizes = [len(p[1]) for p in payloads]
-        self.link_ptr_ = np.r_[0, np.cumsum(sizes)].astype(np.int64)
-        # one entry per (pattern, link): its column, weight, accepted activities, whether it needs one,
-        # whether it is a class name's (beside other evidence only) and the GB/T 4754 class it then states
-        flat = [(col, w, mask | inherent, req, (key, col) in class_only, (industry_code_for_name(key) or "") if (key, col) in class_only else "")
+        # the activities each link accepts (an equipment reading's; a link's codes are vetoed for
+        # a firm named for another)
+        self.accepts_by_link_ = np.zeros(len(self.link_ids_), dtype=np.uint64)
+        for link, accepts in zip(table["link_id"], table["accepts"], strict=True):
+            for activity in str(accepts or "").split(";"):
+                self.accepts_by_link_[index[link]] |= self.activity_bits_.get(activity, np.uint64(0))
+        # the readings: the automaton's patterns, then the equipment readings of some of them
+        added = self._equipment_readings(vocabulary, index)
+        # per reading: whether it is a catalogue item most registered scopes list (知识产权服务)
+        catalogue = _GENERIC_KEYS | {traditional(key) for key in _GENERIC_KEYS}
+        self.catalogue_ = np.array([str(reading) in catalogue for reading in self.readings_], dtype=bool)
+        # one entry per (reading, link): its column, weight, accepted activities, whether it needs
+        # one, whether it is a class name's (beside other evidence only), the GB/T 4754 class it
+        # then states, and whether it names what a recovery link recovers (below); an equipment
+        # reading is the term's own evidence, never a class name's
+        recovers = {col for col, accepts in enumerate(self.accepts_by_link_.tolist())
+                    if accepts & int(self.recycle_bit_) and not accepts & int(self.default_bit_)}
+        flat = [(col, w, mask | inherent, req, (key, col) in class_only, (industry_code_for_name(key) or "") if (key, col) in class_only else "",
+                 (key, col) in class_only and col in recovers)
                 for key, (_, links, _, inherent) in zip(self.automaton_.patterns, payloads, strict=True) for col, (w, mask, req) in links]
+        flat += [(col, weight, self.accepts_by_link_[col], False, False, "", False) for _, cols, weight in added for col in cols]
+        sizes = [len(p[1]) for p in payloads] + [len(cols) for _, cols, _ in added]
+        self.link_ptr_ = np.r_[0, np.cumsum(sizes)].astype(np.int64)
         self.link_col_ = np.array([f[0] for f in flat], dtype=np.int64)
         self.link_weight_ = np.array([f[1] for f in flat], dtype=np.float64)
         self.link_accepts_ = np.array([f[2] for f in flat], dtype=np.uint64)
         self.link_requires_ = np.array([f[3] for f in flat], dtype=bool)
         self.link_corroborates_ = np.array([f[4] for f in flat], dtype=bool)
         self.link_class_ = np.array([f[5] for f in flat], dtype=object)
-        self.has_service_ = np.array([any(self.service_[col] for col, _ in p[1]) for p in payloads], dtype=bool)
+        # a link that recovers a product and makes nothing (cathode regeneration, electrolyte
+        # recovery) is stated by the product's class name together with a recycling item of the
+        # same description (电子专用材料制造 beside 资源再生利用技术研发): two items, the firm's own
+        # evidence, not a corroboration
+        self.link_recovers_ = np.array([f[6] for f in flat], dtype=bool)
+        self.recovers_ = np.zeros(len(sizes), dtype=bool)  # per reading: whether any of its entries does
+        self.recovers_[np.repeat(np.arange(len(sizes)), sizes)[self.link_recovers_]] = True
+        self.has_service_ = np.array([any(self.service_[col] for col, _ in p[1]) for p in payloads]
+                                     + [bool(self.service_[cols].any()) for _, cols, _ in added], dtype=bool)
         # compounds with a gap: pattern indexes of each gap term, and the patterns whose text ends
         # with its head or its tail (a tail inside a longer term, as 电池 in 锂离子电池, counts)
         position = {pattern: i for i, pattern in enumerate(self.automaton_.patterns)}
@@ -591,12 +652,6 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         self.name_masks_ = name_masks
         self.name_re_ = _name_pattern(name_masks) if name_masks else None
         self.name_words_ = _AnyWord(name_masks)
-        # the activities each link accepts (its codes are vetoed for a firm named for another)
-        self.accepts_by_link_ = np.zeros(len(self.link_ids_), dtype=np.uint64)
-        for link, accepts in zip(table["link_id"], table["accepts"], strict=True):
-            for activity in str(accepts or "").split(";"):
-                self.accepts_by_link_[index[link]] |= self.activity_bits_.get(activity, np.uint64(0))
-        self._equipment_readings(vocabulary, index)
         self._supply_bits(vocabulary, index)
         return self
 
@@ -620,15 +675,16 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         self.owner_bits_ = [int.from_bytes(row.tobytes(), "big") for row in self.owners_]
         self.downstream_bits_ = [int.from_bytes(row.tobytes(), "big") for row in self.downstream_]
 
-    def _equipment_readings(self, vocabulary: pd.DataFrame, index: Mapping[str, int]) -> None:
+    def _equipment_readings(self, vocabulary: pd.DataFrame, index: Mapping[str, int]) -> list[tuple[int, list[int], float]]:
         """Equipment for a link's production is not the link (化成分容设备, food machinery): each
         term of a link whose special equipment other links make (the ``equipment`` column) gets
         a second reading, those links alone at the term's weight, read where an
-        :data:`EQUIPMENT_HEADS` word follows the term. Readings past the automaton's patterns
-        extend the per-pattern link arrays and every per-entry array (``link_*_``: one value per
-        reading and link; a new such array must be extended here too, and
-        ``test_every_entry_array_covers_every_reading`` checks it); :attr:`readings_` names each
-        for the evidence."""
+        :data:`EQUIPMENT_HEADS` word follows the term. Sets :attr:`equipment_reading_` (per
+        pattern, its equipment reading or -1) and :attr:`readings_` (the automaton's patterns,
+        then the equipment readings, named for the evidence), and returns the added readings as
+        (pattern, the links that make the equipment, weight): ``fit`` builds every per-entry
+        array (``link_*_``: one value per reading and link) over the patterns and these together
+        (``test_every_entry_array_covers_every_reading`` checks that each reaches every reading)."""
         makers: dict[int, set[int]] = {}
         if "equipment" in vocabulary.columns:
             for link, names in zip(vocabulary["link_id"], vocabulary["equipment"], strict=True):
@@ -644,19 +700,7 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
                 self.equipment_reading_[i] = len(patterns) + len(added)
                 added.append((i, equipment, max(weight for _, (weight, _, _) in links)))
         self.readings_ = np.concatenate([patterns, np.array([patterns[i] for i, _, _ in added], dtype=object)])
-        if not added:
-            return
-        cols = np.array([col for _, reading, _ in added for col in reading], dtype=np.int64)
-        sizes = np.array([len(reading) for _, reading, _ in added], dtype=np.int64)
-        self.link_col_ = np.concatenate([self.link_col_, cols])
-        self.link_weight_ = np.concatenate([self.link_weight_, np.repeat([w for _, _, w in added], sizes)])
-        self.link_accepts_ = np.concatenate([self.link_accepts_, self.accepts_by_link_[cols]])
-        self.link_requires_ = np.concatenate([self.link_requires_, np.zeros(len(cols), dtype=bool)])
-        # an equipment reading is the term's own evidence, never a class name's
-        self.link_corroborates_ = np.concatenate([self.link_corroborates_, np.zeros(len(cols), dtype=bool)])
-        self.link_class_ = np.concatenate([self.link_class_, np.full(len(cols), "", dtype=self.link_class_.dtype)])
-        self.link_ptr_ = np.concatenate([self.link_ptr_, self.link_ptr_[-1] + np.cumsum(sizes)])
-        self.has_service_ = np.concatenate([self.has_service_, np.logical_or.reduceat(self.service_[cols], np.r_[0, np.cumsum(sizes)[:-1]])])
+        return added
 
     def name_activity(self, names: Iterable[object]) -> np.ndarray:
         """Per firm name, the mask of the activities its last word names (0 for none): a firm
@@ -731,13 +775,17 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         clause = np.searchsorted(bounds, start, side="right")
         kind = self.kinds_[pattern]
         # what a description denies is not the firm's: the rest of the clause after a negation
-        # (does not …, 不从事 …) or a bracketed exclusion (再生资源回收（除生产性废旧金属）；…)
+        # (does not …, 不从事 …), the words of a bracketed exclusion (再生资源回收（除生产性废旧金属）,
+        # 知识产权服务（专利代理服务除外）)
         negated_row = np.zeros(n, dtype=bool)
         denials = (kind >= _DENY).nonzero()[0]
         if len(denials):
-            # the denied spans, each to the end of its clause, and the matches inside them
-            lo = np.searchsorted(start, end[denials])
-            hi = np.searchsorted(start, np.append(bounds, len(haystack))[clause[denials]])
+            # the denied spans and the matches inside them
+            deny_start, deny_end = end[denials], np.append(bounds, len(haystack))[clause[denials]]
+            if (kind[denials] != _DENY).any():
+                deny_start, deny_end = self._excluded(haystack, kind[denials], start[denials], deny_start, deny_end, bounds, clause[denials])
+            lo = np.searchsorted(start, deny_start)
+            hi = np.searchsorted(start, deny_end)
             size = np.maximum(hi - lo, 0)
             denied = np.repeat(lo - np.cumsum(size) + size, size) + np.arange(size.sum())
             # a row that denies an activity (does not manufacture); a bracketed exclusion of a
@@ -847,13 +895,15 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         owner = np.repeat(np.arange(len(term)), counts)
         entry = self.link_ptr_[term][owner] + np.arange(len(owner)) - np.repeat(np.cumsum(counts) - counts, counts)
         col = self.link_col_[entry]
-        ok = ~service_only[owner] | self.service_[col]
+        service = self.service_[col]
+        ok = ~service_only[owner] | service
         # the activity around the term: its clause's, else the description's; a link takes the
         # term only where that activity is one it accepts (or, for its own words, where none is named)
-        acts = clause_mask[term_clause][owner]
+        own_acts = clause_mask[term_clause][owner]
         # (a 主营 / 主要产品 clause is the firm's own statement: it keeps its own activity, none
         # borrowed from the 销售 items of the rest of a scope)
-        acts = np.where((acts == 0) & ~lead_clause[term_clause][owner], row_mask[term_row][owner], acts)
+        lead = lead_clause[term_clause][owner]
+        acts = np.where((own_acts == 0) & ~lead, row_mask[term_row][owner], own_acts)
         fits = (acts & self.link_accepts_[entry]) != 0
         # a description that names no activity at all (a catalogue line of products) is read as
         # making them: a shared object's specific word goes to the links that accept making (a
@@ -865,8 +915,24 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         # link does not take (investing in it, trading, consulting on it): production words
         # around it name the clients' trades (manufacturers, plant directors)
         # (in a 主营 clause, the firm's statement of its main business, only the clause's own activity)
-        foreign = np.where(lead_clause[term_clause][owner], clause_mask[term_clause][owner], acts) & ~self.production_bits_ & ~self.link_accepts_[entry]
-        own_service = self.service_[col] & ~self.link_requires_[entry] & (foreign == 0)
+        # (and in a registered scope's list of items, separated by ；, each item is a statement of its
+        # own: the 销售 or 租赁 of other items is not done to the service an item names; unless the
+        # firm's registered name says which activity it does, XX地产有限公司, then read in its light)
+        own_clause = lead
+        borrowed = (service & (own_acts == 0) & (acts != 0)).nonzero()[0]  # service words that borrow the description's activity
+        if len(borrowed):  # (few: the rows are looked at one by one)
+            rows_in = np.unique(term_row[owner[borrowed]]).tolist()
+            listed = np.zeros(n, dtype=bool)
+            listed[rows_in] = [not named[r] and SCOPE_ITEM_SEPARATOR in encoded[r] for r in rows_in]
+            own_clause = own_clause.copy()
+            own_clause[borrowed] |= listed[term_row[owner[borrowed]]]
+        foreign = np.where(own_clause, own_acts, acts) & ~self.production_bits_ & ~self.link_accepts_[entry]
+        own_service = service & ~self.link_requires_[entry] & (foreign == 0)
+        # a recovery link's class name takes its activity from the description's recycling items
+        class_recovered = None
+        if self.recovers_[term].any():  # (a per-reading flag first: few descriptions have such a class name)
+            class_recovered = self.link_recovers_[entry] & ((row_mask[term_row][owner] & self.recycle_bit_) != 0)
+            fits |= class_recovered
         ok &= fits | ((acts == 0) & ~self.link_requires_[entry]) | (unnamed & ((self.link_accepts_[entry] & self.default_bit_) != 0)) | own_service
         # a firm named for a non-production activity (XX投资有限公司) fills no production link
         # that does not accept that activity; service links keep their own reading, except for
@@ -907,19 +973,26 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         # the main business weighs fully: the first clause that names a link as the firm's own
         # product (not as a raw material or a customer's), and 主营 clauses
         if len(e_row):
-            primary = (~e_secondary).nonzero()[0]
+            # (a catalogue item most scopes list, 知识产权服务, is no statement of the main business:
+            # it neither leads, so that the items after it weigh as later ones, nor is led)
+            catalogue = self.catalogue_[e_term]
+            primary = (~e_secondary & ~catalogue).nonzero()[0]
             first_clause = np.full(n, -1, dtype=np.int64)
             if len(primary):
                 starts = primary[np.concatenate(([True], e_row[primary][1:] != e_row[primary][:-1]))]
                 first_clause[e_row[starts]] = e_clause[starts]
             # a description that says what its main business is (主营, 主要产品 …) is taken at its
             # word: its other clauses, the first one too, are secondary items
-            main = lead_clause[e_clause] | ((e_clause == first_clause[e_row]) & ~lead_row[e_row])
+            main = lead_clause[e_clause] | (((e_clause == first_clause[e_row]) | catalogue) & ~lead_row[e_row])
             e_weight = np.where(main, e_weight, e_weight * LATER_FACTOR)
             e_weight = np.where(e_secondary, e_weight * SECONDARY_FACTOR, e_weight)
         weak_term = self.link_weight_[entry] <= WEAK_WEIGHT if head is None else (self.link_weight_[entry] <= WEAK_WEIGHT) & ~head[owner]
         rows, cols, weights, weak = [e_row], [e_col], [e_weight], [weak_term[ok][first]]
         corroborating = self.link_corroborates_[e_entry]
+        if class_recovered is not None:  # a class name with a recycling item: two statements, the firm's own evidence
+            stated_together = class_recovered[ok][first]
+            weak[0] = weak[0] & ~stated_together
+            corroborating = corroborating & ~stated_together
         evidence = [self.readings_[e_term]]
         code_rows, code_cols, code_weights, code_terms = [], [], [], []
         # a firm whose words name the map's products only to trade them is a distributor of
@@ -958,6 +1031,26 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
             alone = np.concatenate([corroborating, np.zeros(len(code_rows), dtype=bool)])[keep]
             rows_, cols_, weights_, evidence_, weak_ = rows_[keep], cols_[keep], weights_[keep], evidence_[keep], weak_[keep]
         return self._combine(n, rows_, cols_, weights_, evidence_, weak_, discarded, green, alone)
+
+    @staticmethod
+    def _excluded(haystack: bytes, kind: np.ndarray, start: np.ndarray, after: np.ndarray, clause_end: np.ndarray,
+                  bounds: np.ndarray, clause: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The spans (start, end) the denials at ``start`` deny: a negation's, from after it to
+        ``clause_end``; a bracketed exclusion's, its bracket: from after its opening words to
+        the closing bracket (（不含危险化学品）), or from the opening bracket to its closing
+        words (（专利代理服务除外）), within the clause (a bracket left open: to its end)."""
+        span_start, span_end = after.copy(), clause_end.copy()
+        opens = (kind == _EXCLUDE).nonzero()[0]
+        if len(opens):  # (a find per bracket: cheaper than a numpy pass over every bracket of the text)
+            span_end[opens] = [_closing_bracket(haystack, begin, end)
+                               for begin, end in zip(after[opens].tolist(), clause_end[opens].tolist(), strict=True)]
+        closes = (kind == _EXCLUDE_END).nonzero()[0]
+        if len(closes):
+            clause_start = np.concatenate(([0], bounds))[clause[closes]]
+            span_start[closes] = [_opening_bracket(haystack, begin, end)
+                                  for begin, end in zip(clause_start.tolist(), start[closes].tolist(), strict=True)]
+            span_end[closes] = start[closes]
+        return span_start, span_end
 
     def _secondary_spans(self, haystack: bytes, kind: np.ndarray, start: np.ndarray, end: np.ndarray, clause: np.ndarray,
                          bounds: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

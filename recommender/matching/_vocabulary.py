@@ -8,7 +8,7 @@ ignore generic items and to discard products named only in a trade clause.
 
 from __future__ import annotations
 
-__all__ = ["APPLICATION_OPENERS", "CLAUSE_DELIMITERS", "ENGLISH_ER_VERBS", "EQUIPMENT_HEADS", "GENERIC_TERMS", "LEAD_TERMS", "MAKE_TERMS", "NEGATION_BRACKET", "NEGATION_TERMS", "TRADE_TERMS", "english_forms", "is_agent_noun"]
+__all__ = ["APPLICATION_OPENERS", "CLAUSE_DELIMITERS", "ENGLISH_ER_VERBS", "EQUIPMENT_HEADS", "GENERIC_TERMS", "LEAD_TERMS", "MAKE_TERMS", "NEGATION_BRACKET", "NEGATION_BRACKET_CLOSE", "NEGATION_TERMS", "TRADE_TERMS", "english_forms", "is_agent_noun"]
 
 #: Items present in most registered business scopes; they carry no weight.
 GENERIC_TERMS: tuple[str, ...] = (
@@ -20,7 +20,7 @@ GENERIC_TERMS: tuple[str, ...] = (
     "住房租赁", "物业管理", "广告制作", "广告发布", "广告设计", "互联网销售",
     "technical consulting", "technology development", "import and export", "general trading",
     "以自有资金从事投资活动", "自有资金投资的资产管理服务", "普通货物仓储服务", "国内货物运输代理",
-    "科技中介服务", "财务咨询", "社会经济咨询服务", "信息系统集成服务",
+    "科技中介服务", "知识产权服务", "财务咨询", "社会经济咨询服务", "信息系统集成服务",
     "通用设备修理", "专用设备修理", "电气设备修理", "仪器仪表修理",
     # a maker's sales channel, named as a noun: not a trade of its own
     "经销网络", "销售网络", "营销网络", "经销商网络", "销售渠道", "营销渠道", "分销网络",
@@ -28,6 +28,10 @@ GENERIC_TERMS: tuple[str, ...] = (
     # equipment named by the activity it serves: a noun, not the firm's activity
     "test bench", "test benches", "test rig", "test rigs", "test equipment", "testing equipment",
     "检测设备", "测试设备", "检测仪器", "测试台",
+    # a function a product performs, named by a test word (a vision system or an algorithm finds
+    # defects): what the product does, not the firm's testing service (GB/T 4754-2017 7452 检测服务
+    # tests others' products and names itself so: 检测服务, 无损检测)
+    "缺陷检测", "瑕疵检测", "缺陷识别", "defect detection", "defect inspection",
 )
 
 #: Words that mark a clause as the firm's main business: its link terms weigh fully, and the
@@ -76,8 +80,11 @@ MAKE_TERMS: tuple[str, ...] = (
     "operate", "operates", "operator",
 )
 
-#: Words that open a bracketed exclusion of a registered scope item (再生资源回收（除生产性废旧金属）).
+#: Words that open a bracketed exclusion of a registered scope item (再生资源回收（除生产性废旧金属）,
+#: 普通货物仓储服务（不含危险化学品）): the words inside the bracket are not the firm's.
 NEGATION_BRACKET: tuple[str, ...] = ("除", "不含", "不包括", "不包含", "excluding", "except")
+#: Words that close one (知识产权服务（专利代理服务除外）, the catalogue's …除外 wording).
+NEGATION_BRACKET_CLOSE: tuple[str, ...] = ("除外",)
 
 #: Words that deny the activity after them, to the end of the clause (it does not manufacture).
 NEGATION_TERMS: tuple[str, ...] = (

@@ -1,0 +1,51 @@
+"""Activity words of English profiles: what a verb says the firm does. Each case is written from
+the word's use in business English and the vocabulary's sources (vocabulary.yaml), not taken
+from any evaluation or development set.
+"""
+
+from tests.matching.reading import links_of, top_link
+
+
+def test_restoring_a_spent_material_is_recycling_it(scorer):
+    # restore: the English of 修复 (正极材料修复再生): a spent cathode restored is regenerated
+    links = links_of(scorer, "The company restores spent cathode powder from retired cells to battery grade by relithiation.")
+    assert max(links, key=links.get) == "cathode_regeneration"
+    assert top_link(scorer, "We are restoring degraded cathode material to cell grade.") == "cathode_regeneration"
+    # making the same material is not restoring it
+    assert top_link(scorer, "The plant makes cathode material.") != "cathode_regeneration"
+
+
+def test_operating_or_running_a_plant_or_a_process_is_the_firms_production(scorer):
+    # the verbs take a plant, a line or a process as readily as a service: the object's link decides
+    assert top_link(scorer, "Acme operates two de-inking plants that turn office waste into DIP pulp.") == "deinking"
+    assert top_link(scorer, "Acme runs electrolysis lines for copper foil.") == "copper_foil"
+    assert "bio_fermentation" in links_of(scorer, "Acme is running solid-state fermentation of crop straw into feed.")
+    # a service link's own words need no activity: operating drones is still the flight service
+    assert top_link(scorer, "Acme runs a drone delivery network.") == "low_altitude_operations"
+
+
+def test_an_operator_and_a_registered_operating_item_still_name_the_service(scorer):
+    # the noun names the firm's role, and 运营 in a scope an operating service: no production link
+    assert links_of(scorer, "Acme is an operator of battery energy storage stations.") == {}
+    assert links_of(scorer, "储能电站运营") == {}
+
+
+def test_fermentation_modes_named_together_are_fermentation(scorer):
+    # solid-state and submerged fermentation: the two modes with the other between (固态和液态发酵)
+    assert "bio_fermentation" in links_of(scorer, "Solid-state and liquid fermentation of crop straw into animal feed.")
+    assert "bio_fermentation" in links_of(scorer, "秸秆固态及深层发酵生产饲料")
+
+
+def test_brokering_technology_is_technology_transfer(scorer):
+    # GB/T 4754-2017 7520 科技中介服务: 技术经纪, 技术交易 - the deal brokered is the service itself
+    assert top_link(scorer, "专利导航、技术转移撮合与专利许可") == "tech_transfer"
+    assert top_link(scorer, "Technology brokerage and patent licensing for universities.") == "tech_transfer"
+    # trading goods is still no link of the map's services
+    assert "tech_transfer" not in links_of(scorer, "五金产品批发；日用百货销售")
+
+
+def test_a_design_consultancy_is_an_industrial_design_firm(scorer):
+    # GB/T 4754-2017 7491 工业设计服务: design done apart from the maker, sold as consultancy
+    assert top_link(scorer, "An industrial-design consultancy shaping faucets and small appliances for manufacturers.") == "industrial_design"
+    # consulting on other matters names no design
+    assert "industrial_design" not in links_of(scorer, "A management consultancy advising faucet manufacturers on strategy.")

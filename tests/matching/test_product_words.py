@@ -1,0 +1,36 @@
+"""Words firms use for their own products and processes that the vocabulary lacked. Each case is
+written from the word's source (GB/T 4754-2017 class names and notes, 医疗器械分类目录, the
+trade's names for its products and processes, as the vocabulary's source fields say), not taken
+from any evaluation or development set.
+"""
+
+from tests.matching.reading import links_of, top_link
+
+
+def test_synthesising_a_recovered_material_again_is_regeneration(scorer):
+    # 再合成: the last step of direct regeneration, read before the make word 合成 inside it
+    assert top_link(scorer, "废旧磷酸铁锂正极片经除杂、补锂后再合成磷酸铁锂") == "cathode_regeneration"
+    # synthesising the material from its raw materials is making it
+    assert top_link(scorer, "以碳酸锂和磷酸铁为原料合成磷酸铁锂正极材料") != "cathode_regeneration"
+
+
+def test_defect_detection_is_what_a_vision_product_does_not_a_testing_service(scorer):
+    assert top_link(scorer, "CV算法与边缘AI盒子：缺陷检测、OCR") == "artificial_intelligence"
+    assert top_link(scorer, "We train vision-language models for defect inspection on assembly lines.") == "artificial_intelligence"
+    # a laboratory that tests others' products still names its service
+    assert top_link(scorer, "第三方无损检测服务：焊缝缺陷检测，CNAS认可实验室") == "testing_certification"
+
+
+def test_fruit_lines_and_drying_sets_are_food_machinery(scorer):
+    assert top_link(scorer, "Optical fruit sorters and citrus peeling lines.") == "agri_food_machinery"
+    assert top_link(scorer, "果蔬低温烘干成套设备") == "agri_food_machinery"
+
+
+def test_surgical_staplers_and_trocars_are_medical_devices(scorer):
+    assert top_link(scorer, "Makes powered endoscopic staplers and single-use trocars.") == "medical_devices"
+    assert top_link(scorer, "腔镜吻合器及一次性穿刺器生产") == "medical_devices"
+    assert "medical_devices" not in links_of(scorer, "Office staplers and paper punches.")
+
+
+def test_a_containerised_battery_system_is_storage(scorer):
+    assert top_link(scorer, "Integrates containerised LFP battery systems for utility sites.") == "new_energy_storage"

@@ -1,0 +1,70 @@
+"""Registration-scope items read together: a recovery business stated by the class of what it
+recovers and a recycling item. Each case is written from the rule, GB/T 4754-2017 class names
+and the catalogue's item wording (经营范围规范表述目录), not taken from any evaluation or
+development set.
+"""
+
+import pandas as pd
+
+from tests.matching.reading import links_of
+
+
+def _links(scorer, description: str, code: str = "") -> dict[str, float]:
+    match = scorer.matcher.match(pd.DataFrame([{"name": "某公司", "description": description, "industry_code": code}]))
+    row = match.affinity.getrow(0)
+    return {scorer.matcher.link_ids_[c]: v for c, v in zip(row.indices, row.data, strict=True)}
+
+
+def test_a_recovery_link_is_stated_by_its_class_and_a_recycling_item(scorer):
+    # 3985 (电子专用材料制造) is the class of cathode materials; beside a recycling item the firm
+    # recovers them: the regeneration link, which makes nothing, is read from the two together
+    for recycling in ("资源再生利用技术研发", "再生资源加工", "废旧锂电池回收利用技术研发"):
+        links = links_of(scorer, f"一般项目：电子专用材料制造；日用百货销售；{recycling}")
+        assert "cathode_regeneration" in links, recycling
+    # 专用化学产品制造 (group 266, electrolytes among its classes) with one: electrolyte recovery
+    assert "electrolyte_recovery" in links_of(scorer, "一般项目：专用化学产品制造（不含危险化学品）；资源再生利用技术研发")
+
+
+def test_the_class_alone_or_the_recycling_alone_states_no_recovery(scorer):
+    assert "cathode_regeneration" not in links_of(scorer, "一般项目：电子专用材料制造；基础化学原料制造；日用百货销售")
+    assert "cathode_regeneration" not in links_of(scorer, "一般项目：资源再生利用技术研发；日用百货销售")
+
+
+def test_a_link_that_makes_the_class_gets_no_recovery_reading(scorer):
+    # the recycling item says nothing of the makers of the class: they stay corroborated only
+    links = links_of(scorer, "一般项目：专用化学产品制造（不含危险化学品）；资源再生利用技术研发")
+    assert "fine_chemicals" not in links
+    links = links_of(scorer, "一般项目：电子专用材料制造；资源再生利用技术研发")
+    assert not {"high_performance_battery_materials", "copper_foil", "aluminium_foil"} & links.keys()
+
+
+def test_a_recovery_reading_counts_beside_the_code_of_its_class(scorer):
+    # the code 3985 names every link of its class alike; the recycling item is what it lacks
+    with_recycling = _links(scorer, "一般项目：电子专用材料制造；再生资源加工；日用百货销售", "3985")
+    assert max(with_recycling, key=with_recycling.get) == "cathode_regeneration"
+    without = _links(scorer, "一般项目：电子专用材料制造；日用百货销售", "3985")
+    assert without["cathode_regeneration"] <= without["high_performance_battery_materials"]
+
+
+def test_a_green_word_names_the_activity_it_holds(scorer):
+    # 再生利用 and 回收利用 open with the recycling word: the item names recycling
+    for item in ("资源再生利用技术研发", "资源回收利用技术研发"):
+        assert "cathode_regeneration" in links_of(scorer, f"一般项目：{item}；电子专用材料制造")
+
+
+def test_a_scope_item_is_a_statement_of_its_own(scorer):
+    # 一般项目：A；B；C - the 销售 and 租赁 of other items are not done to the service an item names
+    scope = "一般项目：电子产品销售；非居住房地产租赁；人力资源服务；业务流程外包"
+    assert "hr_outsourcing" in links_of(scorer, scope)
+    # the same words as one line of prose, the selling and letting around the service govern it
+    assert "hr_outsourcing" not in links_of(scorer, "电子产品销售，非居住房地产租赁，人力资源服务")
+
+
+def test_a_firm_named_for_its_activity_reads_its_items_in_that_light(scorer):
+    # XX地产有限公司: a developer whose scope lists a wellness item does not run the resort
+    scope = "一般项目：住房租赁；养生保健服务（非医疗）"
+    frame = pd.DataFrame([{"name": "江门某某地产有限公司", "description": scope}, {"name": "江门某某健康管理有限公司", "description": scope}])
+    match = scorer.matcher.match(frame)
+    wellness = list(scorer.matcher.link_ids_).index("wellness_resort")
+    assert match.affinity[0, wellness] == 0
+    assert match.affinity[1, wellness] > 0
