@@ -788,9 +788,11 @@ def rank_dask(
     return report
 
 
-def _gather(client, futures, progress: bool) -> list:  # noqa: ANN001
-    """The tasks' results in the order given, each taken as soon as its task ends: the worker then drops it, instead of
-    holding every task's result (made among the task's rows, so keeping their heap from being given back) until the last ends."""
+def _gather(client, futures: Sequence, progress: bool) -> list:  # noqa: ANN001
+    """The tasks' results in the order given, each taken as soon as its task ends and its future released: the worker then
+    drops it, instead of holding every task's result (made among the task's rows, so keeping their heap from being given
+    back) until the last ends. ``futures`` is read, not changed (a released future that the caller still holds keeps
+    nothing on the workers)."""
     if progress:
         from distributed import progress as show
 
@@ -799,10 +801,8 @@ def _gather(client, futures, progress: bool) -> list:  # noqa: ANN001
     from distributed import as_completed
 
     where = {future.key: i for i, future in enumerate(futures)}
-    out: list = [None] * len(futures)
-    pending = as_completed(futures, with_results=True)
-    futures.clear()
-    for future, result in pending:
+    out: list = [None] * len(where)
+    for future, result in as_completed(futures, with_results=True):
         out[where[future.key]] = result
         future.release()
     return out

@@ -352,3 +352,21 @@ def test_the_sort_key_orders_the_four_bands_and_refuses_what_it_cannot_hold():
         _order_key([0], [1], [1], [1], [MAX_ROWS + 1])
     with pytest.raises(ValueError, match="band out of the range"):
         _order_key([4], [1], [1], [1], [0])
+
+
+def _slow_square(x: int) -> int:
+    time.sleep(0.05 * (3 - x % 3))  # later tasks may end first
+    return x * x
+
+
+def test_gathering_results_leaves_the_callers_futures_as_they_were_and_releases_them(client):
+    from recommender.ranking._dask import _gather
+
+    futures = client.map(_slow_square, range(7), pure=False)
+    given = list(futures)
+    assert _gather(client, futures, False) == [x * x for x in range(7)]
+    assert futures == given  # the caller's list is read, not emptied
+    deadline = time.monotonic() + 10
+    while any(f.key in client.refcount for f in futures) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(f.key in client.refcount for f in futures)  # each released once taken: the workers may drop it
