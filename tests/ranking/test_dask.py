@@ -128,10 +128,14 @@ def test_a_worker_keeps_no_cell_values_once_a_piece_is_scored(inputs, client, tm
 
 
 def _histories(dask_worker) -> dict[str, int]:  # noqa: ANN001 - distributed.Worker
-    """How much of its past a worker keeps: profiles, transitions, stimuli, system samples."""
+    """How much of its past a worker keeps: profiles, transitions, stimuli, system samples, task keys (Dask's cache of
+    their prefixes)."""
+    from dask.utils import key_split
+
     return {
         "profiles": len(dask_worker.profile_history), "transitions": len(dask_worker.state.log),
         "stimuli": len(dask_worker.state.stimulus_log), "samples": max(len(q) for q in dask_worker.monitor.quantities.values()),
+        "keys": key_split.cache_info().currsize, "executed": dask_worker.state.executed_count,
     }
 
 
@@ -148,6 +152,8 @@ def test_the_engines_cluster_keeps_a_short_past_in_its_workers(inputs, tmp_path)
     assert kept["profiles"] == 0
     assert 0 < kept["transitions"] <= limit and 0 < kept["stimuli"] <= limit  # some 200 tasks ran
     assert kept["samples"] <= WORKER_CONFIG["distributed.admin.system-monitor.log-length"]
+    # each task's key, kept by Dask's cache of key prefixes (up to 100,000), pinned an arena a piece: emptied after each task
+    assert kept["executed"] > 100 and kept["keys"] <= 5, kept
 
 
 def test_copies_of_firms_across_partitions_and_files_are_marked_as_the_local_engine_marks_them(inputs, client, tmp_path):
