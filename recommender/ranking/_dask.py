@@ -117,9 +117,15 @@ _BATCH = 1024
 def _hand_back_memory() -> None:
     """Return the heap memory freed by a task to the system: Arrow's pool (mimalloc/jemalloc) keeps what pandas' string
     columns and the staged files freed, and glibc's malloc keeps free pages its automatic trim does not reach (below a live
-    block); on one worker that kept memory rose piece after piece (issue #15). Costs a few milliseconds per task."""
-    import pyarrow as pa
+    block); on one worker that kept memory rose piece after piece (issue #15). Costs a few milliseconds per task.
 
+    Dask's cache of key prefixes (``dask.utils.key_split``, up to 100,000 entries) is emptied too: it kept each task's
+    key, received while the task before it ran, so each piece left a few small objects among its freed cells, each
+    keeping the 1 MiB arena of Python's small-object allocator it sits in from being given back (benchmarks/README.md)."""
+    import pyarrow as pa
+    from dask.utils import key_split
+
+    key_split.cache_clear()
     pa.default_memory_pool().release_unused()
     trim = _malloc_trim()
     if trim is not None:
@@ -155,7 +161,8 @@ def _task(fn):  # noqa: ANN001, ANN202 - keeps fn's signature
 #: statistical profiler's call trees (some 6,000 blocks a piece), the task logs and the monitor's numbers. Each keeps the
 #: 1 MiB arena of Python's small-object allocator it sits in, among the piece's freed cells, from being given back: the
 #: worker's memory between pieces rose about 2 MiB a piece of 100,000 rows (issue #15). Without the profiler and with
-#: short logs about 60 blocks a piece outlive it, and the rise is smaller, not gone (benchmarks/README.md).
+#: short logs about 60 blocks a piece outlived it, a few of them each task's key kept in Dask's cache of key prefixes
+#: (emptied after each task by :func:`_hand_back_memory`); the rise is smaller, not gone (benchmarks/README.md).
 WORKER_CONFIG: dict[str, object] = {
     "distributed.worker.profile.enabled": False,
     "distributed.admin.low-level-log-length": 10,
@@ -788,9 +795,11 @@ def rank_dask(
     return report
 
 
-def _gather(client, futures, progress: bool) -> list:  # noqa: ANN001
-    """The tasks' results in the order given, each taken as soon as its task ends: the worker then drops it, instead of
-    holding every task's result (made among the task's rows, so keeping their heap from being given back) until the last ends."""
+def _gather(client, futures: Sequence, progress: bool) -> list:  # noqa: ANN001
+    """The tasks' results in the order given, each taken as soon as its task ends and its future released: the worker then
+    drops it, instead of holding every task's result (made among the task's rows, so keeping their heap from being given
+    back) until the last ends. ``futures`` is read, not changed (a released future that the caller still holds keeps
+    nothing on the workers)."""
     if progress:
         from distributed import progress as show
 
@@ -799,10 +808,8 @@ def _gather(client, futures, progress: bool) -> list:  # noqa: ANN001
     from distributed import as_completed
 
     where = {future.key: i for i, future in enumerate(futures)}
-    out: list = [None] * len(futures)
-    pending = as_completed(futures, with_results=True)
-    futures.clear()
-    for future, result in pending:
+    out: list = [None] * len(where)
+    for future, result in as_completed(futures, with_results=True):
         out[where[future.key]] = result
         future.release()
     return out

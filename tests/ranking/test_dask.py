@@ -128,10 +128,14 @@ def test_a_worker_keeps_no_cell_values_once_a_piece_is_scored(inputs, client, tm
 
 
 def _histories(dask_worker) -> dict[str, int]:  # noqa: ANN001 - distributed.Worker
-    """How much of its past a worker keeps: profiles, transitions, stimuli, system samples."""
+    """How much of its past a worker keeps: profiles, transitions, stimuli, system samples, task keys (Dask's cache of
+    their prefixes)."""
+    from dask.utils import key_split
+
     return {
         "profiles": len(dask_worker.profile_history), "transitions": len(dask_worker.state.log),
         "stimuli": len(dask_worker.state.stimulus_log), "samples": max(len(q) for q in dask_worker.monitor.quantities.values()),
+        "keys": key_split.cache_info().currsize, "executed": dask_worker.state.executed_count,
     }
 
 
@@ -148,6 +152,8 @@ def test_the_engines_cluster_keeps_a_short_past_in_its_workers(inputs, tmp_path)
     assert kept["profiles"] == 0
     assert 0 < kept["transitions"] <= limit and 0 < kept["stimuli"] <= limit  # some 200 tasks ran
     assert kept["samples"] <= WORKER_CONFIG["distributed.admin.system-monitor.log-length"]
+    # each task's key, kept by Dask's cache of key prefixes (up to 100,000), pinned an arena a piece: emptied after each task
+    assert kept["executed"] > 100 and kept["keys"] <= 5, kept
 
 
 def test_copies_of_firms_across_partitions_and_files_are_marked_as_the_local_engine_marks_them(inputs, client, tmp_path):
@@ -352,3 +358,21 @@ def test_the_sort_key_orders_the_four_bands_and_refuses_what_it_cannot_hold():
         _order_key([0], [1], [1], [1], [MAX_ROWS + 1])
     with pytest.raises(ValueError, match="band out of the range"):
         _order_key([4], [1], [1], [1], [0])
+
+
+def _slow_square(x: int) -> int:
+    time.sleep(0.05 * (3 - x % 3))  # later tasks may end first
+    return x * x
+
+
+def test_gathering_results_leaves_the_callers_futures_as_they_were_and_releases_them(client):
+    from recommender.ranking._dask import _gather
+
+    futures = client.map(_slow_square, range(7), pure=False)
+    given = list(futures)
+    assert _gather(client, futures, False) == [x * x for x in range(7)]
+    assert futures == given  # the caller's list is read, not emptied
+    deadline = time.monotonic() + 10
+    while any(f.key in client.refcount for f in futures) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(f.key in client.refcount for f in futures)  # each released once taken: the workers may drop it
