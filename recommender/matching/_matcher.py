@@ -58,7 +58,7 @@ import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-from .._columnar import Column, as_list, n_rows
+from .._columnar import Column, as_list, n_rows, python_strings
 from ..chainmap._schema import ChainMap
 from ..reference._industry import industry_class, industry_code_for_name
 from ..reference._text import traditional
@@ -233,15 +233,17 @@ def link_vocabulary(chain_map: ChainMap) -> pd.DataFrame:
             known = industry_class(code) if len(code) == 4 else None
             for term in (*class_products(known.name), *description_products(known.description)) if known is not None else ():
                 by_term.setdefault(term, []).append((link.id, link.stage == "service", accepts))
+    containing = _owners_of_keys_containing(list(by_term), shared)
     for term, links in by_term.items():
         # the links that name it: its classes' links, and those with a term containing it (铝合金 in 铝合金压铸件)
-        named = {link_id for link_id, _, _ in links}.union(*(owners for key, owners in shared.items() if term in key))
+        named = {link_id for link_id, _, _ in links} | containing.get(term, set())
         if len(named) <= 2:
             for link_id, service, accepts in dict.fromkeys(links):
                 rows.append((link_id, term, "class", TERM_WEIGHTS["class"], service, accepts, True))
     rows.extend(_class_name_rows(chain_map))
-    table = pd.DataFrame(rows, columns=[*VOCABULARY_COLUMNS, "accepts", "requires"])
-    return table.assign(equipment=table["link_id"].map(equipment), downstream=table["link_id"].map(downstream))
+    with python_strings():  # fitting reads the table value by value: Python strings, not Arrow buffers
+        table = pd.DataFrame(rows, columns=[*VOCABULARY_COLUMNS, "accepts", "requires"])
+        return table.assign(equipment=table["link_id"].map(equipment), downstream=table["link_id"].map(downstream))
 
 
 def _downstream(chain_map: ChainMap, link_id: str) -> set[str]:
@@ -284,6 +286,19 @@ def _class_name_rows(chain_map: ChainMap) -> list[tuple[str, str, str, float, bo
         for name in names:
             rows.append((link.id, name, "class_name", TERM_WEIGHTS["class"], link.stage == "service", accepts, True))
     return rows
+
+
+def _owners_of_keys_containing(terms: list[str], owners_of: Mapping[str, set[str]]) -> dict[str, set[str]]:
+    """Each term → the union of the owners of every key that contains it (``term in key``), found
+    by one automaton over the terms run through each key rather than a test of every pair."""
+    out: dict[str, set[str]] = {}
+    if not terms:
+        return out
+    finder = ahocorasick_rs.AhoCorasick(terms)
+    for key, owners in owners_of.items():
+        for i in {i for i, _, _ in finder.find_matches_as_indexes(key, overlapping=True)}:
+            out.setdefault(terms[i], set()).update(owners)
+    return out
 
 
 def _links_by_term(chain_map: ChainMap) -> dict[str, set[str]]:
@@ -616,11 +631,11 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         # compounds with a gap: pattern indexes of each gap term, and the patterns whose text ends
         # with its head or its tail (a tail inside a longer term, as 电池 in 锂离子电池, counts)
         position = {pattern: i for i, pattern in enumerate(self.automaton_.patterns)}
+        ending = _patterns_by_ending(self.automaton_.patterns)
         self.gaps_ = [
             (position[key],
-             frozenset(i for i, p in enumerate(self.automaton_.patterns) if p.endswith(head) and GAP not in p),
-             {i: len(form.encode()) for form in _term_forms(tail) for i, p in enumerate(self.automaton_.patterns)
-              if p.endswith(form) and GAP not in p})
+             frozenset(ending.get(head, ())),
+             {i: len(form.encode()) for form in _term_forms(tail) for i in ending.get(form, ())})
             for key, (head, tail) in gaps.items()
         ]
         self.part_ = np.zeros(len(payloads), dtype=bool)
@@ -662,7 +677,7 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         n_links = len(self.link_ids_)
         below = np.zeros((n_links, n_links), dtype=bool)
         if "downstream" in vocabulary.columns:
-            for link, names in zip(vocabulary["link_id"], vocabulary["downstream"], strict=True):
+            for link, names in dict.fromkeys(zip(vocabulary["link_id"].tolist(), vocabulary["downstream"].tolist(), strict=True)):
                 below[index[link], [index[name] for name in str(names or "").split(";") if name in index]] = True
         owners = np.zeros((len(self.readings_), n_links), dtype=bool)
         reading = np.repeat(np.arange(len(self.readings_)), np.diff(self.link_ptr_))
@@ -687,7 +702,7 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         (``test_every_entry_array_covers_every_reading`` checks that each reaches every reading)."""
         makers: dict[int, set[int]] = {}
         if "equipment" in vocabulary.columns:
-            for link, names in zip(vocabulary["link_id"], vocabulary["equipment"], strict=True):
+            for link, names in dict.fromkeys(zip(vocabulary["link_id"].tolist(), vocabulary["equipment"].tolist(), strict=True)):
                 for name in str(names or "").split(";"):
                     if name in index:
                         makers.setdefault(index[link], set()).add(index[name])
@@ -1223,6 +1238,18 @@ def _normal(text: str) -> str:
 
 #: The generic scope items as the matcher compares them.
 _GENERIC_KEYS = frozenset(_normal(word) for word in GENERIC_TERMS)
+
+
+def _patterns_by_ending(patterns: Sequence[str]) -> dict[str, list[int]]:
+    """Each ending of each pattern without a gap → the indexes of the patterns that end with it,
+    ascending: what ``p.endswith(x) and GAP not in p`` over every pattern finds, in one lookup
+    (fitting looks up the head and tail forms of every gap term)."""
+    ending: dict[str, list[int]] = {}
+    for i, pattern in enumerate(patterns):
+        if GAP not in pattern:
+            for start in range(len(pattern)):
+                ending.setdefault(pattern[start:], []).append(i)
+    return ending
 
 
 def _term_forms(key: str) -> tuple[str, ...]:
