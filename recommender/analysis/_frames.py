@@ -19,6 +19,7 @@ import pandas as pd
 
 from ..chainmap._schema import GAP_STATUSES, STAGES, STATUSES, ChainMap
 from ..tables._io import open_table
+from ..tables._vendor import text_profiles
 
 __all__ = ["CHAIN_COLUMNS", "MOVE_COLUMNS", "chains_frame", "close_gap", "gap_matrix", "rank_moves", "read_firms"]
 
@@ -167,5 +168,5 @@ def read_firms(path: str | os.PathLike[str], *, max_rows: int | None = None) -> 
         As :func:`recommender.tables.open_table`.
     """
     table = open_table(path, max_rows=max_rows)
-    frames = [chunk.profiles for chunk in table.chunks()]
+    frames = [text_profiles(chunk.profiles) for chunk in table.chunks()]
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()

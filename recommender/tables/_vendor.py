@@ -36,6 +36,7 @@ from ._values import blank_missing, is_missing, parse_count, parse_headcount, pa
 
 __all__ = [
     "INACTIVE_WORDS", "PROFILE_EXTRA_COLUMNS", "Duplicates", "firm_name_column", "inactive_in_english", "is_total_or_note", "profiles",
+    "text_profiles",
 ]
 
 #: Columns a chunk's profile table has beyond :data:`CANONICAL_COLUMNS`.
@@ -152,12 +153,20 @@ def _first(parts: list[np.ndarray], n: int) -> np.ndarray:
 
 
 def _as_text(values: np.ndarray) -> np.ndarray:
-    """A column of numbers read → their text ("" for NaN); text as it is."""
+    """A column of numbers read → their text ("" for NaN, a whole number without ".0", as officers
+    write it); text as it is."""
     if values.dtype.kind != "f":
         return values
-    out = values.astype(str).astype(object)
-    out[np.isnan(values)] = ""
+    out = np.empty(len(values), dtype=object)
+    out[:] = ["" if v != v else str(int(v)) if v.is_integer() else str(v) for v in values.tolist()]
     return out
+
+
+def text_profiles(frame: pd.DataFrame) -> pd.DataFrame:
+    """A profile table (:func:`profiles`) with every column as text: the numeric fields whose values
+    were all read, as their text, so that tables of several chunks join into columns of one kind."""
+    typed = {column: _as_text(frame[column].to_numpy()) for column in frame.columns if frame[column].dtype.kind == "f"}
+    return frame.assign(**typed) if typed else frame
 
 
 def _kind(raw: pd.DataFrame, name: np.ndarray, status: np.ndarray) -> np.ndarray:

@@ -74,3 +74,7 @@ def test_read_firms_maps_chinese_headers_to_canonical_columns():
     assert len(firms) == 163
     assert {"name", "description", "employees", "customers"} <= set(firms.columns)
     assert "联系人" not in firms.columns
+    # all text, as the docstring says, though ranking takes the numbers it read as floats
+    assert all(isinstance(v, str) for column in firms.columns for v in firms[column].tolist())
+    revenue = [v for v in firms["revenue"].tolist() if v]
+    assert revenue and all(float(v) >= 0 and not v.endswith(".0") for v in revenue)

@@ -34,8 +34,8 @@ def test_columns_whose_values_were_all_read_come_as_floats_in_the_profile_units(
 def test_a_range_or_an_unreadable_value_keeps_its_column_as_text_for_the_profile_stage():
     raw = _raw([["甲公司", "1000万", "50-99人", "2015", "3"], ["乙公司", "3000000", "200", "2016", "不详的数"]])
     out = profiles(raw, SOURCES, UNITS)
-    assert out["employees"].tolist() == ["50-99人", "200.0"]  # the range as written, for its ends
-    assert out["patents"].tolist() == ["3.0", "不详的数"] and out.attrs["unreadable"] == {"专利数": 1}
+    assert out["employees"].tolist() == ["50-99人", "200"]  # the range as written, for its ends
+    assert out["patents"].tolist() == ["3", "不详的数"] and out.attrs["unreadable"] == {"专利数": 1}
     assert out["revenue"].dtype.kind == "f" and out["revenue"].tolist() == [1000.0, 300.0]
     cols = profile_columns(out)
     low, high = RANGE_COLUMNS
