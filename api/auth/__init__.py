@@ -1,20 +1,6 @@
 """Users, roles, API keys and sign-in sessions (data layer in :mod:`.accounts`, request
 handling in :mod:`.guard`)."""
 
-from .accounts import (
-    Actor,
-    SignInError,
-    add_api_key,
-    add_user,
-    authenticate,
-    end_session,
-    has_role,
-    resolve_key,
-    resolve_session,
-    start_session,
-)
+from .accounts import Actor, SignInError, add_api_key, add_user, authenticate, end_session, has_role, start_session
 
-__all__ = [
-    "Actor", "SignInError", "add_api_key", "add_user", "authenticate", "end_session", "has_role", "resolve_key", "resolve_session",
-    "start_session",
-]
+__all__ = ["Actor", "SignInError", "add_api_key", "add_user", "authenticate", "end_session", "has_role", "start_session"]
