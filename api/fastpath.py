@@ -2,9 +2,11 @@
 
 FastAPI spends about half a millisecond per request on routing, dependency resolution and the
 ``Request`` object, more than the library's share of a batched score. :class:`ScoreFastPath`
-is the innermost middleware of the app (inside the request id, the body limit and CORS, so
-those come from one place for every request). For the common request (JSON body of a known
-length, no query but ``lang``, no CORS origin) it does the route's steps on the ASGI messages:
+is the innermost layer of the app's edge (:attr:`api.main.Service.edge_middleware`: inside the
+request id, the body limit and CORS, so those come from one place for every request; outside
+FastAPI's own error and exception layers, which a plain request does not need). For the common
+request (JSON body of a known length, no query but ``lang``, no CORS origin) it does the
+route's steps on the ASGI messages:
 
 1. reads the body (the body-limit middleware outside has checked its length);
 2. parses it as FastAPI does (``json.loads``) and validates it with the same model

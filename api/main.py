@@ -16,7 +16,8 @@ from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from sqlalchemy import Engine
 from starlette.concurrency import run_in_threadpool
-from starlette.types import Message, Receive, Scope, Send
+from starlette.middleware import Middleware
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 import recommender
 
@@ -50,16 +51,38 @@ gets the same score either way. Map updates need an API key (header `X-API-Key`)
 
 
 class Service(FastAPI):
-    """The FastAPI app; an unexpected error after its 500 is sent keeps the connection open.
+    """The FastAPI app, with its own edge around FastAPI's stack, and an unexpected error after its 500 sent kept quiet.
 
-    Starlette's outermost middleware answers an unexpected error with the app's 500 handler and
-    then raises it again for the server to log; uvicorn then closes the connection, so a
-    keep-alive client's next request is reset. The error is logged by the handler
-    (:mod:`api.errors`), so once the answer is sent it is dropped here.
+    The edge (:attr:`edge_middleware`: the request id, the body limit, CORS and the plain-score
+    path) wraps the stack FastAPI builds (its error middleware, exception handlers, router), so
+    every response, a 500 included, passes through it, and a plain score request, answered at the
+    edge, does not pass FastAPI's layers at all.
+
+    Starlette's error middleware answers an unexpected error with the app's 500 handler and then
+    raises it again for the server to log; uvicorn then closes the connection, so a keep-alive
+    client's next request is reset. The error is logged by the handler (:mod:`api.errors`), so
+    once the answer is sent it is dropped here.
     """
 
     #: The plain-score middleware (:mod:`api.fastpath`), when enabled.
     fast_path: ScoreFastPath | None = None
+
+    def __init__(self, **kwargs: Any):
+        super().__init__(**kwargs)
+        #: Pure-ASGI middleware outside FastAPI's stack, outermost first.
+        self.edge_middleware: list[Middleware] = []
+
+    def add_edge_middleware(self, cls: Any, **options: Any) -> None:
+        """Add ``cls`` inside the edge middleware added before it (the first added is outermost)."""
+        if self.middleware_stack is not None:  # pragma: no cover - as Starlette's add_middleware
+            raise RuntimeError("Cannot add middleware after an application has started")
+        self.edge_middleware.append(Middleware(cls, **options))
+
+    def build_middleware_stack(self) -> ASGIApp:
+        app = super().build_middleware_stack()
+        for cls, args, kwargs in reversed(self.edge_middleware):
+            app = cls(app, *args, **kwargs)
+        return app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -158,18 +181,18 @@ def create_app(settings: Settings | None = None) -> Service:
     app.state.settings = settings  # read per request by api.deps.app_settings
     _document_limits(app, settings)
     install_error_handlers(app)
-    if settings.score_fast_path:
-        app.add_middleware(ScoreFastPath)  # innermost: inside the request id, the body limit and CORS
+    app.add_edge_middleware(RequestIdMiddleware)  # outermost: every response carries the id
+    app.add_edge_middleware(BodyLimitMiddleware, default=settings.max_body_bytes, limits={"/v1/rank": settings.max_upload_bytes, "/jobs": settings.max_upload_bytes})
     if settings.cors_origins:
-        app.add_middleware(
+        app.add_edge_middleware(
             CORSMiddleware,
             allow_origins=list(settings.cors_origins),
             allow_methods=["GET", "POST", "PATCH"],
             allow_headers=["Content-Type", "X-API-Key", "X-Request-ID", CSRF_HEADER],
             expose_headers=["X-Request-ID", "X-Rows", "X-Bad-Rows", "X-Matched-Rows", "X-Map-Version", "X-Model-Version", "Content-Disposition"],
         )
-    app.add_middleware(BodyLimitMiddleware, default=settings.max_body_bytes, limits={"/v1/rank": settings.max_upload_bytes, "/jobs": settings.max_upload_bytes})
-    app.add_middleware(RequestIdMiddleware)  # outermost: every response carries the id
+    if settings.score_fast_path:
+        app.add_edge_middleware(ScoreFastPath)  # innermost of the edge: inside the request id, the body limit and CORS
     app.include_router(health.router)
     app.include_router(health.versioned, prefix="/v1")
     app.include_router(score.router, prefix="/v1")

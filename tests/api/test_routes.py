@@ -293,10 +293,13 @@ def test_api_unexpected_error_is_500_without_details(settings):
         raise RuntimeError("secret detail /etc/passwd")
 
     with TestClient(app, raise_server_exceptions=False) as c:
-        response = c.get("/boom")
+        response = c.get("/boom", headers={"X-Request-ID": "req-500"})
     body = _error(response, 500, "internal_error")
     assert "secret" not in response.text and "RuntimeError" not in response.text
     assert body["detail"] == []
+    # a 500 passes the edge like every other answer: the request id and the common headers
+    assert body["request_id"] == "req-500" and response.headers["x-request-id"] == "req-500"
+    assert response.headers["x-content-type-options"] == "nosniff"
 
 
 # -- rank -----------------------------------------------------------------------------------------
