@@ -919,6 +919,11 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         # borrowed from the 销售 items of the rest of a scope)
         lead = lead_clause[term_clause][owner]
         acts = np.where((own_acts == 0) & ~lead, row_mask[term_row][owner], own_acts)
+        # a catalogue item most scopes list (知识产权服务, 低温仓储) is listed by firms of every trade:
+        # the activity of the other items (批发, 销售) says nothing of it, it borrows none
+        catalogue_term = self.catalogue_[term]
+        if catalogue_term.any():
+            acts = np.where(catalogue_term[owner], own_acts, acts)
         fits = (acts & self.link_accepts_[entry]) != 0
         # a description that names no activity at all (a catalogue line of products) is read as
         # making them: a shared object's specific word goes to the links that accept making (a
@@ -936,9 +941,7 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         own_clause = lead
         borrowed = (service & (own_acts == 0) & (acts != 0)).nonzero()[0]  # service words that borrow the description's activity
         if len(borrowed):  # (few: the rows are looked at one by one)
-            rows_in = np.unique(term_row[owner[borrowed]]).tolist()
-            listed = np.zeros(n, dtype=bool)
-            listed[rows_in] = [not named[r] and SCOPE_ITEM_SEPARATOR in encoded[r] for r in rows_in]
+            listed = _listed_scopes(encoded, named, term_row[owner[borrowed]], n)
             own_clause = own_clause.copy()
             own_clause[borrowed] |= listed[term_row[owner[borrowed]]]
         foreign = np.where(own_clause, own_acts, acts) & ~self.production_bits_ & ~self.link_accepts_[entry]
@@ -1176,6 +1179,16 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
             affinity[kept].astype(np.float64), col[group][kept].astype(np.int32), indptr, len(self.link_ids_),
             np.asarray(evidence[kept], dtype=object), trade_only, green,
         )
+
+
+def _listed_scopes(encoded: Sequence[bytes], named: np.ndarray, rows: np.ndarray, n: int) -> np.ndarray:
+    """Per row (of ``n``), whether it is one of ``rows`` whose description is a registered scope's
+    list of items (separated by ；) and whose firm's registered name names no activity (XX地产有限公司
+    is read in the light of its name): there each item is a statement of its own."""
+    listed = np.zeros(n, dtype=bool)
+    rows_in = np.unique(rows).tolist()
+    listed[rows_in] = [not named[r] and SCOPE_ITEM_SEPARATOR in encoded[r] for r in rows_in]
+    return listed
 
 
 def _inherit_prefix_terms(terms: dict[str, dict[int, tuple[float, np.uint64, bool]]], keys: set[str]) -> set[tuple[str, int]]:
