@@ -33,6 +33,10 @@ Clause by clause:
 * a service link's own word names the service: it needs no activity word beside it, only none
   of the non-production activities the link does not take; activity words inside a
   raw-material or customer span are not the firm's;
+* in a registered scope's list of items (separated by ；), items that restate one product of a
+  link (汽车零部件及配件制造, 汽车零部件研发: the shortest reading of the link inside each is the
+  same) count once, the strongest: the number of items a firm registers is no measure of its
+  business; a catalogue item most scopes list borrows no activity from the other items;
 * every Chinese word is compiled in traditional characters too (Hong Kong and Taiwan text).
 
 A link's affinity is the noisy-or of the weights of its distinct matched terms and of the
@@ -619,6 +623,7 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         self.link_requires_ = np.array([f[3] for f in flat], dtype=bool)
         self.link_corroborates_ = np.array([f[4] for f in flat], dtype=bool)
         self.link_class_ = np.array([f[5] for f in flat], dtype=object)
+        self.link_root_ = _product_roots(self.readings_, np.repeat(np.arange(len(sizes)), sizes), self.link_col_)
         # a link that recovers a product and makes nothing (cathode regeneration, electrolyte
         # recovery) is stated by the product's class name together with a recycling item of the
         # same description (电子专用材料制造 beside 资源再生利用技术研发): two items, the firm's own
@@ -787,6 +792,7 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
                 pattern, start, end = pattern[keep], start[keep], end[keep]
         row = np.searchsorted(row_start, start, side="right") - 1
         bounds = _clause_ends(haystack)
+        listed = _listed_rows(haystack, bounds, row_start, n)
         clause = np.searchsorted(bounds, start, side="right")
         kind = self.kinds_[pattern]
         # what a description denies is not the firm's: the rest of the clause after a negation
@@ -940,10 +946,9 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         # firm's registered name says which activity it does, XX地产有限公司, then read in its light)
         own_clause = lead
         borrowed = (service & (own_acts == 0) & (acts != 0)).nonzero()[0]  # service words that borrow the description's activity
-        if len(borrowed):  # (few: the rows are looked at one by one)
-            listed = _listed_scopes(encoded, named, term_row[owner[borrowed]], n)
+        if len(borrowed):
             own_clause = own_clause.copy()
-            own_clause[borrowed] |= listed[term_row[owner[borrowed]]]
+            own_clause[borrowed] |= listed[term_row[owner[borrowed]]] & (named[term_row[owner[borrowed]]] == 0)
         foreign = np.where(own_clause, own_acts, acts) & ~self.production_bits_ & ~self.link_accepts_[entry]
         own_service = service & ~self.link_requires_[entry] & (foreign == 0)
         # a recovery link's class name takes its activity from the description's recycling items
@@ -1005,12 +1010,20 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
             e_weight = np.where(main, e_weight, e_weight * LATER_FACTOR)
             e_weight = np.where(e_secondary, e_weight * SECONDARY_FACTOR, e_weight)
         weak_term = self.link_weight_[entry] <= WEAK_WEIGHT if head is None else (self.link_weight_[entry] <= WEAK_WEIGHT) & ~head[owner]
-        rows, cols, weights, weak = [e_row], [e_col], [e_weight], [weak_term[ok][first]]
+        e_weak = weak_term[ok][first]
         corroborating = self.link_corroborates_[e_entry]
         if class_recovered is not None:  # a class name with a recycling item: two statements, the firm's own evidence
             stated_together = class_recovered[ok][first]
-            weak[0] = weak[0] & ~stated_together
+            e_weak = e_weak & ~stated_together
             corroborating = corroborating & ~stated_together
+        # in a registered scope's list of items, items that restate one product (汽车零部件及配件制造,
+        # 汽车零部件研发) count once, the strongest: a firm registers an item for each thing it does
+        # to its product, and the number of items is no measure of the business
+        once = _once_per_product(e_row, e_col, self.link_root_[e_entry], e_weight, listed[e_row]) if listed.any() else None
+        if once is not None:
+            e_row, e_col, e_term, e_entry, e_weight = e_row[once], e_col[once], e_term[once], e_entry[once], e_weight[once]
+            e_weak, corroborating = e_weak[once], corroborating[once]
+        rows, cols, weights, weak = [e_row], [e_col], [e_weight], [e_weak]
         evidence = [self.readings_[e_term]]
         code_rows, code_cols, code_weights, code_terms = [], [], [], []
         # a firm whose words name the map's products only to trade them is a distributor of
@@ -1181,14 +1194,68 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         )
 
 
-def _listed_scopes(encoded: Sequence[bytes], named: np.ndarray, rows: np.ndarray, n: int) -> np.ndarray:
-    """Per row (of ``n``), whether it is one of ``rows`` whose description is a registered scope's
-    list of items (separated by ；) and whose firm's registered name names no activity (XX地产有限公司
-    is read in the light of its name): there each item is a statement of its own."""
+def _listed_rows(haystack: bytes, bounds: np.ndarray, row_start: np.ndarray, n: int) -> np.ndarray:
+    """Per row (of ``n``), whether its description is a registered scope's list of items: whether a
+    ；(:data:`SCOPE_ITEM_SEPARATOR`) ends one of its clauses (``bounds``, the offsets just after each
+    delimiter; the separator is the only delimiter that ends in its last byte)."""
     listed = np.zeros(n, dtype=bool)
-    rows_in = np.unique(rows).tolist()
-    listed[rows_in] = [not named[r] and SCOPE_ITEM_SEPARATOR in encoded[r] for r in rows_in]
+    if len(bounds):
+        data = np.frombuffer(haystack, dtype=np.uint8)
+        semi = bounds[data[bounds - 1] == SCOPE_ITEM_SEPARATOR[-1]]
+        semi = semi[semi >= len(SCOPE_ITEM_SEPARATOR)]
+        at = semi - len(SCOPE_ITEM_SEPARATOR)
+        for k in range(len(SCOPE_ITEM_SEPARATOR) - 1):  # the other bytes too (no other delimiter ends so, but cheap)
+            at = at[data[at + k] == SCOPE_ITEM_SEPARATOR[k]]
+        listed[np.searchsorted(row_start, at, side="right") - 1] = True
     return listed
+
+
+def _once_per_product(row: np.ndarray, col: np.ndarray, root: np.ndarray, weight: np.ndarray, listed: np.ndarray) -> np.ndarray | None:
+    """Which evidence entries to keep where those of a listed row (``listed``, per entry) name one
+    product of one link (the same ``root``: the shortest reading of the link inside the entry's
+    own): only the strongest, the first of equals. ``None`` where all are kept."""
+    at = listed.nonzero()[0]
+    if len(at) < 2:
+        return None
+    key = (row[at] * (int(col.max()) + 1) + col[at]) * (int(root.max()) + 1) + root[at]
+    order = np.lexsort((at, -weight[at], key))
+    ordered = key[order]
+    repeated = np.concatenate(([False], ordered[1:] == ordered[:-1]))
+    if not repeated.any():
+        return None
+    keep = np.ones(len(row), dtype=bool)
+    keep[at[order[repeated]]] = False
+    return keep
+
+
+def _product_roots(readings: np.ndarray, reading: np.ndarray, col: np.ndarray) -> np.ndarray:
+    """Per (reading, link) entry, the index of the shortest reading of the same link found inside
+    the entry's own (a whole word in English: 汽车零部件 in 汽车零部件及配件制造, battery in battery
+    pack), else of its own reading: the product the entry names."""
+    root = reading.copy()
+    texts = [str(text) for text in readings]
+    index: dict[str, int] = {}
+    for i, text in enumerate(texts):
+        index.setdefault(text, i)
+    keys = list(index)
+    finder = ahocorasick_rs.AhoCorasick(keys)
+    links_of: dict[int, set[int]] = {}
+    for r, c in zip(reading.tolist(), col.tolist(), strict=True):
+        links_of.setdefault(index[texts[r]], set()).add(c)
+    for k, (r, c) in enumerate(zip(reading.tolist(), col.tolist(), strict=True)):
+        text = texts[r]
+        best = None
+        for i, start, end in finder.find_matches_as_indexes(text, overlapping=True):
+            inner = keys[i]
+            if end - start == len(text) or c not in links_of.get(index[inner], ()):
+                continue
+            if text.isascii() and not _on_word_boundary(text, start, end - 1):
+                continue
+            if best is None or len(inner) < len(keys[best]):
+                best = i
+        if best is not None:
+            root[k] = index[keys[best]]
+    return root
 
 
 def _inherit_prefix_terms(terms: dict[str, dict[int, tuple[float, np.uint64, bool]]], keys: set[str]) -> set[tuple[str, int]]:
