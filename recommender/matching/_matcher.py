@@ -623,7 +623,15 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         self.link_requires_ = np.array([f[3] for f in flat], dtype=bool)
         self.link_corroborates_ = np.array([f[4] for f in flat], dtype=bool)
         self.link_class_ = np.array([f[5] for f in flat], dtype=object)
-        self.link_root_ = _product_roots(self.readings_, np.repeat(np.arange(len(sizes)), sizes), self.link_col_)
+        self.link_class_code_ = np.array([int(f[5]) if f[5].isdigit() else -1 for f in flat], dtype=np.int64)
+        # per entry, the product it names (the shortest reading of its link inside its own), and
+        # whether it can share that product with another entry (a reading inside another, or one
+        # that has another inside it): in a scope the entries of one product count once
+        reading = np.repeat(np.arange(len(sizes)), sizes)
+        self.link_root_ = _product_roots(self.readings_, reading, self.link_col_)
+        derived = self.link_root_ != reading
+        roots = set(zip(self.link_root_[derived].tolist(), self.link_col_[derived].tolist(), strict=True))
+        self.link_nests_ = derived | np.array([pair in roots for pair in zip(reading.tolist(), self.link_col_.tolist(), strict=True)], dtype=bool)
         # a link that recovers a product and makes nothing (cathode regeneration, electrolyte
         # recovery) is stated by the product's class name together with a recycling item of the
         # same description (电子专用材料制造 beside 资源再生利用技术研发): two items, the firm's own
@@ -1012,17 +1020,19 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         weak_term = self.link_weight_[entry] <= WEAK_WEIGHT if head is None else (self.link_weight_[entry] <= WEAK_WEIGHT) & ~head[owner]
         e_weak = weak_term[ok][first]
         corroborating = self.link_corroborates_[e_entry]
+        recovered_class: np.ndarray | None = None
         if class_recovered is not None:  # a class name with a recycling item: two statements, the firm's own evidence
-            stated_together = class_recovered[ok][first]
-            e_weak = e_weak & ~stated_together
-            corroborating = corroborating & ~stated_together
+            recovered_class = class_recovered[ok][first]
+            e_weak = e_weak & ~recovered_class
+            corroborating = corroborating & ~recovered_class
         # in a registered scope's list of items, items that restate one product (汽车零部件及配件制造,
         # 汽车零部件研发) count once, the strongest: a firm registers an item for each thing it does
         # to its product, and the number of items is no measure of the business
-        once = _once_per_product(e_row, e_col, self.link_root_[e_entry], e_weight, listed[e_row]) if listed.any() else None
+        once = _once_per_product(e_row, e_col, self.link_root_[e_entry], e_weight, listed[e_row] & self.link_nests_[e_entry]) if listed.any() else None
         if once is not None:
             e_row, e_col, e_term, e_entry, e_weight = e_row[once], e_col[once], e_term[once], e_entry[once], e_weight[once]
             e_weak, corroborating = e_weak[once], corroborating[once]
+            recovered_class = recovered_class[once] if recovered_class is not None else None
         rows, cols, weights, weak = [e_row], [e_col], [e_weight], [e_weak]
         evidence = [self.readings_[e_term]]
         code_rows, code_cols, code_weights, code_terms = [], [], [], []
@@ -1060,7 +1070,15 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
                 code, stated = industry[e_row[k]], self.link_class_[e_entry[k]]
                 keep[k] = not (stated and isinstance(code, str) and code.strip().startswith(stated))
             alone = np.concatenate([corroborating, np.zeros(len(code_rows), dtype=bool)])[keep]
+            # two class names of different classes that agree on a link state it; a class name read
+            # as what the firm recovers (beside a recycling item) states no making of it
+            classes = self.link_class_code_[e_entry]
+            if recovered_class is not None and recovered_class.any():
+                key = e_row * len(self.readings_) + e_term
+                classes = np.where(np.isin(key, key[recovered_class]), -1, classes)
+            classes = np.concatenate([classes, np.full(len(code_rows), -1, dtype=np.int64)])[keep]
             rows_, cols_, weights_, evidence_, weak_ = rows_[keep], cols_[keep], weights_[keep], evidence_[keep], weak_[keep]
+            alone = _stated_together(rows_, cols_, alone, classes)
         return self._combine(n, rows_, cols_, weights_, evidence_, weak_, discarded, green, alone)
 
     @staticmethod
@@ -1194,30 +1212,62 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         )
 
 
+def _stated_together(rows: np.ndarray, cols: np.ndarray, corroborating: np.ndarray, classes: np.ndarray) -> np.ndarray:
+    """``corroborating`` without the class-name entries of a (row, link) that two class names of
+    different classes name (电子专用材料制造 3985 and 有色金属压延加工 325 for the foils): two items of
+    a registered scope that agree on a link state it as a class code and an item do. ``classes``
+    holds each entry's GB/T 4754 class or group as an integer (-1: none); a class and its own
+    group (有色金属压延加工 325, 铜压延加工 3251) are one statement, so two entries differ where their
+    groups (the first three digits) do or where both are classes (four digits) and differ."""
+    at = (corroborating & (classes >= 0)).nonzero()[0]
+    if len(at) < 2:
+        return corroborating
+    key = rows[at] * (int(cols.max()) + 1) + cols[at]
+    group = np.where(classes[at] >= 1000, classes[at] // 10, classes[at])
+    single = np.where(classes[at] >= 1000, classes[at], -1)
+    stated = np.zeros(len(at), dtype=bool)
+    for part in (group, single):
+        order = np.lexsort((part, key))
+        k, v = key[order], part[order]
+        new_key = np.concatenate(([True], k[1:] != k[:-1]))
+        # a second distinct value within one (row, link), not counting the missing ones (-1)
+        second = ~new_key & (v != np.concatenate(([v[0]], v[:-1]))) & (v >= 0) & (np.concatenate(([v[0]], v[:-1])) >= 0)
+        if second.any():
+            stated[order] |= np.isin(k, k[second])
+    if not stated.any():
+        return corroborating
+    out = corroborating.copy()
+    out[at[stated]] = False
+    return out
+
+
 def _listed_rows(haystack: bytes, bounds: np.ndarray, row_start: np.ndarray, n: int) -> np.ndarray:
     """Per row (of ``n``), whether its description is a registered scope's list of items: whether a
     ；(:data:`SCOPE_ITEM_SEPARATOR`) ends one of its clauses (``bounds``, the offsets just after each
-    delimiter; the separator is the only delimiter that ends in its last byte)."""
-    listed = np.zeros(n, dtype=bool)
-    if len(bounds):
-        data = np.frombuffer(haystack, dtype=np.uint8)
-        semi = bounds[data[bounds - 1] == SCOPE_ITEM_SEPARATOR[-1]]
-        semi = semi[semi >= len(SCOPE_ITEM_SEPARATOR)]
-        at = semi - len(SCOPE_ITEM_SEPARATOR)
-        for k in range(len(SCOPE_ITEM_SEPARATOR) - 1):  # the other bytes too (no other delimiter ends so, but cheap)
-            at = at[data[at + k] == SCOPE_ITEM_SEPARATOR[k]]
-        listed[np.searchsorted(row_start, at, side="right") - 1] = True
-    return listed
+    delimiter; of the :data:`CLAUSE_DELIMITERS` only it ends in its last byte)."""
+    if not len(bounds):
+        return np.zeros(n, dtype=bool)
+    semi = bounds[np.frombuffer(haystack, dtype=np.uint8)[bounds - 1] == SCOPE_ITEM_SEPARATOR[-1]]
+    if not len(semi):
+        return np.zeros(n, dtype=bool)
+    first = np.searchsorted(semi, row_start)  # the first separator at or after each row's start
+    row_end = np.append(row_start[1:], len(haystack))
+    return (first < len(semi)) & (semi[np.minimum(first, len(semi) - 1)] <= row_end)
 
 
 def _once_per_product(row: np.ndarray, col: np.ndarray, root: np.ndarray, weight: np.ndarray, listed: np.ndarray) -> np.ndarray | None:
-    """Which evidence entries to keep where those of a listed row (``listed``, per entry) name one
-    product of one link (the same ``root``: the shortest reading of the link inside the entry's
+    """Which evidence entries to keep where those of a listed row (``listed``, per entry: of a
+    registered scope, and able to share a product with another entry) name one product of one link (the same ``root``: the shortest reading of the link inside the entry's
     own): only the strongest, the first of equals. ``None`` where all are kept."""
     at = listed.nonzero()[0]
     if len(at) < 2:
         return None
     key = (row[at] * (int(col.max()) + 1) + col[at]) * (int(root.max()) + 1) + root[at]
+    if len(at) > 4096:  # many: the entries that share a key first, by hashing (few do)
+        shared = pd.Series(key).duplicated(keep=False).to_numpy()
+        if not shared.any():
+            return None
+        at, key = at[shared], key[shared]
     order = np.lexsort((at, -weight[at], key))
     ordered = key[order]
     repeated = np.concatenate(([False], ordered[1:] == ordered[:-1]))
