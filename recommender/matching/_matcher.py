@@ -33,10 +33,11 @@ Clause by clause:
 * a service link's own word names the service: it needs no activity word beside it, only none
   of the non-production activities the link does not take; activity words inside a
   raw-material or customer span are not the firm's;
-* in a registered scope's list of items (separated by ；), items that restate one product of a
-  link (汽车零部件及配件制造, 汽车零部件研发: the shortest reading of the link inside each is the
-  same) count once, the strongest: the number of items a firm registers is no measure of its
-  business; a catalogue item most scopes list borrows no activity from the other items;
+* in a registered scope's list of items (separated by ；), a class-name item and an item naming
+  that class's product (汽车零部件及配件制造, 汽车零部件研发) restate one business and count once,
+  the strongest: the number of catalogue items a firm registers is no measure of its business;
+  two classes that agree on a link state it (电子专用材料制造 and 有色金属压延加工: the foils); a
+  catalogue item most scopes list borrows no activity from the other items;
 * every Chinese word is compiled in traditional characters too (Hong Kong and Taiwan text).
 
 A link's affinity is the noisy-or of the weights of its distinct matched terms and of the
@@ -624,9 +625,9 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         self.link_corroborates_ = np.array([f[4] for f in flat], dtype=bool)
         self.link_class_ = np.array([f[5] for f in flat], dtype=object)
         self.link_class_code_ = np.array([int(f[5]) if f[5].isdigit() else -1 for f in flat], dtype=np.int64)
-        # per entry, the product it names (the shortest reading of its link inside its own), and
-        # whether it can share that product with another entry (a reading inside another, or one
-        # that has another inside it): in a scope the entries of one product count once
+        # per entry, the product it names (for a class name, the longest reading of its link inside
+        # it), and whether it can share that product with another entry: in a scope a class-name
+        # item and an item naming its product count once
         reading = np.repeat(np.arange(len(sizes)), sizes)
         self.link_root_ = _product_roots(self.readings_, reading, self.link_col_)
         derived = self.link_root_ != reading
@@ -1025,9 +1026,9 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
             recovered_class = class_recovered[ok][first]
             e_weak = e_weak & ~recovered_class
             corroborating = corroborating & ~recovered_class
-        # in a registered scope's list of items, items that restate one product (汽车零部件及配件制造,
-        # 汽车零部件研发) count once, the strongest: a firm registers an item for each thing it does
-        # to its product, and the number of items is no measure of the business
+        # in a registered scope's list of items, a class-name item and an item naming its product
+        # (汽车零部件及配件制造, 汽车零部件研发) count once, the strongest: a firm registers an item for
+        # each thing it does to its product, and the number of items is no measure of the business
         once = _once_per_product(e_row, e_col, self.link_root_[e_entry], e_weight, listed[e_row] & self.link_nests_[e_entry]) if listed.any() else None
         if once is not None:
             e_row, e_col, e_term, e_entry, e_weight = e_row[once], e_col[once], e_term[once], e_entry[once], e_weight[once]
@@ -1257,8 +1258,9 @@ def _listed_rows(haystack: bytes, bounds: np.ndarray, row_start: np.ndarray, n: 
 
 def _once_per_product(row: np.ndarray, col: np.ndarray, root: np.ndarray, weight: np.ndarray, listed: np.ndarray) -> np.ndarray | None:
     """Which evidence entries to keep where those of a listed row (``listed``, per entry: of a
-    registered scope, and able to share a product with another entry) name one product of one link (the same ``root``: the shortest reading of the link inside the entry's
-    own): only the strongest, the first of equals. ``None`` where all are kept."""
+    registered scope, and able to share a product with another entry) name one product of one
+    link (the same ``root``, :func:`_product_roots`): only the strongest, the first of equals.
+    ``None`` where all are kept."""
     at = listed.nonzero()[0]
     if len(at) < 2:
         return None
@@ -1279,9 +1281,10 @@ def _once_per_product(row: np.ndarray, col: np.ndarray, root: np.ndarray, weight
 
 
 def _product_roots(readings: np.ndarray, reading: np.ndarray, col: np.ndarray) -> np.ndarray:
-    """Per (reading, link) entry, the index of the shortest reading of the same link found inside
-    the entry's own (a whole word in English: 汽车零部件 in 汽车零部件及配件制造, battery in battery
-    pack), else of its own reading: the product the entry names."""
+    """Per (reading, link) entry, the product it names: for a GB/T 4754 class name, the index of
+    the longest reading of the same link inside it (汽车零部件 in 汽车零部件及配件制造, 工业机器人 in
+    工业机器人制造, the words an item about that product uses), else of its own reading. A class-name item and an item naming its product
+    restate one business; two product words, one inside the other (脱墨 and 脱墨浆), stay two."""
     root = reading.copy()
     texts = [str(text) for text in readings]
     index: dict[str, int] = {}
@@ -1294,6 +1297,8 @@ def _product_roots(readings: np.ndarray, reading: np.ndarray, col: np.ndarray) -
         links_of.setdefault(index[texts[r]], set()).add(c)
     for k, (r, c) in enumerate(zip(reading.tolist(), col.tolist(), strict=True)):
         text = texts[r]
+        if industry_code_for_name(text) is None:  # not a class name: its own product
+            continue
         best = None
         for i, start, end in finder.find_matches_as_indexes(text, overlapping=True):
             inner = keys[i]
@@ -1301,7 +1306,7 @@ def _product_roots(readings: np.ndarray, reading: np.ndarray, col: np.ndarray) -
                 continue
             if text.isascii() and not _on_word_boundary(text, start, end - 1):
                 continue
-            if best is None or len(inner) < len(keys[best]):
+            if best is None or len(inner) > len(keys[best]):
                 best = i
         if best is not None:
             root[k] = index[keys[best]]

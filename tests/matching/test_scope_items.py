@@ -1,5 +1,5 @@
 """Registration-scope items read together: a recovery business stated by the class of what it
-recovers and a recycling item; items that restate one product counted once. Each case is written from the rule, GB/T 4754-2017 class names
+recovers and a recycling item; a class-name item and items naming its product counted once. Each case is written from the rule, GB/T 4754-2017 class names
 and the catalogue's item wording (经营范围规范表述目录), not taken from any evaluation or
 development set.
 """
@@ -72,22 +72,25 @@ def test_a_firm_named_for_its_activity_reads_its_items_in_that_light(scorer):
 
 
 @pytest.mark.parametrize(("item", "restated", "link"), [
-    ("汽车零部件及配件制造", ("汽车零部件研发", "汽车零配件批发"), "lightweight_auto_parts"),
+    ("汽车零部件及配件制造", ("汽车零部件研发", "汽车零部件销售"), "lightweight_auto_parts"),
     ("工业机器人制造", ("工业机器人研发", "工业机器人销售"), "industrial_robots"),
 ])
-def test_items_that_restate_one_product_count_once(scorer, item, restated, link):
+def test_a_class_item_and_items_of_its_product_count_once(scorer, item, restated, link):
     # a firm registers an item for each thing it does to its product (制造, 研发, 销售, 维修): the
-    # number of items says nothing of how large the business is (the class name 工业机器人制造 and
-    # the product word 工业机器人 of 工业机器人研发 name one product)
+    # number of catalogue items says nothing of how large the business is (the class name
+    # 工业机器人制造 and the product word 工业机器人 of 工业机器人研发 name one product)
     once = links_of(scorer, f"一般项目：{item}；五金产品零售")[link]
     for extra in (restated[:1], restated):
         assert links_of(scorer, "一般项目：" + "；".join((item, *extra, "五金产品零售")))[link] == pytest.approx(once)
 
 
 def test_distinct_products_of_a_link_still_add_up(scorer):
-    # two products of the link are two statements of it (负极材料, 人造石墨)
+    # two products of the link are two statements of it (负极材料, 人造石墨), and so are two product
+    # words one inside the other (铜箔, 电解铜箔): only a class name restates the product it names
     once = links_of(scorer, "一般项目：锂离子电池负极材料制造；五金产品零售")["anode_material"]
     assert links_of(scorer, "一般项目：锂离子电池负极材料制造；人造石墨制造；五金产品零售")["anode_material"] > once
+    foil = links_of(scorer, "一般项目：铜箔制造；五金产品零售")["copper_foil"]
+    assert links_of(scorer, "一般项目：铜箔制造；电解铜箔研发；五金产品零售")["copper_foil"] > foil
 
 
 def test_a_class_code_beside_restated_items_still_counts(scorer):
