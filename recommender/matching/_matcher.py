@@ -27,7 +27,7 @@ Clause by clause:
   and win over a shorter term inside them (specific over generic);
 * English terms match on word boundaries (a trailing plural ``s`` allowed), hyphens as spaces;
 * terms in a 主营 / 主要产品 clause (:data:`LEAD_TERMS`) weigh fully, and where the description
-  has none, those of the first clause that names a link; other terms weigh
+  has none (or its note names no link), those of the first clause that names a link; other terms weigh
   :data:`LATER_FACTOR` of their weight (the main business leads, not the count of scope items);
   such a clause keeps its own activity, none borrowed from the rest of the description;
 * a service link's own word names the service: it needs no activity word beside it, only none
@@ -1014,8 +1014,14 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
                 starts = primary[np.concatenate(([True], e_row[primary][1:] != e_row[primary][:-1]))]
                 first_clause[e_row[starts]] = e_clause[starts]
             # a description that says what its main business is (主营, 主要产品 …) is taken at its
-            # word: its other clauses, the first one too, are secondary items
-            main = lead_clause[e_clause] | (((e_clause == first_clause[e_row]) | catalogue) & ~lead_row[e_row])
+            # word: its other clauses, the first one too, are secondary items; a note whose words
+            # name no link (主要产品：生物基戊二胺) says nothing the matcher reads, and the first item
+            # naming a link leads as it would without it
+            says = lead_row
+            if lead_row.any():
+                says = np.zeros(n, dtype=bool)
+                says[e_row[lead_clause[e_clause] & ~e_secondary & ~catalogue]] = True
+            main = lead_clause[e_clause] | (((e_clause == first_clause[e_row]) | catalogue) & ~says[e_row])
             e_weight = np.where(main, e_weight, e_weight * LATER_FACTOR)
             e_weight = np.where(e_secondary, e_weight * SECONDARY_FACTOR, e_weight)
         weak_term = self.link_weight_[entry] <= WEAK_WEIGHT if head is None else (self.link_weight_[entry] <= WEAK_WEIGHT) & ~head[owner]

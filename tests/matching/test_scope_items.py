@@ -1,6 +1,7 @@
 """Registration-scope items read together: a recovery business stated by the class of what it
-recovers and a recycling item; a class-name item and items naming its product counted once. Each case is written from the rule, GB/T 4754-2017 class names
-and the catalogue's item wording (经营范围规范表述目录), not taken from any evaluation or
+recovers and a recycling item; a class-name item and items naming its product counted once; a
+main-products note that names no link. Each case is written from the rule, GB/T 4754-2017 class
+names and the catalogue's item wording (经营范围规范表述目录), not taken from any evaluation or
 development set.
 """
 
@@ -104,3 +105,15 @@ def test_prose_is_not_a_list_of_items(scorer):
     links = links_of(scorer, prose)
     assert max(links, key=links.get) == "drones_evtol"
     assert links["drones_evtol"] > links_of(scorer, "六旋翼植保无人机，整机研发与批量装配").get("drones_evtol", 0.0)
+
+
+def test_a_main_products_note_that_names_no_link_leads_nothing(scorer):
+    # a 主要产品 note whose products the vocabulary does not know says nothing the matcher reads:
+    # the first item naming a link leads, as it does without the note
+    items = "一般项目：生物基材料制造；合成材料制造；五金产品零售"
+    plain = links_of(scorer, items)["synthetic_biology"]
+    assert links_of(scorer, items + "（主要产品：生物基戊二胺、聚酰胺56切片）")["synthetic_biology"] == pytest.approx(plain)
+    # a note that names a link still leads, and the other items weigh as later ones
+    noted = links_of(scorer, "一般项目：人造石墨制造；生物基材料制造；五金产品零售（主营：合成生物制造平台）")
+    assert noted["synthetic_biology"] > noted["anode_material"]
+    assert noted["anode_material"] < links_of(scorer, "一般项目：人造石墨制造；生物基材料制造；五金产品零售")["anode_material"]
