@@ -1035,7 +1035,14 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         # in a registered scope's list of items, a class-name item and an item naming its product
         # (汽车零部件及配件制造, 汽车零部件研发) count once, the strongest: a firm registers an item for
         # each thing it does to its product, and the number of items is no measure of the business
-        once = _once_per_product(e_row, e_col, self.link_root_[e_entry], e_weight, listed[e_row] & self.link_nests_[e_entry]) if listed.any() else None
+        once = None
+        if listed.any():
+            root = self.link_root_[e_entry]
+            restating = listed[e_row] & self.link_nests_[e_entry]
+            # (only firms with a class-name item whose product is a reading of its link can restate)
+            with_class = np.zeros(n, dtype=bool)
+            with_class[e_row[restating & (root != e_term)]] = True
+            once = _once_per_product(e_row, e_col, root, e_weight, restating & with_class[e_row])
         if once is not None:
             e_row, e_col, e_term, e_entry, e_weight = e_row[once], e_col[once], e_term[once], e_entry[once], e_weight[once]
             e_weak, corroborating = e_weak[once], corroborating[once]
