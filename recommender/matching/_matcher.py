@@ -27,12 +27,17 @@ Clause by clause:
   and win over a shorter term inside them (specific over generic);
 * English terms match on word boundaries (a trailing plural ``s`` allowed), hyphens as spaces;
 * terms in a 主营 / 主要产品 clause (:data:`LEAD_TERMS`) weigh fully, and where the description
-  has none, those of the first clause that names a link; other terms weigh
+  has none (or its note names no link), those of the first clause that names a link; other terms weigh
   :data:`LATER_FACTOR` of their weight (the main business leads, not the count of scope items);
   such a clause keeps its own activity, none borrowed from the rest of the description;
 * a service link's own word names the service: it needs no activity word beside it, only none
   of the non-production activities the link does not take; activity words inside a
   raw-material or customer span are not the firm's;
+* in a registered scope's list of items (separated by ；), a class-name item and an item naming
+  that class's product (汽车零部件及配件制造, 汽车零部件研发) restate one business and count once,
+  the strongest: the number of catalogue items a firm registers is no measure of its business;
+  two classes that agree on a link state it (电子专用材料制造 and 有色金属压延加工: the foils); a
+  catalogue item most scopes list borrows no activity from the other items;
 * every Chinese word is compiled in traditional characters too (Hong Kong and Taiwan text).
 
 A link's affinity is the noisy-or of the weights of its distinct matched terms and of the
@@ -619,6 +624,15 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         self.link_requires_ = np.array([f[3] for f in flat], dtype=bool)
         self.link_corroborates_ = np.array([f[4] for f in flat], dtype=bool)
         self.link_class_ = np.array([f[5] for f in flat], dtype=object)
+        self.link_class_code_ = np.array([int(f[5]) if f[5].isdigit() else -1 for f in flat], dtype=np.int64)
+        # per entry, the product it names (for a class name, the longest reading of its link inside
+        # it), and whether it can share that product with another entry: in a scope a class-name
+        # item and an item naming its product count once
+        reading = np.repeat(np.arange(len(sizes)), sizes)
+        self.link_root_ = _product_roots(self.readings_, reading, self.link_col_)
+        derived = self.link_root_ != reading
+        roots = set(zip(self.link_root_[derived].tolist(), self.link_col_[derived].tolist(), strict=True))
+        self.link_nests_ = derived | np.array([pair in roots for pair in zip(reading.tolist(), self.link_col_.tolist(), strict=True)], dtype=bool)
         # a link that recovers a product and makes nothing (cathode regeneration, electrolyte
         # recovery) is stated by the product's class name together with a recycling item of the
         # same description (电子专用材料制造 beside 资源再生利用技术研发): two items, the firm's own
@@ -787,6 +801,7 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
                 pattern, start, end = pattern[keep], start[keep], end[keep]
         row = np.searchsorted(row_start, start, side="right") - 1
         bounds = _clause_ends(haystack)
+        listed = _listed_rows(haystack, bounds, row_start, n)
         clause = np.searchsorted(bounds, start, side="right")
         kind = self.kinds_[pattern]
         # what a description denies is not the firm's: the rest of the clause after a negation
@@ -919,6 +934,11 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         # borrowed from the 销售 items of the rest of a scope)
         lead = lead_clause[term_clause][owner]
         acts = np.where((own_acts == 0) & ~lead, row_mask[term_row][owner], own_acts)
+        # a catalogue item most scopes list (知识产权服务, 低温仓储) is listed by firms of every trade:
+        # the activity of the other items (批发, 销售) says nothing of it, it borrows none
+        catalogue_term = self.catalogue_[term]
+        if catalogue_term.any():
+            acts = np.where(catalogue_term[owner], own_acts, acts)
         fits = (acts & self.link_accepts_[entry]) != 0
         # a description that names no activity at all (a catalogue line of products) is read as
         # making them: a shared object's specific word goes to the links that accept making (a
@@ -935,12 +955,9 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         # firm's registered name says which activity it does, XX地产有限公司, then read in its light)
         own_clause = lead
         borrowed = (service & (own_acts == 0) & (acts != 0)).nonzero()[0]  # service words that borrow the description's activity
-        if len(borrowed):  # (few: the rows are looked at one by one)
-            rows_in = np.unique(term_row[owner[borrowed]]).tolist()
-            listed = np.zeros(n, dtype=bool)
-            listed[rows_in] = [not named[r] and SCOPE_ITEM_SEPARATOR in encoded[r] for r in rows_in]
+        if len(borrowed):
             own_clause = own_clause.copy()
-            own_clause[borrowed] |= listed[term_row[owner[borrowed]]]
+            own_clause[borrowed] |= listed[term_row[owner[borrowed]]] & (named[term_row[owner[borrowed]]] == 0)
         foreign = np.where(own_clause, own_acts, acts) & ~self.production_bits_ & ~self.link_accepts_[entry]
         own_service = service & ~self.link_requires_[entry] & (foreign == 0)
         # a recovery link's class name takes its activity from the description's recycling items
@@ -997,17 +1014,40 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
                 starts = primary[np.concatenate(([True], e_row[primary][1:] != e_row[primary][:-1]))]
                 first_clause[e_row[starts]] = e_clause[starts]
             # a description that says what its main business is (主营, 主要产品 …) is taken at its
-            # word: its other clauses, the first one too, are secondary items
-            main = lead_clause[e_clause] | (((e_clause == first_clause[e_row]) | catalogue) & ~lead_row[e_row])
+            # word: its other clauses, the first one too, are secondary items; a note whose words
+            # name no link (主要产品：生物基戊二胺) says nothing the matcher reads, and the first item
+            # naming a link leads as it would without it
+            says = lead_row
+            if lead_row.any():
+                says = np.zeros(n, dtype=bool)
+                says[e_row[lead_clause[e_clause] & ~e_secondary & ~catalogue]] = True
+            main = lead_clause[e_clause] | (((e_clause == first_clause[e_row]) | catalogue) & ~says[e_row])
             e_weight = np.where(main, e_weight, e_weight * LATER_FACTOR)
             e_weight = np.where(e_secondary, e_weight * SECONDARY_FACTOR, e_weight)
         weak_term = self.link_weight_[entry] <= WEAK_WEIGHT if head is None else (self.link_weight_[entry] <= WEAK_WEIGHT) & ~head[owner]
-        rows, cols, weights, weak = [e_row], [e_col], [e_weight], [weak_term[ok][first]]
+        e_weak = weak_term[ok][first]
         corroborating = self.link_corroborates_[e_entry]
+        recovered_class: np.ndarray | None = None
         if class_recovered is not None:  # a class name with a recycling item: two statements, the firm's own evidence
-            stated_together = class_recovered[ok][first]
-            weak[0] = weak[0] & ~stated_together
-            corroborating = corroborating & ~stated_together
+            recovered_class = class_recovered[ok][first]
+            e_weak = e_weak & ~recovered_class
+            corroborating = corroborating & ~recovered_class
+        # in a registered scope's list of items, a class-name item and an item naming its product
+        # (汽车零部件及配件制造, 汽车零部件研发) count once, the strongest: a firm registers an item for
+        # each thing it does to its product, and the number of items is no measure of the business
+        once = None
+        if listed.any():
+            root = self.link_root_[e_entry]
+            restating = listed[e_row] & self.link_nests_[e_entry]
+            # (only firms with a class-name item whose product is a reading of its link can restate)
+            with_class = np.zeros(n, dtype=bool)
+            with_class[e_row[restating & (root != e_term)]] = True
+            once = _once_per_product(e_row, e_col, root, e_weight, restating & with_class[e_row])
+        if once is not None:
+            e_row, e_col, e_term, e_entry, e_weight = e_row[once], e_col[once], e_term[once], e_entry[once], e_weight[once]
+            e_weak, corroborating = e_weak[once], corroborating[once]
+            recovered_class = recovered_class[once] if recovered_class is not None else None
+        rows, cols, weights, weak = [e_row], [e_col], [e_weight], [e_weak]
         evidence = [self.readings_[e_term]]
         code_rows, code_cols, code_weights, code_terms = [], [], [], []
         # a firm whose words name the map's products only to trade them is a distributor of
@@ -1044,7 +1084,15 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
                 code, stated = industry[e_row[k]], self.link_class_[e_entry[k]]
                 keep[k] = not (stated and isinstance(code, str) and code.strip().startswith(stated))
             alone = np.concatenate([corroborating, np.zeros(len(code_rows), dtype=bool)])[keep]
+            # two class names of different classes that agree on a link state it; a class name read
+            # as what the firm recovers (beside a recycling item) states no making of it
+            classes = self.link_class_code_[e_entry]
+            if recovered_class is not None and recovered_class.any():
+                key = e_row * len(self.readings_) + e_term
+                classes = np.where(np.isin(key, key[recovered_class]), -1, classes)
+            classes = np.concatenate([classes, np.full(len(code_rows), -1, dtype=np.int64)])[keep]
             rows_, cols_, weights_, evidence_, weak_ = rows_[keep], cols_[keep], weights_[keep], evidence_[keep], weak_[keep]
+            alone = _stated_together(rows_, cols_, alone, classes)
         return self._combine(n, rows_, cols_, weights_, evidence_, weak_, discarded, green, alone)
 
     @staticmethod
@@ -1176,6 +1224,106 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
             affinity[kept].astype(np.float64), col[group][kept].astype(np.int32), indptr, len(self.link_ids_),
             np.asarray(evidence[kept], dtype=object), trade_only, green,
         )
+
+
+def _stated_together(rows: np.ndarray, cols: np.ndarray, corroborating: np.ndarray, classes: np.ndarray) -> np.ndarray:
+    """``corroborating`` without the class-name entries of a (row, link) that two class names of
+    different classes name (电子专用材料制造 3985 and 有色金属压延加工 325 for the foils): two items of
+    a registered scope that agree on a link state it as a class code and an item do. ``classes``
+    holds each entry's GB/T 4754 class or group as an integer (-1: none); a class and its own
+    group (有色金属压延加工 325, 铜压延加工 3251) are one statement, so two entries differ where their
+    groups (the first three digits) do or where both are classes (four digits) and differ."""
+    at = (corroborating & (classes >= 0)).nonzero()[0]
+    if len(at) < 2:
+        return corroborating
+    key = rows[at] * (int(cols.max()) + 1) + cols[at]
+    group = np.where(classes[at] >= 1000, classes[at] // 10, classes[at])
+    single = np.where(classes[at] >= 1000, classes[at], -1)
+    stated = np.zeros(len(at), dtype=bool)
+    for part in (group, single):
+        order = np.lexsort((part, key))
+        k, v = key[order], part[order]
+        new_key = np.concatenate(([True], k[1:] != k[:-1]))
+        # a second distinct value within one (row, link), not counting the missing ones (-1)
+        second = ~new_key & (v != np.concatenate(([v[0]], v[:-1]))) & (v >= 0) & (np.concatenate(([v[0]], v[:-1])) >= 0)
+        if second.any():
+            stated[order] |= np.isin(k, k[second])
+    if not stated.any():
+        return corroborating
+    out = corroborating.copy()
+    out[at[stated]] = False
+    return out
+
+
+def _listed_rows(haystack: bytes, bounds: np.ndarray, row_start: np.ndarray, n: int) -> np.ndarray:
+    """Per row (of ``n``), whether its description is a registered scope's list of items: whether a
+    ；(:data:`SCOPE_ITEM_SEPARATOR`) ends one of its clauses (``bounds``, the offsets just after each
+    delimiter; of the :data:`CLAUSE_DELIMITERS` only it ends in its last byte)."""
+    if not len(bounds):
+        return np.zeros(n, dtype=bool)
+    semi = bounds[np.frombuffer(haystack, dtype=np.uint8)[bounds - 1] == SCOPE_ITEM_SEPARATOR[-1]]
+    if not len(semi):
+        return np.zeros(n, dtype=bool)
+    first = np.searchsorted(semi, row_start)  # the first separator at or after each row's start
+    row_end = np.append(row_start[1:], len(haystack))
+    return (first < len(semi)) & (semi[np.minimum(first, len(semi) - 1)] <= row_end)
+
+
+def _once_per_product(row: np.ndarray, col: np.ndarray, root: np.ndarray, weight: np.ndarray, listed: np.ndarray) -> np.ndarray | None:
+    """Which evidence entries to keep where those of a listed row (``listed``, per entry: of a
+    registered scope, and able to share a product with another entry) name one product of one
+    link (the same ``root``, :func:`_product_roots`): only the strongest, the first of equals.
+    ``None`` where all are kept."""
+    at = listed.nonzero()[0]
+    if len(at) < 2:
+        return None
+    key = (row[at] * (int(col.max()) + 1) + col[at]) * (int(root.max()) + 1) + root[at]
+    if len(at) > 4096:  # many: the entries that share a key first, by hashing (few do)
+        shared = pd.Series(key).duplicated(keep=False).to_numpy()
+        if not shared.any():
+            return None
+        at, key = at[shared], key[shared]
+    order = np.lexsort((at, -weight[at], key))
+    ordered = key[order]
+    repeated = np.concatenate(([False], ordered[1:] == ordered[:-1]))
+    if not repeated.any():
+        return None
+    keep = np.ones(len(row), dtype=bool)
+    keep[at[order[repeated]]] = False
+    return keep
+
+
+def _product_roots(readings: np.ndarray, reading: np.ndarray, col: np.ndarray) -> np.ndarray:
+    """Per (reading, link) entry, the product it names: for a GB/T 4754 class name, the index of
+    the longest reading of the same link inside it (汽车零部件 in 汽车零部件及配件制造, 工业机器人 in
+    工业机器人制造, the words an item about that product uses), else of its own reading. A class-name item and an item naming its product
+    restate one business; two product words, one inside the other (脱墨 and 脱墨浆), stay two."""
+    root = reading.copy()
+    texts = [str(text) for text in readings]
+    index: dict[str, int] = {}
+    for i, text in enumerate(texts):
+        index.setdefault(text, i)
+    keys = list(index)
+    finder = ahocorasick_rs.AhoCorasick(keys)
+    links_of: dict[int, set[int]] = {}
+    for r, c in zip(reading.tolist(), col.tolist(), strict=True):
+        links_of.setdefault(index[texts[r]], set()).add(c)
+    for k, (r, c) in enumerate(zip(reading.tolist(), col.tolist(), strict=True)):
+        text = texts[r]
+        if industry_code_for_name(text) is None:  # not a class name: its own product
+            continue
+        best = None
+        for i, start, end in finder.find_matches_as_indexes(text, overlapping=True):
+            inner = keys[i]
+            if end - start == len(text) or c not in links_of.get(index[inner], ()):
+                continue
+            if text.isascii() and not _on_word_boundary(text, start, end - 1):
+                continue
+            if best is None or len(inner) > len(keys[best]):
+                best = i
+        if best is not None:
+            root[k] = index[keys[best]]
+    return root
 
 
 def _inherit_prefix_terms(terms: dict[str, dict[int, tuple[float, np.uint64, bool]]], keys: set[str]) -> set[tuple[str, int]]:

@@ -20,6 +20,10 @@ GENERIC_TERMS: tuple[str, ...] = (
     "住房租赁", "物业管理", "广告制作", "广告发布", "广告设计", "互联网销售",
     "technical consulting", "technology development", "import and export", "general trading",
     "以自有资金从事投资活动", "自有资金投资的资产管理服务", "普通货物仓储服务", "国内货物运输代理",
+    # the catalogue's storage item for chilled and frozen goods (经营范围规范表述目录 低温仓储（不含危险化学品等
+    # 需许可审批的项目）, GB/T 4754-2017 5930): food makers and farm-produce traders list it for their own
+    # goods, as they list 普通货物仓储服务; a cold-chain operator names its trade in words of its own
+    "低温仓储",
     "科技中介服务", "知识产权服务", "财务咨询", "社会经济咨询服务", "信息系统集成服务",
     "通用设备修理", "专用设备修理", "电气设备修理", "仪器仪表修理",
     # a maker's sales channel, named as a noun: not a trade of its own

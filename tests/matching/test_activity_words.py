@@ -49,3 +49,14 @@ def test_a_design_consultancy_is_an_industrial_design_firm(scorer):
     assert top_link(scorer, "An industrial-design consultancy shaping faucets and small appliances for manufacturers.") == "industrial_design"
     # consulting on other matters names no design
     assert "industrial_design" not in links_of(scorer, "A management consultancy advising faucet manufacturers on strategy.")
+
+
+def test_de_inking_names_the_making_of_its_pulp(scorer):
+    # de-inking (脱墨) is the pulping step that removes ink from recovered-paper fibre: a clause that
+    # names it says what the firm does, and borrows no trading from another sentence about its feed
+    text = "We run flotation de-inking lines that turn old newsprint into DIP pulp. Our partners import recovered paper from Hong Kong."
+    assert top_link(scorer, text) == "deinking"
+    # without the process word the same clause borrows the import and names no pulp making
+    assert "deinking" not in links_of(scorer, text.replace("flotation de-inking lines", "lines"))
+    # selling deinked pulp is still trading it
+    assert "deinking" not in links_of(scorer, "主营脱墨浆、再生纸浆批发。")

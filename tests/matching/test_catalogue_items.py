@@ -3,7 +3,8 @@
 mainly does: it is weak evidence of the link it names, needs an activity beside it, and does not
 make the firm's product items after it weigh as later items. A firm whose trade is the service
 still says so in words of its own (技术转移, 技术经纪, 科技成果转化) or by its class code (7520
-科技中介服务). Each case is written from that rule, not taken from any evaluation or
+科技中介服务). Because every trade lists it, the item borrows no activity from the other items of a
+scope (the 批发 of a trader's items, the 研发 of a maker's) nor from a name that says the firm trades. Each case is written from that rule, not taken from any evaluation or
 development set.
 """
 
@@ -46,10 +47,28 @@ def test_the_catalogue_item_does_not_lead_the_items_after_it(scorer):
 
 
 def test_the_catalogue_item_alone_is_weak_evidence(scorer):
-    with_product = links_of(scorer, f"一般项目：{IP_ITEM}；新材料技术研发")
-    assert 0 < with_product["tech_transfer"] <= 0.5
+    # beside an accepted activity of its own item it is weak evidence
+    with_activity = links_of(scorer, f"一般项目：{IP_ITEM}、技术研发；五金产品批发")
+    assert 0 < with_activity["tech_transfer"] <= 0.5
     # beside no activity it names nothing
     assert "tech_transfer" not in links_of(scorer, f"一般项目：{IP_ITEM}")
+
+
+@pytest.mark.parametrize("others", [
+    "新材料技术研发",
+    "金属材料销售；五金产品批发；建筑材料销售",
+    "食用农产品批发；水果批发；食品销售（仅销售预包装食品）",
+])
+def test_the_catalogue_item_borrows_no_activity_from_the_other_items(scorer, others):
+    # firms of every trade list it: the 批发 or 研发 of the other items is not done to it
+    for scope in (f"一般项目：{IP_ITEM}；{others}", f"一般项目：{others}；{IP_ITEM}"):
+        assert "tech_transfer" not in links_of(scorer, scope), scope
+
+
+@pytest.mark.parametrize("name", ["江门市某某贸易有限公司", "某某商贸有限公司"])
+def test_a_firm_named_for_trading_lends_the_catalogue_item_no_activity(scorer, name):
+    scope = f"一般项目：{IP_ITEM}；金属材料销售；五金产品批发"
+    assert "tech_transfer" not in links_of(scorer, scope, name=name)
 
 
 @pytest.mark.parametrize("item", ["技术转移服务", "科技成果转化服务", "技术经纪", "知识产权运营"])
@@ -64,4 +83,33 @@ def test_a_broker_by_its_class_code_reaches_the_link(scorer):
     scope = f"一般项目：技术服务、技术开发、技术咨询、技术交流、技术转让、技术推广；{IP_ITEM}；科技中介服务；新材料技术研发"
     coded = _links(scorer, scope, "7520")
     assert max(coded, key=coded.get) == "tech_transfer"
-    assert coded["tech_transfer"] > _links(scorer, scope)["tech_transfer"]
+    assert coded["tech_transfer"] > _links(scorer, scope).get("tech_transfer", 0.0)
+
+
+COLD_ITEM = "低温仓储（不含危险化学品等需许可审批的项目）"
+
+
+@pytest.mark.parametrize("scope", [
+    f"许可项目：食品生产。一般项目：{COLD_ITEM}；食品销售（仅销售预包装食品）；普通货物仓储服务（不含危险化学品等需许可审批的项目）",
+    f"一般项目：食用农产品批发；{COLD_ITEM}；水果批发",
+    f"许可项目：调味品生产（酱油、蚝油）。一般项目：{COLD_ITEM}；食品销售（仅销售预包装食品）",
+])
+def test_the_chilled_storage_item_of_goods_firms_is_weak(scorer, scope):
+    # 低温仓储 is the catalogue's item for storing chilled goods: food makers and produce traders
+    # list it for their own goods; it is weak evidence of cold-chain logistics, below their product
+    links = links_of(scorer, scope)
+    assert links.get("cold_chain_logistics", 0.0) <= 0.3
+    if "调味品" in scope:
+        assert top_link(scorer, scope) == "condiments"
+
+
+@pytest.mark.parametrize(("scope", "code"), [
+    (f"一般项目：{COLD_ITEM}；冷链物流服务；道路货物运输（冷藏车）", ""),
+    (f"一般项目：{COLD_ITEM}；冷库租赁", ""),
+    (f"一般项目：{COLD_ITEM}；装卸搬运", "5930"),
+])
+def test_a_cold_chain_operator_still_reaches_its_link(scorer, scope, code):
+    # in words of its own trade, or by its class code (5930 低温仓储)
+    links = _links(scorer, scope, code)
+    assert max(links, key=links.get) == "cold_chain_logistics"
+    assert links["cold_chain_logistics"] > 0.6

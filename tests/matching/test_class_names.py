@@ -1,5 +1,6 @@
 """Scope items worded as GB/T 4754-2017 class names (经营范围规范表述目录 words most manufacturing
-items so): they state the firm's class, as an industry code does. Each case is written from the
+items so): they state the firm's class, as an industry code does; two items of different classes
+that agree on a link state it, as a code and an item do. Each case is written from the
 rule and the standard's own class names, not taken from any evaluation or development set.
 """
 
@@ -28,8 +29,9 @@ def test_a_class_name_corroborates_the_links_of_its_class(scorer):
 
 
 def test_a_class_name_alone_claims_no_link(scorer):
-    # nothing but class items: no code and no word of a link, so no link is claimed
-    assert links_of(scorer, "一般项目：有色金属压延加工；电子专用材料制造") == {}
+    # nothing but one class item: no code, no word of a link and no second class, so no link is claimed
+    assert links_of(scorer, "一般项目：有色金属压延加工；金属材料销售") == {}
+    assert links_of(scorer, "一般项目：电子专用材料制造；金属材料销售") == {}
 
 
 def test_the_class_of_the_code_counts_once(scorer):
@@ -60,3 +62,32 @@ def test_radiation_detectors_by_their_class(scorer):
     # 4027 核子及核辐射测量仪器制造: detectors of particles and radiation
     links = _links(scorer, "一般项目：核子及核辐射测量仪器制造；电子产品销售", "4027")
     assert max(links, key=links.get) == "precision_detection_instruments"
+
+
+def test_two_classes_that_agree_on_a_link_state_it(scorer):
+    # two items of different classes name the links both list, as a code and an item do: 3985
+    # (电子专用材料制造) and group 325 (有色金属压延加工) the foils, 3091 (石墨及碳素制品制造) and 3985
+    # the anode materials; either item alone claims nothing
+    foils = links_of(scorer, "一般项目：电子专用材料制造；有色金属压延加工；五金产品零售")
+    assert max(foils, key=foils.get) in {"copper_foil", "aluminium_foil"}
+    assert foils["copper_foil"] > 0.6 and foils["aluminium_foil"] > 0.6
+    assert "battery_raw_materials" not in foils
+    anode = links_of(scorer, "一般项目：石墨及碳素制品制造；电子专用材料制造；五金产品零售")
+    assert max(anode, key=anode.get) == "anode_material"
+    for alone in ("电子专用材料制造", "有色金属压延加工"):
+        assert links_of(scorer, f"一般项目：{alone}；五金产品零售") == {}
+
+
+def test_a_class_and_its_own_group_are_one_statement(scorer):
+    # 3251 (铜压延加工) lies in group 325 (有色金属压延加工): one class, named twice
+    assert "copper_foil" not in links_of(scorer, "一般项目：有色金属压延加工；铜压延加工；五金产品零售")
+
+
+def test_a_recovered_class_states_no_making_of_it(scorer):
+    # beside a recycling item, 电子专用材料制造 names what the firm recovers: with 基础化学原料制造 it
+    # does not make the firm a maker of battery raw materials
+    recovering = links_of(scorer, "一般项目：电子专用材料制造；基础化学原料制造；资源再生利用技术研发")
+    assert max(recovering, key=recovering.get) == "cathode_regeneration"
+    assert "battery_raw_materials" not in recovering
+    making = links_of(scorer, "一般项目：电子专用材料制造；基础化学原料制造；五金产品零售")
+    assert max(making, key=making.get) == "battery_raw_materials"

@@ -34,3 +34,16 @@ def test_surgical_staplers_and_trocars_are_medical_devices(scorer):
 
 def test_a_containerised_battery_system_is_storage(scorer):
     assert top_link(scorer, "Integrates containerised LFP battery systems for utility sites.") == "new_energy_storage"
+
+
+def test_platform_freight_is_smart_logistics(scorer):
+    # 网络货运 (网络平台道路货物运输经营管理暂行办法, 2019): a platform carrier matching loads and trucks
+    # online, registered as a licensed road-freight item; plain road freight is no such link
+    assert top_link(scorer, "一般项目：供应链管理服务；国内货物运输代理。许可项目：道路货物运输（网络货运）") == "smart_logistics"
+    assert "smart_logistics" not in links_of(scorer, "一般项目：国内货物运输代理。许可项目：道路货物运输（不含危险货物）")
+
+
+def test_live_stream_selling_is_live_stream_e_commerce(scorer):
+    # 直播销售 (互联网营销师 - 直播销售员, 职业分类大典 2022): selling on a live stream is the link's trade
+    assert top_link(scorer, "一般项目：网上直播销售农副产品；电子商务平台运营") == "livestream_ecommerce"
+    assert "livestream_ecommerce" not in links_of(scorer, "一般项目：农副产品销售；食品销售（仅销售预包装食品）")

@@ -1,10 +1,12 @@
 """Registration-scope items read together: a recovery business stated by the class of what it
-recovers and a recycling item. Each case is written from the rule, GB/T 4754-2017 class names
-and the catalogue's item wording (经营范围规范表述目录), not taken from any evaluation or
+recovers and a recycling item; a class-name item and items naming its product counted once; a
+main-products note that names no link. Each case is written from the rule, GB/T 4754-2017 class
+names and the catalogue's item wording (经营范围规范表述目录), not taken from any evaluation or
 development set.
 """
 
 import pandas as pd
+import pytest
 
 from tests.matching.reading import links_of
 
@@ -68,3 +70,50 @@ def test_a_firm_named_for_its_activity_reads_its_items_in_that_light(scorer):
     wellness = list(scorer.matcher.link_ids_).index("wellness_resort")
     assert match.affinity[0, wellness] == 0
     assert match.affinity[1, wellness] > 0
+
+
+@pytest.mark.parametrize(("item", "restated", "link"), [
+    ("汽车零部件及配件制造", ("汽车零部件研发", "汽车零部件销售"), "lightweight_auto_parts"),
+    ("工业机器人制造", ("工业机器人研发", "工业机器人销售"), "industrial_robots"),
+])
+def test_a_class_item_and_items_of_its_product_count_once(scorer, item, restated, link):
+    # a firm registers an item for each thing it does to its product (制造, 研发, 销售, 维修): the
+    # number of catalogue items says nothing of how large the business is (the class name
+    # 工业机器人制造 and the product word 工业机器人 of 工业机器人研发 name one product)
+    once = links_of(scorer, f"一般项目：{item}；五金产品零售")[link]
+    for extra in (restated[:1], restated):
+        assert links_of(scorer, "一般项目：" + "；".join((item, *extra, "五金产品零售")))[link] == pytest.approx(once)
+
+
+def test_distinct_products_of_a_link_still_add_up(scorer):
+    # two products of the link are two statements of it (负极材料, 人造石墨), and so are two product
+    # words one inside the other (铜箔, 电解铜箔): only a class name restates the product it names
+    once = links_of(scorer, "一般项目：锂离子电池负极材料制造；五金产品零售")["anode_material"]
+    assert links_of(scorer, "一般项目：锂离子电池负极材料制造；人造石墨制造；五金产品零售")["anode_material"] > once
+    foil = links_of(scorer, "一般项目：铜箔制造；五金产品零售")["copper_foil"]
+    assert links_of(scorer, "一般项目：铜箔制造；电解铜箔研发；五金产品零售")["copper_foil"] > foil
+
+
+def test_a_class_code_beside_restated_items_still_counts(scorer):
+    scope = "一般项目：汽车零部件及配件制造；汽车零部件研发；五金产品零售"
+    assert _links(scorer, scope, "3670")["lightweight_auto_parts"] > _links(scorer, scope)["lightweight_auto_parts"]
+
+
+def test_prose_is_not_a_list_of_items(scorer):
+    # in prose two mentions are two products (a crop-spraying and a tethered drone): not one restated
+    prose = "六旋翼植保无人机、系留照明无人机，整机研发与批量装配"
+    links = links_of(scorer, prose)
+    assert max(links, key=links.get) == "drones_evtol"
+    assert links["drones_evtol"] > links_of(scorer, "六旋翼植保无人机，整机研发与批量装配").get("drones_evtol", 0.0)
+
+
+def test_a_main_products_note_that_names_no_link_leads_nothing(scorer):
+    # a 主要产品 note whose products the vocabulary does not know says nothing the matcher reads:
+    # the first item naming a link leads, as it does without the note
+    items = "一般项目：生物基材料制造；合成材料制造；五金产品零售"
+    plain = links_of(scorer, items)["synthetic_biology"]
+    assert links_of(scorer, items + "（主要产品：生物基戊二胺、聚酰胺56切片）")["synthetic_biology"] == pytest.approx(plain)
+    # a note that names a link still leads, and the other items weigh as later ones
+    noted = links_of(scorer, "一般项目：人造石墨制造；生物基材料制造；五金产品零售（主营：合成生物制造平台）")
+    assert noted["synthetic_biology"] > noted["anode_material"]
+    assert noted["anode_material"] < links_of(scorer, "一般项目：人造石墨制造；生物基材料制造；五金产品零售")["anode_material"]
