@@ -35,6 +35,10 @@ How a run goes (:func:`rank_dask`); no step holds more than about a piece of row
    After each piece the worker empties the per-value caches and hands its freed heap back
    (:func:`_task`); the engine's cluster runs its workers without Dask's profiler and with short logs
    (:data:`WORKER_CONFIG`), whose objects, kept across pieces, would keep the pieces' freed memory.
+   What a worker still keeps rises slowly (a fraction of a MiB a piece); a worker whose memory after a task passes
+   ``recycle_above`` (:data:`RECYCLE_ABOVE_MIB`) is retired between tasks and started afresh by its nanny
+   (:class:`_Recycler`), so that a worker's memory stays under that bound plus one task's working set whatever the
+   input size.
 4. **The global order from the keys alone.** The ranges of the output parts are quantiles of the
    samples; each staged file (sorted) says where each range starts in it (saved beside it; the
    client keeps only the rows per range); a copy takes its first copy's key (its file re-sorted,
