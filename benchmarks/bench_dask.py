@@ -170,7 +170,8 @@ def run_dask(source: Path, out: Path, workers: int, repeats: int, partition_size
         if floor:
             client.register_plugin(Floor())
         for _ in range(repeats):
-            seen = len(client.get_events("bench-floor"))
+            kept: dict[str, list[int]] = {}  # received as they come: the scheduler keeps the last few events of a topic only
+            client.subscribe_topic("bench-floor", lambda event, kept=kept: kept.setdefault(str(event[1]["name"]), []).append(event[1]["rss"]))
             cpu = _cpu()
             with PeakRss(None) as peak, PeakRss([os.getpid()]) as own:
                 t = time.perf_counter()
@@ -184,26 +185,23 @@ def run_dask(source: Path, out: Path, workers: int, repeats: int, partition_size
                     begin = t + report.seconds.get("read", 0) + report.seconds.get("duplicates", 0)
                     print(f"#   {workers} w worker RSS (MiB, lowest–highest) in {windows} spans of the scoring step: "
                           f"{peak.timeline(begin, begin + report.seconds['score'], windows)}", flush=True)
+            time.sleep(1)  # the last events on their way
+            client.unsubscribe_topic("bench-floor")
             if floor:
-                kept: dict[str, list[int]] = {}
-                for _, msg in client.get_events("bench-floor")[seen:]:
-                    kept.setdefault(str(msg["name"]), []).append(msg["rss"])
                 for name, rss in kept.items():
                     print(f"#   {workers} w worker {name} RSS after each scoring task: {floor_figures(rss)}; highest "
                           f"{max(rss) / 2**20:.0f} MiB", flush=True)
             if getattr(report, "recycled", 0):
-                print(f"#   {workers} w recycles: {report.recycled}; {recycles(client)}", flush=True)
+                print(f"#   {workers} w recycles: {report.recycled}; {recycles(report.events)}", flush=True)
             cpus.append(_cpu() - cpu)
             peaks.append(peak.peak)
             shutil.rmtree(out, ignore_errors=True)
     return walls, peaks, cpus
 
 
-def recycles(client) -> str:  # noqa: ANN001 - distributed.Client
-    """What the recycles cost, from the engine's events: from a worker's retirement to its successor's engine built."""
-    from recommender.ranking._dask import EVENTS
-
-    events = [(at, msg) for at, msg in client.get_events(EVENTS)]
+def recycles(events: list[tuple[float, dict]]) -> str:
+    """What the recycles cost, from the engine's events of a run: from a worker's retirement to its successor's engine
+    built, and the RSS after the task that passed the bound."""
     gaps, builds = [], []
     for i, (at, msg) in enumerate(events):
         if msg.get("action") == "recycle":
@@ -213,8 +211,9 @@ def recycles(client) -> str:  # noqa: ANN001 - distributed.Client
                 builds.append(later[0][1]["seconds"])
     if not gaps:
         return "no successor seen"
+    over = [msg["rss_mib"] for _, msg in events if msg.get("action") == "recycle"]
     return (f"retirement → successor's engine built {statistics.median(gaps):.1f} s (median; {min(gaps):.1f}–{max(gaps):.1f}), "
-            f"of which the engine {statistics.median(builds):.2f} s")
+            f"of which the engine {statistics.median(builds):.2f} s; RSS after the task that passed the bound {min(over)}–{max(over)} MiB")
 
 
 def _load() -> str:

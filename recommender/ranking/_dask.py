@@ -804,7 +804,14 @@ class DaskRankReport(RankReport):
     parts: int
     output: Path
     seconds: dict[str, float] = field(default_factory=dict)  # wall seconds of each step: read, duplicates, score, order, write
-    recycled: int = 0  # workers retired for their memory and started afresh during the run (:class:`_Recycler`)
+    #: the engine's worker events received during the run (scheduler time, message; :data:`EVENTS`): engines built, recycles
+    events: list[tuple[float, dict]] = field(default_factory=list)
+
+    @property
+    def recycled(self) -> int:
+        """Workers retired for their memory and started afresh during the run (:class:`_Recycler`)."""
+        actions = [msg.get("action") for _, msg in self.events]
+        return actions.count("recycle") - actions.count("recycle-aborted")
 
 
 def _expand_inputs(patterns: Sequence[str | os.PathLike[str]]) -> list[Path]:
@@ -895,19 +902,21 @@ def rank_dask(
         client.register_plugin(_EngineLoader(map_ref, model_ref), name=_EngineLoader.name)
         if recycle_above:
             client.register_plugin(_Recycler(recycle_above), name=_Recycler.name)
-        seen = len(client.get_events(EVENTS))
+        # received as they come (the scheduler keeps only the last few events of a topic: distributed.admin.low-level-log-length)
+        events: list[tuple[float, dict]] = []
+        client.subscribe_topic(EVENTS, events.append)
         # a cluster object in this process (LocalCluster) closes a worker's nanny when no worker of its name has come back
         # within this timeout (15 s by default): a recycled worker's new process (imports, engine) may take about that long
         with dask.config.set({"distributed.deploy.lost-worker-timeout": "300s"} if recycle_above else {}):
             report = _run(client, rec, paths, output, work, map_ref, model_ref, lang, top, shortlist_k, partition_size, fmt, version,
                           progress and sys.stderr.isatty())
-        actions = [msg.get("action") for _, msg in client.get_events(EVENTS)[seen:]]
-        recycled = actions.count("recycle") - actions.count("recycle-aborted")
-        report = dataclasses.replace(report, recycled=recycled)
+        report = dataclasses.replace(report, events=list(events))
     finally:
-        if recycle_above and client is not None and client.status == "running":
+        if client is not None and client.status == "running":
             with contextlib.suppress(Exception):  # a cluster lost: nothing left to unregister from
-                client.unregister_worker_plugin(_Recycler.name)  # a cluster shared with other work does not keep recycling
+                client.unsubscribe_topic(EVENTS)
+                if recycle_above:
+                    client.unregister_worker_plugin(_Recycler.name)  # a cluster shared with other work does not keep recycling
         if own_client and client is not None:
             client.close()
         if cluster is not None:

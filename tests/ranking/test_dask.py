@@ -167,7 +167,7 @@ def _settled_rss():  # noqa: ANN202 - a function to run on each worker
 def test_workers_recycled_mid_run_give_every_row_once_with_the_local_engines_scores_and_order(inputs, tmp_path):
     # a bound a few MiB over a fresh worker's floor: each worker passes it after some tasks, is retired between tasks and
     # started afresh by its nanny, while the other goes on
-    from recommender.ranking._dask import EVENTS, local_cluster
+    from recommender.ranking._dask import local_cluster
 
     with local_cluster(2, dashboard_address=None) as cluster, Client(cluster) as c:
         first = set(c.run(os.getpid).values())
@@ -177,8 +177,8 @@ def test_workers_recycled_mid_run_give_every_row_once_with_the_local_engines_sco
                            recycle_above=bound)
         c.wait_for_workers(2, timeout=120)
         now = set(c.run(os.getpid).values())
-        events = [msg for _, msg in c.get_events(EVENTS)]
         plugins = c.run(lambda dask_worker: sorted(dask_worker.plugins))
+    events = [msg for _, msg in report.events]
     recycled = [e for e in events if e["action"] == "recycle"]
     assert report.recycled == len(recycled) - sum(e["action"] == "recycle-aborted" for e in events) >= 1
     assert all(e["rss_mib"] > bound for e in recycled)
