@@ -217,8 +217,11 @@ class _EngineLoader(WorkerPlugin):
 #: (:class:`_Recycler`; ``recommender rank --engine dask --recycle-above``). A worker of the engine holds about
 #: 300–500 MiB between pieces (the map, matcher, model and Python's heap) and about 600–700 MiB more while it scores or
 #: writes a piece of 100,000 rows (benchmarks/README.md); its memory between pieces rises by some 0.3–0.8 MiB a piece.
-#: With this bound a worker's memory stays under the bound plus one task's working set (768 + ~700 MiB at 100,000 rows
-#: a piece, under 2 GiB) whatever the input size, and a worker is recycled only after several hundred pieces.
+#: With this bound a single-threaded worker's memory stays under the bound plus one task's working set (768 + ~700 MiB at
+#: 100,000 rows a piece, under 2 GiB) whatever the input size, give or take what one task keeps: Dask has started the
+#: worker's next task when the task that passed the bound ends, and that task runs to its end (what a task keeps is
+#: under a MiB in a worker some pieces old, several MiB in a young one). A worker is recycled after several hundred pieces
+#: at this bound; a recycle costs the worker about 4–5 s (a new process, its imports, the engine; benchmarks/README.md).
 RECYCLE_ABOVE_MIB = 768
 
 
@@ -233,7 +236,8 @@ class _Recycler(WorkerPlugin):
     to ``drain_seconds`` for the client to take the results it holds; ``Scheduler.retire_workers`` moves what it still
     holds to another worker and removes it as expected, handing the tasks assigned to it to other workers without counting
     a failure; the worker closes and its nanny starts a new one. Where no other worker can take its results, the
-    scheduler does not retire it: it goes on and tries again after a later task. A worker without a nanny (``dask worker
+    scheduler does not retire it: it goes on and tries again after a later task. The task Dask had already started when
+    the bound was passed (the next task starts as the last ends) runs to its end first. A worker without a nanny (``dask worker
     --no-nanny``) would not come back: it is never recycled. Each recycle is logged on the scheduler (:data:`EVENTS`).
     """
 
