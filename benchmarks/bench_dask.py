@@ -20,6 +20,7 @@ Usage::
     python benchmarks/bench_dask.py --rows 10000000 --repeats 1 --no-local --workers 2 1
     python benchmarks/bench_dask.py --rows 2000000 --repeats 1 --no-local --workers 1 --timeline 20
     python benchmarks/bench_dask.py --rows 3000000 --repeats 1 --no-local --workers 1 --floor
+    python benchmarks/bench_dask.py --rows 2000000 --repeats 1 --no-local --workers 1 --floor --partition-size 40000 --recycle-above 340
 """
 
 from __future__ import annotations
@@ -61,19 +62,22 @@ def make(n: int) -> Path:
 
 
 class PeakRss(Sampler):
-    """The largest RSS seen of any of the given processes."""
+    """The largest RSS seen of any of the given processes (None: of this process's child processes, looked up at each
+    sample, so that the workers a nanny starts afresh are followed)."""
 
-    def __init__(self, pids: list[int]):
+    def __init__(self, pids: list[int] | None):
         import psutil
 
         super().__init__()
-        self.procs = [psutil.Process(p) for p in pids]
+        self.procs = None if pids is None else [psutil.Process(p) for p in pids]
         self.peak = 0
         self.samples: list[tuple[float, int]] = []  # (perf_counter, largest RSS of the processes then)
 
     def sample(self) -> None:
+        import psutil
+
         now = 0
-        for proc in self.procs:
+        for proc in self.procs if self.procs is not None else psutil.Process().children(recursive=True):
             try:
                 now = max(now, proc.memory_info().rss)
             except Exception:  # a worker restarting
@@ -98,11 +102,20 @@ class PeakRss(Sampler):
         return [(min(span) // 2**20, max(span) // 2**20) for span in spans if span]
 
 
-def _cpu(pids: list[int]) -> float:
+def _cpu() -> float:
+    """User + system CPU seconds of this process and its child processes, the live ones and those that have ended (workers
+    recycled)."""
     import psutil
 
-    times = [psutil.Process(p).cpu_times() for p in pids]
-    return sum(t.user + t.system for t in times)
+    own = os.times()
+    total = own.user + own.system + own.children_user + own.children_system
+    for child in psutil.Process().children(recursive=True):
+        try:
+            times = child.cpu_times()
+        except psutil.NoSuchProcess:
+            continue
+        total += times.user + times.system
+    return total
 
 
 def run_local(source: Path, out: Path) -> tuple[float, float]:
@@ -118,19 +131,18 @@ def run_local(source: Path, out: Path) -> tuple[float, float]:
 
 class Floor(WorkerPlugin):
     """A worker plugin: the worker's RSS each time a scoring task has ended (its piece's memory handed back), i.e. the
-    worker's floor between pieces, kept in the worker as ``_bench_floor``."""
+    worker's floor between pieces, logged on the scheduler (topic ``bench-floor``: it outlives a recycled worker)."""
 
     name = "bench-floor"
 
     def setup(self, worker) -> None:  # noqa: ANN001 - distributed.Worker
-        worker._bench_floor = []
         self.worker = worker
 
     def transition(self, key, start, finish, **kwargs) -> None:  # noqa: ANN001, ANN003
         if start == "executing" and "_score_piece" in str(key):
             import psutil
 
-            self.worker._bench_floor.append(psutil.Process().memory_info().rss)
+            self.worker.log_event("bench-floor", {"name": self.worker.name, "pid": os.getpid(), "rss": psutil.Process().memory_info().rss})
 
 
 def floor_figures(floor: list[int]) -> str:
@@ -148,7 +160,7 @@ def floor_figures(floor: list[int]) -> str:
 
 
 def run_dask(source: Path, out: Path, workers: int, repeats: int, partition_size: int,
-             windows: int = 0, floor: bool = False) -> tuple[list[float], list[int], list[float]]:
+             windows: int = 0, floor: bool = False, recycle: dict | None = None) -> tuple[list[float], list[int], list[float]]:
     from distributed import Client
 
     from recommender.ranking._dask import local_cluster, rank_dask
@@ -158,13 +170,12 @@ def run_dask(source: Path, out: Path, workers: int, repeats: int, partition_size
         if floor:
             client.register_plugin(Floor())
         for _ in range(repeats):
-            if floor:
-                client.run(lambda dask_worker: dask_worker._bench_floor.clear())
-            pids = list(client.run(os.getpid).values())
-            cpu = _cpu(pids) + _cpu([os.getpid()])
-            with PeakRss(pids) as peak, PeakRss([os.getpid()]) as own:
+            kept: dict[str, list[int]] = {}  # received as they come: the scheduler keeps the last few events of a topic only
+            client.subscribe_topic("bench-floor", lambda event, kept=kept: kept.setdefault(str(event[1]["name"]), []).append(event[1]["rss"]))
+            cpu = _cpu()
+            with PeakRss(None) as peak, PeakRss([os.getpid()]) as own:
                 t = time.perf_counter()
-                report = rank_dask([source], out, client=client, model="demo", partition_size=partition_size, top=0)
+                report = rank_dask([source], out, client=client, model="demo", partition_size=partition_size, top=0, **(recycle or {}))
                 walls.append(time.perf_counter() - t)
             print(f"#   {workers} w client (this process) peak RSS {own.peak / 2**20:,.0f} MiB", flush=True)
             if hasattr(report, "seconds"):  # engines before the steps were timed have none
@@ -174,13 +185,35 @@ def run_dask(source: Path, out: Path, workers: int, repeats: int, partition_size
                     begin = t + report.seconds.get("read", 0) + report.seconds.get("duplicates", 0)
                     print(f"#   {workers} w worker RSS (MiB, lowest–highest) in {windows} spans of the scoring step: "
                           f"{peak.timeline(begin, begin + report.seconds['score'], windows)}", flush=True)
+            time.sleep(1)  # the last events on their way
+            client.unsubscribe_topic("bench-floor")
             if floor:
-                for pid, kept in client.run(lambda dask_worker: (os.getpid(), dask_worker._bench_floor)).values():
-                    print(f"#   {workers} w worker {pid} RSS after each scoring task: {floor_figures(kept)}", flush=True)
-            cpus.append(_cpu(pids) + _cpu([os.getpid()]) - cpu)
+                for name, rss in kept.items():
+                    print(f"#   {workers} w worker {name} RSS after each scoring task: {floor_figures(rss)}; highest "
+                          f"{max(rss) / 2**20:.0f} MiB", flush=True)
+            if getattr(report, "recycled", 0):
+                print(f"#   {workers} w recycles: {report.recycled}; {recycles(report.events)}", flush=True)
+            cpus.append(_cpu() - cpu)
             peaks.append(peak.peak)
             shutil.rmtree(out, ignore_errors=True)
     return walls, peaks, cpus
+
+
+def recycles(events: list[tuple[float, dict]]) -> str:
+    """What the recycles cost, from the engine's events of a run: from a worker's retirement to its successor's engine
+    built, and the RSS after the task that passed the bound."""
+    gaps, builds = [], []
+    for i, (at, msg) in enumerate(events):
+        if msg.get("action") == "recycle":
+            later = [(t, m) for t, m in events[i + 1:] if m.get("action") == "ready"]
+            if later:
+                gaps.append(later[0][0] - at)
+                builds.append(later[0][1]["seconds"])
+    if not gaps:
+        return "no successor seen"
+    over = [msg["rss_mib"] for _, msg in events if msg.get("action") == "recycle"]
+    return (f"retirement → successor's engine built {statistics.median(gaps):.1f} s (median; {min(gaps):.1f}–{max(gaps):.1f}), "
+            f"of which the engine {statistics.median(builds):.2f} s; RSS after the task that passed the bound {min(over)}–{max(over)} MiB")
 
 
 def _load() -> str:
@@ -198,6 +231,8 @@ def main() -> None:
     parser.add_argument("--floor", action="store_true",
                         help="also print each worker's RSS after each scoring task (its floor between pieces) and its slope")
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2], help="Dask cluster sizes to run, in order")
+    parser.add_argument("--recycle-above", type=int, default=None, metavar="MIB",
+                        help="recycle a worker whose RSS after a task is above MIB (the engine's default if not given; 0: never)")
     args = parser.parse_args()
     source = make(args.rows)
     print(f"# {os.cpu_count()} CPUs; {args.rows:,} rows; medians of {args.repeats}; partitions of {args.partition_size:,} rows", flush=True)
@@ -210,7 +245,9 @@ def main() -> None:
         print(f"local     {local:8.1f} s  {args.rows / local:10,.0f} rows/s  CPU {local_cpu:7.1f} s  load {load} → {_load()}", flush=True)
     for workers in args.workers:
         load = _load()
-        walls, peaks, cpus = run_dask(source, DATA / "out_dask", workers, args.repeats, args.partition_size, args.timeline, args.floor)
+        recycle = None if args.recycle_above is None else {"recycle_above": args.recycle_above}
+        walls, peaks, cpus = run_dask(source, DATA / "out_dask", workers, args.repeats, args.partition_size, args.timeline, args.floor,
+                                      recycle)
         wall, cpu = statistics.median(walls), statistics.median(cpus)
         ratio = f"  {wall / local:5.2f}× local wall, {cpu / local_cpu:5.2f}× CPU" if local and local_cpu else ""
         print(f"dask {workers} w  {wall:8.1f} s  {args.rows / wall:10,.0f} rows/s  CPU {cpu:7.1f} s  "

@@ -134,6 +134,10 @@ def rank(
     scheduler: Annotated[str | None, typer.Option("--scheduler", help="Dask scheduler address, e.g. tcp://10.0.0.5:8786 (default: a cluster on this machine).")] = None,
     partition_size: Annotated[int, typer.Option("--partition-size", min=1, help="Rows per Dask partition.")] = 100_000,
     output_format: Annotated[str | None, typer.Option("--format", help="Dask output parts: parquet (default) or csv.")] = None,
+    recycle_above: Annotated[int | None, typer.Option(
+        "--recycle-above", min=0, metavar="MIB",
+        help="Dask: a worker whose memory after a task is above this many MiB is retired between tasks and started afresh "
+             "by its nanny, bounding a worker's memory whatever the input size (default 768; 0: never).")] = None,
     overwrite: Annotated[bool, typer.Option("--overwrite", help="Allow -o to be the input file itself (replaced once ranked).")] = False,
 ) -> None:
     """Rank files of candidate firms by priority (score × likelihood); every input row comes back, best first."""
@@ -144,7 +148,8 @@ def rank(
         from ._cli_dask import rank_on_dask
 
         rank_on_dask(inputs, output, map_dir=map_dir, model=_model_ref(model), lang=lang, top=top, shortlist=shortlist,
-                     partition_size=partition_size, scheduler=scheduler, output_format=output_format, workers=workers, errors=_errors)
+                     partition_size=partition_size, scheduler=scheduler, output_format=output_format, workers=workers,
+                     recycle_above=recycle_above, errors=_errors)
         return
     if len(inputs) != 1:
         raise typer.BadParameter("the local engine ranks one file; use --engine dask for several", param_hint="INPUT")

@@ -35,6 +35,10 @@ How a run goes (:func:`rank_dask`); no step holds more than about a piece of row
    After each piece the worker empties the per-value caches and hands its freed heap back
    (:func:`_task`); the engine's cluster runs its workers without Dask's profiler and with short logs
    (:data:`WORKER_CONFIG`), whose objects, kept across pieces, would keep the pieces' freed memory.
+   What a worker still keeps rises slowly (a fraction of a MiB a piece); a worker whose memory after a task passes
+   ``recycle_above`` (:data:`RECYCLE_ABOVE_MIB`) is retired between tasks and started afresh by its nanny
+   (:class:`_Recycler`), so that a worker's memory stays under that bound plus one task's working set whatever the
+   input size.
 4. **The global order from the keys alone.** The ranges of the output parts are quantiles of the
    samples; each staged file (sorted) says where each range starts in it (saved beside it; the
    client keeps only the rows per range); a copy takes its first copy's key (its file re-sorted,
@@ -56,7 +60,9 @@ The shortlist pool is the best ``max(2000, 20 K)`` matched active firms that are
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import ctypes
+import dataclasses
 import functools
 import glob
 import json
@@ -97,7 +103,7 @@ from ._rank import (
     shortlist,
 )
 
-__all__ = ["WORKER_CONFIG", "DaskRankReport", "engine", "local_cluster", "rank_dask"]
+__all__ = ["EVENTS", "RECYCLE_ABOVE_MIB", "WORKER_CONFIG", "DaskRankReport", "engine", "local_cluster", "rank_dask"]
 
 ROW = "__row__"
 ORDER = "__order__"
@@ -186,8 +192,14 @@ def engine(map_dir: str | None, model_ref: str | None) -> Recommender:
     return Recommender(map_dir, model=model_ref)
 
 
+#: The topic of the events the engine's worker plugins log on the scheduler (``Client.get_events``): ``{"action": "ready",
+#: "pid", "seconds"}`` when a worker has built its engine, ``{"action": "recycle", "pid", "rss_mib", "tasks"}`` when a
+#: worker is retired for its memory (:class:`_Recycler`).
+EVENTS = "recommender-worker"
+
+
 class _EngineLoader(WorkerPlugin):
-    """A worker plugin that builds :func:`engine` when a worker joins (also a worker that replaces a lost one)."""
+    """A worker plugin that builds :func:`engine` when a worker joins (also a worker that replaces a lost or recycled one)."""
 
     name = "recommender-engine"
 
@@ -196,7 +208,101 @@ class _EngineLoader(WorkerPlugin):
         self.model_ref = model_ref
 
     async def setup(self, worker) -> None:  # noqa: ANN001 - distributed.Worker
+        start = time.perf_counter()
         await asyncio.get_running_loop().run_in_executor(None, engine, self.map_dir, self.model_ref)
+        worker.log_event(EVENTS, {"action": "ready", "pid": os.getpid(), "seconds": round(time.perf_counter() - start, 3)})
+
+
+#: A worker's memory (RSS, MiB) after a task above which it is retired between tasks and started afresh by its nanny
+#: (:class:`_Recycler`; ``recommender rank --engine dask --recycle-above``). A worker of the engine holds about
+#: 300–500 MiB between pieces (the map, matcher, model and Python's heap) and about 600–700 MiB more while it scores or
+#: writes a piece of 100,000 rows (benchmarks/README.md); its memory between pieces rises by some 0.3–0.8 MiB a piece.
+#: With this bound a single-threaded worker's memory stays under the bound plus one task's working set (768 + ~700 MiB at
+#: 100,000 rows a piece, under 2 GiB) whatever the input size, give or take what one task keeps: Dask has started the
+#: worker's next task when the task that passed the bound ends, and that task runs to its end (what a task keeps is
+#: under a MiB in a worker some pieces old, several MiB in a young one). A worker is recycled after several hundred pieces
+#: at this bound; a recycle costs the worker about 4–5 s (a new process, its imports, the engine; benchmarks/README.md).
+RECYCLE_ABOVE_MIB = 768
+
+
+class _Recycler(WorkerPlugin):
+    """A worker plugin that bounds a worker's memory by recycling it, as process pools recycle a worker after so many tasks.
+
+    Each time a task has ended (its memory handed back, :func:`_task`) the worker's RSS is read (as Dask's memory manager
+    reads it); above ``above_mib`` the worker is retired between tasks and its nanny starts a fresh worker process, whose
+    engine :class:`_EngineLoader` builds. The retirement is Dask's own (:meth:`distributed.Worker.close_gracefully` with
+    ``restart=True``, which ``distributed.worker.lifetime`` uses on a timer), in this order: the worker takes the state
+    ``retire_workers`` gives it (no task starts, the scheduler assigns none), lets a task it had started end and waits up
+    to ``drain_seconds`` for the client to take the results it holds; ``Scheduler.retire_workers`` moves what it still
+    holds to another worker and removes it as expected, handing the tasks assigned to it to other workers without counting
+    a failure; the worker closes and its nanny starts a new one. Where no other worker can take its results, the
+    scheduler does not retire it: it goes on and tries again after a later task. The task Dask had already started when
+    the bound was passed (the next task starts as the last ends) runs to its end first. A worker without a nanny (``dask worker
+    --no-nanny``) would not come back: it is never recycled. Each recycle is logged on the scheduler (:data:`EVENTS`).
+    """
+
+    name = "recommender-recycle"
+
+    def __init__(self, above_mib: int, drain_seconds: float = 5.0):
+        self.above_mib = above_mib
+        self.drain_seconds = drain_seconds
+
+    def setup(self, worker) -> None:  # noqa: ANN001 - distributed.Worker
+        self.worker = worker
+        self.tasks = 0
+        self.retiring: asyncio.Task | None = None
+        self.warned = False
+
+    def transition(self, key, start: str, finish: str, **kwargs: object) -> None:  # noqa: ANN001 - a Dask key
+        if start != "executing" or self.retiring is not None:
+            return
+        self.tasks += 1
+        rss = self.worker.monitor.get_process_memory()  # the RSS, as Dask's memory manager reads it
+        if rss <= self.above_mib * 2**20:
+            return
+        if self.worker.nanny is None:
+            if not self.warned:
+                self.warned = True
+                self.worker.log_event(EVENTS, {"action": "no-nanny", "pid": os.getpid(), "rss_mib": rss // 2**20})
+            return
+        self.retiring = asyncio.get_running_loop().create_task(self._retire(rss))
+
+    async def _retire(self, rss: int) -> None:
+        from distributed.core import Status
+
+        worker = self.worker
+        if worker.status != Status.running:
+            self.retiring = None
+            return  # closing already, or paused by its memory manager (which resumes it)
+        # no task starts from now on, and the scheduler assigns none (the state retire_workers puts a worker in)
+        worker.status = Status.closing_gracefully
+        await self._settle()
+        # Once the scheduler has removed it, the worker closes on its own when the scheduler's stream ends, and would ask
+        # its nanny to close too (Worker.close(nanny=True)), racing the close below that leaves the nanny to start a new
+        # worker: forgotten here, the nanny is asked by neither and starts a new worker when this one exits.
+        nanny, worker.nanny = worker.nanny, None
+        worker.log_event(EVENTS, {"action": "recycle", "pid": os.getpid(), "rss_mib": rss // 2**20, "tasks": self.tasks})
+        try:
+            retired = worker.address in await worker.scheduler.retire_workers(
+                workers=[worker.address], close_workers=False, remove=True, stimulus_id=f"recommender-recycle-{time.time()}")
+        except Exception:  # noqa: BLE001 - the scheduler's stream ended first: the worker is closing, removed by the scheduler
+            retired = worker.status in (Status.closing, Status.closed)
+        if not retired:
+            # results only this worker holds and no other worker could take: it stays, and tries again after a later task
+            worker.nanny = nanny
+            worker.log_event(EVENTS, {"action": "recycle-aborted", "pid": os.getpid()})
+            if worker.status == Status.closing_gracefully:
+                worker.status = Status.running
+            self.retiring = None
+            return
+        await self._settle(drain=False)
+        await worker.close(nanny=False, reason=f"recycled: {rss // 2**20} MiB after a task, above {self.above_mib} MiB")
+
+    async def _settle(self, drain: bool = True) -> None:
+        """Until no task runs here and (``drain``, for up to ``drain_seconds``) the client has taken the results held here."""
+        deadline = time.monotonic() + self.drain_seconds
+        while self.worker.state.executing_count or (drain and len(self.worker.data) and time.monotonic() < deadline):
+            await asyncio.sleep(0.02)
 
 
 @dataclass(frozen=True)
@@ -702,6 +808,14 @@ class DaskRankReport(RankReport):
     parts: int
     output: Path
     seconds: dict[str, float] = field(default_factory=dict)  # wall seconds of each step: read, duplicates, score, order, write
+    #: the engine's worker events received during the run (scheduler time, message; :data:`EVENTS`): engines built, recycles
+    events: list[tuple[float, dict]] = field(default_factory=list)
+
+    @property
+    def recycled(self) -> int:
+        """Workers retired for their memory and started afresh during the run (:class:`_Recycler`)."""
+        actions = [msg.get("action") for _, msg in self.events]
+        return actions.count("recycle") - actions.count("recycle-aborted")
 
 
 def _expand_inputs(patterns: Sequence[str | os.PathLike[str]]) -> list[Path]:
@@ -741,6 +855,7 @@ def rank_dask(
     client=None,  # noqa: ANN001 - a distributed.Client to use (tests)
     n_workers: int | None = None,
     progress: bool = False,
+    recycle_above: int = RECYCLE_ABOVE_MIB,
 ) -> DaskRankReport:
     """Rank CSV files and Parquet datasets on a Dask cluster into a folder of ranked parts.
 
@@ -753,11 +868,16 @@ def rank_dask(
     output_format : "parquet" (default) or "csv" (UTF-8 with BOM, one header per part).
     scheduler : a scheduler address; None starts a LocalCluster on this machine (or uses ``client``).
     progress : show Dask's progress bar (a terminal) or print the dashboard link.
+    recycle_above : MiB; a worker whose memory after a task is above it is retired between tasks and started afresh by its
+        nanny (:class:`_Recycler`), so that a worker's memory stays bounded whatever the input size; 0: never.
     """
+    import dask
     from distributed import Client
 
     if partition_size < 1:
         raise ValueError(f"partition_size must be at least 1, got {partition_size}")
+    if recycle_above < 0:
+        raise ValueError(f"recycle_above must be 0 (never) or a number of MiB, got {recycle_above}")
     output = Path(output)
     fmt = (output_format or ("csv" if output.suffix.lower() == ".csv" else "parquet")).lower()
     if fmt not in ("parquet", "csv"):
@@ -784,9 +904,23 @@ def rank_dask(
         if progress and not sys.stderr.isatty() and client.dashboard_link:
             _console(f"Dask 仪表盘 / dashboard: {client.dashboard_link}")
         client.register_plugin(_EngineLoader(map_ref, model_ref), name=_EngineLoader.name)
-        report = _run(client, rec, paths, output, work, map_ref, model_ref, lang, top, shortlist_k, partition_size, fmt, version,
-                      progress and sys.stderr.isatty())
+        if recycle_above:
+            client.register_plugin(_Recycler(recycle_above), name=_Recycler.name)
+        # received as they come (the scheduler keeps only the last few events of a topic: distributed.admin.low-level-log-length)
+        events: list[tuple[float, dict]] = []
+        client.subscribe_topic(EVENTS, events.append)
+        # a cluster object in this process (LocalCluster) closes a worker's nanny when no worker of its name has come back
+        # within this timeout (15 s by default): a recycled worker's new process (imports, engine) may take about that long
+        with dask.config.set({"distributed.deploy.lost-worker-timeout": "300s"} if recycle_above else {}):
+            report = _run(client, rec, paths, output, work, map_ref, model_ref, lang, top, shortlist_k, partition_size, fmt, version,
+                          progress and sys.stderr.isatty())
+        report = dataclasses.replace(report, events=list(events))
     finally:
+        if client is not None and client.status == "running":
+            with contextlib.suppress(Exception):  # a cluster lost: nothing left to unregister from
+                client.unsubscribe_topic(EVENTS)
+                if recycle_above:
+                    client.unregister_worker_plugin(_Recycler.name)  # a cluster shared with other work does not keep recycling
         if own_client and client is not None:
             client.close()
         if cluster is not None:

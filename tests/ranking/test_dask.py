@@ -156,6 +156,46 @@ def test_the_engines_cluster_keeps_a_short_past_in_its_workers(inputs, tmp_path)
     assert kept["executed"] > 100 and kept["keys"] <= 5, kept
 
 
+def _settled_rss():  # noqa: ANN202 - a function to run on each worker
+    """A function giving a worker's RSS once the engine is built and its freed memory handed back (a fresh worker's floor);
+    made here, so that it is sent by value to workers that cannot import the tests."""
+    from recommender.ranking._dask import _hand_back_memory, engine
+
+    return lambda dask_worker: (engine(None, "demo"), _hand_back_memory(), dask_worker.monitor.get_process_memory())[-1]
+
+
+def test_workers_recycled_mid_run_give_every_row_once_with_the_local_engines_scores_and_order(inputs, tmp_path):
+    # a bound a few MiB over a fresh worker's floor: each worker passes it after some tasks, is retired between tasks and
+    # started afresh by its nanny, while the other goes on
+    from recommender.ranking._dask import local_cluster
+
+    with local_cluster(2, dashboard_address=None) as cluster, Client(cluster) as c:
+        first = set(c.run(os.getpid).values())
+        bound = max(c.run(_settled_rss()).values()) // 2**20 + 6
+        out = tmp_path / "ranked"
+        report = rank_dask([str(inputs["folder"] / "part*.csv")], out, client=c, model="demo", partition_size=300, shortlist_k=4,
+                           recycle_above=bound)
+        c.wait_for_workers(2, timeout=120)
+        now = set(c.run(os.getpid).values())
+        plugins = c.run(lambda dask_worker: sorted(dask_worker.plugins))
+    events = [msg for _, msg in report.events]
+    recycled = [e for e in events if e["action"] == "recycle"]
+    assert report.recycled == len(recycled) - sum(e["action"] == "recycle-aborted" for e in events) >= 1
+    assert all(e["rss_mib"] > bound for e in recycled)
+    assert {e["pid"] for e in recycled} <= first | {e["pid"] for e in events if e["action"] == "ready"}
+    assert now != first and len(now) == 2  # the workers the nannies started afresh
+    assert all("recommender-recycle" not in names for names in plugins.values())  # the run leaves no recycling behind
+    local = pd.read_csv(inputs["local"], dtype=str, keep_default_na=False)
+    ranked = pd.read_parquet(out)
+    assert len(ranked) == ROWS == report.rows
+    assert ranked["rank"].tolist() == list(range(1, ROWS + 1))
+    assert ranked["name"].tolist() == local["name"].tolist()
+    np.testing.assert_array_equal(ranked["score"].to_numpy(), local["score"].astype(float).to_numpy())
+    np.testing.assert_array_equal(ranked["priority"].to_numpy(), local["priority"].astype(float).to_numpy())
+    assert ranked["duplicate_of"].fillna(0).astype(int).tolist() == local["duplicate_of"].replace("", "0").astype(int).tolist()
+    assert ranked["shortlist"].fillna(0).astype(int).tolist() == local["shortlist"].replace("", "0").astype(int).tolist()
+
+
 def test_copies_of_firms_across_partitions_and_files_are_marked_as_the_local_engine_marks_them(inputs, client, tmp_path):
     out = tmp_path / "ranked"
     report = rank_dask([str(inputs["folder"] / "part*.csv")], out, client=client, model="demo", partition_size=200, shortlist_k=4)
@@ -298,6 +338,45 @@ def test_cli_ranks_through_a_real_scheduler(inputs, real_cluster, tmp_path):
     local = pd.read_csv(inputs["local"], dtype=str, keep_default_na=False)
     assert ranked["name"].tolist() == local["name"].tolist()
     np.testing.assert_array_equal(ranked["score"].to_numpy(), local["score"].astype(float).to_numpy())
+
+
+def test_cli_recycles_dask_worker_processes_through_their_nannies(inputs, real_cluster, tmp_path):
+    # `dask worker` runs each worker under a nanny: a worker over the bound after a task is retired and its nanny starts
+    # a new process; a bound of 1 MiB, passed after every task (these workers have run earlier tests: their memory may
+    # have stopped growing), and one piece, so that the run is a few tasks
+    source = inputs["folder"] / "part1.csv"
+    local_out = tmp_path / "local.csv"
+    Recommender(model="demo").rank_file(source, local_out)
+    with Client(real_cluster, timeout=60) as c:
+        c.wait_for_workers(2, timeout=120)
+        before = set(c.run(os.getpid).values())
+        out = tmp_path / "cli-recycled"
+        result = subprocess.run(
+            [str(BIN / "recommender"), "rank", str(source), "-o", str(out), "--engine", "dask", "--scheduler", real_cluster,
+             "--partition-size", "2000", "--top", "3", "--model", "demo", "--recycle-above", "1"],
+            capture_output=True, text=True, timeout=400,
+        )
+        c.wait_for_workers(2, timeout=120)
+        after = set(c.run(os.getpid).values())
+    assert result.returncode == 0, result.stderr
+    assert "workers recycled for their memory:" in result.stdout
+    assert not before & after  # both worker processes are new, started by their nannies
+    ranked = pd.read_parquet(out)
+    local = pd.read_csv(local_out, dtype=str, keep_default_na=False)
+    assert len(ranked) == len(local) == ROWS // 2
+    assert ranked["name"].tolist() == local["name"].tolist()
+    np.testing.assert_array_equal(ranked["score"].to_numpy(), local["score"].astype(float).to_numpy())
+
+
+def test_the_command_line_names_the_engines_recycling_bound():
+    from typer.testing import CliRunner
+
+    from recommender.cli import app
+    from recommender.ranking._dask import RECYCLE_ABOVE_MIB
+
+    result = CliRunner().invoke(app, ["rank", "--help"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0
+    assert "--recycle-above" in result.stdout and f"default {RECYCLE_ABOVE_MIB}" in result.stdout
 
 
 def test_cli_reports_an_encoding_error_from_a_worker(real_cluster, tmp_path):
