@@ -181,7 +181,7 @@ def test_workers_recycled_mid_run_give_every_row_once_with_the_local_engines_sco
     events = [msg for _, msg in report.events]
     recycled = [e for e in events if e["action"] == "recycle"]
     assert report.recycled == len(recycled) - sum(e["action"] == "recycle-aborted" for e in events) >= 1
-    assert all(e["rss_mib"] > bound for e in recycled)
+    assert all(e["rss_mib"] >= bound for e in recycled)  # over the bound in bytes; whole MiB, rounded down
     assert {e["pid"] for e in recycled} <= first | {e["pid"] for e in events if e["action"] == "ready"}
     assert now != first and len(now) == 2  # the workers the nannies started afresh
     assert all("recommender-recycle" not in names for names in plugins.values())  # the run leaves no recycling behind
