@@ -1244,8 +1244,9 @@ def _stated_together(rows: np.ndarray, cols: np.ndarray, corroborating: np.ndarr
         order = np.lexsort((part, key))
         k, v = key[order], part[order]
         new_key = np.concatenate(([True], k[1:] != k[:-1]))
+        before = np.concatenate(([v[0]], v[:-1]))
         # a second distinct value within one (row, link), not counting the missing ones (-1)
-        second = ~new_key & (v != np.concatenate(([v[0]], v[:-1]))) & (v >= 0) & (np.concatenate(([v[0]], v[:-1])) >= 0)
+        second = ~new_key & (v != before) & (v >= 0) & (before >= 0)
         if second.any():
             stated[order] |= np.isin(k, k[second])
     if not stated.any():

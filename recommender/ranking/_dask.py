@@ -917,9 +917,10 @@ def rank_dask(
         report = dataclasses.replace(report, events=list(events))
     finally:
         if client is not None and client.status == "running":
-            with contextlib.suppress(Exception):  # a cluster lost: nothing left to unregister from
+            with contextlib.suppress(Exception):  # a cluster lost, or not subscribed yet: nothing to undo
                 client.unsubscribe_topic(EVENTS)
-                if recycle_above:
+            if recycle_above:
+                with contextlib.suppress(Exception):  # (apart: a failed unsubscribe must not leave the plugin registered)
                     client.unregister_worker_plugin(_Recycler.name)  # a cluster shared with other work does not keep recycling
         if own_client and client is not None:
             client.close()
