@@ -894,6 +894,7 @@ def rank_dask(
     work = Path(tempfile.mkdtemp(prefix=f".{output.name}.", suffix=".part", dir=output.parent))
     cluster = None
     own_client = client is None
+    workers_at_start, recycling = 0, False
     try:
         if client is None:
             if scheduler is None:
@@ -904,8 +905,10 @@ def rank_dask(
         if progress and not sys.stderr.isatty() and client.dashboard_link:
             _console(f"Dask 仪表盘 / dashboard: {client.dashboard_link}")
         client.register_plugin(_EngineLoader(map_ref, model_ref), name=_EngineLoader.name)
+        workers_at_start = len(client.scheduler_info(n_workers=-1)["workers"])
         if recycle_above:
             client.register_plugin(_Recycler(recycle_above), name=_Recycler.name)
+            recycling = True
         # received as they come (the scheduler keeps only the last few events of a topic: distributed.admin.low-level-log-length)
         events: list[tuple[float, dict]] = []
         client.subscribe_topic(EVENTS, events.append)
@@ -914,20 +917,49 @@ def rank_dask(
         with dask.config.set({"distributed.deploy.lost-worker-timeout": "300s"} if recycle_above else {}):
             report = _run(client, rec, paths, output, work, map_ref, model_ref, lang, top, shortlist_k, partition_size, fmt, version,
                           progress and sys.stderr.isatty())
+            if recycle_above:
+                with contextlib.suppress(Exception):  # (a worker closing as it is asked: tried again on the way out)
+                    client.unregister_worker_plugin(_Recycler.name)  # a cluster shared with other work does not keep recycling
+                    recycling = False
+                if cluster is None:  # a cluster that outlives the run is left with as many workers as it had, none leaving
+                    _await_recycles(client, workers_at_start)
         report = dataclasses.replace(report, events=list(events))
     finally:
         if client is not None and client.status == "running":
             with contextlib.suppress(Exception):  # a cluster lost, or not subscribed yet: nothing to undo
                 client.unsubscribe_topic(EVENTS)
-            if recycle_above:
+            if recycling:
                 with contextlib.suppress(Exception):  # (apart: a failed unsubscribe must not leave the plugin registered)
-                    client.unregister_worker_plugin(_Recycler.name)  # a cluster shared with other work does not keep recycling
+                    client.unregister_worker_plugin(_Recycler.name)
         if own_client and client is not None:
             client.close()
         if cluster is not None:
             cluster.close()
         shutil.rmtree(work, ignore_errors=True)
     return report
+
+
+#: How long a run waits at its end for the workers it recycled to be back (a new process: imports, the engine).
+RECYCLED_BACK_SECONDS = 120.0
+_LEAVING = frozenset({"closing_gracefully", "closing", "closed"})
+
+
+def _await_recycles(client, workers: int, timeout: float = RECYCLED_BACK_SECONDS) -> None:  # noqa: ANN001 - a Client
+    """Until the cluster has ``workers`` workers again, none of them retiring or closing: a worker retired for its memory
+    after one of the run's last tasks (:class:`_Recycler`) may still be handing back its results or starting afresh when
+    the results are in; without this, the run would return with a worker closing or missing, and the next work on the
+    cluster would meet it. Past ``timeout``, a warning: the ranking itself is complete."""
+    deadline = time.monotonic() + timeout
+    while True:
+        with contextlib.suppress(Exception):  # a scheduler busy with the workers' changes answers on the next try
+            states = [w.get("status") for w in client.scheduler_info(n_workers=-1)["workers"].values()]
+            if len(states) >= workers and not _LEAVING.intersection(states):
+                return
+        if time.monotonic() > deadline:
+            _console(f"警告：{timeout:.0f} 秒内回收的 Dask 工作进程未全部恢复 / warning: recycled Dask workers not all back within "
+                     f"{timeout:.0f} s")
+            return
+        time.sleep(0.1)
 
 
 def _gather(client, futures: Sequence, progress: bool) -> list:  # noqa: ANN001
