@@ -36,8 +36,10 @@ Clause by clause:
 * in a registered scope's list of items (separated by ；), a class-name item and an item naming
   that class's product (汽车零部件及配件制造, 汽车零部件研发) restate one business and count once,
   the strongest: the number of catalogue items a firm registers is no measure of its business;
-  two classes that agree on a link state it (电子专用材料制造 and 有色金属压延加工: the foils); a
-  catalogue item most scopes list borrows no activity from the other items;
+  two classes that agree on a link state it (电子专用材料制造 and 有色金属压延加工: the foils), weighing
+  as a class code and an item do, in either order; a class item that nothing of the firm's supports
+  claims no link and leads no item after it; a catalogue item most scopes list borrows no activity
+  from the other items;
 * every Chinese word is compiled in traditional characters too (Hong Kong and Taiwan text).
 
 A link's affinity is the noisy-or of the weights of its distinct matched terms and of the
@@ -1007,7 +1009,14 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         if len(e_row):
             # (a catalogue item most scopes list, 知识产权服务, is no statement of the main business:
             # it neither leads, so that the items after it weigh as later ones, nor is led)
+            # (nor is an item worded as a GB/T 4754 class name, 电子专用材料制造, that nothing else
+            # of the firm's supports for its link: alone it claims no link, so it cannot make the
+            # firm's own words after it later items)
             catalogue = self.catalogue_[e_term]
+            class_item = self.link_corroborates_[e_entry]
+            if class_item.any():
+                catalogue = catalogue | _unsupported_class_items(e_row, e_col, e_term, class_item, self.link_class_[e_entry],
+                                                                 industry, self.codes_, len(self.link_ids_))
             primary = (~e_secondary & ~catalogue).nonzero()[0]
             first_clause = np.full(n, -1, dtype=np.int64)
             if len(primary):
@@ -1092,7 +1101,11 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
                 classes = np.where(np.isin(key, key[recovered_class]), -1, classes)
             classes = np.concatenate([classes, np.full(len(code_rows), -1, dtype=np.int64)])[keep]
             rows_, cols_, weights_, evidence_, weak_ = rows_[keep], cols_[keep], weights_[keep], evidence_[keep], weak_[keep]
-            alone = _stated_together(rows_, cols_, alone, classes)
+            stated = _stated_together(rows_, cols_, alone, classes)
+            together = alone & ~stated
+            if together.any():  # they state the link as a class code and an item do (below)
+                weights_ = _as_code_and_item(rows_, cols_, weights_, together)
+            alone = stated
         return self._combine(n, rows_, cols_, weights_, evidence_, weak_, discarded, green, alone)
 
     @staticmethod
@@ -1224,6 +1237,39 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
             affinity[kept].astype(np.float64), col[group][kept].astype(np.int32), indptr, len(self.link_ids_),
             np.asarray(evidence[kept], dtype=object), trade_only, green,
         )
+
+
+def _unsupported_class_items(row: np.ndarray, col: np.ndarray, term: np.ndarray, class_item: np.ndarray, stated: np.ndarray,
+                             industry: Sequence[object], codes: Mapping[str, tuple[tuple[int, float], ...]], n_links: int) -> np.ndarray:
+    """Per evidence entry, whether it is a class-name entry (``class_item``) that nothing else of
+    its row supports for its link: no other term of the row names the link, no second class item
+    does, and the row's industry code is neither of the entry's own class (``stated``) nor a code
+    of the link. Such an item claims no link (:meth:`LinkMatcher._combine` drops it)."""
+    at = class_item.nonzero()[0]
+    key = row * n_links + col
+    terms = pd.Series(term[at]).groupby(key[at]).nunique()
+    supported = np.isin(key[at], key[~class_item]) | np.isin(key[at], terms.index[terms.to_numpy() > 1].to_numpy())
+    out = np.zeros(len(row), dtype=bool)
+    for k, i, c, own in zip(at[~supported].tolist(), row[at[~supported]].tolist(), col[at[~supported]].tolist(),
+                            stated[at[~supported]].tolist(), strict=True):
+        code = industry[i].strip() if isinstance(industry[i], str) else ""
+        if code and ((own and code.startswith(own)) or any(c == link for digits in (4, 3, 2) for link, _ in codes.get(code[:digits], ()))):
+            continue
+        out[k] = True
+    return out
+
+
+def _as_code_and_item(rows: np.ndarray, cols: np.ndarray, weights: np.ndarray, together: np.ndarray) -> np.ndarray:
+    """``weights`` with the class-name entries that state a link together (``together``, of one
+    row and link: two items of different classes) weighing as a class code and an item do: the
+    first of each (row, link) a 4-digit code's weight, the others a class name's. The items'
+    order in the scope says nothing of which is the main business (two class items are one
+    statement of the firm's class, not a lead and a later item)."""
+    at = together.nonzero()[0]
+    key = rows[at] * (int(cols.max()) + 1) + cols[at]
+    out = weights.copy()
+    out[at] = np.where(_first_occurrences(key), CODE_WEIGHTS[4], TERM_WEIGHTS["class"])
+    return out
 
 
 def _stated_together(rows: np.ndarray, cols: np.ndarray, corroborating: np.ndarray, classes: np.ndarray) -> np.ndarray:

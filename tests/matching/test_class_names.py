@@ -91,3 +91,28 @@ def test_a_recovered_class_states_no_making_of_it(scorer):
     assert "battery_raw_materials" not in recovering
     making = links_of(scorer, "一般项目：电子专用材料制造；基础化学原料制造；五金产品零售")
     assert max(making, key=making.get) == "battery_raw_materials"
+
+
+def test_a_class_item_that_claims_nothing_leads_nothing(scorer):
+    # a first item worded as a class name that no other item or code supports claims no link: the
+    # firm's own product item after it weighs as it would if it came first
+    first = links_of(scorer, "一般项目：质子交换膜生产；有色金属压延加工；货物进出口")
+    after = links_of(scorer, "一般项目：有色金属压延加工；质子交换膜生产；货物进出口")
+    assert after["fuel_cell_materials"] == first["fuel_cell_materials"]
+
+
+def test_a_class_item_the_code_restates_still_leads(scorer):
+    # the first item names the class of the firm's code (3252 铝压延加工 lies in 325): it is the
+    # firm's class, stated twice, and the items after it remain later items
+    links = _links(scorer, "一般项目：有色金属压延加工；金属表面处理及热处理加工；电子专用材料制造；五金产品零售", "3252")
+    assert max(links, key=links.get) == "aluminium_foil"
+
+
+def test_two_class_items_weigh_as_a_code_and_an_item(scorer):
+    # two items of different classes that agree on a link state it as the code of one class and the
+    # item of the other do, whichever is listed first
+    together = links_of(scorer, "一般项目：石墨及碳素制品制造；电子专用材料制造；五金产品零售")
+    reversed_ = links_of(scorer, "一般项目：电子专用材料制造；石墨及碳素制品制造；五金产品零售")
+    by_code = _links(scorer, "一般项目：电子专用材料制造；五金产品零售", "3091")
+    assert together["anode_material"] == reversed_["anode_material"]
+    assert together["anode_material"] >= by_code["anode_material"] - 1e-9
