@@ -1013,11 +1013,17 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
             # of the firm's supports for its link: alone it claims no link, so it cannot make the
             # firm's own words after it later items)
             catalogue = self.catalogue_[e_term]
-            class_item = self.link_corroborates_[e_entry]
-            if class_item.any():
-                catalogue = catalogue | _unsupported_class_items(e_row, e_col, e_term, class_item, self.link_class_[e_entry],
-                                                                 industry, self.codes_, len(self.link_ids_))
             primary = (~e_secondary & ~catalogue).nonzero()[0]
+            class_item = self.link_corroborates_[e_entry]
+            if len(primary) and class_item[primary].any():  # (only rows whose first primary entry is one can change)
+                leading = primary[np.concatenate(([True], e_row[primary][1:] != e_row[primary][:-1]))]
+                rows_led = np.zeros(n, dtype=bool)
+                rows_led[e_row[leading[class_item[leading]]]] = True
+                class_item = class_item & rows_led[e_row]
+                if class_item.any():
+                    catalogue = catalogue | _unsupported_class_items(e_row, e_col, e_term, class_item, self.link_class_[e_entry],
+                                                                     industry, self.codes_, len(self.link_ids_))
+                    primary = (~e_secondary & ~catalogue).nonzero()[0]
             first_clause = np.full(n, -1, dtype=np.int64)
             if len(primary):
                 starts = primary[np.concatenate(([True], e_row[primary][1:] != e_row[primary][:-1]))]
@@ -1245,17 +1251,37 @@ def _unsupported_class_items(row: np.ndarray, col: np.ndarray, term: np.ndarray,
     its row supports for its link: no other term of the row names the link, no second class item
     does, and the row's industry code is neither of the entry's own class (``stated``) nor a code
     of the link. Such an item claims no link (:meth:`LinkMatcher._combine` drops it)."""
-    at = class_item.nonzero()[0]
-    key = row * n_links + col
-    terms = pd.Series(term[at]).groupby(key[at]).nunique()
-    supported = np.isin(key[at], key[~class_item]) | np.isin(key[at], terms.index[terms.to_numpy() > 1].to_numpy())
+    # the entries of the rows with a class item (few), as (row, link) keys
+    with_class = np.zeros(int(row.max()) + 1, dtype=bool)
+    with_class[row[class_item]] = True
+    near = with_class[row].nonzero()[0]
+    key = row[near] * n_links + col[near]
+    order = np.lexsort((term[near], key))
+    k, t, c = key[order], term[near][order], class_item[near][order]
+    same = np.concatenate(([False], k[1:] == k[:-1]))
+    # a (row, link) run with a term that is no class item, or with two distinct class items
+    run = np.cumsum(~same) - 1
+    other = np.zeros(run[-1] + 1 if len(run) else 0, dtype=bool)
+    other[run[~c]] = True
+    other[run[same & (t != np.concatenate(([-1], t[:-1])))]] = True
+    candidate = near[order][c & ~other[run]]
     out = np.zeros(len(row), dtype=bool)
-    for k, i, c, own in zip(at[~supported].tolist(), row[at[~supported]].tolist(), col[at[~supported]].tolist(),
-                            stated[at[~supported]].tolist(), strict=True):
-        code = industry[i].strip() if isinstance(industry[i], str) else ""
-        if code and ((own and code.startswith(own)) or any(c == link for digits in (4, 3, 2) for link, _ in codes.get(code[:digits], ()))):
-            continue
-        out[k] = True
+    if not len(candidate):
+        return out
+    links_of: dict[str, set[int]] = {}
+
+    def coded(code: str, link: int, own: str) -> bool:
+        if own and code.startswith(own):
+            return True
+        if code not in links_of:
+            # (the longest prefix of the code with links, as the code's own evidence is read)
+            payload = next((codes[code[:d]] for d in (4, 3, 2) if len(code) >= d and code[:d] in codes), ())
+            links_of[code] = {c for c, _ in payload}
+        return link in links_of[code]
+
+    texts = [code.strip() if isinstance(code, str) else "" for code in (industry[i] for i in row[candidate].tolist())]
+    out[candidate] = [not (code and coded(code, link, own))
+                      for code, link, own in zip(texts, col[candidate].tolist(), stated[candidate].tolist(), strict=True)]
     return out
 
 
