@@ -116,3 +116,12 @@ def test_two_class_items_weigh_as_a_code_and_an_item(scorer):
     by_code = _links(scorer, "一般项目：电子专用材料制造；五金产品零售", "3091")
     assert together["anode_material"] == reversed_["anode_material"]
     assert together["anode_material"] >= by_code["anode_material"] - 1e-9
+
+
+def test_the_class_of_food_and_beverage_machinery_states_that_machinery(scorer):
+    # 3531 食品、酒、饮料及茶生产专用设备制造 makes the machines of food and drink lines: the item names the
+    # firm's product as plainly as 食品机械 does, not the drinks (饮料) inside its name; its code too
+    item = links_of(scorer, "一般项目：食品、酒、饮料及茶生产专用设备制造；包装专用设备制造；机械零部件加工；货物进出口")
+    assert max(item, key=item.get) == "agri_food_machinery"
+    assert "beverages" not in item
+    assert "agri_food_machinery" in _links(scorer, "一般项目：机械设备销售", "3531")
