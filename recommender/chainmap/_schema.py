@@ -170,16 +170,30 @@ class ClassLink(_Strict):
     source: Text
 
 
+class ClassItem(_Strict):
+    """An item of the registration catalogue (经营范围规范表述目录) that states a GB/T 4754 class in
+    words other than the class's name (数据处理和存储支持服务 for 6550 信息处理和存储支持服务): read
+    as the class's name is, for the links that list the class; ``activity``: the activity the item
+    names itself (a service class's item names the service the firm runs, 数据处理和存储支持服务)."""
+
+    code: Code
+    activity: Ident | None = None
+    source: Text
+
+
 class Vocabulary(_Strict):
     """The shared matching vocabulary of a map (``vocabulary.yaml``, optional): activities,
     objects, the activities a link accepts by default (``production`` for upstream,
     midstream and downstream links, ``service`` for service links), and the main link of the
-    industry classes that several links list (``class_links``, by GB/T 4754 code)."""
+    industry classes that several links list (``class_links``, by GB/T 4754 code), and the
+    registration catalogue's items that state a class in words other than its name
+    (``class_items``)."""
 
     defaults: dict[Literal["production", "service"], list[Ident]] = Field(default_factory=dict)
     activities: dict[Ident, Activity] = Field(default_factory=dict)
     objects: dict[Ident, ObjectTerms] = Field(default_factory=dict)
     class_links: dict[Code, ClassLink] = Field(default_factory=dict)
+    class_items: dict[Annotated[str, StringConstraints(min_length=2, max_length=64)], ClassItem] = Field(default_factory=dict)
 
     def accepted(self, link: Link) -> tuple[str, ...]:
         """The activities ``link`` accepts: its own list, else the default of its stage."""
@@ -495,6 +509,12 @@ def _check_vocabulary(chains: list[Chain], vocabulary: Vocabulary, files: dict[s
             problems.append((str(path), f"class_links.{code}", "link", f"unknown link {main.link!r}"))
         elif code not in codes[main.link]:
             problems.append((str(path), f"class_links.{code}", "link", f"link {main.link!r} does not list industry code {code!r}"))
+    listed = {code for link_codes in codes.values() for code in link_codes}
+    for item, entry in vocabulary.class_items.items():
+        if not any(code == entry.code or entry.code.startswith(code) for code in listed):
+            problems.append((str(path), f"class_items.{item}", "code", f"no link lists industry code {entry.code!r} or a prefix of it"))
+        if entry.activity is not None and entry.activity not in vocabulary.activities:
+            problems.append((str(path), f"class_items.{item}", "activity", f"unknown activity {entry.activity!r}"))
 
 
 def _check_quotes(

@@ -247,10 +247,15 @@ def link_vocabulary(chain_map: ChainMap) -> pd.DataFrame:
         if len(named) <= 2:
             for link_id, service, accepts in dict.fromkeys(links):
                 rows.append((link_id, term, "class", TERM_WEIGHTS["class"], service, accepts, True))
-    rows.extend(_class_name_rows(chain_map))
+    class_rows = _class_name_rows(chain_map)
+    rows.extend(row[:7] for row in class_rows)
+    before = [""] * (len(rows) - len(class_rows))
+    item_activity = {item: entry.activity or "" for item, entry in vocabulary.class_items.items()}
     with python_strings():  # fitting reads the table value by value: Python strings, not Arrow buffers
         table = pd.DataFrame(rows, columns=[*VOCABULARY_COLUMNS, "accepts", "requires"])
-        return table.assign(equipment=table["link_id"].map(equipment), downstream=table["link_id"].map(downstream))
+        return table.assign(equipment=table["link_id"].map(equipment), downstream=table["link_id"].map(downstream),
+                            class_code=before + [row[7] for row in class_rows],
+                            names_activity=before + [item_activity.get(row[1], "") for row in class_rows])
 
 
 def _downstream(chain_map: ChainMap, link_id: str) -> set[str]:
@@ -273,13 +278,15 @@ def _downstream(chain_map: ChainMap, link_id: str) -> set[str]:
 CLASS_NAME_DIVISIONS = range(13, 44)
 
 
-def _class_name_rows(chain_map: ChainMap) -> list[tuple[str, str, str, float, bool, str, bool]]:
+def _class_name_rows(chain_map: ChainMap) -> list[tuple[str, str, str, float, bool, str, bool, str]]:
     """The names of the GB/T 4754 classes (小类) a link lists and of their groups (中类), as its weak
-    terms (kind ``class_name``): an item of a registered scope worded as the class's name (经营范围
-    规范表述目录 words most manufacturing items so) states the firm's class as a class code does,
-    and corroborates the links of that class; alone it stays weak (beside an accepted activity,
-    :data:`WEAK_FACTOR`), as a shared word does."""
-    rows: list[tuple[str, str, str, float, bool, str, bool]] = []
+    terms (kind ``class_name``, with the class's code last): an item of a registered scope worded as
+    the class's name (经营范围规范表述目录 words most manufacturing items so) states the firm's class
+    as a class code does, and corroborates the links of that class; alone it stays weak (beside an
+    accepted activity, :data:`WEAK_FACTOR`), as a shared word does. The catalogue's items that word
+    a class otherwise (the map's ``class_items``) are read so for the links that list the class or
+    a group or division it lies in, whatever its division."""
+    rows: list[tuple[str, str, str, float, bool, str, bool, str]] = []
     vocabulary = chain_map.vocabulary
     for link in chain_map.links:
         accepts = ";".join(vocabulary.accepted(link))
@@ -290,8 +297,11 @@ def _class_name_rows(chain_map: ChainMap) -> list[tuple[str, str, str, float, bo
             for known in (industry_class(code), industry_class(code[:3])):
                 if known is not None and not known.name.startswith("其他"):
                     names.setdefault(known.name, known.code)
-        for name in names:
-            rows.append((link.id, name, "class_name", TERM_WEIGHTS["class"], link.stage == "service", accepts, True))
+        for item, entry in vocabulary.class_items.items():
+            if any(entry.code.startswith(code) for code in link.industry_codes):
+                names.setdefault(item, entry.code)
+        for name, code in names.items():
+            rows.append((link.id, name, "class_name", TERM_WEIGHTS["class"], link.stage == "service", accepts, True, code))
     return rows
 
 
@@ -586,8 +596,14 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         # the word lists in traditional characters too (銷售, 主營, 一般項目: Hong Kong and Taiwan text)
         for key in [key for key in entries if not key.isascii()]:
             entries.setdefault(traditional(key), entries[key])
+        # the activity a catalogue item names itself (the map's class_items: a service it runs)
+        naming: dict[str, np.uint64] = {}
+        if "names_activity" in vocabulary.columns:
+            for t, activity in zip(vocabulary["term"].tolist(), vocabulary["names_activity"].tolist(), strict=True):
+                for form in _term_forms(_normal(str(t))) if activity else ():
+                    naming[form] = naming.get(form, np.uint64(0)) | self.activity_bits_.get(str(activity), np.uint64(0))
         for key, slot in terms.items():  # a link term wins over the word lists
-            entries[key] = (_TERM, tuple(slot.items()), key in green, _inherent_activity(key, words, longest))
+            entries[key] = (_TERM, tuple(slot.items()), key in green, _inherent_activity(key, words, longest) | naming.get(key, np.uint64(0)))
         self.automaton_ = _Automaton(entries)
         # per pattern of the pass: its kind, whether it is green, its activities, and its links as flat arrays
         payloads: list[tuple[Any, ...]] = self.automaton_.payloads
@@ -614,7 +630,14 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         # reading is the term's own evidence, never a class name's
         recovers = {col for col, accepts in enumerate(self.accepts_by_link_.tolist())
                     if accepts & int(self.recycle_bit_) and not accepts & int(self.default_bit_)}
-        flat = [(col, w, mask | inherent, req, (key, col) in class_only, (industry_code_for_name(key) or "") if (key, col) in class_only else "",
+        # the class a class-name entry states: the table's (a catalogue item's), else the one so named
+        class_codes: dict[tuple[str, int], str] = {}
+        if "class_code" in vocabulary.columns:
+            for t, link, code in zip(table["term"][is_class], table["link_id"][is_class], vocabulary["class_code"][is_class], strict=True):
+                for form in _term_forms(_normal(str(t))) if code else ():
+                    class_codes[(form, index[link])] = str(code)
+        flat = [(col, w, mask | inherent, req, (key, col) in class_only,
+                 (class_codes.get((key, col)) or industry_code_for_name(key) or "") if (key, col) in class_only else "",
                  (key, col) in class_only and col in recovers)
                 for key, (_, links, _, inherent) in zip(self.automaton_.patterns, payloads, strict=True) for col, (w, mask, req) in links]
         flat += [(col, weight, self.accepts_by_link_[col], False, False, "", False) for _, cols, weight in added for col in cols]

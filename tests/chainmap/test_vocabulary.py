@@ -58,3 +58,23 @@ def test_a_class_main_link_that_is_unknown_or_lacks_the_class_is_refused(tmp_pat
     with pytest.raises(MapError) as info:
         load_map(folder)
     assert problem in str(info.value) and f"class_links.{code}" in str(info.value)
+
+
+def test_each_class_item_cites_the_catalogue_and_its_class(jiangmen):
+    chain_map = jiangmen.chain_map
+    for item, entry in chain_map.vocabulary.class_items.items():
+        assert "经营范围规范表述目录" in entry.source and "GB/T 4754-2017" in entry.source and entry.code in entry.source, item
+        assert any(entry.code.startswith(code) for link in chain_map.links for code in link.industry_codes), item
+
+
+@pytest.mark.parametrize(("entry", "problem"), [
+    ('{code: "9999", source: a catalogue item}', "no link lists industry code '9999'"),
+    ('{code: "3841", activity: smuggle, source: a catalogue item}', "unknown activity 'smuggle'"),
+])
+def test_a_class_item_of_no_listed_class_or_an_unknown_activity_is_refused(tmp_path, entry, problem):
+    folder = tmp_path / "map"
+    shutil.copytree(TINY_MAP, folder)
+    (folder / "vocabulary.yaml").write_text(f'class_items:\n  "某项目服务": {entry}\n', encoding="utf-8")
+    with pytest.raises(MapError) as info:
+        load_map(folder)
+    assert problem in str(info.value) and "class_items.某项目服务" in str(info.value)

@@ -125,3 +125,16 @@ def test_the_class_of_food_and_beverage_machinery_states_that_machinery(scorer):
     assert max(item, key=item.get) == "agri_food_machinery"
     assert "beverages" not in item
     assert "agri_food_machinery" in _links(scorer, "一般项目：机械设备销售", "3531")
+
+
+def test_a_catalogue_item_of_a_service_class_reads_as_the_class_name(scorer):
+    # 数据处理和存储支持服务 is the registration catalogue's item for class 6550 (信息处理和存储支持服务):
+    # beside the firm's code of another class of its link, or the item of one, it states the link;
+    # alone, or beside a code of none of its links, it claims nothing
+    item = "数据处理和存储支持服务"
+    by_code = _links(scorer, f"一般项目：{item}；计算机软硬件及辅助设备零售；非居住房地产租赁", "6450")
+    code_alone = _links(scorer, "一般项目：计算机软硬件及辅助设备零售；非居住房地产租赁", "6450")
+    assert by_code["intelligent_computing_centre"] > code_alone["intelligent_computing_centre"] + 0.1
+    assert links_of(scorer, f"一般项目：{item}；互联网数据服务；软件开发")["intelligent_computing_centre"] > 0.7
+    assert links_of(scorer, f"一般项目：{item}；软件开发；软件销售") == {}
+    assert "intelligent_computing_centre" not in _links(scorer, f"一般项目：软件开发；{item}；软件销售", "6513")
