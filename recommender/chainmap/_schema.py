@@ -174,10 +174,14 @@ class ClassItem(_Strict):
     """An item of the registration catalogue (经营范围规范表述目录) that states a GB/T 4754 class in
     words other than the class's name (数据处理和存储支持服务 for 6550 信息处理和存储支持服务): read
     as the class's name is, for the links that list the class; ``activity``: the activity the item
-    names itself (a service class's item names the service the firm runs, 数据处理和存储支持服务)."""
+    names itself (a service class's item names the service the firm runs, 数据处理和存储支持服务);
+    ``links``: links whose product or service the item names though they list no code of its class
+    (电池零配件生产, battery parts, names the battery materials and foils that go into a cell, classed
+    by what they are made of): read for them too."""
 
     code: Code
     activity: Ident | None = None
+    links: list[Ident] = Field(default_factory=list)
     source: Text
 
 
@@ -511,7 +515,10 @@ def _check_vocabulary(chains: list[Chain], vocabulary: Vocabulary, files: dict[s
             problems.append((str(path), f"class_links.{code}", "link", f"link {main.link!r} does not list industry code {code!r}"))
     listed = {code for link_codes in codes.values() for code in link_codes}
     for item, entry in vocabulary.class_items.items():
-        if not any(code == entry.code or entry.code.startswith(code) for code in listed):
+        for ref in entry.links:
+            if ref not in codes:
+                problems.append((str(path), f"class_items.{item}", "links", f"unknown link {ref!r}"))
+        if not entry.links and not any(code == entry.code or entry.code.startswith(code) for code in listed):
             problems.append((str(path), f"class_items.{item}", "code", f"no link lists industry code {entry.code!r} or a prefix of it"))
         if entry.activity is not None and entry.activity not in vocabulary.activities:
             problems.append((str(path), f"class_items.{item}", "activity", f"unknown activity {entry.activity!r}"))

@@ -74,6 +74,7 @@ from ._vocabulary import (
     CLAUSE_DELIMITERS,
     EQUIPMENT_HEADS,
     GENERIC_TERMS,
+    INPUT_HEADS,
     LEAD_TERMS,
     MAKE_TERMS,
     NEGATION_BRACKET,
@@ -285,7 +286,7 @@ def _class_name_rows(chain_map: ChainMap) -> list[tuple[str, str, str, float, bo
     as a class code does, and corroborates the links of that class; alone it stays weak (beside an
     accepted activity, :data:`WEAK_FACTOR`), as a shared word does. The catalogue's items that word
     a class otherwise (the map's ``class_items``) are read so for the links that list the class or
-    a group or division it lies in, whatever its division."""
+    a group or division it lies in, whatever its division, and for the links the item names (its ``links``)."""
     rows: list[tuple[str, str, str, float, bool, str, bool, str]] = []
     vocabulary = chain_map.vocabulary
     for link in chain_map.links:
@@ -298,7 +299,7 @@ def _class_name_rows(chain_map: ChainMap) -> list[tuple[str, str, str, float, bo
                 if known is not None and not known.name.startswith("其他"):
                     names.setdefault(known.name, known.code)
         for item, entry in vocabulary.class_items.items():
-            if any(entry.code.startswith(code) for code in link.industry_codes):
+            if link.id in entry.links or any(entry.code.startswith(code) for code in link.industry_codes):
                 names.setdefault(item, entry.code)
         for name, code in names.items():
             rows.append((link.id, name, "class_name", TERM_WEIGHTS["class"], link.stage == "service", accepts, True, code))
@@ -1090,8 +1091,9 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         code_rows, code_cols, code_weights, code_terms = [], [], [], []
         # a firm whose words name the map's products only to trade them is a distributor of
         # those products: a trade class code (金属及金属矿批发) says it trades, not that it fills
-        # a trading link (bulk commodities); a production class code still names its class
-        distributor = discarded & (np.bincount(e_row, minlength=n) == 0)
+        # a trading link (bulk commodities); a production class code still names its class (a
+        # catalogue item worded as a class, 互联网销售, names no product of its own: it does not count)
+        distributor = discarded & (np.bincount(e_row[~corroborating], minlength=n) == 0)
         for i, code in enumerate(industry):
             code = code.strip() if isinstance(code, str) else ""
             for digits in (4, 3, 2) if code else ():
@@ -1548,6 +1550,12 @@ _EQUIPMENT_FORMS = sorted({(form if not form.isascii() else " " + form).encode()
                            for head in EQUIPMENT_HEADS for form in _chinese_forms((head.lower(),))}, key=len, reverse=True)
 _EQUIPMENT_RE = re.compile(b"(?:" + b"|".join(map(re.escape, _EQUIPMENT_FORMS)) + rb")(?![a-z])")
 _EQUIPMENT_STARTS = np.array(sorted({(f[0] << 16) | (f[1] << 8) | f[2] for f in _EQUIPMENT_FORMS}), dtype=np.int32)
+#: :data:`INPUT_HEADS` as they follow a term (an English one after a space, then a word's end),
+#: in traditional characters too, and the first three bytes of each.
+_INPUT_FORMS = sorted({(form if not form.isascii() else " " + form).encode()
+                       for head in INPUT_HEADS for form in _chinese_forms((head.lower(),))}, key=len, reverse=True)
+_INPUT_RE = re.compile(b"(?:" + b"|".join(map(re.escape, _INPUT_FORMS)) + rb")(?![a-z])")
+_INPUT_STARTS = np.array(sorted({(f[0] << 16) | (f[1] << 8) | f[2] for f in _INPUT_FORMS}), dtype=np.int32)
 
 
 def _three_bytes(haystack: bytes, at: np.ndarray) -> np.ndarray:
@@ -1568,7 +1576,9 @@ def _spaced(haystack: bytes, at: np.ndarray) -> np.ndarray:
 
 def _application(haystack: bytes, term_end: np.ndarray) -> np.ndarray:
     """Per term occurrence (its end offset in ``haystack``): whether 用 follows it and 于 does
-    not: the term names the application of the product after it (摩托车用, 车用), not the product."""
+    not: the term names the application of the product after it (摩托车用, 车用), not the product;
+    or whether an :data:`INPUT_HEADS` word follows it (脱墨剂, de-inking chemicals): it names what
+    the input the firm supplies is for."""
     if not len(term_end):
         return np.zeros(0, dtype=bool)
     data = np.frombuffer(haystack + b"\n" * (2 * len(_USE)), dtype=np.uint8)  # room after the last term
@@ -1576,7 +1586,11 @@ def _application(haystack: bytes, term_end: np.ndarray) -> np.ndarray:
     for i in range(len(_USE)):
         use &= data[term_end + i] == _USE[i]
         follows &= data[term_end + len(_USE) + i] == _FOR[i]
-    return use & ~follows
+    out = use & ~follows
+    heads = (~out & np.isin(_three_bytes(haystack, term_end), _INPUT_STARTS)).nonzero()[0]
+    if len(heads):
+        out[[k for k, at in zip(heads.tolist(), term_end[heads].tolist(), strict=True) if _INPUT_RE.match(haystack, at)]] = True
+    return out
 
 
 def _first_occurrences(keys: np.ndarray) -> np.ndarray:

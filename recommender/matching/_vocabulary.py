@@ -8,7 +8,7 @@ ignore generic items and to discard products named only in a trade clause.
 
 from __future__ import annotations
 
-__all__ = ["APPLICATION_OPENERS", "CLAUSE_DELIMITERS", "ENGLISH_ER_VERBS", "EQUIPMENT_HEADS", "GENERIC_TERMS", "LEAD_TERMS", "MAKE_TERMS", "NEGATION_BRACKET", "NEGATION_BRACKET_CLOSE", "NEGATION_TERMS", "TRADE_TERMS", "english_forms", "is_agent_noun"]
+__all__ = ["APPLICATION_OPENERS", "CLAUSE_DELIMITERS", "ENGLISH_ER_VERBS", "EQUIPMENT_HEADS", "GENERIC_TERMS", "INPUT_HEADS", "LEAD_TERMS", "MAKE_TERMS", "NEGATION_BRACKET", "NEGATION_BRACKET_CLOSE", "NEGATION_TERMS", "TRADE_TERMS", "english_forms", "is_agent_noun"]
 
 #: Items present in most registered business scopes; they carry no weight.
 GENERIC_TERMS: tuple[str, ...] = (
@@ -61,6 +61,19 @@ EQUIPMENT_HEADS: tuple[str, ...] = (
     "生产装备", "制造装备", "智能装备", "生产线设备", "检测仪器", "测试台",
     "equipment", "machinery", "production equipment", "manufacturing equipment", "test equipment",
     "testing equipment", "test bench", "test benches", "test rig", "test rigs", "production machinery",
+)
+
+#: Head nouns that make the word before them name what a supplied input is for (脱墨剂, 造纸助剂,
+#: de-inking chemicals, logistics consulting), as 用 does in Chinese (车用电池): the firm makes
+#: or offers the input (a chemical agent, advice), not the process or product it serves, so that
+#: word weighs as a secondary item (GB/T 4754-2017 classes its makers by the input: 2661 化学试剂和
+#: 助剂制造, 2669 专用化学产品制造; 7243/7244 咨询). A head inside a term of the map (发酵剂, 水处理剂,
+#: water treatment chemicals) is the term's own: the longer term is read first. Additives are left out: the word
+#: before them as often names what they are made of (probiotic feed additives) as what they are for.
+INPUT_HEADS: tuple[str, ...] = (
+    "剂", "助剂", "化学品", "药剂",
+    "chemicals", "chemical", "auxiliaries", "reagents", "surfactants", "consulting",
+    "consultancy",
 )
 
 #: Words that mark a clause as selling, not making (the trade rule).

@@ -64,12 +64,14 @@ def test_each_class_item_cites_the_catalogue_and_its_class(jiangmen):
     chain_map = jiangmen.chain_map
     for item, entry in chain_map.vocabulary.class_items.items():
         assert "经营范围规范表述目录" in entry.source and "GB/T 4754-2017" in entry.source and entry.code in entry.source, item
-        assert any(entry.code.startswith(code) for link in chain_map.links for code in link.industry_codes), item
+        assert entry.links or any(entry.code.startswith(code) for link in chain_map.links for code in link.industry_codes), item
+        assert all(link in chain_map.link_by_id for link in entry.links), item
 
 
 @pytest.mark.parametrize(("entry", "problem"), [
     ('{code: "9999", source: a catalogue item}', "no link lists industry code '9999'"),
     ('{code: "3841", activity: smuggle, source: a catalogue item}', "unknown activity 'smuggle'"),
+    ('{code: "9999", links: [no_such_link], source: a catalogue item}', "unknown link 'no_such_link'"),
 ])
 def test_a_class_item_of_no_listed_class_or_an_unknown_activity_is_refused(tmp_path, entry, problem):
     folder = tmp_path / "map"

@@ -138,3 +138,32 @@ def test_a_catalogue_item_of_a_service_class_reads_as_the_class_name(scorer):
     assert links_of(scorer, f"一般项目：{item}；互联网数据服务；软件开发")["intelligent_computing_centre"] > 0.7
     assert links_of(scorer, f"一般项目：{item}；软件开发；软件销售") == {}
     assert "intelligent_computing_centre" not in _links(scorer, f"一般项目：软件开发；{item}；软件销售", "6513")
+
+
+def test_battery_parts_beside_the_class_of_the_material_state_that_material(scorer):
+    # 电池零配件生产 (the catalogue's battery-parts item) names the materials that go into a cell, not
+    # the cell: beside the class of what the material is made of (3091 石墨及碳素制品制造, 325 有色金属压延加工)
+    # it states that material's link; alone, or beside 电池制造, it states none
+    graphite = links_of(scorer, "一般项目：石墨及碳素制品制造；电池零配件生产；货物进出口")
+    assert max(graphite, key=graphite.get) == "anode_material" and graphite["anode_material"] > 0.7
+    assert "cell_manufacturing" not in graphite
+    rolled = links_of(scorer, "一般项目：有色金属压延加工；电池零配件生产；货物进出口")
+    assert max(rolled, key=rolled.get) in {"copper_foil", "aluminium_foil"} and max(rolled.values()) > 0.7
+    assert links_of(scorer, "一般项目：电池零配件生产；货物进出口") == {}
+    assert "anode_material" not in links_of(scorer, "一般项目：电池制造；电池零配件生产")
+
+
+def test_internet_selling_beside_performer_brokerage_states_live_commerce(scorer):
+    # a live-commerce agency (MCN) sells online (互联网销售, 5292) through the hosts it signs, which
+    # takes the 演出经纪 licence (9053): the two items together state it; either alone does not
+    both = links_of(scorer, "一般项目：互联网销售（除销售需要许可的商品）；日用百货销售。许可项目：演出经纪")
+    assert max(both, key=both.get) == "livestream_ecommerce" and both["livestream_ecommerce"] > 0.7
+    assert "livestream_ecommerce" not in links_of(scorer, "一般项目：互联网销售（除销售需要许可的商品）；日用百货销售")
+    assert "livestream_ecommerce" not in links_of(scorer, "一般项目：日用百货销售。许可项目：演出经纪")
+
+
+def test_a_class_item_does_not_make_a_distributor_name_a_product(scorer):
+    # a firm that names the map's products only to sell them, with a trade class code (5164 金属及金属矿批发),
+    # is a distributor: the catalogue's internet-selling item beside them names no product of its own
+    assert _links(scorer, "一般项目：锂电铜箔销售", "5164") == {}
+    assert _links(scorer, "一般项目：锂电铜箔销售；互联网销售（除销售需要许可的商品）", "5164") == {}

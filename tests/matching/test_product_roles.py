@@ -68,3 +68,16 @@ def test_decomposing_inoculants_and_engineered_strains(scorer):
     assert max(links, key=links.get) == "bio_fermentation"
     links = links_of(scorer, "工程菌株发酵生产生物基化学品")
     assert max(links, key=links.get) == "synthetic_biology"
+
+
+def test_a_word_before_an_input_head_names_what_the_input_is_for(scorer):
+    # 脱墨剂 / de-inking chemicals: the firm supplies an agent for de-inking, as 用 says of a product
+    # (车用电池); the process the agent serves weighs as a secondary item, below the firm that runs it
+    runs = links_of(scorer, "We run a de-inking line producing deinked pulp.")
+    supplies = links_of(scorer, "Supplier of flotation de-inking chemicals.")
+    assert supplies.get("deinking", 0.0) < 0.6 * runs["deinking"]
+    assert "deinking" not in links_of(scorer, "脱墨剂制造")
+    assert links_of(scorer, "废纸脱墨浆生产")["deinking"] > 0.7
+    # advice on a trade is not the trade
+    assert "cold_chain_logistics" not in links_of(scorer, "Cold chain logistics consulting.")
+    assert "cold_chain_logistics" in links_of(scorer, "Cold chain logistics operator.")
