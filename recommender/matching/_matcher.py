@@ -1551,11 +1551,12 @@ _EQUIPMENT_FORMS = sorted({(form if not form.isascii() else " " + form).encode()
 _EQUIPMENT_RE = re.compile(b"(?:" + b"|".join(map(re.escape, _EQUIPMENT_FORMS)) + rb")(?![a-z])")
 _EQUIPMENT_STARTS = np.array(sorted({(f[0] << 16) | (f[1] << 8) | f[2] for f in _EQUIPMENT_FORMS}), dtype=np.int32)
 #: :data:`INPUT_HEADS` as they follow a term (an English one after a space, then a word's end),
-#: in traditional characters too, and the first three bytes of each.
+#: in traditional characters too, and the first two bytes of each (as a table over two bytes).
 _INPUT_FORMS = sorted({(form if not form.isascii() else " " + form).encode()
                        for head in INPUT_HEADS for form in _chinese_forms((head.lower(),))}, key=len, reverse=True)
 _INPUT_RE = re.compile(b"(?:" + b"|".join(map(re.escape, _INPUT_FORMS)) + rb")(?![a-z])")
-_INPUT_STARTS = np.array(sorted({(f[0] << 16) | (f[1] << 8) | f[2] for f in _INPUT_FORMS}), dtype=np.int32)
+_INPUT_PAIRS = np.zeros(1 << 16, dtype=bool)
+_INPUT_PAIRS[[(f[0] << 8) | f[1] for f in _INPUT_FORMS]] = True
 
 
 def _three_bytes(haystack: bytes, at: np.ndarray) -> np.ndarray:
@@ -1582,12 +1583,14 @@ def _application(haystack: bytes, term_end: np.ndarray) -> np.ndarray:
     if not len(term_end):
         return np.zeros(0, dtype=bool)
     data = np.frombuffer(haystack + b"\n" * (2 * len(_USE)), dtype=np.uint8)  # room after the last term
-    use, follows = np.ones((2, len(term_end)), dtype=bool)
-    for i in range(len(_USE)):
-        use &= data[term_end + i] == _USE[i]
+    first, second = data[term_end], data[term_end + 1]
+    use = (first == _USE[0]) & (second == _USE[1]) & (data[term_end + 2] == _USE[2])
+    follows = np.ones(len(term_end), dtype=bool)
+    for i in range(len(_FOR)):
         follows &= data[term_end + len(_USE) + i] == _FOR[i]
     out = use & ~follows
-    heads = (~out & np.isin(_three_bytes(haystack, term_end), _INPUT_STARTS)).nonzero()[0]
+    # an input head: its first two bytes by a table, then the expression on the few left
+    heads = _INPUT_PAIRS[(first.astype(np.int32) << 8) | second].nonzero()[0]
     if len(heads):
         out[[k for k, at in zip(heads.tolist(), term_end[heads].tolist(), strict=True) if _INPUT_RE.match(haystack, at)]] = True
     return out
