@@ -64,16 +64,16 @@ EQUIPMENT_HEADS: tuple[str, ...] = (
 )
 
 #: Head nouns that make the word before them name what a supplied input is for (脱墨剂, 造纸助剂,
-#: de-inking chemicals, logistics consulting), as 用 does in Chinese (车用电池): the firm makes
-#: or offers the input (a chemical agent, advice), not the process or product it serves, so that
-#: word weighs as a secondary item (GB/T 4754-2017 classes its makers by the input: 2661 化学试剂和
-#: 助剂制造, 2669 专用化学产品制造; 7243/7244 咨询). A head inside a term of the map (发酵剂, 水处理剂,
-#: water treatment chemicals) is the term's own: the longer term is read first. Additives are left out: the word
-#: before them as often names what they are made of (probiotic feed additives) as what they are for.
+#: de-inking chemicals), as 用 does in Chinese (车用电池): the firm makes the input (a chemical
+#: agent), not the process or product it serves, so that word weighs as a secondary item (GB/T
+#: 4754-2017 classes the makers by the input: 2661 化学试剂和助剂制造, 2669 专用化学产品制造). A head
+#: inside a term of the map (发酵剂, 水处理剂, water treatment chemicals) is the term's own: the
+#: longer term is read first. Additives are left out (the word before them as often names what
+#: they are made of, probiotic feed additives), and so is consulting (it names a service link's
+#: own trade, industrial design consultancy, and is read as the consult activity elsewhere).
 INPUT_HEADS: tuple[str, ...] = (
     "剂", "助剂", "化学品", "药剂",
-    "chemicals", "chemical", "auxiliaries", "reagents", "surfactants", "consulting",
-    "consultancy",
+    "chemicals", "chemical", "auxiliaries", "reagents", "surfactants",
 )
 
 #: Words that mark a clause as selling, not making (the trade rule).
