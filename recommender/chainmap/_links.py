@@ -2,7 +2,8 @@
 
 Features (all in [0, 1]):
 
-* ``need``: by local status (missing > weak > present > strong) × priority (重点引进 first);
+* ``need``: by local status (missing > weak > present > strong; a project the documents name
+  to bring in as a gap) × priority (重点引进 first);
 * ``stage``: the "waist" preference (midstream first);
 * ``maturity``: the follow strategy (maturing technology over the frontier);
 * ``relatedness``: the share of the link's supply neighbourhood the city already has, in the
@@ -21,7 +22,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ._schema import ChainMap, Link
+from ._schema import ChainMap, Link, Strategy
 
 __all__ = ["LINK_FEATURE_COLUMNS", "PRESENCE", "encode_links",]
 
@@ -102,7 +103,7 @@ def encode_links(chain_map: ChainMap) -> pd.DataFrame:
                 "priority": link.priority,
                 "maturity": link.maturity,
                 "action": _link_action(link, chain.group),
-                "need": strategy.status_need[link.status] * strategy.priority_weight[link.priority],
+                "need": _need(link, strategy),
                 "stage_weight": strategy.stage_weight[link.stage],
                 "maturity_weight": strategy.maturity_weight[link.maturity],
                 "relatedness": related[link.id],
@@ -114,3 +115,12 @@ def encode_links(chain_map: ChainMap) -> pd.DataFrame:
                 "park_fit": park_fit,
             })
     return pd.DataFrame(rows).set_index("link_id")[list(LINK_FEATURE_COLUMNS)]
+
+
+def _need(link: Link, strategy: Strategy) -> float:
+    """The link's need: by its local status, at least a gap's where the documents name it as a
+    project to bring in; × its priority."""
+    need = strategy.status_need[link.status]
+    if link.project_quote is not None:
+        need = max(need, strategy.status_need["missing"])
+    return need * strategy.priority_weight[link.priority]

@@ -126,6 +126,9 @@ class Link(_Strict):
     status_quote: Quote
     priority: Priority = "normal"
     priority_quote: Quote | None = None
+    #: the sentence that names the link as a project to bring in (重点引进……项目): whatever the
+    #: local status, the city means to fill it, so it needs what a gap needs (``status_need["missing"]``)
+    project_quote: Quote | None = None
     maturity: Literal["mature", "maturing", "frontier"]
     role: Literal["core", "extension"] = "core"
     green: bool = False
@@ -545,6 +548,8 @@ def _quoted_entries(
             out.append((path, f"links[{link.id}]", "status_quote", link.status_quote))
             if link.priority_quote is not None:
                 out.append((path, f"links[{link.id}]", "priority_quote", link.priority_quote))
+            if link.project_quote is not None:
+                out.append((path, f"links[{link.id}]", "project_quote", link.project_quote))
     out += [(str(files["parks"]), f"parks[{p.id}]", "quote", p.quote) for p in parks]
     out += [(str(files["leaders"]), f"leaders[{x.id}]", "quote", x.quote) for x in leaders]
     if strategy is not None:

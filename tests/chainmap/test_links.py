@@ -1,6 +1,12 @@
+import shutil
+
 import pytest
 
 from recommender import encode_links
+from recommender.chainmap import load_map
+from recommender.exceptions import MapError
+
+from ..conftest import TINY_MAP
 
 
 def test_encode_links_need_is_status_times_priority(tiny_map):
@@ -27,3 +33,35 @@ def test_encode_links_heavy_link_never_goes_to_a_park_without_heavy_industry(tin
     assert links.loc["foil", "park_id"] == "material_park"  # eco_park is listed first but excludes heavy industry
     assert links.loc["cells", "park_id"] == "eco_park"
     assert links.loc["cells", "park_fit"] == pytest.approx(0.7)  # a park of its chain, not its own
+
+
+def test_a_link_named_as_a_project_to_bring_in_needs_what_a_gap_needs(tiny_map, tmp_path):
+    # a link the city has (strong), which the documents still name as a project to bring in: its need is a missing
+    # link's, at its own priority; the quote is checked against the source like every other
+    folder = tmp_path / "map"
+    shutil.copytree(TINY_MAP, folder)
+    chain = folder / "chains" / "battery.yaml"
+    text = chain.read_text(encoding="utf-8")
+    quote = "    status_quote: {doc: d1, text: 电芯制造已经形成规模。}\n"
+    assert quote in text
+    chain.write_text(text.replace(quote, quote + "    project_quote: {doc: d1, text: 电芯制造已经形成规模。}\n"), encoding="utf-8")
+    links = encode_links(load_map(folder))
+    strategy = tiny_map.strategy
+    assert links.loc["cells", "need"] == pytest.approx(strategy.status_need["missing"] * strategy.priority_weight[links.loc["cells", "priority"]])
+    assert links.loc["cells", "need"] > encode_links(tiny_map).loc["cells", "need"]
+    assert links.loc["foil", "need"] == pytest.approx(1.0)  # the others as they were
+    bad = folder / "chains" / "battery.yaml"
+    bad.write_text(bad.read_text(encoding="utf-8").replace("project_quote: {doc: d1, text: 电芯制造已经形成规模。}",
+                                                           "project_quote: {doc: d1, text: 没有这句话。}"), encoding="utf-8")
+    with pytest.raises(MapError, match="project_quote"):
+        load_map(folder)
+
+
+def test_the_projects_the_jiangmen_documents_name_need_what_its_gaps_need(jiangmen):
+    # 重点引进正极材料再生、电解液回收等项目; 引进精密铸造、高端合金等深加工作项目: weak links the city means to fill
+    links = encode_links(jiangmen.chain_map)
+    gap = links[(links["status"] == "missing") & (links["priority"] == "key_target")]["need"].iloc[0]
+    for link in ("cathode_regeneration", "electrolyte_recovery", "precision_casting", "high_end_alloys"):
+        assert links.loc[link, "status"] == "weak"
+        assert links.loc[link, "need"] == pytest.approx(gap)
+    assert links.loc["industrial_robots", "need"] < gap  # a weak key link the documents name as no project
