@@ -299,7 +299,7 @@ LinkSummary = create_model(
     "LinkSummary", __base__=_Carried, __doc__="A link with its local status and the need the score sees.",
     **wire_fields(Link, keep=("id", "name", "stage", "status", "priority", "maturity", "role"), extra={
         "action": (str, Field(description="补链 | 强链 | 延链 | 建链")),
-        "need": (float, Field(description="status × priority weight, 0–1")),
+        "need": (float, Field(description="status (a named project as missing) × priority weight, 0–1")),
         "park_id": (str | None, Field()),
         "park": (Names | None, Field()),
     }),
@@ -308,7 +308,8 @@ LinkSummary = create_model(
 #: A link with everything the map says about it: the summary and more of the map's ``Link`` fields.
 LinkDetail = create_model(
     "LinkDetail", __base__=LinkSummary, __doc__="A link with everything the map says about it.",
-    **wire_fields(Link, keep=("green", "heavy", "keywords", "industry_codes", "supplies", "parks", "status_quote", "priority_quote")),
+    **wire_fields(Link, keep=("green", "heavy", "keywords", "industry_codes", "supplies", "parks", "status_quote", "priority_quote",
+                                "project_quote")),
 )
 
 ChainSummary = create_model(
