@@ -1061,7 +1061,9 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
                 says = np.zeros(n, dtype=bool)
                 says[e_row[lead_clause[e_clause] & ~e_secondary & ~catalogue]] = True
             main = lead_clause[e_clause] | (((e_clause == first_clause[e_row]) | catalogue) & ~says[e_row])
-            e_weight = np.where(main, e_weight, e_weight * LATER_FACTOR)
+            # (beside a stated main business, another business weighs as a secondary item: however many
+            # words name it, it does not outweigh the firm's own statement)
+            e_weight = np.where(main, e_weight, e_weight * np.where(says[e_row], SECONDARY_FACTOR, LATER_FACTOR))
             e_weight = np.where(e_secondary, e_weight * SECONDARY_FACTOR, e_weight)
         weak_term = self.link_weight_[entry] <= WEAK_WEIGHT if head is None else (self.link_weight_[entry] <= WEAK_WEIGHT) & ~head[owner]
         e_weak = weak_term[ok][first]
