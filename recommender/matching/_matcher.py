@@ -1183,17 +1183,23 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         row_of = np.repeat(np.arange(len(size)), size)
         tied = np.abs(data - top[row_of]) <= 1e-9
         counts = np.bincount(row_of[tied], minlength=len(size))
-        for i in (counts > 1).nonzero()[0].tolist():
+        at = np.flatnonzero(tied & (counts[row_of] > 1))  # the tied entries, row by row
+        if not len(at):
+            return
+        rows, cols = row_of[at].tolist(), indices[at].tolist()
+        k = 0
+        for end in np.flatnonzero(np.append(np.diff(row_of[at]) != 0, True)).tolist():
+            i, entries, k = rows[k], range(k, end + 1), end + 1
             name = firm_names[i]
             if not isinstance(name, str) or not name:
                 continue
             trade_part = _LEGAL_TAIL.sub("", _normal(name))
-            entries = (np.arange(indptr[i], indptr[i + 1])[tied[indptr[i]:indptr[i + 1]]]).tolist()
-            named = [k for k in entries if trade_part.endswith(terms := self.name_terms_[indices[k]])  # (one C call first)
+            named = [e for e in entries if trade_part.endswith(terms := self.name_terms_[cols[e]])  # (one C call first)
                      and any(_names_term(trade_part, term) for term in terms)]
             if named and len(named) < len(entries):
-                for k in set(entries) - set(named):
-                    data[k] *= NAME_TIE_FACTOR
+                for e in entries:
+                    if e not in named:
+                        data[at[e]] *= NAME_TIE_FACTOR
 
     @staticmethod
     def _excluded(haystack: bytes, kind: np.ndarray, start: np.ndarray, after: np.ndarray, clause_end: np.ndarray,
