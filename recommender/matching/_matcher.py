@@ -128,6 +128,14 @@ LATER_FACTOR = 0.85
 #: code alone is not weak: it is the firm's own statement of its class).
 WEAK_WEIGHT = 0.6
 WEAK_FACTOR = 0.6
+#: Where a firm's description supports two or more links equally (a tie at its strongest
+#: affinity) and its registered name's trade part names some of them (XX铜箔有限公司: 企业名称 =
+#: 行政区划 + 字号 + 行业或经营特点 + 组织形式, 企业名称登记管理规定), the others weigh as the
+#: firm's later items (below the scorer's main-business margin): the name decides the tie, it adds
+#: no link and outweighs no stronger one.
+NAME_TIE_FACTOR = LATER_FACTOR
+#: The kinds of a link's terms a firm's name is read for: its names and specific keywords.
+NAME_TERM_KINDS = ("name", "long", "mid", "en_phrase")
 _DELIMITERS = sorted({d.encode() for d in CLAUSE_DELIMITERS})
 #: The activity of a description that names none (a catalogue line of products).
 DEFAULT_ACTIVITY = "make"
@@ -401,6 +409,19 @@ _LEGAL_EN = (r"(?:co|company|ltd|limited|inc|incorporated|llc|llp|lp|l\.p|plc|co
              r"bv|b\.v|pte|pty|kk|k\.k|spa|s\.p\.a|group|holdings?|hk|international|global|china|asia)")
 
 
+#: The legal form and branch words that end a registered name, and the words of no particular
+#: trade before them (科技, 实业, technology): what precedes them ends with the name's trade part
+#: (企业名称 = 行政区划 + 字号 + 行业或经营特点 + 组织形式).
+_LEGAL_TAIL = re.compile(rf"(?:[\s,.&]*(?:{_LEGAL_ZH}|科技|技术|实业|工业|\b(?:{_LEGAL_EN}|technology|technologies|industries|industrial)\b))+[\s,.]*$")
+
+
+def _names_term(trade_part: str, term: str) -> bool:
+    """Whether a name's trade part ends with a term (an English one as whole words): the
+    region and the firm's own style (字号) before it are no statement of its trade."""
+    return trade_part.endswith(term) and (not term.isascii() or len(trade_part) == len(term)
+                                          or not trade_part[-len(term) - 1].isalnum())
+
+
 #: Below this many names a call searches them one by one with Python's compiled pattern, from
 #: this many on in one pyarrow pass (see :meth:`LinkMatcher.name_activity`).
 NAME_BATCH = 256
@@ -526,6 +547,12 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         terms: dict[str, dict[int, tuple[float, np.uint64, bool]]] = {}
         codes: dict[str, dict[int, float]] = {}
         table = vocabulary[list(VOCABULARY_COLUMNS)].assign(accepts=accepts_of.to_numpy(), requires=requires_of.to_numpy())
+        # the specific words of each link a registered name's trade part may name (ties only)
+        name_terms: list[set[str]] = [set() for _ in self.link_ids_]
+        for link, term, kind in table[["link_id", "term", "kind"]].itertuples(index=False):
+            if kind in NAME_TERM_KINDS and isinstance(term, str) and GAP not in term:
+                name_terms[index[link]].add(_normal(term))
+        self.name_terms_ = tuple(tuple(sorted(t, key=len, reverse=True)) for t in name_terms)
         for link, term, kind, weight, service, accepts, requires in table.itertuples(index=False):
             col = index[link]
             self.service_[col] = bool(service)
@@ -803,13 +830,13 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
             n = n_rows(X)
             descriptions: Sequence = as_list(X["description"]) if "description" in X else [""] * n
             industry = as_list(X["industry_code"]) if "industry_code" in X else [""] * n
-            firm_names = as_list(X["name"]) if "name" in X and self.name_re_ is not None else ()
+            firm_names = as_list(X["name"]) if "name" in X else ()
         else:
             descriptions = list(X)
             industry = [""] * len(descriptions)
             firm_names = ()
         n = len(descriptions)
-        named = self.name_activity(firm_names) if len(firm_names) else np.zeros(n, dtype=np.uint64)
+        named = self.name_activity(firm_names) if len(firm_names) and self.name_re_ is not None else np.zeros(n, dtype=np.uint64)
         encoded = [text.lower().encode("utf-8", "surrogatepass") if isinstance(text, str) else b"" for text in descriptions]
         # every description in one UTF-8 string, one per line: one pass of each automaton per call
         row_start = np.zeros(n, dtype=np.int64)
@@ -1139,7 +1166,42 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
             if together.any():  # they state the link as a class code and an item do (below)
                 weights_ = _as_code_and_item(rows_, cols_, weights_, together)
             alone = stated
-        return self._combine(n, rows_, cols_, weights_, evidence_, weak_, discarded, green, alone)
+        result = self._combine(n, rows_, cols_, weights_, evidence_, weak_, discarded, green, alone)
+        if len(firm_names):
+            self._name_decides_ties(result, firm_names)
+        return result
+
+    def _name_decides_ties(self, result: MatchResult, firm_names: Sequence[object]) -> None:
+        """Where a row's strongest affinity is shared by two or more links and the firm's registered
+        name (without its legal form) names some but not all of them, scale the others by
+        :data:`NAME_TIE_FACTOR` (in place)."""
+        data, indices, indptr = result.data, result.indices, result.indptr
+        size = np.diff(indptr)
+        if not (size > 1).any():
+            return
+        filled = (size > 0).nonzero()[0]
+        top = np.zeros(len(size))
+        top[filled] = np.maximum.reduceat(data, indptr[filled])
+        row_of = np.repeat(np.arange(len(size)), size)
+        tied = np.abs(data - top[row_of]) <= 1e-9
+        counts = np.bincount(row_of[tied], minlength=len(size))
+        at = np.flatnonzero(tied & (counts[row_of] > 1))  # the tied entries, row by row
+        if not len(at):
+            return
+        rows, cols = row_of[at].tolist(), indices[at].tolist()
+        k = 0
+        for end in np.flatnonzero(np.append(np.diff(row_of[at]) != 0, True)).tolist():
+            i, entries, k = rows[k], range(k, end + 1), end + 1
+            name = firm_names[i]
+            if not isinstance(name, str) or not name:
+                continue
+            trade_part = _LEGAL_TAIL.sub("", _normal(name))
+            named = [e for e in entries if trade_part.endswith(terms := self.name_terms_[cols[e]])  # (one C call first)
+                     and any(_names_term(trade_part, term) for term in terms)]
+            if named and len(named) < len(entries):
+                for e in entries:
+                    if e not in named:
+                        data[at[e]] *= NAME_TIE_FACTOR
 
     @staticmethod
     def _excluded(haystack: bytes, kind: np.ndarray, start: np.ndarray, after: np.ndarray, clause_end: np.ndarray,
