@@ -922,7 +922,7 @@ def rank_dask(
                     client.unregister_worker_plugin(_Recycler.name)  # a cluster shared with other work does not keep recycling
                     recycling = False
                 if cluster is None:  # a cluster that outlives the run is left with as many workers as it had, none leaving
-                    _await_recycles(client, workers_at_start)
+                    _await_recycles(client, workers_at_start, events)
         report = dataclasses.replace(report, events=list(events))
     finally:
         if client is not None and client.status == "running":
@@ -944,16 +944,22 @@ RECYCLED_BACK_SECONDS = 120.0
 _LEAVING = frozenset({"closing_gracefully", "closing", "closed"})
 
 
-def _await_recycles(client, workers: int, timeout: float = RECYCLED_BACK_SECONDS) -> None:  # noqa: ANN001 - a Client
-    """Until the cluster has ``workers`` workers again, none of them retiring or closing: a worker retired for its memory
-    after one of the run's last tasks (:class:`_Recycler`) may still be handing back its results or starting afresh when
-    the results are in; without this, the run would return with a worker closing or missing, and the next work on the
-    cluster would meet it. Past ``timeout``, a warning: the ranking itself is complete."""
+def _await_recycles(client, workers: int, events: Sequence[tuple[float, dict]],  # noqa: ANN001 - a Client
+                    timeout: float = RECYCLED_BACK_SECONDS) -> None:
+    """Until no worker is retiring or closing and, once the run has recycled a worker (``events``, received as they come),
+    the cluster has ``workers`` workers again: a worker retired for its memory after one of the run's last tasks
+    (:class:`_Recycler`) may still be handing back its results or starting afresh when the results are in; without this,
+    the run would return with a worker closing or missing, and the next work on the cluster would meet it. (A worker lost
+    otherwise, one without a nanny, is not waited for.) Past ``timeout``, a warning: the ranking itself is complete."""
     deadline = time.monotonic() + timeout
+    settled = 0
     while True:
         with contextlib.suppress(Exception):  # a scheduler busy with the workers' changes answers on the next try
             states = [w.get("status") for w in client.scheduler_info(n_workers=-1)["workers"].values()]
-            if len(states) >= workers and not _LEAVING.intersection(states):
+            recycled = any(message.get("action") == "recycle" for _, message in list(events))
+            # (twice in a row: a recycle's event, sent before its worker leaves, has then had a poll's time to arrive)
+            settled = settled + 1 if (len(states) >= workers or not recycled) and not _LEAVING.intersection(states) else 0
+            if settled == 2:
                 return
         if time.monotonic() > deadline:
             _console(f"警告：{timeout:.0f} 秒内回收的 Dask 工作进程未全部恢复 / warning: recycled Dask workers not all back within "
