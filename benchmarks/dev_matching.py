@@ -87,8 +87,9 @@ def evaluate_dev(map_dir: Path | None, path: Path, *, verbose: bool = False) -> 
         "top-3 link accuracy": float(top3),
         "top-1 link of the score": float(score_top1),
         "grade-3 recall": float(recall3),
-        "grade-0 matched": float(np.mean([bool(chosen[i]) for i in zero])),
-        "grade-0 production matched": float(np.mean([chosen[i] in production for i in zero])),
+        # (a set without grade-0 firms has no such share: NaN, without numpy's warning of an empty mean)
+        "grade-0 matched": float(np.mean([bool(chosen[i]) for i in zero])) if len(zero) else float("nan"),
+        "grade-0 production matched": float(np.mean([chosen[i] in production for i in zero])) if len(zero) else float("nan"),
         "NDCG@10": _ndcg(gain, -rank, 10),
         "NDCG@20": _ndcg(gain, -rank, 20),
         "grade-0 in top 25": int(((grade == 0) & (rank <= 25)).sum()),

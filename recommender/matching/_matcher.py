@@ -1608,17 +1608,20 @@ def spellings(key: str) -> tuple[str, ...]:
 
 _USE, _FOR = "用".encode(), "于".encode()
 
-#: :data:`EQUIPMENT_HEADS` as they follow a term (an English one after a space), in traditional
-#: characters too, and the first three bytes of each (a cheap test before the expression).
-_EQUIPMENT_FORMS = sorted({(form if not form.isascii() else " " + form).encode()
-                           for head in EQUIPMENT_HEADS for form in _chinese_forms((head.lower(),))}, key=len, reverse=True)
-_EQUIPMENT_RE = re.compile(b"(?:" + b"|".join(map(re.escape, _EQUIPMENT_FORMS)) + rb")(?![a-z])")
+def _heads_after_term(heads: tuple[str, ...]) -> tuple[list[bytes], re.Pattern[bytes]]:
+    """Head nouns as they follow a term (an English one after a space, then a word's end), in
+    traditional characters too, longest first, and an expression matching one at an offset."""
+    forms = sorted({(form if not form.isascii() else " " + form).encode()
+                    for head in heads for form in _chinese_forms((head.lower(),))}, key=len, reverse=True)
+    return forms, re.compile(b"(?:" + b"|".join(map(re.escape, forms)) + rb")(?![a-z])")
+
+
+#: :data:`EQUIPMENT_HEADS` after a term, and the first three bytes of each (a cheap test before
+#: the expression).
+_EQUIPMENT_FORMS, _EQUIPMENT_RE = _heads_after_term(EQUIPMENT_HEADS)
 _EQUIPMENT_STARTS = np.array(sorted({(f[0] << 16) | (f[1] << 8) | f[2] for f in _EQUIPMENT_FORMS}), dtype=np.int32)
-#: :data:`INPUT_HEADS` as they follow a term (an English one after a space, then a word's end),
-#: in traditional characters too, and the first two bytes of each (as a table over two bytes).
-_INPUT_FORMS = sorted({(form if not form.isascii() else " " + form).encode()
-                       for head in INPUT_HEADS for form in _chinese_forms((head.lower(),))}, key=len, reverse=True)
-_INPUT_RE = re.compile(b"(?:" + b"|".join(map(re.escape, _INPUT_FORMS)) + rb")(?![a-z])")
+#: :data:`INPUT_HEADS` after a term, and the first two bytes of each (as a table over two bytes).
+_INPUT_FORMS, _INPUT_RE = _heads_after_term(INPUT_HEADS)
 _INPUT_PAIRS = np.zeros(1 << 16, dtype=bool)
 _INPUT_PAIRS[[(f[0] << 8) | f[1] for f in _INPUT_FORMS]] = True
 
