@@ -142,6 +142,10 @@ DEFAULT_ACTIVITY = "make"
 #: The activity of recovering materials from waste: what a clause that does it names beside its
 #: feed is recovered, not made.
 RECYCLE_ACTIVITY = "recycle"
+#: The activity of research and development: a clause that names it and no other production
+#: activity (固态电池技术研发), in a description where another clause makes a product of the map's,
+#: is the manufacturer's research, a secondary item (its production is what it makes).
+RESEARCH_ACTIVITY = "research"
 
 #: Below this many bytes (a batch of 16 typical descriptions), :func:`_clause_ends` finds the
 #: delimiters with a regular expression, from it with numpy: the two cost the same at about
@@ -529,6 +533,7 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
             if production:
                 self.production_bits_ |= self.activity_bits_[activity]
         self.default_bit_ = self.activity_bits_.get(DEFAULT_ACTIVITY, np.uint64(0))
+        self.research_bit_ = self.activity_bits_.get(RESEARCH_ACTIVITY, np.uint64(0))
         # recycling and the narrower activities that imply it (collect, process, reuse: every
         # word of theirs names recycling too)
         recycle = self.activity_bits_.get(RECYCLE_ACTIVITY, np.uint64(0))
@@ -1050,6 +1055,12 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
             e_start = term_start[owner][ok]
             last = np.searchsorted(secondary[0], e_start, side="right") - 1
             e_secondary |= (last >= 0) & (e_start < secondary[1][np.maximum(last, 0)])
+        # a manufacturer's research is not its production: where a clause makes a product the
+        # map names (锂离子电池的研发、生产与销售, 食品生产（酱油…）), a clause that only researches one
+        # (固态电池技术研发, 生物发酵技术研发) weighs as a secondary item; a firm whose words name
+        # no making (a research firm, a design house) is read by its research
+        if len(e_row) and self.research_bit_:
+            self._research_beside_making(clause_mask, e_row, e_clause, e_entry, e_term, e_secondary, industry)
         # a term counts once per description and link: its first accepted occurrence
         first = _first_occurrences((e_row * len(self.readings_) + e_term) * len(self.link_ids_) + e_col)
         e_row, e_col, e_term, e_clause, e_weight = e_row[first], e_col[first], e_term[first], e_clause[first], e_weight[first]
@@ -1124,20 +1135,18 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         # catalogue item worded as a class, 互联网销售, names no product of its own: it does not count)
         distributor = discarded & (np.bincount(e_row[~corroborating], minlength=n) == 0)
         for i, code in enumerate(industry):
-            code = code.strip() if isinstance(code, str) else ""
-            for digits in (4, 3, 2) if code else ():
-                payload = self.codes_.get(code[:digits]) if len(code) >= digits else None
-                if payload:
-                    for c, w in payload:
-                        if named[i] and (named[i] & self.serviceless_ or not (self.service_[c] or named[i] & self.accepts_by_link_[c])):
-                            continue
-                        if distributor[i] and self.accepts_by_link_[c] & self.trade_bit_:
-                            continue
-                        code_rows.append(i)
-                        code_cols.append(c)
-                        code_weights.append(w)
-                        code_terms.append(f"code:{code[:digits]}")
-                    break
+            coded = self._code_links(code)
+            if coded:
+                prefix, payload = coded
+                for c, w in payload:
+                    if named[i] and (named[i] & self.serviceless_ or not (self.service_[c] or named[i] & self.accepts_by_link_[c])):
+                        continue
+                    if distributor[i] and self.accepts_by_link_[c] & self.trade_bit_:
+                        continue
+                    code_rows.append(i)
+                    code_cols.append(c)
+                    code_weights.append(w)
+                    code_terms.append(f"code:{prefix}")
         rows.append(np.asarray(code_rows, dtype=np.int64))
         cols.append(np.asarray(code_cols, dtype=np.int64))
         weights.append(np.asarray(code_weights, dtype=np.float64))
@@ -1170,6 +1179,45 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         if len(firm_names):
             self._name_decides_ties(result, firm_names)
         return result
+
+    def _code_links(self, code: object) -> tuple[str, tuple[tuple[int, float], ...]] | None:
+        """The links a GB/T 4754 industry code states, with their weights, and the code prefix that
+        states them (the exact 4-digit class, else its 3- or 2-digit prefix); None for none."""
+        code = code.strip() if isinstance(code, str) else ""
+        for digits in (4, 3, 2) if code else ():
+            payload = self.codes_.get(code[:digits]) if len(code) >= digits else None
+            if payload:
+                return code[:digits], payload
+        return None
+
+    def _research_beside_making(self, clause_mask: np.ndarray, e_row: np.ndarray, e_clause: np.ndarray, e_entry: np.ndarray,
+                                e_term: np.ndarray, e_secondary: np.ndarray, industry: Sequence[object]) -> None:
+        """Mark (in place, in ``e_secondary``) the entries of research-only clauses of rows whose
+        other clauses make a product of the map's (a clause naming a production activity other than
+        research, with an entry of the firm's own words: not a class-name item, a catalogue item or a
+        secondary one), except those of a link the row makes or its industry code states alone."""
+        research = self.research_bit_
+        other = self.production_bits_ & ~research
+        acts = clause_mask[e_clause]
+        only = ((acts & research) != 0) & ((acts & other) == 0)
+        if not only.any():
+            return
+        making = ((acts & other) != 0) & ~e_secondary & ~self.link_corroborates_[e_entry] & ~self.catalogue_[e_term]
+        if not making.any():
+            return
+        makes = np.zeros(len(industry), dtype=bool)
+        makes[e_row[making]] = True
+        # (research on a product the firm also makes, or that its industry code states as its class's
+        # one link, is its own business: 锂离子电池的研发与销售 beside 锂离子电池的生产; 生物有机肥料研发
+        # of a firm coded 2625)
+        width = len(self.link_ids_)
+        key = e_row * width + self.link_col_[e_entry]
+        own = [key[making]]
+        for i in np.unique(e_row[only & makes[e_row]]).tolist():
+            coded = self._code_links(industry[i])
+            if coded and len(coded[1]) == 1:  # (a class several links share says not which)
+                own.append(np.array([i * width + c for c, _ in coded[1]], dtype=np.int64))
+        e_secondary |= only & makes[e_row] & ~np.isin(key, np.concatenate(own))
 
     def _name_decides_ties(self, result: MatchResult, firm_names: Sequence[object]) -> None:
         """Where a row's strongest affinity is shared by two or more links and the firm's registered
