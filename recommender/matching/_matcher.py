@@ -1198,26 +1198,31 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         secondary one), except those of a link the row makes or its industry code states alone."""
         research = self.research_bit_
         other = self.production_bits_ & ~research
-        acts = clause_mask[e_clause]
-        only = ((acts & research) != 0) & ((acts & other) == 0)
-        if not only.any():
+        researching = (clause_mask & research) != 0  # (per clause first: few clauses only research)
+        if not (researching & ((clause_mask & other) == 0)).any():
             return
-        making = ((acts & other) != 0) & ~e_secondary & ~self.link_corroborates_[e_entry] & ~self.catalogue_[e_term]
-        if not making.any():
+        acts = clause_mask[e_clause]
+        made = (acts & other) != 0
+        only = researching[e_clause] & ~made
+        making = made & ~e_secondary & ~self.link_corroborates_[e_entry] & ~self.catalogue_[e_term]
+        if not only.any() or not making.any():
             return
         makes = np.zeros(len(industry), dtype=bool)
         makes[e_row[making]] = True
+        candidates = np.flatnonzero(only & makes[e_row])
+        if not len(candidates):
+            return
         # (research on a product the firm also makes, or that its industry code states as its class's
         # one link, is its own business: 锂离子电池的研发与销售 beside 锂离子电池的生产; 生物有机肥料研发
         # of a firm coded 2625)
         width = len(self.link_ids_)
         key = e_row * width + self.link_col_[e_entry]
-        own = [key[making]]
-        for i in np.unique(e_row[only & makes[e_row]]).tolist():
+        own = set(key[making].tolist())
+        for i in set(e_row[candidates].tolist()):
             coded = self._code_links(industry[i])
             if coded and len(coded[1]) == 1:  # (a class several links share says not which)
-                own.append(np.array([i * width + c for c, _ in coded[1]], dtype=np.int64))
-        e_secondary |= only & makes[e_row] & ~np.isin(key, np.concatenate(own))
+                own.add(i * width + coded[1][0][0])
+        e_secondary[candidates[[k not in own for k in key[candidates].tolist()]]] = True
 
     def _name_decides_ties(self, result: MatchResult, firm_names: Sequence[object]) -> None:
         """Where a row's strongest affinity is shared by two or more links and the firm's registered
