@@ -26,6 +26,10 @@ GENERIC_TERMS: tuple[str, ...] = (
     "低温仓储",
     "科技中介服务", "知识产权服务", "财务咨询", "社会经济咨询服务", "信息系统集成服务",
     "通用设备修理", "专用设备修理", "电气设备修理", "仪器仪表修理",
+    # the catalogue's permit item for testing (经营范围规范表述目录 检验检测服务, 检验检测机构资质认定管理办法):
+    # makers register it for the laboratory that tests their own products; a testing firm names its
+    # trade in words of its own (第三方检测, 检测认证, 计量校准, 无损检测 …)
+    "检验检测服务",
     # a maker's sales channel, named as a noun: not a trade of its own
     "经销网络", "销售网络", "营销网络", "经销商网络", "销售渠道", "营销渠道", "分销网络",
     "sales network", "distribution network", "dealer network", "sales channels", "distribution channels",

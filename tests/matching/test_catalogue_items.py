@@ -113,3 +113,15 @@ def test_a_cold_chain_operator_still_reaches_its_link(scorer, scope, code):
     links = _links(scorer, scope, code)
     assert max(links, key=links.get) == "cold_chain_logistics"
     assert links["cold_chain_logistics"] > 0.6
+
+
+def test_the_testing_permit_item_is_a_makers_laboratory(scorer):
+    # 检验检测服务 is the catalogue's permit item for testing: makers register it for the laboratory
+    # that tests their own products; it is weak evidence and never the maker's main business
+    maker = links_of(scorer, "一般项目：汽车零部件及配件制造；技术服务。许可项目：检验检测服务")
+    assert top_link(scorer, "一般项目：汽车零部件及配件制造；技术服务。许可项目：检验检测服务") == "lightweight_auto_parts"
+    assert maker["testing_certification"] < maker["lightweight_auto_parts"] / 2
+    # a testing firm names its trade in words of its own, and stays one
+    lab = links_of(scorer, "一般项目：第三方检测；计量校准服务。许可项目：检验检测服务")
+    assert lab["testing_certification"] > links_of(scorer, "许可项目：检验检测服务")["testing_certification"]
+    assert top_link(scorer, "一般项目：第三方检测；计量校准服务。许可项目：检验检测服务") == "testing_certification"
