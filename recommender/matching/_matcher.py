@@ -139,6 +139,9 @@ NAME_TERM_KINDS = ("name", "long", "mid", "en_phrase")
 _DELIMITERS = sorted({d.encode() for d in CLAUSE_DELIMITERS})
 #: The activity of a description that names none (a catalogue line of products).
 DEFAULT_ACTIVITY = "make"
+#: Endings of a word of the map's that itself names a service the firm performs or a development
+#: it does (the catalogue's …服务 and …软件开发 items: 通用航空服务, 人工智能基础软件开发).
+PERFORMED_ENDINGS = ("服务", "开发", "服務", "開發")
 #: The activity of recovering materials from waste: what a clause that does it names beside its
 #: feed is recovered, not made.
 RECYCLE_ACTIVITY = "recycle"
@@ -657,6 +660,9 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         # per reading: whether it is a catalogue item most registered scopes list (知识产权服务)
         catalogue = _GENERIC_KEYS | {traditional(key) for key in _GENERIC_KEYS}
         self.catalogue_ = np.array([str(reading) in catalogue for reading in self.readings_], dtype=bool)
+        # per reading: whether it names a service the firm performs or a development it does
+        # (通用航空服务, 人工智能基础软件开发): as an item of a registered scope, its own statement
+        self.performed_ = np.array([str(reading).endswith(PERFORMED_ENDINGS) for reading in self.readings_], dtype=bool)
         # one entry per (reading, link): its column, weight, accepted activities, whether it needs
         # one, whether it is a class name's (beside other evidence only), the GB/T 4754 class it
         # then states, and whether it names what a recovery link recovers (below); an equipment
@@ -997,6 +1003,13 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         catalogue_term = self.catalogue_[term]
         if catalogue_term.any():
             acts = np.where(catalogue_term[owner], own_acts, acts)
+        # (and in a registered scope's list of items, a word of the map's that itself names a service
+        # the firm performs or a development it does, 通用航空服务, 人工智能基础软件开发, is a statement of its own: the
+        # 销售 or 批发 of the other items is not done to it; unless the firm's registered name says
+        # which activity it does, as for a service link's word below)
+        performed = self.performed_[term] & listed[term_row] & (named[term_row] == 0)
+        if performed.any():
+            acts = np.where(performed[owner], own_acts, acts)
         fits = (acts & self.link_accepts_[entry]) != 0
         # a description that names no activity at all (a catalogue line of products) is read as
         # making them: a shared object's specific word goes to the links that accept making (a

@@ -117,3 +117,15 @@ def test_a_main_products_note_that_names_no_link_leads_nothing(scorer):
     noted = links_of(scorer, "一般项目：人造石墨制造；生物基材料制造；五金产品零售（主营：合成生物制造平台）")
     assert noted["synthetic_biology"] > noted["anode_material"]
     assert noted["anode_material"] < links_of(scorer, "一般项目：人造石墨制造；生物基材料制造；五金产品零售")["anode_material"]
+
+
+def test_a_service_or_development_item_is_its_own_statement(scorer):
+    # in a registered scope's list, an item that names a service the firm performs (通用航空服务) or a
+    # development it does (人工智能基础软件开发) is not sold by the 销售 / 批发 items beside it
+    for item, link, trade in (("许可项目：通用航空服务。一般项目：", "low_altitude_operations", "智能无人飞行器销售；五金产品批发"),
+                              ("一般项目：人工智能基础软件开发；", "artificial_intelligence", "电子产品销售；计算机软硬件及辅助设备批发")):
+        assert link in links_of(scorer, item + trade), item
+    # a firm whose registered name says it invests reads its items in that light
+    assert "artificial_intelligence" not in links_of(scorer, "一般项目：人工智能基础软件开发；电子产品销售", "某某投资有限公司")
+    # a product item still borrows the trade of the scope: a distributor stays one
+    assert "drones_evtol" not in links_of(scorer, "一般项目：智能无人飞行器销售；五金产品批发")
