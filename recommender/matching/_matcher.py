@@ -137,6 +137,8 @@ NAME_TIE_FACTOR = LATER_FACTOR
 #: The kinds of a link's terms a firm's name is read for: its names and specific keywords.
 NAME_TERM_KINDS = ("name", "long", "mid", "en_phrase")
 _DELIMITERS = sorted({d.encode() for d in CLAUSE_DELIMITERS})
+#: Most distinct industry codes whose links a fitted matcher keeps (:meth:`LinkMatcher._code_links`).
+CODE_CACHE_MAX = 100_000
 #: The activity of a description that names none (a catalogue line of products).
 DEFAULT_ACTIVITY = "make"
 #: Endings of a word of the map's that itself names a service the firm performs or a development
@@ -732,6 +734,7 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         self.make_automaton_ = _Automaton(make)
         self.make_words_ = np.array(self.make_automaton_.payloads, dtype=bool)
         self.codes_ = {k: tuple(v.items()) for k, v in codes.items()}
+        self.code_links_: dict[str, tuple[str, tuple[tuple[int, float], ...]] | None] = {}  # (_code_links)
         self.n_terms_ = len(terms)
         # firm names: the activity their last word names (XX投资有限公司, Acme Capital)
         name_masks: dict[str, np.uint64] = {}
@@ -1171,9 +1174,13 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
             # and not beside the firm's code of that very class: the code is the same statement
             at = corroborating.nonzero()[0]  # (the term entries come first, then the codes')
             keep = np.ones(len(rows_), dtype=bool)
-            for k in at.tolist():
-                code, stated = industry[e_row[k]], self.link_class_[e_entry[k]]
-                keep[k] = not (stated and isinstance(code, str) and code.strip().startswith(stated))
+            same: dict[tuple[str, str], bool] = {}  # (pairs of code and class recur)
+            for k, code, stated in zip(at.tolist(), [industry[i] for i in e_row[at].tolist()], self.link_class_[e_entry[at]].tolist(), strict=True):
+                if stated and isinstance(code, str):
+                    key = (code, stated)
+                    if key not in same:
+                        same[key] = code.strip().startswith(stated)
+                    keep[k] = not same[key]
             alone = np.concatenate([corroborating, np.zeros(len(code_rows), dtype=bool)])[keep]
             # two class names of different classes that agree on a link state it; a class name read
             # as what the firm recovers (beside a recycling item) states no making of it
@@ -1196,12 +1203,18 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
     def _code_links(self, code: object) -> tuple[str, tuple[tuple[int, float], ...]] | None:
         """The links a GB/T 4754 industry code states, with their weights, and the code prefix that
         states them (the exact 4-digit class, else its 3- or 2-digit prefix); None for none."""
-        code = code.strip() if isinstance(code, str) else ""
-        for digits in (4, 3, 2) if code else ():
-            payload = self.codes_.get(code[:digits]) if len(code) >= digits else None
+        if isinstance(code, str) and code in self.code_links_:  # (codes recur: a file has a few hundred distinct ones)
+            return self.code_links_[code]
+        found = None
+        text = code.strip() if isinstance(code, str) else ""
+        for digits in (4, 3, 2) if text else ():
+            payload = self.codes_.get(text[:digits]) if len(text) >= digits else None
             if payload:
-                return code[:digits], payload
-        return None
+                found = text[:digits], payload
+                break
+        if isinstance(code, str) and len(self.code_links_) < CODE_CACHE_MAX:
+            self.code_links_[code] = found
+        return found
 
     def _research_beside_making(self, clause_mask: np.ndarray, e_row: np.ndarray, e_clause: np.ndarray, e_entry: np.ndarray,
                                 e_term: np.ndarray, e_secondary: np.ndarray, industry: Sequence[object]) -> None:
@@ -1377,12 +1390,9 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         bounds[:-1], bounds[-1] = group, len(row)
         size = bounds[1:] - bounds[:-1]
         affinity = np.where((size == 1) & weak[group], WEAK_FACTOR, 1.0) * weight[group]
-        values = weight.tolist()
-        for g in (size > 1).nonzero()[0].tolist():  # in the order of the evidence, as floats add up
-            a = values[group[g]]
-            for w in values[group[g] + 1: group[g] + size[g]]:
-                a = 1.0 - (1.0 - a) * (1.0 - w)
-            affinity[g] = a
+        several = size > 1
+        if several.any():  # the noisy-or: one minus the product of the misses
+            affinity[several] = 1.0 - np.multiply.reduceat(1.0 - weight, group)[several]
         if corroborating is not None and len(group):
             affinity[np.logical_and.reduceat(corroborating[order], group)] = 0.0
         best = np.maximum.reduceat(weight, group) if len(group) else weight
