@@ -39,7 +39,11 @@ Clause by clause:
   two classes that agree on a link state it (电子专用材料制造 and 有色金属压延加工: the foils), weighing
   as a class code and an item do, in either order; a class item that nothing of the firm's supports
   claims no link and leads no item after it; a catalogue item most scopes list borrows no activity
-  from the other items;
+  from the other items, nor does a word of the map's that itself names a service performed or a
+  development done (通用航空服务, 人工智能基础软件开发);
+* a manufacturer's research is not its production: beside a clause that makes a product of the
+  map's, a clause that only researches another link's product (固态电池技术研发) weighs as a
+  secondary item, unless the firm makes that product too or its industry code states that link;
 * every Chinese word is compiled in traditional characters too (Hong Kong and Taiwan text).
 
 A link's affinity is the noisy-or of the weights of its distinct matched terms and of the
