@@ -89,6 +89,9 @@ from ._vocabulary import (
     is_agent_noun,
 )
 
+#: The links an industry code states, with their weights, and the code prefix that states them.
+CodeLinks = tuple[str, tuple[tuple[int, float], ...]]
+
 __all__ = ["GAP", "VOCABULARY_COLUMNS", "LinkMatcher", "MatchResult", "PhraseSet", "activity_words", "link_vocabulary", "name_words"]
 
 #: Columns of the vocabulary table that :meth:`LinkMatcher.fit` takes; optional further columns
@@ -141,8 +144,6 @@ NAME_TIE_FACTOR = LATER_FACTOR
 #: The kinds of a link's terms a firm's name is read for: its names and specific keywords.
 NAME_TERM_KINDS = ("name", "long", "mid", "en_phrase")
 _DELIMITERS = sorted({d.encode() for d in CLAUSE_DELIMITERS})
-#: Most distinct industry codes whose links a fitted matcher keeps (:meth:`LinkMatcher._code_links`).
-CODE_CACHE_MAX = 100_000
 #: The activity of a description that names none (a catalogue line of products).
 DEFAULT_ACTIVITY = "make"
 #: Endings of a word of the map's that itself names a service the firm performs or a development
@@ -738,7 +739,6 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         self.make_automaton_ = _Automaton(make)
         self.make_words_ = np.array(self.make_automaton_.payloads, dtype=bool)
         self.codes_ = {k: tuple(v.items()) for k, v in codes.items()}
-        self.code_links_: dict[str, tuple[str, tuple[tuple[int, float], ...]] | None] = {}  # (_code_links)
         self.n_terms_ = len(terms)
         # firm names: the activity their last word names (XX投资有限公司, Acme Capital)
         name_masks: dict[str, np.uint64] = {}
@@ -854,6 +854,7 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
             industry = [""] * len(descriptions)
             firm_names = ()
         n = len(descriptions)
+        coded = self._code_links(industry)
         named = self.name_activity(firm_names) if len(firm_names) and self.name_re_ is not None else np.zeros(n, dtype=np.uint64)
         encoded = [text.lower().encode("utf-8", "surrogatepass") if isinstance(text, str) else b"" for text in descriptions]
         # every description in one UTF-8 string, one per line: one pass of each automaton per call
@@ -1007,16 +1008,13 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         acts = np.where((own_acts == 0) & ~lead, row_mask[term_row][owner], own_acts)
         # a catalogue item most scopes list (知识产权服务, 低温仓储) is listed by firms of every trade:
         # the activity of the other items (批发, 销售) says nothing of it, it borrows none
-        catalogue_term = self.catalogue_[term]
-        if catalogue_term.any():
-            acts = np.where(catalogue_term[owner], own_acts, acts)
         # (and in a registered scope's list of items, a word of the map's that itself names a service
-        # the firm performs or a development it does, 通用航空服务, 人工智能基础软件开发, is a statement of its own: the
-        # 销售 or 批发 of the other items is not done to it; unless the firm's registered name says
-        # which activity it does, as for a service link's word below)
-        performed = self.performed_[term] & listed[term_row] & (named[term_row] == 0)
-        if performed.any():
-            acts = np.where(performed[owner], own_acts, acts)
+        # the firm performs or a development it does, 通用航空服务, 人工智能基础软件开发, is a statement of
+        # its own: the 销售 or 批发 of the other items is not done to it; unless the firm's registered
+        # name says which activity it does, as for a service link's word below)
+        own_statement = self.catalogue_[term] | (self.performed_[term] & listed[term_row] & (named[term_row] == 0))
+        if own_statement.any():
+            acts = np.where(own_statement[owner], own_acts, acts)
         fits = (acts & self.link_accepts_[entry]) != 0
         # a description that names no activity at all (a catalogue line of products) is read as
         # making them: a shared object's specific word goes to the links that accept making (a
@@ -1080,7 +1078,7 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         # (固态电池技术研发, 生物发酵技术研发) weighs as a secondary item; a firm whose words name
         # no making (a research firm, a design house) is read by its research
         if len(e_row) and self.research_bit_:
-            self._research_beside_making(clause_mask, e_row, e_clause, e_entry, e_term, e_secondary, industry)
+            self._research_beside_making(clause_mask, e_row, e_clause, e_entry, e_term, e_secondary, coded)
         # a term counts once per description and link: its first accepted occurrence
         first = _first_occurrences((e_row * len(self.readings_) + e_term) * len(self.link_ids_) + e_col)
         e_row, e_col, e_term, e_clause, e_weight = e_row[first], e_col[first], e_term[first], e_clause[first], e_weight[first]
@@ -1104,7 +1102,7 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
                 class_item = class_item & rows_led[e_row]
                 if class_item.any():
                     catalogue = catalogue | _unsupported_class_items(e_row, e_col, e_term, class_item, self.link_class_[e_entry],
-                                                                     industry, self.codes_, len(self.link_ids_))
+                                                                     industry, coded, len(self.link_ids_))
                     primary = (~e_secondary & ~catalogue).nonzero()[0]
             first_clause = np.full(n, -1, dtype=np.int64)
             if len(primary):
@@ -1154,10 +1152,9 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         # a trading link (bulk commodities); a production class code still names its class (a
         # catalogue item worded as a class, 互联网销售, names no product of its own: it does not count)
         distributor = discarded & (np.bincount(e_row[~corroborating], minlength=n) == 0)
-        for i, code in enumerate(industry):
-            coded = self._code_links(code)
-            if coded:
-                prefix, payload = coded
+        for i, stated_by_code in enumerate(coded):
+            if stated_by_code:
+                prefix, payload = stated_by_code
                 for c, w in payload:
                     if named[i] and (named[i] & self.serviceless_ or not (self.service_[c] or named[i] & self.accepts_by_link_[c])):
                         continue
@@ -1204,28 +1201,27 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
             self._name_decides_ties(result, firm_names)
         return result
 
-    def _code_links(self, code: object) -> tuple[str, tuple[tuple[int, float], ...]] | None:
-        """The links a GB/T 4754 industry code states, with their weights, and the code prefix that
-        states them (the exact 4-digit class, else its 3- or 2-digit prefix); None for none."""
-        if isinstance(code, str) and code in self.code_links_:  # (codes recur: a file has a few hundred distinct ones)
-            return self.code_links_[code]
-        found = None
-        text = code.strip() if isinstance(code, str) else ""
-        for digits in (4, 3, 2) if text else ():
-            payload = self.codes_.get(text[:digits]) if len(text) >= digits else None
-            if payload:
-                found = text[:digits], payload
-                break
-        if isinstance(code, str) and len(self.code_links_) < CODE_CACHE_MAX:
-            self.code_links_[code] = found
-        return found
+    def _code_links(self, industry: Sequence[object]) -> list[CodeLinks | None]:
+        """Per row, the links its GB/T 4754 industry code states, with their weights, and the code
+        prefix that states them (the exact 4-digit class, else its longest 3- or 2-digit prefix with
+        links); None for none. Each distinct code is looked up once (a file has a few hundred)."""
+        found: dict[object, CodeLinks | None] = {}
+        out = []
+        for code in industry:
+            key = code if isinstance(code, str) else ""
+            if key not in found:
+                text = key.strip()
+                found[key] = next(((text[:d], self.codes_[text[:d]]) for d in (4, 3, 2) if len(text) >= d and text[:d] in self.codes_), None)
+            out.append(found[key])
+        return out
 
     def _research_beside_making(self, clause_mask: np.ndarray, e_row: np.ndarray, e_clause: np.ndarray, e_entry: np.ndarray,
-                                e_term: np.ndarray, e_secondary: np.ndarray, industry: Sequence[object]) -> None:
+                                e_term: np.ndarray, e_secondary: np.ndarray, coded: Sequence[CodeLinks | None]) -> None:
         """Mark (in place, in ``e_secondary``) the entries of research-only clauses of rows whose
         other clauses make a product of the map's (a clause naming a production activity other than
         research, with an entry of the firm's own words: not a class-name item, a catalogue item or a
-        secondary one), except those of a link the row makes or its industry code states alone."""
+        secondary one), except those of a link the row makes or its industry code states alone
+        (``coded``: :meth:`_code_links`)."""
         research = self.research_bit_
         other = self.production_bits_ & ~research
         researching = (clause_mask & research) != 0  # (per clause first: few clauses only research)
@@ -1237,7 +1233,7 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         making = made & ~e_secondary & ~self.link_corroborates_[e_entry] & ~self.catalogue_[e_term]
         if not only.any() or not making.any():
             return
-        makes = np.zeros(len(industry), dtype=bool)
+        makes = np.zeros(len(coded), dtype=bool)
         makes[e_row[making]] = True
         candidates = np.flatnonzero(only & makes[e_row])
         if not len(candidates):
@@ -1249,9 +1245,9 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         key = e_row * width + self.link_col_[e_entry]
         own = set(key[making].tolist())
         for i in set(e_row[candidates].tolist()):
-            coded = self._code_links(industry[i])
-            if coded and len(coded[1]) == 1:  # (a class several links share says not which)
-                own.add(i * width + coded[1][0][0])
+            stated_by_code = coded[i]
+            if stated_by_code and len(stated_by_code[1]) == 1:  # (a class several links share says not which)
+                own.add(i * width + stated_by_code[1][0][0])
         e_secondary[candidates[[k not in own for k in key[candidates].tolist()]]] = True
 
     def _name_decides_ties(self, result: MatchResult, firm_names: Sequence[object]) -> None:
@@ -1415,11 +1411,12 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
 
 
 def _unsupported_class_items(row: np.ndarray, col: np.ndarray, term: np.ndarray, class_item: np.ndarray, stated: np.ndarray,
-                             industry: Sequence[object], codes: Mapping[str, tuple[tuple[int, float], ...]], n_links: int) -> np.ndarray:
+                             industry: Sequence[object], coded: Sequence[CodeLinks | None], n_links: int) -> np.ndarray:
     """Per evidence entry, whether it is a class-name entry (``class_item``) that nothing else of
     its row supports for its link: no other term of the row names the link, no second class item
     does, and the row's industry code is neither of the entry's own class (``stated``) nor a code
-    of the link. Such an item claims no link (:meth:`LinkMatcher._combine` drops it)."""
+    of the link (``coded``: the links each row's code states, :meth:`LinkMatcher._code_links`).
+    Such an item claims no link (:meth:`LinkMatcher._combine` drops it)."""
     # the entries of the rows with a class item (few), as (row, link) keys
     with_class = np.zeros(int(row.max()) + 1, dtype=bool)
     with_class[row[class_item]] = True
@@ -1437,21 +1434,16 @@ def _unsupported_class_items(row: np.ndarray, col: np.ndarray, term: np.ndarray,
     out = np.zeros(len(row), dtype=bool)
     if not len(candidate):
         return out
-    links_of: dict[str, set[int]] = {}
-
-    def coded(code: str, link: int, own: str) -> bool:
-        if own and code.startswith(own):
-            return True
-        if code not in links_of:
-            # (the longest prefix of the code with links, as the code's own evidence is read)
-            payload = next((codes[code[:d]] for d in (4, 3, 2) if len(code) >= d and code[:d] in codes), ())
-            links_of[code] = {c for c, _ in payload}
-        return link in links_of[code]
-
-    texts = [code.strip() if isinstance(code, str) else "" for code in (industry[i] for i in row[candidate].tolist())]
-    out[candidate] = [not (code and coded(code, link, own))
-                      for code, link, own in zip(texts, col[candidate].tolist(), stated[candidate].tolist(), strict=True)]
+    rows = row[candidate].tolist()
+    texts = [code.strip() if isinstance(code, str) else "" for code in (industry[i] for i in rows)]
+    out[candidate] = [not (code and ((own and code.startswith(own)) or _states(coded[i], link)))
+                      for i, code, link, own in zip(rows, texts, col[candidate].tolist(), stated[candidate].tolist(), strict=True)]
     return out
+
+
+def _states(code_links: CodeLinks | None, link: int) -> bool:
+    """Whether an industry code's links (:meth:`LinkMatcher._code_links`) include ``link``."""
+    return code_links is not None and any(c == link for c, _ in code_links[1])
 
 
 def _as_code_and_item(rows: np.ndarray, cols: np.ndarray, weights: np.ndarray, together: np.ndarray) -> np.ndarray:

@@ -7,7 +7,7 @@ is written from the rule and catalogue wording, not taken from any evaluation or
 
 import pandas as pd
 
-from tests.matching.reading import links_of
+from tests.matching.reading import links_of, top_link
 
 MAKER = "一般项目：锂离子电池的生产与销售；固态电池技术研发；货物进出口"
 RESEARCHER = "一般项目：固态电池技术研发；电池销售；货物进出口"
@@ -15,7 +15,7 @@ RESEARCHER = "一般项目：固态电池技术研发；电池销售；货物进
 
 def test_a_makers_research_on_another_product_is_secondary(scorer):
     maker, researcher = links_of(scorer, MAKER), links_of(scorer, RESEARCHER)
-    assert max(maker, key=maker.get) == "cell_manufacturing"
+    assert top_link(scorer, MAKER) == "cell_manufacturing"
     # the research is still read, below the firm's production and below a research firm's own
     assert 0 < maker["solid_state_battery"] < maker["cell_manufacturing"]
     assert maker["solid_state_battery"] < researcher["solid_state_battery"]
@@ -25,7 +25,7 @@ def test_a_makers_research_on_another_product_is_secondary(scorer):
 
 
 def test_a_firm_that_makes_nothing_of_the_maps_is_read_by_its_research(scorer):
-    assert max(links_of(scorer, RESEARCHER), key=links_of(scorer, RESEARCHER).get) == "solid_state_battery"
+    assert top_link(scorer, RESEARCHER) == "solid_state_battery"
     # a catalogue class item (电子专用材料制造) is no statement of making a product of the map's
     assert links_of(scorer, "一般项目：电子专用材料制造；固态电池技术研发") == links_of(scorer, "一般项目：固态电池技术研发")
 
