@@ -1005,7 +1005,11 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         # (a 主营 / 主要产品 clause is the firm's own statement: it keeps its own activity, none
         # borrowed from the 销售 items of the rest of a scope)
         lead = lead_clause[term_clause][owner]
-        acts = np.where((own_acts == 0) & ~lead, row_mask[term_row][owner], own_acts)
+        # (in a registered scope's list of items, a firm whose registered name says which activity it
+        # does, XX教育科技有限公司, XX物流有限公司, does that to the items that name none: the
+        # 咨询 or 销售 of its other items is not done to them)
+        by_name_row = np.where(listed & (named != 0), named, row_mask)
+        acts = np.where((own_acts == 0) & ~lead, by_name_row[term_row][owner], own_acts)
         # a catalogue item most scopes list (知识产权服务, 低温仓储) is listed by firms of every trade:
         # the activity of the other items (批发, 销售) says nothing of it, it borrows none
         # (and in a registered scope's list of items, a word of the map's that itself names a service

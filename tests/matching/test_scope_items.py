@@ -8,7 +8,7 @@ development set.
 import pandas as pd
 import pytest
 
-from tests.matching.reading import links_of
+from tests.matching.reading import links_of, production
 
 
 def _links(scorer, description: str, code: str = "") -> dict[str, float]:
@@ -129,3 +129,21 @@ def test_a_service_or_development_item_is_its_own_statement(scorer):
     assert "artificial_intelligence" not in links_of(scorer, "一般项目：人工智能基础软件开发；电子产品销售", "某某投资有限公司")
     # a product item still borrows the trade of the scope: a distributor stays one
     assert "drones_evtol" not in links_of(scorer, "一般项目：智能无人飞行器销售；五金产品批发")
+
+
+def test_a_firm_named_for_its_activity_does_it_to_the_items_that_name_none(scorer):
+    # XX教育科技有限公司 registering 职业技能培训 among consulting items trains: the 咨询 of its other
+    # items is not done to the training item, its name says what it does
+    scope = "一般项目：教育咨询服务（不含涉许可审批的教育培训活动）；软件开发。许可项目：职业技能培训"
+    assert "skills_training" in links_of(scorer, scope, "某某教育科技有限公司")
+    # and a firm named for investing invests in it, whatever the item says
+    assert "skills_training" not in links_of(scorer, scope, "某某投资有限公司")
+    # prose is not a list of items: the consulting beside the training governs it
+    assert "skills_training" not in links_of(scorer, "为企业提供职业技能培训咨询", "某某教育科技有限公司")
+
+
+def test_an_education_firm_makes_nothing_of_the_map(scorer):
+    # a firm named for teaching (教育科技, 培训学校) that teaches robot or battery courses makes neither
+    for name in ("某某教育科技有限公司", "某某职业培训学校有限公司"):
+        found = links_of(scorer, "少儿机器人编程课程；锂电池技术培训", name)
+        assert not production(scorer, found), (name, found)
