@@ -1005,18 +1005,20 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         # (a 主营 / 主要产品 clause is the firm's own statement: it keeps its own activity, none
         # borrowed from the 销售 items of the rest of a scope)
         lead = lead_clause[term_clause][owner]
-        # (in a registered scope's list of items, a firm whose registered name says which activity it
-        # does, XX教育科技有限公司, XX物流有限公司, does that to the items that name none: the
-        # 咨询 or 销售 of its other items is not done to them)
-        by_name_row = np.where(listed & (named != 0), named, row_mask)
-        acts = np.where((own_acts == 0) & ~lead, by_name_row[term_row][owner], own_acts)
+        # (each item of a registered scope's list is a statement of its own, read below by what it
+        # names; where the firm's registered name says which activity it does, XX教育科技有限公司,
+        # XX物流有限公司, the firm does that to the items that name none: the 咨询 or 销售 of its
+        # other items is not done to them)
+        items_alone = listed & (named == 0)
+        borrowed_acts = np.where(listed & ~items_alone, named, row_mask)
+        acts = np.where((own_acts == 0) & ~lead, borrowed_acts[term_row][owner], own_acts)
         # a catalogue item most scopes list (知识产权服务, 低温仓储) is listed by firms of every trade:
         # the activity of the other items (批发, 销售) says nothing of it, it borrows none
         # (and in a registered scope's list of items, a word of the map's that itself names a service
         # the firm performs or a development it does, 通用航空服务, 人工智能基础软件开发, is a statement of
         # its own: the 销售 or 批发 of the other items is not done to it; unless the firm's registered
         # name says which activity it does, as for a service link's word below)
-        own_statement = self.catalogue_[term] | (self.performed_[term] & listed[term_row] & (named[term_row] == 0))
+        own_statement = self.catalogue_[term] | (self.performed_[term] & items_alone[term_row])
         if own_statement.any():
             acts = np.where(own_statement[owner], own_acts, acts)
         fits = (acts & self.link_accepts_[entry]) != 0
@@ -1037,7 +1039,7 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         borrowed = (service & (own_acts == 0) & (acts != 0)).nonzero()[0]  # service words that borrow the description's activity
         if len(borrowed):
             own_clause = own_clause.copy()
-            own_clause[borrowed] |= listed[term_row[owner[borrowed]]] & (named[term_row[owner[borrowed]]] == 0)
+            own_clause[borrowed] |= items_alone[term_row[owner[borrowed]]]
         foreign = np.where(own_clause, own_acts, acts) & ~self.production_bits_ & ~self.link_accepts_[entry]
         own_service = service & ~self.link_requires_[entry] & (foreign == 0)
         # a recovery link's class name takes its activity from the description's recycling items

@@ -138,8 +138,10 @@ def test_a_firm_named_for_its_activity_does_it_to_the_items_that_name_none(score
     assert "skills_training" in links_of(scorer, scope, "某某教育科技有限公司")
     # and a firm named for investing invests in it, whatever the item says
     assert "skills_training" not in links_of(scorer, scope, "某某投资有限公司")
-    # prose is not a list of items: the consulting beside the training governs it
+    # the consulting of the training's own clause governs it, whatever the name
     assert "skills_training" not in links_of(scorer, "为企业提供职业技能培训咨询", "某某教育科技有限公司")
+    # prose is not a list of items: the consulting of the sentence governs the training in it
+    assert "skills_training" not in links_of(scorer, "提供教育咨询服务，开展职业技能培训", "某某教育科技有限公司")
 
 
 def test_an_education_firm_makes_nothing_of_the_map(scorer):
