@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from ._text import compact, data_rows, normalise_name
 
@@ -166,6 +166,7 @@ def _code_for_exact_name(name: str, level: int | None) -> str | None:
     return None
 
 
+@lru_cache(maxsize=1 << 16)  # pure; the map and vendor columns repeat their names
 def industry_code_for_name(name: str, level: int | None = None) -> str | None:
     """The code of the class a 国标行业 value names, or None.
 
