@@ -1153,38 +1153,42 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
             recovered_class = recovered_class[once] if recovered_class is not None else None
         rows, cols, weights, weak = [e_row], [e_col], [e_weight], [e_weak]
         evidence = [self.readings_[e_term]]
+        code_rows, code_cols, code_weights, code_terms = [], [], [], []
         # a firm whose words name the map's products only to trade them is a distributor of
         # those products: a trade class code (金属及金属矿批发) says it trades, not that it fills
         # a trading link (bulk commodities); a production class code still names its class (a
         # catalogue item worded as a class, 互联网销售, names no product of its own: it does not count)
         distributor = discarded & (np.bincount(e_row[~corroborating], minlength=n) == 0)
-        by_code = [(i, stated_by_code) for i, stated_by_code in enumerate(coded) if stated_by_code]
-        per_row = [len(payload) for _, (_, payload) in by_code]
-        code_rows = np.repeat(np.fromiter((i for i, _ in by_code), dtype=np.int64, count=len(by_code)), per_row)
-        code_cols = np.fromiter((c for _, (_, payload) in by_code for c, _ in payload), dtype=np.int64, count=len(code_rows))
-        code_weights = np.fromiter((w for _, (_, payload) in by_code for _, w in payload), dtype=np.float64, count=len(code_rows))
-        code_terms = np.repeat(np.array([f"code:{prefix}" for _, (prefix, _) in by_code], dtype=object), per_row)
-        by_name, accepts = named[code_rows], self.accepts_by_link_[code_cols]
-        vetoed = (by_name != 0) & (((by_name & self.serviceless_) != 0) | ~(self.service_[code_cols] | ((by_name & accepts) != 0)))
-        vetoed |= distributor[code_rows] & ((accepts & self.trade_bit_) != 0)
-        keep_code = ~vetoed
-        code_rows, code_cols, code_weights, code_terms = code_rows[keep_code], code_cols[keep_code], code_weights[keep_code], code_terms[keep_code]
-        rows.append(code_rows)
-        cols.append(code_cols)
-        weights.append(code_weights)
+        for i, stated_by_code in enumerate(coded):
+            if stated_by_code:
+                prefix, payload = stated_by_code
+                for c, w in payload:
+                    if named[i] and (named[i] & self.serviceless_ or not (self.service_[c] or named[i] & self.accepts_by_link_[c])):
+                        continue
+                    if distributor[i] and self.accepts_by_link_[c] & self.trade_bit_:
+                        continue
+                    code_rows.append(i)
+                    code_cols.append(c)
+                    code_weights.append(w)
+                    code_terms.append(f"code:{prefix}")
+        rows.append(np.asarray(code_rows, dtype=np.int64))
+        cols.append(np.asarray(code_cols, dtype=np.int64))
+        weights.append(np.asarray(code_weights, dtype=np.float64))
         weak.append(np.zeros(len(code_weights), dtype=bool))  # a class code is the firm's own statement
-        evidence.append(code_terms)
+        evidence.append(np.asarray(code_terms, dtype=object))
         rows_, cols_, weights_, evidence_, weak_ = (np.concatenate(a) for a in (rows, cols, weights, evidence, weak))
         alone = None
         if corroborating.any():  # a class name counts beside the firm's code or own words for that link only (_combine)
             # and not beside the firm's code of that very class: the code is the same statement
             at = corroborating.nonzero()[0]  # (the term entries come first, then the codes')
             keep = np.ones(len(rows_), dtype=bool)
-            with_class, row_of = np.unique(e_row[at], return_inverse=True)
-            # (a class code has four digits: the first eight characters decide)
-            row_code = np.array([code.strip()[:8] if isinstance(code, str) else "" for code in (industry[i] for i in with_class.tolist())], dtype="<U8")
-            stated_class = self.link_class_[e_entry[at]].astype("<U8")
-            keep[at[(stated_class != "") & np.char.startswith(row_code[row_of], stated_class)]] = False
+            same: dict[tuple[str, str], bool] = {}  # (pairs of code and class recur)
+            for k, code, stated in zip(at.tolist(), [industry[i] for i in e_row[at].tolist()], self.link_class_[e_entry[at]].tolist(), strict=True):
+                if stated and isinstance(code, str):
+                    key = (code, stated)
+                    if key not in same:
+                        same[key] = code.strip().startswith(stated)
+                    keep[k] = not same[key]
             alone = np.concatenate([corroborating, np.zeros(len(code_rows), dtype=bool)])[keep]
             # two class names of different classes that agree on a link state it; a class name read
             # as what the firm recovers (beside a recycling item) states no making of it
