@@ -1579,7 +1579,8 @@ def _inherit_prefix_terms(terms: dict[str, dict[int, tuple[float, np.uint64, boo
         if slot is None:
             continue
         for at in (0, *(m.end() for m in _CLASS_PART.finditer(key))):
-            prefix = next((key[at:k] for k in range(len(key) - (at == 0), at, -1) if key[at:k] in terms and key[at:k] not in keys), None)
+            prefix = next((key[at:k] for k in range(len(key) - (at == 0), at, -1)
+                           if key[at:k] in terms and key[at:k] not in keys and not all(r for _, _, r in terms[key[at:k]].values())), None)
             for col, (weight, mask, requires) in terms[prefix].items() if prefix is not None else ():
                 old = slot.get(col)
                 if requires:

@@ -167,3 +167,20 @@ def test_a_class_item_does_not_make_a_distributor_name_a_product(scorer):
     # is a distributor: the catalogue's internet-selling item beside them names no product of its own
     assert _links(scorer, "一般项目：锂电铜箔销售", "5164") == {}
     assert _links(scorer, "一般项目：锂电铜箔销售；互联网销售（除销售需要许可的商品）", "5164") == {}
+
+
+def test_a_class_name_that_opens_with_a_links_words_is_that_links_statement(scorer):
+    # 4011 工业自动控制系统装置制造 begins with the automation link's own words (工业自动控制系统),
+    # then the class's product head (装置); the item states the link as its words would, not as a
+    # class name that only corroborates
+    for item in ("工业自动控制系统装置制造", "一般项目：工业自动控制系统装置制造；软件开发；信息系统集成服务"):
+        assert max(links_of(scorer, item).items(), key=lambda kv: kv[1])[0] == "industrial_automation", item
+    # a shared object's word opening a class name still names no link (有色金属 is no commodity trade)
+    assert "bulk_commodity_trade" not in links_of(scorer, "一般项目：有色金属压延加工")
+
+
+def test_the_class_of_battery_assisted_two_wheelers_is_the_electric_two_wheeler_link(scorer):
+    # 3770 助动车制造 (电动自行车 and other battery-assisted cycles), as a code and as an item
+    assert max(_links(scorer, "一般项目：助动车制造；电动自行车销售", "").items(), key=lambda kv: kv[1])[0] == "electric_motorcycle"
+    coded = _links(scorer, "一般项目：货物进出口", "3770")
+    assert max(coded, key=coded.get) == "electric_motorcycle"

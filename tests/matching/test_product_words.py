@@ -47,3 +47,18 @@ def test_live_stream_selling_is_live_stream_e_commerce(scorer):
     # 直播销售 (互联网营销师 - 直播销售员, 职业分类大典 2022): selling on a live stream is the link's trade
     assert top_link(scorer, "一般项目：网上直播销售农副产品；电子商务平台运营") == "livestream_ecommerce"
     assert "livestream_ecommerce" not in links_of(scorer, "一般项目：农副产品销售；食品销售（仅销售预包装食品）")
+
+
+def test_thin_electrodeposited_copper_is_foil_and_refined_copper_is_not(scorer):
+    # foil makers name their product 极薄电解铜 / 超薄电解铜 (microns thick); 电解铜 alone is
+    # refined cathode copper, a commodity
+    assert top_link(scorer, "电子专用材料制造（锂电池用极薄电解铜产品）") == "copper_foil"
+    assert top_link(scorer, "4.5μm超薄电解铜生产") == "copper_foil"
+    assert "copper_foil" not in links_of(scorer, "电解铜冶炼；阴极铜生产")
+
+
+def test_remelting_used_beverage_cans_is_secondary_aluminium(scorer):
+    # UBC: the aluminium-recycling trade's name for the scrap, not a drinks business
+    links = links_of(scorer, "Remelts used beverage cans into can-body sheet for can makers.")
+    assert max(links, key=links.get) == "recycled_copper_aluminium"
+    assert "beverages" not in links

@@ -51,3 +51,23 @@ def test_research_on_the_link_the_code_states_is_the_firms_business(scorer):
     # a class several links share (3841, 锂离子电池制造) does not say which of them is researched
     coded = _coded(scorer, MAKER, "3841")
     assert coded["solid_state_battery"] < coded["cell_manufacturing"]
+
+
+DRUG_MAKER = "一般项目：医学研究和试验发展；技术服务、技术开发、技术咨询；货物进出口。许可项目：药品生产；药品批发；药品进出口"
+
+
+def test_a_drug_makers_medical_research_item_is_its_own_research(scorer):
+    # 医学研究和试验发展 (GB/T 4754-2017 class 7340, a contract researcher's class) is an item every
+    # drug maker registers; beside 药品生产 (the licensed item of making drugs, any kind) it is the
+    # maker's research, not a contract research business
+    links = links_of(scorer, DRUG_MAKER)
+    drugs = {"chemical_drugs", "biologics", "tcm_health_products"}
+    assert max(links, key=links.get) in drugs
+    assert links["biopharma_cdmo"] < max(links[link] for link in drugs)
+    # the research item alone still reads as the contract researcher's class
+    assert top_link(scorer, "一般项目：医学研究和试验发展；技术服务、技术开发、技术咨询") == "biopharma_cdmo"
+
+
+def test_selling_drugs_makes_none(scorer):
+    links = links_of(scorer, "许可项目：药品批发；药品零售；药品进出口")
+    assert not {"chemical_drugs", "biologics", "tcm_health_products"} & links.keys()
