@@ -62,3 +62,8 @@ def test_remelting_used_beverage_cans_is_secondary_aluminium(scorer):
     links = links_of(scorer, "Remelts used beverage cans into can-body sheet for can makers.")
     assert max(links, key=links.get) == "recycled_copper_aluminium"
     assert "beverages" not in links
+
+
+def test_fermentation_process_development_is_biomanufacturing(scorer):
+    # the catalogue's item 发酵过程优化技术研发: developing an industrial fermentation process
+    assert top_link(scorer, "一般项目：发酵过程优化技术研发；专用化学产品制造（不含危险化学品）；化妆品批发") == "synthetic_biology"
