@@ -67,3 +67,11 @@ def test_remelting_used_beverage_cans_is_secondary_aluminium(scorer):
 def test_fermentation_process_development_is_biomanufacturing(scorer):
     # the catalogue's item 发酵过程优化技术研发: developing an industrial fermentation process
     assert top_link(scorer, "一般项目：发酵过程优化技术研发；专用化学产品制造（不含危险化学品）；化妆品批发") == "synthetic_biology"
+
+
+def test_packaging_named_apart_from_its_chip_is_chip_packaging(scorer):
+    # registered scopes name the steps apart from the object: 集成电路的封装、测试; 封装和测试集成电路产品
+    assert top_link(scorer, "从事集成电路的封装、测试，销售自产产品") == "chip_packaging_testing"
+    assert top_link(scorer, "研发、生产、封装和测试集成电路产品") == "chip_packaging_testing"
+    # packaging of something else is not
+    assert "chip_packaging_testing" not in links_of(scorer, "食品封装、测试及销售")
