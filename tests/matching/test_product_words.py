@@ -75,3 +75,19 @@ def test_packaging_named_apart_from_its_chip_is_chip_packaging(scorer):
     assert top_link(scorer, "研发、生产、封装和测试集成电路产品") == "chip_packaging_testing"
     # packaging of something else is not
     assert "chip_packaging_testing" not in links_of(scorer, "食品封装、测试及销售")
+
+
+def test_solid_state_cells_named_with_their_chemistry_between(scorer):
+    # a solid-state cell named with its chemistry between family and head
+    assert top_link(scorer, "Develops solid-state lithium-metal cells for electric vehicles.") == "solid_state_battery"
+    assert top_link(scorer, "固态锂金属电芯研发制造") == "solid_state_battery"
+
+
+def test_taiwan_words_for_electric_scooters(scorer):
+    # 電動機車 (an electric scooter in Taiwan) and 電池交換 (battery swapping), as Taiwanese firms write them
+    assert top_link(scorer, "智慧電動機車與電池交換網絡") == "electric_motorcycle"
+
+
+def test_a_commodity_supply_chain_house_trades_bulk_commodities(scorer):
+    # offtake (buying a producer's output under a term contract) and supply chain management are trading
+    assert top_link(scorer, "Offtake and supply chain management for iron ore and thermal coal.") == "bulk_commodity_trade"
