@@ -142,6 +142,19 @@ def test_a_name_that_only_contains_such_a_word_is_read_from_its_description(scor
     assert "copper_foil" in _named(scorer, name, _MAKER)
 
 
+def test_partners_alone_is_a_form_of_organisation_not_a_financier(scorer):
+    # search, design and law firms are Partners too; a financier says Capital, Equity, Venture or Investment Partners
+    assert "headhunting" in _named(scorer, "Kestrel Search Partners", "Executive search for battery and semiconductor leadership roles")
+    assert "industrial_design" in _named(scorer, "Kilnform Design Partners Ltd.", "An industrial-design consultancy for appliance makers")
+    for name in ("Northbridge Capital Partners LLC", "Harbour Equity Partners", "Lakeside Venture Partners"):
+        assert _production(scorer, _named(scorer, name, _MAKER_EN)) == [], name
+
+
+def test_an_agency_for_a_service_performs_it(scorer):
+    # 校招代理 / 招聘代理: the agency recruits for its clients (代理 of a product would be selling it)
+    assert "hr_outsourcing" in _named(scorer, "某某企业服务有限公司", "为制造企业提供灵活用工、岗位外包与校招代理")
+
+
 def test_a_logistics_firm_keeps_its_service_link(scorer):
     links = _named(scorer, "江门某某国际物流有限公司", "国际货运代理；冷链物流；冷库仓储；多式联运")
     assert "cold_chain_logistics" in links or "port_multimodal_logistics" in links
