@@ -114,8 +114,9 @@ NEGATION_TERMS: tuple[str, ...] = (
     "operates no", "without", "never", "not a", "nor",
 )
 
-#: Characters that end a clause of a business scope or profile.
-CLAUSE_DELIMITERS: tuple[str, ...] = ("；", ";", "。", "，", "\n", "\r", "｜", "|", "．", ". ")
+#: Characters that end a clause of a business scope or profile. In English, ", and " opens another
+#: verb phrase (…, and publishes a salary guide) or ends a list whose clause borrows the sentence's activity.
+CLAUSE_DELIMITERS: tuple[str, ...] = ("；", ";", "。", "，", "\n", "\r", "｜", "|", "．", ". ", ", and ")
 
 
 #: English verbs of business text that end in -er or -or but are not agent nouns: they are

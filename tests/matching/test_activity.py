@@ -212,3 +212,11 @@ def test_a_terms_own_activities_are_looked_up_piece_by_piece_as_the_rule_says(ke
     assert _inherent_activity("paper recycling", real, 9) == 4 and _inherent_activity("回收", real, 9) == 2
     english = {"collect": np.uint64(8), "rent": np.uint64(16)}
     assert _inherent_activity("current collectors", english, 7) == 0 and _inherent_activity("scrap collect", english, 7) == 8
+
+
+def test_an_english_clause_after_a_comma_and_has_its_own_activity(scorer):
+    # ", and publishes …" starts another verb phrase: publishing a guide does not make the search a media business
+    text = "Through offices in Shanghai it runs executive search for engineering and finance roles, and publishes an annual salary guide."
+    assert "headhunting" in _named(scorer, "Hays plc", text)
+    # a list of products with a serial comma keeps the activity of its sentence
+    assert "anode_material" in _named(scorer, "某某公司", "Manufactures copper foil, aluminium foil, and anode materials for battery makers.")
