@@ -523,7 +523,7 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
             raise ValueError(f"The 'vocabulary' parameter of LinkMatcher.fit must have columns {VOCABULARY_COLUMNS}; missing {sorted(missing)}.")
         if not 0 <= self.min_affinity < 1:
             raise ValueError(f"The 'min_affinity' parameter of LinkMatcher must be in [0, 1). Got {self.min_affinity!r} instead.")
-        vocabulary = vocabulary.astype(object)  # Python values: pandas' Arrow strings cost a call per cell read
+        vocabulary = vocabulary.astype(object)  # plain values: a pandas string column read value by value costs a call per cell
         self.link_ids_ = np.array(list(dict.fromkeys(vocabulary["link_id"])), dtype=object)
         index = {link: i for i, link in enumerate(self.link_ids_)}
         self.service_ = np.zeros(len(self.link_ids_), dtype=bool)

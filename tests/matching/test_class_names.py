@@ -6,7 +6,7 @@ rule and the standard's own class names, not taken from any evaluation or develo
 
 import pandas as pd
 
-from tests.matching.reading import links_of
+from tests.matching.reading import links_of, top_link
 
 
 def _links(scorer, description: str, code: str) -> dict[str, float]:
@@ -174,13 +174,13 @@ def test_a_class_name_that_opens_with_a_links_words_is_that_links_statement(scor
     # then the class's product head (装置); the item states the link as its words would, not as a
     # class name that only corroborates
     for item in ("工业自动控制系统装置制造", "一般项目：工业自动控制系统装置制造；软件开发；信息系统集成服务"):
-        assert max(links_of(scorer, item).items(), key=lambda kv: kv[1])[0] == "industrial_automation", item
+        assert top_link(scorer, item) == "industrial_automation", item
     # a shared object's word opening a class name still names no link (有色金属 is no commodity trade)
     assert "bulk_commodity_trade" not in links_of(scorer, "一般项目：有色金属压延加工")
 
 
 def test_the_class_of_battery_assisted_two_wheelers_is_the_electric_two_wheeler_link(scorer):
     # 3770 助动车制造 (电动自行车 and other battery-assisted cycles), as a code and as an item
-    assert max(_links(scorer, "一般项目：助动车制造；电动自行车销售", "").items(), key=lambda kv: kv[1])[0] == "electric_motorcycle"
+    assert top_link(scorer, "一般项目：助动车制造；电动自行车销售") == "electric_motorcycle"
     coded = _links(scorer, "一般项目：货物进出口", "3770")
     assert max(coded, key=coded.get) == "electric_motorcycle"
