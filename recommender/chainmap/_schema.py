@@ -188,19 +188,30 @@ class ClassItem(_Strict):
     source: Text
 
 
+class OtherClass(_Strict):
+    """A GB/T 4754 class that no link lists, whose product words hold a word of a link's for
+    another thing (电力电子元器件, class 3824, holds 电子元器件, the components of group 398): its
+    ``words`` name no link, and a link's word inside them names nothing."""
+
+    words: list[Text]
+    source: Text
+
+
 class Vocabulary(_Strict):
     """The shared matching vocabulary of a map (``vocabulary.yaml``, optional): activities,
     objects, the activities a link accepts by default (``production`` for upstream,
     midstream and downstream links, ``service`` for service links), and the main link of the
     industry classes that several links list (``class_links``, by GB/T 4754 code), and the
     registration catalogue's items that state a class in words other than its name
-    (``class_items``)."""
+    (``class_items``), and the classes no link lists whose words hold a link's word for another
+    thing (``other_classes``)."""
 
     defaults: dict[Literal["production", "service"], list[Ident]] = Field(default_factory=dict)
     activities: dict[Ident, Activity] = Field(default_factory=dict)
     objects: dict[Ident, ObjectTerms] = Field(default_factory=dict)
     class_links: dict[Code, ClassLink] = Field(default_factory=dict)
     class_items: dict[Annotated[str, StringConstraints(min_length=2, max_length=64)], ClassItem] = Field(default_factory=dict)
+    other_classes: dict[Code, OtherClass] = Field(default_factory=dict)
 
     def accepted(self, link: Link) -> tuple[str, ...]:
         """The activities ``link`` accepts: its own list, else the default of its stage."""
@@ -525,6 +536,11 @@ def _check_vocabulary(chains: list[Chain], vocabulary: Vocabulary, files: dict[s
             problems.append((str(path), f"class_items.{item}", "code", f"no link lists industry code {entry.code!r} or a prefix of it"))
         if entry.activity is not None and entry.activity not in vocabulary.activities:
             problems.append((str(path), f"class_items.{item}", "activity", f"unknown activity {entry.activity!r}"))
+    for code, other in vocabulary.other_classes.items():
+        if any(code == listed_code or code.startswith(listed_code) for listed_code in listed):
+            problems.append((str(path), f"other_classes.{code}", "code", f"a link lists industry code {code!r} or a prefix of it"))
+        if not other.words:
+            problems.append((str(path), f"other_classes.{code}", "words", "no words"))
 
 
 def _check_quotes(

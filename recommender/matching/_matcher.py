@@ -405,6 +405,12 @@ def activity_words(chain_map: ChainMap) -> tuple[tuple[str, str, bool], ...]:
     return tuple(out)
 
 
+def other_class_words(chain_map: ChainMap) -> tuple[str, ...]:
+    """The words of the classes no link lists that hold a link's word for another thing
+    (``other_classes`` in ``vocabulary.yaml``: 电力电子元器件 is not 电子元器件)."""
+    return tuple(word for other in chain_map.vocabulary.other_classes.values() for word in other.words)
+
+
 def name_words(chain_map: ChainMap) -> tuple[tuple[str, str, bool], ...]:
     """``(word, activity, services)`` for every word that ends a firm's name when the whole firm
     does a non-production activity (``names`` of an activity in ``vocabulary.yaml``: 投资, 银行,
@@ -506,15 +512,24 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
     green_terms : tuple of str, default=()
         Words that mark a description as green or circular work (无废城市); found in the same
         pass and reported in :attr:`MatchResult.green`.
+    activities : tuple of (word, activity, production), default=()
+        The words of the activities (:func:`activity_words`).
+    firm_names : tuple of (word, activity, services), default=()
+        The words that end a firm's name when the whole firm does an activity (:func:`name_words`).
+    other_words : tuple of str, default=()
+        Words of classes no link lists that hold a link's word for another thing
+        (:func:`other_class_words`): they name no link, and the words inside them name nothing.
     """
 
     def __init__(self, min_affinity: float = 0.3, use_trade_rule: bool = True, green_terms: tuple[str, ...] = (),
-                 activities: tuple[tuple[str, str, bool], ...] = (), firm_names: tuple[tuple[str, str, bool], ...] = ()):
+                 activities: tuple[tuple[str, str, bool], ...] = (), firm_names: tuple[tuple[str, str, bool], ...] = (),
+                 other_words: tuple[str, ...] = ()):
         self.min_affinity = min_affinity
         self.use_trade_rule = use_trade_rule
         self.green_terms = green_terms
         self.activities = activities
         self.firm_names = firm_names
+        self.other_words = other_words
 
     def fit(self, vocabulary: pd.DataFrame, y: object = None) -> LinkMatcher:
         """Compile the vocabulary table (columns :data:`VOCABULARY_COLUMNS`)."""
@@ -597,7 +612,7 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         entries: dict[str, tuple] = {}
         # Generic items only matter where they would hide a term or an activity inside them
         # (they occupy their span); the others are left out, which keeps the pass short.
-        for word in GENERIC_TERMS:
+        for word in (*GENERIC_TERMS, *self.other_words):
             low = _normal(word)
             if _holds_any(low, terms) or _holds_any(low, words):
                 entries[low] = (_GENERIC, (), False, np.uint64(0))

@@ -37,7 +37,7 @@ import pandas as pd
 from .._cache import KeptValues, per_value
 from ..chainmap._links import encode_links
 from ..chainmap._schema import COMPONENTS, ChainMap
-from ..matching._matcher import LinkMatcher, MatchResult, PhraseSet, activity_words, link_vocabulary, name_words
+from ..matching._matcher import LinkMatcher, MatchResult, PhraseSet, activity_words, link_vocabulary, name_words, other_class_words
 from ..reference._places import resolve_place
 from ._profile import profile_columns
 
@@ -115,7 +115,8 @@ class Scorer:
         self.points = {name: strategy.components[name].points for name in COMPONENTS}
         self.links = encode_links(chain_map)
         green_terms = (*strategy.green_keywords.zh, *strategy.green_keywords.en)
-        matcher = matcher or LinkMatcher(green_terms=green_terms, activities=activity_words(chain_map), firm_names=name_words(chain_map))
+        matcher = matcher or LinkMatcher(green_terms=green_terms, activities=activity_words(chain_map), firm_names=name_words(chain_map),
+                                         other_words=other_class_words(chain_map))
         self.matcher = matcher.fit(link_vocabulary(chain_map))
         order = self.links.index.get_indexer(pd.Index(self.matcher.link_ids_))
         if (order < 0).any():

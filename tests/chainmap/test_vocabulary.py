@@ -80,3 +80,32 @@ def test_a_class_item_of_no_listed_class_or_an_unknown_activity_is_refused(tmp_p
     with pytest.raises(MapError) as info:
         load_map(folder)
     assert problem in str(info.value) and "class_items.某项目服务" in str(info.value)
+
+
+def test_each_other_class_cites_its_class_and_no_link_lists_it(jiangmen):
+    from recommender.reference import industry_class
+
+    chain_map = jiangmen.chain_map
+    other = chain_map.vocabulary.other_classes
+    assert other, "the map names no other class"
+    listed = {code for link in chain_map.links for code in link.industry_codes}
+    for code, entry in other.items():
+        known = industry_class(code)
+        assert known is not None and known.name in entry.source and "GB/T 4754-2017" in entry.source, code
+        assert not any(code.startswith(prefix) for prefix in listed), code
+        # each word is a product the class names, as a registered scope words it
+        assert all(word in known.name for word in entry.words), code
+
+
+@pytest.mark.parametrize(("entry", "problem"), [
+    ('{words: [锂离子电池], source: GB/T 4754-2017 class 3841}', "a link lists industry code '3841'"),
+    ('{words: [], source: GB/T 4754-2017 class 3824}', "no words"),
+])
+def test_an_other_class_that_a_link_lists_or_without_words_is_refused(tmp_path, entry, problem):
+    folder = tmp_path / "map"
+    shutil.copytree(TINY_MAP, folder)
+    code = "3841" if "3841" in entry else "3824"
+    (folder / "vocabulary.yaml").write_text(f'other_classes:\n  "{code}": {entry}\n', encoding="utf-8")
+    with pytest.raises(MapError) as info:
+        load_map(folder)
+    assert problem in str(info.value) and f"other_classes.{code}" in str(info.value)

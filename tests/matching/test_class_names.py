@@ -184,3 +184,18 @@ def test_the_class_of_battery_assisted_two_wheelers_is_the_electric_two_wheeler_
     assert top_link(scorer, "一般项目：助动车制造；电动自行车销售") == "electric_motorcycle"
     coded = _links(scorer, "一般项目：货物进出口", "3770")
     assert max(coded, key=coded.get) == "electric_motorcycle"
+
+
+def test_a_class_no_link_lists_names_no_link_by_the_words_inside_its_name(scorer):
+    # 电力电子元器件 (3824, power conversion) holds 电子元器件 (the components of group 398)
+    assert "electronic_components" not in links_of(scorer, "一般项目：电力电子元器件制造；输配电及控制设备制造")
+    assert top_link(scorer, "一般项目：电子元器件制造；电子元器件批发") == "electronic_components"
+    # service and consumer robots (3964) are not industrial robots (3491)
+    assert "industrial_robots" not in links_of(scorer, "一般项目：服务消费机器人制造；智能机器人销售")
+    assert top_link(scorer, "一般项目：工业机器人制造；工业机器人安装、维修") == "industrial_robots"
+    # veterinary medicines (2750) are no drugs for people; ferroalloys (3140) smelt no gold
+    assert not {"chemical_drugs", "biologics", "tcm_health_products"} & set(links_of(scorer, "许可项目：兽药生产。一般项目：兽用药品制造"))
+    assert "precious_metal_recovery" not in links_of(scorer, "一般项目：铁合金冶炼；金属材料销售")
+    # the catalogue's item for power transformers and rectifiers (3821) names no electronic transformer
+    assert "electronic_components" not in links_of(scorer, "一般项目：变压器、整流器和电感器制造；配电开关控制设备制造")
+    assert top_link(scorer, "高频变压器、功率电感的研发与生产") == "electronic_components"

@@ -74,7 +74,7 @@ def test_match_each_row_kept_in_order(matcher):
 
 def test_matcher_follows_sklearn_conventions(tiny_map):
     matcher = LinkMatcher(min_affinity=0.5)
-    assert matcher.get_params() == {"activities": (), "firm_names": (), "green_terms": (), "min_affinity": 0.5, "use_trade_rule": True}
+    assert matcher.get_params() == {"activities": (), "firm_names": (), "green_terms": (), "min_affinity": 0.5, "other_words": (), "use_trade_rule": True}
     fitted = matcher.fit(link_vocabulary(tiny_map))
     assert fitted is matcher
     check_is_fitted(matcher)

@@ -91,3 +91,9 @@ def test_taiwan_words_for_electric_scooters(scorer):
 def test_a_commodity_supply_chain_house_trades_bulk_commodities(scorer):
     # offtake (buying a producer's output under a term contract) and supply chain management are trading
     assert top_link(scorer, "Offtake and supply chain management for iron ore and thermal coal.") == "bulk_commodity_trade"
+
+
+def test_battery_foil_is_aluminium_foil(scorer):
+    # 电池箔: the cathode-collector foil as aluminium rollers name it, beside their other foils
+    assert top_link(scorer, "一般项目：有色金属压延加工（空调箔、电池箔）；金属材料销售") == "aluminium_foil"
+    assert top_link(scorer, "锂电铜箔的生产和销售") == "copper_foil"
