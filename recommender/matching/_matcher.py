@@ -143,6 +143,9 @@ WEAK_FACTOR = 0.6
 NAME_TIE_FACTOR = LATER_FACTOR
 #: The kinds of a link's terms a firm's name is read for: its names and specific keywords.
 NAME_TERM_KINDS = ("name", "long", "mid", "en_phrase")
+#: The class value of a registered name's statement of its trade among the class items'
+#: (:func:`_stated_together`): a statement apart from any GB/T 4754 class or group.
+NAME_CLASS = 99999
 _DELIMITERS = sorted({d.encode() for d in CLAUSE_DELIMITERS})
 #: The activity of a description that names none (a catalogue line of products).
 DEFAULT_ACTIVITY = "make"
@@ -579,11 +582,17 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         codes: dict[str, dict[int, float]] = {}
         table = vocabulary[list(VOCABULARY_COLUMNS)].assign(accepts=accepts_of.to_numpy(), requires=requires_of.to_numpy())
         # the specific words of each link a registered name's trade part may name (ties only)
+        # (and those that are the link's own, not a shared object's: a name's trade part that
+        # states the link, 铝箔 in XX铝箔有限公司, where 合金材料 would name any alloy)
         name_terms: list[set[str]] = [set() for _ in self.link_ids_]
-        for link, term, kind in table[["link_id", "term", "kind"]].itertuples(index=False):
+        name_term_links: dict[str, list[int]] = {}
+        for link, term, kind, requires in table[["link_id", "term", "kind", "requires"]].itertuples(index=False):
             if kind in NAME_TERM_KINDS and isinstance(term, str) and GAP not in term:
                 name_terms[index[link]].add(_normal(term))
+                if not requires:
+                    name_term_links.setdefault(_normal(term), []).append(index[link])
         self.name_terms_ = tuple(tuple(sorted(t, key=len, reverse=True)) for t in name_terms)
+        self.name_automaton_ = _Automaton({word: tuple(sorted(set(cols))) for word, cols in name_term_links.items()})
         for link, term, kind, weight, service, accepts, requires in table.itertuples(index=False):
             col = index[link]
             self.service_[col] = bool(service)
@@ -1191,6 +1200,16 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         weights.append(np.asarray(code_weights, dtype=np.float64))
         weak.append(np.zeros(len(code_weights), dtype=bool))  # a class code is the firm's own statement
         evidence.append(np.asarray(code_terms, dtype=object))
+        # a registered name whose trade part names a link (XX铝箔有限公司) states it as a class item
+        # does: beside a class item of the firm's for that link, the two state it; beside its own
+        # words or code, it adds as a class item would; alone it claims nothing (read only for
+        # firms with class items, the scopes whose products stand in the catalogue's words)
+        name_rows, name_cols, name_terms = self._name_statements(firm_names, e_row[corroborating]) if len(firm_names) else ((), (), ())
+        rows.append(np.asarray(name_rows, dtype=np.int64))
+        cols.append(np.asarray(name_cols, dtype=np.int64))
+        weights.append(np.full(len(name_rows), TERM_WEIGHTS["class"]))
+        weak.append(np.zeros(len(name_rows), dtype=bool))
+        evidence.append(np.asarray(name_terms, dtype=object))
         rows_, cols_, weights_, evidence_, weak_ = (np.concatenate(a) for a in (rows, cols, weights, evidence, weak))
         alone = None
         if corroborating.any():  # a class name counts beside the firm's code or own words for that link only (_combine)
@@ -1204,14 +1223,14 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
                     if key not in same:
                         same[key] = code.strip().startswith(stated)
                     keep[k] = not same[key]
-            alone = np.concatenate([corroborating, np.zeros(len(code_rows), dtype=bool)])[keep]
+            alone = np.concatenate([corroborating, np.zeros(len(code_rows), dtype=bool), np.ones(len(name_rows), dtype=bool)])[keep]
             # two class names of different classes that agree on a link state it; a class name read
             # as what the firm recovers (beside a recycling item) states no making of it
             classes = self.link_class_code_[e_entry]
             if recovered_class is not None and recovered_class.any():
                 key = e_row * len(self.readings_) + e_term
                 classes = np.where(np.isin(key, key[recovered_class]), -1, classes)
-            classes = np.concatenate([classes, np.full(len(code_rows), -1, dtype=np.int64)])[keep]
+            classes = np.concatenate([classes, np.full(len(code_rows), -1, dtype=np.int64), np.full(len(name_rows), NAME_CLASS, dtype=np.int64)])[keep]
             rows_, cols_, weights_, evidence_, weak_ = rows_[keep], cols_[keep], weights_[keep], evidence_[keep], weak_[keep]
             stated = _stated_together(rows_, cols_, alone, classes)
             together = alone & ~stated
@@ -1222,6 +1241,41 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         if len(firm_names):
             self._name_decides_ties(result, firm_names)
         return result
+
+    def _name_statements(self, firm_names: Sequence[object], rows: np.ndarray) -> tuple[list[int], list[int], list[str]]:
+        """For each of ``rows`` (with repeats) whose registered name's trade part ends with a
+        link's own specific word, the links that word names: (rows, link columns, words). One
+        pass of the names' automaton over the rows' names; a word counts where what follows it
+        is the name's legal form (:data:`_LEGAL_TAIL`) or nothing."""
+        out_rows: list[int] = []
+        out_cols: list[int] = []
+        out_terms: list[str] = []
+        at = np.unique(rows).tolist()
+        names = [firm_names[i] for i in at]
+        encoded = [_normal(name).encode("utf-8", "surrogatepass") if isinstance(name, str) else b"" for name in names]
+        if not any(encoded):
+            return out_rows, out_cols, out_terms
+        lengths = np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded))
+        row_start = np.concatenate(([0], np.cumsum(lengths + 1)[:-1]))
+        haystack = b"\n".join(encoded)
+        pattern, start, end = self.name_automaton_.find_all(haystack)
+        row = np.searchsorted(row_start, start, side="right") - 1
+        row_end = row_start + lengths
+        done = set()
+        for k in range(len(pattern) - 1, -1, -1):  # the last word of each name first
+            r = int(row[k])
+            if r in done:
+                continue
+            tail = haystack[int(end[k]):int(row_end[r])].decode("utf-8", "surrogatepass")
+            if tail and not _LEGAL_TAIL.fullmatch(tail):
+                continue
+            done.add(r)
+            word = self.name_automaton_.patterns[int(pattern[k])]
+            found = self.name_automaton_.payloads[int(pattern[k])]
+            out_rows.extend([at[r]] * len(found))
+            out_cols.extend(found)
+            out_terms.extend([word] * len(found))
+        return out_rows, out_cols, out_terms
 
     def _code_links(self, industry: Sequence[object]) -> list[CodeLinks | None]:
         """Per row, the links its GB/T 4754 industry code states, with their weights, and the code

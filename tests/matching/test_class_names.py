@@ -199,3 +199,16 @@ def test_a_class_no_link_lists_names_no_link_by_the_words_inside_its_name(scorer
     # the catalogue's item for power transformers and rectifiers (3821) names no electronic transformer
     assert "electronic_components" not in links_of(scorer, "一般项目：变压器、整流器和电感器制造；配电开关控制设备制造")
     assert top_link(scorer, "高频变压器、功率电感的研发与生产") == "electronic_components"
+
+
+def test_a_registered_name_that_names_a_link_states_it_with_a_class_item(scorer):
+    # 企业名称 = 行政区划 + 字号 + 行业或经营特点 + 组织形式: a trade part ending in a link's own word
+    # (铝箔) and the scope's class item of that link (有色金属压延加工, group 325) are two statements
+    scope = "一般项目：有色金属压延加工；有色金属合金制造；金属材料销售"
+    named = links_of(scorer, scope, name="江门市某某铝箔有限公司")
+    assert max(named, key=named.get) == "aluminium_foil"
+    assert links_of(scorer, scope).get("aluminium_foil", 0.0) < named["aluminium_foil"]
+    # alone, without a class item of the link, the name claims nothing
+    assert links_of(scorer, "一般项目：金属材料销售；货物进出口", name="江门市某某铝箔有限公司") == {}
+    # a shared object's word in the name (合金材料: any alloy) states no link
+    assert links_of(scorer, "一般项目：有色金属压延加工；金属材料销售", name="江门市某某合金材料有限公司") == {}

@@ -1,7 +1,8 @@
 """A registered name's trade part (企业名称 = 行政区划 + 字号 + 行业或经营特点 + 组织形式, 企业名称登记
 管理规定): the words right before the legal form state the firm's trade. They decide between links
-the description supports equally; they add no link and outweigh no better-supported one. Each case
-is written from the rule and the catalogue's own items, not taken from any evaluation or
+the description supports equally; beside a class item of the scope's for that link they state it, as
+two items of different classes do; they add no link, and outweigh no link the firm's own words
+state. Each case is written from the rule and the catalogue's own items, not taken from any evaluation or
 development set.
 """
 
@@ -23,8 +24,19 @@ def test_the_name_decides_between_the_foils(scorer):
                                ("Acme Copper Foil Co., Ltd.", "copper_foil", "aluminium_foil"),
                                ("某某铝箔科技有限公司", "aluminium_foil", "copper_foil")):
         links = links_of(scorer, ROLLED, name)
-        assert links[named] == plain[named]  # the named link keeps its affinity
-        assert np.isclose(links[other], plain[other] * LATER_FACTOR)  # the other weighs as a later item
+        # the name and the class item (有色金属压延加工) state the named link; the other keeps its affinity
+        assert links[named] > plain[named] and links[named] > links[other]
+        assert np.isclose(links[other], plain[other])
+
+
+def test_the_name_decides_a_tie_of_the_firms_own_words(scorer):
+    # composite current collectors are a product of both foil links: a tie the name decides
+    words = "复合集流体的研发与生产"
+    plain = links_of(scorer, words)
+    assert plain["copper_foil"] == plain["aluminium_foil"]
+    links = links_of(scorer, words, "某某铜箔有限公司")
+    assert links["copper_foil"] == plain["copper_foil"]  # the named link keeps its affinity
+    assert np.isclose(links["aluminium_foil"], plain["aluminium_foil"] * LATER_FACTOR)  # the other weighs as a later item
 
 
 def test_only_the_words_before_the_legal_form_are_the_trade(scorer):
