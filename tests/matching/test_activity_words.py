@@ -3,7 +3,7 @@ the word's use in business English and the vocabulary's sources (vocabulary.yaml
 from any evaluation or development set.
 """
 
-from tests.matching.reading import links_of, top_link
+from tests.matching.reading import links_of, production, top_link
 
 
 def test_restoring_a_spent_material_is_recycling_it(scorer):
@@ -60,3 +60,11 @@ def test_de_inking_names_the_making_of_its_pulp(scorer):
     assert "deinking" not in links_of(scorer, text.replace("flotation de-inking lines", "lines"))
     # selling deinked pulp is still trading it
     assert "deinking" not in links_of(scorer, "主营脱墨浆、再生纸浆批发。")
+
+
+def test_reporting_on_an_industry_is_media(scorer):
+    # GB/T 4754-2017 8610 新闻业 (新闻采访、编辑和发布): a medium reports on the industries it names
+    assert production(scorer, links_of(scorer, "科技资讯媒体，报道固态电池、低空经济等产业动态，提供会员研究内容")) == []
+    assert production(scorer, links_of(scorer, "Acme publishes a weekly newsletter on solid-state batteries")) == []
+    # a maker's launch of its product is no news business
+    assert top_link(scorer, "固态电池研发与生产，举办新产品发布会") == "solid_state_battery"
