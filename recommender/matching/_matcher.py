@@ -435,7 +435,7 @@ _LEGAL_EN = (r"(?:co|company|ltd|limited|inc|incorporated|llc|llp|lp|l\.p|plc|co
 #: The legal form and branch words that end a registered name, and the words of no particular
 #: trade before them (科技, 实业, technology): what precedes them ends with the name's trade part
 #: (企业名称 = 行政区划 + 字号 + 行业或经营特点 + 组织形式).
-_LEGAL_TAIL = re.compile(rf"(?:[\s,.&]*(?:{_LEGAL_ZH}|科技|技术|实业|工业|\b(?:{_LEGAL_EN}|technology|technologies|industries|industrial)\b))+[\s,.]*$")
+_LEGAL_TAIL = re.compile(rf"(?:[\s,.&]*(?:{_LEGAL_ZH}|科技|技术|实业|工业|发展|\b(?:{_LEGAL_EN}|technology|technologies|industries|industrial)\b))+[\s,.]*$")
 
 
 def _names_term(trade_part: str, term: str) -> bool:

@@ -22,7 +22,8 @@ def test_the_name_decides_between_the_foils(scorer):
     for name, named, other in (("某某铜箔有限公司", "copper_foil", "aluminium_foil"),
                                ("某某铝箔股份有限公司", "aluminium_foil", "copper_foil"),
                                ("Acme Copper Foil Co., Ltd.", "copper_foil", "aluminium_foil"),
-                               ("某某铝箔科技有限公司", "aluminium_foil", "copper_foil")):
+                               ("某某铝箔科技有限公司", "aluminium_foil", "copper_foil"),
+                               ("某某铜箔科技发展有限公司", "copper_foil", "aluminium_foil")):  # (发展: no trade)
         links = links_of(scorer, ROLLED, name)
         # the name and the class item (有色金属压延加工) state the named link; the other keeps its affinity
         assert links[named] > plain[named] and links[named] > links[other]
