@@ -97,3 +97,15 @@ def test_battery_foil_is_aluminium_foil(scorer):
     # 电池箔: the cathode-collector foil as aluminium rollers name it, beside their other foils
     assert top_link(scorer, "一般项目：有色金属压延加工（空调箔、电池箔）；金属材料销售") == "aluminium_foil"
     assert top_link(scorer, "锂电铜箔的生产和销售") == "copper_foil"
+
+
+def test_the_uranium_fuel_cycle_is_nuclear_material(scorer):
+    # GB/T 4754-2017 2530 核燃料加工: 从含铀矿石中提取铀、浓缩铀的生产
+    assert top_link(scorer, "天然铀的开采与铀转化、铀浓缩") == "nuclear_materials"
+    assert top_link(scorer, "Acme covers uranium mining, conversion and enrichment.") == "nuclear_materials"
+
+
+def test_the_fishing_licence_item_is_sea_fishing(scorer):
+    # the licensed item 水产捕捞 (group 042) beside aquaculture: the first item leads, as in any scope
+    assert top_link(scorer, "许可项目：水产捕捞；水产养殖。一般项目：水产品批发") == "ocean_fishing"
+    assert top_link(scorer, "许可项目：水产养殖；水产捕捞。一般项目：水产品批发") == "deep_sea_aquaculture"
