@@ -172,7 +172,8 @@ def _clause_ends(data: bytes) -> np.ndarray:
     if len(data) < CLAUSE_REGEX_BYTES:  # a few descriptions: a regular expression, with less fixed cost
         return np.fromiter((m.end() for m in _DELIMITER_RE.finditer(data)), dtype=np.int64)
     array = np.frombuffer(data, dtype=np.uint8)
-    candidates = np.flatnonzero(_DELIMITER_FIRST[array])
+    # (bytes.translate marks the first bytes in one C pass: half the time of a numpy lookup table)
+    candidates = np.flatnonzero(np.frombuffer(data.translate(_DELIMITER_FIRST_BYTES), dtype=np.bool_))
     first = array[candidates]
     ends = []
     for delimiter in _DELIMITERS:
@@ -184,8 +185,7 @@ def _clause_ends(data: bytes) -> np.ndarray:
 
 
 _DELIMITER_RE = re.compile(b"|".join(re.escape(d) for d in _DELIMITERS))
-_DELIMITER_FIRST = np.zeros(256, dtype=bool)
-_DELIMITER_FIRST[[d[0] for d in _DELIMITERS]] = True
+_DELIMITER_FIRST_BYTES = bytes(1 if byte in {d[0] for d in _DELIMITERS} else 0 for byte in range(256))
 
 
 _WIDE_OPENING, _WIDE_CLOSING = "（".encode(), "）".encode()
