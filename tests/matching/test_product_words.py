@@ -109,3 +109,10 @@ def test_the_fishing_licence_item_is_sea_fishing(scorer):
     # the licensed item 水产捕捞 (group 042) beside aquaculture: the first item leads, as in any scope
     assert top_link(scorer, "许可项目：水产捕捞；水产养殖。一般项目：水产品批发") == "ocean_fishing"
     assert top_link(scorer, "许可项目：水产养殖；水产捕捞。一般项目：水产品批发") == "deep_sea_aquaculture"
+
+
+def test_the_catalogues_outsourcing_item_for_banks_is_digital_finance(scorer):
+    # 经营范围规范表述目录: 接受金融机构委托从事信息技术和流程外包服务（不含金融信息服务）, the registered
+    # wording of IT and process outsourcing for financial institutions
+    scope = "一般项目：软件开发；接受金融机构委托从事信息技术和流程外包服务（不含金融信息服务）；企业管理咨询"
+    assert top_link(scorer, scope) == "digital_finance"
