@@ -12,6 +12,7 @@ Small helpers for notebooks and reports, on the public API only:
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 
@@ -105,16 +106,7 @@ def close_gap(chain_map: ChainMap, link_id: str, *, status: str = "strong") -> C
     links = [link.model_copy(update={"status": status}) if link.id == link_id else link for link in owner.links]
     chains = tuple(chain.model_copy(update={"links": links}) if chain.id == owner.id else chain for chain in chain_map.chains)
     digest = hashlib.sha256(f"{chain_map.digest}\0{link_id}\0{status}".encode()).hexdigest()
-    return ChainMap(
-        directory=chain_map.directory,
-        manifest=chain_map.manifest,
-        chains=chains,
-        parks=chain_map.parks,
-        leaders=chain_map.leaders,
-        strategy=chain_map.strategy,
-        digest=digest,
-        vocabulary=chain_map.vocabulary,
-    )
+    return dataclasses.replace(chain_map, chains=chains, digest=digest)
 
 
 def rank_moves(before: pd.DataFrame, after: pd.DataFrame, *, key: str = "name") -> pd.DataFrame:

@@ -16,6 +16,7 @@ field. Nothing here is specific to one city.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import re
 from functools import cached_property
@@ -328,29 +329,19 @@ class Manifest(_Strict):
     sources: list[Source] = Field(min_length=1)
 
 
+@dataclasses.dataclass(kw_only=True, eq=False, repr=False)
 class ChainMap:
-    """A validated chain map. Build it with :func:`load_map`."""
+    """A validated chain map. Build it with :func:`load_map`; derive one with
+    :func:`dataclasses.replace` (its lookups are built afresh)."""
 
-    def __init__(
-        self,
-        *,
-        directory: Path,
-        manifest: Manifest,
-        chains: tuple[Chain, ...],
-        parks: tuple[Park, ...],
-        leaders: tuple[Leader, ...],
-        strategy: Strategy,
-        digest: str,
-        vocabulary: Vocabulary | None = None,
-    ):
-        self.directory = directory
-        self.manifest = manifest
-        self.chains = chains
-        self.parks = parks
-        self.leaders = leaders
-        self.strategy = strategy
-        self.digest = digest
-        self.vocabulary = vocabulary if vocabulary is not None else Vocabulary()
+    directory: Path
+    manifest: Manifest
+    chains: tuple[Chain, ...]
+    parks: tuple[Park, ...]
+    leaders: tuple[Leader, ...]
+    strategy: Strategy
+    digest: str
+    vocabulary: Vocabulary = dataclasses.field(default_factory=Vocabulary)
 
     @property
     def id(self) -> str:
@@ -654,5 +645,5 @@ def load_map(directory: str | Path | None = None) -> ChainMap:
         leaders=tuple(leaders),
         strategy=strategy,
         digest=digest.hexdigest(),
-        vocabulary=vocabulary,
+        vocabulary=vocabulary if vocabulary is not None else Vocabulary(),
     )
