@@ -116,3 +116,10 @@ def test_the_catalogues_outsourcing_item_for_banks_is_digital_finance(scorer):
     # wording of IT and process outsourcing for financial institutions
     scope = "一般项目：软件开发；接受金融机构委托从事信息技术和流程外包服务（不含金融信息服务）；企业管理咨询"
     assert top_link(scorer, scope) == "digital_finance"
+
+
+def test_an_english_list_item_named_by_its_activity_keeps_it(scorer):
+    # "uranium mining" names its own activity (extraction, GB/T 4754-2017 section B) beside the
+    # recycling and transport that other items of the same list name
+    text = "Acme covers uranium mining, conversion and enrichment, used-fuel recycling, nuclear packaging and transport."
+    assert top_link(scorer, text) == "nuclear_materials"
