@@ -65,3 +65,18 @@ def test_the_projects_the_jiangmen_documents_name_need_what_its_gaps_need(jiangm
         assert links.loc[link, "status"] == "weak"
         assert links.loc[link, "need"] == pytest.approx(gap)
     assert links.loc["industrial_robots", "need"] < gap  # a weak key link the documents name as no project
+
+
+def test_in_the_jiangmen_strategy_every_gap_needs_more_than_any_weak_link(jiangmen):
+    # 补齐、延长、做强: filling a gap the documents name comes before strengthening a weak link,
+    # whatever the priorities of the two (strategy.yaml: status_need × priority_weight)
+    strategy = jiangmen.chain_map.strategy
+    weakest_gap = strategy.status_need["missing"] * min(strategy.priority_weight.values())
+    strongest_weak = strategy.status_need["weak"] * max(strategy.priority_weight.values())
+    assert weakest_gap > strongest_weak
+    # and so in the links as encoded (a weak link named as a project needs what a gap needs)
+    links = encode_links(jiangmen.chain_map)
+    status = [jiangmen.chain_map.link_by_id[link_id].status for link_id in links.index]
+    gaps = links["need"][[s == "missing" for s in status]]
+    weak = links["need"][[s == "weak" for s in status]]
+    assert gaps.min() > weak[weak < 1.0].max()
