@@ -68,3 +68,11 @@ def test_reporting_on_an_industry_is_media(scorer):
     assert production(scorer, links_of(scorer, "Acme publishes a weekly newsletter on solid-state batteries")) == []
     # a maker's launch of its product is no news business
     assert top_link(scorer, "固态电池研发与生产，举办新产品发布会") == "solid_state_battery"
+
+
+def test_the_research_a_consultancy_sells_is_no_r_and_d(scorer):
+    # research named with advice (research and consultancy) or sold as market data is consulting
+    assert production(scorer, links_of(scorer, "Acme is a research and consultancy firm selling market data on battery storage")) == []
+    assert production(scorer, links_of(scorer, "Acme is a research and advisory firm covering solid-state batteries")) == []
+    # research and development stays the firm's own
+    assert top_link(scorer, "Acme does research and development of solid-state batteries") == "solid_state_battery"
