@@ -37,8 +37,8 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import ndcg_score
 
-from recommender import LinkMatcher, link_vocabulary, load_map
-from recommender.matching import activity_words, name_words, other_class_words
+from recommender import load_map
+from recommender.matching import map_matcher
 from recommender.scoring import Scorer
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -66,8 +66,8 @@ def evaluate(map_dir: Path | None, eval_file: Path, *, trade_rule: bool = True) 
     """The fictional set's figures."""
     chain_map = load_map(map_dir)
     firms = pd.read_csv(eval_file, dtype=str, keep_default_na=False)
-    matcher = LinkMatcher(use_trade_rule=trade_rule, activities=activity_words(chain_map), firm_names=name_words(chain_map),
-                          other_words=other_class_words(chain_map)).fit(link_vocabulary(chain_map))
+    scorer = Scorer(chain_map, matcher=map_matcher(chain_map, use_trade_rule=trade_rule))
+    matcher = scorer.matcher
     affinity = matcher.transform(firms).toarray()
     links = list(matcher.link_ids_)
     col = {link: i for i, link in enumerate(links)}
@@ -87,8 +87,6 @@ def evaluate(map_dir: Path | None, eval_file: Path, *, trade_rule: bool = True) 
     top3 = np.mean([affinity[i, j] > 0 and j in order[i, :3] for i, j in primaries])
     none = [i for i, g in enumerate(golds) if not g]
     matched = affinity.max(axis=1) > 0
-    scorer = Scorer(chain_map, matcher=LinkMatcher(use_trade_rule=trade_rule, activities=activity_words(chain_map), firm_names=name_words(chain_map),
-                          other_words=other_class_words(chain_map)))
     scored = scorer.score_frame(firms)
     chosen = scored["link_id"].tolist()
     gain = np.array([gold.get(link, 0) for gold, link in zip(golds, chosen, strict=True)], dtype=float)

@@ -18,7 +18,7 @@ PINNED = {
         "PRESENCE", "PRIORITIES", "Park", "Priority", "Quote", "STAGES", "STAGE_NAMES", "STATUSES", "STATUS_NAMES",
         "Status", "Strategy", "UPDATABLE_FIELDS", "Vocabulary", "default_map_dir", "encode_links", "load_map", "update_link"
     },
-    "recommender.matching": {"LinkMatcher", "MatchResult", "PhraseSet", "activity_words", "link_vocabulary", "name_words", "other_class_words"},
+    "recommender.matching": {"LinkMatcher", "MatchResult", "PhraseSet", "activity_words", "link_vocabulary", "map_matcher", "name_words", "other_class_words"},
     "recommender.scoring": {
         "COMPONENT_COLUMNS", "DETAIL_COLUMNS", "FIELDS", "LANGUAGES", "NUMERIC_BOUNDS", "NUMERIC_FIELDS", "PRIORS",
         "RANGE_COLUMNS", "RESULT_COLUMNS", "Scorer", "explain_columns",

@@ -528,7 +528,7 @@ def _check_vocabulary(chains: list[Chain], vocabulary: Vocabulary, files: dict[s
         if entry.activity is not None and entry.activity not in vocabulary.activities:
             problems.append((str(path), f"class_items.{item}", "activity", f"unknown activity {entry.activity!r}"))
     for code, other in vocabulary.other_classes.items():
-        if any(code == listed_code or code.startswith(listed_code) for listed_code in listed):
+        if any(code.startswith(listed_code) for listed_code in listed):
             problems.append((str(path), f"other_classes.{code}", "code", f"a link lists industry code {code!r} or a prefix of it"))
         if not other.words:
             problems.append((str(path), f"other_classes.{code}", "words", "no words"))

@@ -3,6 +3,6 @@
 Imports :mod:`recommender.chainmap`.
 """
 
-from ._matcher import LinkMatcher, MatchResult, PhraseSet, activity_words, link_vocabulary, name_words, other_class_words
+from ._matcher import LinkMatcher, MatchResult, PhraseSet, activity_words, link_vocabulary, map_matcher, name_words, other_class_words
 
-__all__ = ['LinkMatcher', 'MatchResult', 'PhraseSet', 'activity_words', 'link_vocabulary', 'name_words', 'other_class_words']
+__all__ = ['LinkMatcher', 'MatchResult', 'PhraseSet', 'activity_words', 'link_vocabulary', 'map_matcher', 'name_words', 'other_class_words']

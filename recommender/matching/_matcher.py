@@ -185,7 +185,9 @@ def _clause_ends(data: bytes) -> np.ndarray:
 
 
 _DELIMITER_RE = re.compile(b"|".join(re.escape(d) for d in _DELIMITERS))
-_DELIMITER_FIRST_BYTES = bytes(1 if byte in {d[0] for d in _DELIMITERS} else 0 for byte in range(256))
+_DELIMITER_FIRST_BYTES = bytearray(256)  # a translation table: 1 for a delimiter's first byte, else 0
+for _delimiter in _DELIMITERS:
+    _DELIMITER_FIRST_BYTES[_delimiter[0]] = 1
 
 
 _WIDE_OPENING, _WIDE_CLOSING = "（".encode(), "）".encode()
@@ -394,6 +396,15 @@ def description_products(description: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(out))
 
 
+def map_matcher(chain_map: ChainMap, **params: Any) -> LinkMatcher:
+    """An unfitted :class:`LinkMatcher` with the map's words: its activities, the words of firm
+    names, the classes no link lists and the strategy's green keywords; ``params`` set the others
+    (``use_trade_rule=False`` for an ablation). Fit it on :func:`link_vocabulary` of the map."""
+    green = chain_map.strategy.green_keywords
+    return LinkMatcher(green_terms=(*green.zh, *green.en), activities=activity_words(chain_map), firm_names=name_words(chain_map),
+                       other_words=other_class_words(chain_map), **params)
+
+
 def activity_words(chain_map: ChainMap) -> tuple[tuple[str, str, bool], ...]:
     """``(word, activity, production)`` for every word of the map's activities (and of the
     broader activities each implies), English words in their inflected forms too
@@ -581,18 +592,22 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         terms: dict[str, dict[int, tuple[float, np.uint64, bool]]] = {}
         codes: dict[str, dict[int, float]] = {}
         table = vocabulary[list(VOCABULARY_COLUMNS)].assign(accepts=accepts_of.to_numpy(), requires=requires_of.to_numpy())
-        # the specific words of each link a registered name's trade part may name (ties only)
-        # (and those that are the link's own, not a shared object's: a name's trade part that
-        # states the link, 铝箔 in XX铝箔有限公司, where 合金材料 would name any alloy)
-        name_terms: list[set[str]] = [set() for _ in self.link_ids_]
-        name_term_links: dict[str, list[int]] = {}
+        # the specific words a registered name's trade part may end with: per word, the links of
+        # every such word it ends with (a tie they decide), and those whose own word it is, not a
+        # shared object's (a link it states beside a class item: 铝箔 in XX铝箔有限公司, where
+        # 合金材料 would name any alloy)
+        named_by: dict[str, set[int]] = {}
+        own_by: dict[str, set[int]] = {}
         for link, term, kind, requires in table[["link_id", "term", "kind", "requires"]].itertuples(index=False):
             if kind in NAME_TERM_KINDS and isinstance(term, str) and GAP not in term:
-                name_terms[index[link]].add(_normal(term))
+                named_by.setdefault(_normal(term), set()).add(index[link])
                 if not requires:
-                    name_term_links.setdefault(_normal(term), []).append(index[link])
-        self.name_terms_ = tuple(tuple(sorted(t, key=len, reverse=True)) for t in name_terms)
-        self.name_automaton_ = _Automaton({word: tuple(sorted(set(cols))) for word, cols in name_term_links.items()})
+                    own_by.setdefault(_normal(term), set()).add(index[link])
+        trade_words = {}
+        for word in named_by:
+            endings = [word[i:] for i in range(len(word)) if _names_term(word, word[i:])]
+            trade_words[word] = tuple(tuple(sorted(set().union(*(links.get(e, ()) for e in endings)))) for links in (named_by, own_by))
+        self.name_automaton_ = _Automaton(trade_words)
         for link, term, kind, weight, service, accepts, requires in table.itertuples(index=False):
             col = index[link]
             self.service_[col] = bool(service)
@@ -1244,38 +1259,42 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
 
     def _name_statements(self, firm_names: Sequence[object], rows: np.ndarray) -> tuple[list[int], list[int], list[str]]:
         """For each of ``rows`` (with repeats) whose registered name's trade part ends with a
-        link's own specific word, the links that word names: (rows, link columns, words). One
-        pass of the names' automaton over the rows' names; a word counts where what follows it
-        is the name's legal form (:data:`_LEGAL_TAIL`) or nothing."""
+        link's own specific word, the links that word states: (rows, link columns, words)."""
         out_rows: list[int] = []
         out_cols: list[int] = []
         out_terms: list[str] = []
-        at = np.unique(rows).tolist()
-        names = [firm_names[i] for i in at]
-        encoded = [_normal(name).encode("utf-8", "surrogatepass") if isinstance(name, str) else b"" for name in names]
+        for row, k in self._trade_words(firm_names, rows).items():
+            stated = self.name_automaton_.payloads[k][1]
+            out_rows.extend([row] * len(stated))
+            out_cols.extend(stated)
+            out_terms.extend([self.name_automaton_.patterns[k]] * len(stated))
+        return out_rows, out_cols, out_terms
+
+    def _trade_words(self, firm_names: Sequence[object], rows: np.ndarray | Sequence[int]) -> dict[int, int]:
+        """Row → the pattern of :attr:`name_automaton_` that its registered name's trade part ends
+        with (企业名称 = 行政区划 + 字号 + 行业或经营特点 + 组织形式: a word followed by the legal form,
+        :data:`_LEGAL_TAIL`, or by nothing), for the names of ``rows`` (repeats allowed) that have
+        one. One pass of the automaton over those names."""
+        at = np.unique(np.asarray(rows, dtype=np.int64)).tolist()
+        encoded = [_normal(name).encode("utf-8", "surrogatepass") if isinstance(name, str) else b""
+                   for name in (firm_names[i] for i in at)]
         if not any(encoded):
-            return out_rows, out_cols, out_terms
+            return {}
         lengths = np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded))
         row_start = np.concatenate(([0], np.cumsum(lengths + 1)[:-1]))
         haystack = b"\n".join(encoded)
         pattern, start, end = self.name_automaton_.find_all(haystack)
-        row = np.searchsorted(row_start, start, side="right") - 1
-        row_end = row_start + lengths
-        done = set()
+        row = (np.searchsorted(row_start, start, side="right") - 1).tolist()
+        row_end = (row_start + lengths).tolist()
+        found: dict[int, int] = {}
         for k in range(len(pattern) - 1, -1, -1):  # the last word of each name first
-            r = int(row[k])
-            if r in done:
+            r = row[k]
+            if at[r] in found:
                 continue
-            tail = haystack[int(end[k]):int(row_end[r])].decode("utf-8", "surrogatepass")
-            if tail and not _LEGAL_TAIL.fullmatch(tail):
-                continue
-            done.add(r)
-            word = self.name_automaton_.patterns[int(pattern[k])]
-            found = self.name_automaton_.payloads[int(pattern[k])]
-            out_rows.extend([at[r]] * len(found))
-            out_cols.extend(found)
-            out_terms.extend([word] * len(found))
-        return out_rows, out_cols, out_terms
+            tail = haystack[int(end[k]):row_end[r]].decode("utf-8", "surrogatepass")
+            if not tail or _LEGAL_TAIL.fullmatch(tail):
+                found[at[r]] = int(pattern[k])
+        return found
 
     def _code_links(self, industry: Sequence[object]) -> list[CodeLinks | None]:
         """Per row, the links its GB/T 4754 industry code states, with their weights, and the code
@@ -1344,15 +1363,14 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         if not len(at):
             return
         rows, cols = row_of[at].tolist(), indices[at].tolist()
+        words = self._trade_words(firm_names, rows)
         k = 0
         for end in np.flatnonzero(np.append(np.diff(row_of[at]) != 0, True)).tolist():
             i, entries, k = rows[k], range(k, end + 1), end + 1
-            name = firm_names[i]
-            if not isinstance(name, str) or not name:
+            if i not in words:
                 continue
-            trade_part = _LEGAL_TAIL.sub("", _normal(name))
-            named = [e for e in entries if trade_part.endswith(terms := self.name_terms_[cols[e]])  # (one C call first)
-                     and any(_names_term(trade_part, term) for term in terms)]
+            links = self.name_automaton_.payloads[words[i]][0]
+            named = [e for e in entries if cols[e] in links]
             if named and len(named) < len(entries):
                 for e in entries:
                     if e not in named:

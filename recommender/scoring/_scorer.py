@@ -37,7 +37,7 @@ import pandas as pd
 from .._cache import KeptValues, per_value
 from ..chainmap._links import encode_links
 from ..chainmap._schema import COMPONENTS, ChainMap
-from ..matching._matcher import LinkMatcher, MatchResult, PhraseSet, activity_words, link_vocabulary, name_words, other_class_words
+from ..matching._matcher import LinkMatcher, MatchResult, PhraseSet, link_vocabulary, map_matcher
 from ..reference._places import resolve_place
 from ._profile import profile_columns
 
@@ -105,8 +105,8 @@ class Scorer:
     chain_map : ChainMap
         The validated map whose links, parks, leaders and strategy define the score.
     matcher : LinkMatcher, optional
-        An unfitted matcher to fit on the map's vocabulary (default: ``LinkMatcher`` with the
-        strategy's green keywords).
+        An unfitted matcher to fit on the map's vocabulary (default: :func:`map_matcher`, the
+        ``LinkMatcher`` with the map's words and the strategy's green keywords).
     """
 
     def __init__(self, chain_map: ChainMap, *, matcher: LinkMatcher | None = None):
@@ -114,10 +114,7 @@ class Scorer:
         strategy = chain_map.strategy
         self.points = {name: strategy.components[name].points for name in COMPONENTS}
         self.links = encode_links(chain_map)
-        green_terms = (*strategy.green_keywords.zh, *strategy.green_keywords.en)
-        matcher = matcher or LinkMatcher(green_terms=green_terms, activities=activity_words(chain_map), firm_names=name_words(chain_map),
-                                         other_words=other_class_words(chain_map))
-        self.matcher = matcher.fit(link_vocabulary(chain_map))
+        self.matcher = (matcher or map_matcher(chain_map)).fit(link_vocabulary(chain_map))
         order = self.links.index.get_indexer(pd.Index(self.matcher.link_ids_))
         if (order < 0).any():
             raise KeyError(f"links the map does not encode: {[i for i, k in zip(self.matcher.link_ids_, order, strict=True) if k < 0]}")
