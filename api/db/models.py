@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, String, Text, TypeDecorator
+from sqlalchemy import JSON, Boolean, Column, Date, DateTime, Float, ForeignKey, Index, Integer, String, Text, TypeDecorator
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 __all__ = ["ApiKey", "Base", "JobRecord", "Lead", "LeadEvent", "MapChange", "ModelRecord", "SignInFailure", "User", "UserSession", "utcnow"]
@@ -37,6 +37,12 @@ class UTCDateTime(TypeDecorator):
         if value is None:
             return None
         return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+
+def columns(*, nullable: bool, **types: Any) -> list[Column]:
+    """Columns of one nullability for a migration's ``create_table``, in the order given
+    (``name=type``): ``*columns(nullable=True, owner=String(64), notes=Text)``."""
+    return [Column(name, type_, nullable=nullable) for name, type_ in types.items()]
 
 
 class Base(DeclarativeBase):

@@ -3,7 +3,7 @@
 import sqlalchemy as sa
 from alembic import op
 
-from api.db.models import UTCDateTime
+from api.db.models import UTCDateTime, columns
 
 revision = "0001"
 down_revision = None
@@ -50,17 +50,11 @@ def upgrade() -> None:
     op.create_table(
         "map_changes",
         sa.Column("id", sa.Integer, primary_key=True),
-        sa.Column("at", UTCDateTime(), nullable=False),
-        sa.Column("actor", sa.String(64), nullable=False),
-        sa.Column("action", sa.String(32), nullable=False),
-        sa.Column("chain_id", sa.String(64), nullable=True),
-        sa.Column("link_id", sa.String(64), nullable=True),
-        sa.Column("before", sa.JSON, nullable=False),
-        sa.Column("after", sa.JSON, nullable=False),
-        sa.Column("map_version_before", sa.String(128), nullable=False),
-        sa.Column("map_version_after", sa.String(128), nullable=False),
-        sa.Column("request_id", sa.String(128), nullable=True),
-        sa.Column("note", sa.Text, nullable=True),
+        *columns(nullable=False, at=UTCDateTime(), actor=sa.String(64), action=sa.String(32)),
+        *columns(nullable=True, chain_id=sa.String(64), link_id=sa.String(64)),
+        *columns(nullable=False, before=sa.JSON, after=sa.JSON, map_version_before=sa.String(128),
+                 map_version_after=sa.String(128)),
+        *columns(nullable=True, request_id=sa.String(128), note=sa.Text),
     )
     op.create_index("ix_map_changes_link", "map_changes", ["chain_id", "link_id"])
 

@@ -3,7 +3,7 @@
 import sqlalchemy as sa
 from alembic import op
 
-from api.db.models import UTCDateTime
+from api.db.models import UTCDateTime, columns
 
 revision = "0002"
 down_revision = "0001"
@@ -14,32 +14,16 @@ def upgrade() -> None:
         "leads",
         sa.Column("id", sa.Integer, primary_key=True),
         sa.Column("firm_key", sa.String(300), nullable=False, unique=True),
-        sa.Column("name", sa.String(300), nullable=False),
-        sa.Column("name_key", sa.String(300), nullable=False),
-        sa.Column("credit_code", sa.String(18), nullable=True),
-        sa.Column("stage", sa.String(16), nullable=False),
-        sa.Column("lost_reason", sa.Text, nullable=True),
-        sa.Column("owner", sa.String(64), nullable=True),
-        sa.Column("next_step", sa.Text, nullable=True),
-        sa.Column("next_step_date", sa.Date, nullable=True),
-        sa.Column("notes", sa.Text, nullable=True),
-        sa.Column("profile", sa.JSON, nullable=False),
-        sa.Column("score", sa.Float, nullable=True),
-        sa.Column("likelihood", sa.Float, nullable=True),
-        sa.Column("priority", sa.Float, nullable=True),
-        sa.Column("chain_id", sa.String(64), nullable=True),
-        sa.Column("link_id", sa.String(64), nullable=True),
-        sa.Column("action", sa.String(16), nullable=True),
-        sa.Column("park", sa.String(200), nullable=True),
-        sa.Column("model_version", sa.String(128), nullable=True),
-        sa.Column("map_version", sa.String(128), nullable=True),
-        sa.Column("first_contact_date", sa.Date, nullable=True),
-        sa.Column("closed_at", UTCDateTime(), nullable=True),
-        sa.Column("created_at", UTCDateTime(), nullable=False),
-        sa.Column("created_by", sa.String(64), nullable=False),
-        sa.Column("updated_at", UTCDateTime(), nullable=False),
-        sa.Column("updated_by", sa.String(64), nullable=False),
-        sa.Column("version", sa.Integer, nullable=False),
+        *columns(nullable=False, name=sa.String(300), name_key=sa.String(300)),
+        *columns(nullable=True, credit_code=sa.String(18)),
+        *columns(nullable=False, stage=sa.String(16)),
+        *columns(nullable=True, lost_reason=sa.Text, owner=sa.String(64), next_step=sa.Text, next_step_date=sa.Date, notes=sa.Text),
+        *columns(nullable=False, profile=sa.JSON),
+        *columns(nullable=True, score=sa.Float, likelihood=sa.Float, priority=sa.Float, chain_id=sa.String(64),
+                 link_id=sa.String(64), action=sa.String(16), park=sa.String(200), model_version=sa.String(128),
+                 map_version=sa.String(128), first_contact_date=sa.Date, closed_at=UTCDateTime()),
+        *columns(nullable=False, created_at=UTCDateTime(), created_by=sa.String(64), updated_at=UTCDateTime(),
+                 updated_by=sa.String(64), version=sa.Integer),
     )
     op.create_index("ix_leads_name_key", "leads", ["name_key"])
     op.create_index("ix_leads_stage", "leads", ["stage"])
@@ -49,33 +33,20 @@ def upgrade() -> None:
         "lead_events",
         sa.Column("id", sa.Integer, primary_key=True),
         sa.Column("lead_id", sa.Integer, sa.ForeignKey("leads.id", ondelete="CASCADE"), nullable=False),
-        sa.Column("at", UTCDateTime(), nullable=False),
-        sa.Column("actor", sa.String(64), nullable=False),
-        sa.Column("kind", sa.String(16), nullable=False),
-        sa.Column("stage_from", sa.String(16), nullable=True),
-        sa.Column("stage_to", sa.String(16), nullable=True),
-        sa.Column("changes", sa.JSON, nullable=False),
-        sa.Column("version", sa.Integer, nullable=False),
-        sa.Column("request_id", sa.String(128), nullable=True),
+        *columns(nullable=False, at=UTCDateTime(), actor=sa.String(64), kind=sa.String(16)),
+        *columns(nullable=True, stage_from=sa.String(16), stage_to=sa.String(16)),
+        *columns(nullable=False, changes=sa.JSON, version=sa.Integer),
+        *columns(nullable=True, request_id=sa.String(128)),
     )
     op.create_index("ix_lead_events_lead_id", "lead_events", ["lead_id"])
     op.create_table(
         "models",
         sa.Column("id", sa.String(160), primary_key=True),
-        sa.Column("status", sa.String(16), nullable=False),
-        sa.Column("path", sa.Text, nullable=False),
-        sa.Column("card", sa.Text, nullable=False),
-        sa.Column("metrics", sa.JSON, nullable=False),
-        sa.Column("outcomes", sa.Integer, nullable=False),
-        sa.Column("positives", sa.Integer, nullable=False),
-        sa.Column("first_date", sa.Date, nullable=False),
-        sa.Column("last_date", sa.Date, nullable=False),
-        sa.Column("created_at", UTCDateTime(), nullable=False),
-        sa.Column("created_by", sa.String(64), nullable=False),
-        sa.Column("promoted_at", UTCDateTime(), nullable=True),
-        sa.Column("promoted_by", sa.String(64), nullable=True),
+        *columns(nullable=False, status=sa.String(16), path=sa.Text, card=sa.Text, metrics=sa.JSON, outcomes=sa.Integer,
+                 positives=sa.Integer, first_date=sa.Date, last_date=sa.Date, created_at=UTCDateTime(),
+                 created_by=sa.String(64)),
+        *columns(nullable=True, promoted_at=UTCDateTime(), promoted_by=sa.String(64)),
     )
-
 
 def downgrade() -> None:
     op.drop_table("models")
