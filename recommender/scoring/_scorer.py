@@ -65,6 +65,11 @@ MAIN_BUSINESS_MARGIN = 0.1
 PRIORS = {"size": 0.3, "tags": 0.15, "patents": 0.2, "origin": 0.3, "leader_supply": 0.1}
 
 _COMPLETENESS_FIELDS = ("description", "place", "size", "tags", "customers", "patents", "industry_code")
+#: The ``missing`` text of every combination of those fields (bit k: field k is missing).
+_MISSING_TEXTS = np.array(
+    [",".join(f for k, f in enumerate(_COMPLETENESS_FIELDS) if combination >> k & 1) for combination in range(1 << len(_COMPLETENESS_FIELDS))],
+    dtype=object,
+)
 #: Link features a score reads: numbers and texts (``link_id`` last, from the matcher).
 _LINK_NUMBERS = ("need", "stage_weight", "maturity_weight", "relatedness", "park_fit", "green")
 _LINK_TEXTS = ("chain_zh", "link_zh", "action", "park_zh", "chain_id", "chain_en", "link_en", "park_en", "stage", "status", "maturity", "link_id")
@@ -258,7 +263,6 @@ class Scorer:
         return best, strength, evidence, second, strength_2, value_2
 
     def _score(self, profiles: Mapping[str, np.ndarray], match: MatchResult) -> dict[str, np.ndarray]:
-        n = len(profiles["name"])
         p = self.points
         best, a, evidence, second, a_2, value_2 = self._best_links(match)
         take = np.where(best >= 0, best, len(self._link_numbers) - 1)
@@ -309,8 +313,7 @@ class Scorer:
         rounded = np.round(np.array([parts[name] for name in COMPONENTS]), 2)
         completeness = 1.0 - missing_mask.sum(axis=0, dtype=np.float64) / len(_COMPLETENESS_FIELDS)  # the mean, for less
         score, confidence = np.round(np.array([rounded.sum(axis=0), a * (0.6 + 0.4 * completeness)]), 2)  # in one call
-        missing = np.empty(n, dtype=object)
-        missing[:] = [",".join(k for k, m in zip(_COMPLETENESS_FIELDS, row, strict=True) if m) for row in missing_mask.T.tolist()]
+        missing = _MISSING_TEXTS[(1 << np.arange(len(_COMPLETENESS_FIELDS))) @ missing_mask]
 
         out = {
             "score": score,

@@ -24,7 +24,7 @@ import numpy as np
 from .._cache import KeptValues
 
 __all__ = [
-    "FX_DATE", "FX_RATES", "MISSING_MARKS", "Headcount", "blank_missing", "is_missing", "parse_count", "parse_headcount",
+    "FX_DATE", "FX_RATES", "MISSING_MARKS", "Headcount", "blank_missing", "could_be_missing", "is_missing", "parse_count", "parse_headcount",
     "parse_money", "parse_year",
 ]
 
@@ -97,6 +97,12 @@ _LONGEST_WIDE_MARK = max(len(m) for m in MISSING_MARKS if not m.isascii()) + 2
 _SEEN = KeptValues(20_000)
 
 
+def could_be_missing(value: str) -> bool:
+    """Whether a stripped cell is short enough to be a "no data" mark (the cheap test before
+    :func:`is_missing`)."""
+    return len(value) <= _LONGEST_WIDE_MARK or (len(value) <= _LONGEST_ASCII_MARK and value.isascii())
+
+
 def _seen_missing(value: str) -> bool:
     """:func:`is_missing` of a short cell, looked up in :data:`_SEEN` first."""
     found = _SEEN.get(value)
@@ -110,8 +116,7 @@ def blank_missing(text: np.ndarray) -> np.ndarray:
     a city of ``-`` or a description of ``暂无`` is missing, not a value. Only cells as short as a
     mark are looked at, each distinct one once; returns ``text`` itself when nothing changes."""
     _SEEN.bound()
-    marked = [i for i, v in enumerate(text.tolist())
-              if v and (len(v) <= _LONGEST_WIDE_MARK or (len(v) <= _LONGEST_ASCII_MARK and v.isascii())) and _seen_missing(v)]
+    marked = [i for i, v in enumerate(text.tolist()) if v and could_be_missing(v) and _seen_missing(v)]
     if not marked:
         return text
     out = text.copy()

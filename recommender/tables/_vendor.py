@@ -32,7 +32,7 @@ import pandas as pd
 
 from ..reference import city_of, industry_code_for_name
 from ._header import CANONICAL_COLUMNS, field_of
-from ._values import blank_missing, is_missing, parse_count, parse_headcount, parse_money, parse_year
+from ._values import blank_missing, could_be_missing, is_missing, parse_count, parse_headcount, parse_money, parse_year
 
 __all__ = [
     "INACTIVE_WORDS", "PROFILE_EXTRA_COLUMNS", "Duplicates", "firm_name_column", "inactive_in_english", "is_total_or_note", "profiles",
@@ -51,6 +51,9 @@ _NUMERIC = ("employees", "revenue", "founded", "patents", "capital")
 _TOTAL = re.compile(r"^\s*(?:合\s*计|总\s*计|小\s*计|共\s*计|总\s*数|total|subtotal|grand total|sum)\s*[:：]?\s*$", re.I)
 _NOTE = re.compile(r"^\s*(?:注[:：\s]|注\s*[0-9①-⑩]|※|\*|说明|备注|数据来源|来源[:：]|资料来源|note[s:]|source[:\s]|"
                    r"导出时间|数据截止|更新时间)", re.I)
+_SPACES = re.compile(r"\s+")
+#: Either of the two (a first look, before the rule that tells them apart).
+_TOTAL_OR_NOTE = re.compile(f"{_TOTAL.pattern}|{_NOTE.pattern}", re.I)
 _INACTIVE = re.compile("|".join(INACTIVE_WORDS), re.I)
 _FOREIGN = re.compile(r"外商|外资|外国|中外合资|中外合作|外商独资|foreign", re.I)
 _HMT = re.compile(r"港澳台|港、澳、台|台港澳|香港|澳门|台湾|台商|港商")
@@ -179,7 +182,10 @@ def _kind(raw: pd.DataFrame, name: np.ndarray, status: np.ndarray) -> np.ndarray
     # a total or a note sits in the name cell or the first cell: look only where that cell is
     # not an ordinary firm name (short, or starting with a note word)
     first = _strip(raw.iloc[:, 0].tolist()) if raw.shape[1] else name
-    for i in np.flatnonzero(~blank).tolist():
+    hit = _TOTAL_OR_NOTE.match
+    candidates = [i for i, (a, b, empty) in enumerate(zip(name.tolist(), first.tolist(), blank.tolist(), strict=True))
+                  if not empty and ((a and hit(a)) or (b and b != a and hit(b)))]
+    for i in candidates:
         for cell in (name[i], first[i]):
             if cell and (_TOTAL.match(cell) or (_NOTE.match(cell) and not name[i].endswith(("公司", "厂", "集团")))):
                 kind[i] = "total" if _TOTAL.match(cell) else "note"
@@ -323,6 +329,10 @@ def _name_key(name: str) -> str:
     return _NAME_FORMS.sub("", unicodedata.normalize("NFKC", name).casefold())
 
 
+def _code_key(code: str) -> str:
+    return _SPACES.sub("", code).upper() if code and not (could_be_missing(code.strip()) and is_missing(code)) else ""
+
+
 class _Seen:
     """Keys met in earlier chunks and the row number of each one's first copy, kept as two
     64-bit hashes of the key (pandas' ``hash_array`` under two hash keys: 128 bits, so two
@@ -343,12 +353,12 @@ class _Seen:
         hi, lo = (pd.util.hash_array(values, hash_key=k, categorize=False) for k in cls._KEYS)
         return hi, lo
 
-    def find(self, keys: list[str]) -> list[int]:
-        """Per key, the row of its first copy in an earlier chunk, 0 for none ("" is never found)."""
-        found = np.zeros(len(keys), dtype=np.int64)
-        if not keys or not self.hi.size:
-            return found.tolist()
-        hi, lo = self._hashes(keys)
+    def find(self, hi: np.ndarray, lo: np.ndarray) -> np.ndarray:
+        """Per key (given by its two hashes, :meth:`_hashes`), the row of its first copy in an
+        earlier chunk, 0 for none."""
+        found = np.zeros(len(hi), dtype=np.int64)
+        if not len(hi) or not self.hi.size:
+            return found
         left = np.searchsorted(self.hi, hi, side="left")
         right = np.searchsorted(self.hi, hi, side="right")
         one = np.flatnonzero(right - left == 1)
@@ -357,15 +367,12 @@ class _Seen:
         for i in np.flatnonzero(right - left > 1).tolist():  # the first hashes of two keys agree
             same = np.flatnonzero(self.lo[left[i]:right[i]] == lo[i])
             found[i] = self.row[left[i] + same[0]] if same.size else 0
-        found[np.array([not k for k in keys], dtype=bool)] = 0
-        return found.tolist()
+        return found
 
-    def add(self, first: dict[str, int]) -> None:
-        """Keep keys met for the first time (key -> row of the first copy)."""
-        if not first:
+    def add(self, hi: np.ndarray, lo: np.ndarray, rows: np.ndarray) -> None:
+        """Keep keys met for the first time (by their hashes), with the row of each one's first copy."""
+        if not len(hi):
             return
-        hi, lo = self._hashes(list(first))
-        rows = np.fromiter(first.values(), dtype=np.int64, count=len(first))
         order = np.argsort(hi, kind="stable")
         at = np.searchsorted(self.hi, hi[order], side="right")
         self.hi = np.insert(self.hi, at, hi[order])
@@ -390,30 +397,41 @@ class Duplicates:
     @staticmethod
     def keys(name: str, code: str) -> tuple[str, str]:
         """The normalised name and credit code that :meth:`mark` compares (``""``: none)."""
-        return _name_key(name), re.sub(r"\s+", "", code).upper() if code and not is_missing(code) else ""
+        return _name_key(name), _code_key(code)
 
     def mark(self, names: np.ndarray, codes: np.ndarray | None, kinds: np.ndarray, row_numbers: np.ndarray) -> np.ndarray:
         out = np.zeros(len(names), dtype=np.int64)
-        codes_list = codes.tolist() if codes is not None else [""] * len(names)
         kinds_list, rows_list = kinds.tolist(), row_numbers.tolist()
         names_list = names.tolist()
         firms = [i for i, name in enumerate(names_list) if name and kinds_list[i] not in ("blank", "total", "note")]
-        pairs = [self.keys(names_list[i], codes_list[i]) for i in firms]
-        keys, firm_codes = [key for key, _ in pairs], [code for _, code in pairs]
-        seen_codes, seen_names = self._codes.find(firm_codes), self._names.find(keys)
+        keys = [_name_key(names_list[i]) for i in firms]
+        codes_list = codes.tolist() if codes is not None else None
+        firm_codes = [_code_key(codes_list[i]) for i in firms] if codes_list is not None else [""] * len(firms)
+        # each key hashed once: looked up among the earlier chunks', then kept if new
+        code_hashes = _Seen._hashes(firm_codes) if codes_list is not None and firms else None
+        name_hashes = _Seen._hashes(keys) if firms else None
+        seen_codes = self._codes.find(*code_hashes).tolist() if code_hashes is not None else [0] * len(firms)
+        seen_names = self._names.find(*name_hashes).tolist() if name_hashes is not None else []
         chunk_codes: dict[str, int] = {}
         chunk_names: dict[str, int] = {}
+        new_codes: list[int] = []
+        new_names: list[int] = []
         for j, i in enumerate(firms):
             key, code, row = keys[j], firm_codes[j], rows_list[i]
-            # a key is either in an earlier chunk or in this one, never both
-            first = ((chunk_codes.get(code) or seen_codes[j]) if code else 0) or seen_names[j] or chunk_names.get(key)
+            # a key is either in an earlier chunk or in this one, never both ("" is never found)
+            first = ((chunk_codes.get(code) or seen_codes[j]) if code else 0) or (key and (seen_names[j] or chunk_names.get(key)))
             if first:
                 out[i] = first
                 continue
             if code:
                 chunk_codes[code] = row
+                new_codes.append(j)
             if key:
-                chunk_names.setdefault(key, row)
-        self._codes.add(chunk_codes)
-        self._names.add(chunk_names)
+                chunk_names[key] = row
+                new_names.append(j)
+        rows = np.asarray([rows_list[i] for i in firms], dtype=np.int64)
+        if code_hashes is not None:
+            self._codes.add(code_hashes[0][new_codes], code_hashes[1][new_codes], rows[new_codes])
+        if name_hashes is not None:
+            self._names.add(name_hashes[0][new_names], name_hashes[1][new_names], rows[new_names])
         return out
