@@ -104,10 +104,10 @@ def could_be_missing(value: str) -> bool:
 
 
 def _seen_missing(value: str) -> bool:
-    """:func:`is_missing` of a short cell, looked up in :data:`_SEEN` first."""
+    """:func:`is_missing` of a cell (False for one longer than any mark), looked up in :data:`_SEEN` first."""
     found = _SEEN.get(value)
     if found is None:
-        found = _SEEN[value] = is_missing(value)
+        found = _SEEN[value] = could_be_missing(value) and is_missing(value)
     return found
 
 
@@ -116,7 +116,10 @@ def blank_missing(text: np.ndarray) -> np.ndarray:
     a city of ``-`` or a description of ``暂无`` is missing, not a value. Only cells as short as a
     mark are looked at, each distinct one once; returns ``text`` itself when nothing changes."""
     _SEEN.bound()
-    marked = [i for i, v in enumerate(text.tolist()) if v and could_be_missing(v) and _seen_missing(v)]
+    values = text.tolist()
+    lengths = np.fromiter(map(len, values), dtype=np.int64, count=len(values))
+    short = np.flatnonzero((lengths > 0) & (lengths <= max(_LONGEST_WIDE_MARK, _LONGEST_ASCII_MARK))).tolist()
+    marked = [i for i in short if _seen_missing(values[i])]
     if not marked:
         return text
     out = text.copy()

@@ -281,7 +281,9 @@ def profiles(raw: pd.DataFrame, sources: Mapping[str, list[str]], units: Mapping
     status = extra("status")
     out["status"] = status
     out["kind"] = _kind(raw, out["name"], status)
-    frame = pd.DataFrame(out, index=raw.index)
+    # (text stays in object columns: the profile stage reads Python strings, and pandas' own
+    # string columns would cost a conversion each way)
+    frame = pd.DataFrame({name: pd.Series(values, index=raw.index, dtype=values.dtype, copy=False) for name, values in out.items()})
     frame.attrs["unreadable"] = unreadable
     return frame
 
