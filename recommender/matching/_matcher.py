@@ -3,7 +3,7 @@
 :class:`LinkMatcher` is a scikit-learn transformer. ``fit`` takes a vocabulary table (one row
 per term: the link it names, its kind and weight; :func:`link_vocabulary` builds it from a
 chain map) and compiles every term, together with the generic and trade words of
-:mod:`recommender.matching`, into one Aho–Corasick automaton (``ahocorasick_rs``).
+:mod:`recommender.matching`, into one Aho–Corasick automaton (``daachorse``, a double-array automaton).
 ``transform`` joins the descriptions it is given into one UTF-8 string (one per line) and
 scans it once, leftmost-longest; rows, clauses, links and the noisy-or are then numpy work
 over all the matches, so a file of firms costs a few passes, not one Python loop per firm.
@@ -60,7 +60,7 @@ from functools import cached_property
 from itertools import chain
 from typing import Any
 
-import ahocorasick_rs
+import daachorse
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -339,9 +339,9 @@ def _owners_of_keys_containing(terms: list[str], owners_of: Mapping[str, set[str
     out: dict[str, set[str]] = {}
     if not terms:
         return out
-    finder = ahocorasick_rs.AhoCorasick(terms)
+    finder = daachorse.CharwiseDoubleArrayAhoCorasick(terms)
     for key, owners in owners_of.items():
-        for i in {i for i, _, _ in finder.find_matches_as_indexes(key, overlapping=True)}:
+        for i in {i for _, _, i in finder.find_overlapping(key)}:
             out.setdefault(terms[i], set()).update(owners)
     return out
 
@@ -1632,7 +1632,7 @@ def _product_roots(readings: np.ndarray, reading: np.ndarray, col: np.ndarray) -
     for i, text in enumerate(texts):
         index.setdefault(text, i)
     keys = list(index)
-    finder = ahocorasick_rs.AhoCorasick(keys)
+    finder = daachorse.CharwiseDoubleArrayAhoCorasick(keys)
     links_of: dict[int, set[int]] = {}
     for r, c in zip(reading.tolist(), col.tolist(), strict=True):
         links_of.setdefault(index[texts[r]], set()).add(c)
@@ -1641,7 +1641,7 @@ def _product_roots(readings: np.ndarray, reading: np.ndarray, col: np.ndarray) -
         if industry_code_for_name(text) is None:  # not a class name: its own product
             continue
         best = None
-        for i, start, end in finder.find_matches_as_indexes(text, overlapping=True):
+        for start, end, i in finder.find_overlapping(text):  # (by end, the longer first at one end)
             inner = keys[i]
             if end - start == len(text) or c not in links_of.get(index[inner], ()):
                 continue
@@ -1879,7 +1879,7 @@ def _on_word_boundary(text: str, start: int, end: int) -> bool:
 
 
 class _Automaton:
-    """Leftmost-longest multi-pattern search (``ahocorasick_rs``, compiled Rust) over lowered
+    """Leftmost-longest multi-pattern search (``daachorse``, compiled Rust) over lowered
     text, each pattern with a payload; ASCII patterns match whole words only (a trailing plural
     ``s``/``es`` allowed). Pickles by its patterns (the compiled automata are rebuilt).
 
@@ -1898,8 +1898,8 @@ class _Automaton:
     def _compile(self) -> None:
         self._ascii = np.array(self.ascii, dtype=bool)
         self.pattern_array = np.array(self.patterns, dtype=object)
-        self._text_automaton: ahocorasick_rs.AhoCorasick | None = None
-        self._bytes_automaton: ahocorasick_rs.BytesAhoCorasick | None = None
+        self._text_automaton: daachorse.CharwiseDoubleArrayAhoCorasick | None = None
+        self._bytes_automaton: daachorse.DoubleArrayAhoCorasick | None = None
 
     def __getstate__(self) -> dict:
         return {"patterns": self.patterns, "payloads": self.payloads, "ascii": self.ascii}
@@ -1918,13 +1918,11 @@ class _Automaton:
         if not self.patterns or not data:
             return empty, empty, empty
         if self._bytes_automaton is None:
-            self._bytes_automaton = ahocorasick_rs.BytesAhoCorasick(
-                [p.encode() for p in self.patterns], matchkind=ahocorasick_rs.MatchKind.LeftmostLongest,
-                implementation=ahocorasick_rs.Implementation.ContiguousNFA,
-            )
-        found = self._bytes_automaton.find_matches_as_indexes(data)
+            self._bytes_automaton = daachorse.DoubleArrayAhoCorasick(
+                [p.encode() for p in self.patterns], daachorse.MATCH_KIND_LEFTMOST_LONGEST)
+        found = self._bytes_automaton.find(data)
         flat = np.fromiter(chain.from_iterable(found), dtype=np.int64, count=3 * len(found)).reshape(-1, 3)
-        pattern, start, end = flat[:, 0], flat[:, 1], flat[:, 2]
+        start, end, pattern = flat[:, 0], flat[:, 1], flat[:, 2]
         ascii_ = self._ascii[pattern]
         if ascii_.any():
             check = ascii_.nonzero()[0]
@@ -1939,11 +1937,11 @@ class _Automaton:
         if not self.patterns or not lowered:
             return []
         if self._text_automaton is None:
-            self._text_automaton = ahocorasick_rs.AhoCorasick(self.patterns, matchkind=ahocorasick_rs.MatchKind.LeftmostLongest)
+            self._text_automaton = daachorse.CharwiseDoubleArrayAhoCorasick(self.patterns, daachorse.MATCH_KIND_LEFTMOST_LONGEST)
         patterns, payloads, ascii_ = self.patterns, self.payloads, self.ascii
         return [
             (start, end, patterns[i], payloads[i])
-            for i, start, end in self._text_automaton.find_matches_as_indexes(lowered)
+            for start, end, i in self._text_automaton.find(lowered)
             if not ascii_[i] or _on_word_boundary(lowered, start, end - 1)
         ]
 
@@ -1954,7 +1952,7 @@ class _AnyWord:
 
     def __init__(self, words: Iterable[str]):
         self.words = tuple(word for word in words if word)
-        self._automaton: ahocorasick_rs.AhoCorasick | None = None
+        self._automaton: daachorse.CharwiseDoubleArrayAhoCorasick | None = None
 
     def __getstate__(self) -> dict:
         return {"words": self.words}
@@ -1967,8 +1965,8 @@ class _AnyWord:
         if not self.words or not text:
             return False
         if self._automaton is None:
-            self._automaton = ahocorasick_rs.AhoCorasick(list(self.words))
-        return bool(self._automaton.find_matches_as_indexes(text))
+            self._automaton = daachorse.CharwiseDoubleArrayAhoCorasick(list(self.words))
+        return bool(self._automaton.find(text))
 
 
 class PhraseSet:
