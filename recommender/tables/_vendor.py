@@ -361,13 +361,17 @@ class _Seen:
         found = np.zeros(len(hi), dtype=np.int64)
         if not len(hi) or not self.hi.size:
             return found
+        size = self.hi.size
         left = np.searchsorted(self.hi, hi, side="left")
-        right = np.searchsorted(self.hi, hi, side="right")
-        one = np.flatnonzero(right - left == 1)
-        hit = one[self.lo[left[one]] == lo[one]]
+        at = np.minimum(left, size - 1)
+        present = (left < size) & (self.hi[at] == hi)
+        # (a first hash kept more than once: two keys whose first hashes agree, compared by the second)
+        several = present & (left + 1 < size) & (self.hi[np.minimum(left + 1, size - 1)] == hi)
+        hit = np.flatnonzero(present & ~several & (self.lo[at] == lo))
         found[hit] = self.row[left[hit]]
-        for i in np.flatnonzero(right - left > 1).tolist():  # the first hashes of two keys agree
-            same = np.flatnonzero(self.lo[left[i]:right[i]] == lo[i])
+        for i in np.flatnonzero(several).tolist():
+            right = int(np.searchsorted(self.hi, hi[i], side="right"))
+            same = np.flatnonzero(self.lo[left[i]:right] == lo[i])
             found[i] = self.row[left[i] + same[0]] if same.size else 0
         return found
 
