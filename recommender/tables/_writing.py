@@ -264,6 +264,8 @@ def encode_csv_rows(frame: pd.DataFrame, *, numeric_columns: Collection[str] = (
         _csv_number_texts(frame[c], str(c)) if c in numeric_columns else _csv_text(_text_cells(frame[c]), lone=False)
         for c in frame.columns
     ])
+
+
 class _CsvSink:
     def __init__(self, path: Path, header: list[str]):
         self._file = path.open("x", encoding="utf-8-sig", newline="")
