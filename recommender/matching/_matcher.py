@@ -104,9 +104,11 @@ _TERM, _GENERIC, _TRADE, _GREEN, _ACTIVITY, _LEAD, _PART, _CUSTOMER, _INPUT, _AP
 # and its closing words (the bracket's words, back to its opening bracket)
 _DENY, _EXCLUDE, _EXCLUDE_END = 10, 11, 12
 #: Above this many candidate terms a call tests the bytes after them with numpy before the
-#: expression; below, the expression alone (a Python call per term costs less than numpy's).
+#: expression; below, the expression alone (a Python call per term costs less than numpy's;
+#: target: POST /v1/score, one firm or a batch, benchmarks/README.md "Matching: sibling links").
 EQUIPMENT_BATCH = 64
-#: Up to this many terms in a call, adjacent terms are paired in Python, from it on with numpy.
+#: Up to this many terms in a call, adjacent terms are paired in Python, from it on with numpy
+#: (the same target and measurement as :data:`EQUIPMENT_BATCH`).
 PAIR_BATCH = 48
 #: The GB/T 4754-2017 division of special equipment (专用设备制造业): its links make the equipment
 #: of other links' production.
