@@ -177,6 +177,7 @@ def create_app(settings: Settings | None = None) -> Service:
         docs_url=None,  # /docs and /redoc are served by api.web from the package's own copies of their scripts
         redoc_url=None,
         openapi_url="/openapi.json" if settings.docs else None,
+        telemetry=None if settings.telemetry else {"tracing": False, "metrics": False, "logs": False},
     )
     app.state.settings = settings  # read per request by api.deps.app_settings
     _document_limits(app, settings)

@@ -110,6 +110,11 @@ class Settings(BaseSettings):
     body_timeout: float = Field(
         60.0, gt=0, le=3600, description="Seconds a client has to send a request's body once its headers are in; the connection is closed after that."
     )
+    telemetry: bool = Field(
+        False,
+        description="FastAPI's OpenTelemetry spans, metrics and logs for each request, to the providers an operator sets up "
+        "(OTEL_* variables, opentelemetry-instrument). Off: none, and no per-request look at the providers.",
+    )
     watch_map: bool = Field(True, description="Reload when the map's or the model's files change (other workers' updates, promotions, hand edits).")
     docs: bool = Field(True, description="Serve /docs, /redoc and /openapi.json.")
     data_dir: Path | None = Field(
