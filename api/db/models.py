@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, Column, Date, DateTime, Float, ForeignKey, Index, Integer, String, Text, TypeDecorator
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-__all__ = ["ApiKey", "Base", "JobRecord", "Lead", "LeadEvent", "MapChange", "ModelRecord", "SignInFailure", "User", "UserSession", "utcnow"]
+__all__ = ["ApiKey", "Base", "JobRecord", "Lead", "LeadEvent", "MapChange", "ModelRecord", "SignInFailure", "User", "UserSession", "columns", "utcnow"]
 
 
 def utcnow() -> dt.datetime:

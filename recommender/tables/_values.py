@@ -24,7 +24,7 @@ import numpy as np
 from .._cache import KeptValues
 
 __all__ = [
-    "FX_DATE", "FX_RATES", "MISSING_MARKS", "Headcount", "blank_missing", "could_be_missing", "is_missing", "parse_count", "parse_headcount",
+    "FX_DATE", "FX_RATES", "MISSING_MARKS", "Headcount", "blank_missing", "is_missing", "is_missing_mark", "parse_count", "parse_headcount",
     "parse_money", "parse_year",
 ]
 
@@ -97,17 +97,21 @@ _LONGEST_WIDE_MARK = max(len(m) for m in MISSING_MARKS if not m.isascii()) + 2
 _SEEN = KeptValues(20_000)
 
 
-def could_be_missing(value: str) -> bool:
-    """Whether a stripped cell is short enough to be a "no data" mark (the cheap test before
-    :func:`is_missing`)."""
-    return len(value) <= _LONGEST_WIDE_MARK or (len(value) <= _LONGEST_ASCII_MARK and value.isascii())
+_LONGEST_MARK = max(_LONGEST_WIDE_MARK, _LONGEST_ASCII_MARK)
+
+
+def is_missing_mark(value: str) -> bool:
+    """:func:`is_missing` of a stripped cell, read only when it is short enough to be a mark
+    (a long cell, a description or a credit code, costs a length test)."""
+    short = len(value) <= _LONGEST_WIDE_MARK or (len(value) <= _LONGEST_ASCII_MARK and value.isascii())
+    return short and is_missing(value)
 
 
 def _seen_missing(value: str) -> bool:
-    """:func:`is_missing` of a cell (False for one longer than any mark), looked up in :data:`_SEEN` first."""
+    """:func:`is_missing_mark`, looked up in :data:`_SEEN` first."""
     found = _SEEN.get(value)
     if found is None:
-        found = _SEEN[value] = could_be_missing(value) and is_missing(value)
+        found = _SEEN[value] = is_missing_mark(value)
     return found
 
 
@@ -118,7 +122,7 @@ def blank_missing(text: np.ndarray) -> np.ndarray:
     _SEEN.bound()
     values = text.tolist()
     lengths = np.fromiter(map(len, values), dtype=np.int64, count=len(values))
-    short = np.flatnonzero((lengths > 0) & (lengths <= max(_LONGEST_WIDE_MARK, _LONGEST_ASCII_MARK))).tolist()
+    short = np.flatnonzero((lengths > 0) & (lengths <= _LONGEST_MARK)).tolist()
     marked = [i for i in short if _seen_missing(values[i])]
     if not marked:
         return text

@@ -32,7 +32,7 @@ import pandas as pd
 
 from ..reference import city_of, industry_code_for_name
 from ._header import CANONICAL_COLUMNS, field_of
-from ._values import blank_missing, could_be_missing, is_missing, parse_count, parse_headcount, parse_money, parse_year
+from ._values import blank_missing, is_missing, is_missing_mark, parse_count, parse_headcount, parse_money, parse_year
 
 __all__ = [
     "INACTIVE_WORDS", "PROFILE_EXTRA_COLUMNS", "Duplicates", "firm_name_column", "inactive_in_english", "is_total_or_note", "profiles",
@@ -332,7 +332,7 @@ def _name_key(name: str) -> str:
 
 
 def _code_key(code: str) -> str:
-    return _SPACES.sub("", code).upper() if code and not (could_be_missing(code.strip()) and is_missing(code)) else ""
+    return _SPACES.sub("", code).upper() if code and not is_missing_mark(code.strip()) else ""
 
 
 class _Seen:
@@ -410,14 +410,20 @@ class Duplicates:
         kinds_list, rows_list = kinds.tolist(), row_numbers.tolist()
         names_list = names.tolist()
         firms = [i for i, name in enumerate(names_list) if name and kinds_list[i] not in ("blank", "total", "note")]
-        keys = [_name_key(names_list[i]) for i in firms]
-        codes_list = codes.tolist() if codes is not None else None
-        firm_codes = [_code_key(codes_list[i]) for i in firms] if codes_list is not None else [""] * len(firms)
+        if not firms:
+            return out
         # each key hashed once: looked up among the earlier chunks', then kept if new
-        code_hashes = _Seen._hashes(firm_codes) if codes_list is not None and firms else None
-        name_hashes = _Seen._hashes(keys) if firms else None
-        seen_codes = self._codes.find(*code_hashes).tolist() if code_hashes is not None else [0] * len(firms)
-        seen_names = self._names.find(*name_hashes).tolist() if name_hashes is not None else []
+        keys = [_name_key(names_list[i]) for i in firms]
+        name_hashes = _Seen._hashes(keys)
+        seen_names = self._names.find(*name_hashes).tolist()
+        code_hashes = None
+        if codes is not None:
+            codes_list = codes.tolist()
+            firm_codes = [_code_key(codes_list[i]) for i in firms]
+            code_hashes = _Seen._hashes(firm_codes)
+            seen_codes = self._codes.find(*code_hashes).tolist()
+        else:
+            firm_codes, seen_codes = [""] * len(firms), [0] * len(firms)
         chunk_codes: dict[str, int] = {}
         chunk_names: dict[str, int] = {}
         new_codes: list[int] = []
@@ -436,8 +442,7 @@ class Duplicates:
                 chunk_names[key] = row
                 new_names.append(j)
         rows = np.asarray([rows_list[i] for i in firms], dtype=np.int64)
+        self._names.add(name_hashes[0][new_names], name_hashes[1][new_names], rows[new_names])
         if code_hashes is not None:
             self._codes.add(code_hashes[0][new_codes], code_hashes[1][new_codes], rows[new_codes])
-        if name_hashes is not None:
-            self._names.add(name_hashes[0][new_names], name_hashes[1][new_names], rows[new_names])
         return out

@@ -48,6 +48,7 @@ def upgrade() -> None:
         *columns(nullable=True, promoted_at=UTCDateTime(), promoted_by=sa.String(64)),
     )
 
+
 def downgrade() -> None:
     op.drop_table("models")
     op.drop_index("ix_lead_events_lead_id", table_name="lead_events")
