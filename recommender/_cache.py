@@ -34,6 +34,9 @@ class KeptValues(dict):
         self.limit = limit
         _KEPT[id(self)] = self
 
+    def __reduce__(self) -> tuple:  # a copy starts empty (and is registered like any other)
+        return (type(self), (self.limit,))
+
     def bound(self) -> None:
         if len(self) > self.limit:
             self.clear()

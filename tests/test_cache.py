@@ -1,6 +1,7 @@
 """per_value: once per distinct value, in a call or (with a cache) across calls."""
 
 import gc
+import pickle
 
 import numpy as np
 import pandas as pd
@@ -69,3 +70,22 @@ def test_forget_values_empties_every_kept_cache_and_no_other_dict():
     assert gone not in memo._KEPT and id(first) in memo._KEPT  # the registry keeps no cache alive
     first["d"] = 3
     assert first == {"d": 3}  # still usable after being emptied
+
+
+def test_a_kept_cache_pickles_empty_with_its_bound():
+    cache = memo.KeptValues(7)
+    cache["a"] = 1
+    copy = pickle.loads(pickle.dumps(cache))
+    assert type(copy) is memo.KeptValues and copy == {} and copy.limit == 7 and cache == {"a": 1}
+    assert id(copy) in memo._KEPT  # emptied by forget_values like any other
+
+
+def test_a_pickled_matcher_matches_as_the_original(tiny_map):
+    matcher = Scorer(tiny_map).matcher
+    texts = ["锂电铜箔", "电芯", "铜箔"]
+    frame = {"description": texts, "industry_code": ["3985", "", "3985"]}
+    before = matcher.match(frame)
+    copy = pickle.loads(pickle.dumps(matcher))
+    assert len(copy.code_links_) == 0 and len(matcher.code_links_) > 0
+    after = copy.match(frame)
+    assert (after.affinity != before.affinity).nnz == 0 and after.evidence.tolist() == before.evidence.tolist()

@@ -54,10 +54,11 @@ pieces of evidence raise it and one weak one does not saturate it.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from itertools import chain
+from itertools import accumulate, chain
 from typing import Any
 
 import daachorse
@@ -69,6 +70,7 @@ import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
+from .._cache import KeptValues
 from .._columnar import Column, as_list, n_rows, python_strings
 from ..chainmap._schema import ChainMap
 from ..reference._industry import industry_class, industry_code_for_name
@@ -781,6 +783,7 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         self.make_automaton_ = _Automaton(make)
         self.make_words_ = np.array(self.make_automaton_.payloads, dtype=bool)
         self.codes_ = {k: tuple(v.items()) for k, v in codes.items()}
+        self.code_links_ = KeptValues()  # _code_links by code, kept across calls (the same classes recur)
         self.n_terms_ = len(terms)
         # firm names: the activity their last word names (XX投资有限公司, Acme Capital)
         name_masks: dict[str, np.uint64] = {}
@@ -857,13 +860,16 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
             # benchmarks/README.md "A firm's name read once per call"); a name without any of
             # the words cannot end in one, so most names skip the pattern (which tries every
             # word at every character: 7 µs a name)
-            words = []
+            masks = []
             for name in texts:
                 lowered = name.strip().lower()
                 found = self.name_re_.search(lowered) if self.name_words_.any_in(lowered) else None
-                words.append((found.group("zh") if "zh" in self.name_re_.groupindex else None)
-                             or (found.group("en") if "en" in self.name_re_.groupindex else None) if found else None)
-            return np.array([self.name_masks_.get(w or "", none) for w in words], dtype=np.uint64)
+                if found is None:
+                    masks.append(none)
+                else:
+                    word = found.groupdict()
+                    masks.append(self.name_masks_.get(word.get("zh") or word.get("en") or "", none))
+            return np.array(masks, dtype=np.uint64)
         # one vectorised pass (pyarrow's RE2) over every name: 100,000 names 1.07 s -> 0.19 s
         lowered = pc.utf8_lower(pc.utf8_trim_whitespace(pa.array(texts, pa.string())))
         found = pc.extract_regex(lowered, self.name_re_.pattern)
@@ -900,9 +906,7 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         named = self.name_activity(firm_names) if len(firm_names) and self.name_re_ is not None else np.zeros(n, dtype=np.uint64)
         encoded = [text.lower().encode("utf-8", "surrogatepass") if isinstance(text, str) else b"" for text in descriptions]
         # every description in one UTF-8 string, one per line: one pass of each automaton per call
-        row_start = np.zeros(n, dtype=np.int64)
-        if n > 1:
-            row_start[1:] = np.cumsum(np.fromiter(map(len, encoded), dtype=np.int64, count=n)[:-1] + 1)
+        row_start = np.fromiter(accumulate([len(text) + 1 for text in encoded[:-1]], initial=0), dtype=np.int64, count=n)
         haystack = b"\n".join(encoded).replace(b"-", b" ")  # same length: offsets hold
         pattern, start, end = self.automaton_.find_all(haystack)
         agent = self.agent_[pattern].nonzero()[0]
@@ -1232,23 +1236,28 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         if corroborating.any():  # a class name counts beside the firm's code or own words for that link only (_combine)
             # and not beside the firm's code of that very class: the code is the same statement
             at = corroborating.nonzero()[0]  # (the term entries come first, then the codes')
-            keep = np.ones(len(rows_), dtype=bool)
             same: dict[tuple[str, str], bool] = {}  # (pairs of code and class recur)
+            restated: list[int] = []  # class names of the firm's own code
             for k, code, stated in zip(at.tolist(), [industry[i] for i in e_row[at].tolist()], self.link_class_[e_entry[at]].tolist(), strict=True):
                 if stated and isinstance(code, str):
                     key = (code, stated)
                     if key not in same:
                         same[key] = code.strip().startswith(stated)
-                    keep[k] = not same[key]
-            alone = np.concatenate([corroborating, np.zeros(len(code_rows), dtype=bool), np.ones(len(name_rows), dtype=bool)])[keep]
+                    if same[key]:
+                        restated.append(k)
+            alone = np.concatenate([corroborating, np.zeros(len(code_rows), dtype=bool), np.ones(len(name_rows), dtype=bool)])
             # two class names of different classes that agree on a link state it; a class name read
             # as what the firm recovers (beside a recycling item) states no making of it
             classes = self.link_class_code_[e_entry]
             if recovered_class is not None and recovered_class.any():
                 key = e_row * len(self.readings_) + e_term
                 classes = np.where(np.isin(key, key[recovered_class]), -1, classes)
-            classes = np.concatenate([classes, np.full(len(code_rows), -1, dtype=np.int64), np.full(len(name_rows), NAME_CLASS, dtype=np.int64)])[keep]
-            rows_, cols_, weights_, evidence_, weak_ = rows_[keep], cols_[keep], weights_[keep], evidence_[keep], weak_[keep]
+            classes = np.concatenate([classes, np.full(len(code_rows), -1, dtype=np.int64), np.full(len(name_rows), NAME_CLASS, dtype=np.int64)])
+            if restated:
+                keep = np.ones(len(rows_), dtype=bool)
+                keep[restated] = False
+                rows_, cols_, weights_, evidence_, weak_ = rows_[keep], cols_[keep], weights_[keep], evidence_[keep], weak_[keep]
+                alone, classes = alone[keep], classes[keep]
             stated = _stated_together(rows_, cols_, alone, classes)
             together = alone & ~stated
             if together.any():  # they state the link as a class code and an item do (below)
@@ -1277,32 +1286,32 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         with (企业名称 = 行政区划 + 字号 + 行业或经营特点 + 组织形式: a word followed by the legal form,
         :data:`_LEGAL_TAIL`, or by nothing), for the names of ``rows`` (repeats allowed) that have
         one. One pass of the automaton over those names."""
-        at = np.unique(np.asarray(rows, dtype=np.int64)).tolist()
+        at = sorted(set(rows.tolist() if isinstance(rows, np.ndarray) else rows))
         encoded = [_normal(name).encode("utf-8", "surrogatepass") if isinstance(name, str) else b""
                    for name in (firm_names[i] for i in at)]
         if not any(encoded):
             return {}
-        lengths = np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded))
-        row_start = np.concatenate(([0], np.cumsum(lengths + 1)[:-1]))
         haystack = b"\n".join(encoded)
         pattern, start, end = self.name_automaton_.find_all(haystack)
-        row = (np.searchsorted(row_start, start, side="right") - 1).tolist()
-        row_end = (row_start + lengths).tolist()
         found: dict[int, int] = {}
-        for k in range(len(pattern) - 1, -1, -1):  # the last word of each name first
-            r = row[k]
+        if not len(pattern):
+            return found
+        row_start = list(accumulate([len(text) + 1 for text in encoded[:-1]], initial=0))
+        for k, s, e in zip(reversed(pattern.tolist()), reversed(start.tolist()), reversed(end.tolist()), strict=True):  # the last word of each name first
+            r = bisect_right(row_start, s) - 1
             if at[r] in found:
                 continue
-            tail = haystack[int(end[k]):row_end[r]].decode("utf-8", "surrogatepass")
+            tail = haystack[e:row_start[r] + len(encoded[r])].decode("utf-8", "surrogatepass")
             if not tail or _LEGAL_TAIL.fullmatch(tail):
-                found[at[r]] = int(pattern[k])
+                found[at[r]] = k
         return found
 
     def _code_links(self, industry: Sequence[object]) -> list[CodeLinks | None]:
         """Per row, the links its GB/T 4754 industry code states, with their weights, and the code
         prefix that states them (the exact 4-digit class, else its longest 3- or 2-digit prefix with
         links); None for none. Each distinct code is looked up once (a file has a few hundred)."""
-        found: dict[object, CodeLinks | None] = {}
+        found = self.code_links_
+        found.bound()
         out = []
         for code in industry:
             key = code if isinstance(code, str) else ""
@@ -1352,8 +1361,8 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         name (without its legal form) names some but not all of them, scale the others by
         :data:`NAME_TIE_FACTOR` (in place)."""
         data, indices, indptr = result.data, result.indices, result.indptr
-        size = np.diff(indptr)
-        if not (size > 1).any():
+        size = indptr[1:] - indptr[:-1]
+        if size.max(initial=0) < 2:
             return
         filled = (size > 0).nonzero()[0]
         top = np.zeros(len(size))
@@ -1478,10 +1487,10 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         the first strongest term as its evidence, a link with one weak piece of evidence alone
         scaled by :data:`WEAK_FACTOR`, a link whose every entry only ``corroborating`` (a class
         name's) dropped, affinities below ``min_affinity`` dropped."""
-        order = np.lexsort((np.arange(len(row)), col, row))
-        row, col, weight, term, weak = row[order], col[order], weight[order], term[order], weak[order]
-        new = np.concatenate(([True], (row[1:] != row[:-1]) | (col[1:] != col[:-1]))) if len(row) else np.zeros(0, dtype=bool)
-        group = new.nonzero()[0]
+        key = row * len(self.link_ids_) + col
+        order = key.argsort(kind="stable")
+        row, col, weight, term, weak, key = row[order], col[order], weight[order], term[order], weak[order], key[order]
+        group = np.concatenate(([True], key[1:] != key[:-1])).nonzero()[0] if len(row) else np.zeros(0, dtype=np.int64)
         bounds = np.empty(len(group) + 1, dtype=np.int64)  # the groups' starts, then the end (np.diff's append, for less)
         bounds[:-1], bounds[-1] = group, len(row)
         size = bounds[1:] - bounds[:-1]
@@ -1501,8 +1510,8 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         np.add.accumulate(counts, out=indptr[1:])
         trade_only = discarded & (counts == 0)
         return MatchResult(
-            affinity[kept].astype(np.float64), col[group][kept].astype(np.int32), indptr, len(self.link_ids_),
-            np.asarray(evidence[kept], dtype=object), trade_only, green,
+            affinity[kept].astype(np.float64, copy=False), col[group][kept].astype(np.int32, copy=False), indptr, len(self.link_ids_),
+            evidence[kept].astype(object, copy=False), trade_only, green,
         )
 
 
@@ -1591,12 +1600,12 @@ def _listed_rows(haystack: bytes, bounds: np.ndarray, row_start: np.ndarray, n: 
     delimiter; of the :data:`CLAUSE_DELIMITERS` only it ends in its last byte)."""
     if not len(bounds):
         return np.zeros(n, dtype=bool)
-    semi = bounds[np.frombuffer(haystack, dtype=np.uint8)[bounds - 1] == SCOPE_ITEM_SEPARATOR[-1]]
-    if not len(semi):
-        return np.zeros(n, dtype=bool)
-    first = np.searchsorted(semi, row_start)  # the first separator at or after each row's start
-    row_end = np.append(row_start[1:], len(haystack))
-    return (first < len(semi)) & (semi[np.minimum(first, len(semi) - 1)] <= row_end)
+    last = bounds - 1  # each delimiter's last byte
+    semi = last[np.frombuffer(haystack, dtype=np.uint8)[last] == SCOPE_ITEM_SEPARATOR[-1]]
+    listed = np.zeros(n, dtype=bool)
+    if len(semi):
+        listed[np.searchsorted(row_start, semi, side="right") - 1] = True  # the rows they stand in
+    return listed
 
 
 def _once_per_product(row: np.ndarray, col: np.ndarray, root: np.ndarray, weight: np.ndarray, listed: np.ndarray) -> np.ndarray | None:
@@ -1784,6 +1793,7 @@ def spellings(key: str) -> tuple[str, ...]:
 
 
 _USE, _FOR = "用".encode(), "于".encode()
+_USE_PAIR_IS = (_USE[0] << 8) | _USE[1]
 
 def _heads_after_term(heads: tuple[str, ...]) -> tuple[list[bytes], re.Pattern[bytes]]:
     """Head nouns as they follow a term (an English one after a space, then a word's end), in
@@ -1827,14 +1837,15 @@ def _application(haystack: bytes, term_end: np.ndarray) -> np.ndarray:
     if not len(term_end):
         return np.zeros(0, dtype=bool)
     data = np.frombuffer(haystack + b"\n" * (2 * len(_USE)), dtype=np.uint8)  # room after the last term
-    first, second = data[term_end], data[term_end + 1]
-    use = (first == _USE[0]) & (second == _USE[1]) & (data[term_end + 2] == _USE[2])
-    follows = np.ones(len(term_end), dtype=bool)
-    for i in range(len(_FOR)):
-        follows &= data[term_end + len(_USE) + i] == _FOR[i]
-    out = use & ~follows
-    # an input head: its first two bytes by a table, then the expression on the few left
-    heads = _INPUT_PAIRS[(first.astype(np.int32) << 8) | second].nonzero()[0]
+    # the first two bytes after each term: 用 and the input heads by a table over two bytes, then
+    # the rest of the bytes (of 用于, of the head's expression) on the few left
+    first = data[term_end].astype(np.int32)
+    pair = (first << 8) | data[term_end + 1]
+    out = _USE_PAIR_IS == pair
+    if out.any():
+        use = out.nonzero()[0]
+        out[use] = [haystack[at + 2] == _USE[2] and haystack[at + 3:at + 6] != _FOR for at in term_end[use].tolist()]
+    heads = _INPUT_PAIRS[pair].nonzero()[0]
     if len(heads):
         out[[k for k, at in zip(heads.tolist(), term_end[heads].tolist(), strict=True) if _INPUT_RE.match(haystack, at)]] = True
     return out

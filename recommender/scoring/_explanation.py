@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import math
 import re
+import weakref
 from collections.abc import Callable, Sequence
 
 import numpy as np
 import pandas as pd
 
-from .._cache import KeptValues, per_value, per_value_list
+from .._cache import KeptValues, per_value_list
 from .._columnar import Columns, as_list, n_rows
 from ..chainmap._schema import COMPONENTS, STAGE_NAMES, STATUS_NAMES, ChainMap
 from ..likelihood._tables import FEATURE_LABELS, LandingEstimate
@@ -183,13 +184,29 @@ def _assemble(parts: Sequence[str], confidence: float, lang: str) -> list[str]:
     return reasons
 
 
+#: Reasons kept across calls, by kind and language: each is a pure function of the values it is
+#: keyed on (a link's texts, the evidence, a missing-fields list), which recur from batch to batch.
+_KEPT_REASONS: dict[tuple[str, str], KeptValues] = {}
+
+#: The same for the reasons that also read the map (origins, class links), per map.
+_KEPT_MAP_REASONS: weakref.WeakKeyDictionary[ChainMap, dict[tuple[str, str], KeptValues]] = weakref.WeakKeyDictionary()
+
+
+def _kept(kind: str, lang: str, chain_map: ChainMap | None = None) -> KeptValues:
+    kept = _KEPT_REASONS if chain_map is None else _KEPT_MAP_REASONS.setdefault(chain_map, {})
+    cache = kept.get((kind, lang))
+    if cache is None:
+        cache = kept[kind, lang] = KeptValues()
+    return cache
+
+
 def _reason_columns(scored: pd.DataFrame | Columns, chain_map: ChainMap, lang: str) -> list[list[str]]:
-    """Each kind of reason for every row, computed once per distinct input."""
+    """Each kind of reason for every row, computed once per distinct input (and kept across calls)."""
     columns = {name: as_list(scored[name]) for name in _READ}
     col = columns.__getitem__
 
-    def once(fn: Callable[..., str], *names: str) -> list[str]:
-        return per_value_list(lambda *values: fn(*values, lang), *(col(n) for n in names))
+    def once(fn: Callable[..., str], kind: str, *names: str) -> list[str]:
+        return per_value_list(lambda *values: fn(*values, lang), *(col(n) for n in names), cache=_kept(kind, lang))
 
     # NaN never equals itself, so the range's ends are keyed with -1 for "none" (cached per value),
     # infinities as the largest floats (what np.nan_to_num(nan=-1.0) gives, without its fixed cost)
@@ -203,39 +220,30 @@ def _reason_columns(scored: pd.DataFrame | Columns, chain_map: ChainMap, lang: s
         _strength_reason(t, e, r, p, lang) if (t or e or r or p) else ""
         for t, e, r, p in zip(col("tags_found"), *quantities, strict=True)
     ]
-    # chain, link, stage, status, action, maturity and park follow from the link: key on it alone
-    first = dict(zip(col("link_id"), range(n_rows(scored)), strict=False))
+    # which side won, and whether the industry class decided (a primary link whose strongest
+    # evidence is the industry code) and chose the class's main link
+    class_links = chain_map.vocabulary.class_links
 
-    def by_link(fn: Callable[..., str], *names: str) -> Callable[..., str]:
-        return lambda link, *rest: fn(link, *(columns[n][first[link]] for n in names), *rest, lang)
+    def second(link_2: str, chain_2: str, name_2: str, chain_2_en: str, name_2_en: str, action_2: str, by_evidence: bool,
+               evidence: str, link: str) -> str:
+        if not link_2:
+            return ""
+        code = evidence[5:] if evidence.startswith("code:") else ""
+        main = class_links.get(code) if code else None
+        return _second_reason(link_2, chain_2, name_2, chain_2_en, name_2_en, action_2, by_evidence, code,
+                              main is not None and main.link == link, lang)
 
-    def second_reasons() -> np.ndarray:  # keyed on the second link, which side won, and the class that decided
-        first_2 = dict(zip(col("link_2_id"), range(n_rows(scored)), strict=False))
-        won = [a >= b for a, b in zip(col("affinity"), col("affinity_2"), strict=True)]
-        mains = {(code, main.link) for code, main in chain_map.vocabulary.class_links.items()}
-
-        def text(link_2: str, by_evidence: bool, evidence: str, link: str) -> tuple[str]:
-            if not link_2:
-                return ("",)
-            at = first_2[link_2]
-            chain_2, name_2, chain_2_en, name_2_en, action_2 = (
-                columns[n][at] for n in ("chain_2", "link_2", "chain_2_en", "link_2_en", "action_2"))
-            # a primary link whose strongest evidence is the industry code: the class decided
-            code = evidence[5:] if evidence.startswith("code:") else ""
-            return (_second_reason(link_2, chain_2, name_2, chain_2_en, name_2_en, action_2, by_evidence, code,
-                                   (code, link) in mains, lang),)
-
-        return per_value(text, col("link_2_id"), won, col("evidence"), col("link_id"))[0]
-
+    won = [a >= b for a, b in zip(col("affinity"), col("affinity_2"), strict=True)]
     return [
-        per_value_list(by_link(_match_reason, "action", "chain", "link", "chain_en", "link_en", "stage", "status"),
-                       col("link_id"), col("evidence"), col("trade_only")),
-        second_reasons().tolist(),
-        per_value_list(by_link(_fit_reason, "stage", "maturity"), col("link_id")),
+        once(_match_reason, "match", "link_id", "action", "chain", "link", "chain_en", "link_en", "stage", "status", "evidence", "trade_only"),
+        per_value_list(second, *(col(n) for n in ("link_2_id", "chain_2", "link_2", "chain_2_en", "link_2_en", "action_2")), won,
+                       col("evidence"), col("link_id"), cache=_kept("second", lang, chain_map)),
+        once(_fit_reason, "fit", "link_id", "stage", "maturity"),
         strength,
-        per_value_list(lambda g, p, n, k: _ties_reason(g, p, n, k, chain_map, lang), col("origin_group"), col("origin_place"), col("leader"), col("leader_kind")),
-        per_value_list(by_link(_park_reason, "park", "park_en"), col("link_id")),
-        once(_missing_reason, "missing"),
+        per_value_list(lambda g, p, n, k: _ties_reason(g, p, n, k, chain_map, lang), col("origin_group"), col("origin_place"), col("leader"),
+                       col("leader_kind"), cache=_kept("ties", lang, chain_map)),
+        once(_park_reason, "park", "link_id", "park", "park_en"),
+        once(_missing_reason, "missing", "missing"),
     ]
 
 
