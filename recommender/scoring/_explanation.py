@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from .._cache import KeptValues, per_value_list
-from .._columnar import Columns, as_list, n_rows
+from .._columnar import Columns, as_list
 from ..chainmap._schema import COMPONENTS, STAGE_NAMES, STATUS_NAMES, ChainMap
 from ..likelihood._tables import FEATURE_LABELS, LandingEstimate
 from ..reference._industry import industry_class
