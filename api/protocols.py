@@ -13,6 +13,14 @@ segments waits for the client's delayed ACK, a flat ~40 ms per request. uvloop s
 anyway; these protocol classes set it whatever the loop, so the latency floor stays low with
 any worker count. Use them with plain uvicorn as ``--http api.protocols:HttpToolsProtocol``
 (or ``api.protocols:H11Protocol``).
+
+One write per response: uvicorn writes a response's head when the app starts the response and
+its body when the app sends it, two writes, and with TCP_NODELAY two segments (on 127.0.0.1
+the sender's system call also runs the receiver's side of TCP). These protocol classes hold
+the head until the body's first bytes, written in the same turn of the event loop in every
+plain response, and write the two together: one write and one segment per response. A head
+whose body is not written in that turn (a stream that waits for its first part, a 100
+Continue) is written at the loop's next turn, alone.
 """
 
 from __future__ import annotations
@@ -39,6 +47,44 @@ def _set_nodelay(transport: asyncio.BaseTransport) -> None:
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         except OSError:  # pragma: no cover - the peer already went away
             pass
+
+
+class _HeadWithBody:
+    """A response cycle's transport whose first write (the response head, or a 100 Continue)
+    waits for the next (the body's first bytes) to go out with it in one write; at the latest
+    at the event loop's next turn, or before the transport closes. Everything else is the
+    connection's transport."""
+
+    __slots__ = ("_first", "_held", "_loop", "_transport")
+
+    def __init__(self, transport: asyncio.Transport, loop: asyncio.AbstractEventLoop):
+        self._transport, self._loop = transport, loop
+        self._held: bytes | None = None
+        self._first = True
+
+    def write(self, data: bytes) -> None:
+        if self._held is not None:
+            data, self._held = self._held + data, None
+            self._transport.write(data)
+        elif self._first:
+            self._first = False
+            self._held = bytes(data)
+            self._loop.call_soon(self._flush)
+        else:
+            self._transport.write(data)
+
+    def _flush(self) -> None:
+        if self._held is not None:
+            data, self._held = self._held, None
+            if not self._transport.is_closing():
+                self._transport.write(data)
+
+    def close(self) -> None:
+        self._flush()
+        self._transport.close()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._transport, name)
 
 
 class ReadTimeouts:
@@ -110,13 +156,25 @@ class ReadTimeouts:
 
 
 class H11Protocol(ReadTimeouts, _H11Protocol):  # type: ignore[misc]
-    """uvicorn's h11 protocol with TCP_NODELAY and read timeouts."""
+    """uvicorn's h11 protocol with TCP_NODELAY, read timeouts and one write per response."""
+
+    def handle_events(self) -> None:
+        super().handle_events()
+        cycle = self.cycle
+        if cycle is not None and not isinstance(cycle.transport, _HeadWithBody):
+            cycle.transport = _HeadWithBody(self.transport, self.loop)
 
 
 if _HttpToolsProtocol is not None:
 
     class HttpToolsProtocol(ReadTimeouts, _HttpToolsProtocol):  # type: ignore[misc]
-        """uvicorn's httptools protocol with TCP_NODELAY and read timeouts."""
+        """uvicorn's httptools protocol with TCP_NODELAY, read timeouts and one write per response."""
+
+        def on_headers_complete(self) -> None:
+            super().on_headers_complete()
+            cycle = self.cycle
+            if cycle is not None and not isinstance(cycle.transport, _HeadWithBody):
+                cycle.transport = _HeadWithBody(self.transport, self.loop)
 
 else:  # pragma: no cover
     HttpToolsProtocol = H11Protocol  # type: ignore[misc,assignment]
