@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import secrets
@@ -15,16 +16,19 @@ __all__ = ["BodyLimitMiddleware", "BodyTooLargeError", "RequestIdMiddleware",]
 _VALID_ID = re.compile(rb"^[A-Za-z0-9._:\-]{1,128}$")
 _HEADER = b"x-request-id"
 _EXTRA = [(b"x-content-type-options", b"nosniff")]
+#: A new request id: this process's random half, then a count (unique without a system call per request).
+_ID_PREFIX = secrets.token_hex(8).encode()
+_ID_COUNT = itertools.count(secrets.randbits(40))
 
 
 def _take_request_id(headers: list[tuple[bytes, bytes]]) -> bytes:
-    """The request's ``X-Request-ID`` if well-formed, else a new random one."""
+    """The request's ``X-Request-ID`` if well-formed, else a new one (32 hex digits)."""
     for name, value in headers:
         if name == _HEADER:
             if _VALID_ID.match(value):
                 return value
             break
-    return secrets.token_hex(16).encode()
+    return _ID_PREFIX + b"%016x" % next(_ID_COUNT)
 
 
 def _response_headers(rid: bytes, headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:

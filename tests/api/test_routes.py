@@ -131,7 +131,8 @@ def test_api_version_sees_a_hand_edit_as_every_endpoint_does(client, map_dir):
 
 def test_api_request_id_is_made_and_echoed(client):
     made = client.get("/healthz").headers["x-request-id"]
-    assert len(made) == 32
+    assert len(made) == 32 and int(made, 16) >= 0
+    assert client.get("/healthz").headers["x-request-id"] not in (made, "")  # each request its own
     assert client.get("/healthz", headers={"X-Request-ID": "crm-42.a"}).headers["x-request-id"] == "crm-42.a"
     assert client.get("/healthz", headers={"X-Request-ID": "bad id\t<script>"}).headers["x-request-id"] != "bad id\t<script>"
 
