@@ -64,7 +64,7 @@ class _HeadWithBody:
 
     def write(self, data: bytes) -> None:
         if self._held is not None:
-            data, self._held = self._held + data, None
+            data, self._held = b"".join((self._held, data)), None
             self._transport.write(data)
         elif self._first:
             self._first = False
