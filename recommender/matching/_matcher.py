@@ -460,6 +460,9 @@ def _names_term(trade_part: str, term: str) -> bool:
                                           or not trade_part[-len(term) - 1].isalnum())
 
 
+_UNSEEN = object()  # a code not yet in LinkMatcher.code_links_
+
+
 #: Below this many names a call searches them one by one with Python's compiled pattern, from
 #: this many on in one pyarrow pass (see :meth:`LinkMatcher.name_activity`).
 NAME_BATCH = 256
@@ -1309,16 +1312,18 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
     def _code_links(self, industry: Sequence[object]) -> list[CodeLinks | None]:
         """Per row, the links its GB/T 4754 industry code states, with their weights, and the code
         prefix that states them (the exact 4-digit class, else its longest 3- or 2-digit prefix with
-        links); None for none. Each distinct code is looked up once (a file has a few hundred)."""
+        links); None for none. Each distinct code is looked up once, and kept across calls (a file
+        has a few hundred)."""
         found = self.code_links_
         found.bound()
         out = []
         for code in industry:
             key = code if isinstance(code, str) else ""
-            if key not in found:
+            links = found.get(key, _UNSEEN)
+            if links is _UNSEEN:  # (read into a local: another thread may empty the cache meanwhile)
                 text = key.strip()
-                found[key] = next(((text[:d], self.codes_[text[:d]]) for d in (4, 3, 2) if len(text) >= d and text[:d] in self.codes_), None)
-            out.append(found[key])
+                links = found[key] = next(((text[:d], self.codes_[text[:d]]) for d in (4, 3, 2) if len(text) >= d and text[:d] in self.codes_), None)
+            out.append(links)
         return out
 
     def _research_beside_making(self, clause_mask: np.ndarray, e_row: np.ndarray, e_clause: np.ndarray, e_entry: np.ndarray,
