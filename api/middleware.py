@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
 import re
 import secrets
 
@@ -16,9 +17,19 @@ __all__ = ["BodyLimitMiddleware", "BodyTooLargeError", "RequestIdMiddleware",]
 _VALID_ID = re.compile(rb"^[A-Za-z0-9._:\-]{1,128}$")
 _HEADER = b"x-request-id"
 _EXTRA = [(b"x-content-type-options", b"nosniff")]
-#: A new request id: this process's random half, then a count (unique without a system call per request).
-_ID_PREFIX = secrets.token_hex(8).encode()
-_ID_COUNT = itertools.count(secrets.randbits(40))
+#: A new request id: this process's random half, then a count (unique without a system call per
+#: request); a forked worker draws its own half.
+_ID_PREFIX = b""
+_ID_COUNT = itertools.count()
+
+
+def _new_id_prefix() -> None:
+    global _ID_PREFIX, _ID_COUNT
+    _ID_PREFIX, _ID_COUNT = secrets.token_hex(8).encode(), itertools.count()
+
+
+_new_id_prefix()
+os.register_at_fork(after_in_child=_new_id_prefix)
 
 
 def _take_request_id(headers: list[tuple[bytes, bytes]]) -> bytes:

@@ -55,7 +55,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from itertools import accumulate, chain
@@ -909,7 +909,7 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         named = self.name_activity(firm_names) if len(firm_names) and self.name_re_ is not None else np.zeros(n, dtype=np.uint64)
         encoded = [text.lower().encode("utf-8", "surrogatepass") if isinstance(text, str) else b"" for text in descriptions]
         # every description in one UTF-8 string, one per line: one pass of each automaton per call
-        row_start = np.fromiter(accumulate([len(text) + 1 for text in encoded[:-1]], initial=0), dtype=np.int64, count=n)
+        row_start = np.fromiter(_line_starts(encoded), dtype=np.int64, count=n)
         haystack = b"\n".join(encoded).replace(b"-", b" ")  # same length: offsets hold
         pattern, start, end = self.automaton_.find_all(haystack)
         agent = self.agent_[pattern].nonzero()[0]
@@ -1299,7 +1299,7 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         found: dict[int, int] = {}
         if not len(pattern):
             return found
-        row_start = list(accumulate([len(text) + 1 for text in encoded[:-1]], initial=0))
+        row_start = list(_line_starts(encoded))
         for k, s, e in zip(reversed(pattern.tolist()), reversed(start.tolist()), reversed(end.tolist()), strict=True):  # the last word of each name first
             r = bisect_right(row_start, s) - 1
             if at[r] in found:
@@ -1798,7 +1798,7 @@ def spellings(key: str) -> tuple[str, ...]:
 
 
 _USE, _FOR = "用".encode(), "于".encode()
-_USE_PAIR_IS = (_USE[0] << 8) | _USE[1]
+_USE_PAIR = (_USE[0] << 8) | _USE[1]  # its first two bytes, as :data:`_INPUT_PAIRS` reads them
 
 def _heads_after_term(heads: tuple[str, ...]) -> tuple[list[bytes], re.Pattern[bytes]]:
     """Head nouns as they follow a term (an English one after a space, then a word's end), in
@@ -1841,19 +1841,23 @@ def _application(haystack: bytes, term_end: np.ndarray) -> np.ndarray:
     the input the firm supplies is for."""
     if not len(term_end):
         return np.zeros(0, dtype=bool)
-    data = np.frombuffer(haystack + b"\n" * (2 * len(_USE)), dtype=np.uint8)  # room after the last term
+    data = np.frombuffer(haystack + b"\n\n", dtype=np.uint8)  # room for two bytes after the last term
     # the first two bytes after each term: 用 and the input heads by a table over two bytes, then
-    # the rest of the bytes (of 用于, of the head's expression) on the few left
-    first = data[term_end].astype(np.int32)
-    pair = (first << 8) | data[term_end + 1]
-    out = _USE_PAIR_IS == pair
+    # the whole words (用 not followed by 于, the head's expression) on the few left
+    pair = (data[term_end].astype(np.int32) << 8) | data[term_end + 1]
+    out = pair == _USE_PAIR
     if out.any():
         use = out.nonzero()[0]
-        out[use] = [haystack[at + 2] == _USE[2] and haystack[at + 3:at + 6] != _FOR for at in term_end[use].tolist()]
+        out[use] = [haystack.startswith(_USE, at) and not haystack.startswith(_FOR, at + len(_USE)) for at in term_end[use].tolist()]
     heads = _INPUT_PAIRS[pair].nonzero()[0]
     if len(heads):
         out[[k for k, at in zip(heads.tolist(), term_end[heads].tolist(), strict=True) if _INPUT_RE.match(haystack, at)]] = True
     return out
+
+
+def _line_starts(lines: Sequence[bytes]) -> Iterator[int]:
+    """The offset of each of ``lines`` in ``b"\\n".join(lines)``."""
+    return accumulate([len(line) + 1 for line in lines[:-1]], initial=0)
 
 
 def _first_occurrences(keys: np.ndarray) -> np.ndarray:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import re
 import shutil
 import warnings
@@ -135,6 +136,24 @@ def test_api_request_id_is_made_and_echoed(client):
     assert client.get("/healthz").headers["x-request-id"] not in (made, "")  # each request its own
     assert client.get("/healthz", headers={"X-Request-ID": "crm-42.a"}).headers["x-request-id"] == "crm-42.a"
     assert client.get("/healthz", headers={"X-Request-ID": "bad id\t<script>"}).headers["x-request-id"] != "bad id\t<script>"
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+def test_a_forked_worker_makes_request_ids_of_its_own():
+    from api.middleware import _take_request_id
+
+    read, write = os.pipe()
+    child = os.fork()
+    if child == 0:  # the forked worker: its first two ids, then gone
+        os.write(write, _take_request_id([]) + _take_request_id([]))
+        os._exit(0)
+    os.close(write)
+    os.waitpid(child, 0)
+    with os.fdopen(read, "rb") as pipe:
+        theirs = pipe.read()
+    ours = _take_request_id([]) + _take_request_id([])
+    assert len(theirs) == len(ours) == 64
+    assert {theirs[:32], theirs[32:]}.isdisjoint({ours[:32], ours[32:]}) and theirs[:16] != ours[:16]
 
 
 def test_api_responses_say_nosniff(client):

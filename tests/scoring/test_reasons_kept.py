@@ -12,18 +12,24 @@ def _scored(jiangmen):
     return jiangmen.scorer.score_frame(pd.DataFrame([
         {"name": "甲公司", "description": "主营电解铜箔；兼营锂离子电池PACK组装", "city": "深圳", "country": "中国", "customers": "某电池厂"},
         {"name": "乙公司", "description": "生产电解铜箔", "city": "武汉", "country": "中国", "industry_code": "3985"},
-        {"name": "丙公司", "description": "餐饮服务"},
+        {"name": "丙公司", "description": "锂电铜箔的研发与生产"},
+        {"name": "丁公司", "description": "销售电解铜箔"},
+        {"name": "戊公司", "description": "餐饮服务"},
     ]))
 
 
-def test_reasons_kept_across_calls_read_as_a_cold_call_does(jiangmen):
+def test_reasons_kept_across_calls_read_as_each_row_alone_does(jiangmen):
     scored = _scored(jiangmen)
+    assert scored["link_id"].tolist()[:3] == ["copper_foil"] * 3  # one link, told apart by what else each row says
     for lang in ("zh", "en"):
-        forget_values()
-        cold = explain_frame(scored, jiangmen.chain_map, lang).tolist()
+        alone = []
+        for i in range(len(scored)):  # each row with nothing kept from another
+            forget_values()
+            alone += explain_frame(scored.iloc[[i]], jiangmen.chain_map, lang).tolist()
         warm = explain_frame(scored, jiangmen.chain_map, lang).tolist()
-        reversed_ = explain_frame(scored.iloc[::-1].reset_index(drop=True), jiangmen.chain_map, lang).tolist()
-        assert warm == cold and reversed_ == cold[::-1]
+        again = explain_frame(scored.iloc[::-1].reset_index(drop=True), jiangmen.chain_map, lang).tolist()
+        assert warm == alone and again == alone[::-1]
+        assert len(set(alone[:3])) == 3  # the rows of one link keep reasons of their own
     assert explain_frame(scored, jiangmen.chain_map, "en").tolist() != explain_frame(scored, jiangmen.chain_map, "zh").tolist()
 
 
