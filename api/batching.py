@@ -19,7 +19,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -51,6 +50,11 @@ def _score_rows(recommender: Recommender, items: list[_Item], lang: str) -> list
         return [_one(recommender, item, lang) for item in items]
 
 
+def _wake_up(wake: asyncio.Future) -> None:
+    if not wake.done():
+        wake.set_result(None)
+
+
 def _one(recommender: Recommender, item: _Item, lang: str) -> Result | BaseException:
     try:
         return recommender.score(item.profile, lang=lang)
@@ -75,6 +79,8 @@ class ScoreBatcher:
         self.max_batch = max_batch
         self._queue: asyncio.Queue[_Item] | None = None
         self._task: asyncio.Task | None = None
+        self._wake: asyncio.Future | None = None  # set while a batch gathers: done when it is full
+        self._wanted = 0  # the queued requests that fill it
 
     async def start(self) -> None:
         self._queue = asyncio.Queue()
@@ -96,19 +102,35 @@ class ScoreBatcher:
             raise RuntimeError("the score batcher is not running")
         future = asyncio.get_running_loop().create_future()
         self._queue.put_nowait(_Item(recommender, profile, lang, future))
+        wake = self._wake
+        if wake is not None and self._queue.qsize() >= self._wanted and not wake.done():
+            wake.set_result(None)  # the gathering batch is full: score it now
         return await future
+
+    async def _gather(self, wanted: int) -> None:
+        """Wait until ``wanted`` requests are queued or :data:`GATHER_SECONDS` have passed."""
+        loop = asyncio.get_running_loop()
+        self._wake, self._wanted = loop.create_future(), wanted
+        timer = loop.call_later(GATHER_SECONDS, _wake_up, self._wake)
+        try:
+            await self._wake
+        finally:
+            timer.cancel()
+            self._wake = None
 
     async def _run(self) -> None:
         assert self._queue is not None
         peak = 1.0  # how many requests came together lately (decays)
         while True:
             items = [await self._queue.get()]
-            # Under load, let the loop read what is already on its way (a few passes, at most
-            # GATHER_SECONDS) so that the fixed cost of a batch is shared by more requests.
+            # Under load, let the loop read what is already on its way (at most GATHER_SECONDS)
+            # so that the fixed cost of a batch is shared by more requests: wait until as many
+            # have come as came together lately, woken by the request that completes them (not
+            # by polling: the worker sleeps meanwhile, and the process sending them runs).
             # Idle, peak is 1 and nothing waits.
-            deadline = time.perf_counter() + GATHER_SECONDS
-            while len(items) + self._queue.qsize() < min(self.max_batch, int(peak)) and time.perf_counter() < deadline:
-                await asyncio.sleep(0)
+            wanted = min(self.max_batch, int(peak)) - len(items)
+            if self._queue.qsize() < wanted:
+                await self._gather(wanted)
             while len(items) < self.max_batch and not self._queue.empty():
                 items.append(self._queue.get_nowait())
             peak = max(float(len(items)), peak * 0.9)

@@ -16,6 +16,7 @@ value on what is known, and holds back (ranks last) only a row without a name.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -223,19 +224,10 @@ def profile_columns(frame: pd.DataFrame | Columns) -> dict[str, np.ndarray]:
     return {name: out[name] for name in _PROFILE_COLUMNS}
 
 
-def _profile_frame(profile: Mapping[str, object]) -> pd.DataFrame:
-    """One profile given as a mapping (JSON) → a one-row text frame of canonical fields.
-
-    Raises
-    ------
-    ProfileError
-        For an unknown field or a value that is not text or a number.
-    """
-    return pd.DataFrame(profile_records([profile]), dtype=object)
-
-
-def profile_records(profiles: Sequence[Mapping[str, object]]) -> dict[str, list[str]]:
-    """Profiles given as mappings (JSON) → canonical text columns, one item per profile.
+def profile_records(profiles: Sequence[Mapping[str, object]]) -> dict[str, list[str] | np.ndarray]:
+    """Profiles given as mappings (JSON) → canonical columns, one item per profile: text, except
+    a numeric field whose every value is a number within :data:`NUMERIC_BOUNDS` (or blank), which
+    comes as floats (NaN for blank) and is read as it is, not written out and parsed again.
 
     Raises
     ------
@@ -243,11 +235,23 @@ def profile_records(profiles: Sequence[Mapping[str, object]]) -> dict[str, list[
         For an unknown field or a value that is not text or a number.
     """
     rows = [_profile_row(profile) for profile in profiles]
-    return {field: [row.get(field, "") for row in rows] for field in FIELDS}
+    out: dict[str, list[str] | np.ndarray] = {}
+    for field in FIELDS:
+        values = [row.get(field, "") for row in rows]
+        if field in _BOUNDS:
+            low, high = _BOUNDS[field]
+            if all(v == "" or (type(v) is not str and low <= v <= high) for v in values):  # (NaN is not within)
+                out[field] = np.array([np.nan if v == "" else v for v in values], dtype=np.float64)
+            else:  # text, as a file's cells: read, and each value outside its bounds reported as written
+                out[field] = [v if type(v) is str else str(v) for v in values]
+        else:
+            out[field] = values
+    return out
 
 
-def _profile_row(profile: Mapping[str, object]) -> dict[str, str]:
-    row: dict[str, str] = {}
+def _profile_row(profile: Mapping[str, object]) -> dict[str, Any]:
+    """One profile's fields: text as ``str`` ("" for None), a number of a numeric field as it is."""
+    row: dict[str, Any] = {}
     for key, value in profile.items():
         if key not in _FIELD_SET:
             raise ProfileError(key, f"unknown field; expected one of {list(FIELDS)}")
@@ -260,5 +264,5 @@ def _profile_row(profile: Mapping[str, object]) -> dict[str, str]:
         elif isinstance(value, bool) or not isinstance(value, (str, int, float)):
             raise ProfileError(key, f"must be text or a number, got {type(value).__name__}")
         else:
-            row[key] = str(value)
+            row[key] = value if key in _BOUNDS else str(value)
     return row

@@ -884,13 +884,11 @@ def test_api_scores_without_batching(map_dir):
         assert c.post("/v1/score", json=FOIL).json()["link_id"] == "foil"
 
 
-def test_api_batcher_gathers_requests_arriving_together_under_load(monkeypatch):
-    import asyncio
-
+def _batch_sizes(monkeypatch) -> list[int]:
+    """The sizes of the batches the score batcher scores from now on (a list it appends to)."""
     import api.batching as batching
 
-    rec = Recommender(TINY_MAP)
-    sizes = []
+    sizes: list[int] = []
     score_rows = batching._score_rows
 
     def recording(recommender, items, lang):
@@ -898,6 +896,16 @@ def test_api_batcher_gathers_requests_arriving_together_under_load(monkeypatch):
         return score_rows(recommender, items, lang)
 
     monkeypatch.setattr(batching, "_score_rows", recording)
+    return sizes
+
+
+def test_api_batcher_gathers_requests_arriving_together_under_load(monkeypatch):
+    import asyncio
+
+    import api.batching as batching
+
+    rec = Recommender(TINY_MAP)
+    sizes = _batch_sizes(monkeypatch)
 
     async def late(batcher, passes, profile):
         for _ in range(passes):  # arrives a few loop passes after the others, as requests do
@@ -919,6 +927,39 @@ def test_api_batcher_gathers_requests_arriving_together_under_load(monkeypatch):
     assert sizes == [1, 8, 6]  # the six staggered requests waited for each other, in one batch
     assert [r.firm for r in staggered] == [f"s{k}" for k in range(6)] and alone.firm == CELLS["name"]
     assert all(r.score == staggered[0].score for r in staggered)
+
+
+def test_api_batcher_sleeps_while_a_batch_gathers(monkeypatch):
+    # a batch waiting for requests that do not come leaves the processor to others (the process
+    # sending them, the other workers): the loop sleeps until a request or the deadline wakes it
+    import asyncio
+    import time
+
+    import api.batching as batching
+
+    rec = Recommender(TINY_MAP)
+    sizes = _batch_sizes(monkeypatch)
+    monkeypatch.setattr(batching, "GATHER_SECONDS", 0.5)
+
+    async def run():
+        batcher = batching.ScoreBatcher(max_batch=16)
+        await batcher.start()
+        try:
+            await asyncio.gather(*(batcher.score(rec, {**CELLS, "name": f"b{i}"}) for i in range(8)))  # 8 came together
+            wall, cpu = time.perf_counter(), time.process_time()
+            await asyncio.gather(*(batcher.score(rec, {**CELLS, "name": f"c{i}"}) for i in range(3)))  # 3 of the 8 expected
+            waited, used = time.perf_counter() - wall, time.process_time() - cpu
+            full = time.perf_counter()
+            await asyncio.gather(*(batcher.score(rec, {**CELLS, "name": f"d{i}"}) for i in range(7)))  # as many as expected
+            return waited, used, time.perf_counter() - full
+        finally:
+            await batcher.stop()
+
+    waited, used, full = asyncio.run(run())
+    assert sizes == [8, 3, 7]
+    assert waited >= 0.5  # the three waited for the others until the deadline,
+    assert used < 0.25  # asleep: a loop polling for them would have used the whole half second
+    assert full < 0.5  # a batch that fills is scored when its last request comes, not at the deadline
 
 
 def _edit_in_place(path: Path, old: str, new: str) -> None:

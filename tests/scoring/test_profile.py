@@ -5,8 +5,8 @@ import pandas as pd
 import pytest
 
 from recommender import ProfileError
-from recommender.scoring import profile_columns
-from recommender.scoring._profile import _prepare_profiles, _profile_frame
+from recommender.scoring import profile_columns, profile_records
+from recommender.scoring._profile import _prepare_profiles
 
 
 @pytest.mark.parametrize(("raw", "value"), [("300", 300), ("约300", 300), ("300-500", 400), ("1,200", 1200), ("1.2万", 12000), ("500人以上", 500)])
@@ -35,15 +35,30 @@ def test_prepare_profiles_keeps_index_and_every_row():
     assert out["errors"].tolist() == ["", "缺少企业名称 / name: missing", ""]
 
 
-def test_profile_frame_rejects_unknown_fields():
+def test_profile_records_rejects_unknown_fields():
     with pytest.raises(ProfileError, match="score: unknown field"):
-        _profile_frame({"name": "x", "score": 100})
+        profile_records([{"name": "x", "score": 100}])
 
 
-def test_profile_frame_accepts_tag_lists_and_numbers():
-    frame = _profile_frame({"name": "x", "tags": ["专精特新", "高新技术企业"], "employees": 120})
-    assert frame.loc[0, "tags"] == "专精特新；高新技术企业"
-    assert frame.loc[0, "employees"] == "120"
+def test_profile_records_accepts_tag_lists_and_numbers():
+    records = profile_records([{"name": "x", "tags": ["专精特新", "高新技术企业"], "employees": 120}])
+    assert records["tags"] == ["专精特新；高新技术企业"]
+    assert records["employees"].tolist() == [120.0]  # a number within bounds stays a number
+
+
+def test_profile_records_numbers_read_as_their_text_would_be():
+    # a column of numbers within bounds (blanks as NaN) is taken as it is; one with a value out
+    # of bounds or written as text is read as a file's cells are: the same values either way,
+    # and the value out of bounds reported as written
+    typed = profile_records([{"name": "a", "employees": 120, "founded": 2009}, {"name": "b", "revenue": 3.5e4}])
+    assert isinstance(typed["employees"], np.ndarray) and np.isnan(typed["employees"][1])
+    written = profile_records([{"name": "a", "employees": "120", "founded": "2009"}, {"name": "b", "revenue": "35000.0"}])
+    assert written["employees"] == ["120", ""]
+    for a, b in zip(profile_columns(typed).values(), profile_columns(written).values(), strict=True):
+        assert a.tolist() == b.tolist() or np.allclose(a, b, equal_nan=True)
+    out_of_range = profile_records([{"name": "a", "founded": 2009}, {"name": "b", "founded": 3021}])
+    assert out_of_range["founded"] == ["2009", "3021"]
+    assert profile_columns(out_of_range)["errors"].tolist() == ["", "成立年份超出合理范围：'3021' / founded: out of range"]
 
 
 def test_prepare_profiles_treats_every_missing_marker_as_blank():
