@@ -1042,25 +1042,29 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
             if modifier is not None and head is not None:
                 modifier, head = modifier[keep], head[keep]
         # each term's links, in text order then the term's own link order
-        counts = self.link_ptr_[term + 1] - self.link_ptr_[term]
+        first_link = self.link_ptr_[term]
+        counts = self.link_ptr_[term + 1] - first_link
         owner = np.repeat(np.arange(len(term)), counts)
-        entry = self.link_ptr_[term][owner] + np.arange(len(owner)) - np.repeat(np.cumsum(counts) - counts, counts)
+        entry = first_link[owner] + np.arange(len(owner)) - np.repeat(np.cumsum(counts) - counts, counts)
         col = self.link_col_[entry]
         service = self.service_[col]
+        # (each entry's row and clause, and its link's flags, read once)
+        entry_row, entry_clause = term_row[owner], term_clause[owner]
+        link_accepts, link_weight, link_requires = self.link_accepts_[entry], self.link_weight_[entry], self.link_requires_[entry]
         ok = ~service_only[owner] | service
         # the activity around the term: its clause's, else the description's; a link takes the
         # term only where that activity is one it accepts (or, for its own words, where none is named)
-        own_acts = clause_mask[term_clause][owner]
+        own_acts = clause_mask[entry_clause]
         # (a 主营 / 主要产品 clause is the firm's own statement: it keeps its own activity, none
         # borrowed from the 销售 items of the rest of a scope)
-        lead = lead_clause[term_clause][owner]
+        lead = lead_clause[entry_clause]
         # (each item of a registered scope's list is a statement of its own, read below by what it
         # names; where the firm's registered name says which activity it does, XX教育科技有限公司,
         # XX物流有限公司, the firm does that to the items that name none: the 咨询 or 销售 of its
         # other items is not done to them)
         items_alone = listed & (named == 0)
         borrowed_acts = np.where(listed & ~items_alone, named, row_mask)
-        acts = np.where((own_acts == 0) & ~lead, borrowed_acts[term_row][owner], own_acts)
+        acts = np.where((own_acts == 0) & ~lead, borrowed_acts[entry_row], own_acts)
         # a catalogue item most scopes list (知识产权服务, 低温仓储) is listed by firms of every trade:
         # the activity of the other items (批发, 销售) says nothing of it, it borrows none
         # (and in a registered scope's list of items, a word of the map's that itself names a service
@@ -1070,12 +1074,12 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         own_statement = self.catalogue_[term] | (self.performed_[term] & items_alone[term_row])
         if own_statement.any():
             acts = np.where(own_statement[owner], own_acts, acts)
-        fits = (acts & self.link_accepts_[entry]) != 0
+        fits = (acts & link_accepts) != 0
         # a description that names no activity at all (a catalogue line of products) is read as
         # making them: a shared object's specific word goes to the links that accept making (a
         # weak or catalogue word alone does not); a description that denies an activity (does
         # not manufacture) gets no such reading
-        unnamed = (acts == 0) & ~negated_row[term_row][owner] & (self.link_weight_[entry] > WEAK_WEIGHT)
+        unnamed = (acts == 0) & ~negated_row[entry_row] & (link_weight > WEAK_WEIGHT)
         # a service link's own word names the service itself (猎头, executive search, 劳务派遣服务):
         # it needs no activity word beside it, only none of the non-production activities the
         # link does not take (investing in it, trading, consulting on it): production words
@@ -1088,44 +1092,45 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         borrowed = (service & (own_acts == 0) & (acts != 0)).nonzero()[0]  # service words that borrow the description's activity
         if len(borrowed):
             own_clause = own_clause.copy()
-            own_clause[borrowed] |= items_alone[term_row[owner[borrowed]]]
-        foreign = np.where(own_clause, own_acts, acts) & ~self.production_bits_ & ~self.link_accepts_[entry]
-        own_service = service & ~self.link_requires_[entry] & (foreign == 0)
+            own_clause[borrowed] |= items_alone[entry_row[borrowed]]
+        foreign = np.where(own_clause, own_acts, acts) & ~self.production_bits_ & ~link_accepts
+        own_service = service & ~link_requires & (foreign == 0)
         # a recovery link's class name takes its activity from the description's recycling items
         class_recovered = None
         if self.recovers_[term].any():  # (a per-reading flag first: few descriptions have such a class name)
-            class_recovered = self.link_recovers_[entry] & ((row_mask[term_row][owner] & self.recycle_bit_) != 0)
+            class_recovered = self.link_recovers_[entry] & ((row_mask[entry_row] & self.recycle_bit_) != 0)
             fits |= class_recovered
-        ok &= fits | ((acts == 0) & ~self.link_requires_[entry]) | (unnamed & ((self.link_accepts_[entry] & self.default_bit_) != 0)) | own_service
+        ok &= fits | ((acts == 0) & ~link_requires) | (unnamed & ((link_accepts & self.default_bit_) != 0)) | own_service
         # a firm named for a non-production activity (XX投资有限公司) fills no production link
         # that does not accept that activity; service links keep their own reading, except for
         # firms whose whole activity serves none of the map's links (banks, restaurants)
-        by_name = named[term_row][owner]
-        ok &= (by_name == 0) | (((by_name & self.serviceless_) == 0) & (self.service_[col] | ((by_name & self.link_accepts_[entry]) != 0)))
-        discarded[term_row[owner][~ok & ((acts & self.trade_bit_) != 0)]] = True  # named only to trade
-        e_row, e_col, e_term, e_clause = term_row[owner][ok], col[ok], term[owner][ok], term_clause[owner][ok]
+        by_name = named[entry_row]
+        ok &= (by_name == 0) | (((by_name & self.serviceless_) == 0) & (service | ((by_name & link_accepts) != 0)))
+        discarded[entry_row[~ok & ((acts & self.trade_bit_) != 0)]] = True  # named only to trade
+        kept_owner = owner[ok]
+        e_row, e_col, e_term, e_clause = entry_row[ok], col[ok], term[kept_owner], entry_clause[ok]
         e_entry = entry[ok]
         e_weight = self.link_weight_[e_entry]
         # a term followed by 用 (电动摩托车用电池, 车用…) names what the product is for, a customer's
         # product: it weighs as a secondary item (用于 after a term says what the term itself is for)
-        e_secondary = (_application(haystack, term_end) if modifier is None else _application(haystack, term_end) | modifier)[owner][ok]
+        e_secondary = (_application(haystack, term_end) if modifier is None else _application(haystack, term_end) | modifier)[kept_owner]
         # recovering is not making: in a clause where a term is read under a recycling activity
         # (black mass leached, spent cells dismantled, electrolyte drained and recovered), the
         # products named beside it are recovered from that feed (nickel sulfate, lithium salts):
         # a link that does not recycle takes them as a secondary item
         recycling_clause = (clause_mask & self.recycle_bit_) != 0 if self.recycle_bit_ else None
         if recycling_clause is not None and recycling_clause.any():
-            at = (recycling_clause[term_clause][owner] & ok).nonzero()[0]  # the entries of such clauses
-            accepts = self.link_accepts_[entry[at]] & self.recycle_bit_
+            at = (recycling_clause[entry_clause] & ok).nonzero()[0]  # the entries of such clauses
+            accepts = link_accepts[at] & self.recycle_bit_
             recycling = fits[at] & ((acts[at] & accepts) != 0)
             if recycling.any():
                 recycles = np.zeros(len(bounds) + 1, dtype=bool)
-                recycles[term_clause[owner[at[recycling]]]] = True
+                recycles[entry_clause[at[recycling]]] = True
                 recovered = np.zeros(len(owner), dtype=bool)
-                recovered[at] = recycles[term_clause[owner[at]]] & (accepts == 0)
+                recovered[at] = recycles[entry_clause[at]] & (accepts == 0)
                 e_secondary |= recovered[ok]
         if len(secondary[0]):  # a customer's product or a raw material is not the firm's product
-            e_start = term_start[owner][ok]
+            e_start = term_start[kept_owner]
             last = np.searchsorted(secondary[0], e_start, side="right") - 1
             e_secondary |= (last >= 0) & (e_start < secondary[1][np.maximum(last, 0)])
         # a manufacturer's research is not its production: where a clause makes a product the
@@ -1141,6 +1146,7 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
         e_secondary = e_secondary[first]
         # the main business weighs fully: the first clause that names a link as the firm's own
         # product (not as a raw material or a customer's), and 主营 clauses
+        corroborating = self.link_corroborates_[e_entry]
         if len(e_row):
             # (a catalogue item most scopes list, 知识产权服务, is no statement of the main business:
             # it neither leads, so that the items after it weigh as later ones, nor is led)
@@ -1149,7 +1155,7 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
             # firm's own words after it later items)
             catalogue = self.catalogue_[e_term]
             primary = (~e_secondary & ~catalogue).nonzero()[0]
-            class_item = self.link_corroborates_[e_entry]
+            class_item = corroborating
             if len(primary) and class_item[primary].any():  # (only rows whose first primary entry is one can change)
                 leading = primary[np.concatenate(([True], e_row[primary][1:] != e_row[primary][:-1]))]
                 rows_led = np.zeros(n, dtype=bool)
@@ -1176,9 +1182,8 @@ class LinkMatcher(TransformerMixin, BaseEstimator):
             # words name it, it does not outweigh the firm's own statement)
             e_weight = np.where(main, e_weight, e_weight * np.where(says[e_row], SECONDARY_FACTOR, LATER_FACTOR))
             e_weight = np.where(e_secondary, e_weight * SECONDARY_FACTOR, e_weight)
-        weak_term = self.link_weight_[entry] <= WEAK_WEIGHT if head is None else (self.link_weight_[entry] <= WEAK_WEIGHT) & ~head[owner]
+        weak_term = link_weight <= WEAK_WEIGHT if head is None else (link_weight <= WEAK_WEIGHT) & ~head[owner]
         e_weak = weak_term[ok][first]
-        corroborating = self.link_corroborates_[e_entry]
         recovered_class: np.ndarray | None = None
         if class_recovered is not None:  # a class name with a recycling item: two statements, the firm's own evidence
             recovered_class = class_recovered[ok][first]
