@@ -118,16 +118,16 @@ def test_match_of_a_table_equals_each_row_matched_alone(jiangmen):
 def test_clause_ends_are_the_same_for_short_and_long_text():
     import random
 
-    from recommender.matching._matcher import CLAUSE_REGEX_BYTES, _clause_ends
+    from recommender.matching._matcher import CLAUSE_SEARCH_BYTES, _clause_ends
 
     rng = random.Random(1)
     alphabet = ["；", ";", "。", "，", "\n", "\r", "｜", "|", "．", ". ", ".", " ", "a", "锂", "池", "İ", "ß"]
     for _ in range(200):
         text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 1500)))
         data = text.encode()
-        assert len(data) < CLAUSE_REGEX_BYTES
-        short = _clause_ends(data)  # under the regex threshold
-        long = _clause_ends(data + b"x" * CLAUSE_REGEX_BYTES)  # the same delimiters, found by numpy
+        assert len(data) < CLAUSE_SEARCH_BYTES
+        short = _clause_ends(data)  # under the threshold: the small automaton
+        long = _clause_ends(data + b"x" * CLAUSE_SEARCH_BYTES)  # the same delimiters, found by numpy
         assert short.tolist() == long.tolist()
         expected = [i + 1 for i, ch in enumerate(text) if ch in "；;。，\n\r｜|．"] + [i + 2 for i in range(len(text) - 1) if text[i : i + 2] == ". "]
         assert sorted(len(text[:e].encode()) for e in expected) == short.tolist()
