@@ -133,8 +133,8 @@ class Recommender:
         return self.model.version if self.model is not None else PRIOR_VERSION
 
     def results(self, frame: pd.DataFrame | Columns, *, lang: str = "zh") -> list[Result]:
-        """Score firms given as canonical text columns (a DataFrame or a dict of columns,
-        e.g. :func:`~recommender.scoring.profile_records`); one :class:`Result` per row."""
+        """Score firms given as canonical columns, text or (numeric fields) numbers (a DataFrame or
+        a dict of columns, e.g. :func:`~recommender.scoring.profile_records`); one :class:`Result` per row."""
         if lang not in LANGUAGES:
             raise ValueError(f"The 'lang' parameter of Recommender.results must be one of {LANGUAGES}. Got {lang!r} instead.")
         scored, _ = self.scorer.score_columns(profile_columns(frame))

@@ -164,7 +164,7 @@ RECYCLE_ACTIVITY = "recycle"
 #: is the manufacturer's research, a secondary item (its production is what it makes).
 RESEARCH_ACTIVITY = "research"
 
-#: Below this many bytes (a batch of a hundred typical descriptions), :func:`_clause_ends` finds
+#: Below this many bytes (a batch of about seventy typical descriptions), :func:`_clause_ends` finds
 #: the delimiters with a small automaton, from it with numpy: numpy's fixed cost is about 60 µs,
 #: the automaton's time grows faster with the text; they cost the same at about 32 KB (target:
 #: POST /v1/score in batches of 8 to 16: 6 µs for a batch of eight, 13 µs by a regular expression).

@@ -238,8 +238,8 @@ def profile_records(profiles: Sequence[Mapping[str, object]]) -> dict[str, list[
     out: dict[str, list[str] | np.ndarray] = {}
     for field in FIELDS:
         values = [row.get(field, "") for row in rows]
-        if field in _BOUNDS:
-            low, high = _BOUNDS[field]
+        if field in NUMERIC_BOUNDS:
+            low, high = NUMERIC_BOUNDS[field]
             if all(v == "" or (type(v) is not str and low <= v <= high) for v in values):  # (NaN is not within)
                 out[field] = np.array([np.nan if v == "" else v for v in values], dtype=np.float64)
             else:  # text, as a file's cells: read, and each value outside its bounds reported as written
@@ -264,5 +264,5 @@ def _profile_row(profile: Mapping[str, object]) -> dict[str, Any]:
         elif isinstance(value, bool) or not isinstance(value, (str, int, float)):
             raise ProfileError(key, f"must be text or a number, got {type(value).__name__}")
         else:
-            row[key] = value if key in _BOUNDS else str(value)
+            row[key] = value if key in NUMERIC_BOUNDS else str(value)
     return row
