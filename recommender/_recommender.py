@@ -76,17 +76,17 @@ class Result:
 
     def as_dict(self) -> dict[str, object]:
         """A JSON-ready dict, field by field in order: components as name → points, factors as objects, tuples as lists."""
-        out: dict[str, object] = {}
-        for name in _RESULT_FIELDS:
-            value = getattr(self, name)
-            out[name] = list(value) if isinstance(value, tuple) else value
+        out: dict[str, object] = dict(self.__dict__)  # the fields, in order (set by __init__ in order)
         out["components"] = {c.name: c.points for c in self.components}
+        for name in _TEXT_LIST_FIELDS:
+            out[name] = list(getattr(self, name))
         # Factor._asdict() spelled out: 2.4x less time, for the twenty-odd factors of every answer
         out["likelihood_factors"] = [{"feature": f, "level": lv, "log_odds": x} for f, lv, x in self.likelihood_factors]
         return out
 
 
-_RESULT_FIELDS = tuple(f.name for f in fields(Result))
+#: The fields that are tuples of texts (lists in :meth:`Result.as_dict`).
+_TEXT_LIST_FIELDS = tuple(f.name for f in fields(Result) if f.type == "tuple[str, ...]")
 
 
 class Recommender:

@@ -108,11 +108,10 @@ def feature_columns(scored: pd.DataFrame | Columns, points: Mapping[str, float])
     for name in COMPONENTS:
         value = numbers(f"score_{name}")
         out[f"fit_{name}"] = value / points[name] if points[name] > 0 else np.zeros(n)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        out["affinity"] = numbers("affinity")
-        out["size"] = numbers("size")
-        for name in ("employees", "revenue", "patents"):
-            out[f"{name}_log"] = np.log10(np.maximum(numbers(name), 0) + 1)
+    out["affinity"] = numbers("affinity")
+    out["size"] = numbers("size")
+    for name in ("employees", "revenue", "patents"):  # (at least 1, or NaN: no floating-point warning)
+        out[f"{name}_log"] = np.log10(np.maximum(numbers(name), 0) + 1)
     out["profile_gaps"] = np.array([len([m for m in str(v).split(",") if m]) for v in as_list(scored["missing"])], dtype=np.float64)
     out["firm_green"] = numbers("firm_green")
     out["trade_only"] = numbers("trade_only")
