@@ -155,14 +155,19 @@ class ReadTimeouts:
         super().connection_lost(exc)  # type: ignore[misc]
 
 
+def _hold_heads(protocol: Any) -> None:
+    """Give the protocol's current response cycle a :class:`_HeadWithBody` transport (once)."""
+    cycle = protocol.cycle
+    if cycle is not None and not isinstance(cycle.transport, _HeadWithBody):
+        cycle.transport = _HeadWithBody(protocol.transport, protocol.loop)
+
+
 class H11Protocol(ReadTimeouts, _H11Protocol):  # type: ignore[misc]
     """uvicorn's h11 protocol with TCP_NODELAY, read timeouts and one write per response."""
 
     def handle_events(self) -> None:
         super().handle_events()
-        cycle = self.cycle
-        if cycle is not None and not isinstance(cycle.transport, _HeadWithBody):
-            cycle.transport = _HeadWithBody(self.transport, self.loop)
+        _hold_heads(self)
 
 
 if _HttpToolsProtocol is not None:
@@ -172,9 +177,7 @@ if _HttpToolsProtocol is not None:
 
         def on_headers_complete(self) -> None:
             super().on_headers_complete()
-            cycle = self.cycle
-            if cycle is not None and not isinstance(cycle.transport, _HeadWithBody):
-                cycle.transport = _HeadWithBody(self.transport, self.loop)
+            _hold_heads(self)
 
 else:  # pragma: no cover
     HttpToolsProtocol = H11Protocol  # type: ignore[misc,assignment]
