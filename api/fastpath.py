@@ -9,8 +9,11 @@ request (JSON body of a known length, no query but ``lang``, no CORS origin) it 
 route's steps on the ASGI messages:
 
 1. reads the body (the body-limit middleware outside has checked its length);
-2. parses it as FastAPI does (``json.loads``) and validates it with the same model
-   (:class:`~api.schemas.ScoreRequest`, python mode);
+2. parses and validates it with the same model (:class:`~api.schemas.ScoreRequest`) in one
+   step, in pydantic's JSON mode: a body it accepts gives the profile that FastAPI's
+   ``json.loads`` and python-mode validation give (tested on edge cases: repeated keys, escapes,
+   surrogates, NaN, huge and negative-zero numbers), at half the cost; a body it refuses (a
+   byte-order mark, say) goes on to FastAPI;
 3. takes the current Recommender from the store and scores through the same function as the
    route (:func:`api.routes.score.score_json`: batcher or direct);
 4. answers with the same body; the middleware outside adds the same headers.
@@ -24,7 +27,6 @@ request is never scored a second time.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -68,7 +70,7 @@ class ScoreFastPath:
         if body is None:  # the client went away
             return
         try:
-            request = ScoreRequest.model_validate(json.loads(body))
+            request = ScoreRequest.model_validate_json(body)
         except Exception:  # noqa: BLE001 - not JSON, too deeply nested, not an object, an invalid field: the route says which
             await self.app(scope, _replay(body, receive), send)
             return

@@ -116,6 +116,8 @@ BODY = json.dumps(SCORE_EXAMPLE, ensure_ascii=False).encode()
         ("", {"Content-Type": "application/json"}, b'{"name": "x", "revenue": NaN}', 422),  # json.loads allows NaN; the model does not
         ("", {"Content-Type": "application/json"}, b"[" * 2_400 + b"]" * 2_400, 400),  # deeper than json.loads recurses
         ("", {"Content-Type": "application/json"}, b'{"name": "x\\ud800"}', 422),  # a lone surrogate
+        ("", {"Content-Type": "application/json"}, b"\xef\xbb\xbf" + BODY, 200),  # a byte-order mark: json.loads skips it, the JSON mode refuses it
+        ("", {"Content-Type": "application/json"}, BODY + b" junk", 400),  # text after the object
         ("?lang=fr", {"Content-Type": "application/json"}, BODY, 422),  # bad language
         ("?top=3", {"Content-Type": "application/json"}, BODY, 422),  # unknown query parameter
         ("?lang=en&lang=zh", {"Content-Type": "application/json"}, BODY, 422),  # a parameter given twice
@@ -132,6 +134,26 @@ def test_whatever_is_not_plain_falls_through_and_is_answered_alike(pair, query, 
     assert a.status_code == status, a.text
     _same(a, b)
     assert counter.calls == before + 1  # answered by the full app
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b'{"name": "a", "name": "\\u5e7f\\u4e1c\\u67d0\\u94dc\\u7b94\\u6709\\u9650\\u516c\\u53f8", "description": "\\u94dc\\u7b94"}',  # a repeated key: the last wins; escapes
+        b'{"name": "x\\u0000y", "employees": -0.0, "revenue": 1E2, "founded": 1980.0, "patents": 0}',  # NUL, negative zero, exponents, a whole float
+        b'{"name": "\\ud83d\\ude00 Acme", "revenue": 0.1e-400, "tags": ["a", "a"], "customers": null}',  # a surrogate pair, an underflow, repeats, null
+        b' {"name": "x"} ',  # whitespace around the object
+    ],
+)
+def test_json_edge_cases_are_read_by_the_fast_path_as_the_route_reads_them(pair, content):
+    fast, counter, full = pair
+    before = counter.calls
+    a = fast.post("/v1/score", content=content, headers={"Content-Type": "application/json"})
+    b = full.post("/v1/score", content=content, headers={"Content-Type": "application/json"})
+    assert a.status_code == 200, a.text
+    _same(a, b)
+    assert a.content == b.content
+    assert counter.calls == before  # answered by the fast path itself
 
 
 def test_a_body_over_the_limit_is_refused_outside_the_fast_path(pair):
