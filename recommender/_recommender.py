@@ -175,7 +175,7 @@ class Recommender:
                     Component(component, float(value), most) for (component, most), value in zip(maxima, parts, strict=True)
                 ),
                 reasons=tuple(reasons[i]),
-                errors=tuple(e for e in errors.split("；") if e),
+                errors=tuple(e for e in errors.split("；") if e) if errors else (),
                 map_version=map_version,
                 likelihood=likelihoods[i],
                 priority=priorities[i],
