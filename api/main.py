@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
+import multiprocessing
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -20,6 +21,7 @@ from starlette.middleware import Middleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 import recommender
+from recommender._parent import die_with_parent
 
 from . import web
 from .auth.guard import CSRF_HEADER, AuthState, auth_gate
@@ -131,6 +133,9 @@ def create_app(settings: Settings | None = None) -> Service:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        supervisor = multiprocessing.parent_process()
+        if supervisor is not None and supervisor.pid is not None:  # a worker of `--workers N`: it ends with its supervisor
+            die_with_parent(supervisor.pid)  # (even one killed by SIGKILL, which cannot stop its workers)
         engine = make_engine(settings.database)
         try:
             await run_in_threadpool(ensure_schema, engine)

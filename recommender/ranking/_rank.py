@@ -37,15 +37,10 @@ gap already covered is worth less than a first firm for another gap.
 
 from __future__ import annotations
 
-import ctypes
 import errno
 import gc
 import os
-import signal
-import sys
 import tempfile
-import threading
-import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -61,6 +56,7 @@ import pyarrow as pa
 import scipy.sparse as sp
 
 from .._columnar import python_strings
+from .._parent import die_with_parent
 from ..likelihood._tables import PRIOR_VERSION, estimate_landing, priority
 from ..scoring._explanation import explain_frame, likelihood_reasons
 from ..scoring._scorer import COMPONENT_COLUMNS, RESULT_COLUMNS, Scorer
@@ -604,7 +600,6 @@ def _digits(values: np.ndarray) -> np.ndarray:
 
 _WORKER_SCORER: Scorer | None = None
 _WORKER_MODEL: LandingModel | None = None
-_PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 
 
 def _init_worker(scorer: Scorer, model: LandingModel | None, parent: int) -> None:
@@ -612,29 +607,7 @@ def _init_worker(scorer: Scorer, model: LandingModel | None, parent: int) -> Non
     _WORKER_SCORER = scorer
     _WORKER_MODEL = model
     pd.set_option("mode.string_storage", "python")  # as python_strings() in the main process, for good here
-    _die_with_parent(parent)
-
-
-def _die_with_parent(parent: int) -> None:
-    """End this worker when its parent dies, even by ``kill -9``: on Linux the kernel sends
-    SIGKILL (``PR_SET_PDEATHSIG``); elsewhere a thread watches the parent's process id."""
-    armed = False
-    if sys.platform.startswith("linux"):
-        try:
-            libc = ctypes.CDLL(None, use_errno=True)
-            armed = libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0
-        except (OSError, AttributeError):  # pragma: no cover - no prctl
-            armed = False
-    if os.getppid() != parent:  # the parent died before the signal was armed
-        os._exit(1)
-    if not armed:  # pragma: no cover - not Linux
-        threading.Thread(target=_watch_parent, args=(parent,), name="watch-parent", daemon=True).start()
-
-
-def _watch_parent(parent: int) -> None:  # pragma: no cover - used where prctl is not
-    while os.getppid() == parent:
-        time.sleep(0.5)
-    os._exit(1)
+    die_with_parent(parent)
 
 
 def _rank_chunk_in_worker(chunk: TableChunk, lang: str, spill: Path | None, pool_size: int, top: int) -> _ChunkDone:

@@ -193,6 +193,63 @@ def test_server_serve_command_two_workers_on_localhost_follow_an_update(tmp_path
         assert versions == {new}
 
 
+def _children(pid: int) -> set[int]:
+    """The processes whose parent is ``pid`` (Linux /proc)."""
+    children: set[int] = set()
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        children.update(int(child) for child in (task / "children").read_text().split())
+    return children
+
+
+def _cpu_ticks(pid: int) -> int:
+    """A process's user and system CPU time so far, in clock ticks."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return int(fields[11]) + int(fields[12])
+
+
+def _alive(pid: int) -> bool:
+    """Whether ``pid`` runs (a zombie, dead and not yet reaped, does not)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_serve_workers_end_with_their_supervisor_even_when_it_is_killed(tmp_path):
+    """``kill -9`` of ``recommender serve --workers 2`` cannot stop its workers: the kernel ends them."""
+    folder = tmp_path / "map"
+    shutil.copytree(TINY_MAP, folder)
+    serve = [sys.executable, "-m", "recommender.cli", "serve"]
+    environment = {**os.environ, "RECOMMENDER_MAP_DIR": str(folder), "RECOMMENDER_API_KEYS": f"alice:{KEY}"}
+    with running_server(environment, "--workers", "2", command=serve) as server:
+        deadline = time.monotonic() + 30
+        while True:  # both workers answer /readyz (the first that is ready may answer before the other started)
+            workers = {pid for pid in _children(server.process.pid)
+                       if "spawn_main" in Path(f"/proc/{pid}/cmdline").read_text(errors="replace")}
+            if len(workers) == 2 or time.monotonic() > deadline:
+                break
+            time.sleep(0.2)
+        assert len(workers) == 2
+        # both have started (their lifespan arms the signal first): a worker still starting is busy
+        # importing and loading the map, a started one idles
+        before = {pid: _cpu_ticks(pid) for pid in workers}
+        while time.monotonic() < deadline:
+            time.sleep(0.5)
+            now = {pid: _cpu_ticks(pid) for pid in workers}
+            if now == before:
+                break
+            before = now
+        server.process.kill()
+        server.process.wait(timeout=10)
+        deadline = time.monotonic() + 10
+        while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not any(_alive(pid) for pid in workers)
+        with pytest.raises(httpx.TransportError):
+            httpx.get(f"{server.url}/healthz", timeout=2)
+
+
 def _boom_app():  # pragma: no cover - run by uvicorn --factory in a server process
     """The service with one route that fails unexpectedly."""
     from api.main import create_app
