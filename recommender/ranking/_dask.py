@@ -225,6 +225,22 @@ class _EngineLoader(WorkerPlugin):
 RECYCLE_ABOVE_MIB = 768
 
 
+#: In a worker process: whether a recycle (:class:`_Recycler`) has begun there and not been given up. Set as the task
+#: that passed the bound ends, before its result reaches the scheduler, so a client that has every result and then asks
+#: each worker (:func:`_recycling`) learns of a recycle the scheduler may not have heard of yet (:func:`_await_recycles`).
+_RECYCLING = False
+
+
+def _recycling() -> bool:
+    """Run on each worker by :func:`_await_recycles`: :data:`_RECYCLING` there."""
+    return _RECYCLING
+
+
+def _set_recycling(value: bool) -> None:
+    global _RECYCLING
+    _RECYCLING = value
+
+
 class _Recycler(WorkerPlugin):
     """A worker plugin that bounds a worker's memory by recycling it, as process pools recycle a worker after so many tasks.
 
@@ -265,6 +281,7 @@ class _Recycler(WorkerPlugin):
                 self.warned = True
                 self.worker.log_event(EVENTS, {"action": "no-nanny", "pid": os.getpid(), "rss_mib": rss // 2**20})
             return
+        _set_recycling(True)
         self.retiring = asyncio.get_running_loop().create_task(self._retire(rss))
 
     async def _retire(self, rss: int) -> None:
@@ -273,6 +290,7 @@ class _Recycler(WorkerPlugin):
         worker = self.worker
         if worker.status != Status.running:
             self.retiring = None
+            _set_recycling(False)
             return  # closing already, or paused by its memory manager (which resumes it)
         # no task starts from now on, and the scheduler assigns none (the state retire_workers puts a worker in)
         worker.status = Status.closing_gracefully
@@ -294,6 +312,7 @@ class _Recycler(WorkerPlugin):
             if worker.status == Status.closing_gracefully:
                 worker.status = Status.running
             self.retiring = None
+            _set_recycling(False)
             return
         await self._settle(drain=False)
         await worker.close(nanny=False, reason=f"recycled: {rss // 2**20} MiB after a task, above {self.above_mib} MiB")
@@ -957,8 +976,11 @@ def _await_recycles(client, workers: int, events: Sequence[tuple[float, dict]], 
         with contextlib.suppress(Exception):  # a scheduler busy with the workers' changes answers on the next try
             states = [w.get("status") for w in client.scheduler_info(n_workers=-1)["workers"].values()]
             recycled = any(message.get("action") == "recycle" for _, message in list(events))
+            # (and no worker says it has begun a recycle the scheduler has not heard of yet: a worker that closes does not
+            # answer, and is seen leaving by the scheduler)
+            starting = any(client.run(_recycling, on_error="ignore").values())
             # (twice in a row: a recycle's event, sent before its worker leaves, has then had a poll's time to arrive)
-            settled = settled + 1 if (len(states) >= workers or not recycled) and not _LEAVING.intersection(states) else 0
+            settled = settled + 1 if (len(states) >= workers or not recycled) and not _LEAVING.intersection(states) and not starting else 0
             if settled == 2:
                 return
         if time.monotonic() > deadline:
