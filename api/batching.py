@@ -102,9 +102,8 @@ class ScoreBatcher:
             raise RuntimeError("the score batcher is not running")
         future = asyncio.get_running_loop().create_future()
         self._queue.put_nowait(_Item(recommender, profile, lang, future))
-        wake = self._wake
-        if wake is not None and self._queue.qsize() >= self._wanted and not wake.done():
-            wake.set_result(None)  # the gathering batch is full: score it now
+        if self._wake is not None and self._queue.qsize() >= self._wanted:
+            _wake_up(self._wake)  # the gathering batch is full: score it now
         return await future
 
     async def _gather(self, wanted: int) -> None:

@@ -78,15 +78,15 @@ class Result:
         """A JSON-ready dict, field by field in order: components as name → points, factors as objects, tuples as lists."""
         out: dict[str, object] = dict(self.__dict__)  # the fields, in order (set by __init__ in order)
         out["components"] = {c.name: c.points for c in self.components}
-        for name in _TEXT_LIST_FIELDS:
+        for name in _LIST_FIELDS:
             out[name] = list(getattr(self, name))
         # Factor._asdict() spelled out: 2.4x less time, for the twenty-odd factors of every answer
         out["likelihood_factors"] = [{"feature": f, "level": lv, "log_odds": x} for f, lv, x in self.likelihood_factors]
         return out
 
 
-#: The fields that are tuples of texts (lists in :meth:`Result.as_dict`).
-_TEXT_LIST_FIELDS = tuple(f.name for f in fields(Result) if f.type == "tuple[str, ...]")
+#: The tuple fields :meth:`Result.as_dict` gives as plain lists (the other two it re-forms).
+_LIST_FIELDS = tuple(f.name for f in fields(Result) if str(f.type).startswith("tuple[") and f.name not in ("components", "likelihood_factors"))
 
 
 class Recommender:
