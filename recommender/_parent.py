@@ -20,10 +20,11 @@ _PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 
 
 def die_with_parent(parent: int) -> None:
-    """End this process when its parent (process id ``parent``) dies, even by ``kill -9``: on
-    Linux the kernel sends SIGKILL (``PR_SET_PDEATHSIG``, armed by the thread that started this
-    process's parent's child: call it from the process, once); elsewhere a thread watches the
-    parent's process id. Ends at once if the parent is already gone."""
+    """End this process when its parent (process id ``parent``) dies, even by ``kill -9``; call
+    it once, from this process. On Linux the kernel sends SIGKILL (``PR_SET_PDEATHSIG``), and
+    also when the parent's thread that started this process ends: start such workers from a
+    thread that outlives them (the main thread, or the one that shuts the pool down). Elsewhere
+    a thread watches the parent's process id. Ends at once if the parent is already gone."""
     armed = False
     if sys.platform.startswith("linux"):
         try:

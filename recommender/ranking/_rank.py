@@ -523,16 +523,14 @@ def _spill(path: Path, heads: list[str], tails: list[str]) -> np.ndarray:
 
     Each part is encoded by Python. (pyarrow's one-pass encoding of all the parts took less CPU
     on its own, but 2–3x more inside a ranking worker, chunk after chunk: its allocator hands
-    the freed buffers back to the system, and every chunk's fault in afresh; see
+    freed buffers back to the system, so each chunk's buffers fault their pages in afresh; see
     ``benchmarks/README.md``.)"""
     encoded: list[bytes] = [b""] * (2 * len(heads))
     encoded[0::2] = [head.encode() for head in heads]
     encoded[1::2] = [tail.encode() for tail in tails]
-    lengths = np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded))
-    spans = np.empty((len(heads), 3), dtype=np.int64)
-    spans[:, 1] = lengths[0::2]
-    spans[:, 2] = lengths[1::2]
-    spans[:, 0] = np.cumsum(lengths[0::2] + lengths[1::2]) - spans[:, 1] - spans[:, 2]
+    lengths = np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded)).reshape(-1, 2)
+    sizes = lengths.sum(axis=1)
+    spans = np.column_stack([np.cumsum(sizes) - sizes, lengths])
     with path.open("wb") as fh:
         fh.write(b"".join(encoded))
     return spans
