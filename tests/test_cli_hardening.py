@@ -147,6 +147,7 @@ def test_rank_output_on_a_full_disk_is_refused_and_cleaned_up(tmp_path, disk, mo
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
         monkeypatch.setattr(os, "pwrite", full)
+        monkeypatch.setattr(os, "pwritev", full)
         monkeypatch.setattr(os, "replace", full)
     target = folder / f"out{suffix}"
     target.write_bytes(b"the previous output")
