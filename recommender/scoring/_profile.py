@@ -89,8 +89,8 @@ def _to_float(text: np.ndarray) -> np.ndarray:
     return values
 
 
-def _parse_numbers(column: Column, field: str) -> tuple[np.ndarray, list[str], np.ndarray | None]:
-    """Parse one numeric column; return values (NaN where missing or bad), per-row errors and,
+def _parse_numbers(column: Column, field: str) -> tuple[np.ndarray, dict[int, str], np.ndarray | None]:
+    """Parse one numeric column; return values (NaN where missing or bad), the errors by row and,
     for ``employees``, the ends of ranges (shape (rows, 2), NaN where none; else None).
 
     A column of numbers (the tables stage's columns whose values it read, or a frame's numeric
@@ -99,10 +99,10 @@ def _parse_numbers(column: Column, field: str) -> tuple[np.ndarray, list[str], n
     numbers = _numbers(column)
     if numbers is not None and not (field == "founded" and (numbers >= 10_000).any()):
         ends = np.full((len(numbers), 2), np.nan) if field == "employees" else None
-        return _in_bounds(numbers, field, [""] * len(numbers), ends, lambda i: str(numbers[i]))
+        return _in_bounds(numbers, field, {}, ends, lambda i: str(numbers[i]))
     text = _text(column)
     values = _to_float(text)
-    errors = [""] * len(text)
+    errors: dict[int, str] = {}
     ends = np.full((len(text), 2), np.nan) if field == "employees" else None
     if not any(text):  # every cell blank: nothing to read, check or report
         return values, errors, ends
@@ -130,8 +130,8 @@ def _parse_numbers(column: Column, field: str) -> tuple[np.ndarray, list[str], n
     return _in_bounds(values, field, errors, ends, lambda i: text[i])
 
 
-def _in_bounds(values: np.ndarray, field: str, errors: list[str], ends: np.ndarray | None,
-               written: Callable[[int], str]) -> tuple[np.ndarray, list[str], np.ndarray | None]:
+def _in_bounds(values: np.ndarray, field: str, errors: dict[int, str], ends: np.ndarray | None,
+               written: Callable[[int], str]) -> tuple[np.ndarray, dict[int, str], np.ndarray | None]:
     """Values outside the field's bounds → NaN and an error quoting the value as written."""
     low, high = _BOUNDS[field]
     out_of_range = ((values < low) | (values > high)).nonzero()[0]  # NaN is neither
@@ -197,17 +197,15 @@ def profile_columns(frame: pd.DataFrame | Columns) -> dict[str, np.ndarray]:
     for field in _TEXT_FIELDS:
         if field not in out:
             out[field] = np.full(n, "", dtype=object)
-    row_errors: list[list[str]] = [[] for _ in range(n)]
-    for row in (out["name"] == "").nonzero()[0].tolist():
-        row_errors[row].append("缺少企业名称 / name: missing")
+    # (rows with errors only, each row's in field order)
+    row_errors: dict[int, list[str]] = {row: ["缺少企业名称 / name: missing"] for row in (out["name"] == "").nonzero()[0].tolist()}
     ends = None
     for field in NUMERIC_FIELDS:
         if field in frame:
             values, errors, field_ends = _parse_numbers(frame[field], field)
             ends = field_ends if field_ends is not None else ends
-            for i, err in enumerate(errors):
-                if err:
-                    row_errors[i].append(err)
+            for i, err in errors.items():
+                row_errors.setdefault(i, []).append(err)
         else:
             values = np.full(n, np.nan)
         out[field] = values
@@ -217,11 +215,11 @@ def profile_columns(frame: pd.DataFrame | Columns) -> dict[str, np.ndarray]:
         capital, errors, _ = _parse_numbers(frame["capital"], "capital")
         revenue = out["revenue"]
         out["revenue"] = np.where(np.isnan(revenue), capital, revenue)
-        for i, err in enumerate(errors):
-            if err:
-                row_errors[i].append(err)
-    joined = np.empty(n, dtype=object)
-    joined[:] = ["；".join(e) for e in row_errors]
+        for i, err in errors.items():
+            row_errors.setdefault(i, []).append(err)
+    joined = np.full(n, "", dtype=object)
+    for i, errs in row_errors.items():
+        joined[i] = "；".join(errs)
     out["errors"] = joined
     return {name: out[name] for name in _PROFILE_COLUMNS}
 
