@@ -85,8 +85,8 @@ _NUMERIC = ("rank", "score", "likelihood", "priority", "confidence", *COMPONENT_
 #: Row bands, ranked in this order: active firms, firms not active, rows without a name, rows that are not firms.
 BAND_FIRM, BAND_INACTIVE, BAND_NO_NAME, BAND_NOT_FIRM = 0, 1, 2, 3
 _NOT_FIRM_KINDS = ("blank", "total", "note")
-#: Buffers one ``os.pwritev`` call takes (POSIX allows no fewer than 16).
-_IOV_MAX = max(16, os.sysconf("SC_IOV_MAX"))
+#: Buffers one ``os.pwritev`` call takes (POSIX allows no fewer than 16; no ``sysconf`` on Windows).
+_IOV_MAX = max(16, os.sysconf("SC_IOV_MAX")) if hasattr(os, "sysconf") else 16
 _ACTIONS_EN = {"补链": "fill the gap", "强链": "strengthen", "延链": "extend", "建链": "build"}
 _GAP_STATUSES = ("missing", "weak")
 _COVERED = 0.5

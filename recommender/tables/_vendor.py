@@ -405,6 +405,31 @@ class _ChunkKeys(NamedTuple):
     filled: np.ndarray
     shared: np.ndarray
 
+    @classmethod
+    def of(cls, values: np.ndarray, key: Callable[[str], str]) -> _ChunkKeys:
+        """The keys ``key`` makes of ``values``."""
+        text = [key(v) for v in values.tolist()]
+        hi, lo = _Seen._hashes(text)
+        filled = np.array(text, dtype=object).astype(bool)
+        shared = np.zeros(len(text), dtype=bool)
+        at = np.flatnonzero(filled)
+        # a first hash met twice: the same key, or (rarely) two keys told apart as text in Duplicates.mark
+        shared[at] = pd.Series(hi[at]).duplicated(keep=False).to_numpy()
+        return cls(text, hi, lo, filled, shared)
+
+    @classmethod
+    def blank(cls, n: int) -> _ChunkKeys:
+        """``n`` rows without a key (a file with no credit-code column)."""
+        zeros, none = np.zeros(n, dtype=np.uint64), np.zeros(n, dtype=bool)
+        return cls([""] * n, zeros, zeros, none, none)
+
+    def first_rows(self, seen: _Seen) -> np.ndarray:
+        """Per key, the row of its first copy among ``seen`` (an earlier chunk's keys), 0 for none
+        or for no key."""
+        if not self.filled.any():
+            return np.zeros(len(self.text), dtype=np.int64)
+        return np.where(self.filled, seen.find(self.hi, self.lo), 0)
+
 
 class Duplicates:
     """Later copies of a firm across a file's chunks: the same credit code or normalised name.
@@ -431,20 +456,18 @@ class Duplicates:
         if not len(firms):
             return out
         # each key hashed once: looked up among the earlier chunks', then kept if new
-        name_keys = self._keys(names[firms], _name_key)
-        code_keys = self._keys(codes[firms], _code_key) if codes is not None else None
-        name_seen = self._names.find(name_keys.hi, name_keys.lo)
-        code_seen = self._codes.find(code_keys.hi, code_keys.lo) if code_keys is not None else np.zeros(len(firms), dtype=np.int64)
+        name_keys = _ChunkKeys.of(names[firms], _name_key)
+        code_keys = _ChunkKeys.of(codes[firms], _code_key) if codes is not None else _ChunkKeys.blank(len(firms))
+        name_seen, code_seen = name_keys.first_rows(self._names), code_keys.first_rows(self._codes)
         # a row whose keys no other row of the chunk has: its first copy is in an earlier chunk, or it is one
-        first = name_seen.copy() if code_keys is None else np.where(code_seen > 0, code_seen, name_seen)
-        shared = name_keys.shared if code_keys is None else name_keys.shared | code_keys.shared
+        first = np.where(code_seen > 0, code_seen, name_seen)
         # rows sharing a key within the chunk are compared in order, as text: a copy's keys are not kept
         chunk_codes: dict[str, int] = {}
         chunk_names: dict[str, int] = {}
         rows = row_numbers[firms]
-        for j in np.flatnonzero(shared).tolist():
-            key, code, row = name_keys.text[j], code_keys.text[j] if code_keys is not None else "", int(rows[j])
-            # a key is either in an earlier chunk or in this one, never both ("" is never found)
+        for j in np.flatnonzero(name_keys.shared | code_keys.shared).tolist():
+            key, code, row = name_keys.text[j], code_keys.text[j], int(rows[j])
+            # a key is either in an earlier chunk or in this one, never both
             found = ((chunk_codes.get(code) or int(code_seen[j])) if code else 0) or (key and (int(name_seen[j]) or chunk_names.get(key)))
             first[j] = found or 0
             if found:
@@ -455,19 +478,7 @@ class Duplicates:
                 chunk_names[key] = row
         new = first == 0
         for seen, keys in ((self._names, name_keys), (self._codes, code_keys)):
-            if keys is not None:
-                kept = new & keys.filled
-                seen.add(keys.hi[kept], keys.lo[kept], rows[kept])
+            kept = new & keys.filled
+            seen.add(keys.hi[kept], keys.lo[kept], rows[kept])
         out[firms] = first
         return out
-
-    @staticmethod
-    def _keys(values: np.ndarray, key: Callable[[str], str]) -> _ChunkKeys:
-        text = [key(v) for v in values.tolist()]
-        hi, lo = _Seen._hashes(text)
-        filled = np.array(text, dtype=object).astype(bool)
-        shared = np.zeros(len(text), dtype=bool)
-        at = np.flatnonzero(filled)
-        # a first hash met twice: the same key, or (rarely) two keys told apart as text in :meth:`mark`
-        shared[at] = pd.Series(hi[at]).duplicated(keep=False).to_numpy()
-        return _ChunkKeys(text, hi, lo, filled, shared)
